@@ -1,0 +1,55 @@
+/**
+ * `npm test`: builds the client (the browser suites drive the production bundle), runs every
+ * suite with bun test, runs the service suites a second time on PostgreSQL when
+ * TEST_DATABASE_URL is set, and ends with one line: "N passed, N failed, N skipped".
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..");
+const artifacts = join(root, "test-artifacts");
+mkdirSync(artifacts, { recursive: true });
+
+/** Suites whose nodes run on whichever store TEST_STORE names. */
+const SERVICE_SUITES = ["auth", "http", "friends", "gateway", "fuzz", "calls", "spaces", "invites"].map((s) => `test/${s}.test.ts`);
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+function run(label: string, args: string[], env: Record<string, string | undefined>): void {
+  const junit = join(artifacts, `junit-${label}.xml`);
+  console.log(`\n== ${label} ==`);
+  const proc = Bun.spawnSync([process.execPath, "test", "--timeout", "120000", "--reporter=junit", `--reporter-outfile=${junit}`, ...args], {
+    cwd: root,
+    stdout: "inherit",
+    stderr: "inherit",
+    env,
+  });
+  let failed = 0;
+  try {
+    const head = /<testsuites\b([^>]*)>/.exec(readFileSync(junit, "utf8"))?.[1] ?? "";
+    const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(head)?.[1] ?? 0);
+    failed = attr("failures") + attr("errors");
+    totals.skipped += attr("skipped");
+    totals.passed += attr("tests") - failed - attr("skipped");
+  } catch {
+    // no report: the run itself broke, which the exit code below records
+  }
+  // Errors outside any test (a file that fails to load) fail the run without a failed test.
+  totals.failed += proc.exitCode !== 0 && failed === 0 ? 1 : failed;
+}
+
+const build = Bun.spawnSync([process.execPath, "scripts/build.ts"], { cwd: root, stdout: "inherit", stderr: "inherit" });
+if (build.exitCode !== 0) {
+  console.log("client build failed");
+  console.log("0 passed, 1 failed, 0 skipped");
+  process.exit(1);
+}
+
+const filters = process.argv.slice(2);
+run("all", filters, { ...process.env, TEST_STORE: undefined });
+if (filters.length === 0) {
+  if (process.env.TEST_DATABASE_URL) run("postgres", SERVICE_SUITES, { ...process.env, TEST_STORE: "postgres" });
+  else console.log("\nservice suites on PostgreSQL: skipped (TEST_DATABASE_URL not set)");
+}
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed > 0 ? 1 : 0);

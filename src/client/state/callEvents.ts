@@ -1,0 +1,168 @@
+/**
+ * Server events and hello → the call store and session. A page that was reloaded (or a socket
+ * that came back) mid-call resumes with call:resume and both sides negotiate afresh.
+ */
+import type { CallEndReason, CallInfo, HelloResult, PublicUser, ServerEvent } from "../../shared/protocol";
+import { prefetchIceConfig } from "../rtc/ice-config";
+import { startRingtone } from "../rtc/ringtone";
+import type { ParleySocket } from "../socket";
+import { bindSocket, finishCall, holdSignal, openSession, showCallNotification, tabCallId } from "./callActions";
+import { IDLE, inCall, useCall } from "./callStore";
+import { useSession } from "./session";
+
+type CallEvent = Extract<ServerEvent, { type: `call:${string}` | `rtc:${string}` }>;
+
+function ring(callId: string, conversationId: string, from: PublicUser, media: CallInfo["media"]): void {
+  useCall.setState({ ...IDLE, phase: "incoming", direction: "incoming", callId, conversationId, peer: from, media });
+  startRingtone("incoming");
+  // Ready (cached) by the time they accept.
+  prefetchIceConfig();
+  showCallNotification(from, media.video);
+}
+
+function endMessage(reason: CallEndReason, name: string, outgoing: boolean): string {
+  switch (reason) {
+    case "timeout":
+      return outgoing ? `${name} didn't answer` : `Missed call from ${name}`;
+    case "rejected":
+      return `${name} declined the call`;
+    case "cancelled":
+      return outgoing ? "Call cancelled" : `Missed call from ${name}`;
+    case "disconnected":
+      return "Call ended · connection lost";
+    case "hangup":
+      return "Call ended";
+  }
+}
+
+export function handleCallEvent(e: ServerEvent): void {
+  if (!e.type.startsWith("call:") && !e.type.startsWith("rtc:")) return;
+  const ev = e as CallEvent;
+  const s = useCall.getState();
+  const current = "callId" in ev && ev.callId === s.callId;
+  switch (ev.type) {
+    case "call:incoming":
+      if (!inCall(s)) ring(ev.callId, ev.conversationId, ev.from, ev.media);
+      return;
+    case "call:ringing":
+      // Our own invite (its reply has not arrived yet); other devices of ours ignore it.
+      if (s.phase === "outgoing" && s.conversationId === ev.conversationId && (!s.callId || current)) {
+        useCall.setState({ callId: ev.callId, peer: ev.to });
+      }
+      return;
+    case "call:accepted":
+      if (current && s.phase === "outgoing") {
+        // The offer first (made while it rang), then the view.
+        s.session?.connect();
+        useCall.setState({ phase: "active", acceptedAt: Date.now() });
+      }
+      return;
+    case "call:answered-elsewhere":
+      if (current && s.phase === "incoming") void finishCall("answered-elsewhere", "Answered on another device");
+      return;
+    case "call:rejected":
+      if (current) void finishCall("rejected", endMessage("rejected", s.peer?.displayName ?? "They", true));
+      return;
+    case "call:busy":
+      if (s.phase === "outgoing" && s.conversationId === ev.conversationId) void finishCall("busy", "They're in another call");
+      return;
+    case "call:ended":
+      if (current && inCall(s)) void finishCall(ev.reason, endMessage(ev.reason, s.peer?.displayName ?? "Someone", s.direction === "outgoing"));
+      return;
+    case "call:participant-reconnecting":
+      if (current) useCall.setState({ peerReconnecting: true });
+      return;
+    case "call:participant-joined":
+      // They came back with a new page or socket: their old connection is gone, start a fresh one.
+      if (current && s.phase === "active") {
+        useCall.setState({ peerReconnecting: false });
+        s.session?.connect();
+      }
+      return;
+    case "call:participant-left":
+      if (current) useCall.setState({ peerReconnecting: false });
+      return;
+    case "call:media":
+      if (current && ev.userId === s.peer?.id) {
+        const flags = { audio: ev.audio, video: ev.video, screen: ev.screen };
+        useCall.setState({ remote: flags });
+        s.session?.handleRemoteMedia(flags);
+      }
+      return;
+    case "rtc:offer":
+    case "rtc:answer":
+    case "rtc:ice":
+      if (current && s.session) s.session.handleSignal(ev);
+      else holdSignal(ev);
+      return;
+  }
+}
+
+/** Every hello (first connect and each reconnect): pick the call back up if this tab was in it. */
+export function handleHello(h: HelloResult, socket: ParleySocket): void {
+  bindSocket(socket);
+  const s = useCall.getState();
+  const call = h.call;
+  if (!call) {
+    // The call ended while we were offline.
+    if (s.phase === "active" || s.phase === "outgoing") void finishCall("disconnected", "Call ended · connection lost");
+    else if (s.phase === "incoming") void finishCall(null);
+    return;
+  }
+  const me = h.user.id;
+  const ringingForMe = call.state === "ringing" && call.calleeId === me;
+  // Another tab of this browser shares the sign-in: only the tab that was in the call resumes it.
+  if (!ringingForMe && s.callId !== call.id && tabCallId() !== call.id) return;
+  void resume(socket, me, h);
+}
+
+async function resume(socket: ParleySocket, me: string, h: HelloResult): Promise<void> {
+  let call: CallInfo | null;
+  try {
+    ({ call } = await socket.request<{ call: CallInfo | null }>({ type: "call:resume" }));
+  } catch {
+    return;
+  }
+  const s = useCall.getState();
+  if (!call) {
+    if (s.session) void finishCall("disconnected", "Call ended · connection lost");
+    return;
+  }
+  const otherId = call.callerId === me ? call.calleeId : call.callerId;
+  const conversation = h.conversations.find((c) => c.id === call.conversationId);
+  const other = conversation?.members.find((m) => m.id === otherId) ?? s.peer;
+  if (!other) return;
+  const isParticipant = call.participants.includes(me);
+  if (!isParticipant) {
+    if (s.phase !== "incoming") ring(call.id, call.conversationId, other, call.media);
+    return;
+  }
+  const outgoing = call.callerId === me;
+  if (s.session && s.callId === call.id) {
+    // Same page, new socket: the other side starts a fresh connection, and so do we.
+    if (call.state === "active") s.session.connect();
+    return;
+  }
+  useCall.setState({
+    ...IDLE,
+    phase: call.state === "active" ? "active" : "outgoing",
+    direction: outgoing ? "outgoing" : "incoming",
+    callId: call.id,
+    conversationId: call.conversationId,
+    peer: other,
+    media: call.media,
+    acceptedAt: call.acceptedAt ? Date.parse(call.acceptedAt) : null,
+  });
+  const session = openSession(call.id, other.id, !outgoing, call.media);
+  if (call.state === "active") session.connect();
+  else {
+    startRingtone("outgoing");
+    session.prepare();
+  }
+  await session.start();
+}
+
+// Signing out ends whatever call this tab had (the socket is gone with the session).
+useSession.subscribe((now, prev) => {
+  if (now.status === "signedOut" && prev.status !== "signedOut" && useCall.getState().phase !== "idle") void finishCall(null);
+});

@@ -1,0 +1,109 @@
+/** Server events → the chat model (and new-message alerts). */
+import type { FriendRequest, Message, ServerEvent } from "../../shared/protocol";
+import {
+  TYPING_TTL_MS,
+  addMessages,
+  applyRead,
+  bumpConversation,
+  setTyping,
+  useChat,
+  withoutConversation,
+  type ChatState,
+} from "./chat";
+import { conversationTitle, userName } from "./chatSelectors";
+import { playChime, showDesktopNotification } from "./notify";
+import { navigate } from "./router";
+import { isChannelId } from "./spaces";
+import { applySpaceEvent } from "./spacesEvents";
+
+const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+function typing(conversationId: string, userId: string, active: boolean): void {
+  const key = `${conversationId}:${userId}`;
+  clearTimeout(typingTimers.get(key));
+  typingTimers.delete(key);
+  if (active) {
+    typingTimers.set(
+      key,
+      setTimeout(() => {
+        typingTimers.delete(key);
+        useChat.setState((s) => setTyping(s, conversationId, userId, null));
+      }, TYPING_TTL_MS),
+    );
+  }
+  useChat.setState((s) => setTyping(s, conversationId, userId, active ? Date.now() + TYPING_TTL_MS : null));
+}
+
+export function clearTypingTimers(): void {
+  for (const t of typingTimers.values()) clearTimeout(t);
+  typingTimers.clear();
+}
+
+function upsertRequest(list: FriendRequest[], r: FriendRequest): FriendRequest[] {
+  return [...list.filter((x) => x.id !== r.id), r];
+}
+
+function onMessage(m: Message): void {
+  const before = useChat.getState();
+  useChat.setState((s) => ({ ...addMessages(s, m.conversationId, [m]), ...bumpConversation(s, m) }));
+  if (m.authorId) typing(m.conversationId, m.authorId, false);
+  if (m.authorId && m.authorId !== before.meId && m.kind === "text") alert(before, m);
+}
+
+/** Chime (and desktop notification) for someone else's message the user is not looking at (not in DND). */
+function alert(s: ChatState, m: Message): void {
+  if (s.myStatus === "dnd" || (!document.hidden && s.activeId === m.conversationId)) return;
+  // Space channels show unread marks, without a chime for every message.
+  if (isChannelId(m.conversationId)) return;
+  const c = s.conversations[m.conversationId];
+  playChime();
+  const sender = userName(s, m.conversationId, m.authorId);
+  const title = c && c.kind === "group" ? `${sender} in ${conversationTitle(c, s.meId)}` : sender;
+  showDesktopNotification(title, m.content, m.conversationId, () => navigate(`/c/${m.conversationId}`));
+}
+
+export function applyEvent(e: ServerEvent): void {
+  if (applySpaceEvent(e)) return;
+  switch (e.type) {
+    case "message:new":
+      return onMessage(e.message);
+    case "typing":
+      if (e.userId !== useChat.getState().meId) typing(e.conversationId, e.userId, e.active);
+      return;
+    case "read:updated":
+      return useChat.setState((s) => applyRead(s, e.conversationId, e.userId, e.messageId));
+    case "presence:update":
+      return useChat.setState((s) => ({
+        friends: s.friends.map((f) => (f.user.id === e.userId ? { ...f, presence: e.status } : f)),
+      }));
+    case "friend:request":
+      return useChat.setState((s) =>
+        e.request.fromId === s.meId
+          ? { outgoing: upsertRequest(s.outgoing, e.request) }
+          : { incoming: upsertRequest(s.incoming, e.request) },
+      );
+    case "friend:request-removed":
+      return useChat.setState((s) => ({
+        incoming: s.incoming.filter((r) => r.id !== e.requestId),
+        outgoing: s.outgoing.filter((r) => r.id !== e.requestId),
+      }));
+    case "friend:accepted":
+      return useChat.setState((s) => {
+        const id = e.friend.user.id;
+        return {
+          friends: [...s.friends.filter((f) => f.user.id !== id), e.friend],
+          incoming: s.incoming.filter((r) => r.user.id !== id),
+          outgoing: s.outgoing.filter((r) => r.user.id !== id),
+        };
+      });
+    case "friend:removed":
+      return useChat.setState((s) => ({ friends: s.friends.filter((f) => f.user.id !== e.userId) }));
+    case "conversation:new":
+    case "conversation:updated":
+      return useChat.setState((s) => ({ conversations: { ...s.conversations, [e.conversation.id]: e.conversation } }));
+    case "conversation:removed":
+      return useChat.setState((s) => withoutConversation(s, e.conversationId));
+    case "error":
+      return;
+  }
+}

@@ -1,0 +1,34 @@
+/** Shell-level UI state that several components open or close. */
+import { create } from "zustand";
+
+export interface Toast {
+  id: number;
+  message: string;
+  tone: "success" | "error";
+}
+
+interface UiState {
+  profileOpen: boolean;
+  drawerOpen: boolean;
+  toasts: Toast[];
+  setProfileOpen(open: boolean): void;
+  setDrawerOpen(open: boolean): void;
+  toast(message: string, tone?: Toast["tone"]): void;
+  dismissToast(id: number): void;
+}
+
+let nextId = 1;
+
+export const useUi = create<UiState>()((set, get) => ({
+  profileOpen: false,
+  drawerOpen: false,
+  toasts: [],
+  setProfileOpen: (profileOpen) => set({ profileOpen }),
+  setDrawerOpen: (drawerOpen) => set({ drawerOpen }),
+  toast(message, tone = "success") {
+    const id = nextId++;
+    set((s) => ({ toasts: [...s.toasts.slice(-2), { id, message, tone }] }));
+    setTimeout(() => get().dismissToast(id), 4000);
+  },
+  dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+}));

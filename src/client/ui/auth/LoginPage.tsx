@@ -1,0 +1,126 @@
+import { useState, type FormEvent } from "react";
+import { ApiError, describeError } from "../../api";
+import { useSession } from "../../state/session";
+import { navigate, safeNext, useRouter } from "../../state/router";
+import { Alert } from "../common/Alert";
+import { Button } from "../common/Button";
+import { Link } from "../common/Link";
+import { TextField } from "../common/TextField";
+import { AuthLayout } from "./AuthLayout";
+import { OidcButtons, useProviders } from "./OidcButtons";
+
+type Fields = { login?: string; password?: string };
+
+const CALLBACK_ERRORS: Record<string, string> = {
+  OIDC_ERROR: "Single sign-on didn't complete. Please try again.",
+  RATE_LIMITED: "Too many sign-in attempts. Please wait a moment and try again.",
+  ACCOUNT_LOCKED: "This account is temporarily locked. Try again later.",
+  CONFLICT: "An account with that email already exists. Log in with your password instead.",
+  NOT_FOUND: "That sign-in provider isn't available on this server.",
+  UNAVAILABLE: "The sign-in provider couldn't be reached. Please try again.",
+  FORBIDDEN: "Sign-in was refused.",
+};
+
+/** The error code the server put in the URL after a failed OIDC round trip, if any. */
+function callbackError(search: string): string | null {
+  const code = new URLSearchParams(search).get("error");
+  if (!code) return null;
+  return CALLBACK_ERRORS[code] ?? "Sign-in didn't complete. Please try again.";
+}
+
+export function LoginPage() {
+  const search = useRouter((s) => s.search);
+  const login = useSession((s) => s.login);
+  const providers = useProviders();
+  const [values, setValues] = useState({ login: "", password: "" });
+  const [errors, setErrors] = useState<Fields>({});
+  const [formError, setFormError] = useState<string | null>(() => callbackError(search));
+  const [busy, setBusy] = useState(false);
+
+  function validate(): Fields {
+    const e: Fields = {};
+    if (!values.login.trim()) e.login = "Enter your email or username";
+    if (!values.password) e.password = "Enter your password";
+    return e;
+  }
+
+  async function onSubmit(ev: FormEvent) {
+    ev.preventDefault();
+    const e = validate();
+    setErrors(e);
+    setFormError(null);
+    if (e.login || e.password) {
+      document.getElementById(e.login ? "login-field" : "password-field")?.querySelector("input")?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await login({ login: values.login.trim(), password: values.password });
+      navigate(safeNext(new URLSearchParams(search).get("next")), { replace: true });
+    } catch (err) {
+      setBusy(false);
+      if (err instanceof ApiError && err.code === "INVALID_CREDENTIALS") {
+        setFormError("That email/username and password don't match. Check them and try again.");
+      } else if (err instanceof ApiError && err.code === "VALIDATION_ERROR") {
+        const f = err.fieldErrors;
+        setErrors({ login: f.login, password: f.password });
+        if (!f.login && !f.password) setFormError(describeError(err));
+      } else {
+        setFormError(describeError(err));
+      }
+    }
+  }
+
+  const set = (k: keyof typeof values) => (ev: React.ChangeEvent<HTMLInputElement>) => {
+    setValues((v) => ({ ...v, [k]: ev.target.value }));
+    if (errors[k]) setErrors((e) => ({ ...e, [k]: undefined }));
+  };
+
+  return (
+    <AuthLayout
+      title="Welcome back"
+      subtitle="Log in to pick up where you left off."
+      footer={
+        <>
+          New to Parley?{" "}
+          <Link href={`/register${search}`} className="font-medium text-brand-600 hover:text-brand-500 hover:underline dark:text-brand-400">
+            Create an account
+          </Link>
+        </>
+      }
+    >
+      <form noValidate onSubmit={onSubmit} className="flex flex-col gap-4" data-testid="login-form">
+        {formError ? <Alert>{formError}</Alert> : null}
+        <div id="login-field">
+          <TextField
+            label="Email or username"
+            name="login"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            autoFocus
+            value={values.login}
+            onChange={set("login")}
+            error={errors.login}
+          />
+        </div>
+        <div id="password-field">
+          <TextField
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            revealable
+            value={values.password}
+            onChange={set("password")}
+            error={errors.password}
+          />
+        </div>
+        <Button type="submit" size="lg" fullWidth loading={busy} className="mt-2">
+          Log in
+        </Button>
+      </form>
+      {providers ? <OidcButtons providers={providers.oidc} /> : null}
+    </AuthLayout>
+  );
+}

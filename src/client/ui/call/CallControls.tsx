@@ -1,0 +1,80 @@
+/** The control bar: mic, camera, screen share, chat, record, devices, picture-in-picture, hang up. */
+import { hangUp, useCall } from "../../state/call";
+import {
+  ChatBubbleIcon,
+  HangUpIcon,
+  MicIcon,
+  MicOffIcon,
+  PipIcon,
+  RecordIcon,
+  ScreenShareIcon,
+  StopIcon,
+  VideoIcon,
+  VideoOffIcon,
+} from "./callIcons";
+import { DevicesMenu } from "./DevicesMenu";
+import { RoundButton } from "./RoundButton";
+
+const canShareScreen = () => typeof navigator !== "undefined" && !!navigator.mediaDevices && "getDisplayMedia" in navigator.mediaDevices;
+
+export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAvailable: boolean }) {
+  const session = useCall((s) => s.session);
+  const local = useCall((s) => s.local);
+  const chatOpen = useCall((s) => s.chatOpen);
+  const unread = useCall((s) => s.chatUnread);
+  const recording = useCall((s) => s.recording.status);
+
+  const toggleChat = () => useCall.setState({ chatOpen: !chatOpen, chatUnread: 0 });
+  const toggleRecording = () => {
+    if (recording === "recording") void session?.stopRecording();
+    else session?.startRecording();
+  };
+
+  return (
+    <div role="group" aria-label="Call controls" className="flex items-center justify-center gap-1.5 px-1.5 sm:gap-3">
+      <RoundButton
+        label={local.audio ? "Mute microphone" : "Unmute microphone"}
+        tone={local.audio ? "neutral" : "off"}
+        onClick={() => session?.setMicrophone(!local.audio)}
+      >
+        {local.audio ? <MicIcon /> : <MicOffIcon />}
+      </RoundButton>
+      <RoundButton
+        label={local.video ? "Turn off camera" : "Turn on camera"}
+        tone={local.video ? "neutral" : "off"}
+        onClick={() => void session?.setCamera(!local.video)}
+      >
+        {local.video ? <VideoIcon /> : <VideoOffIcon />}
+      </RoundButton>
+      {canShareScreen() ? (
+        <RoundButton
+          label={local.screen ? "Stop sharing" : "Share screen"}
+          tone={local.screen ? "active" : "neutral"}
+          onClick={() => (local.screen ? session?.stopScreenShare() : void session?.startScreenShare())}
+        >
+          <ScreenShareIcon />
+        </RoundButton>
+      ) : null}
+      <RoundButton label={chatOpen ? "Close chat" : "Open chat"} tone={chatOpen ? "active" : "neutral"} badge={chatOpen ? 0 : unread} onClick={toggleChat}>
+        <ChatBubbleIcon />
+      </RoundButton>
+      <RoundButton
+        label={recording === "recording" ? "Stop recording" : "Start recording"}
+        tone={recording === "recording" ? "off" : "neutral"}
+        disabled={recording === "saving"}
+        onClick={toggleRecording}
+      >
+        {recording === "recording" ? <StopIcon /> : <RecordIcon />}
+      </RoundButton>
+      <DevicesMenu />
+      {pipAvailable ? (
+        <RoundButton label="Picture in picture" onClick={onPip}>
+          <PipIcon />
+        </RoundButton>
+      ) : null}
+      <RoundButton label="Hang up" tone="danger" wide onClick={() => void hangUp()}>
+        <HangUpIcon className="size-6" />
+      </RoundButton>
+    </div>
+  );
+}

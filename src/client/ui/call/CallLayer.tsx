@@ -1,0 +1,24 @@
+/** Mount once at the app root: shows whichever call screen the current call needs, or nothing. */
+import { useCall } from "../../state/call";
+import { CallEndedNotice } from "./CallEndedNotice";
+import { CallView } from "./CallView";
+import { IncomingCallDialog } from "./IncomingCallDialog";
+import { OutgoingCallScreen } from "./OutgoingCallScreen";
+
+export { CallButtons } from "./CallButtons";
+
+export function CallLayer() {
+  const phase = useCall((s) => s.phase);
+  switch (phase) {
+    case "incoming":
+      return <IncomingCallDialog />;
+    case "outgoing":
+      return <OutgoingCallScreen />;
+    case "active":
+      return <CallView />;
+    case "ended":
+      return <CallEndedNotice />;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The active call, full screen on a dark surface: the other person (or their screen share)
+ * large, our camera in a corner, the control bar, duration, recording and connection state.
+ */
+import { useEffect, useRef, useState } from "react";
+import { useCall } from "../../state/call";
+import { Avatar } from "../common/Avatar";
+import { cn } from "../common/cn";
+import { trapTab } from "../common/focus";
+import { CloseIcon, SpeakerIcon, Spinner } from "../common/icons";
+import { DownloadIcon } from "./callIcons";
+import { CallChatPanel } from "./CallChatPanel";
+import { CallControls } from "./CallControls";
+import { RemoteTile, SelfTile } from "./CallTiles";
+import { StreamVideo, formatBytes, formatDuration } from "./StreamVideo";
+
+function useNow(ms: number): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+export function CallView() {
+  const peer = useCall((s) => s.peer);
+  const acceptedAt = useCall((s) => s.acceptedAt);
+  const connection = useCall((s) => s.connection);
+  const reconnecting = useCall((s) => s.peerReconnecting);
+  const remoteScreen = useCall((s) => s.remoteScreen);
+  const localScreen = useCall((s) => s.localScreen);
+  const chatOpen = useCall((s) => s.chatOpen);
+  const recording = useCall((s) => s.recording);
+  const notice = useCall((s) => s.notice);
+  const session = useCall((s) => s.session);
+  const now = useNow(1000);
+  const root = useRef<HTMLElement>(null);
+  const remoteVideo = useRef<HTMLVideoElement | null>(null);
+  const [soundBlocked, setSoundBlocked] = useState(false);
+  const name = peer?.displayName ?? "";
+
+  useEffect(() => root.current?.focus(), []);
+
+  const pipAvailable = typeof document !== "undefined" && document.pictureInPictureEnabled === true;
+  const togglePip = () => {
+    if (document.pictureInPictureElement) void document.exitPictureInPicture().catch(() => {});
+    else void remoteVideo.current?.requestPictureInPicture().catch(() => {});
+  };
+  const enableSound = () => {
+    const v = remoteVideo.current;
+    if (v) {
+      v.muted = false;
+      void v.play().catch(() => {});
+    }
+    setSoundBlocked(false);
+  };
+
+  const connected = connection === "connected";
+  const lost = reconnecting || connection === "disconnected" || connection === "failed";
+
+  return (
+    <section
+      ref={root}
+      tabIndex={-1}
+      role="dialog"
+      aria-modal="true"
+      aria-label={`Call with ${name}`}
+      onKeyDown={(e) => root.current && trapTab(e, root.current)}
+      className="fixed inset-0 z-40 flex flex-col bg-zinc-950 text-white focus:outline-none"
+    >
+      <header className="flex h-14 shrink-0 items-center gap-3 px-3 sm:px-5">
+        <Avatar name={name || "?"} seed={peer?.id} src={peer?.avatarUrl} size="sm" />
+        <div className="min-w-0">
+          <h2 className="truncate text-sm font-semibold">{name}</h2>
+          <p className="text-xs tabular-nums text-zinc-400">
+            <span data-testid="call-duration">{acceptedAt ? formatDuration(now - acceptedAt) : "0:00"}</span>
+            {connected ? null : " · Connecting…"}
+          </p>
+        </div>
+        {recording.status === "recording" ? (
+          <span data-testid="recording-indicator" role="status" className="ml-auto flex items-center gap-1.5 rounded-full bg-red-600 px-2.5 py-1 text-xs font-bold tracking-wide">
+            <span aria-hidden="true" className="size-2 animate-pulse rounded-full bg-white" />
+            REC <span className="font-medium tabular-nums">{formatDuration(now - recording.since)}</span>
+            <span className="sr-only">This call is being recorded on this device</span>
+          </span>
+        ) : null}
+      </header>
+
+      <div className="relative flex min-h-0 flex-1 gap-3 px-2 sm:px-4">
+        <div className="relative min-w-0 flex-1 overflow-hidden rounded-2xl bg-zinc-900">
+          {remoteScreen ? (
+            <>
+              <StreamVideo stream={remoteScreen} muted fit="contain" testId="screen-video" className="bg-black" />
+              <RemoteTile compact videoRef={remoteVideo} onAutoplayBlocked={() => setSoundBlocked(true)} className="absolute left-3 top-3 aspect-video w-32 rounded-xl shadow-lg ring-1 ring-white/15 sm:w-56" />
+            </>
+          ) : (
+            <RemoteTile videoRef={remoteVideo} onAutoplayBlocked={() => setSoundBlocked(true)} className="absolute inset-0" />
+          )}
+          <SelfTile className="absolute bottom-3 right-3 aspect-[3/4] w-24 sm:aspect-video sm:w-60" />
+
+          <div className="absolute inset-x-0 top-3 flex flex-col items-center gap-2 px-14">
+            {localScreen ? (
+              <span className="rounded-full bg-brand-600/90 px-3 py-1 text-xs font-medium shadow">You're sharing your screen</span>
+            ) : null}
+            {soundBlocked ? (
+              <button type="button" onClick={enableSound} className="flex items-center gap-1.5 rounded-full bg-white px-3 py-1.5 text-xs font-semibold text-zinc-900 shadow">
+                <SpeakerIcon className="size-4" /> Turn on sound
+              </button>
+            ) : null}
+            {notice ? (
+              <p role="alert" className="flex max-w-md items-center gap-2 rounded-xl bg-zinc-800/95 py-1.5 pl-3 pr-1.5 text-xs shadow ring-1 ring-white/10">
+                {notice}
+                <button type="button" aria-label="Dismiss" onClick={() => useCall.setState({ notice: null })} className="rounded p-1 text-zinc-400 hover:text-white">
+                  <CloseIcon className="size-3.5" />
+                </button>
+              </p>
+            ) : null}
+            {recording.status === "done" ? (
+              <a
+                href={recording.url}
+                download={recording.fileName}
+                data-testid="recording-download"
+                className="flex items-center gap-1.5 rounded-full bg-zinc-800/95 px-3 py-1.5 text-xs font-medium shadow ring-1 ring-white/10 hover:bg-zinc-700"
+              >
+                <DownloadIcon className="size-4" /> Download recording ({formatBytes(recording.size)})
+              </a>
+            ) : null}
+          </div>
+
+          {lost && acceptedAt ? (
+            <div role="status" className="absolute inset-0 flex flex-col items-center justify-center gap-3 bg-zinc-950/75 backdrop-blur-sm">
+              <Spinner className="size-6" />
+              <p className="text-sm font-medium">Reconnecting…</p>
+              {reconnecting ? <p className="text-xs text-zinc-400">{name} lost connection</p> : null}
+            </div>
+          ) : null}
+        </div>
+        {chatOpen ? <CallChatPanel onClose={() => useCall.setState({ chatOpen: false })} /> : null}
+      </div>
+
+      <footer className={cn("shrink-0 py-3 sm:py-4", "pb-[max(0.75rem,env(safe-area-inset-bottom))]")}>
+        {session ? <CallControls onPip={togglePip} pipAvailable={pipAvailable} /> : null}
+      </footer>
+    </section>
+  );
+}

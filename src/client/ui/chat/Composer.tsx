@@ -1,0 +1,133 @@
+/**
+ * The message box: Enter sends, Shift+Enter starts a new line, at most 4000 characters.
+ * Drafts survive switching conversations. A read-only conversation says why instead.
+ */
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { MAX_MESSAGE_LENGTH } from "../../../shared/protocol";
+import { sendMessage, stopTyping, typingActivity } from "../../state/chatActions";
+import { LockIcon, SendIcon } from "../common/chatIcons";
+import { cn } from "../common/cn";
+import { useMediaQuery } from "../common/useMediaQuery";
+
+const drafts = new Map<string, string>();
+const MAX_HEIGHT_PX = 200;
+/** Show the remaining count from here on. */
+const COUNT_FROM = MAX_MESSAGE_LENGTH - 200;
+
+export function Composer({
+  conversationId,
+  placeholder,
+  readOnly,
+  status,
+}: {
+  conversationId: string;
+  placeholder: string;
+  readOnly: boolean;
+  /** Shown under the box on the left (who is typing). */
+  status?: ReactNode;
+}) {
+  const [text, setText] = useState(() => drafts.get(conversationId) ?? "");
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const wide = useMediaQuery("(min-width: 48rem)");
+  const over = text.length > MAX_MESSAGE_LENGTH;
+  const empty = text.trim().length === 0;
+
+  // Switching conversations: load that one's draft; leaving: stop "typing".
+  useEffect(() => {
+    setText(drafts.get(conversationId) ?? "");
+    if (wide) ref.current?.focus();
+    return () => stopTyping(conversationId);
+  }, [conversationId, wide]);
+
+  // Grow with the text up to a limit, then scroll inside.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.style.height = "auto";
+    el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
+  }, [text]);
+
+  function update(value: string) {
+    setText(value);
+    drafts.set(conversationId, value);
+    typingActivity(conversationId, value.trim().length > 0);
+  }
+
+  function send() {
+    if (empty || over) return;
+    sendMessage(conversationId, text.trim());
+    drafts.delete(conversationId);
+    setText("");
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  }
+
+  if (readOnly) {
+    return (
+      <div className="px-4 pb-4 pt-1 sm:px-6" data-testid="composer-readonly">
+        <p className="flex items-center gap-2 rounded-xl bg-zinc-100 px-4 py-3 text-sm text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
+          <LockIcon className="size-4 shrink-0" />
+          You can't send messages here: one of you has blocked the other. The history stays readable.
+        </p>
+      </div>
+    );
+  }
+
+  return (
+    <form
+      className="px-4 pb-3 sm:px-6 sm:pb-4"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+        ref.current?.focus();
+      }}
+    >
+      <div
+        className={cn(
+          "flex items-end gap-2 rounded-xl bg-zinc-100 py-1.5 pl-4 pr-1.5 ring-1 ring-transparent transition-shadow focus-within:ring-brand-500/40 dark:bg-zinc-900",
+          over && "ring-red-500/60 focus-within:ring-red-500/60",
+        )}
+      >
+        <textarea
+          ref={ref}
+          rows={1}
+          value={text}
+          onChange={(e) => update(e.target.value)}
+          onKeyDown={onKeyDown}
+          onBlur={() => stopTyping(conversationId)}
+          placeholder={placeholder}
+          aria-label={placeholder}
+          aria-describedby={over ? "composer-limit" : undefined}
+          aria-invalid={over || undefined}
+          data-testid="composer"
+          className="max-h-[200px] min-h-6 flex-1 resize-none bg-transparent py-1.5 text-[0.9375rem] leading-6 text-zinc-900 placeholder:text-zinc-500 focus:outline-none dark:text-zinc-100 dark:placeholder:text-zinc-500"
+        />
+        <button
+          type="submit"
+          disabled={empty || over}
+          aria-label="Send message"
+          className="flex size-9 shrink-0 items-center justify-center rounded-lg text-brand-600 transition-colors hover:bg-brand-500/10 disabled:text-zinc-400 disabled:hover:bg-transparent dark:text-brand-400 dark:disabled:text-zinc-600"
+        >
+          <SendIcon className="size-5" />
+        </button>
+      </div>
+      <div className="flex h-5 items-center justify-between gap-3 px-1 pt-1 text-[0.6875rem]">
+        <div className="min-w-0 flex-1">{status}</div>
+        {text.length >= COUNT_FROM ? (
+          <span id="composer-limit" className={cn("shrink-0", over ? "font-semibold text-red-600 dark:text-red-400" : "text-zinc-500")}>
+            {over ? `${text.length - MAX_MESSAGE_LENGTH} characters over the ${MAX_MESSAGE_LENGTH} limit` : `${MAX_MESSAGE_LENGTH - text.length} characters left`}
+          </span>
+        ) : wide ? (
+          <span className="shrink-0 text-zinc-400 dark:text-zinc-500">
+            <kbd className="font-sans font-medium">Enter</kbd> to send · <kbd className="font-sans font-medium">Shift+Enter</kbd> for a new line
+          </span>
+        ) : null}
+      </div>
+    </form>
+  );
+}

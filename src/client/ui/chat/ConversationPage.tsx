@@ -1,0 +1,131 @@
+/**
+ * /c/:conversationId — header, messages, typing line and composer. While the conversation is
+ * open, visible and the window focused, the newest message is marked read.
+ */
+import { useEffect, useState } from "react";
+import { ApiError, describeError } from "../../api";
+import { useChat } from "../../state/chat";
+import { markRead, setActiveConversation } from "../../state/chatActions";
+import { loadInitial } from "../../state/chatHistory";
+import { conversationTitle, otherMember, presenceOf, PRESENCE_LABEL } from "../../state/chatSelectors";
+import { fetchConversation } from "../../state/social";
+import { Avatar } from "../common/Avatar";
+import { Button } from "../common/Button";
+import { ChatIcon, Spinner } from "../common/icons";
+import { Link } from "../common/Link";
+import { PresenceAvatar } from "../common/PresenceAvatar";
+import { useMediaQuery } from "../common/useMediaQuery";
+import { EmptyState } from "../shell/SectionPage";
+import { Composer } from "./Composer";
+import { MessageList } from "./MessageList";
+import { TypingLine } from "./TypingLine";
+import { CallButtons } from "../call/CallLayer";
+
+export function ConversationPage({ conversationId }: { conversationId: string }) {
+  const conversation = useChat((s) => s.conversations[conversationId]);
+  const ready = useChat((s) => s.ready);
+  const [missing, setMissing] = useState<string | null>(null);
+
+  useEffect(() => {
+    setActiveConversation(conversationId);
+    return () => setActiveConversation(null);
+  }, [conversationId]);
+
+  // A deep link, or a conversation whose event has not arrived yet.
+  useEffect(() => {
+    setMissing(null);
+    if (!ready || conversation) return;
+    fetchConversation(conversationId).catch((err) =>
+      setMissing(err instanceof ApiError && (err.code === "FORBIDDEN" || err.code === "NOT_FOUND") ? "gone" : describeError(err)),
+    );
+  }, [conversationId, ready, !!conversation]);
+
+  if (conversation) return <ConversationView key={conversationId} conversationId={conversationId} />;
+  if (missing) {
+    return (
+      <EmptyState icon={<ChatIcon className="size-7" />} title={missing === "gone" ? "Conversation not found" : "Couldn't open this conversation"} testId="conversation-missing">
+        {missing === "gone" ? "It doesn't exist, or you're not a member of it." : missing}{" "}
+        <Link href="/friends" className="font-medium text-brand-600 hover:underline dark:text-brand-400">
+          Back to friends
+        </Link>
+      </EmptyState>
+    );
+  }
+  return (
+    <div role="status" className="flex h-full items-center justify-center text-zinc-400">
+      <Spinner className="size-5" />
+      <span className="sr-only">Loading conversation</span>
+    </div>
+  );
+}
+
+function ConversationView({ conversationId }: { conversationId: string }) {
+  const conversation = useChat((s) => s.conversations[conversationId])!;
+  const meId = useChat((s) => s.meId);
+  const history = useChat((s) => s.history[conversationId]);
+  const newestId = useChat((s) => s.messages[conversationId]?.at(-1)?.id);
+  const title = conversationTitle(conversation, meId);
+  const wide = useMediaQuery("(min-width: 48rem)");
+
+  useEffect(() => {
+    void loadInitial(conversationId);
+  }, [conversationId]);
+
+  // Read while looking: on open, on each new message, and when the window regains focus.
+  useEffect(() => {
+    const look = () => {
+      if (!document.hidden && document.hasFocus()) markRead(conversationId);
+    };
+    look();
+    window.addEventListener("focus", look);
+    document.addEventListener("visibilitychange", look);
+    return () => {
+      window.removeEventListener("focus", look);
+      document.removeEventListener("visibilitychange", look);
+    };
+  }, [conversationId, newestId, conversation.unreadCount]);
+
+  return (
+    <div className="flex h-full min-h-0 flex-col" data-testid="conversation" data-conversation-id={conversationId}>
+      {wide ? <ConversationHeader conversationId={conversationId} /> : null}
+      {history?.status === "error" ? (
+        <div className="flex flex-1 flex-col items-center justify-center gap-3 px-6 text-center">
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">Couldn't load messages. {history.error}</p>
+          <Button variant="secondary" size="sm" onClick={() => void loadInitial(conversationId)}>
+            Try again
+          </Button>
+        </div>
+      ) : (
+        <MessageList conversation={conversation} />
+      )}
+      <Composer
+        conversationId={conversationId}
+        readOnly={conversation.readOnly}
+        placeholder={conversation.kind === "dm" ? `Message @${otherMember(conversation, meId)?.username ?? title}` : `Message ${title}`}
+        status={<TypingLine conversationId={conversationId} />}
+      />
+    </div>
+  );
+}
+
+function ConversationHeader({ conversationId }: { conversationId: string }) {
+  const conversation = useChat((s) => s.conversations[conversationId])!;
+  const meId = useChat((s) => s.meId);
+  const other = conversation.kind === "dm" ? otherMember(conversation, meId) : undefined;
+  const presence = useChat((s) => (other ? presenceOf(s, other.id) : undefined));
+  const title = conversationTitle(conversation, meId);
+  return (
+    <header className="flex h-14 shrink-0 items-center gap-3 border-b border-zinc-200/80 px-4 sm:px-6 dark:border-zinc-800">
+      {other ? <PresenceAvatar user={other} status={presence} /> : <Avatar name={title} seed={conversation.id} size="sm" />}
+      <div className="min-w-0">
+        <h1 data-testid="conversation-title" className="truncate text-[0.9375rem] font-semibold tracking-tight text-zinc-900 dark:text-zinc-100">
+          {title}
+        </h1>
+        <p className="truncate text-xs text-zinc-500 dark:text-zinc-400" data-testid="conversation-status">
+          {other ? `${presence ? PRESENCE_LABEL[presence] : ""} · @${other.username}` : `${conversation.members.length} members`}
+        </p>
+      </div>
+      {conversation.kind === "dm" ? <CallButtons conversationId={conversationId} className="ml-auto" /> : null}
+    </header>
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * Deleting a message: a hover action on the row (visible on keyboard focus too) and one
+ * confirmation dialog per list. Deleted messages stay in place as "Message deleted".
+ */
+import { create } from "zustand";
+import type { Message } from "../../../shared/protocol";
+import { deleteMessage } from "../../state/messageDelete";
+import { ConfirmDialog } from "../common/ConfirmDialog";
+import { TrashIcon } from "../spaces/spaceIcons";
+
+const useDeleting = create<{ message: Message | null }>()(() => ({ message: null }));
+
+export function DeleteMessageButton({ message }: { message: Message }) {
+  return (
+    <div className="absolute -top-3 right-4 z-10 flex rounded-md bg-white opacity-0 shadow-sm ring-1 ring-zinc-900/10 transition-opacity group-hover/row:opacity-100 group-focus-within/row:opacity-100 sm:right-6 dark:bg-zinc-800 dark:ring-white/10">
+      <button
+        type="button"
+        title="Delete"
+        data-testid="delete-message"
+        onClick={() => useDeleting.setState({ message })}
+        className="rounded-md p-1.5 text-zinc-500 hover:bg-red-50 hover:text-red-600 dark:text-zinc-400 dark:hover:bg-red-500/10 dark:hover:text-red-400"
+      >
+        <TrashIcon className="size-4" />
+        <span className="sr-only">Delete message</span>
+      </button>
+    </div>
+  );
+}
+
+export function DeleteMessageDialog() {
+  const message = useDeleting((s) => s.message);
+  const close = () => useDeleting.setState({ message: null });
+  return (
+    <ConfirmDialog
+      open={!!message}
+      title="Delete message?"
+      confirmLabel="Delete"
+      onClose={close}
+      onConfirm={async () => {
+        if (message) await deleteMessage(message);
+      }}
+    >
+      <span className="mt-2 block max-h-40 overflow-hidden whitespace-pre-wrap break-words rounded-lg bg-zinc-50 px-3 py-2 text-zinc-700 ring-1 ring-inset ring-zinc-200 dark:bg-zinc-800/60 dark:text-zinc-300 dark:ring-zinc-700">
+        {message?.content}
+      </span>
+      <span className="mt-2 block">This can't be undone.</span>
+    </ConfirmDialog>
+  );
+}

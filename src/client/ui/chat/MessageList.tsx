@@ -1,0 +1,161 @@
+/**
+ * The scrolling message list: sticks to the bottom as messages arrive (when the reader is
+ * there), loads older history when scrolled near the top and keeps the view steady meanwhile.
+ */
+import { useLayoutEffect, useMemo, useRef } from "react";
+import type { Conversation, Message } from "../../../shared/protocol";
+import { useChat, type Outgoing } from "../../state/chat";
+import { conversationTitle, otherMember } from "../../state/chatSelectors";
+import { loadOlder } from "../../state/chatHistory";
+import { Avatar } from "../common/Avatar";
+import { Spinner } from "../common/icons";
+import { can } from "../../../shared/permissions";
+import { roleOf, useSpaces } from "../../state/spaces";
+import { ChannelBeginning } from "../spaces/ChannelBeginning";
+import { DeleteMessageDialog } from "./DeleteMessage";
+import { DaySeparator, MessageGroup, SystemLine } from "./MessageGroup";
+import { buildBlocks } from "./messageModel";
+
+const NO_MESSAGES: Message[] = [];
+const NO_OUTBOX: Outgoing[] = [];
+/** Start loading older messages this close to the top. */
+const LOAD_MARGIN_PX = 400;
+
+export function MessageList({ conversation }: { conversation: Conversation }) {
+  const id = conversation.id;
+  const messages = useChat((s) => s.messages[id] ?? NO_MESSAGES);
+  const outbox = useChat((s) => s.outbox[id] ?? NO_OUTBOX);
+  const history = useChat((s) => s.history[id]);
+  const meId = useChat((s) => s.meId);
+  const blocks = useMemo(() => buildBlocks(messages, outbox, meId), [messages, outbox, meId]);
+  const members = useMemo(() => new Map(conversation.members.map((m) => [m.id, m])), [conversation.members]);
+  const moderator = useSpaces((s) => conversation.kind === "channel" && can(roleOf(s, conversation.spaceId), "deleteMessages"));
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const anchor = useRef<{ height: number; top: number } | null>(null);
+
+  // "Seen": my newest delivered message, once the other member's read mark reaches it (DMs).
+  let seenId: string | null = null;
+  if (conversation.kind === "dm" && meId) {
+    const other = otherMember(conversation, meId);
+    const read = other ? conversation.reads[other.id] : null;
+    const mine = [...messages].reverse().find((m) => m.authorId === meId);
+    if (read && mine && read >= mine.id) seenId = mine.id;
+  }
+
+  function maybeLoadOlder() {
+    const el = scroller.current;
+    if (!el || !history?.hasMoreBefore || history.loadingOlder || history.status !== "ready") return;
+    if (el.scrollTop > LOAD_MARGIN_PX) return;
+    anchor.current = { height: el.scrollHeight, top: el.scrollTop };
+    void loadOlder(id);
+  }
+
+  const lastKey = blocks.length ? `${messages[messages.length - 1]?.id}|${outbox.length}` : "";
+  const firstId = messages[0]?.id;
+
+  // After each render that changed the list: keep the reader's place.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const a = anchor.current;
+    if (a) {
+      // Older messages went in above: hold what was on screen still.
+      el.scrollTop = a.top + (el.scrollHeight - a.height);
+      if (!history?.loadingOlder) anchor.current = null;
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [firstId, lastKey, seenId, history?.status, history?.loadingOlder]);
+
+  // The pane shrinking (a growing composer, a banner) must not hide the newest message.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => {
+      if (atBottom.current && !anchor.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  // A short first page may not fill the screen: keep loading until it does (or nothing is left).
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && el.scrollHeight <= el.clientHeight + LOAD_MARGIN_PX) maybeLoadOlder();
+  });
+
+  // Sending always brings the newest message into view.
+  const outboxLen = outbox.length;
+  const prevOutbox = useRef(outboxLen);
+  useLayoutEffect(() => {
+    if (outboxLen > prevOutbox.current && scroller.current) {
+      atBottom.current = true;
+      scroller.current.scrollTop = scroller.current.scrollHeight;
+    }
+    prevOutbox.current = outboxLen;
+  }, [outboxLen]);
+
+  return (
+    <div
+      ref={scroller}
+      role="log"
+      aria-label="Messages"
+      tabIndex={0}
+      data-testid="message-list"
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        maybeLoadOlder();
+      }}
+      className="min-h-0 flex-1 overflow-y-auto overscroll-contain pb-2 focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-500/50"
+    >
+      {!history || history.status === "loading" ? (
+        <div role="status" className="flex h-full items-center justify-center text-zinc-400">
+          <Spinner className="size-5" />
+          <span className="sr-only">Loading messages</span>
+        </div>
+      ) : (
+        <>
+          {history.hasMoreBefore ? (
+            <div className="flex justify-center py-4 text-zinc-400">{history.loadingOlder ? <Spinner className="size-4" /> : null}</div>
+          ) : (
+            <Beginning conversation={conversation} meId={meId} />
+          )}
+          {blocks.map((b) =>
+            b.kind === "day" ? (
+              <DaySeparator key={b.key} label={b.label} />
+            ) : b.kind === "system" ? (
+              <SystemLine key={b.key} message={b.message} />
+            ) : (
+              <MessageGroup key={b.key} author={members.get(b.authorId)} rows={b.rows} conversationId={id} seenId={seenId} meId={meId} moderator={moderator} />
+            ),
+          )}
+        </>
+      )}
+      <DeleteMessageDialog />
+    </div>
+  );
+}
+
+function Beginning({ conversation, meId }: { conversation: Conversation; meId: string | null }) {
+  if (conversation.kind === "channel") return <ChannelBeginning name={conversation.name ?? ""} />;
+  const title = conversationTitle(conversation, meId);
+  const other = conversation.kind === "dm" ? otherMember(conversation, meId) : undefined;
+  return (
+    <div className="px-4 pb-2 pt-8 sm:px-6">
+      <Avatar name={title} seed={other?.id ?? conversation.id} src={other?.avatarUrl} size="lg" />
+      <h2 className="mt-3 text-2xl font-bold tracking-tight text-zinc-900 dark:text-white">{title}</h2>
+      <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
+        {other ? (
+          <>
+            This is the beginning of your direct message history with <strong className="font-semibold">@{other.username}</strong>.
+          </>
+        ) : (
+          <>This is the beginning of the group. {conversation.members.length} members.</>
+        )}
+      </p>
+    </div>
+  );
+}

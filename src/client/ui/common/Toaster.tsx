@@ -1,0 +1,36 @@
+import { useUi } from "../../state/ui";
+import { cn } from "./cn";
+import { AlertIcon, CheckIcon, CloseIcon } from "./icons";
+
+/** Transient confirmations, announced politely to screen readers. */
+export function Toaster() {
+  const toasts = useUi((s) => s.toasts);
+  const dismiss = useUi((s) => s.dismissToast);
+  return (
+    <div
+      aria-live="polite"
+      className="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end sm:p-6"
+    >
+      {toasts.map((t) => (
+        <div
+          key={t.id}
+          role="status"
+          className="pointer-events-auto flex w-full max-w-sm animate-pop items-center gap-3 rounded-xl bg-zinc-900 py-3 pl-4 pr-2 text-sm text-white shadow-lg ring-1 ring-white/10 dark:bg-zinc-800"
+        >
+          <span className={cn("flex size-5 items-center justify-center rounded-full", t.tone === "success" ? "bg-emerald-500" : "bg-red-500")}>
+            {t.tone === "success" ? <CheckIcon className="size-3.5" strokeWidth={3} /> : <AlertIcon className="size-3.5" strokeWidth={2.5} />}
+          </span>
+          <span className="flex-1">{t.message}</span>
+          <button
+            type="button"
+            onClick={() => dismiss(t.id)}
+            className="rounded-md p-1 text-zinc-400 hover:bg-white/10 hover:text-white"
+          >
+            <span className="sr-only">Dismiss</span>
+            <CloseIcon className="size-4" />
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

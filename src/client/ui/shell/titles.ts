@@ -1,0 +1,10 @@
+/** Page titles by path, for the document title and the mobile top bar. */
+export const PAGE_TITLES: Record<string, string> = {
+  "/login": "Log in",
+  "/register": "Create account",
+  "/": "Home",
+  "/friends": "Friends",
+  "/messages": "Messages",
+  "/spaces": "Spaces",
+  "/settings/sessions": "Sessions",
+};

@@ -1,0 +1,144 @@
+/**
+ * "Invite people": a fresh link on open (7 days, no limit), a Copy button, and settings for
+ * the next link (expiry, maximum uses) with "Generate a new link".
+ */
+import { useEffect, useId, useRef, useState } from "react";
+import type { Invite, Space } from "../../../shared/protocol";
+import { describeError } from "../../api";
+import { createInvite, EXPIRY_OPTIONS, MAX_USES_OPTIONS } from "../../state/spacesInvites";
+import { Alert } from "../common/Alert";
+import { Button } from "../common/Button";
+import { Dialog } from "../common/Dialog";
+import { CheckIcon, Spinner } from "../common/icons";
+import { CopyIcon } from "./spaceIcons";
+
+const DEFAULT_EXPIRY = 3; // 7 days
+const DEFAULT_USES = 0; // no limit
+
+function describeInvite(inv: Invite): string {
+  const expiry = EXPIRY_OPTIONS.find((o) => o.seconds !== null && inv.expiresAt && Math.abs(Date.parse(inv.expiresAt) - Date.parse(inv.createdAt) - o.seconds * 1000) < 60_000);
+  const when = !inv.expiresAt ? "never expires" : `expires in ${expiry ? expiry.label : new Date(inv.expiresAt).toLocaleString()}`;
+  const uses = inv.maxUses === null ? "" : ` and can be used ${inv.maxUses === 1 ? "once" : `${inv.maxUses} times`}`;
+  return `This link ${when}${uses}.`;
+}
+
+export function InviteDialog({ space, onClose }: { space: Space; onClose(): void }) {
+  const [expiry, setExpiry] = useState(DEFAULT_EXPIRY);
+  const [uses, setUses] = useState(DEFAULT_USES);
+  const [invite, setInvite] = useState<Invite | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [copied, setCopied] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const ids = { link: useId(), expiry: useId(), uses: useId() };
+
+  async function generate(e = expiry, u = uses) {
+    setBusy(true);
+    setError(null);
+    setCopied(false);
+    try {
+      const seconds = EXPIRY_OPTIONS[e]?.seconds ?? null;
+      const maxUses = MAX_USES_OPTIONS[u]?.uses ?? null;
+      setInvite(await createInvite(space.id, { ...(seconds ? { expiresInSeconds: seconds } : {}), ...(maxUses ? { maxUses } : {}) }));
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  useEffect(() => {
+    void generate(DEFAULT_EXPIRY, DEFAULT_USES);
+  }, [space.id]);
+
+  async function copy() {
+    if (!invite) return;
+    input.current?.select();
+    try {
+      await navigator.clipboard.writeText(invite.url);
+    } catch {
+      // No clipboard access: the link is selected, so the keyboard shortcut copies it.
+      document.execCommand?.("copy");
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 2000);
+  }
+
+  const select =
+    "block h-10 w-full rounded-lg border border-zinc-300 bg-white px-2.5 text-sm text-zinc-900 shadow-xs focus:border-brand-500 focus:outline-none focus:ring-4 focus:ring-brand-500/15 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
+
+  return (
+    <Dialog open onClose={onClose} title={`Invite people to ${space.name}`} description="Anyone with the link can join. Share it with people you trust.">
+      <div className="flex flex-col gap-4" data-testid="invite-dialog">
+        {error ? <Alert>{error}</Alert> : null}
+        <div className="flex flex-col gap-1.5">
+          <label htmlFor={ids.link} className="text-sm font-medium text-zinc-700 dark:text-zinc-300">
+            Invite link
+          </label>
+          <div className="flex gap-2">
+            <input
+              ref={input}
+              id={ids.link}
+              readOnly
+              data-autofocus
+              data-testid="invite-link"
+              value={invite?.url ?? ""}
+              placeholder={busy ? "Making a link…" : ""}
+              onFocus={(e) => e.currentTarget.select()}
+              className="block h-10 min-w-0 flex-1 rounded-lg border border-zinc-300 bg-zinc-50 px-3 font-mono text-[0.8125rem] text-zinc-900 focus:border-brand-500 focus:outline-none focus:ring-4 focus:ring-brand-500/15 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100"
+            />
+            <Button onClick={() => void copy()} disabled={!invite || busy} icon={copied ? <CheckIcon className="size-4" /> : <CopyIcon className="size-4" />} className="w-28">
+              {copied ? "Copied" : "Copy"}
+            </Button>
+          </div>
+          <p className="text-[0.8125rem] text-zinc-500 dark:text-zinc-400" aria-live="polite" data-testid="invite-summary">
+            {busy ? (
+              <span className="inline-flex items-center gap-1.5">
+                <Spinner className="size-3.5" /> Making a new link…
+              </span>
+            ) : invite ? (
+              describeInvite(invite)
+            ) : null}
+          </p>
+        </div>
+        <fieldset className="rounded-xl bg-zinc-50 p-3 ring-1 ring-inset ring-zinc-200/70 dark:bg-zinc-800/40 dark:ring-zinc-700/50">
+          <legend className="sr-only">Link settings</legend>
+          <div className="grid gap-3 sm:grid-cols-2">
+            <div className="flex flex-col gap-1.5">
+              <label htmlFor={ids.expiry} className="text-sm font-medium text-zinc-700 dark:text-zinc-300">
+                Expire after
+              </label>
+              <select id={ids.expiry} value={expiry} onChange={(e) => setExpiry(Number(e.target.value))} className={select}>
+                {EXPIRY_OPTIONS.map((o, i) => (
+                  <option key={o.label} value={i}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="flex flex-col gap-1.5">
+              <label htmlFor={ids.uses} className="text-sm font-medium text-zinc-700 dark:text-zinc-300">
+                Max number of uses
+              </label>
+              <select id={ids.uses} value={uses} onChange={(e) => setUses(Number(e.target.value))} className={select}>
+                {MAX_USES_OPTIONS.map((o, i) => (
+                  <option key={o.label} value={i}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          <Button variant="secondary" size="sm" className="mt-3" loading={busy} onClick={() => void generate()}>
+            Generate a new link
+          </Button>
+        </fieldset>
+        <div className="flex justify-end">
+          <Button variant="ghost" onClick={onClose}>
+            Done
+          </Button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}

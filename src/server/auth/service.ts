@@ -1,0 +1,162 @@
+/**
+ * Accounts and sessions: register, log in, rotate refresh tokens with reuse detection,
+ * log out, list and revoke sessions. Knows nothing of HTTP; callers pass plain values.
+ */
+import { AppError } from "../../shared/errors";
+import { newId } from "../../shared/ids";
+import type { LoginBody, RegisterBody } from "../../shared/protocol";
+import type { SessionRow, Store, UserRow } from "../store/store";
+import type { Bus } from "../bus/bus";
+import type { PasswordHasher } from "./passwords";
+import { hashRefreshToken, newRefreshToken, type TokenService } from "./tokens";
+
+export interface Client {
+  ip: string;
+  userAgent: string;
+}
+
+export interface Actor {
+  userId: string;
+  sessionId: string;
+}
+
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string;
+  sessionId: string;
+}
+
+export interface AuthOptions {
+  refreshTtlSeconds: number;
+  lockout: { threshold: number; seconds: number };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class AuthService {
+  constructor(
+    private readonly store: Store,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+    private readonly opts: AuthOptions,
+    private readonly bus: Bus,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async register(input: RegisterBody, client: Client): Promise<{ user: UserRow } & IssuedTokens> {
+    // Cheap duplicate checks first so a taken name does not cost a hash; the unique
+    // indexes still decide races.
+    if (await this.store.accounts.userByEmail(input.email)) {
+      throw new AppError("CONFLICT", "That email is already registered", { field: "email" });
+    }
+    if (await this.store.accounts.usernameTaken(input.username)) {
+      throw new AppError("CONFLICT", "That username is taken", { field: "username" });
+    }
+    const passwordHash = await this.hasher.hash(input.password);
+    const user = await this.store.accounts.createUser({
+      id: newId(),
+      email: input.email,
+      username: input.username,
+      displayName: input.username,
+      passwordHash,
+      now: iso(this.clock()),
+    });
+    return { user, ...(await this.startSession(user.id, client)) };
+  }
+
+  async login(input: LoginBody, client: Client): Promise<{ user: UserRow } & IssuedTokens> {
+    const user = await this.store.accounts.userByLogin(input.login);
+    const now = this.clock();
+    if (user?.locked_until && Date.parse(user.locked_until) > now) {
+      throw this.#locked(user.locked_until, now);
+    }
+    const ok =
+      user?.password_hash != null
+        ? await this.hasher.verify(input.password, user.password_hash)
+        : await this.hasher.verifyNothing(input.password);
+    if (!ok || !user) {
+      if (user) {
+        const until = iso(now + this.opts.lockout.seconds * 1000);
+        const { locked } = await this.store.accounts.recordLoginFailure(user.id, this.opts.lockout.threshold, until);
+        if (locked) throw this.#locked(until, now);
+      }
+      throw new AppError("INVALID_CREDENTIALS", "Wrong login or password");
+    }
+    if (user.failed_logins > 0 || user.locked_until) await this.store.accounts.clearLoginFailures(user.id);
+    return { user, ...(await this.startSession(user.id, client)) };
+  }
+
+  #locked(until: string, now: number): AppError {
+    const retry = Math.max(1, Math.ceil((Date.parse(until) - now) / 1000));
+    return new AppError("ACCOUNT_LOCKED", "Too many failed attempts; this account is locked for a while", { until }, retry);
+  }
+
+  async startSession(userId: string, client: Client): Promise<IssuedTokens> {
+    const now = this.clock();
+    const refreshToken = newRefreshToken();
+    const session = await this.store.accounts.createSession({
+      id: newId(),
+      userId,
+      userAgent: client.userAgent.slice(0, 512),
+      ip: client.ip,
+      refreshHash: hashRefreshToken(refreshToken),
+      now: iso(now),
+      expiresAt: iso(now + this.opts.refreshTtlSeconds * 1000),
+    });
+    const accessToken = await this.tokens.signAccess({ userId, sessionId: session.id }, now);
+    return { accessToken, refreshToken, sessionId: session.id };
+  }
+
+  async refresh(refreshToken: string | undefined): Promise<IssuedTokens> {
+    if (!refreshToken) throw new AppError("UNAUTHORIZED", "Not signed in");
+    const now = this.clock();
+    const next = newRefreshToken();
+    const r = await this.store.accounts.rotateRefresh(hashRefreshToken(refreshToken), hashRefreshToken(next), iso(now));
+    if (r.kind === "reused") {
+      const session = await this.store.accounts.sessionById(r.sessionId);
+      if (session) await this.bus.publish({ type: "sessions:ended", userId: session.user_id, sessionIds: [session.id] });
+      throw new AppError("TOKEN_REUSED", "This refresh token was already used; the session has been signed out");
+    }
+    if (r.kind === "invalid") throw new AppError("UNAUTHORIZED", "Session expired or signed out");
+    const accessToken = await this.tokens.signAccess({ userId: r.session.user_id, sessionId: r.session.id }, now);
+    return { accessToken, refreshToken: next, sessionId: r.session.id };
+  }
+
+  /** Resolves an access token to a live session's actor. */
+  async authenticate(accessToken: string | undefined): Promise<Actor> {
+    return (await this.authenticateWithExpiry(accessToken)).actor;
+  }
+
+  /** As authenticate, with the token's expiry (epoch seconds) for long-lived connections. */
+  async authenticateWithExpiry(accessToken: string | undefined): Promise<{ actor: Actor; exp: number }> {
+    if (!accessToken) throw new AppError("UNAUTHORIZED", "Not signed in");
+    const claims = await this.tokens.verifyAccess(accessToken);
+    const session = await this.store.accounts.sessionById(claims.sessionId);
+    if (!session || session.revoked_at || session.user_id !== claims.userId) {
+      throw new AppError("UNAUTHORIZED", "Session signed out");
+    }
+    return { actor: { userId: claims.userId, sessionId: claims.sessionId }, exp: claims.exp };
+  }
+
+  async logout(actor: Actor): Promise<void> {
+    await this.store.accounts.revokeSession(actor.userId, actor.sessionId, iso(this.clock()));
+    await this.bus.publish({ type: "sessions:ended", userId: actor.userId, sessionIds: [actor.sessionId] });
+  }
+
+  async logoutAll(actor: Actor): Promise<void> {
+    await this.store.accounts.revokeAllSessions(actor.userId, iso(this.clock()));
+    await this.bus.publish({ type: "sessions:ended", userId: actor.userId, sessionIds: "all" });
+  }
+
+  async sessions(actor: Actor): Promise<Array<SessionRow & { current: boolean }>> {
+    const rows = await this.store.accounts.listSessions(actor.userId, iso(this.clock()));
+    return rows.map((s) => ({ ...s, current: s.id === actor.sessionId }));
+  }
+
+  async revokeSession(actor: Actor, sessionId: string): Promise<void> {
+    if (!(await this.store.accounts.revokeSession(actor.userId, sessionId, iso(this.clock())))) {
+      throw new AppError("NOT_FOUND", "No such session");
+    }
+    await this.bus.publish({ type: "sessions:ended", userId: actor.userId, sessionIds: [sessionId] });
+  }
+}

@@ -1,0 +1,52 @@
+/** Access tokens (HS256 JWT) and opaque refresh tokens (stored only as SHA-256 hashes). */
+import { SignJWT, jwtVerify, errors } from "jose";
+import { AppError } from "../../shared/errors";
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
+export class TokenService {
+  readonly #key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly accessTtlSeconds: number,
+  ) {
+    this.#key = new TextEncoder().encode(secret);
+  }
+
+  signAccess(claims: AccessClaims, nowMs = Date.now()): Promise<string> {
+    const iat = Math.floor(nowMs / 1000);
+    return new SignJWT({ sid: claims.sessionId })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setSubject(claims.userId)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.accessTtlSeconds)
+      .sign(this.#key);
+  }
+
+  /** Only HS256 with our key is accepted: `alg: none` and foreign algorithms fail here. */
+  async verifyAccess(token: string): Promise<AccessClaims & { exp: number }> {
+    try {
+      const { payload } = await jwtVerify(token, this.#key, { algorithms: ["HS256"] });
+      if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.exp !== "number") {
+        throw new AppError("UNAUTHORIZED", "Malformed access token");
+      }
+      return { userId: payload.sub, sessionId: payload.sid, exp: payload.exp };
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw new AppError("TOKEN_EXPIRED", "Access token expired");
+      if (err instanceof AppError) throw err;
+      throw new AppError("UNAUTHORIZED", "Invalid access token");
+    }
+  }
+}
+
+export function newRefreshToken(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+}
+
+export function hashRefreshToken(token: string): string {
+  return new Bun.CryptoHasher("sha256").update(token).digest("base64url");
+}

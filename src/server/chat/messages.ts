@@ -1,0 +1,126 @@
+/** Messages: send (idempotent per author + clientId, acknowledged after commit), history, sync, read marks, typing. */
+import { AppError } from "../../shared/errors";
+import { newId } from "../../shared/ids";
+import type { Message } from "../../shared/protocol";
+import type { Actor } from "../auth/service";
+import type { Bus } from "../bus/bus";
+import type { Store } from "../store/store";
+import type { ConversationService } from "./conversations";
+import { toMessage } from "./wire";
+import { can } from "../../shared/permissions";
+
+/** A typing:start within this window of the last one is not re-broadcast. */
+const TYPING_THROTTLE_MS = 2500;
+
+export class MessageService {
+  readonly #typing = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus,
+    private readonly conversations: ConversationService,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async send(actor: Actor, input: { conversationId: string; clientId: string; content: string; replyToId?: string }): Promise<Message> {
+    const c = await this.conversations.requireMember(actor, input.conversationId);
+    if (await this.conversations.readOnly(c)) throw new AppError("FORBIDDEN", "This conversation is read-only");
+    if (input.replyToId) {
+      const target = await this.store.chat.message(input.replyToId);
+      if (!target || target.conversation_id !== c.id) throw new AppError("VALIDATION_ERROR", "The replied-to message is not in this conversation");
+    }
+    const { message, created } = await this.store.chat.insertMessage({
+      id: newId(this.clock()),
+      conversationId: c.id,
+      authorId: actor.userId,
+      clientId: input.clientId,
+      kind: "text",
+      content: input.content,
+      replyToId: input.replyToId ?? null,
+      now: new Date(this.clock()).toISOString(),
+    });
+    if (message.conversation_id !== c.id) throw new AppError("CONFLICT", "This clientId was already used for another conversation");
+    const wire = toMessage(message);
+    // Only the first send fans out; a retry is answered with the original and nothing new.
+    if (created) {
+      this.#typing.delete(`${actor.userId}:${c.id}`);
+      await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:new", message: wire } });
+    }
+    return wire;
+  }
+
+  /** Authors delete their own messages; in space channels, roles with deleteMessages delete anyone's. */
+  async remove(actor: Actor, messageId: string): Promise<void> {
+    const m = await this.store.chat.message(messageId);
+    if (!m || m.deleted_at) throw new AppError("NOT_FOUND", "No such message");
+    const c = await this.conversations.requireMember(actor, m.conversation_id);
+    if (m.author_id !== actor.userId) {
+      const role = c.space_id ? await this.store.spaces.role(c.space_id, actor.userId) : undefined;
+      if (!can(role, "deleteMessages")) throw new AppError("FORBIDDEN", "You can only delete your own messages");
+    }
+    await this.store.chat.deleteMessage(messageId, new Date(this.clock()).toISOString());
+    await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:deleted", conversationId: c.id, messageId } });
+  }
+
+  /** Writes a system message (no author), e.g. a missed call, and delivers it. */
+  async system(conversationId: string, content: string): Promise<Message> {
+    const { message } = await this.store.chat.insertMessage({
+      id: newId(this.clock()),
+      conversationId,
+      authorId: null,
+      clientId: null,
+      kind: "system",
+      content,
+      replyToId: null,
+      now: new Date(this.clock()).toISOString(),
+    });
+    const wire = toMessage(message);
+    await this.bus.publish({ type: "deliver", to: { conversation: conversationId }, event: { type: "message:new", message: wire } });
+    return wire;
+  }
+
+  async history(actor: Actor, conversationId: string, page: { before?: string; after?: string; limit: number }): Promise<{ messages: Message[]; hasMore: boolean }> {
+    await this.conversations.requireMember(actor, conversationId);
+    const rows = await this.store.chat.messages(conversationId, { ...page, limit: page.limit + 1 });
+    const hasMore = rows.length > page.limit;
+    // Newest-first pages drop the oldest extra row; after-cursor pages drop the newest.
+    const trimmed = hasMore ? (page.after !== undefined ? rows.slice(0, page.limit) : rows.slice(1)) : rows;
+    return { messages: trimmed.map(toMessage), hasMore };
+  }
+
+  /** Catch-up after a cursor, oldest first. Without a cursor: from the conversation's start ("" sorts before every id). */
+  async sync(actor: Actor, conversationId: string, after: string | undefined, limit = 100) {
+    return this.history(actor, conversationId, { after: after ?? "", limit });
+  }
+
+  async markRead(actor: Actor, conversationId: string, messageId: string): Promise<void> {
+    const c = await this.conversations.requireMember(actor, conversationId);
+    const m = await this.store.chat.message(messageId);
+    if (!m || m.conversation_id !== conversationId) throw new AppError("VALIDATION_ERROR", "That message is not in this conversation");
+    if (await this.store.chat.markRead(conversationId, actor.userId, messageId)) {
+      // "Seen" matters in DMs and groups; in a channel only the reader's own devices need it.
+      const to = c.kind === "channel" ? { users: [actor.userId] } : { conversation: conversationId };
+      await this.bus.publish({ type: "deliver", to, event: { type: "read:updated", conversationId, userId: actor.userId, messageId } });
+    }
+  }
+
+  async typing(actor: Actor, conversationId: string, active: boolean): Promise<void> {
+    await this.conversations.requireMember(actor, conversationId);
+    const key = `${actor.userId}:${conversationId}`;
+    const now = this.clock();
+    if (active) {
+      if (this.#typing.size > 10_000) this.#sweepTyping(now);
+      const last = this.#typing.get(key);
+      if (last !== undefined && now - last < TYPING_THROTTLE_MS) return;
+      this.#typing.set(key, now);
+    } else if (!this.#typing.delete(key)) {
+      return;
+    }
+    await this.bus.publish({ type: "deliver", to: { conversation: conversationId }, event: { type: "typing", conversationId, userId: actor.userId, active } });
+  }
+
+  /** Typists who never stopped or sent: clients expire them after ~6 s, so can we. */
+  #sweepTyping(now: number): void {
+    for (const [key, at] of this.#typing) if (now - at > 10_000) this.#typing.delete(key);
+  }
+}

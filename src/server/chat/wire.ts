@@ -1,0 +1,35 @@
+/** Store rows → wire shapes. */
+import type { Conversation, Message } from "../../shared/protocol";
+import type { ConversationSummary, MessageRow } from "../store/store";
+import { toPublic } from "../social/users";
+
+export function toMessage(m: MessageRow): Message {
+  return {
+    id: m.id,
+    conversationId: m.conversation_id,
+    authorId: m.author_id,
+    clientId: m.client_id,
+    kind: m.kind,
+    content: m.deleted_at ? "" : m.content,
+    replyToId: m.reply_to_id,
+    createdAt: m.created_at,
+    editedAt: m.edited_at,
+  };
+}
+
+export function toConversation(s: ConversationSummary, readOnly: boolean): Conversation {
+  const c = s.conversation;
+  return {
+    id: c.id,
+    kind: c.kind,
+    spaceId: c.space_id,
+    name: c.name,
+    ownerId: c.owner_id,
+    members: s.members.map((m) => toPublic(m.user)),
+    reads: Object.fromEntries(s.members.map((m) => [m.user.id, m.lastReadId])),
+    lastMessage: s.lastMessage ? toMessage(s.lastMessage) : null,
+    unreadCount: s.unreadCount,
+    readOnly,
+    createdAt: c.created_at,
+  };
+}

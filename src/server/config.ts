@@ -1,0 +1,177 @@
+/**
+ * Configuration: parsed once from the environment through zod into a frozen object.
+ * Nothing else in the server reads process.env.
+ */
+import { z } from "zod";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+
+const Bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const Int = (def: number) => z.coerce.number().int().positive().default(def);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres(ql)?:\/\/)/, "must start with sqlite: or postgres://")
+    .optional(),
+  PUBLIC_URL: z.url().optional(),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  TRUST_PROXY: Bool.default(false),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_NAME: z.string().min(1).optional(),
+  ACCESS_TTL_SECONDS: Int(15 * 60),
+  REFRESH_TTL_SECONDS: Int(7 * 24 * 3600),
+  AUTH_RATE_LIMIT: Int(30),
+  AUTH_RATE_WINDOW_SECONDS: Int(60),
+  LOCKOUT_THRESHOLD: Int(5),
+  LOCKOUT_SECONDS: Int(15 * 60),
+  HASH_CONCURRENCY: Int(2),
+  HASH_QUEUE: Int(64),
+  BODY_LIMIT_BYTES: Int(1024 * 1024),
+  MAX_CONNECTIONS: z.coerce.number().int().positive().optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis://").optional(),
+  REDIS_CHANNEL: z.string().min(1).default("parley:bus"),
+  WS_MAX_FRAME_BYTES: Int(64 * 1024),
+  WS_RATE_PER_SECOND: Int(20),
+  WS_BURST: Int(60),
+  WS_STALE_SECONDS: Int(45),
+  CALL_RING_SECONDS: Int(30),
+  CALL_GRACE_SECONDS: Int(10),
+  STUN_URLS: z.string().optional(),
+  TURN_URLS: z.string().optional(),
+  TURN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  TURN_TTL_SECONDS: Int(24 * 3600),
+  RTC_FORCE_RELAY: Bool.default(false),
+});
+
+export interface OidcProviderConfig {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface Config {
+  env: "development" | "production" | "test";
+  port: number;
+  host: string;
+  dataDir: string;
+  database: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+  publicUrl: string;
+  secureCookies: boolean;
+  jwtSecret: string;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  trustProxy: boolean;
+  oidc: readonly OidcProviderConfig[];
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  authRateLimit: { max: number; windowSeconds: number };
+  lockout: { threshold: number; seconds: number };
+  hashing: { concurrency: number; queue: number };
+  bodyLimitBytes: number;
+  maxConnections: number;
+  redis: { url: string; channel: string } | null;
+  ws: { maxFrameBytes: number; ratePerSecond: number; burst: number; staleSeconds: number };
+  calls: { ringSeconds: number; graceSeconds: number };
+  rtc: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | null; turnTtlSeconds: number; forceRelay: boolean };
+}
+
+export class ConfigError extends Error {}
+
+const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+/** The open-file limit of this process, so the server can keep its connections below it. */
+function fileLimit(): number {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    if (Number.isFinite(soft) && soft > 0) return soft;
+  } catch {
+    // not Linux: fall through to a conservative default
+  }
+  return 1024;
+}
+
+/** A secret generated on first start and kept in the data directory. */
+function persistentSecret(dataDir: string, name: string): string {
+  const file = join(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+
+  const oidcSet = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].filter(Boolean).length;
+  if (oidcSet !== 0 && oidcSet !== 3) {
+    throw new ConfigError(
+      "Invalid configuration:\n  OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together",
+    );
+  }
+  const oidc: OidcProviderConfig[] = [];
+  if (e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET) {
+    const isGoogle = new URL(e.OIDC_ISSUER).hostname === "accounts.google.com";
+    oidc.push({
+      id: isGoogle ? "google" : "oidc",
+      name: e.OIDC_NAME ?? (isGoogle ? "Google" : "Single sign-on"),
+      issuer: e.OIDC_ISSUER,
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET,
+    });
+  }
+
+  if (list(e.TURN_URLS).length > 0 && !e.TURN_SECRET) {
+    throw new ConfigError("Invalid configuration:\n  TURN_SECRET must be set when TURN_URLS is");
+  }
+  const dbUrl = e.DATABASE_URL ?? `sqlite:${join(dataDir, "parley.db")}`;
+  const database = dbUrl.startsWith("sqlite:")
+    ? ({ kind: "sqlite", path: dbUrl.slice("sqlite:".length) } as const)
+    : ({ kind: "postgres", url: dbUrl } as const);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    database,
+    publicUrl,
+    secureCookies: publicUrl.startsWith("https:"),
+    jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, "jwt-secret"),
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    oidc: Object.freeze(oidc),
+    accessTtlSeconds: e.ACCESS_TTL_SECONDS,
+    refreshTtlSeconds: e.REFRESH_TTL_SECONDS,
+    authRateLimit: { max: e.AUTH_RATE_LIMIT, windowSeconds: e.AUTH_RATE_WINDOW_SECONDS },
+    lockout: { threshold: e.LOCKOUT_THRESHOLD, seconds: e.LOCKOUT_SECONDS },
+    hashing: { concurrency: e.HASH_CONCURRENCY, queue: e.HASH_QUEUE },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    // Keep a reserve of descriptors for the database, logs and outgoing connections.
+    maxConnections: e.MAX_CONNECTIONS ?? Math.max(64, Math.floor(fileLimit() * 0.9) - 64),
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, channel: e.REDIS_CHANNEL } : null,
+    ws: { maxFrameBytes: e.WS_MAX_FRAME_BYTES, ratePerSecond: e.WS_RATE_PER_SECOND, burst: e.WS_BURST, staleSeconds: e.WS_STALE_SECONDS },
+    calls: { ringSeconds: e.CALL_RING_SECONDS, graceSeconds: e.CALL_GRACE_SECONDS },
+    rtc: { stunUrls: list(e.STUN_URLS), turnUrls: list(e.TURN_URLS), turnSecret: e.TURN_SECRET ?? null, turnTtlSeconds: e.TURN_TTL_SECONDS, forceRelay: e.RTC_FORCE_RELAY },
+  });
+}

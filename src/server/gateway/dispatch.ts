@@ -1,0 +1,55 @@
+/** Frame type → service call. Thin: every handler is one service call with the socket's actor. */
+import type { CallService, DeviceActor } from "../calls/service";
+import type { SpaceService } from "../spaces/service";
+import type { ClientFrame, ClientFrameType, HelloResult } from "../../shared/protocol";
+import type { ConversationService } from "../chat/conversations";
+import type { MessageService } from "../chat/messages";
+import type { FriendService } from "../social/friends";
+import type { PresenceService } from "../social/presence";
+import type { UserService } from "../social/users";
+
+export interface Services {
+  users: UserService;
+  friends: FriendService;
+  presence: PresenceService;
+  conversations: ConversationService;
+  messages: MessageService;
+  calls: CallService;
+  spaces: SpaceService;
+}
+
+type Handler<K extends ClientFrameType> = (actor: DeviceActor, frame: Extract<ClientFrame, { type: K }>) => Promise<object | void>;
+
+export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
+  return {
+    hello: async (actor): Promise<HelloResult> => {
+      const [user, friends, conversations, spaces, call] = await Promise.all([
+        s.users.me(actor),
+        s.friends.list(actor),
+        s.conversations.list(actor),
+        s.spaces.list(actor),
+        s.calls.current(actor),
+      ]);
+      return { user, friends, conversations, spaces, call };
+    },
+    "presence:heartbeat": (actor) => s.presence.handleHeartbeat(actor.userId, actor.connectionId),
+    "presence:set": (actor, f) => s.presence.handleSet(actor.userId, f.status),
+    "message:send": async (actor, f) => ({
+      message: await s.messages.send(actor, { conversationId: f.conversationId, clientId: f.clientId, content: f.content, replyToId: f.replyToId }),
+    }),
+    "typing:start": (actor, f) => s.messages.typing(actor, f.conversationId, true),
+    "typing:stop": (actor, f) => s.messages.typing(actor, f.conversationId, false),
+    "read:mark": (actor, f) => s.messages.markRead(actor, f.conversationId, f.messageId),
+    sync: (actor, f) => s.messages.sync(actor, f.conversationId, f.after, f.limit),
+    "call:invite": (actor, f) => s.calls.invite(actor, f.conversationId, f.media),
+    "call:accept": (actor, f) => s.calls.accept(actor, f.callId),
+    "call:reject": (actor, f) => s.calls.reject(actor, f.callId),
+    "call:cancel": (actor, f) => s.calls.cancel(actor, f.callId),
+    "call:end": (actor, f) => s.calls.hangUp(actor, f.callId),
+    "call:resume": (actor) => s.calls.resume(actor),
+    "call:media": (actor, f) => s.calls.setMedia(actor, f.callId, { audio: f.audio, video: f.video, screen: f.screen }),
+    "rtc:offer": (actor, f) => s.calls.relay(actor, f),
+    "rtc:answer": (actor, f) => s.calls.relay(actor, f),
+    "rtc:ice": (actor, f) => s.calls.relay(actor, f),
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * The WebSocket gateway: authenticates the upgrade, parses every frame with zod, applies
+ * per-connection limits, dispatches to services, and delivers bus events to local sockets
+ * through Bun topics ("u:<userId>" and "c:<conversationId>").
+ */
+import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
+import { parse as parseCookies } from "hono/utils/cookie";
+import { AppError } from "../../shared/errors";
+import { newId } from "../../shared/ids";
+import { ClientFrame, WS_CLOSE, type ServerEvent } from "../../shared/protocol";
+import type { AuthService } from "../auth/service";
+import type { Bus, BusEvent } from "../bus/bus";
+import type { Config } from "../config";
+import type { Logger } from "../obs/log";
+import type { Store } from "../store/store";
+import { takeToken, type SocketData } from "./connection";
+import { handlers, type Services } from "./dispatch";
+import type { DeviceActor } from "../calls/service";
+
+type Socket = ServerWebSocket<SocketData>;
+
+const userTopic = (id: string) => `u:${id}`;
+const convTopic = (id: string) => `c:${id}`;
+const socketTopic = (id: string) => `s:${id}`;
+const spaceTopic = (id: string) => `sp:${id}`;
+
+export class Gateway {
+  readonly #byUser = new Map<string, Set<Socket>>();
+  readonly #handlers: ReturnType<typeof handlers>;
+  #server: Server<SocketData> | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #reaper: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly config: Readonly<Config>,
+    private readonly auth: AuthService,
+    private readonly store: Store,
+    private readonly bus: Bus,
+    private readonly services: Services,
+    private readonly log: Logger,
+  ) {
+    this.#handlers = handlers(services);
+    this.websocket.maxPayloadLength = config.ws.maxFrameBytes;
+  }
+
+  get connectionCount(): number {
+    let n = 0;
+    for (const set of this.#byUser.values()) n += set.size;
+    return n;
+  }
+
+  /** Starts delivering bus events to this server's sockets and reaping silent ones. */
+  attach(server: Server<SocketData>): void {
+    this.#server = server;
+    this.#unsubscribe = this.bus.subscribe((e) => this.#onBus(e));
+    const staleMs = this.config.ws.staleSeconds * 1000;
+    this.#reaper = setInterval(() => {
+      const cutoff = Date.now() - staleMs;
+      for (const set of this.#byUser.values()) for (const ws of set) if (ws.data.lastSeen < cutoff) ws.close(WS_CLOSE.STALE, "no heartbeat");
+    }, Math.min(5000, staleMs / 3));
+  }
+
+  /** Handles GET /ws: Origin and access cookie are checked before any upgrade. */
+  async upgrade(req: Request, server: Server<SocketData>): Promise<Response | undefined> {
+    const origin = req.headers.get("origin");
+    if (origin !== null && !this.#originAllowed(origin, req)) {
+      return Response.json({ error: { code: "FORBIDDEN", message: "Cross-site WebSocket refused" } }, { status: 403 });
+    }
+    const token = parseCookies(req.headers.get("cookie") ?? "", "access_token").access_token;
+    let session;
+    try {
+      session = await this.auth.authenticateWithExpiry(token);
+    } catch (err) {
+      const e = err instanceof AppError ? err : new AppError("UNAUTHORIZED", "Not signed in");
+      return Response.json({ error: e.toBody() }, { status: 401 });
+    }
+    const now = Date.now();
+    const data: SocketData = {
+      actor: session.actor,
+      connectionId: newId(),
+      exp: session.exp,
+      lastSeen: now,
+      tokens: this.config.ws.burst,
+      refilledAt: now,
+      strikes: 0,
+      strikeWindowStart: now,
+      ready: Promise.resolve(),
+      spaces: new Set(),
+    };
+    if (server.upgrade(req, { data })) return undefined;
+    return Response.json({ error: { code: "VALIDATION_ERROR", message: "Expected a WebSocket upgrade" } }, { status: 400 });
+  }
+
+  #originAllowed(origin: string, req: Request): boolean {
+    if (origin === new URL(this.config.publicUrl).origin) return true;
+    const host = req.headers.get("host");
+    const proto = new URL(req.url).protocol === "https:" ? "https:" : "http:";
+    return host !== null && origin === `${proto}//${host}`;
+  }
+
+  readonly websocket: WebSocketHandler<SocketData> = {
+    maxPayloadLength: 64 * 1024,
+    idleTimeout: 0,
+    sendPings: true,
+    open: (ws) => {
+      const { actor } = ws.data;
+      let set = this.#byUser.get(actor.userId);
+      if (!set) this.#byUser.set(actor.userId, (set = new Set()));
+      set.add(ws);
+      ws.subscribe(userTopic(actor.userId));
+      ws.subscribe(socketTopic(ws.data.connectionId));
+      ws.data.expiryTimer = setTimeout(() => ws.close(WS_CLOSE.UNAUTHORIZED, "token expired"), Math.max(0, ws.data.exp * 1000 - Date.now()));
+      ws.data.ready = (async () => {
+        for (const id of await this.store.chat.conversationIdsFor(actor.userId)) ws.subscribe(convTopic(id));
+        for (const s of await this.store.spaces.spacesOf(actor.userId)) {
+          ws.subscribe(spaceTopic(s.id));
+          ws.data.spaces.add(s.id);
+        }
+        await this.services.presence.handleConnect(actor.userId, ws.data.connectionId);
+      })().catch((err) => this.log.error("socket setup failed", { error: String(err) }));
+    },
+    message: (ws, raw) => {
+      void this.#onFrame(ws, raw);
+    },
+    close: (ws) => {
+      const { actor, connectionId } = ws.data;
+      clearTimeout(ws.data.expiryTimer);
+      const set = this.#byUser.get(actor.userId);
+      set?.delete(ws);
+      if (set?.size === 0) this.#byUser.delete(actor.userId);
+      void this.services.presence.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("presence update failed", { error: String(err) }));
+      void this.services.calls.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("call update failed", { error: String(err) }));
+    },
+  };
+
+  async #onFrame(ws: Socket, raw: string | Buffer): Promise<void> {
+    const now = Date.now();
+    ws.data.lastSeen = now;
+    if (typeof raw !== "string") return this.#event(ws, { type: "error", error: { code: "VALIDATION_ERROR", message: "Binary frames are not accepted" } });
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return this.#event(ws, { type: "error", error: { code: "VALIDATION_ERROR", message: "Frame is not valid JSON" } });
+    }
+    const rawId = (json as { id?: unknown } | null)?.id;
+    const id = typeof rawId === "string" && rawId.length <= 64 ? rawId : undefined;
+    const verdict = takeToken(ws.data, this.config.ws, now);
+    if (verdict === "abusive") return ws.close(WS_CLOSE.POLICY, "rate limit exceeded");
+    if (verdict === "limited") return this.#fail(ws, id, new AppError("RATE_LIMITED", "Too many frames; slow down", undefined, 1));
+    const parsed = ClientFrame.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return this.#fail(ws, id, new AppError("VALIDATION_ERROR", `Invalid frame${issue ? `: ${issue.path.join(".") || "type"} ${issue.message}` : ""}`));
+    }
+    const frame = parsed.data;
+    try {
+      await ws.data.ready;
+      const handler = this.#handlers[frame.type] as (a: DeviceActor, f: typeof frame) => Promise<object | void>;
+      const result = await handler({ ...ws.data.actor, connectionId: ws.data.connectionId }, frame);
+      if (frame.id !== undefined) this.#send(ws, { replyTo: frame.id, ok: true, ...(result ?? {}) });
+    } catch (err) {
+      if (!(err instanceof AppError)) this.log.error("frame handler failed", { type: frame.type, error: String((err as Error)?.stack ?? err) });
+      this.#fail(ws, frame.id, err instanceof AppError ? err : new AppError("INTERNAL", "Something went wrong"));
+    }
+  }
+
+  #fail(ws: Socket, id: string | undefined, err: AppError): void {
+    const error = { code: err.code, message: err.message };
+    if (id !== undefined) this.#send(ws, { replyTo: id, ok: false, error });
+    else this.#event(ws, { type: "error", error });
+  }
+
+  #event(ws: Socket, event: ServerEvent): void {
+    this.#send(ws, event);
+  }
+
+  #send(ws: Socket, payload: object): void {
+    ws.send(JSON.stringify(payload));
+  }
+
+  #onBus(e: BusEvent): void {
+    const server = this.#server;
+    if (!server || this.#closed) return;
+    switch (e.type) {
+      case "deliver": {
+        const json = JSON.stringify(e.event);
+        const to = e.to;
+        if ("conversation" in to) server.publish(convTopic(to.conversation), json);
+        else if ("space" in to) server.publish(spaceTopic(to.space), json);
+        else if ("connections" in to) for (const c of to.connections) server.publish(socketTopic(c), json);
+        else if (to.exceptConnection === undefined) for (const u of to.users) server.publish(userTopic(u), json);
+        else {
+          for (const u of to.users) for (const ws of this.#byUser.get(u) ?? []) if (ws.data.connectionId !== to.exceptConnection) ws.send(json);
+        }
+        return;
+      }
+      case "membership": {
+        for (const ws of this.#byUser.get(e.userId) ?? []) {
+          if (e.joined) ws.subscribe(convTopic(e.conversationId));
+          else ws.unsubscribe(convTopic(e.conversationId));
+        }
+        return;
+      }
+      case "space-membership": {
+        for (const ws of this.#byUser.get(e.userId) ?? []) {
+          const topics = [spaceTopic(e.spaceId), ...e.conversationIds.map(convTopic)];
+          for (const t of topics) (e.joined ? ws.subscribe(t) : ws.unsubscribe(t));
+          if (e.joined) ws.data.spaces.add(e.spaceId);
+          else ws.data.spaces.delete(e.spaceId);
+        }
+        return;
+      }
+      case "channel:subscribe": {
+        for (const set of this.#byUser.values()) {
+          for (const ws of set) {
+            if (!ws.data.spaces.has(e.spaceId)) continue;
+            if (e.subscribe) ws.subscribe(convTopic(e.conversationId));
+            else ws.unsubscribe(convTopic(e.conversationId));
+          }
+        }
+        return;
+      }
+      case "sessions:ended": {
+        for (const ws of this.#byUser.get(e.userId) ?? []) {
+          if (e.sessionIds === "all" || e.sessionIds.includes(ws.data.actor.sessionId)) ws.close(WS_CLOSE.UNAUTHORIZED, "signed out");
+        }
+        return;
+      }
+    }
+  }
+
+  /** Closes every socket (going away) and stops listening to the bus. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe?.();
+    clearInterval(this.#reaper);
+    for (const set of this.#byUser.values()) for (const ws of set) ws.close(WS_CLOSE.GOING_AWAY, "server shutting down");
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The Hono app: middleware (metrics, logs, secure headers, body limit, Origin check,
+ * error mapping) and the route modules. Thin: parse, call a service, map errors.
+ */
+import { Hono } from "hono";
+import { routePath } from "hono/route";
+import { AppError, HTTP_STATUS } from "../../shared/errors";
+import type { AuthService } from "../auth/service";
+import type { WindowLimiter } from "../auth/limiter";
+import type { Config } from "../config";
+import type { Logger } from "../obs/log";
+import type { Metrics } from "../obs/metrics";
+import type { UserService } from "../social/users";
+import type { Store } from "../store/store";
+import type { OidcService } from "../auth/oidc";
+import type { FriendService } from "../social/friends";
+import type { ConversationService } from "../chat/conversations";
+import type { MessageService } from "../chat/messages";
+import type { Bus } from "../bus/bus";
+import type { IceService } from "../calls/ice";
+import type { SpaceService } from "../spaces/service";
+import type { InviteService } from "../spaces/invites";
+import type { Env } from "./context";
+import { headers, limitBody, sameOrigin } from "./security";
+import { authRoutes } from "./routes/auth";
+import { oidcRoutes } from "./routes/oidc";
+import { userRoutes } from "./routes/users";
+import { blockRoutes, friendRoutes } from "./routes/social";
+import { conversationRoutes } from "./routes/chat";
+import { rtcRoutes } from "./routes/rtc";
+import { channelRoutes, inviteRoutes, spaceRoutes } from "./routes/spaces";
+import { messageRoutes } from "./routes/chat";
+import { staticRoutes } from "./routes/static";
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  store: Store;
+  bus: Bus;
+  auth: AuthService;
+  users: UserService;
+  friends: FriendService;
+  conversations: ConversationService;
+  messages: MessageService;
+  ice: IceService;
+  spaces: SpaceService;
+  invites: InviteService;
+  oidc: OidcService;
+  ipLimiter: WindowLimiter;
+  metrics: Metrics;
+  log: Logger;
+  /** Directory of the built client; absent in tests and in dev mode. */
+  staticDir?: string;
+}
+
+export function createApp(d: AppDeps) {
+  const app = new Hono<Env>();
+
+  app.use(async (c, next) => {
+    const start = performance.now();
+    await next();
+    const seconds = (performance.now() - start) / 1000;
+    const route = routePath(c);
+    d.metrics.observeRequest(c.req.method, route, c.res.status, seconds);
+    d.log.debug("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: +(seconds * 1000).toFixed(2) });
+  });
+  app.use(headers(d.config.secureCookies));
+  app.use(limitBody(d.config.bodyLimitBytes));
+  app.use("/api/*", sameOrigin(d.config.publicUrl));
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      if (err.retryAfter !== undefined) c.header("Retry-After", String(err.retryAfter));
+      return c.json({ error: err.toBody() }, HTTP_STATUS[err.code] as never);
+    }
+    d.log.error("unhandled error", { path: c.req.path, error: String((err as Error)?.stack ?? err) });
+    return c.json({ error: { code: "INTERNAL", message: "Something went wrong" } }, 500);
+  });
+  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: "No such route" } }, 404));
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/readyz", async (c) => {
+    const check = async (name: string, ping: () => Promise<void>) =>
+      ping().then(
+        () => null,
+        (err) => {
+          d.log.warn("readiness check failed", { name, error: String(err) });
+          return name;
+        },
+      );
+    const down = (await Promise.all([check("store", () => d.store.ping()), check("bus", () => d.bus.ping())])).filter(Boolean);
+    if (down.length === 0) return c.json({ ok: true, store: "up", bus: "up" });
+    return c.json({ error: { code: "UNAVAILABLE", message: `Unreachable: ${down.join(", ")}` } }, 503);
+  });
+  app.get("/metrics", (c) => c.text(d.metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4" }));
+
+  app.route("/api/auth", authRoutes(d));
+  app.route("/api/auth/oidc", oidcRoutes(d));
+  app.route("/api/users", userRoutes(d.auth, d.users));
+  app.route("/api/friends", friendRoutes(d.auth, d.friends));
+  app.route("/api/blocks", blockRoutes(d.auth, d.friends));
+  app.route("/api/conversations", conversationRoutes(d.auth, d.conversations, d.messages));
+  app.route("/api/rtc", rtcRoutes(d.auth, d.ice));
+  app.route("/api/spaces", spaceRoutes(d.auth, d.spaces, d.invites));
+  app.route("/api/channels", channelRoutes(d.auth, d.spaces));
+  app.route("/api/invites", inviteRoutes(d.auth, d.invites));
+  app.route("/api/messages", messageRoutes(d.auth, d.messages));
+  if (d.staticDir) app.route("/", staticRoutes(d.staticDir));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

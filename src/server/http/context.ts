@@ -1,0 +1,57 @@
+/** What every route handler can reach: the request's client facts and the caller. */
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
+import type { z } from "zod";
+import { AppError } from "../../shared/errors";
+import type { Actor, AuthService, Client } from "../auth/service";
+
+/** Bindings passed by main.ts from Bun.serve (the socket's peer address). */
+export interface Bindings {
+  ip?: string;
+}
+
+export interface Env {
+  Bindings: Bindings;
+  Variables: { actor: Actor; client: Client };
+}
+
+export type Ctx = Context<Env>;
+
+export function clientOf(c: Ctx, trustProxy: boolean): Client {
+  const forwarded = trustProxy ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
+  return {
+    ip: forwarded || c.env?.ip || "unknown",
+    userAgent: c.req.header("user-agent") ?? "unknown",
+  };
+}
+
+export async function requireActor(c: Ctx, auth: AuthService): Promise<Actor> {
+  const actor = await auth.authenticate(getCookie(c, "access_token"));
+  c.set("actor", actor);
+  return actor;
+}
+
+/** Parses a JSON body with a zod schema; failures become VALIDATION_ERROR with field messages. */
+export async function parseJson<S extends z.ZodType>(c: Ctx, schema: S): Promise<z.infer<S>> {
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError("VALIDATION_ERROR", "Body must be JSON");
+  }
+  return parseWith(schema, raw);
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of r.error.issues) {
+      const key = issue.path.join(".") || "_";
+      fields[key] ??= issue.message;
+    }
+    throw new AppError("VALIDATION_ERROR", "Some fields are invalid", { fields });
+  }
+  return r.data;
+}

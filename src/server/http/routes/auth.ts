@@ -1,0 +1,101 @@
+import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { LoginBody, RegisterBody, type AuthProviders, type SessionInfo } from "../../../shared/protocol";
+import type { AuthService, IssuedTokens } from "../../auth/service";
+import type { WindowLimiter } from "../../auth/limiter";
+import type { Config } from "../../config";
+import { toMe } from "../../social/users";
+import { clientOf, parseJson, requireActor, type Ctx, type Env } from "../context";
+
+export interface AuthRouteDeps {
+  config: Readonly<Config>;
+  auth: AuthService;
+  ipLimiter: WindowLimiter;
+}
+
+/** Refresh cookies are only ever sent to the auth routes. */
+const REFRESH_PATH = "/api/auth";
+
+export function setSessionCookies(c: Ctx, config: Readonly<Config>, t: IssuedTokens): void {
+  const base = { httpOnly: true, sameSite: "Lax", secure: config.secureCookies } as const;
+  setCookie(c, "access_token", t.accessToken, { ...base, path: "/", maxAge: config.accessTtlSeconds });
+  setCookie(c, "refresh_token", t.refreshToken, { ...base, path: REFRESH_PATH, maxAge: config.refreshTtlSeconds });
+}
+
+export function clearSessionCookies(c: Ctx, config: Readonly<Config>): void {
+  deleteCookie(c, "access_token", { path: "/", secure: config.secureCookies });
+  deleteCookie(c, "refresh_token", { path: REFRESH_PATH, secure: config.secureCookies });
+}
+
+export function authRoutes({ config, auth, ipLimiter }: AuthRouteDeps) {
+  const r = new Hono<Env>();
+  const limited = (c: Ctx, bucket = "") => ipLimiter.hit(bucket + clientOf(c, config.trustProxy).ip);
+
+  r.get("/providers", (c) => {
+    const body: AuthProviders = { password: true, oidc: config.oidc.map((p) => ({ id: p.id, name: p.name })) };
+    return c.json(body);
+  });
+
+  r.post("/register", async (c) => {
+    limited(c);
+    const input = await parseJson(c, RegisterBody);
+    const { user, ...tokens } = await auth.register(input, clientOf(c, config.trustProxy));
+    setSessionCookies(c, config, tokens);
+    return c.json({ user: toMe(user) }, 201);
+  });
+
+  r.post("/login", async (c) => {
+    limited(c);
+    const input = await parseJson(c, LoginBody);
+    const { user, ...tokens } = await auth.login(input, clientOf(c, config.trustProxy));
+    setSessionCookies(c, config, tokens);
+    return c.json({ user: toMe(user) });
+  });
+
+  r.post("/refresh", async (c) => {
+    // Every open tab refreshes on a timer: refreshes get their own budget so they never
+    // starve logins from the same address (many users behind one NAT).
+    limited(c, "refresh:");
+    try {
+      const tokens = await auth.refresh(getCookie(c, "refresh_token"));
+      setSessionCookies(c, config, tokens);
+      return c.json({ ok: true });
+    } catch (err) {
+      clearSessionCookies(c, config);
+      throw err;
+    }
+  });
+
+  r.post("/logout", async (c) => {
+    const actor = await auth.authenticate(getCookie(c, "access_token")).catch(() => null);
+    if (actor) await auth.logout(actor);
+    clearSessionCookies(c, config);
+    return c.body(null, 204);
+  });
+
+  r.post("/logout-all", async (c) => {
+    await auth.logoutAll(await requireActor(c, auth));
+    clearSessionCookies(c, config);
+    return c.body(null, 204);
+  });
+
+  r.get("/sessions", async (c) => {
+    const rows = await auth.sessions(await requireActor(c, auth));
+    const sessions: SessionInfo[] = rows.map((s) => ({
+      id: s.id,
+      userAgent: s.user_agent,
+      ip: s.ip,
+      createdAt: s.created_at,
+      lastUsedAt: s.last_used_at,
+      current: s.current,
+    }));
+    return c.json({ sessions });
+  });
+
+  r.delete("/sessions/:id", async (c) => {
+    await auth.revokeSession(await requireActor(c, auth), c.req.param("id"));
+    return c.body(null, 204);
+  });
+
+  return r;
+}

@@ -1,0 +1,28 @@
+/** Entry point: config → node → listen; clean shutdown on SIGINT/SIGTERM. */
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "./config";
+import { createParley } from "./server";
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const dev = config.env === "development";
+const parley = await createParley(config, { staticDir: dev ? undefined : join(import.meta.dir, "../../dist") });
+const server = parley.listen(dev ? (await import("../client/index.html")).default : undefined);
+parley.log.info("parley listening", { url: `http://${config.host}:${server.port}`, publicUrl: config.publicUrl, database: config.database.kind });
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, async () => {
+    parley.log.info("shutting down", { signal });
+    await parley.close();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * Builds a whole Parley node from a Config: store → services → HTTP app → Bun.serve.
+ * main.ts runs it; tests build it on port 0 or use `app.request()` in-process.
+ */
+import type { HTMLBundle, Server } from "bun";
+import { existsSync } from "node:fs";
+import { AuthService } from "./auth/service";
+import { PasswordHasher } from "./auth/passwords";
+import { TokenService } from "./auth/tokens";
+import { WindowLimiter } from "./auth/limiter";
+import { OidcService } from "./auth/oidc";
+import type { Config } from "./config";
+import { createApp, type App } from "./http/app";
+import { createLogger, type Logger } from "./obs/log";
+import { Metrics } from "./obs/metrics";
+import { UserService } from "./social/users";
+import { openStore } from "./store/open";
+import type { Store } from "./store/store";
+import type { Bus } from "./bus/bus";
+import { LocalBus } from "./bus/local";
+import { RedisBus } from "./bus/redis";
+import { PresenceService } from "./social/presence";
+import { MemoryPresenceRegistry, RedisPresenceRegistry } from "./social/presence-registry";
+import { FriendService } from "./social/friends";
+import { ConversationService } from "./chat/conversations";
+import { MessageService } from "./chat/messages";
+import { Gateway } from "./gateway/gateway";
+import { CallService } from "./calls/service";
+import { MemoryCallRegistry } from "./calls/registry";
+import { IceService } from "./calls/ice";
+import { SpaceService } from "./spaces/service";
+import { InviteService } from "./spaces/invites";
+import { ImageStore } from "./files/images";
+import type { SocketData } from "./gateway/connection";
+
+export interface Parley {
+  config: Readonly<Config>;
+  app: App;
+  store: Store;
+  bus: Bus;
+  gateway: Gateway;
+  log: Logger;
+  /**
+   * Starts listening (port 0 picks a free port). With `devClient`, Bun serves the client from
+   * source with hot reload and everything else goes to the app.
+   */
+  listen(devClient?: HTMLBundle): Server<SocketData>;
+  close(): Promise<void>;
+}
+
+export async function createParley(config: Readonly<Config>, opts: { staticDir?: string; clock?: () => number } = {}): Promise<Parley> {
+  const log = createLogger(config.logLevel);
+  const store = await openStore(config.database);
+  const bus: Bus = config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel) : new LocalBus();
+  const clock = opts.clock ?? Date.now;
+  const hasher = new PasswordHasher(config.hashing.concurrency, config.hashing.queue);
+  const tokens = new TokenService(config.jwtSecret, config.accessTtlSeconds);
+  const auth = new AuthService(store, hasher, tokens, { refreshTtlSeconds: config.refreshTtlSeconds, lockout: config.lockout }, bus, clock);
+  const presenceRegistry = config.redis
+    ? await RedisPresenceRegistry.connect(config.redis.url, `${config.redis.channel}:presence`, config.ws.staleSeconds * 1000 * 2)
+    : new MemoryPresenceRegistry();
+  const presence = new PresenceService(store, bus, presenceRegistry);
+  const users = new UserService(store, presence, clock);
+  const conversations = new ConversationService(store, bus, clock);
+  const messages = new MessageService(store, bus, conversations, clock);
+  const friends = new FriendService(store, bus, presence, conversations, clock);
+  const calls = new CallService(store, bus, new MemoryCallRegistry(), conversations, messages, {
+    ringMs: config.calls.ringSeconds * 1000,
+    graceMs: config.calls.graceSeconds * 1000,
+  }, clock, (err) => log.error("call timer failed", { error: String(err) }));
+  const ice = new IceService(config.rtc, clock);
+  const spaces = new SpaceService(store, bus, presence, new ImageStore(config.dataDir), clock);
+  const invites = new InviteService(store, bus, spaces, presence, config.publicUrl, clock);
+  const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, spaces }, log);
+  const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
+  const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
+  const metrics = new Metrics();
+  const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
+  const app = createApp({ config, store, bus, auth, users, friends, conversations, messages, ice, spaces, invites, oidc, ipLimiter, metrics, log, staticDir });
+  metrics.gauge("parley_ws_connections", () => gateway.connectionCount);
+
+  let server: Server<SocketData> | undefined;
+  let closed = false;
+  return {
+    config,
+    app,
+    store,
+    bus,
+    gateway,
+    log,
+    listen(devClient) {
+      const overloaded = () =>
+        new Response(JSON.stringify({ error: { code: "UNAVAILABLE", message: "Server at connection capacity" } }), {
+          status: 503,
+          headers: { "Content-Type": "application/json", Connection: "close", "Retry-After": "1" },
+        });
+      const fetch = (req: Request, srv: Server<SocketData>) => {
+        // Refusing early keeps us clear of the fd limit, where accept() would spin.
+        if (srv.pendingRequests + srv.pendingWebSockets > config.maxConnections) return overloaded();
+        if (new URL(req.url).pathname === "/ws") return gateway.upgrade(req, srv);
+        return app.fetch(req, { ip: srv.requestIP(req)?.address });
+      };
+      const routes = devClient
+        ? { "/*": devClient, "/api/*": fetch, "/ws": fetch, "/healthz": fetch, "/readyz": fetch, "/metrics": fetch }
+        : undefined;
+      server = Bun.serve<SocketData>({
+        port: config.port,
+        hostname: config.host,
+        maxRequestBodySize: config.bodyLimitBytes * 2,
+        idleTimeout: 30,
+        development: devClient ? { hmr: true, console: true } : false,
+        routes,
+        fetch,
+        websocket: gateway.websocket,
+      });
+      gateway.attach(server);
+      metrics.gauge("parley_http_pending_requests", () => server?.pendingRequests ?? 0);
+      return server;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      gateway.close();
+      calls.close();
+      await server?.stop(true);
+      await bus.close();
+      await presenceRegistry.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * Spaces: create (with #general and a General voice channel), list, rename, icon, delete,
+ * leave, transfer; channels; members, roles, kick and ban. Every action is checked against
+ * the permission table in src/shared/permissions.ts.
+ */
+import { AppError } from "../../shared/errors";
+import { newId } from "../../shared/ids";
+import { can, outranks, type Permission } from "../../shared/permissions";
+import type { Channel, ServerEvent, Space, SpaceMember } from "../../shared/protocol";
+import type { Actor } from "../auth/service";
+import type { Bus } from "../bus/bus";
+import type { ImageStore } from "../files/images";
+import type { PresenceService } from "../social/presence";
+import type { SpaceRole } from "../store/schema";
+import type { SpaceRow, Store } from "../store/store";
+import { toPublic } from "../social/users";
+import { channelsWithUnread, iconUrl, toChannel, toSpace } from "./wire";
+
+/** Discord-style text channel names: lowercase words joined by dashes. */
+export function textChannelName(name: string): string {
+  const slug = name.trim().toLowerCase().replace(/\s+/g, "-").replace(/[^\p{L}\p{N}_-]/gu, "").replace(/-+/g, "-");
+  if (!slug) throw new AppError("VALIDATION_ERROR", "Channel names need letters or digits", { fields: { name: "Use letters, digits, - or _" } });
+  return slug.slice(0, 100);
+}
+
+export class SpaceService {
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus,
+    private readonly presence: PresenceService,
+    private readonly images: ImageStore,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  #now() {
+    return new Date(this.clock()).toISOString();
+  }
+
+  #toSpace(event: ServerEvent, spaceId: string) {
+    return this.bus.publish({ type: "deliver", to: { space: spaceId }, event });
+  }
+
+  /** The caller's role, or FORBIDDEN when they are not a member (existence is not revealed). */
+  async requireRole(actor: Actor, spaceId: string, permission?: Permission): Promise<{ space: SpaceRow; role: SpaceRole }> {
+    const [space, role] = await Promise.all([this.store.spaces.space(spaceId), this.store.spaces.role(spaceId, actor.userId)]);
+    if (!space || !role) throw new AppError("FORBIDDEN", "You are not a member of this space");
+    if (permission && !can(role, permission)) throw new AppError("FORBIDDEN", "Your role does not allow that");
+    return { space, role };
+  }
+
+  async #channelSpace(actor: Actor, channelId: string, permission: Permission) {
+    const channel = await this.store.chat.conversation(channelId);
+    if (!channel || channel.kind !== "channel" || !channel.space_id) throw new AppError("FORBIDDEN", "No such channel in your spaces");
+    return { channel, ...(await this.requireRole(actor, channel.space_id, permission)) };
+  }
+
+  async #view(actor: Actor, space: SpaceRow, role: SpaceRole): Promise<Space> {
+    const [rows, summaries, count] = await Promise.all([
+      this.store.spaces.channels(space.id),
+      this.store.chat.summaries(actor.userId, { spaceId: space.id }),
+      this.store.spaces.memberCount(space.id),
+    ]);
+    return toSpace(space, role, count, channelsWithUnread(rows, summaries));
+  }
+
+  async create(actor: Actor, name: string): Promise<Space> {
+    const space = await this.store.spaces.createSpace({
+      id: newId(),
+      name,
+      ownerId: actor.userId,
+      now: this.#now(),
+      channels: [
+        { id: newId(), name: "general", kind: "text" },
+        { id: newId(), name: "General", kind: "voice" },
+      ],
+    });
+    const view = await this.#view(actor, space, "owner");
+    await this.joined(actor.userId, view);
+    return view;
+  }
+
+  /** Subscribes the user's sockets to the space and its channels, and tells their devices. */
+  async joined(userId: string, view: Space): Promise<void> {
+    await this.bus.publish({ type: "space-membership", userId, spaceId: view.id, joined: true, conversationIds: view.channels.map((c) => c.id) });
+    await this.bus.publish({ type: "deliver", to: { users: [userId] }, event: { type: "space:new", space: view } });
+  }
+
+  async list(actor: Actor): Promise<Space[]> {
+    const spaces = await this.store.spaces.spacesOf(actor.userId);
+    return Promise.all(spaces.map((s) => this.#view(actor, s, s.role)));
+  }
+
+  async get(actor: Actor, spaceId: string): Promise<Space> {
+    const { space, role } = await this.requireRole(actor, spaceId);
+    return this.#view(actor, space, role);
+  }
+
+  async #announceSpace(spaceId: string): Promise<void> {
+    const space = await this.store.spaces.space(spaceId);
+    if (!space) return;
+    const memberCount = await this.store.spaces.memberCount(spaceId);
+    await this.#toSpace({ type: "space:updated", space: { id: space.id, name: space.name, iconUrl: iconUrl(space), ownerId: space.owner_id, memberCount, createdAt: space.created_at } }, spaceId);
+  }
+
+  async rename(actor: Actor, spaceId: string, name: string): Promise<Space> {
+    await this.requireRole(actor, spaceId, "manageSpace");
+    await this.store.spaces.update(spaceId, { name });
+    await this.#announceSpace(spaceId);
+    return this.get(actor, spaceId);
+  }
+
+  async setIcon(actor: Actor, spaceId: string, bytes: Uint8Array | null): Promise<Space> {
+    const { space } = await this.requireRole(actor, spaceId, "manageSpace");
+    const icon = bytes ? await this.images.save(bytes) : null;
+    await this.store.spaces.update(spaceId, { icon });
+    await this.images.remove(space.icon);
+    await this.#announceSpace(spaceId);
+    return this.get(actor, spaceId);
+  }
+
+  /** The icon file, for anyone holding its URL (invite previews show it to visitors). */
+  async icon(spaceId: string, name: string) {
+    const space = await this.store.spaces.space(spaceId);
+    if (!space || space.icon !== name) throw new AppError("NOT_FOUND", "No such icon");
+    const f = this.images.file(name);
+    if (!f) throw new AppError("NOT_FOUND", "No such icon");
+    return f;
+  }
+
+  async remove(actor: Actor, spaceId: string, confirm: string): Promise<void> {
+    const { space } = await this.requireRole(actor, spaceId, "deleteSpace");
+    if (confirm !== space.name) throw new AppError("VALIDATION_ERROR", "Type the space's name to confirm", { fields: { confirm: "Does not match the space's name" } });
+    const members = await this.store.spaces.memberIds(spaceId);
+    await this.store.spaces.deleteSpace(spaceId);
+    await this.images.remove(space.icon);
+    await this.bus.publish({ type: "deliver", to: { users: members }, event: { type: "space:removed", spaceId, reason: "deleted" } });
+  }
+
+  async #depart(spaceId: string, userId: string, reason: "left" | "kicked" | "banned"): Promise<void> {
+    const channels = (await this.store.spaces.channels(spaceId)).map((c) => c.id);
+    await this.bus.publish({ type: "space-membership", userId, spaceId, joined: false, conversationIds: channels });
+    await this.bus.publish({ type: "deliver", to: { users: [userId] }, event: { type: "space:removed", spaceId, reason } });
+    await this.#toSpace({ type: "member:left", spaceId, userId }, spaceId);
+    await this.#announceSpace(spaceId);
+  }
+
+  async leave(actor: Actor, spaceId: string): Promise<void> {
+    const { role } = await this.requireRole(actor, spaceId);
+    if (role === "owner") throw new AppError("CONFLICT", "Transfer ownership before leaving your space");
+    await this.store.spaces.removeMember(spaceId, actor.userId);
+    await this.#depart(spaceId, actor.userId, "left");
+  }
+
+  async #target(spaceId: string, userId: string): Promise<SpaceRole> {
+    const role = await this.store.spaces.role(spaceId, userId);
+    if (!role) throw new AppError("NOT_FOUND", "That user is not a member of this space");
+    return role;
+  }
+
+  async kick(actor: Actor, spaceId: string, userId: string): Promise<void> {
+    const { role } = await this.requireRole(actor, spaceId, "kick");
+    if (!outranks(role, await this.#target(spaceId, userId))) throw new AppError("FORBIDDEN", "You can only remove members below your role");
+    await this.store.spaces.removeMember(spaceId, userId);
+    await this.#depart(spaceId, userId, "kicked");
+  }
+
+  async ban(actor: Actor, spaceId: string, userId: string): Promise<void> {
+    const { role } = await this.requireRole(actor, spaceId, "ban");
+    if (userId === actor.userId) throw new AppError("VALIDATION_ERROR", "You cannot ban yourself");
+    const targetRole = await this.store.spaces.role(spaceId, userId);
+    if (targetRole && !outranks(role, targetRole)) throw new AppError("FORBIDDEN", "You can only ban members below your role");
+    if (!(await this.store.accounts.userById(userId))) throw new AppError("NOT_FOUND", "No such user");
+    await this.store.spaces.ban(spaceId, userId, actor.userId, this.#now());
+    if (targetRole) await this.#depart(spaceId, userId, "banned");
+  }
+
+  async unban(actor: Actor, spaceId: string, userId: string): Promise<void> {
+    await this.requireRole(actor, spaceId, "ban");
+    if (!(await this.store.spaces.unban(spaceId, userId))) throw new AppError("NOT_FOUND", "That user is not banned");
+  }
+
+  async bans(actor: Actor, spaceId: string) {
+    await this.requireRole(actor, spaceId, "ban");
+    return (await this.store.spaces.bans(spaceId)).map((b) => ({ user: toPublic(b.user), bannedAt: b.bannedAt }));
+  }
+
+  async members(actor: Actor, spaceId: string): Promise<SpaceMember[]> {
+    await this.requireRole(actor, spaceId);
+    const [rows, friends] = await Promise.all([this.store.spaces.members(spaceId), this.store.social.friendIds(actor.userId)]);
+    const friendSet = new Set(friends);
+    // Presence shows only where the member allows it: to friends, or to fellow members.
+    const shown = rows.filter((m) => m.user.id === actor.userId || friendSet.has(m.user.id) || m.user.presence_visibility === "spaces").map((m) => m.user.id);
+    const presence = await this.presence.visibleMany(shown);
+    return rows.map((m) => ({ user: toPublic(m.user), role: m.role, presence: presence.get(m.user.id) ?? "offline", joinedAt: m.joinedAt }));
+  }
+
+  async setRole(actor: Actor, spaceId: string, userId: string, role: "admin" | "member"): Promise<void> {
+    await this.requireRole(actor, spaceId, "manageRoles");
+    if ((await this.#target(spaceId, userId)) === "owner") throw new AppError("FORBIDDEN", "The owner's role changes only by transfer");
+    await this.store.spaces.setRole(spaceId, userId, role);
+    await this.#memberUpdated(spaceId, userId);
+  }
+
+  async transfer(actor: Actor, spaceId: string, userId: string): Promise<void> {
+    await this.requireRole(actor, spaceId, "transferOwnership");
+    if (userId === actor.userId) throw new AppError("VALIDATION_ERROR", "You already own this space");
+    await this.#target(spaceId, userId);
+    await this.store.spaces.transferOwnership(spaceId, actor.userId, userId);
+    await this.#memberUpdated(spaceId, userId);
+    await this.#memberUpdated(spaceId, actor.userId);
+    await this.#announceSpace(spaceId);
+  }
+
+  async #memberUpdated(spaceId: string, userId: string): Promise<void> {
+    const m = (await this.store.spaces.members(spaceId)).find((x) => x.user.id === userId);
+    if (!m) return;
+    const member: SpaceMember = { user: toPublic(m.user), role: m.role, presence: await this.presence.forSpace(m.user), joinedAt: m.joinedAt };
+    await this.#toSpace({ type: "member:updated", spaceId, member }, spaceId);
+  }
+
+  async createChannel(actor: Actor, spaceId: string, input: { name: string; kind: "text" | "voice" }): Promise<Channel> {
+    await this.requireRole(actor, spaceId, "manageChannels");
+    const name = input.kind === "text" ? textChannelName(input.name) : input.name.trim();
+    const row = await this.store.spaces.createChannel(spaceId, { id: newId(), name, kind: input.kind }, this.#now());
+    await this.bus.publish({ type: "channel:subscribe", spaceId, conversationId: row.id, subscribe: true });
+    const channel = toChannel(row);
+    await this.#toSpace({ type: "channel:created", channel }, spaceId);
+    return channel;
+  }
+
+  async renameChannel(actor: Actor, channelId: string, name: string): Promise<Channel> {
+    const { channel } = await this.#channelSpace(actor, channelId, "manageChannels");
+    await this.store.spaces.renameChannel(channelId, channel.channel_kind === "text" ? textChannelName(name) : name.trim());
+    const updated = toChannel((await this.store.chat.conversation(channelId))!);
+    await this.#toSpace({ type: "channel:updated", channel: updated }, channel.space_id!);
+    return updated;
+  }
+
+  async deleteChannel(actor: Actor, channelId: string): Promise<void> {
+    const { channel } = await this.#channelSpace(actor, channelId, "manageChannels");
+    await this.store.spaces.deleteChannel(channelId);
+    await this.#toSpace({ type: "channel:deleted", spaceId: channel.space_id!, channelId }, channel.space_id!);
+    await this.bus.publish({ type: "channel:subscribe", spaceId: channel.space_id!, conversationId: channelId, subscribe: false });
+  }
+
+  async reorderChannels(actor: Actor, spaceId: string, channelIds: string[]): Promise<Channel[]> {
+    await this.requireRole(actor, spaceId, "manageChannels");
+    await this.store.spaces.reorderChannels(spaceId, channelIds);
+    const channels = (await this.store.spaces.channels(spaceId)).map((c) => toChannel(c));
+    for (const channel of channels) await this.#toSpace({ type: "channel:updated", channel }, spaceId);
+    return channels;
+  }
+}

@@ -1,0 +1,42 @@
+/** Space rows → wire shapes. */
+import type { Channel, Invite, Space } from "../../shared/protocol";
+import type { ConversationRow, ConversationSummary, InviteRow, SpaceRow } from "../store/store";
+import type { SpaceRole } from "../store/schema";
+
+export const iconUrl = (s: SpaceRow) => (s.icon ? `/api/spaces/${s.id}/icon/${s.icon}` : null);
+
+export function toChannel(c: ConversationRow & { last_message_id?: string | null }, unreadCount?: number): Channel {
+  return {
+    id: c.id,
+    spaceId: c.space_id!,
+    name: c.name ?? "",
+    kind: c.channel_kind ?? "text",
+    position: c.position ?? 0,
+    ...(unreadCount === undefined ? {} : { unreadCount }),
+    lastMessageId: c.last_message_id ?? null,
+    voiceMembers: [],
+  };
+}
+
+export function toSpace(s: SpaceRow, role: SpaceRole, memberCount: number, channels: Channel[]): Space {
+  return { id: s.id, name: s.name, iconUrl: iconUrl(s), ownerId: s.owner_id, role, memberCount, channels, createdAt: s.created_at };
+}
+
+/** Channels in order with this viewer's unread counts. */
+export function channelsWithUnread(rows: ConversationRow[], summaries: ConversationSummary[]): Channel[] {
+  const unread = new Map(summaries.map((s) => [s.conversation.id, s.unreadCount]));
+  return rows.map((c) => toChannel(c, unread.get(c.id) ?? 0));
+}
+
+export function toInvite(i: InviteRow, publicUrl: string): Invite {
+  return {
+    code: i.code,
+    url: `${publicUrl}/invite/${i.code}`,
+    spaceId: i.space_id,
+    maxUses: i.max_uses,
+    uses: i.uses,
+    expiresAt: i.expires_at,
+    createdBy: i.created_by,
+    createdAt: i.created_at,
+  };
+}

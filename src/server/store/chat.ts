@@ -1,0 +1,216 @@
+/** Conversations, their members and read marks, and messages. */
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { ConversationsTable, Database, MessagesTable, MessageKind } from "./schema";
+import type { UserRow } from "./accounts";
+import { dmKey, lastMessageId } from "./sql";
+import { InsertBatcher } from "./message-batcher";
+
+export type ConversationRow = Selectable<ConversationsTable>;
+/** A conversation as listed: with its newest message id, computed from the messages index. */
+export type ListedConversation = ConversationRow & { last_message_id: string | null };
+export type MessageRow = Selectable<MessagesTable>;
+
+export interface NewMessage {
+  id: string;
+  conversationId: string;
+  authorId: string | null;
+  clientId: string | null;
+  kind: MessageKind;
+  content: string;
+  replyToId: string | null;
+  now: string;
+}
+
+export interface ConversationSummary {
+  conversation: ListedConversation;
+  members: Array<{ user: UserRow; lastReadId: string | null }>;
+  lastMessage: MessageRow | null;
+  unreadCount: number;
+  lastReadId: string | null;
+}
+
+export type SummaryFilter = { id: string } | { spaceId: string } | { direct: true };
+
+export interface ChatStore {
+  conversation(id: string): Promise<ConversationRow | undefined>;
+  /** The conversation if the user is a member of it (one indexed lookup on the hot send path). */
+  memberConversation(conversationId: string, userId: string): Promise<ConversationRow | undefined>;
+  memberIds(conversationId: string): Promise<string[]>;
+  conversationIdsFor(userId: string): Promise<string[]>;
+  dmBetween(a: string, b: string): Promise<string | undefined>;
+  /**
+   * The user's conversations with members, last message and unread count: one by id, the
+   * channels of one space, or (by default) the direct ones (DMs and groups).
+   */
+  summaries(userId: string, filter?: SummaryFilter): Promise<ConversationSummary[]>;
+  createGroup(c: { id: string; ownerId: string; name: string | null; memberIds: string[]; now: string }): Promise<ConversationRow>;
+  rename(id: string, name: string | null): Promise<void>;
+  addMembers(id: string, userIds: string[], now: string): Promise<string[]>;
+  removeMember(id: string, userId: string): Promise<boolean>;
+  /** Inserts unless (author, clientId) exists; then returns the original with created=false. */
+  insertMessage(m: NewMessage): Promise<{ message: MessageRow; created: boolean }>;
+  message(id: string): Promise<MessageRow | undefined>;
+  /** Soft delete: the row stays (cursors keep working) with its content erased. */
+  deleteMessage(id: string, now: string): Promise<void>;
+  messages(conversationId: string, page: { before?: string; after?: string; limit: number }): Promise<MessageRow[]>;
+  /** Moves the read mark forward only; returns whether it moved. */
+  markRead(conversationId: string, userId: string, messageId: string): Promise<boolean>;
+}
+
+export class KyselyChatStore implements ChatStore {
+  readonly #batcher: InsertBatcher;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.#batcher = new InsertBatcher(db);
+  }
+
+  conversation(id: string) {
+    return this.db.selectFrom("conversations").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  memberConversation(conversationId: string, userId: string) {
+    return this.db
+      .selectFrom("conversations as c")
+      .innerJoin("conversation_members as m", (j) => j.onRef("m.conversation_id", "=", "c.id").on("m.user_id", "=", userId))
+      .selectAll("c")
+      .where("c.id", "=", conversationId)
+      .executeTakeFirst();
+  }
+
+  async memberIds(conversationId: string) {
+    const rows = await this.db.selectFrom("conversation_members").select("user_id").where("conversation_id", "=", conversationId).execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  async conversationIdsFor(userId: string) {
+    const rows = await this.db.selectFrom("conversation_members").select("conversation_id").where("user_id", "=", userId).execute();
+    return rows.map((r) => r.conversation_id);
+  }
+
+  async dmBetween(a: string, b: string) {
+    const row = await this.db.selectFrom("conversations").select("id").where("dm_key", "=", dmKey(a, b)).executeTakeFirst();
+    return row?.id;
+  }
+
+  async summaries(userId: string, filter: SummaryFilter = { direct: true }): Promise<ConversationSummary[]> {
+    let q = this.db
+      .selectFrom("conversation_members as cm")
+      .innerJoin("conversations as c", "c.id", "cm.conversation_id")
+      .selectAll("c")
+      .select(lastMessageId("c.id").as("last_message_id"))
+      .select("cm.last_read_id as my_last_read")
+      .select((eb) =>
+        eb
+          .selectFrom("messages as m")
+          .select(sql<number>`count(*)`.as("n"))
+          .whereRef("m.conversation_id", "=", "cm.conversation_id")
+          .where("m.deleted_at", "is", null)
+          .where((w) => w.or([w("m.author_id", "is", null), w("m.author_id", "!=", userId)]))
+          .where((w) => w.or([w("cm.last_read_id", "is", null), w("m.id", ">", w.ref("cm.last_read_id"))]))
+          .as("unread"),
+      )
+      .where("cm.user_id", "=", userId);
+    if ("id" in filter) q = q.where("c.id", "=", filter.id);
+    else if ("spaceId" in filter) q = q.where("c.space_id", "=", filter.spaceId);
+    else q = q.where("c.kind", "in", ["dm", "group"]);
+    const rows = await q.execute();
+    if (rows.length === 0) return [];
+    const direct = rows.filter((r) => r.kind !== "channel").map((r) => r.id);
+    const members = direct.length === 0 ? [] : await this.db
+      .selectFrom("conversation_members as cm")
+      .innerJoin("users as u", "u.id", "cm.user_id")
+      .selectAll("u")
+      .select(["cm.conversation_id as cm_conversation", "cm.last_read_id as cm_last_read"])
+      .where("cm.conversation_id", "in", direct)
+      .execute();
+    const lastIds = rows.map((r) => r.last_message_id).filter((x): x is string => x !== null);
+    const last = lastIds.length ? await this.db.selectFrom("messages").selectAll().where("id", "in", lastIds).execute() : [];
+    const lastById = new Map(last.map((m) => [m.id, m]));
+    const byConv = new Map<string, ConversationSummary["members"]>();
+    for (const { cm_conversation, cm_last_read, ...user } of members) {
+      let list = byConv.get(cm_conversation);
+      if (!list) byConv.set(cm_conversation, (list = []));
+      list.push({ user, lastReadId: cm_last_read });
+    }
+    return rows
+      .map(({ my_last_read, unread, ...conversation }) => ({
+        conversation,
+        // A channel's members are its space's members: listed with the space, not per channel.
+        members: conversation.kind === "channel" ? [] : (byConv.get(conversation.id) ?? []),
+        lastMessage: (conversation.last_message_id && lastById.get(conversation.last_message_id)) || null,
+        unreadCount: Number(unread ?? 0),
+        lastReadId: my_last_read,
+      }))
+      .sort((a, b) => (b.conversation.last_message_id ?? b.conversation.created_at).localeCompare(a.conversation.last_message_id ?? a.conversation.created_at));
+  }
+
+  createGroup(c: { id: string; ownerId: string; name: string | null; memberIds: string[]; now: string }) {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .insertInto("conversations")
+        .values({ id: c.id, kind: "group", name: c.name, owner_id: c.ownerId, dm_key: null, created_at: c.now })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await tx
+        .insertInto("conversation_members")
+        .values([...new Set([c.ownerId, ...c.memberIds])].map((user_id) => ({ conversation_id: c.id, user_id, joined_at: c.now, last_read_id: null })))
+        .execute();
+      return row;
+    });
+  }
+
+  async rename(id: string, name: string | null) {
+    await this.db.updateTable("conversations").set({ name }).where("id", "=", id).execute();
+  }
+
+  async addMembers(id: string, userIds: string[], now: string) {
+    if (userIds.length === 0) return [];
+    const rows = await this.db
+      .insertInto("conversation_members")
+      .values(userIds.map((user_id) => ({ conversation_id: id, user_id, joined_at: now, last_read_id: null })))
+      .onConflict((oc) => oc.columns(["conversation_id", "user_id"]).doNothing())
+      .returning("user_id")
+      .execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  async removeMember(id: string, userId: string) {
+    const res = await this.db.deleteFrom("conversation_members").where("conversation_id", "=", id).where("user_id", "=", userId).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
+  insertMessage(m: NewMessage): Promise<{ message: MessageRow; created: boolean }> {
+    return this.#batcher.insert(m);
+  }
+
+  message(id: string) {
+    return this.db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async deleteMessage(id: string, now: string) {
+    await this.db.updateTable("messages").set({ deleted_at: now, content: "" }).where("id", "=", id).execute();
+  }
+
+  async messages(conversationId: string, page: { before?: string; after?: string; limit: number }) {
+    let q = this.db.selectFrom("messages").selectAll().where("conversation_id", "=", conversationId);
+    if (page.after !== undefined) {
+      q = q.where("id", ">", page.after).orderBy("id", "asc");
+      if (page.before) q = q.where("id", "<", page.before);
+      return q.limit(page.limit).execute();
+    }
+    if (page.before) q = q.where("id", "<", page.before);
+    const rows = await q.orderBy("id", "desc").limit(page.limit).execute();
+    return rows.reverse();
+  }
+
+  async markRead(conversationId: string, userId: string, messageId: string) {
+    const res = await this.db
+      .updateTable("conversation_members")
+      .set({ last_read_id: messageId })
+      .where("conversation_id", "=", conversationId)
+      .where("user_id", "=", userId)
+      .where((eb) => eb.or([eb("last_read_id", "is", null), eb("last_read_id", "<", messageId)]))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Kysely dialects over Bun's own drivers: bun:sqlite and Bun.SQL (PostgreSQL).
+ * Kysely's built-in SQLite and PostgreSQL drivers are reused through thin adapters
+ * that give Bun's clients the shapes those drivers expect.
+ */
+import { Database as BunSqlite } from "bun:sqlite";
+import { SQL } from "bun";
+import { PostgresDialect, SqliteDialect, type Dialect } from "kysely";
+
+export function sqliteDialect(path: string): { dialect: Dialect; raw: BunSqlite } {
+  const raw = new BunSqlite(path, { create: true, strict: true });
+  raw.exec("PRAGMA journal_mode = WAL");
+  raw.exec("PRAGMA foreign_keys = ON");
+  raw.exec("PRAGMA busy_timeout = 5000");
+  raw.exec("PRAGMA synchronous = NORMAL");
+  // Kysely asks for a statement on every query; the wrappers are kept per SQL text (bounded:
+  // the app's SQL is a fixed set, but `in (…)` lists vary in length).
+  const cache = new Map<string, ReturnType<typeof wrap>>();
+  const wrap = (sql: string) => {
+    const stmt = raw.query(sql);
+    return {
+      reader: stmt.columnNames.length > 0,
+      all: (params: readonly unknown[]) => stmt.all(...(params as never[])),
+      run: (params: readonly unknown[]) => {
+        const r = stmt.run(...(params as never[]));
+        return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+      },
+      iterate: (params: readonly unknown[]) => stmt.iterate(...(params as never[])),
+    };
+  };
+  const database = {
+    prepare(sql: string) {
+      let w = cache.get(sql);
+      if (!w) {
+        if (cache.size >= 1000) cache.clear();
+        cache.set(sql, (w = wrap(sql)));
+      }
+      return w;
+    },
+    close() {
+      raw.close();
+    },
+  };
+  return { dialect: new SqliteDialect({ database: database as never }), raw };
+}
+
+export function postgresDialect(url: string, max = 10): Dialect {
+  const sql = new SQL({ url, max, idleTimeout: 30 });
+  const pool = {
+    async connect() {
+      const conn = await sql.reserve();
+      return {
+        async query(text: string, params: unknown[]) {
+          const res = await conn.unsafe(text, params as never[]);
+          return { rows: [...res], rowCount: res.count ?? res.length, command: res.command };
+        },
+        release() {
+          conn.release();
+        },
+      };
+    },
+    async end() {
+      await sql.close();
+    },
+  };
+  return new PostgresDialect({ pool: pool as never });
+}

@@ -1,0 +1,82 @@
+/**
+ * Group commit for messages: sends that arrive in the same event-loop turn are written in one
+ * transaction, and each is answered only after that COMMIT. A commit is the dominant cost of
+ * a send, so under load this multiplies throughput while a lone send still goes straight out.
+ * One batch writes at a time; rows go in (author, clientId) order so concurrent writers on
+ * other nodes always take index locks in the same order.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "./schema";
+import type { MessageRow, NewMessage } from "./chat";
+
+type Result = { message: MessageRow; created: boolean };
+
+interface Pending {
+  m: NewMessage;
+  resolve: (r: Result) => void;
+  reject: (e: unknown) => void;
+}
+
+async function insertOne(db: Kysely<Database>, m: NewMessage): Promise<Result> {
+  const inserted = await db
+    .insertInto("messages")
+    .values({
+      id: m.id,
+      conversation_id: m.conversationId,
+      author_id: m.authorId,
+      client_id: m.clientId,
+      kind: m.kind,
+      content: m.content,
+      reply_to_id: m.replyToId,
+      created_at: m.now,
+      edited_at: null,
+      deleted_at: null,
+    })
+    .onConflict((oc) => oc.columns(["author_id", "client_id"]).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { message: inserted, created: true };
+  // A retry (same author and clientId): the original answers it.
+  const original = await db.selectFrom("messages").selectAll().where("author_id", "=", m.authorId).where("client_id", "=", m.clientId).executeTakeFirstOrThrow();
+  return { message: original, created: false };
+}
+
+export class InsertBatcher {
+  #queue: Pending[] = [];
+  #writing = false;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  insert(m: NewMessage): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ m, resolve, reject });
+      if (!this.#writing) {
+        this.#writing = true;
+        setImmediate(() => void this.#flush());
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 1) {
+      await insertOne(this.db, batch[0]!.m).then(batch[0]!.resolve, batch[0]!.reject);
+    } else {
+      batch.sort((a, b) => `${a.m.authorId}\u0000${a.m.clientId}`.localeCompare(`${b.m.authorId}\u0000${b.m.clientId}`));
+      try {
+        const results = await this.db.transaction().execute(async (tx) => {
+          const out: Result[] = [];
+          for (const p of batch) out.push(await insertOne(tx, p.m));
+          return out;
+        });
+        batch.forEach((p, i) => p.resolve(results[i]!));
+      } catch {
+        // One bad row (say, its conversation was just deleted) must not sink the others.
+        for (const p of batch) await insertOne(this.db, p.m).then(p.resolve, p.reject);
+      }
+    }
+    if (this.#queue.length > 0) setImmediate(() => void this.#flush());
+    else this.#writing = false;
+  }
+}

@@ -1,0 +1,159 @@
+/** Table shapes as Kysely sees them. Times are ISO-8601 UTC strings in both dialects. */
+import type { Generated } from "kysely";
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  username: string;
+  display_name: string;
+  avatar_url: string | null;
+  password_hash: string | null;
+  failed_logins: Generated<number>;
+  locked_until: string | null;
+  /** Who sees this user's presence: friends only, or friends and members of their spaces. */
+  presence_visibility: Generated<PresenceVisibility>;
+  created_at: string;
+  updated_at: string;
+}
+
+export type PresenceVisibility = "friends" | "spaces";
+
+export interface OidcIdentitiesTable {
+  provider: string;
+  subject: string;
+  user_id: string;
+  created_at: string;
+}
+
+/** A session is one refresh-token family: one sign-in on one device. */
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  user_agent: string;
+  ip: string;
+  created_at: string;
+  last_used_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+/** Every refresh token ever issued, by hash; a used one presented again is reuse. */
+export interface RefreshTokensTable {
+  hash: string;
+  session_id: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+
+export interface FriendRequestsTable {
+  id: string;
+  from_id: string;
+  to_id: string;
+  created_at: string;
+}
+
+/** Stored in both directions so "my friends" is one indexed lookup. */
+export interface FriendshipsTable {
+  user_id: string;
+  friend_id: string;
+  conversation_id: string;
+  created_at: string;
+}
+
+export interface BlocksTable {
+  blocker_id: string;
+  blocked_id: string;
+  created_at: string;
+}
+
+export type ConversationKind = "dm" | "group" | "channel";
+
+export interface ConversationsTable {
+  id: string;
+  kind: ConversationKind;
+  name: string | null;
+  owner_id: string | null;
+  /** "<smaller id>:<larger id>" for DMs, so a pair has exactly one DM. */
+  dm_key: string | null;
+  created_at: string;
+  space_id: string | null;
+  channel_kind: ChannelKind | null;
+  position: number | null;
+}
+
+export type ChannelKind = "text" | "voice";
+export type SpaceRole = "owner" | "admin" | "member";
+
+export interface SpacesTable {
+  id: string;
+  name: string;
+  owner_id: string;
+  /** File name of the uploaded icon under the data directory, or null. */
+  icon: string | null;
+  created_at: string;
+}
+
+export interface SpaceMembersTable {
+  space_id: string;
+  user_id: string;
+  role: SpaceRole;
+  joined_at: string;
+}
+
+export interface SpaceBansTable {
+  space_id: string;
+  user_id: string;
+  banned_by: string;
+  created_at: string;
+}
+
+export interface InvitesTable {
+  code: string;
+  space_id: string;
+  created_by: string;
+  max_uses: number | null;
+  uses: Generated<number>;
+  expires_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface ConversationMembersTable {
+  conversation_id: string;
+  user_id: string;
+  joined_at: string;
+  last_read_id: string | null;
+}
+
+export type MessageKind = "text" | "system";
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  author_id: string | null;
+  client_id: string | null;
+  kind: MessageKind;
+  content: string;
+  reply_to_id: string | null;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  oidc_identities: OidcIdentitiesTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  friend_requests: FriendRequestsTable;
+  friendships: FriendshipsTable;
+  blocks: BlocksTable;
+  conversations: ConversationsTable;
+  conversation_members: ConversationMembersTable;
+  messages: MessagesTable;
+  spaces: SpacesTable;
+  space_members: SpaceMembersTable;
+  space_bans: SpaceBansTable;
+  invites: InvitesTable;
+}

@@ -1,0 +1,60 @@
+/**
+ * The Store: every read and write of durable state, grouped by area. One Kysely
+ * implementation serves both SQLite and PostgreSQL; the dialect is chosen by openStore.
+ */
+import { Kysely, Migrator, sql, type Dialect } from "kysely";
+import type { Database } from "./schema";
+import { migrations } from "./migrations";
+import { KyselyAccountStore, type AccountStore } from "./accounts";
+import { KyselySocialStore, type SocialStore } from "./social";
+import { KyselyChatStore, type ChatStore } from "./chat";
+import { KyselySpaceStore, type SpaceStore } from "./spaces";
+
+export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
+export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
+export type { ChatStore, ConversationRow, ConversationSummary, ListedConversation, MessageRow, NewMessage } from "./chat";
+export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
+
+export interface Store {
+  readonly accounts: AccountStore;
+  readonly social: SocialStore;
+  readonly chat: ChatStore;
+  readonly spaces: SpaceStore;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export class KyselyStore implements Store {
+  readonly db: Kysely<Database>;
+  readonly accounts: AccountStore;
+  readonly social: SocialStore;
+  readonly chat: ChatStore;
+  readonly spaces: SpaceStore;
+  #closed = false;
+
+  constructor(dialect: Dialect) {
+    this.db = new Kysely<Database>({ dialect });
+    this.accounts = new KyselyAccountStore(this.db);
+    this.social = new KyselySocialStore(this.db);
+    this.chat = new KyselyChatStore(this.db);
+    this.spaces = new KyselySpaceStore(this.db);
+  }
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.db, provider: migrations });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.db.destroy();
+  }
+}

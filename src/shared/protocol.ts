@@ -1,0 +1,335 @@
+/**
+ * The wire contract shared by server and client: one zod schema per REST body and
+ * socket frame, with types inferred from them. See docs/PROTOCOL.md.
+ */
+import { z } from "zod";
+
+export const USERNAME_RE = /^[a-z0-9_]{3,32}$/;
+
+export const Username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(USERNAME_RE, "3–32 characters: lowercase letters, digits and _");
+export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email("Enter a valid email address"));
+export const Password = z
+  .string()
+  .min(10, "At least 10 characters")
+  .max(256, "At most 256 characters");
+
+export const RegisterBody = z.object({ email: Email, username: Username, password: Password });
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const LoginBody = z.object({
+  login: z.string().trim().min(1, "Enter your email or username").max(254),
+  password: z.string().min(1, "Enter your password").max(256),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+const HttpUrl = z.url({ protocol: /^https?$/ }).max(2048);
+
+export const UpdateMeBody = z
+  .object({
+    displayName: z.string().trim().min(1).max(64).optional(),
+    avatarUrl: HttpUrl.nullable().optional(),
+    presenceVisibility: z.enum(["friends", "spaces"]).optional(),
+  })
+  .strict();
+export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
+
+export const UserSearchQuery = z.object({ q: z.string().trim().max(64).default("") });
+
+/** What anyone may see of a user. */
+export const PublicUser = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  avatarUrl: z.string().nullable(),
+});
+export type PublicUser = z.infer<typeof PublicUser>;
+
+/** What the user sees of themselves. */
+export const Me = PublicUser.extend({
+  email: z.string(),
+  createdAt: z.string(),
+  presenceVisibility: z.enum(["friends", "spaces"]),
+});
+export type Me = z.infer<typeof Me>;
+
+export const SessionInfo = z.object({
+  id: z.string(),
+  userAgent: z.string(),
+  ip: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  current: z.boolean(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const AuthProviders = z.object({
+  password: z.boolean(),
+  oidc: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export type AuthProviders = z.infer<typeof AuthProviders>;
+
+// ---------------------------------------------------------------------------
+// Friends, conversations and messages
+// ---------------------------------------------------------------------------
+
+export const Id = z.string().min(1).max(64);
+export const PresenceStatus = z.enum(["online", "idle", "dnd", "invisible", "offline"]);
+export type PresenceStatus = z.infer<typeof PresenceStatus>;
+export const SettablePresence = z.enum(["online", "idle", "dnd", "invisible"]);
+
+export const MAX_MESSAGE_LENGTH = 4000;
+export const MAX_GROUP_MEMBERS = 50;
+const Content = z.string().max(MAX_MESSAGE_LENGTH).refine((s) => s.trim().length > 0, "Message is empty");
+const ClientId = z.string().min(1).max(64);
+
+export const FriendRequestBody = z.union([z.object({ username: Username }).strict(), z.object({ userId: Id }).strict()]);
+export const BlockBody = z.object({ userId: Id }).strict();
+export const CreateGroupBody = z
+  .object({ memberIds: z.array(Id).min(1).max(MAX_GROUP_MEMBERS - 1), name: z.string().trim().min(1).max(100).optional() })
+  .strict();
+export const UpdateConversationBody = z.object({ name: z.string().trim().min(1).max(100).nullable() }).strict();
+export const AddMembersBody = z.object({ userIds: z.array(Id).min(1).max(MAX_GROUP_MEMBERS) }).strict();
+export const SendMessageBody = z.object({ clientId: ClientId, content: Content, replyToId: Id.optional() }).strict();
+export const ReadBody = z.object({ messageId: Id }).strict();
+export const HistoryQuery = z.object({
+  before: Id.optional(),
+  after: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  authorId: string | null;
+  clientId: string | null;
+  kind: "text" | "system";
+  content: string;
+  replyToId: string | null;
+  createdAt: string;
+  editedAt: string | null;
+}
+
+export interface Conversation {
+  id: string;
+  kind: "dm" | "group" | "channel";
+  /** Set for space channels. */
+  spaceId: string | null;
+  name: string | null;
+  ownerId: string | null;
+  members: PublicUser[];
+  /** Each member's read mark, for "seen". */
+  reads: Record<string, string | null>;
+  lastMessage: Message | null;
+  unreadCount: number;
+  /** A DM where either side blocks the other: history stays, sending is refused. */
+  readOnly: boolean;
+  createdAt: string;
+}
+
+export interface Friend {
+  user: PublicUser;
+  presence: PresenceStatus;
+  conversationId: string;
+}
+
+export interface FriendRequest {
+  id: string;
+  fromId: string;
+  toId: string;
+  user: PublicUser;
+  createdAt: string;
+}
+
+// ---------------------------------------------------------------------------
+// Spaces
+// ---------------------------------------------------------------------------
+
+export const SpaceName = z.string().trim().min(1).max(100);
+/** Text channels read like Discord's: lowercase words joined by dashes. */
+export const ChannelName = z.string().trim().min(1).max(100);
+export const CreateSpaceBody = z.object({ name: SpaceName }).strict();
+export const UpdateSpaceBody = z.object({ name: SpaceName }).strict();
+export const DeleteSpaceBody = z.object({ confirm: z.string() }).strict();
+export const CreateChannelBody = z.object({ name: ChannelName, kind: z.enum(["text", "voice"]) }).strict();
+export const UpdateChannelBody = z.object({ name: ChannelName }).strict();
+export const ReorderChannelsBody = z.object({ channelIds: z.array(Id).min(1).max(500) }).strict();
+export const SetRoleBody = z.object({ role: z.enum(["admin", "member"]) }).strict();
+export const TransferBody = z.object({ userId: Id }).strict();
+export const BanBody = z.object({ userId: Id }).strict();
+export const CreateInviteBody = z
+  .object({
+    maxUses: z.number().int().min(1).max(10_000).optional(),
+    expiresInSeconds: z.number().int().min(60).max(30 * 24 * 3600).optional(),
+  })
+  .strict();
+export const PresenceVisibility = z.enum(["friends", "spaces"]);
+
+export interface Channel {
+  id: string;
+  spaceId: string;
+  name: string;
+  kind: "text" | "voice";
+  position: number;
+  /** Per viewer; absent in broadcasts. */
+  unreadCount?: number;
+  lastMessageId: string | null;
+  /** Who is in the voice channel now (empty until channel calls exist). */
+  voiceMembers: string[];
+}
+
+export interface Space {
+  id: string;
+  name: string;
+  iconUrl: string | null;
+  ownerId: string;
+  /** The viewer's role. */
+  role: "owner" | "admin" | "member";
+  memberCount: number;
+  channels: Channel[];
+  createdAt: string;
+}
+
+export interface SpaceMember {
+  user: PublicUser;
+  role: "owner" | "admin" | "member";
+  presence: PresenceStatus;
+  joinedAt: string;
+}
+
+export interface Invite {
+  code: string;
+  url: string;
+  spaceId: string;
+  maxUses: number | null;
+  uses: number;
+  expiresAt: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface InvitePreview {
+  code: string;
+  space: { id: string; name: string; iconUrl: string | null; memberCount: number };
+  expiresAt: string | null;
+}
+
+// ---------------------------------------------------------------------------
+// WebSocket frames. Client frames carry an optional `id`; with one they get one reply.
+// ---------------------------------------------------------------------------
+
+const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ id: z.string().max(64).optional(), type: z.literal(type), ...shape }).strict();
+
+export const CallMedia = z.object({ audio: z.boolean(), video: z.boolean() }).strict();
+export type CallMedia = z.infer<typeof CallMedia>;
+const Sdp = z.string().min(1).max(60_000);
+const IceCandidate = z
+  .object({
+    candidate: z.string().max(2000),
+    sdpMid: z.string().max(64).nullable().optional(),
+    sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+    usernameFragment: z.string().max(256).nullable().optional(),
+  })
+  .strict();
+/** Which peer connection of the call a signal belongs to: the main one or a screen share. */
+const Channel = z.enum(["main", "screen"]).default("main");
+
+export const ClientFrame = z.discriminatedUnion("type", [
+  frame("hello", { resume: z.object({ lastEventId: z.string().max(64).optional() }).strict().optional() }),
+  frame("presence:heartbeat", {}),
+  frame("presence:set", { status: SettablePresence }),
+  frame("message:send", { conversationId: Id, clientId: ClientId, content: Content, replyToId: Id.optional() }),
+  frame("typing:start", { conversationId: Id }),
+  frame("typing:stop", { conversationId: Id }),
+  frame("read:mark", { conversationId: Id, messageId: Id }),
+  frame("sync", { conversationId: Id, after: Id.optional(), limit: z.number().int().min(1).max(100).optional() }),
+  frame("call:invite", { conversationId: Id, media: CallMedia }),
+  frame("call:accept", { callId: Id }),
+  frame("call:reject", { callId: Id }),
+  frame("call:cancel", { callId: Id }),
+  frame("call:end", { callId: Id }),
+  frame("call:resume", {}),
+  frame("call:media", { callId: Id, audio: z.boolean(), video: z.boolean(), screen: z.boolean() }),
+  frame("rtc:offer", { callId: Id, to: Id, channel: Channel, sdp: Sdp }),
+  frame("rtc:answer", { callId: Id, to: Id, channel: Channel, sdp: Sdp }),
+  frame("rtc:ice", { callId: Id, to: Id, channel: Channel, candidate: IceCandidate.nullable() }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type ClientFrameType = ClientFrame["type"];
+
+export type ServerEvent =
+  | { type: "message:new"; message: Message }
+  | { type: "typing"; conversationId: string; userId: string; active: boolean }
+  | { type: "read:updated"; conversationId: string; userId: string; messageId: string }
+  | { type: "presence:update"; userId: string; status: PresenceStatus }
+  | { type: "friend:request"; request: FriendRequest }
+  | { type: "friend:request-removed"; requestId: string }
+  | { type: "friend:accepted"; friend: Friend }
+  | { type: "friend:removed"; userId: string }
+  | { type: "conversation:new"; conversation: Conversation }
+  | { type: "conversation:updated"; conversation: Conversation }
+  | { type: "conversation:removed"; conversationId: string }
+  | { type: "call:incoming"; callId: string; conversationId: string; from: PublicUser; media: CallMedia }
+  | { type: "call:ringing"; callId: string; conversationId: string; to: PublicUser; media: CallMedia }
+  | { type: "call:accepted"; callId: string; by: string }
+  | { type: "call:answered-elsewhere"; callId: string }
+  | { type: "call:rejected"; callId: string }
+  | { type: "call:busy"; conversationId: string; userId: string }
+  | { type: "call:ended"; callId: string; reason: CallEndReason }
+  | { type: "call:participant-reconnecting"; callId: string; userId: string }
+  | { type: "call:participant-joined"; callId: string; userId: string }
+  | { type: "call:participant-left"; callId: string; userId: string }
+  | { type: "call:media"; callId: string; userId: string; audio: boolean; video: boolean; screen: boolean }
+  | { type: "rtc:offer"; callId: string; from: string; channel: "main" | "screen"; sdp: string }
+  | { type: "rtc:answer"; callId: string; from: string; channel: "main" | "screen"; sdp: string }
+  | { type: "rtc:ice"; callId: string; from: string; channel: "main" | "screen"; candidate: z.infer<typeof IceCandidate> | null }
+  | { type: "space:new"; space: Space }
+  | { type: "space:updated"; space: Omit<Space, "role" | "channels"> }
+  | { type: "space:removed"; spaceId: string; reason: "left" | "kicked" | "banned" | "deleted" }
+  | { type: "channel:created"; channel: Channel }
+  | { type: "channel:updated"; channel: Channel }
+  | { type: "channel:deleted"; spaceId: string; channelId: string }
+  | { type: "member:joined"; spaceId: string; member: SpaceMember }
+  | { type: "member:updated"; spaceId: string; member: SpaceMember }
+  | { type: "member:left"; spaceId: string; userId: string }
+  | { type: "voice:state"; spaceId: string; channelId: string; userIds: string[] }
+  | { type: "message:deleted"; conversationId: string; messageId: string }
+  | { type: "error"; error: { code: string; message: string } };
+
+export type CallEndReason = "timeout" | "rejected" | "cancelled" | "hangup" | "disconnected";
+
+/** A live call as its participants see it (returned by call:resume and in hello). */
+export interface CallInfo {
+  id: string;
+  conversationId: string;
+  state: "ringing" | "active";
+  callerId: string;
+  calleeId: string;
+  media: CallMedia;
+  /** The user ids currently in the call (both, once accepted). */
+  participants: string[];
+  startedAt: string;
+  acceptedAt: string | null;
+}
+
+export interface HelloResult {
+  user: Me;
+  friends: Friend[];
+  conversations: Conversation[];
+  spaces: Space[];
+  call: CallInfo | null;
+}
+
+export const WS_CLOSE = {
+  /** The access token expired or the session ended: refresh, then reconnect. */
+  UNAUTHORIZED: 4401,
+  POLICY: 1008,
+  TOO_BIG: 1009,
+  /** Silent for too long (no heartbeat). */
+  STALE: 4408,
+  GOING_AWAY: 1001,
+} as const;

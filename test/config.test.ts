@@ -1,0 +1,66 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "../src/server/config";
+
+const withDir = <T>(fn: (dir: string) => T): T => {
+  const dir = mkdtempSync(join(tmpdir(), "parley-config-"));
+  try {
+    return fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+describe("config", () => {
+  test("no configuration at all gives SQLite under the data dir on port 3000", () =>
+    withDir((dir) => {
+      const c = loadConfig({ DATA_DIR: dir });
+      expect(c.port).toBe(3000);
+      expect(c.database).toEqual({ kind: "sqlite", path: join(dir, "parley.db") });
+      expect(c.publicUrl).toBe("http://localhost:3000");
+      expect(c.secureCookies).toBe(false);
+      expect(c.oidc).toEqual([]);
+      expect(Object.isFrozen(c)).toBe(true);
+    }));
+
+  test("the signing secret is generated once and kept in the data directory", () =>
+    withDir((dir) => {
+      const first = loadConfig({ DATA_DIR: dir }).jwtSecret;
+      expect(first.length).toBeGreaterThanOrEqual(32);
+      expect(readFileSync(join(dir, "jwt-secret"), "utf8").trim()).toBe(first);
+      expect(loadConfig({ DATA_DIR: dir }).jwtSecret).toBe(first);
+    }));
+
+  test("a bad value fails fast with a message naming the variable", () =>
+    withDir((dir) => {
+      expect(() => loadConfig({ DATA_DIR: dir, PORT: "eighty" })).toThrow(/PORT/);
+      expect(() => loadConfig({ DATA_DIR: dir, DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+      expect(() => loadConfig({ DATA_DIR: dir, JWT_SECRET: "short" })).toThrow(/JWT_SECRET/);
+      expect(() => loadConfig({ DATA_DIR: dir, LOG_LEVEL: "loud" })).toThrow(ConfigError);
+    }));
+
+  test("OIDC settings must come together; Google is recognised by its issuer", () =>
+    withDir((dir) => {
+      expect(() => loadConfig({ DATA_DIR: dir, OIDC_ISSUER: "https://accounts.google.com" })).toThrow(/OIDC_CLIENT_ID/);
+      const c = loadConfig({ DATA_DIR: dir, OIDC_ISSUER: "https://accounts.google.com", OIDC_CLIENT_ID: "id", OIDC_CLIENT_SECRET: "s" });
+      expect(c.oidc[0]).toMatchObject({ id: "google", name: "Google" });
+    }));
+
+  test("an https PUBLIC_URL makes cookies Secure; postgres URLs select PostgreSQL", () =>
+    withDir((dir) => {
+      const c = loadConfig({ DATA_DIR: dir, PUBLIC_URL: "https://chat.example.com/", DATABASE_URL: "postgres://u@h/db" });
+      expect(c.secureCookies).toBe(true);
+      expect(c.publicUrl).toBe("https://chat.example.com");
+      expect(c.database).toEqual({ kind: "postgres", url: "postgres://u@h/db" });
+    }));
+
+  test("the connection cap stays below the open-file limit", () =>
+    withDir((dir) => {
+      const c = loadConfig({ DATA_DIR: dir });
+      const limits = readFileSync("/proc/self/limits", "utf8");
+      const soft = Number(limits.split("\n").find((l) => l.startsWith("Max open files"))!.split(/\s{2,}/)[1]);
+      expect(c.maxConnections).toBeLessThan(soft);
+    }));
+});

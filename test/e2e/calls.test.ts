@@ -1,0 +1,334 @@
+/**
+ * 1:1 calls end to end: two (or three) users in separate Chromium contexts with fake camera,
+ * microphone and screen, against a real node serving the production bundle. A call only
+ * counts as working when the RECEIVING page's getStats() shows video frames being decoded.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { CookieJar, registerUser, startNode, type TestNode } from "../support/parley";
+import { befriend } from "../support/social";
+import { SCREEN_CAPTURE_FLAGS, artifactPath, browserAvailable, horizontalOverflow, launchBrowser, until } from "../support/browser";
+import {
+  button,
+  connect,
+  expectDecoding,
+  expectSystemLine,
+  framesDecoded,
+  openAs,
+  rawFrame,
+  ring,
+  selectedLocalCandidateType,
+  staysSilent,
+  untilPeerConnection,
+  watchForText,
+  type OpenPage,
+  type TestUser,
+} from "../support/calls";
+import { startTurn, turnAvailable, type TurnServer } from "../support/turn";
+
+const enabled = browserAvailable("calls e2e");
+const withTurn = enabled && turnAvailable("calls e2e");
+const dist = join(import.meta.dir, "../../dist");
+const T = 20_000;
+const MOBILE = { width: 375, height: 812 };
+
+let browser: Browser;
+const open: OpenPage[] = [];
+
+/** A node with production limits (signaling must fit the default socket rate limit). */
+async function startServer(env: Record<string, string> = {}): Promise<{ node: TestNode; base: string }> {
+  const node = await startNode(env, { staticDir: dist });
+  return { node, base: `http://127.0.0.1:${node.listen().port}` };
+}
+
+/** Friends a and b, each in their own browser context on their DM. */
+async function pair(srv: { node: TestNode; base: string }, opts: { bViewport?: { width: number; height: number } } = {}) {
+  const a = await registerUser(srv.node);
+  const b = await registerUser(srv.node);
+  const conv = await befriend(srv.node, a, b);
+  const [A, B] = await Promise.all([page(srv.base, a, `/c/${conv}`), page(srv.base, b, `/c/${conv}`, opts.bViewport)]);
+  return { a, b, conv, A, B };
+}
+
+async function page(base: string, u: TestUser, path: string, viewport?: { width: number; height: number }): Promise<OpenPage> {
+  const p = await openAs(browser, base, u, path, viewport);
+  open.push(p);
+  await p.page.getByTestId("conversation").waitFor({ timeout: T });
+  return p;
+}
+
+const shot = (p: Page, name: string) => p.screenshot({ path: artifactPath(name) });
+
+/** Closes every page opened so far; returns their uncaught errors. */
+async function closePages(): Promise<string[]> {
+  const pages = open.splice(0);
+  await Promise.all(pages.map((p) => p.ctx.close().catch(() => {})));
+  // Let the node finish handling the closed sockets (a call's grace timer) before it may be disposed.
+  if (pages.length) await Bun.sleep(500);
+  return pages.flatMap((p) => p.errors);
+}
+
+let pageErrors: string[] = [];
+// Hooks get explicit time limits: `bun test` alone gives them 5 s, too little on a loaded machine.
+const HOOK = 60_000;
+beforeAll(async () => {
+  if (enabled) browser = await launchBrowser(SCREEN_CAPTURE_FLAGS);
+}, HOOK);
+afterEach(async () => {
+  const errors = [...pageErrors, ...(await closePages())];
+  pageErrors = [];
+  expect(errors).toEqual([]);
+}, HOOK);
+afterAll(async () => {
+  await browser?.close();
+}, HOOK);
+
+describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
+  let srv: { node: TestNode; base: string };
+  beforeAll(async () => {
+    srv = await startServer();
+  }, HOOK);
+  afterAll(() => srv?.node.dispose(), HOOK);
+
+  test("an audio+video call connects with video decoding both ways; mute shows on the other side; hang up logs the call", async () => {
+    const { A, B } = await pair(srv);
+    await ring(A.page, B.page);
+    await B.page.getByText("Incoming video call").waitFor({ state: "visible", timeout: T });
+    await shot(B.page, "call-incoming.png");
+    await button(B.page, "Accept").click();
+    await expectDecoding(B.page, "callee receives the caller");
+    await expectDecoding(A.page, "caller receives the callee");
+    await A.page.getByTestId("quality-indicator").first().waitFor();
+    await button(A.page, "Mute microphone").click();
+    await B.page.getByRole("img", { name: / is muted$/ }).waitFor({ timeout: T });
+    const duration = B.page.getByTestId("call-duration");
+    await until("the call duration on the callee's page", async () => expect(await duration.textContent()).toMatch(/^\d+:\d\d$/));
+    await Bun.sleep(2500); // a quality sample or two
+    await shot(A.page, "call-active-desktop.png");
+    await button(A.page, "Hang up").click();
+    await B.page.getByText("Call ended", { exact: true }).waitFor({ timeout: T });
+    await expectSystemLine(A.page, /^Video call ended · \d+:\d\d/);
+  }, 90_000);
+
+  test("declining tells the caller and logs a declined call", async () => {
+    const { A, B } = await pair(srv);
+    await ring(A.page, B.page);
+    await button(B.page, "Decline").click();
+    await A.page.getByText(/declined the call/).waitFor({ timeout: T });
+    await expectSystemLine(B.page, /^Declined video call/);
+  }, 90_000);
+
+  test("cancelling stops the ringing on the other side and leaves a missed call", async () => {
+    const { A, B } = await pair(srv);
+    await ring(A.page, B.page);
+    await button(A.page, "Cancel call").click();
+    await button(B.page, "Accept").waitFor({ state: "detached", timeout: T });
+    await B.page.getByText(/^Missed call from /).waitFor({ timeout: T });
+    await expectSystemLine(B.page, /^Missed video call from /);
+  }, 90_000);
+
+  test("calling someone who is in another call says they're busy", async () => {
+    const { A, B, b } = await pair(srv);
+    await connect(A.page, B.page);
+    const c = await registerUser(srv.node);
+    const cConv = await befriend(srv.node, c, b);
+    const C = await page(srv.base, c, `/c/${cConv}`);
+    await button(C.page, "Start video call").click({ timeout: T });
+    await C.page.getByText("They're in another call").waitFor({ timeout: T });
+    await expectDecoding(B.page, "the ongoing call is undisturbed");
+  }, 90_000);
+
+  test("with two devices ringing, the first to accept wins and the other stops ringing", async () => {
+    const a = await registerUser(srv.node);
+    const b = await registerUser(srv.node);
+    const conv = await befriend(srv.node, a, b);
+    const b2 = { ...b, jar: new CookieJar() };
+    await srv.node.req("/api/auth/login", { method: "POST", json: { login: b.user.username, password: b.password } }, b2.jar);
+    const [A, B1, B2] = await Promise.all([page(srv.base, a, `/c/${conv}`), page(srv.base, b, `/c/${conv}`), page(srv.base, b2, `/c/${conv}`)]);
+    await ring(A.page, B1.page);
+    await button(B2.page, "Accept").waitFor({ timeout: T });
+    await button(B1.page, "Accept").click();
+    await B2.page.getByText("Answered on another device").waitFor({ timeout: T });
+    // It was ringing (Accept shown, above); it must stop: the button goes away.
+    await button(B2.page, "Accept").waitFor({ state: "detached", timeout: T });
+    await expectDecoding(B1.page, "the answering device receives");
+    await expectDecoding(A.page, "the caller receives");
+  }, 90_000);
+
+  test("reloading the page mid-call (callee, then caller) resumes it within the grace period and video decodes again", async () => {
+    const { A, B } = await pair(srv);
+    await connect(A.page, B.page);
+    const callId = await A.page.evaluate(() => window.__parleyCall?.callId ?? null);
+    expect(callId).toBeTruthy();
+    for (const [gone, stayed] of [
+      [B.page, A.page],
+      [A.page, B.page],
+    ] as const) {
+      // The page that stays shows "Reconnecting…" while the other is away.
+      const sawReconnecting = await watchForText(stayed, "Reconnecting…");
+      const reloaded = Date.now();
+      await gone.reload();
+      // The server ends a call whose participant is gone for 10 s. The reloaded page holds the
+      // same call again only once the server answered its call:resume with it (which also stops
+      // the grace timer), so that must happen within the 10 s.
+      await until("the reloaded page to resume the call", async () => (await gone.evaluate(() => window.__parleyCall?.callId ?? null)) === callId, 10_000);
+      expect(Date.now() - reloaded).toBeLessThan(10_000);
+      // Resumed, the call is no longer on a clock: video flowing again both ways proves it works.
+      await expectDecoding(gone, "the reloaded page receives again");
+      await expectDecoding(stayed, "the page that stayed receives again");
+      expect(await sawReconnecting()).toBe(true);
+    }
+  }, 120_000);
+
+  test("a shared screen decodes on the other side, shown large", async () => {
+    const { A, B } = await pair(srv);
+    await connect(A.page, B.page);
+    await button(A.page, "Share screen").click();
+    await B.page.getByTestId("screen-video").waitFor({ timeout: T });
+    await expectDecoding(B.page, "the screen share", "screen");
+    await button(A.page, "Stop sharing").click();
+    await B.page.getByTestId("screen-video").waitFor({ state: "detached", timeout: T });
+    await expectDecoding(B.page, "the camera after the share");
+  }, 90_000);
+
+  test("in-call chat lines arrive over the data channel (and the call works at phone width)", async () => {
+    const { A, B } = await pair(srv, { bViewport: MOBILE });
+    await connect(A.page, B.page);
+    await shot(B.page, "call-active-mobile.png");
+    expect(await horizontalOverflow(B.page)).toBeLessThanOrEqual(0);
+    await button(A.page, "Open chat").click();
+    const input = A.page.getByTestId("call-chat-input");
+    await A.page.getByPlaceholder("Send a message").waitFor({ timeout: T });
+    await input.fill("hello over the data channel");
+    await input.press("Enter");
+    await button(B.page, "Open chat").click();
+    await B.page.getByTestId("call-chat-line").filter({ hasText: "hello over the data channel" }).waitFor({ timeout: T });
+    await shot(B.page, "call-chat-mobile.png");
+  }, 90_000);
+
+  test("recording produces a non-empty WebM file", async () => {
+    const { A, B } = await pair(srv);
+    await connect(A.page, B.page);
+    await button(A.page, "Start recording").click();
+    await A.page.getByTestId("recording-indicator").waitFor();
+    await Bun.sleep(3000);
+    await shot(A.page, "call-recording.png");
+    await button(A.page, "Stop recording").click();
+    const link = A.page.getByTestId("recording-download");
+    await link.waitFor({ timeout: T });
+    await until("the recording's file name", async () => expect(await link.getAttribute("download")).toMatch(/\.webm$/));
+    // The CSP (connect-src 'self') rightly keeps fetch() off blob: URLs, so download it like a user would.
+    const [download] = await Promise.all([A.page.waitForEvent("download", { timeout: T }), link.click()]);
+    expect(download.suggestedFilename()).toMatch(/^parley-call-.*\.webm$/);
+    const bytes = new Uint8Array(await Bun.file((await download.path())!).arrayBuffer());
+    const file = { size: bytes.length, head: [...bytes.slice(0, 4)] };
+    expect(file.size).toBeGreaterThan(1000);
+    expect(file.head).toEqual([0x1a, 0x45, 0xdf, 0xa3]);
+    await expectDecoding(B.page, "the call goes on after recording");
+  }, 90_000);
+
+  test("switching the camera replaces the track and frames keep flowing", async () => {
+    const { A, B } = await pair(srv);
+    await connect(A.page, B.page);
+    const senderTrack = () =>
+      A.page.evaluate(() => window.__parleyCall?.peers()[0]?.pc.getSenders().find((s) => s.track?.kind === "video")?.track?.id ?? null);
+    const before = await senderTrack();
+    expect(before).toBeTruthy();
+    await button(A.page, "Devices").click();
+    // The menu lists the cameras once the (asynchronous) device enumeration has answered.
+    const cameras = A.page.getByRole("group", { name: "Camera" }).getByRole("menuitemradio");
+    await cameras.first().waitFor({ timeout: T });
+    expect(await cameras.count()).toBeGreaterThan(0);
+    // Chromium's fake device has one camera: picking it again opens a fresh track (same path as another camera).
+    await cameras.last().click();
+    await until("the sender's video track to be replaced", async () => {
+      const now = await senderTrack();
+      return now !== null && now !== before;
+    });
+    await expectDecoding(B.page, "the other side after the camera switch");
+  }, 90_000);
+
+  test("a third user cannot inject signaling into the call", async () => {
+    const { A, B, b } = await pair(srv);
+    await connect(A.page, B.page);
+    const eve = await registerUser(srv.node);
+    const E = await openAs(browser, srv.base, eve, "/");
+    open.push(E);
+    const callId = await A.page.evaluate(() => window.__parleyCall?.callId ?? null);
+    expect(callId).toBeTruthy();
+    const offer = await rawFrame(E.page, { type: "rtc:offer", callId, to: b.user.id, channel: "main", sdp: "v=0 evil" });
+    expect(offer).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+    const ice = await rawFrame(E.page, { type: "rtc:ice", callId, to: b.user.id, channel: "main", candidate: null });
+    expect(ice).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+    await expectDecoding(B.page, "the call is undisturbed");
+    await expectDecoding(A.page, "the call is undisturbed");
+  }, 90_000);
+});
+
+describe.skipIf(!enabled)("ringing timeout", () => {
+  test("an unanswered call times out and the missed call shows in the DM", async () => {
+    const srv = await startServer({ CALL_RING_SECONDS: "3" });
+    try {
+      const { A, B } = await pair(srv);
+      // The ring lasts 3 s; a loaded machine may show it late, so watch for it instead of racing it.
+      const sawRinging = await watchForText(B.page, "Incoming video call");
+      await button(A.page, "Start video call").click({ timeout: T });
+      await A.page.getByText(/didn't answer/).waitFor({ timeout: T });
+      await B.page.getByText(/^Missed call from /).waitFor({ timeout: T });
+      expect(await sawRinging()).toBe(true);
+      await expectSystemLine(B.page, /^Missed video call from /);
+      await expectSystemLine(A.page, /^Missed video call from /);
+    } finally {
+      pageErrors.push(...(await closePages()));
+      await srv.node.dispose();
+    }
+  }, 90_000);
+});
+
+describe.skipIf(!withTurn)("relay-only calls through coturn", () => {
+  const secret = "turn-secret-for-the-e2e-suite";
+  let turn: TurnServer;
+  beforeAll(async () => {
+    turn = await startTurn(secret);
+  }, HOOK);
+  afterAll(() => turn?.stop(), HOOK);
+
+  const relayServer = (turnSecret: string) => startServer({ TURN_URLS: turn.url, TURN_SECRET: turnSecret, RTC_FORCE_RELAY: "true" });
+
+  test("with RTC_FORCE_RELAY the call connects over a relay candidate and video decodes", async () => {
+    const srv = await relayServer(secret);
+    try {
+      const { A, B } = await pair(srv);
+      await connect(A.page, B.page);
+      for (const [P, who] of [
+        [A.page, "caller"],
+        [B.page, "callee"],
+      ] as const) {
+        // Decoding means a pair was selected; its stats are read until they name it.
+        await until(`the ${who}'s selected candidate pair`, async () => (await selectedLocalCandidateType(P)) !== null);
+        expect(await selectedLocalCandidateType(P)).toBe("relay");
+      }
+    } finally {
+      pageErrors.push(...(await closePages()));
+      await srv.node.dispose();
+    }
+  }, 90_000);
+
+  test("with a wrong TURN secret on the node the relay-only call does not connect", async () => {
+    const srv = await relayServer("not-the-secret-coturn-knows");
+    try {
+      const { A, B } = await pair(srv);
+      await ring(A.page, B.page);
+      await button(B.page, "Accept").click();
+      // Silence only means something once both sides are really trying: each has its peer connection.
+      await untilPeerConnection(B.page, "the callee's peer connection");
+      await untilPeerConnection(A.page, "the caller's peer connection");
+      expect(await staysSilent(B.page, 10_000)).toBe(true);
+      expect(await framesDecoded(A.page)).toBe(0);
+    } finally {
+      pageErrors.push(...(await closePages()));
+      await srv.node.dispose();
+    }
+  }, 90_000);
+});

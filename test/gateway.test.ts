@@ -1,0 +1,280 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { registerUser, startNode, type TestNode } from "./support/parley";
+import { connectWs, upgradeStatus } from "./support/ws";
+import { befriend } from "./support/social";
+
+let node: TestNode;
+let base: string;
+beforeAll(async () => {
+  node = await startNode({ WS_RATE_PER_SECOND: "200", WS_BURST: "400" });
+  base = `http://127.0.0.1:${node.listen().port}`;
+});
+afterAll(() => node.dispose());
+
+const pair = async () => {
+  const a = await registerUser(node);
+  const b = await registerUser(node);
+  const conversationId = await befriend(node, a, b);
+  return { a, b, conversationId };
+};
+
+describe("upgrade", () => {
+  test("no upgrade without the access cookie", async () => {
+    expect(await upgradeStatus(base, {})).toBe(401);
+    expect(await upgradeStatus(base, { cookie: "access_token=forged.token.value" })).toBe(401);
+  });
+
+  test("a cross-site Origin is refused at upgrade", async () => {
+    const a = await registerUser(node);
+    expect(await upgradeStatus(base, { cookie: a.jar.header(), origin: "https://evil.example" })).toBe(403);
+  });
+
+  test("hello returns the user, friends with presence, and conversations", async () => {
+    const { a, b, conversationId } = await pair();
+    const ws = await connectWs(base, a.jar);
+    const r = await ws.request({ type: "hello" });
+    expect(r.ok).toBe(true);
+    expect(r.user.id).toBe(a.user.id);
+    expect(r.friends).toEqual([{ user: expect.objectContaining({ id: b.user.id }), presence: "offline", conversationId }]);
+    expect(r.conversations.map((c: { id: string }) => c.id)).toEqual([conversationId]);
+    expect(r.call).toBeNull();
+    ws.close();
+  });
+});
+
+describe("messages over the socket", () => {
+  test("a sent message is acknowledged after commit and delivered to every device of every member", async () => {
+    const { a, b, conversationId } = await pair();
+    const a1 = await connectWs(base, a.jar);
+    const a2 = await connectWs(base, a.jar);
+    const b1 = await connectWs(base, b.jar);
+    for (const s of [a1, a2, b1]) await s.request({ type: "hello" });
+    const r = await a1.request({ type: "message:send", conversationId, clientId: "c-1", content: "hello there" });
+    expect(r.ok).toBe(true);
+    expect(r.message).toMatchObject({ conversationId, authorId: a.user.id, clientId: "c-1", content: "hello there", kind: "text" });
+    // Durable before the ack: history already has it.
+    const hist = (await (await node.req(`/api/conversations/${conversationId}/messages`, {}, b.jar)).json()) as { messages: Array<{ id: string }> };
+    expect(hist.messages.map((m) => m.id)).toContain(r.message.id);
+    for (const s of [a1, a2, b1]) {
+      const e = await s.waitFor((e) => e.type === "message:new");
+      expect(e.message.id).toBe(r.message.id);
+    }
+    for (const s of [a1, a2, b1]) s.close();
+  });
+
+  test("a retried send with the same clientId returns the original and delivers nothing twice", async () => {
+    const { a, b, conversationId } = await pair();
+    const as = await connectWs(base, a.jar);
+    const bs = await connectWs(base, b.jar);
+    await bs.request({ type: "hello" });
+    const first = await as.request({ type: "message:send", conversationId, clientId: "retry-1", content: "once" });
+    const again = await as.request({ type: "message:send", conversationId, clientId: "retry-1", content: "once" });
+    expect(again.message.id).toBe(first.message.id);
+    const rest = await node.req(`/api/conversations/${conversationId}/messages`, { method: "POST", json: { clientId: "retry-1", content: "once" } }, a.jar);
+    expect(((await rest.json()) as { message: { id: string } }).message.id).toBe(first.message.id);
+    await as.request({ type: "message:send", conversationId, clientId: "retry-2", content: "marker" });
+    await bs.waitFor((e) => e.type === "message:new" && e.message.clientId === "retry-2");
+    expect(bs.events.filter((e) => e.type === "message:new" && e.message.clientId === "retry-1")).toHaveLength(1);
+    as.close();
+    bs.close();
+  });
+
+  test("typing and read marks reach the other member", async () => {
+    const { a, b, conversationId } = await pair();
+    const as = await connectWs(base, a.jar);
+    const bs = await connectWs(base, b.jar);
+    await bs.request({ type: "hello" });
+    await as.request({ type: "typing:start", conversationId });
+    expect(await bs.waitFor((e) => e.type === "typing")).toEqual({ type: "typing", conversationId, userId: a.user.id, active: true });
+    await as.request({ type: "typing:stop", conversationId });
+    await bs.waitFor((e) => e.type === "typing" && e.active === false);
+    const sent = await as.request({ type: "message:send", conversationId, clientId: "r-1", content: "read me" });
+    expect((await bs.request({ type: "read:mark", conversationId, messageId: sent.message.id })).ok).toBe(true);
+    expect(await as.waitFor((e) => e.type === "read:updated")).toEqual({ type: "read:updated", conversationId, userId: b.user.id, messageId: sent.message.id });
+    const list = (await (await node.req("/api/conversations", {}, b.jar)).json()) as { conversations: Array<{ unreadCount: number; reads: Record<string, string> }> };
+    expect(list.conversations[0]!.unreadCount).toBe(0);
+    expect(list.conversations[0]!.reads[b.user.id]).toBe(sent.message.id);
+    as.close();
+    bs.close();
+  });
+
+  test("unread counts count the other side's messages after the read mark", async () => {
+    const { a, b, conversationId } = await pair();
+    const as = await connectWs(base, a.jar);
+    for (let i = 0; i < 3; i++) await as.request({ type: "message:send", conversationId, clientId: `u-${i}`, content: `m${i}` });
+    const view = async (jar: typeof a.jar) =>
+      ((await (await node.req("/api/conversations", {}, jar)).json()) as { conversations: Array<{ unreadCount: number; lastMessage: { content: string } }> }).conversations[0]!;
+    expect((await view(b.jar)).unreadCount).toBe(3);
+    expect((await view(b.jar)).lastMessage.content).toBe("m2");
+    expect((await view(a.jar)).unreadCount).toBe(0);
+    as.close();
+  });
+
+  test("B offline while A sends 100: on return B gets all 100 in order, none twice", async () => {
+    const { a, b, conversationId } = await pair();
+    const bs = await connectWs(base, b.jar);
+    const hello = await bs.request({ type: "hello" });
+    const lastSeen: string | undefined = hello.conversations[0].lastMessage?.id;
+    bs.close();
+    await bs.closed;
+    const as = await connectWs(base, a.jar);
+    const sent: string[] = [];
+    for (let i = 0; i < 100; i++) sent.push((await as.request({ type: "message:send", conversationId, clientId: `off-${i}`, content: `offline ${i}` })).message.id);
+    const back = await connectWs(base, b.jar);
+    const h2 = await back.request({ type: "hello" });
+    expect(h2.conversations[0].lastMessage.id).toBe(sent[99]);
+    const got: string[] = [];
+    let after = lastSeen;
+    for (;;) {
+      const r = await back.request({ type: "sync", conversationId, after, limit: 30 });
+      got.push(...r.messages.map((m: { id: string }) => m.id));
+      if (!r.hasMore) break;
+      after = r.messages.at(-1).id;
+    }
+    expect(got).toEqual(sent);
+    expect(new Set(got).size).toBe(100);
+    as.close();
+    back.close();
+  });
+});
+
+describe("authorization", () => {
+  test("a non-member can't send, read, sync, mark or type in a conversation, over REST or socket", async () => {
+    const { a, conversationId } = await pair();
+    const as = await connectWs(base, a.jar);
+    const m = await as.request({ type: "message:send", conversationId, clientId: "secret", content: "private" });
+    const eve = await registerUser(node);
+    const es = await connectWs(base, eve.jar);
+    await es.request({ type: "hello" });
+    for (const frame of [
+      { type: "message:send", conversationId, clientId: "x", content: "hi" },
+      { type: "sync", conversationId },
+      { type: "read:mark", conversationId, messageId: m.message.id },
+      { type: "typing:start", conversationId },
+    ]) {
+      const r = await es.request(frame);
+      expect(r.ok).toBe(false);
+      expect(r.error.code).toBe("FORBIDDEN");
+    }
+    for (const [method, path, json] of [
+      ["GET", `/api/conversations/${conversationId}/messages`, undefined],
+      ["POST", `/api/conversations/${conversationId}/messages`, { clientId: "y", content: "hi" }],
+      ["POST", `/api/conversations/${conversationId}/read`, { messageId: m.message.id }],
+      ["GET", `/api/conversations/${conversationId}`, undefined],
+    ] as const) {
+      const res = await node.req(path, { method, json }, eve.jar);
+      expect(res.status).toBe(403);
+    }
+    await as.request({ type: "typing:start", conversationId });
+    await as.request({ type: "message:send", conversationId, clientId: "secret-2", content: "still private" });
+    await Bun.sleep(100);
+    expect(es.events.filter((e) => e.type === "message:new" || e.type === "typing")).toEqual([]);
+    as.close();
+    es.close();
+  });
+
+  test("a blocked user can neither request nor message, and the DM becomes read-only", async () => {
+    const { a, b, conversationId } = await pair();
+    const bs = await connectWs(base, b.jar);
+    await bs.request({ type: "hello" });
+    expect((await node.req("/api/blocks", { method: "POST", json: { userId: b.user.id } }, a.jar)).status).toBe(204);
+    const updated = await bs.waitFor((e) => e.type === "conversation:updated" && e.conversation.id === conversationId);
+    expect(updated.conversation.readOnly).toBe(true);
+    await bs.waitFor((e) => e.type === "friend:removed" && e.userId === a.user.id);
+    const r = await bs.request({ type: "message:send", conversationId, clientId: "blocked-1", content: "hello?" });
+    expect(r.error.code).toBe("FORBIDDEN");
+    const req = await node.req("/api/friends/requests", { method: "POST", json: { userId: a.user.id } }, b.jar);
+    expect(req.status).toBe(403);
+    // History stays readable.
+    expect((await node.req(`/api/conversations/${conversationId}/messages`, {}, b.jar)).status).toBe(200);
+    expect((await node.req(`/api/blocks/${b.user.id}`, { method: "DELETE" }, a.jar)).status).toBe(204);
+    const c = (await (await node.req(`/api/conversations/${conversationId}`, {}, b.jar)).json()) as { conversation: { readOnly: boolean } };
+    expect(c.conversation.readOnly).toBe(false);
+    bs.close();
+  });
+});
+
+describe("presence", () => {
+  test("friends see online and offline; a non-friend receives nothing", async () => {
+    const { a, b } = await pair();
+    const stranger = await registerUser(node);
+    const bs = await connectWs(base, b.jar);
+    await bs.request({ type: "hello" });
+    const ss = await connectWs(base, stranger.jar);
+    await ss.request({ type: "hello" });
+    const as = await connectWs(base, a.jar);
+    expect(await bs.waitFor((e) => e.type === "presence:update" && e.userId === a.user.id)).toMatchObject({ status: "online" });
+    await as.request({ type: "presence:set", status: "dnd" });
+    await bs.waitFor((e) => e.type === "presence:update" && e.userId === a.user.id && e.status === "dnd");
+    as.close();
+    await bs.waitFor((e) => e.type === "presence:update" && e.userId === a.user.id && e.status === "offline");
+    await Bun.sleep(100);
+    expect(ss.events.filter((e) => e.type === "presence:update")).toEqual([]);
+    bs.close();
+    ss.close();
+  });
+
+  test("invisible looks offline to everyone else", async () => {
+    const { a, b } = await pair();
+    const as = await connectWs(base, a.jar);
+    await as.request({ type: "presence:set", status: "invisible" });
+    const bs = await connectWs(base, b.jar);
+    const hello = await bs.request({ type: "hello" });
+    expect(hello.friends[0].presence).toBe("offline");
+    const friends = (await (await node.req("/api/friends", {}, b.jar)).json()) as { friends: Array<{ presence: string }> };
+    expect(friends.friends[0]!.presence).toBe("offline");
+    as.close();
+    bs.close();
+  });
+});
+
+describe("limits and lifecycle", () => {
+  test("a frame over the size limit closes the connection with 1009", async () => {
+    const a = await registerUser(node);
+    const ws = await connectWs(base, a.jar);
+    ws.send("x".repeat(node.config.ws.maxFrameBytes + 10));
+    expect((await ws.closed).code).toBe(1009);
+  });
+
+  test("logging out closes that session's sockets with 4401", async () => {
+    const a = await registerUser(node);
+    const ws = await connectWs(base, a.jar);
+    await ws.request({ type: "hello" });
+    await node.req("/api/auth/logout", { method: "POST" }, a.jar);
+    expect((await ws.closed).code).toBe(4401);
+  });
+});
+
+describe("limits with tight settings", () => {
+  let tight: TestNode;
+  let tbase: string;
+  beforeAll(async () => {
+    tight = await startNode({ WS_RATE_PER_SECOND: "5", WS_BURST: "5", ACCESS_TTL_SECONDS: "6", WS_STALE_SECONDS: "2" });
+    tbase = `http://127.0.0.1:${tight.listen().port}`;
+  });
+  afterAll(() => tight.dispose());
+
+  test("a flood gets RATE_LIMITED replies, and sustained abuse closes the socket with 1008", async () => {
+    const a = await registerUser(tight);
+    const ws = await connectWs(tbase, a.jar);
+    const replies = await Promise.all(Array.from({ length: 20 }, () => ws.request({ type: "presence:heartbeat" })));
+    expect(replies.filter((r) => r.ok)).toHaveLength(5);
+    expect(replies.filter((r) => !r.ok).every((r) => r.error.code === "RATE_LIMITED")).toBe(true);
+    for (let i = 0; i < 100; i++) ws.send({ type: "presence:heartbeat" });
+    expect((await ws.closed).code).toBe(1008);
+  });
+
+  test("the socket closes with 4401 when the access token expires", async () => {
+    const a = await registerUser(tight);
+    const ws = await connectWs(tbase, a.jar);
+    const keepAlive = setInterval(() => ws.send({ type: "presence:heartbeat" }), 500);
+    expect((await ws.closed).code).toBe(4401);
+    clearInterval(keepAlive);
+  }, 15_000);
+
+  test("a connection silent past the heartbeat timeout is reaped", async () => {
+    const a = await registerUser(tight);
+    const ws = await connectWs(tbase, a.jar);
+    expect((await ws.closed).code).toBe(4408);
+  }, 15_000);
+});

@@ -1,0 +1,286 @@
+/**
+ * End-to-end OIDC sign-in: a real OpenID provider in its own process, a real Parley node
+ * listening on a port, and a scripted "browser" (fetch, manual redirects, cookies per host)
+ * that walks authorize → login form → callback exactly as a user agent would.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startOidcProvider, type OidcProviderHandle } from "./support/oidc-provider";
+import { freePort, startNode, type TestNode } from "./support/parley";
+
+const TIMEOUT = 30_000;
+
+let provider: OidcProviderHandle;
+let node: TestNode;
+let parleyUrl: string;
+let callbackUrl: string;
+
+beforeAll(async () => {
+  const port = freePort();
+  parleyUrl = `http://127.0.0.1:${port}`;
+  callbackUrl = `${parleyUrl}/api/auth/oidc/oidc/callback`;
+  provider = await startOidcProvider({
+    redirectUri: callbackUrl,
+    // Unverified emails: dave can only get back in through his (provider, sub) link, not by
+    // email; frank must not be linked to the password account holding his address.
+    accounts: { dave: { email_verified: false }, frank: { email_verified: false } },
+  });
+  node = await startNode({
+    PORT: String(port),
+    PUBLIC_URL: parleyUrl,
+    OIDC_ISSUER: provider.issuer,
+    OIDC_CLIENT_ID: provider.clientId,
+    OIDC_CLIENT_SECRET: provider.clientSecret,
+    OIDC_NAME: "Test SSO",
+    ...(process.env.DEBUG ? { LOG_LEVEL: "debug" } : {}),
+  });
+  node.listen();
+}, TIMEOUT);
+
+afterAll(async () => {
+  await node?.dispose();
+  await provider?.stop();
+});
+
+interface StoredCookie {
+  name: string;
+  value: string;
+  path: string;
+}
+
+interface Hop {
+  url: string;
+  status: number;
+  location: string | null;
+}
+
+/** Just enough of a browser: cookies per host (path-scoped, as browsers do) and redirects. */
+class Browser {
+  readonly #jars = new Map<string, Map<string, StoredCookie>>();
+
+  cookie(url: string, name: string): string | undefined {
+    return this.#jar(url).get(name)?.value;
+  }
+
+  dropCookie(url: string, name: string): void {
+    this.#jar(url).delete(name);
+  }
+
+  #jar(url: string) {
+    const host = new URL(url).host;
+    let jar = this.#jars.get(host);
+    if (!jar) this.#jars.set(host, (jar = new Map()));
+    return jar;
+  }
+
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const { pathname } = new URL(url);
+    const jar = this.#jar(url);
+    const sent = [...jar.values()].filter((c) => pathname === c.path || pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`));
+    const headers = new Headers(init.headers);
+    if (sent.length) headers.set("cookie", sent.map((c) => `${c.name}=${c.value}`).join("; "));
+    const res = await fetch(url, { ...init, headers, redirect: "manual" });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(";").map((s) => s.trim());
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      const path = attrs.find((a) => /^path=/i.test(a))?.slice(5) || "/";
+      const expired = value === "" || attrs.some((a) => /^max-age=(0|-)/i.test(a) || (/^expires=/i.test(a) && Date.parse(a.slice(8)) < Date.now()));
+      if (expired) jar.delete(name);
+      else jar.set(name, { name, value, path });
+    }
+    return res;
+  }
+
+  /**
+   * Follows redirects from `url` until a non-redirect answer, or until the next hop would be
+   * a URL for which `stopBefore` is true (that URL is returned unvisited in `next`).
+   */
+  async navigate(url: string, init: RequestInit = {}, stopBefore?: (next: string) => boolean) {
+    const hops: Hop[] = [];
+    let res = await this.fetch(url, init);
+    let current = url;
+    for (let i = 0; i < 20; i++) {
+      const location = res.headers.get("location");
+      hops.push({ url: current, status: res.status, location });
+      if (res.status < 300 || res.status >= 400 || !location) return { res, url: current, hops, next: undefined };
+      const next = new URL(location, current).href;
+      if (stopBefore?.(next)) return { res, url: current, hops, next };
+      current = next;
+      res = await this.fetch(current);
+    }
+    throw new Error(`redirect loop: ${hops.map((h) => h.url).join(" → ")}`);
+  }
+}
+
+/** Parses the provider's login form and submits `login` with any password. */
+async function submitLogin(browser: Browser, page: { res: Response; url: string }, login: string, stopBefore?: (next: string) => boolean) {
+  expect(page.res.status).toBe(200);
+  const html = await page.res.text();
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
+  if (!action) throw new Error(`no login form on ${page.url}:\n${html.slice(0, 500)}`);
+  const fields = new URLSearchParams();
+  for (const [, name, value] of html.matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) {
+    fields.set(name!, value!);
+  }
+  expect(fields.get("prompt")).toBe("login");
+  expect(html).toContain('name="login"');
+  expect(html).toContain('name="password"');
+  // The page must render offline (browser e2e): the provider strips its web-font import.
+  expect(html).not.toContain("fonts.googleapis.com");
+  fields.set("login", login);
+  fields.set("password", "any password");
+  return browser.navigate(new URL(action, page.url).href, { method: "POST", body: fields, headers: { "content-type": "application/x-www-form-urlencoded" } }, stopBefore);
+}
+
+/** Starts at Parley's sign-in link and stops just before the provider redirects back. */
+async function loginUntilCallback(browser: Browser, login: string): Promise<string> {
+  const page = await browser.navigate(`${parleyUrl}/api/auth/oidc/oidc`);
+  expect(new URL(page.url).origin).toBe(provider.issuer);
+  const done = await submitLogin(browser, page, login, (next) => next.startsWith(callbackUrl));
+  if (!done.next) throw new Error(`the provider never redirected back: ${JSON.stringify(done.hops)}`);
+  return done.next;
+}
+
+/** The whole flow; returns the callback's answer and the browser holding Parley's cookies. */
+async function signIn(login: string) {
+  const browser = new Browser();
+  const callback = await loginUntilCallback(browser, login);
+  const res = await browser.fetch(callback);
+  return { browser, res };
+}
+
+async function me(browser: Browser) {
+  const res = await browser.fetch(`${parleyUrl}/api/users/me`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { user: { id: string; username: string; email: string; displayName: string } }).user;
+}
+
+function expectRefused(browser: Browser, res: Response) {
+  expect(res.status).toBe(302);
+  expect(res.headers.get("location")).toBe("/login?error=OIDC_ERROR");
+  expect(res.headers.getSetCookie().some((c) => /^(access|refresh)_token=[^;]/.test(c))).toBe(false);
+  expect(browser.cookie(parleyUrl, "access_token")).toBeUndefined();
+}
+
+describe("OIDC sign-in against a real provider", () => {
+  test("GET /api/auth/providers lists the configured provider", async () => {
+    const res = await fetch(`${parleyUrl}/api/auth/providers`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ password: true, oidc: [{ id: "oidc", name: "Test SSO" }] });
+  });
+
+  test(
+    "signing in through the OIDC provider creates an account and a session",
+    async () => {
+      const browser = new Browser();
+      const start = await browser.fetch(`${parleyUrl}/api/auth/oidc/oidc`);
+      expect(start.status).toBe(302);
+      const authorize = new URL(start.headers.get("location")!);
+      expect(authorize.origin).toBe(provider.issuer);
+      expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
+      expect(authorize.searchParams.get("redirect_uri")).toBe(callbackUrl);
+      for (const p of ["state", "nonce", "code_challenge"]) expect(authorize.searchParams.get(p)).toBeTruthy();
+      expect(browser.cookie(parleyUrl, "oidc_flow")).toBeTruthy();
+
+      const page = await browser.navigate(authorize.href);
+      const back = await submitLogin(browser, page, "carol");
+      const callbackHop = back.hops.find((h) => h.url.startsWith(callbackUrl));
+      expect(callbackHop).toMatchObject({ status: 302, location: "/" });
+      expect(browser.cookie(parleyUrl, "access_token")).toBeTruthy();
+      expect(browser.cookie(parleyUrl, "oidc_flow")).toBeUndefined();
+
+      const user = await me(browser);
+      expect(user).toMatchObject({ email: "carol@example.org", username: "carol", displayName: "Carol" });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a second sign-in with the same provider identity reaches the same account",
+    async () => {
+      const first = await signIn("dave");
+      expect(first.res.headers.get("location")).toBe("/");
+      const second = await signIn("dave");
+      expect(second.res.headers.get("location")).toBe("/");
+      const [a, b] = [await me(first.browser), await me(second.browser)];
+      expect(b.id).toBe(a.id);
+      expect(b.username).toBe("dave");
+      expect(await node.store.accounts.usernameTaken("dave_1")).toBe(false);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "an existing password account with the same verified email is linked, not duplicated",
+    async () => {
+      const reg = await fetch(`${parleyUrl}/api/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "erin@example.org", username: "erin_pw", password: "correct horse battery" }),
+      });
+      expect(reg.status).toBe(201);
+      const registered = ((await reg.json()) as { user: { id: string } }).user;
+
+      const { browser, res } = await signIn("erin");
+      expect(res.headers.get("location")).toBe("/");
+      const user = await me(browser);
+      expect(user.id).toBe(registered.id);
+      expect(user.username).toBe("erin_pw");
+      expect(await node.store.accounts.usernameTaken("erin")).toBe(false);
+
+      // The password still works: linking did not replace the credential.
+      const login = await fetch(`${parleyUrl}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ login: "erin@example.org", password: "correct horse battery" }),
+      });
+      expect(login.status).toBe(200);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "an unverified email matching an existing account is refused, not linked",
+    async () => {
+      const reg = await fetch(`${parleyUrl}/api/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "frank@example.org", username: "frank_pw", password: "correct horse battery" }),
+      });
+      expect(reg.status).toBe(201);
+      const { browser, res } = await signIn("frank");
+      expectRefused(browser, res);
+      expect(await node.store.accounts.usernameTaken("frank")).toBe(false);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a callback with a forged state is refused",
+    async () => {
+      const browser = new Browser();
+      const callback = new URL(await loginUntilCallback(browser, "mallory"));
+      expect(callback.searchParams.get("code")).toBeTruthy();
+      callback.searchParams.set("state", `${callback.searchParams.get("state")}x`);
+      const res = await browser.fetch(callback.href);
+      expectRefused(browser, res);
+      expect(await node.store.accounts.usernameTaken("mallory")).toBe(false);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a callback without the flow cookie is refused",
+    async () => {
+      const browser = new Browser();
+      const callback = await loginUntilCallback(browser, "oscar");
+      expect(browser.cookie(parleyUrl, "oidc_flow")).toBeTruthy();
+      browser.dropCookie(parleyUrl, "oidc_flow");
+      const res = await browser.fetch(callback);
+      expectRefused(browser, res);
+      expect(await node.store.accounts.usernameTaken("oscar")).toBe(false);
+    },
+    TIMEOUT,
+  );
+});

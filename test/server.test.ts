@@ -1,0 +1,79 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startNode } from "./support/parley";
+
+const root = join(import.meta.dir, "..");
+
+async function waitFor(url: string, ms = 15_000): Promise<Response> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fetch(url);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await Bun.sleep(100);
+    }
+  }
+}
+
+describe("process", () => {
+  test("the server starts with no configuration beyond a data dir, creates its database and answers healthz", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-main-"));
+    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    const proc = Bun.spawn([process.execPath, "src/server/main.ts"], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", DATA_DIR: dir, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      const res = await waitFor(`http://127.0.0.1:${port}/healthz`);
+      expect(res.status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      expect(await Bun.file(join(dir, "parley.db")).exists()).toBe(true);
+      expect(await Bun.file(join(dir, "jwt-secret")).exists()).toBe(true);
+    } finally {
+      proc.kill();
+      await proc.exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  test("bad configuration exits at once with a message naming the variable", async () => {
+    const proc = Bun.spawn([process.execPath, "src/server/main.ts"], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", PORT: "not-a-port", DATA_DIR: mkdtempSync(join(tmpdir(), "parley-bad-")) },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(await proc.exited).toBe(2);
+    expect(await new Response(proc.stderr).text()).toContain("PORT");
+  }, 30_000);
+
+  test("connections beyond the server's cap are refused cleanly with 503", async () => {
+    const node = await startNode({ MAX_CONNECTIONS: "1" });
+    const server = node.listen();
+    try {
+      const base = `http://127.0.0.1:${server.port}`;
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          fetch(`${base}/api/auth/login`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ login: `nobody_${i}`, password: "whatever-123" }),
+          }),
+        ),
+      );
+      const statuses = results.map((r) => r.status);
+      expect(statuses).toContain(503);
+      expect(statuses).toContain(401);
+      const refused = results.find((r) => r.status === 503)!;
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("UNAVAILABLE");
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    } finally {
+      await node.dispose();
+    }
+  }, 30_000);
+});

@@ -1,0 +1,171 @@
+/**
+ * The Store contract, run against every implementation: SQLite always, PostgreSQL when
+ * TEST_DATABASE_URL is set (each run in a database of its own).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { newId } from "../src/shared/ids";
+import { openStore } from "../src/server/store/open";
+import type { Store } from "../src/server/store/store";
+import type { Config } from "../src/server/config";
+import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
+
+interface Backend {
+  name: string;
+  open(): Promise<{ database: Config["database"]; cleanup(): Promise<void> }>;
+}
+
+const backends: Backend[] = [
+  {
+    name: "sqlite",
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), "parley-store-"));
+      return { database: { kind: "sqlite", path: join(dir, "t.db") }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+];
+if (TEST_DATABASE_URL) {
+  backends.push({
+    name: "postgres",
+    async open() {
+      const db = await createTestDatabase();
+      return { database: { kind: "postgres", url: db.url }, cleanup: () => db.drop() };
+    },
+  });
+} else {
+  console.warn("store contract: TEST_DATABASE_URL not set — skipping the PostgreSQL run");
+  test.skip("store contract on postgres (TEST_DATABASE_URL not set)", () => {});
+}
+
+const iso = (ms = Date.now()) => new Date(ms).toISOString();
+
+for (const backend of backends) {
+  describe(`store contract on ${backend.name}`, () => {
+    let store: Store;
+    let database: Config["database"];
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ database, cleanup } = await backend.open());
+      store = await openStore(database);
+    });
+    afterAll(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    let n = 0;
+    const user = (over: Partial<{ email: string; username: string }> = {}) => {
+      const i = ++n;
+      return store.accounts.createUser({
+        id: newId(),
+        email: over.email ?? `u${i}@example.com`,
+        username: over.username ?? `user_${i}`,
+        displayName: `User ${i}`,
+        passwordHash: "hash",
+        now: iso(),
+      });
+    };
+    const session = async (userId: string, refreshHash = newId()) =>
+      store.accounts.createSession({ id: newId(), userId, userAgent: "test", ip: "127.0.0.1", refreshHash, now: iso(), expiresAt: iso(Date.now() + 3600_000) });
+
+    test("migrations are idempotent: opening the same database again changes nothing", async () => {
+      const u = await user();
+      const again = await openStore(database);
+      expect((await again.accounts.userById(u.id))?.username).toBe(u.username);
+      await again.close();
+    });
+
+    test("a created user is found by id, email and username", async () => {
+      const u = await user();
+      expect((await store.accounts.userById(u.id))?.email).toBe(u.email);
+      expect((await store.accounts.userByLogin(u.email.toUpperCase()))?.id).toBe(u.id);
+      expect((await store.accounts.userByLogin(u.username))?.id).toBe(u.id);
+      expect(await store.accounts.usernameTaken(u.username)).toBe(true);
+      expect(await store.accounts.userById(newId())).toBeUndefined();
+    });
+
+    test("duplicate email or username is a CONFLICT naming the field, and the first user is intact", async () => {
+      const u = await user();
+      await expect(user({ email: u.email })).rejects.toMatchObject({ code: "CONFLICT", details: { field: "email" } });
+      await expect(user({ username: u.username })).rejects.toMatchObject({ code: "CONFLICT", details: { field: "username" } });
+      expect((await store.accounts.userById(u.id))?.display_name).toBe(u.display_name);
+    });
+
+    test("prefix search treats LIKE wildcards literally", async () => {
+      await user({ username: "wild_card" });
+      await user({ username: "wildxcard" });
+      expect((await store.accounts.searchUsers("wild_", 20)).map((u) => u.username)).toEqual(["wild_card"]);
+      expect(await store.accounts.searchUsers("%", 20)).toEqual([]);
+    });
+
+    test("updating a profile changes only the given fields", async () => {
+      const u = await user();
+      const updated = await store.accounts.updateUser(u.id, { displayName: "New Name" }, iso());
+      expect(updated?.display_name).toBe("New Name");
+      expect(updated?.email).toBe(u.email);
+      expect((await store.accounts.updateUser(u.id, { avatarUrl: "https://x.example/a.png" }, iso()))?.display_name).toBe("New Name");
+    });
+
+    test("login failures lock at the threshold and clear on demand", async () => {
+      const u = await user();
+      const until = iso(Date.now() + 60_000);
+      expect(await store.accounts.recordLoginFailure(u.id, 3, until)).toEqual({ locked: false });
+      expect(await store.accounts.recordLoginFailure(u.id, 3, until)).toEqual({ locked: false });
+      expect(await store.accounts.recordLoginFailure(u.id, 3, until)).toEqual({ locked: true });
+      expect((await store.accounts.userById(u.id))?.locked_until).toBe(until);
+      await store.accounts.clearLoginFailures(u.id);
+      const after = await store.accounts.userById(u.id);
+      expect(after?.locked_until).toBeNull();
+      expect(after?.failed_logins).toBe(0);
+    });
+
+    test("a refresh token rotates once; spending it again reports reuse and revokes the session", async () => {
+      const u = await user();
+      const s = await session(u.id, "h1");
+      const first = await store.accounts.rotateRefresh("h1", "h2", iso());
+      expect(first.kind).toBe("ok");
+      expect((await store.accounts.rotateRefresh("h2", "h3", iso())).kind).toBe("ok");
+      expect(await store.accounts.rotateRefresh("h1", "h4", iso())).toEqual({ kind: "reused", sessionId: s.id });
+      expect((await store.accounts.sessionById(s.id))?.revoked_at).not.toBeNull();
+      expect((await store.accounts.rotateRefresh("h3", "h5", iso())).kind).toBe("invalid");
+      expect((await store.accounts.rotateRefresh("never-issued", "h6", iso())).kind).toBe("invalid");
+    });
+
+    test("concurrent rotations of one token: exactly one succeeds", async () => {
+      const u = await user();
+      await session(u.id, "race-0");
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.accounts.rotateRefresh("race-0", `race-next-${i}`, iso())));
+      expect(results.filter((r) => r.kind === "ok")).toHaveLength(1);
+    });
+
+    test("sessions are listed newest-used first and revoked one by one or all at once", async () => {
+      const u = await user();
+      const other = await user();
+      const a = await session(u.id);
+      const b = await session(u.id);
+      await session(other.id);
+      expect((await store.accounts.listSessions(u.id, iso())).map((s) => s.id).sort()).toEqual([a.id, b.id].sort());
+      expect(await store.accounts.revokeSession(other.id, a.id, iso())).toBe(false);
+      expect(await store.accounts.revokeSession(u.id, a.id, iso())).toBe(true);
+      expect((await store.accounts.listSessions(u.id, iso())).map((s) => s.id)).toEqual([b.id]);
+      await store.accounts.revokeAllSessions(u.id, iso());
+      expect(await store.accounts.listSessions(u.id, iso())).toEqual([]);
+      expect(await store.accounts.listSessions(other.id, iso())).toHaveLength(1);
+    });
+
+    test("an OIDC identity links to one user and linking twice is harmless", async () => {
+      const u = await user();
+      await store.accounts.linkIdentity("oidc", "sub-1", u.id, iso());
+      await store.accounts.linkIdentity("oidc", "sub-1", u.id, iso());
+      expect(await store.accounts.userIdForIdentity("oidc", "sub-1")).toBe(u.id);
+      expect(await store.accounts.userIdForIdentity("oidc", "sub-2")).toBeUndefined();
+    });
+
+    test("ids are time-sortable", async () => {
+      const ids = Array.from({ length: 1000 }, () => newId());
+      expect([...ids].sort()).toEqual(ids);
+    });
+  });
+}

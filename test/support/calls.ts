@@ -1,0 +1,156 @@
+/**
+ * Browser-side helpers for the call suites: signed-in pages without going through the login
+ * form, and WebRTC stats read from the live peer connections (window.__parleyCall.peers()).
+ */
+import { expect } from "bun:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { sessionCookies, until } from "./browser";
+import type { CookieJar } from "./parley";
+
+export interface TestUser {
+  jar: CookieJar;
+  user: { id: string; username: string };
+}
+
+export interface OpenPage {
+  ctx: BrowserContext;
+  page: Page;
+  /** Uncaught page errors, to assert none happened. */
+  errors: string[];
+}
+
+const T = 20_000;
+
+export const button = (p: Page, name: string) => p.getByRole("button", { name, exact: true });
+
+/** A starts a video call and B's page rings. */
+export async function ring(A: Page, B: Page): Promise<void> {
+  await button(A, "Start video call").click({ timeout: T });
+  await button(B, "Accept").waitFor({ timeout: T });
+}
+
+/** A calls, B accepts, and video decodes on both sides. */
+export async function connect(A: Page, B: Page): Promise<void> {
+  await ring(A, B);
+  await button(B, "Accept").click();
+  await expectDecoding(B, "callee receives the caller");
+  await expectDecoding(A, "caller receives the callee");
+}
+
+/** Resolves once `page` has a peer connection for the call (the call is being set up there). */
+export function untilPeerConnection(page: Page, what: string, channel: "main" | "screen" = "main"): Promise<void> {
+  return until(what, () => page.evaluate((channel) => (window.__parleyCall?.peers() ?? []).some((p) => p.channel === channel), channel));
+}
+
+/** A new browser context signed in as `u` (its session cookies), with `path` open. */
+export async function openAs(browser: Browser, base: string, u: TestUser, path: string, viewport = { width: 1280, height: 800 }): Promise<OpenPage> {
+  const mobile = viewport.width < 640;
+  const ctx = await browser.newContext({ viewport, isMobile: mobile, hasTouch: mobile, acceptDownloads: true });
+  await ctx.addCookies(sessionCookies(u.jar, new URL(base).hostname));
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${base}${path}`);
+  return { ctx, page, errors };
+}
+
+/** Sum of framesDecoded over the inbound video of the call's peer connections on one channel. */
+export function framesDecoded(page: Page, channel: "main" | "screen" = "main"): Promise<number> {
+  return page.evaluate(async (channel) => {
+    let total = 0;
+    for (const p of window.__parleyCall?.peers() ?? []) {
+      if (p.channel !== channel) continue;
+      (await p.pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (s.type === "inbound-rtp" && s.kind === "video") total += s.framesDecoded ?? 0;
+      });
+    }
+    return total;
+  }, channel);
+}
+
+/** Passes once the page decodes at least `frames` more video frames (polls for up to `timeoutMs`). */
+export async function expectDecoding(page: Page, what: string, channel: "main" | "screen" = "main", timeoutMs = T, frames = 10): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let base: number | null = null;
+  let last = 0;
+  while (Date.now() < end) {
+    last = await framesDecoded(page, channel).catch(() => 0);
+    // A fresh peer connection (after a reconnect) counts from zero again.
+    if (base === null || last < base) base = last > 0 ? last : null;
+    else if (last >= base + frames) return;
+    await Bun.sleep(250);
+  }
+  throw new Error(`${what}: video frames are not being decoded (framesDecoded=${last} on ${channel})`);
+}
+
+/** True if no new frames were decoded during the whole window. */
+export async function staysSilent(page: Page, windowMs: number): Promise<boolean> {
+  const end = Date.now() + windowMs;
+  while (Date.now() < end) {
+    if ((await framesDecoded(page)) > 0) return false;
+    await Bun.sleep(500);
+  }
+  return true;
+}
+
+/** Starts watching the page for `text`; the returned function says whether it ever appeared. */
+export async function watchForText(page: Page, text: string): Promise<() => Promise<boolean>> {
+  await page.evaluate((text) => {
+    const w = window as { sawText?: boolean };
+    w.sawText = false;
+    new MutationObserver(() => (w.sawText ||= document.body.innerText.includes(text))).observe(document.body, { subtree: true, childList: true });
+  }, text);
+  return () => page.evaluate(() => (window as { sawText?: boolean }).sawText === true);
+}
+
+/** The local candidate type ("host", "srflx", "relay") of the main connection's selected pair. */
+export function selectedLocalCandidateType(page: Page): Promise<string | null> {
+  return page.evaluate(async () => {
+    const main = window.__parleyCall?.peers().find((p) => p.channel === "main");
+    if (!main) return null;
+    const stats = new Map<string, Record<string, unknown>>();
+    (await main.pc.getStats()).forEach((s: Record<string, unknown>) => stats.set(s.id as string, s));
+    const transport = [...stats.values()].find((s) => s.type === "transport" && s.selectedCandidatePairId);
+    const pair = transport
+      ? stats.get(transport.selectedCandidatePairId as string)
+      : [...stats.values()].find((s) => s.type === "candidate-pair" && s.nominated && s.state === "succeeded");
+    const local = pair ? stats.get(pair.localCandidateId as string) : undefined;
+    return (local?.candidateType as string | undefined) ?? null;
+  });
+}
+
+/** Sends one raw frame on a fresh socket of this page's user and resolves with the reply. */
+export function rawFrame(page: Page, frame: Record<string, unknown>): Promise<{ ok: boolean; error?: { code: string } }> {
+  return page.evaluate(
+    (frame) =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket("/ws");
+        const timer = setTimeout(() => reject(new Error("no reply")), 10_000);
+        ws.onopen = () => ws.send(JSON.stringify({ ...frame, id: "raw1" }));
+        ws.onmessage = (m) => {
+          const data = JSON.parse(String(m.data));
+          if (data.replyTo !== "raw1") return;
+          clearTimeout(timer);
+          ws.close();
+          resolve(data);
+        };
+      }),
+    frame,
+  );
+}
+
+/** The system messages (call log lines) shown in the open conversation. */
+export function systemLines(page: Page): Promise<string[]> {
+  return page.$$eval('[data-testid="message"][data-kind="system"]', (els) => els.map((e) => e.textContent ?? ""));
+}
+
+export async function expectSystemLine(page: Page, pattern: RegExp, timeoutMs = T): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let lines: string[] = [];
+  while (Date.now() < end) {
+    lines = await systemLines(page);
+    if (lines.some((l) => pattern.test(l))) return;
+    await Bun.sleep(200);
+  }
+  expect(lines).toContainEqual(expect.stringMatching(pattern));
+}

@@ -1,0 +1,106 @@
+/** Test harness: a real Parley node on a fresh SQLite file (or the test PostgreSQL). */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type Config } from "../../src/server/config";
+import { createParley, type Parley } from "../../src/server/server";
+import { createTestDatabase } from "./postgres";
+
+export function testConfig(env: Record<string, string> = {}): { config: Readonly<Config>; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), "parley-test-"));
+  const config = loadConfig({
+    DATA_DIR: dir,
+    LOG_LEVEL: "silent",
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    AUTH_RATE_LIMIT: "100000",
+    ...env,
+  });
+  return { config, dir };
+}
+
+export interface TestNode extends Parley {
+  dir: string;
+  /** In-process request with the given cookie jar (cookies are updated from Set-Cookie). */
+  req(path: string, init?: RequestInit & { json?: unknown; ip?: string }, jar?: CookieJar): Promise<Response>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * With TEST_STORE=postgres (and TEST_DATABASE_URL) every node gets a fresh PostgreSQL database
+ * of its own, so the service suites run unchanged against the second dialect.
+ */
+export async function startNode(env: Record<string, string> = {}, opts: { clock?: () => number; staticDir?: string } = {}): Promise<TestNode> {
+  const pg = process.env.TEST_STORE === "postgres" && !env.DATABASE_URL ? await createTestDatabase() : null;
+  const { config, dir } = testConfig(pg ? { ...env, DATABASE_URL: pg.url } : env);
+  const parley = await createParley(config, opts);
+  return {
+    ...parley,
+    dir,
+    async req(path, init = {}, jar) {
+      const headers = new Headers(init.headers);
+      if (init.json !== undefined) headers.set("content-type", "application/json");
+      if (jar && jar.size > 0) headers.set("cookie", jar.header());
+      const res = await parley.app.request(
+        path,
+        { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body },
+        { ip: init.ip ?? "10.0.0.1" },
+      );
+      jar?.update(res);
+      return res;
+    },
+    async dispose() {
+      await parley.close();
+      await pg?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export class CookieJar {
+  readonly #cookies = new Map<string, string>();
+  get size() {
+    return this.#cookies.size;
+  }
+  get(name: string) {
+    return this.#cookies.get(name);
+  }
+  set(name: string, value: string) {
+    this.#cookies.set(name, value);
+  }
+  header() {
+    return [...this.#cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  update(res: Response) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /^\s*max-age=0$/i.test(a)) || value === "";
+      if (expired) this.#cookies.delete(name);
+      else this.#cookies.set(name, value);
+    }
+  }
+}
+
+let counter = 0;
+/** Registers a fresh user and returns their cookie jar. */
+export async function registerUser(node: TestNode, name?: string): Promise<{ jar: CookieJar; user: { id: string; username: string; email: string }; password: string }> {
+  const username = name ?? `user_${process.pid}_${++counter}`;
+  const password = "correct horse battery";
+  const jar = new CookieJar();
+  const res = await node.req("/api/auth/register", { method: "POST", json: { email: `${username}@example.com`, username, password } }, jar);
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+  const { user } = (await res.json()) as { user: { id: string; username: string; email: string } };
+  return { jar, user, password };
+}
+
+/** A free TCP port on 127.0.0.1, for when PUBLIC_URL must be known before the node starts. */
+export function freePort(): number {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = probe;
+  probe.stop(true);
+  return port;
+}
