@@ -15,15 +15,35 @@ const SERVICE_SUITES = ["auth", "http", "friends", "gateway", "fuzz", "calls", "
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 
-function run(label: string, args: string[], env: Record<string, string | undefined>): void {
+/** Lines worth repeating at the end, so the cause of a red run sits next to the summary. */
+const NOTABLE = /^\(fail\)|Unhandled error|^error:|panic|Segmentation fault|Killed|out of memory/i;
+const notable: string[] = [];
+
+async function pipe(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream, label: string): Promise<void> {
+  const decoder = new TextDecoder();
+  let pending = "";
+  const reader = stream.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    const chunk = r.value;
+    out.write(chunk);
+    pending += decoder.decode(chunk, { stream: true });
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (NOTABLE.test(line)) notable.push(`[${label}] ${line.trim()}`);
+  }
+}
+
+async function run(label: string, args: string[], env: Record<string, string | undefined>): Promise<void> {
   const junit = join(artifacts, `junit-${label}.xml`);
   console.log(`\n== ${label} ==`);
-  const proc = Bun.spawnSync([process.execPath, "test", "--timeout", "120000", "--reporter=junit", `--reporter-outfile=${junit}`, ...args], {
+  const proc = Bun.spawn([process.execPath, "test", "--timeout", "120000", "--reporter=junit", `--reporter-outfile=${junit}`, ...args], {
     cwd: root,
-    stdout: "inherit",
-    stderr: "inherit",
+    stdout: "pipe",
+    stderr: "pipe",
     env,
   });
+  await Promise.all([pipe(proc.stdout, process.stdout, label), pipe(proc.stderr, process.stderr, label)]);
+  const exitCode = await proc.exited;
   let failed = 0;
   try {
     const head = /<testsuites\b([^>]*)>/.exec(readFileSync(junit, "utf8"))?.[1] ?? "";
@@ -32,10 +52,15 @@ function run(label: string, args: string[], env: Record<string, string | undefin
     totals.skipped += attr("skipped");
     totals.passed += attr("tests") - failed - attr("skipped");
   } catch {
-    // no report: the run itself broke, which the exit code below records
+    notable.push(`[${label}] no junit report was written`);
   }
-  // Errors outside any test (a file that fails to load) fail the run without a failed test.
-  totals.failed += proc.exitCode !== 0 && failed === 0 ? 1 : failed;
+  // Errors outside any test (a file that fails to load, an error between tests, a crash) fail
+  // the run without a failed test; count them once and say so.
+  if (exitCode !== 0 && failed === 0) {
+    notable.push(`[${label}] bun test exited with ${exitCode}${proc.signalCode ? ` (${proc.signalCode})` : ""} although no test failed`);
+    failed = 1;
+  }
+  totals.failed += failed;
 }
 
 const build = Bun.spawnSync([process.execPath, "scripts/build.ts"], { cwd: root, stdout: "inherit", stderr: "inherit" });
@@ -46,10 +71,11 @@ if (build.exitCode !== 0) {
 }
 
 const filters = process.argv.slice(2);
-run("all", filters, { ...process.env, TEST_STORE: undefined });
+await run("all", filters, { ...process.env, TEST_STORE: undefined });
 if (filters.length === 0) {
-  if (process.env.TEST_DATABASE_URL) run("postgres", SERVICE_SUITES, { ...process.env, TEST_STORE: "postgres" });
+  if (process.env.TEST_DATABASE_URL) await run("postgres", SERVICE_SUITES, { ...process.env, TEST_STORE: "postgres" });
   else console.log("\nservice suites on PostgreSQL: skipped (TEST_DATABASE_URL not set)");
 }
+if (notable.length > 0) console.log(`\nWhat went wrong:\n${notable.join("\n")}\n`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed > 0 ? 1 : 0);
