@@ -25,6 +25,17 @@ export function sendMessage(conversationId: string, content: string): void {
   dispatch(o);
 }
 
+/** Put messages kept from an earlier page back in the outbox and send the pending ones again. */
+export function restoreOutbox(stored: Outgoing[]): void {
+  if (stored.length === 0) return;
+  useChat.setState((s) => {
+    const outbox = { ...s.outbox };
+    for (const o of stored) outbox[o.conversationId] = [...(outbox[o.conversationId] ?? []), o];
+    return { outbox };
+  });
+  for (const o of stored) if (o.status === "pending") dispatch(o);
+}
+
 /** Send a failed message again, with the same clientId (the server never stores it twice). */
 export function retryMessage(conversationId: string, clientId: string): void {
   const o = useChat.getState().outbox[conversationId]?.find((x) => x.clientId === clientId);

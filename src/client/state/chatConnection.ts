@@ -8,15 +8,18 @@ import { refreshSession } from "../api";
 import { ParleySocket } from "../socket";
 import { resetChat, useChat, type ChatState } from "./chat";
 import { handleCallEvent, handleHello } from "./call";
+import { restoreOutbox } from "./chatActions";
 import { applyEvent, clearTypingTimers } from "./chatEvents";
 import { resyncHeld } from "./chatHistory";
 import { currentSocket, setCurrentSocket } from "./chatSocket";
 import { useSession } from "./session";
+import { clearOutbox, loadOutbox, saveOutboxChanges } from "./outboxStorage";
 import { loadBlocked, loadRequests } from "./social";
 import { resetSpaces } from "./spaces";
 import { applySpacesHello } from "./spacesEvents";
 
 let socketUser: string | null = null;
+let unpersist: (() => void) | null = null;
 
 function channelIds(h: HelloResult): Record<string, true> {
   return Object.fromEntries((h.spaces ?? []).flatMap((sp) => sp.channels.map((c) => [c.id, true] as const)));
@@ -81,11 +84,20 @@ function start(userId: string): void {
   });
   setCurrentSocket(socket);
   socket.start();
+  restoreOutbox(loadOutbox(userId));
+  unpersist = useChat.subscribe((s, prev) => {
+    if (s.outbox !== prev.outbox) saveOutboxChanges(userId, prev.outbox, s.outbox);
+  });
 }
 
-function stop(): void {
+/** Closes the socket; `signedOut` also forgets the messages still waiting to be sent. */
+function stop(signedOut = false): void {
   const socket = currentSocket();
   setCurrentSocket(null);
+  // Stop persisting first: clearing the state below must not erase what is stored.
+  unpersist?.();
+  unpersist = null;
+  if (signedOut && socketUser) clearOutbox(socketUser);
   socketUser = null;
   socket?.stop();
   clearTypingTimers();
@@ -102,7 +114,7 @@ export function followSession(): void {
   const apply = () => {
     const { status, user } = useSession.getState();
     if (status === "signedIn" && user) start(user.id);
-    else if (status === "signedOut") stop();
+    else if (status === "signedOut") stop(true);
   };
   useSession.subscribe((s, prev) => {
     if (s.status !== prev.status || s.user?.id !== prev.user?.id) apply();

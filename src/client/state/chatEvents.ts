@@ -12,7 +12,7 @@ import {
 } from "./chat";
 import { conversationTitle, userName } from "./chatSelectors";
 import { playChime, showDesktopNotification } from "./notify";
-import { navigate } from "./router";
+import { navigate, useRouter } from "./router";
 import { isChannelId } from "./spaces";
 import { applySpaceEvent } from "./spacesEvents";
 
@@ -102,6 +102,8 @@ export function applyEvent(e: ServerEvent): void {
     case "conversation:updated":
       return useChat.setState((s) => ({ conversations: { ...s.conversations, [e.conversation.id]: e.conversation } }));
     case "conversation:removed":
+      // Left on another device (or this one, ahead of the REST reply): don't stay on a page that is gone.
+      if (useRouter.getState().path === `/c/${e.conversationId}`) navigate("/messages", { replace: true });
       return useChat.setState((s) => withoutConversation(s, e.conversationId));
     case "error":
       return;

@@ -126,6 +126,11 @@ export function withoutChannel(s: SpacesState, spaceId: string, channelId: strin
   return mapSpace(s, spaceId, (space) => ({ ...space, channels: space.channels.filter((c) => c.id !== channelId) }));
 }
 
+/** Sets the given channels' positions (a reorder, applied or rolled back). */
+export function withPositions(s: SpacesState, spaceId: string, positions: Record<string, number>): Partial<SpacesState> {
+  return mapSpace(s, spaceId, (space) => ({ ...space, channels: space.channels.map((c) => (c.id in positions ? { ...c, position: positions[c.id]! } : c)) }));
+}
+
 export function patchChannel(s: SpacesState, channelId: string, fn: (c: Channel) => Channel): Partial<SpacesState> {
   const found = findChannel(s, channelId);
   if (!found) return {};

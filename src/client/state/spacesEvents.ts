@@ -8,6 +8,7 @@ import { useChat, withoutConversation } from "./chat";
 import { applyMessageDeleted } from "./messageDelete";
 import { navigate, useRouter } from "./router";
 import { loadMembers } from "./spacesActions";
+import { reorderPending } from "./spacesOrder";
 import {
   findChannel,
   mergeSpaceInfo,
@@ -151,9 +152,13 @@ export function applySpaceEvent(e: ServerEvent): boolean {
       onRemoved(e.spaceId, e.reason);
       return true;
     case "channel:created":
-    case "channel:updated":
       set((s) => upsertChannel(s, e.channel));
       return true;
+    case "channel:updated": {
+      const c = e.channel;
+      set((s) => upsertChannel(s, reorderPending(c.spaceId) ? { ...c, position: findChannel(s, c.id)?.channel.position ?? c.position } : c));
+      return true;
+    }
     case "channel:deleted": {
       const space = spaceById(useSpaces.getState(), e.spaceId);
       set((s) => withoutChannel(s, e.spaceId, e.channelId));

@@ -10,9 +10,14 @@ export interface Toast {
 interface UiState {
   profileOpen: boolean;
   drawerOpen: boolean;
+  newGroupOpen: boolean;
+  /** The member list beside a group conversation (wide screens). */
+  groupMembersOpen: boolean;
   toasts: Toast[];
   setProfileOpen(open: boolean): void;
   setDrawerOpen(open: boolean): void;
+  setNewGroupOpen(open: boolean): void;
+  setGroupMembersOpen(open: boolean): void;
   toast(message: string, tone?: Toast["tone"]): void;
   dismissToast(id: number): void;
 }
@@ -22,9 +27,13 @@ let nextId = 1;
 export const useUi = create<UiState>()((set, get) => ({
   profileOpen: false,
   drawerOpen: false,
+  newGroupOpen: false,
+  groupMembersOpen: true,
   toasts: [],
   setProfileOpen: (profileOpen) => set({ profileOpen }),
   setDrawerOpen: (drawerOpen) => set({ drawerOpen }),
+  setNewGroupOpen: (newGroupOpen) => set({ newGroupOpen }),
+  setGroupMembersOpen: (groupMembersOpen) => set({ groupMembersOpen }),
   toast(message, tone = "success") {
     const id = nextId++;
     set((s) => ({ toasts: [...s.toasts.slice(-2), { id, message, tone }] }));

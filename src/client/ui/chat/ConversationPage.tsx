@@ -16,7 +16,10 @@ import { Link } from "../common/Link";
 import { PresenceAvatar } from "../common/PresenceAvatar";
 import { useMediaQuery } from "../common/useMediaQuery";
 import { EmptyState } from "../shell/SectionPage";
+import { useUi } from "../../state/ui";
 import { Composer } from "./Composer";
+import { GroupActions } from "./GroupActions";
+import { GroupMembers } from "./GroupMembers";
 import { MessageList } from "./MessageList";
 import { TypingLine } from "./TypingLine";
 import { CallButtons } from "../call/CallLayer";
@@ -66,6 +69,8 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   const newestId = useChat((s) => s.messages[conversationId]?.at(-1)?.id);
   const title = conversationTitle(conversation, meId);
   const wide = useMediaQuery("(min-width: 48rem)");
+  const panel = useMediaQuery("(min-width: 64rem)");
+  const membersOpen = useUi((s) => s.groupMembersOpen);
 
   useEffect(() => {
     void loadInitial(conversationId);
@@ -88,22 +93,31 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   return (
     <div className="flex h-full min-h-0 flex-col" data-testid="conversation" data-conversation-id={conversationId}>
       {wide ? <ConversationHeader conversationId={conversationId} /> : null}
-      {history?.status === "error" ? (
-        <div className="flex flex-1 flex-col items-center justify-center gap-3 px-6 text-center">
-          <p className="text-sm text-zinc-600 dark:text-zinc-400">Couldn't load messages. {history.error}</p>
-          <Button variant="secondary" size="sm" onClick={() => void loadInitial(conversationId)}>
-            Try again
-          </Button>
+      <div className="flex min-h-0 flex-1">
+        <div className="flex min-w-0 flex-1 flex-col">
+          {history?.status === "error" ? (
+            <div className="flex flex-1 flex-col items-center justify-center gap-3 px-6 text-center">
+              <p className="text-sm text-zinc-600 dark:text-zinc-400">Couldn't load messages. {history.error}</p>
+              <Button variant="secondary" size="sm" onClick={() => void loadInitial(conversationId)}>
+                Try again
+              </Button>
+            </div>
+          ) : (
+            <MessageList conversation={conversation} />
+          )}
+          <Composer
+            conversationId={conversationId}
+            readOnly={conversation.readOnly}
+            placeholder={conversation.kind === "dm" ? `Message @${otherMember(conversation, meId)?.username ?? title}` : `Message ${title}`}
+            status={<TypingLine conversationId={conversationId} />}
+          />
         </div>
-      ) : (
-        <MessageList conversation={conversation} />
-      )}
-      <Composer
-        conversationId={conversationId}
-        readOnly={conversation.readOnly}
-        placeholder={conversation.kind === "dm" ? `Message @${otherMember(conversation, meId)?.username ?? title}` : `Message ${title}`}
-        status={<TypingLine conversationId={conversationId} />}
-      />
+        {conversation.kind === "group" && panel && membersOpen ? (
+          <aside aria-label="Group members" className="w-60 shrink-0 overflow-y-auto border-l border-zinc-200/80 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/60">
+            <GroupMembers conversation={conversation} />
+          </aside>
+        ) : null}
+      </div>
     </div>
   );
 }
@@ -121,11 +135,12 @@ function ConversationHeader({ conversationId }: { conversationId: string }) {
         <h1 data-testid="conversation-title" className="truncate text-[0.9375rem] font-semibold tracking-tight text-zinc-900 dark:text-zinc-100">
           {title}
         </h1>
-        <p className="truncate text-xs text-zinc-500 dark:text-zinc-400" data-testid="conversation-status">
+        <p className="truncate text-xs text-zinc-500 dark:text-zinc-400" data-testid="conversation-status" data-member-count={conversation.members.length}>
           {other ? `${presence ? PRESENCE_LABEL[presence] : ""} · @${other.username}` : `${conversation.members.length} members`}
         </p>
       </div>
       {conversation.kind === "dm" ? <CallButtons conversationId={conversationId} className="ml-auto" /> : null}
+      {conversation.kind === "group" ? <GroupActions conversation={conversation} /> : null}
     </header>
   );
 }

@@ -67,3 +67,10 @@ export const WifiOffIcon = (p: IconProps) => (
     <circle cx="12" cy="19.5" r="0.6" fill="currentColor" />
   </Icon>
 );
+export const MoreIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="5.5" cy="12" r="1.2" fill="currentColor" />
+    <circle cx="12" cy="12" r="1.2" fill="currentColor" />
+    <circle cx="18.5" cy="12" r="1.2" fill="currentColor" />
+  </Icon>
+);

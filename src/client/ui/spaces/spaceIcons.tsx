@@ -53,3 +53,13 @@ export const CrownIcon = (p: IconProps) => (
     <path d="M4 8l4 4 4-7 4 7 4-4-1.5 10h-13Z" />
   </Icon>
 );
+export const GripIcon = (p: IconProps) => (
+  <Icon {...p} fill="currentColor" stroke="none">
+    <circle cx="9" cy="5.5" r="1.6" />
+    <circle cx="15" cy="5.5" r="1.6" />
+    <circle cx="9" cy="12" r="1.6" />
+    <circle cx="15" cy="12" r="1.6" />
+    <circle cx="9" cy="18.5" r="1.6" />
+    <circle cx="15" cy="18.5" r="1.6" />
+  </Icon>
+);

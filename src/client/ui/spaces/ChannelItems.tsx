@@ -1,0 +1,89 @@
+/** One channel in the sidebar: a text channel (a link, with its unread mark) or a voice channel with who is in it. */
+import type { Channel, Space } from "../../../shared/protocol";
+import { useRouter } from "../../state/router";
+import { channelUnread, useSpaces } from "../../state/spaces";
+import { useUi } from "../../state/ui";
+import { Avatar } from "../common/Avatar";
+import { cn } from "../common/cn";
+import { HashIcon, SpeakerIcon } from "../common/icons";
+import { Link } from "../common/Link";
+import { channelPath } from "./spaceRoutes";
+
+interface ItemProps {
+  space: Space;
+  channel: Channel;
+  /** The row is dragged (not the link inside it), and Alt+↑/↓ moves it. */
+  reorderable: boolean;
+}
+
+/** Room on the right for the edit button, and the drag grip when reorderable. */
+const padRight = (reorderable: boolean) => (reorderable ? "pr-11" : "pr-8");
+
+export function TextChannelItem({ space, channel, reorderable, onNavigate }: ItemProps & { onNavigate?: () => void }) {
+  const href = channelPath(space.id, channel.id);
+  const active = useRouter((s) => s.path === href);
+  const unread = channelUnread(channel) > 0 && !active;
+  return (
+    <Link
+      href={href}
+      onClick={onNavigate}
+      draggable={reorderable ? false : undefined}
+      aria-keyshortcuts={reorderable ? "Alt+ArrowUp Alt+ArrowDown" : undefined}
+      aria-current={active ? "page" : undefined}
+      aria-label={unread ? `${channel.name}, unread` : channel.name}
+      data-testid="channel-item"
+      data-channel-id={channel.id}
+      data-channel-name={channel.name}
+      data-unread={unread ? "true" : "false"}
+      className={cn(
+        "relative flex items-center gap-1.5 rounded-md py-1.5 pl-2 text-[0.9375rem] transition-colors",
+        padRight(reorderable),
+        active
+          ? "bg-white font-medium text-zinc-900 shadow-xs ring-1 ring-zinc-900/5 dark:bg-zinc-800 dark:text-white dark:ring-white/5"
+          : unread
+            ? "font-semibold text-zinc-900 hover:bg-zinc-200/60 dark:text-white dark:hover:bg-zinc-800/60"
+            : "text-zinc-500 hover:bg-zinc-200/60 hover:text-zinc-800 dark:text-zinc-400 dark:hover:bg-zinc-800/60 dark:hover:text-zinc-200",
+      )}
+    >
+      {unread ? <span aria-hidden="true" data-testid="channel-unread-dot" className="absolute -left-2 top-1/2 h-2 w-1 -translate-y-1/2 rounded-r-full bg-zinc-900 dark:bg-white" /> : null}
+      <HashIcon className="size-4.5 shrink-0 opacity-70" />
+      <span className="min-w-0 flex-1 truncate">{channel.name}</span>
+    </Link>
+  );
+}
+
+export function VoiceChannelItem({ space, channel, reorderable }: ItemProps) {
+  const toast = useUi((s) => s.toast);
+  const members = useSpaces((s) => s.members[space.id]);
+  const inside = channel.voiceMembers.map((id) => members?.find((m) => m.user.id === id)?.user ?? { id, displayName: "Someone", avatarUrl: null });
+  return (
+    <>
+      <button
+        type="button"
+        aria-disabled="true"
+        aria-keyshortcuts={reorderable ? "Alt+ArrowUp Alt+ArrowDown" : undefined}
+        data-testid="voice-channel-item"
+        data-channel-id={channel.id}
+        data-channel-name={channel.name}
+        onClick={() => toast("Voice channels are coming soon")}
+        className={cn(
+          "flex w-full items-center gap-1.5 rounded-md py-1.5 pl-2 text-left text-[0.9375rem] text-zinc-500 transition-colors hover:bg-zinc-200/60 hover:text-zinc-800 dark:text-zinc-400 dark:hover:bg-zinc-800/60 dark:hover:text-zinc-200",
+          padRight(reorderable),
+        )}
+      >
+        <SpeakerIcon className="size-4.5 shrink-0 opacity-70" />
+        <span className="min-w-0 flex-1 truncate">{channel.name}</span>
+      </button>
+      {inside.length ? (
+        <ul aria-label={`In ${channel.name}`} className="mb-1 ml-7 flex flex-col gap-0.5">
+          {inside.map((u) => (
+            <li key={u.id} className="flex items-center gap-2 py-0.5 text-sm text-zinc-600 dark:text-zinc-300">
+              <Avatar name={u.displayName} seed={u.id} src={u.avatarUrl} className="size-5 text-[0.5rem]" />
+              <span className="truncate">{u.displayName}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+}
