@@ -36,7 +36,7 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
   const title = conversationTitle(c, meId);
   const unread = c.unreadCount;
   const last = c.lastMessage;
-  const preview = last ? `${last.authorId === meId ? "You: " : ""}${last.content}` : c.kind === "dm" ? "No messages yet" : `${c.members.length} members`;
+  const preview = last ? `${previewAuthor(c, last.authorId, meId)}${last.content}` : c.kind === "dm" ? "No messages yet" : `${c.members.length} members`;
   const ring = variant === "sidebar" ? "ring-zinc-50 dark:ring-zinc-900" : "ring-white dark:ring-zinc-950";
 
   return (
@@ -84,4 +84,12 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
       ) : null}
     </Link>
   );
+}
+
+/** "You: " on our own messages; in a group, whose message it is. */
+function previewAuthor(c: Conversation, authorId: string | null, meId: string | null): string {
+  if (authorId === meId) return "You: ";
+  if (c.kind !== "group" || !authorId) return "";
+  const name = c.members.find((m) => m.id === authorId)?.displayName;
+  return name ? `${name}: ` : "";
 }

@@ -1,5 +1,5 @@
 /** Friends as a searchable checkbox list (avatar, presence), for starting or extending a group. */
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { Friend } from "../../../shared/protocol";
 import { useChat } from "../../state/chat";
 import { PRESENCE_LABEL } from "../../state/chatSelectors";
@@ -31,6 +31,12 @@ export function FriendPicker({
         .sort((a, b) => Number(away(a)) - Number(away(b)) || a.user.displayName.localeCompare(b.user.displayName)),
     [friends, exclude],
   );
+  // Someone unfriended while the dialog is open can no longer be added: drop them, not just their row.
+  useEffect(() => {
+    const keep = selected.filter((id) => offered.some((f) => f.user.id === id));
+    if (keep.length !== selected.length) onChange(keep);
+  }, [offered]);
+
   const q = query.trim().toLowerCase();
   const shown = q ? offered.filter((f) => f.user.displayName.toLowerCase().includes(q) || f.user.username.toLowerCase().includes(q)) : offered;
   const picked = offered.filter((f) => selected.includes(f.user.id));

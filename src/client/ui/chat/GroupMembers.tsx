@@ -28,7 +28,7 @@ export function GroupMembers({ conversation, ring = "ring-zinc-50 dark:ring-zinc
               key={m.id}
               data-testid="group-member"
               data-username={m.username}
-              className={cn("flex items-center gap-2.5 rounded-md px-2 py-1.5", away(status) && "opacity-60")}
+              className={cn("flex items-center gap-2.5 rounded-md px-2 py-1.5", status && away(status) && "opacity-60")}
             >
               <PresenceAvatar user={m} status={status} ring={ring} />
               <span className="min-w-0 flex-1">

@@ -18,6 +18,8 @@ import { Link } from "../common/Link";
 import { useMediaQuery } from "../common/useMediaQuery";
 import { EditProfileDialog } from "../settings/EditProfileDialog";
 import { CallButtons, CallLayer } from "../call/CallLayer";
+import { GroupActions } from "../chat/GroupActions";
+import { NewGroupDialog } from "../chat/GroupDialogs";
 import { DesktopNav, DrawerNav } from "../spaces/ShellNav";
 import { SpaceDialogs } from "../spaces/SpaceDialogs";
 import { UserMenu } from "./UserMenu";
@@ -55,6 +57,7 @@ export function Shell({ children, fill = false }: { children: ReactNode; fill?: 
       <EditProfileDialog />
       <CallLayer />
       <SpaceDialogs />
+      <NewGroupDialog />
     </div>
   );
 }
@@ -68,6 +71,7 @@ function MobileTopBar() {
     const c = id ? s.conversations[id] : undefined;
     return c?.kind === "dm" ? presenceOf(s, otherMember(c, s.meId)?.id) : null;
   });
+  const group = useChat((s) => (id && s.conversations[id]?.kind === "group" ? s.conversations[id] : null));
   const drawerOpen = useUi((s) => s.drawerOpen);
   const setDrawerOpen = useUi((s) => s.setDrawerOpen);
   return (
@@ -90,6 +94,7 @@ function MobileTopBar() {
       </h1>
       <div className="ml-auto flex items-center gap-1">
         {id && presence ? <CallButtons conversationId={id} /> : null}
+        {group ? <GroupActions conversation={group} compact /> : null}
         <UserMenu placement="bottom" compact />
       </div>
     </header>

@@ -8,6 +8,7 @@ import { cn } from "../common/cn";
 import { ChatIcon, HomeIcon, SpacesIcon, UsersIcon } from "../common/icons";
 import { Link } from "../common/Link";
 import { ConversationList } from "../chat/ConversationList";
+import { PlusIcon } from "../spaces/spaceIcons";
 
 export const NAV = [
   { href: "/", label: "Home", Icon: HomeIcon },
@@ -23,6 +24,7 @@ export function isActive(href: string, path: string): boolean {
 export function SidebarContent({ footer }: { footer?: ReactNode }) {
   const path = useRouter((s) => s.path);
   const setDrawerOpen = useUi((s) => s.setDrawerOpen);
+  const setNewGroupOpen = useUi((s) => s.setNewGroupOpen);
   const incoming = useChat((s) => s.incoming.length);
   return (
     <div className="flex h-full min-h-0 flex-col">
@@ -70,7 +72,24 @@ export function SidebarContent({ footer }: { footer?: ReactNode }) {
           })}
         </ul>
 
-        <SidebarSection title="Direct messages">
+        <SidebarSection
+          title="Direct messages"
+          action={
+            <button
+              type="button"
+              aria-label="New group"
+              title="New group"
+              data-testid="new-group-button"
+              onClick={() => {
+                setDrawerOpen(false);
+                setNewGroupOpen(true);
+              }}
+              className="rounded-md p-1 text-zinc-400 transition-colors hover:bg-zinc-200/60 hover:text-zinc-700 dark:text-zinc-500 dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
+            >
+              <PlusIcon className="size-4" />
+            </button>
+          }
+        >
           <ConversationList onNavigate={() => setDrawerOpen(false)} />
         </SidebarSection>
       </nav>
@@ -79,10 +98,13 @@ export function SidebarContent({ footer }: { footer?: ReactNode }) {
   );
 }
 
-function SidebarSection({ title, children }: { title: string; children: ReactNode }) {
+function SidebarSection({ title, action, children }: { title: string; action?: ReactNode; children: ReactNode }) {
   return (
     <section className="mt-6" aria-label={title}>
-      <h2 className="px-3 text-[0.6875rem] font-semibold uppercase tracking-wider text-zinc-400 dark:text-zinc-500">{title}</h2>
+      <div className="flex items-center justify-between gap-2 pl-3 pr-1.5">
+        <h2 className="text-[0.6875rem] font-semibold uppercase tracking-wider text-zinc-400 dark:text-zinc-500">{title}</h2>
+        {action}
+      </div>
       {children}
     </section>
   );
