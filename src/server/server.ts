@@ -27,6 +27,7 @@ import { MessageService } from "./chat/messages";
 import { Gateway } from "./gateway/gateway";
 import { CallService } from "./calls/service";
 import { MemoryCallRegistry } from "./calls/registry";
+import { RedisCallRegistry } from "./calls/redis-call-registry";
 import { IceService } from "./calls/ice";
 import { SpaceService } from "./spaces/service";
 import { InviteService } from "./spaces/invites";
@@ -64,7 +65,8 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const conversations = new ConversationService(store, bus, clock);
   const messages = new MessageService(store, bus, conversations, clock);
   const friends = new FriendService(store, bus, presence, conversations, clock);
-  const calls = new CallService(store, bus, new MemoryCallRegistry(), conversations, messages, {
+  const callRegistry = config.redis ? await RedisCallRegistry.connect(config.redis.url, `${config.redis.channel}:calls`) : new MemoryCallRegistry();
+  const calls = new CallService(store, bus, callRegistry, conversations, messages, {
     ringMs: config.calls.ringSeconds * 1000,
     graceMs: config.calls.graceSeconds * 1000,
   }, clock, (err) => log.error("call timer failed", { error: String(err) }));
@@ -125,6 +127,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       await server?.stop(true);
       await bus.close();
       await presenceRegistry.close();
+      await callRegistry.close();
       await store.close();
     },
   };

@@ -100,6 +100,7 @@ export class CallService {
       createdAt: this.clock(),
       acceptedAt: null,
       participants: [{ userId: actor.userId, sessionId: actor.sessionId, connectionId: actor.connectionId, disconnectedAt: null }],
+      version: 0,
     };
     const created = await this.registry.create(call);
     if (!created.ok) {
@@ -110,7 +111,11 @@ export class CallService {
     const [caller, callee] = await Promise.all([this.store.accounts.userById(actor.userId), this.store.accounts.userById(calleeId)]);
     await this.#toUsers([calleeId], { type: "call:incoming", callId: call.id, conversationId, from: toPublic(caller!), media });
     await this.#toUsers([actor.userId], { type: "call:ringing", callId: call.id, conversationId, to: toPublic(callee!), media });
-    this.#timer(`ring:${call.id}`, this.timings.ringMs, () => this.#end(call.id, "timeout"));
+    // The timer lives on this node; whichever node takes the accept, the state check decides.
+    this.#timer(`ring:${call.id}`, this.timings.ringMs, async () => {
+      const now = await this.registry.get(call.id);
+      if (now?.state === "ringing") await this.#end(call.id, "timeout", now.version);
+    });
     return { callId: call.id };
   }
 
@@ -130,7 +135,7 @@ export class CallService {
       acceptedAt: this.clock(),
       participants: [...call.participants, { userId: actor.userId, sessionId: actor.sessionId, connectionId: actor.connectionId, disconnectedAt: null }],
     };
-    if (!(await this.registry.update(next, "ringing"))) throw new AppError("CONFLICT", "This call was already answered");
+    if (!(await this.registry.update(next))) throw new AppError("CONFLICT", "This call was already answered");
     this.#clearTimer(`ring:${callId}`);
     await this.#toUsers([call.callerId], { type: "call:accepted", callId, by: actor.userId });
     // Every other device of the callee stops ringing.
@@ -164,25 +169,23 @@ export class CallService {
 
   /** After a reconnect or page reload: the user's live call, re-bound to this socket. */
   async resume(actor: DeviceActor): Promise<{ call: CallInfo | null }> {
-    const call = await this.registry.ofUser(actor.userId);
-    if (!call) return { call: null };
-    const mine = call.participants.find((p) => p.userId === actor.userId);
-    if (!mine) {
-      // Still ringing for this user: show the incoming call again.
-      return { call: this.info(call) };
-    }
-    // Only the same sign-in (the reloaded tab) may take the call back, not another device.
-    if (mine.sessionId !== actor.sessionId) return { call: null };
-    const wasAway = mine.disconnectedAt !== null || mine.connectionId !== actor.connectionId;
-    const next: CallRecord = {
-      ...call,
-      participants: call.participants.map((p): Participant => (p === mine ? { ...p, connectionId: actor.connectionId, disconnectedAt: null } : p)),
-    };
-    if (!(await this.registry.update(next, call.state))) return { call: null };
-    this.#clearTimer(`grace:${call.id}:${actor.userId}`);
+    let wasAway = false;
+    let ringing: CallRecord | undefined;
+    const next = await this.#mutateUserCall(actor.userId, (call) => {
+      const mine = call.participants.find((p) => p.userId === actor.userId);
+      // Still ringing for this user: show the incoming call again, changing nothing.
+      if (!mine) return void (ringing = call);
+      // Only the same sign-in (the reloaded tab) may take the call back, not another device.
+      if (mine.sessionId !== actor.sessionId) return;
+      wasAway = mine.disconnectedAt !== null || mine.connectionId !== actor.connectionId;
+      return { ...call, participants: call.participants.map((p): Participant => (p === mine ? { ...p, connectionId: actor.connectionId, disconnectedAt: null } : p)) };
+    });
+    if (ringing) return { call: this.info(ringing) };
+    if (!next) return { call: null };
+    this.#clearTimer(`grace:${next.id}:${actor.userId}`);
     if (wasAway) {
       const others = next.participants.filter((p) => p.userId !== actor.userId).map((p) => p.connectionId);
-      await this.#toConnections(others, { type: "call:participant-joined", callId: call.id, userId: actor.userId });
+      await this.#toConnections(others, { type: "call:participant-joined", callId: next.id, userId: actor.userId });
     }
     return { call: this.info(next) };
   }
@@ -214,26 +217,40 @@ export class CallService {
 
   /** A socket closed: if it carried a call, hold the call for the grace period. */
   async handleDisconnect(userId: string, connectionId: string): Promise<void> {
-    const call = await this.registry.ofUser(userId);
-    const mine = call?.participants.find((p) => p.userId === userId && p.connectionId === connectionId);
-    if (!call || !mine) return;
-    if (call.state === "ringing") {
-      // The caller's device went away while ringing: nothing to resume into.
-      this.#timer(`grace:${call.id}:${userId}`, this.timings.graceMs, () => this.#end(call.id, "cancelled"));
-      return;
+    const next = await this.#mutateUserCall(userId, (call) => {
+      const mine = call.participants.find((p) => p.userId === userId && p.connectionId === connectionId);
+      if (!mine) return;
+      return { ...call, participants: call.participants.map((p) => (p === mine ? { ...p, disconnectedAt: this.clock() } : p)) };
+    });
+    if (!next) return;
+    if (next.state === "active") {
+      const others = next.participants.filter((p) => p.userId !== userId).map((p) => p.connectionId);
+      await this.#toConnections(others, { type: "call:participant-reconnecting", callId: next.id, userId });
     }
-    const next: CallRecord = { ...call, participants: call.participants.map((p) => (p === mine ? { ...p, disconnectedAt: this.clock() } : p)) };
-    if (!(await this.registry.update(next, call.state))) return;
-    const others = next.participants.filter((p) => p.userId !== userId).map((p) => p.connectionId);
-    await this.#toConnections(others, { type: "call:participant-reconnecting", callId: call.id, userId });
-    this.#timer(`grace:${call.id}:${userId}`, this.timings.graceMs, async () => {
-      const now = await this.registry.get(call.id);
-      if (now?.participants.find((p) => p.userId === userId)?.disconnectedAt != null) await this.#end(call.id, "disconnected");
+    // A caller gone while ringing has nothing to come back to but the same call: cancel it.
+    this.#timer(`grace:${next.id}:${userId}`, this.timings.graceMs, async () => {
+      const now = await this.registry.get(next.id);
+      if (now?.participants.find((p) => p.userId === userId)?.disconnectedAt == null) return;
+      await this.#end(now.id, now.state === "ringing" ? "cancelled" : "disconnected", now.version);
     });
   }
 
-  async #end(callId: string, reason: CallEndReason): Promise<void> {
-    const call = await this.registry.remove(callId);
+  /**
+   * Read-modify-write of the user's call, retried when another node or device changed it in
+   * between. `change` returns the new record, or nothing to leave the call alone.
+   */
+  async #mutateUserCall(userId: string, change: (call: CallRecord) => CallRecord | undefined): Promise<CallRecord | undefined> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const call = await this.registry.ofUser(userId);
+      const next = call && change(call);
+      if (!next) return undefined;
+      if (await this.registry.update(next)) return next;
+    }
+    throw new AppError("CONFLICT", "The call kept changing; try again");
+  }
+
+  async #end(callId: string, reason: CallEndReason, expectedVersion?: number): Promise<void> {
+    const call = await this.registry.remove(callId, expectedVersion);
     if (!call) return;
     for (const key of [`ring:${callId}`, `grace:${callId}:${call.callerId}`, `grace:${callId}:${call.calleeId}`]) this.#clearTimer(key);
     await this.#toUsers([call.callerId, call.calleeId], { type: "call:ended", callId, reason });
