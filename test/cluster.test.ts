@@ -20,8 +20,9 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const shared = { DATABASE_URL: db.url, REDIS_URL: REDIS!, REDIS_CHANNEL: `parley:test:${db.url.split("/").pop()}`, JWT_SECRET: "cluster-test-secret-cluster-test-secret!!" };
-    n1 = await startNode(shared);
-    n2 = await startNode(shared);
+    const calls = { CALL_RING_SECONDS: "1", CALL_GRACE_SECONDS: "1" };
+    n1 = await startNode({ ...shared, ...calls });
+    n2 = await startNode({ ...shared, ...calls });
     b1 = `http://127.0.0.1:${n1.listen().port}`;
     b2 = `http://127.0.0.1:${n2.listen().port}`;
   });
@@ -82,5 +83,55 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
     await ws.request({ type: "hello" });
     await n1.req("/api/auth/logout", { method: "POST" }, a.jar);
     expect((await ws.closed).code).toBe(4401);
+  });
+
+  test("a call spans nodes: rung on one, accepted and resumed on the other, never ended by the first node's timers", async () => {
+    const a = await registerUser(n1);
+    const b = await registerUser(n2);
+    const req = (await (await n1.req("/api/friends/requests", { method: "POST", json: { userId: b.user.id } }, a.jar)).json()) as { request: { id: string } };
+    const { conversationId } = (await (await n2.req(`/api/friends/requests/${req.request.id}/accept`, { method: "POST" }, b.jar)).json()) as { conversationId: string };
+    const aWs = await connectWs(b1, a.jar);
+    const bWs = await connectWs(b2, b.jar);
+    await aWs.request({ type: "hello" });
+    await bWs.request({ type: "hello" });
+
+    const { callId } = await aWs.request({ type: "call:invite", conversationId, media: { audio: true, video: true } });
+    await bWs.waitFor((e) => e.type === "call:incoming" && e.callId === callId);
+    expect((await bWs.request({ type: "call:accept", callId })).ok).toBe(true);
+    await aWs.waitFor((e) => e.type === "call:accepted" && e.callId === callId);
+    // Busy is known on both nodes.
+    const c = await registerUser(n2);
+    const cReq = (await (await n2.req("/api/friends/requests", { method: "POST", json: { userId: b.user.id } }, c.jar)).json()) as { request: { id: string } };
+    const cDm = ((await (await n2.req(`/api/friends/requests/${cReq.request.id}/accept`, { method: "POST" }, b.jar)).json()) as { conversationId: string }).conversationId;
+    const cWs = await connectWs(b1, c.jar);
+    await cWs.request({ type: "hello" });
+    expect((await cWs.request({ type: "call:invite", conversationId: cDm, media: { audio: true, video: false } })).error?.code).toBe("BUSY");
+
+    // Signaling crosses nodes in both directions.
+    await aWs.request({ type: "rtc:offer", callId, to: b.user.id, sdp: "v=0 from a" });
+    expect(await bWs.waitFor((e) => e.type === "rtc:offer")).toMatchObject({ from: a.user.id, sdp: "v=0 from a" });
+    await bWs.request({ type: "rtc:answer", callId, to: a.user.id, sdp: "v=0 from b" });
+    expect(await aWs.waitFor((e) => e.type === "rtc:answer")).toMatchObject({ from: b.user.id, sdp: "v=0 from b" });
+
+    // Node 1 armed the ring timer; it must not end the call node 2 answered.
+    await Bun.sleep(1500);
+    expect((await aWs.request({ type: "rtc:ice", callId, to: b.user.id, candidate: null })).ok).toBe(true);
+
+    // The caller's socket on node 1 drops; the page comes back on node 2 within the grace period.
+    aWs.close();
+    await bWs.waitFor((e) => e.type === "call:participant-reconnecting" && e.userId === a.user.id);
+    const aBack = await connectWs(b2, a.jar);
+    await aBack.request({ type: "hello" });
+    expect((await aBack.request({ type: "call:resume" })).call).toMatchObject({ id: callId, state: "active" });
+    await bWs.waitFor((e) => e.type === "call:participant-joined" && e.userId === a.user.id);
+    // Node 1's grace timer has fired by now and found the caller back.
+    await Bun.sleep(1500);
+    expect((await aBack.request({ type: "rtc:offer", callId, to: b.user.id, sdp: "v=0 again" })).ok).toBe(true);
+    expect(bWs.events.some((e) => e.type === "call:ended")).toBe(false);
+
+    await bWs.request({ type: "call:end", callId });
+    expect(await aBack.waitFor((e) => e.type === "call:ended")).toMatchObject({ callId, reason: "hangup" });
+    expect((await cWs.request({ type: "call:invite", conversationId: cDm, media: { audio: true, video: false } })).ok).toBe(true);
+    for (const s of [aBack, bWs, cWs]) s.close();
   });
 });
