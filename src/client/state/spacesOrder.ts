@@ -28,15 +28,15 @@ function wholeOrder(space: Space): string[] {
   return [...sortedChannels(space, "text"), ...sortedChannels(space, "voice")].map((c) => c.id);
 }
 
-/** Moves a channel to `toIndex` among the channels of its kind; false when nothing changes. */
-export function moveChannel(spaceId: string, channelId: string, toIndex: number): boolean {
+/** Moves a channel to `toIndex` among the channels of its kind; returns where it went, or null when nothing changes. */
+export function moveChannel(spaceId: string, channelId: string, toIndex: number): number | null {
   const space = spaceById(useSpaces.getState(), spaceId);
   const channel = space?.channels.find((c) => c.id === channelId);
-  if (!space || !channel) return false;
+  if (!space || !channel) return null;
   const group = sortedChannels(space, channel.kind).map((c) => c.id);
   const from = group.indexOf(channelId);
   const to = Math.max(0, Math.min(group.length - 1, toIndex));
-  if (from === to) return false;
+  if (from === to) return null;
   group.splice(from, 1);
   group.splice(to, 0, channelId);
   const rest = sortedChannels(space, channel.kind === "text" ? "voice" : "text").map((c) => c.id);
@@ -47,7 +47,7 @@ export function moveChannel(spaceId: string, channelId: string, toIndex: number)
   sync.dirty = true;
   useSpaces.setState((s) => withPositions(s, spaceId, Object.fromEntries(order.map((id, i) => [id, i]))));
   if (start) void send(spaceId, sync);
-  return true;
+  return to;
 }
 
 async function send(spaceId: string, sync: Sync): Promise<void> {

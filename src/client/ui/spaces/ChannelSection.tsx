@@ -20,8 +20,8 @@ export function ChannelSection({ space, kind, title, onNavigate }: { space: Spac
   const manage = can(space.role, "manageChannels");
   const [announcement, setAnnouncement] = useState("");
   const move = (id: string, toIndex: number) => {
-    const name = channels.find((c) => c.id === id)?.name;
-    if (moveChannel(space.id, id, toIndex)) setAnnouncement(`${name} moved to position ${Math.min(Math.max(toIndex, 0), ids.length - 1) + 1} of ${ids.length}`);
+    const at = moveChannel(space.id, id, toIndex);
+    if (at !== null) setAnnouncement(`${channels.find((c) => c.id === id)?.name} moved to position ${at + 1} of ${ids.length}`);
   };
   const drag = useChannelDrag(kind, ids, move);
   if (!channels.length && !manage) return null;
