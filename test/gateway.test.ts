@@ -38,6 +38,20 @@ describe("upgrade", () => {
     expect(r.friends).toEqual([{ user: expect.objectContaining({ id: b.user.id }), presence: "offline", conversationId }]);
     expect(r.conversations.map((c: { id: string }) => c.id)).toEqual([conversationId]);
     expect(r.call).toBeNull();
+    expect(r.requests).toEqual({ incoming: [], outgoing: [] });
+    ws.close();
+  });
+
+  test("hello carries the friend requests made while the user was away, both ways", async () => {
+    const a = await registerUser(node);
+    const b = await registerUser(node);
+    const c = await registerUser(node);
+    await node.req("/api/friends/requests", { method: "POST", json: { username: a.user.username } }, b.jar);
+    await node.req("/api/friends/requests", { method: "POST", json: { username: c.user.username } }, a.jar);
+    const ws = await connectWs(base, a.jar);
+    const r = await ws.request({ type: "hello" });
+    expect(r.requests.incoming.map((q: { fromId: string }) => q.fromId)).toEqual([b.user.id]);
+    expect(r.requests.outgoing.map((q: { toId: string }) => q.toId)).toEqual([c.user.id]);
     ws.close();
   });
 });

@@ -319,6 +319,8 @@ export interface CallInfo {
 export interface HelloResult {
   user: Me;
   friends: Friend[];
+  /** Pending friend requests both ways, so a reconnect misses none made while away. */
+  requests: { incoming: FriendRequest[]; outgoing: FriendRequest[] };
   conversations: Conversation[];
   spaces: Space[];
   call: CallInfo | null;

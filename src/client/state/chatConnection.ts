@@ -14,7 +14,7 @@ import { resyncHeld } from "./chatHistory";
 import { currentSocket, setCurrentSocket } from "./chatSocket";
 import { useSession } from "./session";
 import { clearOutbox, loadOutbox, saveOutboxChanges } from "./outboxStorage";
-import { loadBlocked, loadRequests } from "./social";
+import { loadBlocked } from "./social";
 import { resetSpaces } from "./spaces";
 import { applySpacesHello } from "./spacesEvents";
 
@@ -43,6 +43,8 @@ function onHello(h: HelloResult): void {
       ready: true,
       meId: h.user.id,
       friends: h.friends,
+      incoming: h.requests.incoming,
+      outgoing: h.requests.outgoing,
       conversations,
       messages: keep(s.messages, held),
       history: keep(s.history, held),
@@ -58,8 +60,7 @@ function onHello(h: HelloResult): void {
   if (session.user && (session.user.displayName !== h.user.displayName || session.user.avatarUrl !== h.user.avatarUrl)) {
     useSession.setState({ user: h.user });
   }
-  // Requests and blocks are not in hello: fetch them, since events may have been missed.
-  void loadRequests();
+  // Blocks are not in hello: fetch them if the Blocked tab has shown them.
   if (useChat.getState().blocked !== null) void loadBlocked();
   resyncHeld();
 }

@@ -6,15 +6,6 @@ import type { Conversation, Friend, FriendRequest, PublicUser } from "../../shar
 import { api } from "../api";
 import { useChat } from "./chat";
 
-export async function loadRequests(): Promise<void> {
-  try {
-    const { incoming, outgoing } = await api.get<{ incoming: FriendRequest[]; outgoing: FriendRequest[] }>("/api/friends/requests");
-    useChat.setState({ incoming, outgoing });
-  } catch {
-    // Offline: the next hello tries again.
-  }
-}
-
 export async function loadBlocked(): Promise<void> {
   const { users } = await api.get<{ users: PublicUser[] }>("/api/blocks");
   useChat.setState({ blocked: users });

@@ -23,14 +23,15 @@ type Handler<K extends ClientFrameType> = (actor: DeviceActor, frame: Extract<Cl
 export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
   return {
     hello: async (actor): Promise<HelloResult> => {
-      const [user, friends, conversations, spaces, call] = await Promise.all([
+      const [user, friends, requests, conversations, spaces, call] = await Promise.all([
         s.users.me(actor),
         s.friends.list(actor),
+        s.friends.requests(actor),
         s.conversations.list(actor),
         s.spaces.list(actor),
         s.calls.current(actor),
       ]);
-      return { user, friends, conversations, spaces, call };
+      return { user, friends, requests, conversations, spaces, call };
     },
     "presence:heartbeat": (actor) => s.presence.handleHeartbeat(actor.userId, actor.connectionId),
     "presence:set": (actor, f) => s.presence.handleSet(actor.userId, f.status),
