@@ -278,6 +278,29 @@ describe("limits with tight settings", () => {
     expect((await ws.closed).code).toBe(1008);
   });
 
+  test("malformed frames spend the same budget: a flood of binary or broken JSON is closed with 1008", async () => {
+    for (const junk of [new Uint8Array([1, 2, 3]), "{not json"]) {
+      const a = await registerUser(tight);
+      const ws = await connectWs(tbase, a.jar);
+      for (let i = 0; i < 200; i++) ws.send(junk as never);
+      expect((await ws.closed).code).toBe(1008);
+      const codes = ws.events.filter((e) => e.type === "error").map((e) => e.error.code);
+      expect(codes.slice(0, 5)).toEqual(Array(5).fill("VALIDATION_ERROR"));
+      expect(codes.slice(5).every((c) => c === "RATE_LIMITED")).toBe(true);
+    }
+  });
+
+  test("a malformed or unknown frame gets VALIDATION_ERROR naming the frame's id", async () => {
+    const a = await registerUser(tight);
+    const ws = await connectWs(tbase, a.jar);
+    for (const frame of [{ type: "no:such-frame" }, { type: "message:send", conversationId: 5 }]) {
+      const r = await ws.request(frame);
+      expect(r).toMatchObject({ ok: false, error: { code: "VALIDATION_ERROR" } });
+      await Bun.sleep(250);
+    }
+    ws.close();
+  });
+
   test("the socket closes with 4401 when the access token expires", async () => {
     const a = await registerUser(tight);
     const ws = await connectWs(tbase, a.jar);

@@ -137,18 +137,21 @@ export class Gateway {
   async #onFrame(ws: Socket, raw: string | Buffer): Promise<void> {
     const now = Date.now();
     ws.data.lastSeen = now;
-    if (typeof raw !== "string") return this.#event(ws, { type: "error", error: { code: "VALIDATION_ERROR", message: "Binary frames are not accepted" } });
+    // Every frame spends a token, malformed ones included: bad input must not be a free flood.
+    const verdict = takeToken(ws.data, this.config.ws, now);
+    if (verdict === "abusive") return ws.close(WS_CLOSE.POLICY, "rate limit exceeded");
+    const refuse = (id: string | undefined, invalid: string) =>
+      this.#fail(ws, id, verdict === "limited" ? new AppError("RATE_LIMITED", "Too many frames; slow down", undefined, 1) : new AppError("VALIDATION_ERROR", invalid));
+    if (typeof raw !== "string") return refuse(undefined, "Binary frames are not accepted");
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch {
-      return this.#event(ws, { type: "error", error: { code: "VALIDATION_ERROR", message: "Frame is not valid JSON" } });
+      return refuse(undefined, "Frame is not valid JSON");
     }
     const rawId = (json as { id?: unknown } | null)?.id;
     const id = typeof rawId === "string" && rawId.length <= 64 ? rawId : undefined;
-    const verdict = takeToken(ws.data, this.config.ws, now);
-    if (verdict === "abusive") return ws.close(WS_CLOSE.POLICY, "rate limit exceeded");
-    if (verdict === "limited") return this.#fail(ws, id, new AppError("RATE_LIMITED", "Too many frames; slow down", undefined, 1));
+    if (verdict === "limited") return refuse(id, "");
     const parsed = ClientFrame.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
