@@ -95,6 +95,24 @@ describe("friend requests", () => {
   });
 });
 
+describe("blocking", () => {
+  test("blocking withdraws a pending request and both sides hear it live", async () => {
+    const a = await registerUser(node);
+    const b = await registerUser(node);
+    const as = await connectWs(base, a.jar);
+    const bs = await connectWs(base, b.jar);
+    await as.request({ type: "hello" });
+    await bs.request({ type: "hello" });
+    const { request } = await json(await node.req("/api/friends/requests", { method: "POST", json: { username: b.user.username } }, a.jar));
+    await bs.waitFor((e) => e.type === "friend:request");
+    expect((await node.req("/api/blocks", { method: "POST", json: { userId: a.user.id } }, b.jar)).status).toBe(204);
+    for (const s of [as, bs]) expect(await s.waitFor((e) => e.type === "friend:request-removed")).toMatchObject({ requestId: request.id });
+    expect((await json(await node.req("/api/friends/requests", {}, b.jar))).incoming).toEqual([]);
+    as.close();
+    bs.close();
+  });
+});
+
 describe("group conversations", () => {
   test("a group is created with friends, renamed, extended and left, with events to members", async () => {
     const owner = await registerUser(node);

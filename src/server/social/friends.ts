@@ -94,7 +94,8 @@ export class FriendService {
   async block(actor: Actor, userId: string): Promise<void> {
     if (userId === actor.userId) throw new AppError("VALIDATION_ERROR", "You cannot block yourself");
     if (!(await this.store.accounts.userById(userId))) throw new AppError("NOT_FOUND", "No such user");
-    const { wasFriend } = await this.store.social.block(actor.userId, userId, this.#now());
+    const { wasFriend, removedRequestIds } = await this.store.social.block(actor.userId, userId, this.#now());
+    for (const requestId of removedRequestIds) await this.#send([actor.userId, userId], { type: "friend:request-removed", requestId });
     if (wasFriend) {
       await this.#send([actor.userId], { type: "friend:removed", userId });
       await this.#send([userId], { type: "friend:removed", userId: actor.userId });

@@ -31,7 +31,8 @@ export interface SocialStore {
   acceptRequest(req: FriendRequestRow, newConversationId: string, now: string): Promise<{ conversationId: string; createdConversation: boolean } | undefined>;
   removeFriendship(a: string, b: string): Promise<boolean>;
   /** Blocks and, in the same transaction, ends any friendship and pending requests between the two. */
-  block(blocker: string, blocked: string, now: string): Promise<{ wasFriend: boolean }>;
+  /** Also ends the friendship and any pending request between the two, returning what went. */
+  block(blocker: string, blocked: string, now: string): Promise<{ wasFriend: boolean; removedRequestIds: string[] }>;
   unblock(blocker: string, blocked: string): Promise<boolean>;
   listBlocked(userId: string): Promise<UserRow[]>;
 }
@@ -162,11 +163,12 @@ export class KyselySocialStore implements SocialStore {
         .deleteFrom("friendships")
         .where(eitherWay("user_id", "friend_id", blocker, blocked))
         .executeTakeFirst();
-      await tx
+      const requests = await tx
         .deleteFrom("friend_requests")
         .where(eitherWay("from_id", "to_id", blocker, blocked))
+        .returning("id")
         .execute();
-      return { wasFriend: Number(res.numDeletedRows) > 0 };
+      return { wasFriend: Number(res.numDeletedRows) > 0, removedRequestIds: requests.map((r) => r.id) };
     });
   }
 
