@@ -2,6 +2,7 @@
  * Loading history: the newest page when a conversation opens, older pages on scroll-up, and
  * catching up after a reconnect (sync after the newest id held until nothing is left).
  */
+import { idFloor, idTime } from "../../shared/ids";
 import type { Message } from "../../shared/protocol";
 import { api, describeError } from "../api";
 import { addMessages, useChat, type History } from "./chat";
@@ -12,6 +13,8 @@ const PAGE = 50;
 const SYNC_PAGE = 100;
 /** Past this many catch-up pages, start over from the newest page instead. */
 const MAX_SYNC_PAGES = 20;
+/** Beyond any clock skew between nodes and the time a send takes to commit. */
+const LOOK_BACK_MS = 10_000;
 
 interface Page {
   messages: Message[];
@@ -72,14 +75,17 @@ export async function catchUp(conversationId: string): Promise<void> {
   if (!socket || catchingUp.has(conversationId)) return;
   catchingUp.add(conversationId);
   try {
+    const newest = useChat.getState().messages[conversationId]?.at(-1)?.id;
+    // Ids are minted before commit, on whichever node took the send: a message minted a little
+    // earlier than the newest held may have committed later. Look back a few seconds for it.
+    let after = newest && idFloor(idTime(newest) - LOOK_BACK_MS);
     for (let pages = 0; ; pages++) {
       if (pages >= MAX_SYNC_PAGES) return void (await loadInitial(conversationId, true));
-      const held = useChat.getState().messages[conversationId] ?? [];
-      const after = held[held.length - 1]?.id;
       const page = await socket.request<Page>({ type: "sync", conversationId, limit: SYNC_PAGE, ...(after ? { after } : {}) });
       if (currentSocket() !== socket || !useChat.getState().history[conversationId]) return;
       useChat.setState((s) => addMessages(s, conversationId, page.messages));
       if (!page.hasMore || page.messages.length === 0) return;
+      after = page.messages.at(-1)!.id;
     }
   } catch {
     // The socket dropped again (the next hello catches up) or we left the conversation.
