@@ -12,7 +12,9 @@ export function sqliteDialect(path: string): { dialect: Dialect; raw: BunSqlite 
   raw.exec("PRAGMA journal_mode = WAL");
   raw.exec("PRAGMA foreign_keys = ON");
   raw.exec("PRAGMA busy_timeout = 5000");
-  raw.exec("PRAGMA synchronous = NORMAL");
+  // FULL: a message is acknowledged after COMMIT, so the commit must survive a power cut too,
+  // not only a crash of the process (NORMAL in WAL mode may lose the last commits then).
+  raw.exec("PRAGMA synchronous = FULL");
   // Kysely asks for a statement on every query; the wrappers are kept per SQL text (bounded:
   // the app's SQL is a fixed set, but `in (…)` lists vary in length).
   const cache = new Map<string, ReturnType<typeof wrap>>();
