@@ -91,6 +91,23 @@ describe("login", () => {
     expect(retry).toBeLessThanOrEqual(15 * 60);
   });
 
+  test("an unknown login locks after five failures exactly like a real one, whatever its case", async () => {
+    const { user } = await registerUser(node);
+    const sequence = async (login: (i: number) => string) => {
+      const out: Array<{ status: number; code: string; retry: boolean }> = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await node.req("/api/auth/login", { method: "POST", json: { login: login(i), password: "wrong password" } });
+        out.push({ status: r.status, code: await errorCode(r), retry: Number(r.headers.get("retry-after")) > 14 * 60 });
+      }
+      return out;
+    };
+    const real = await sequence(() => user.username);
+    const unknown = await sequence((i) => (i % 2 ? "Ghost_User_" : " ghost_user_"));
+    expect(real.map((r) => r.status)).toEqual([401, 401, 401, 401, 423, 423]);
+    expect(unknown).toEqual(real);
+    expect(real.slice(4).every((r) => r.code === "ACCOUNT_LOCKED" && r.retry)).toBe(true);
+  });
+
   test("a successful login resets the failure count", async () => {
     const { user, password } = await registerUser(node);
     for (let round = 0; round < 2; round++) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
-import { CookieJar, registerUser, startNode, type TestNode } from "./support/parley";
+import { CookieJar, registerUser, snapshotTables, startNode, tableChanges, type TestNode } from "./support/parley";
 import { connectWs, type WsClient } from "./support/ws";
 import { befriend } from "./support/social";
 
@@ -229,6 +229,74 @@ describe("signaling", () => {
     expect((await p1.request({ type: "call:resume" })).call).toBeNull();
     await t.a1.request({ type: "call:end", callId: t.callId });
     t.close();
+  });
+});
+
+describe("who may end a call", () => {
+  test("while it rings, call:end from any caller device cancels and from any callee device declines", async () => {
+    const t = await setup();
+    const [a1, a2, b1, b2] = [await t.open(t.a.jar), await t.open(t.a.jar), await t.open(t.b.jar), await t.open(t.b.jar)];
+    const first = await a1.request({ type: "call:invite", conversationId: t.conversationId, media: video });
+    await b1.waitFor((e) => e.type === "call:incoming" && e.callId === first.callId);
+    expect((await a2.request({ type: "call:end", callId: first.callId })).ok).toBe(true);
+    expect(await b2.waitFor((e) => e.type === "call:ended" && e.callId === first.callId)).toMatchObject({ reason: "cancelled" });
+    const second = await a1.request({ type: "call:invite", conversationId: t.conversationId, media: video });
+    await b1.waitFor((e) => e.type === "call:incoming" && e.callId === second.callId);
+    expect((await b2.request({ type: "call:end", callId: second.callId })).ok).toBe(true);
+    await a2.waitFor((e) => e.type === "call:rejected" && e.callId === second.callId);
+    expect(await a1.waitFor((e) => e.type === "call:ended" && e.callId === second.callId)).toMatchObject({ reason: "rejected" });
+    expect(await lastSystem(t.a.jar, t.conversationId)).toBe("Declined video call");
+    t.close();
+  });
+
+  test("once active, only the socket in the call can end it; the users' other devices get FORBIDDEN", async () => {
+    const t = await setup();
+    const [a1, a2, b1, b2] = [await t.open(t.a.jar), await t.open(t.a.jar), await t.open(t.b.jar), await t.open(t.b.jar)];
+    const { callId } = await a1.request({ type: "call:invite", conversationId: t.conversationId, media: video });
+    await b1.request({ type: "call:accept", callId });
+    await a1.waitFor((e) => e.type === "call:accepted");
+    for (const other of [a2, b2]) expect((await other.request({ type: "call:end", callId })).error?.code).toBe("FORBIDDEN");
+    // Still live: signaling still flows between the two bound sockets.
+    await a1.request({ type: "rtc:offer", callId, to: t.b.user.id, sdp: "v=0 still here" });
+    await b1.waitFor((e) => e.type === "rtc:offer" && e.sdp === "v=0 still here");
+    expect(b1.events.some((e) => e.type === "call:ended")).toBe(false);
+    expect((await b1.request({ type: "call:end", callId })).ok).toBe(true);
+    expect(await a2.waitFor((e) => e.type === "call:ended")).toMatchObject({ callId, reason: "hangup" });
+    t.close();
+  });
+});
+
+describe("storage", () => {
+  test("a whole call writes nothing to the database but its call-log message", async () => {
+    const own = await startNode({ STUN_URLS: "stun:127.0.0.1:3478" });
+    const ownBase = `http://127.0.0.1:${own.listen().port}`;
+    const [a, b] = [await registerUser(own), await registerUser(own)];
+    const conversationId = await befriend(own, a, b);
+    const [a1, b1] = [await connectWs(ownBase, a.jar), await connectWs(ownBase, b.jar)];
+    await Promise.all([a1.request({ type: "hello" }), b1.request({ type: "hello" })]);
+    const before = await snapshotTables(own);
+    const { callId } = await a1.request({ type: "call:invite", conversationId, media: video });
+    expect((await b1.request({ type: "call:accept", callId })).ok).toBe(true);
+    for (const [from, to, toUser] of [[a1, b1, b.user.id], [b1, a1, a.user.id]] as const) {
+      for (const frame of [
+        { type: "rtc:offer", callId, to: toUser, sdp: "v=0 offer" },
+        { type: "rtc:answer", callId, to: toUser, channel: "screen", sdp: "v=0 answer" },
+        { type: "rtc:ice", callId, to: toUser, candidate: { candidate: "candidate:1 1 udp 1 127.0.0.1 5000 typ host", sdpMid: "0", sdpMLineIndex: 0 } },
+        { type: "call:media", callId, audio: false, video: false, screen: true },
+      ]) expect((await from.request(frame)).ok).toBe(true);
+      await to.waitFor((e) => e.type === "call:media");
+    }
+    expect((await a1.request({ type: "call:end", callId })).ok).toBe(true);
+    await b1.waitFor((e) => e.type === "message:new" && e.message.kind === "system");
+    const changes = tableChanges(before, await snapshotTables(own));
+    expect(Object.keys(changes)).toEqual(["messages"]);
+    expect(changes.messages!.removed).toEqual([]);
+    expect(changes.messages!.added.map((r) => JSON.parse(r))).toEqual([
+      expect.objectContaining({ conversation_id: conversationId, author_id: null, kind: "system", content: expect.stringMatching(/^Video call ended · 0:0\d$/) }),
+    ]);
+    a1.close();
+    b1.close();
+    await own.dispose();
   });
 });
 

@@ -133,9 +133,11 @@ test("thousands of random and mutated frames: the process lives, errors are docu
       await bs.waitFor((e) => e.type === "message:new" && e.message.id === sent.message.id);
     }
   }
-  // Invalid UTF-8 in a text frame, below the client library's encoding.
-  await sendInvalidUtf8(attacker.jar.header());
-  await Bun.sleep(300);
+  // Invalid UTF-8 in a text frame, below the client library's encoding: closed with 1007.
+  const raw = await sendInvalidUtf8(attacker.jar.header());
+  const frames = raw.slice(raw.indexOf("\r\n\r\n") + 4);
+  expect(raw.startsWith("HTTP/1.1 101")).toBe(true);
+  expect(frames).toMatch(/\x88[\x02-\x7d]\x03\xef/);
 
   expect(bad).toEqual([]);
   expect(replies).toBeGreaterThan(FRAMES / 2);
@@ -151,3 +153,30 @@ test("thousands of random and mutated frames: the process lives, errors are docu
   bs.close();
   evil.close();
 }, 120_000);
+
+test("text no store can hold (NUL, lone surrogates) is refused the same on every store, and nothing is stored", async () => {
+  const a = await registerUser(node);
+  const b = await registerUser(node);
+  const conversationId = await befriend(node, a, b);
+  const bad = ["nul \u0000 inside", "lone \ud800 high", "lone \udfff low"];
+  const ws = await connectWs(base, a.jar);
+  await ws.request({ type: "hello" });
+  for (const [i, content] of bad.entries()) {
+    const sock = await ws.request({ type: "message:send", conversationId, clientId: `bad-${i}`, content });
+    expect(sock).toMatchObject({ ok: false, error: { code: "VALIDATION_ERROR" } });
+    const rest = await node.req(`/api/conversations/${conversationId}/messages`, { method: "POST", json: { clientId: `rest-${i}`, content } }, a.jar);
+    expect(rest.status).toBe(400);
+    const me = await node.req("/api/users/me", { method: "PATCH", json: { displayName: content } }, a.jar);
+    expect(me.status).toBe(400);
+  }
+  for (const path of [`/api/conversations/${conversationId}/messages?after=%00`, "/api/users/%00", "/api/spaces/ab%00cd", "/api/users/%ED%A0%80"]) {
+    const res = await node.req(path, {}, a.jar);
+    expect([path, res.status]).toEqual([path, 400]);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
+  }
+  const hist = (await (await node.req(`/api/conversations/${conversationId}/messages`, {}, a.jar)).json()) as { messages: unknown[] };
+  expect(hist.messages).toEqual([]);
+  expect(((await (await node.req("/api/users/me", {}, a.jar)).json()) as { user: { displayName: string } }).user.displayName).toBe(a.user.username);
+  ws.close();
+});
+

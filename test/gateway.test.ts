@@ -93,6 +93,21 @@ describe("messages over the socket", () => {
     bs.close();
   });
 
+  test("a retry of a stored message still gets the original after the sender was blocked, and nothing new is stored", async () => {
+    const { a, b, conversationId } = await pair();
+    const as = await connectWs(base, a.jar);
+    await as.request({ type: "hello" });
+    const first = await as.request({ type: "message:send", conversationId, clientId: "before-block", content: "sent just in time" });
+    expect((await node.req("/api/blocks", { method: "POST", json: { userId: a.user.id } }, b.jar)).status).toBe(204);
+    const retry = await as.request({ type: "message:send", conversationId, clientId: "before-block", content: "sent just in time" });
+    expect(retry).toMatchObject({ ok: true, message: { id: first.message.id } });
+    const fresh = await as.request({ type: "message:send", conversationId, clientId: "after-block", content: "too late" });
+    expect(fresh.error.code).toBe("FORBIDDEN");
+    const hist = (await (await node.req(`/api/conversations/${conversationId}/messages`, {}, a.jar)).json()) as { messages: Array<{ id: string }> };
+    expect(hist.messages.map((m) => m.id)).toEqual([first.message.id]);
+    as.close();
+  });
+
   test("typing and read marks reach the other member", async () => {
     const { a, b, conversationId } = await pair();
     const as = await connectWs(base, a.jar);

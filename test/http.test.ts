@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { registerUser, startNode, type TestNode } from "./support/parley";
+import { CookieJar, registerUser, startNode, type TestNode } from "./support/parley";
 
 let node: TestNode;
 beforeAll(async () => {
@@ -33,14 +33,44 @@ describe("users", () => {
 
   test("the profile can be edited and bad values are refused without changing it", async () => {
     const a = await registerUser(node);
-    const ok = await node.req("/api/users/me", { method: "PATCH", json: { displayName: "Ada L.", avatarUrl: "https://img.example.com/a.png" } }, a.jar);
+    const ok = await node.req("/api/users/me", { method: "PATCH", json: { displayName: "Ada L." } }, a.jar);
     expect(ok.status).toBe(200);
-    const bad = await node.req("/api/users/me", { method: "PATCH", json: { displayName: "", avatarUrl: "javascript:alert(1)" } }, a.jar);
+    const bad = await node.req("/api/users/me", { method: "PATCH", json: { displayName: "" } }, a.jar);
     expect(bad.status).toBe(400);
+    // Avatars are uploaded, never pointed at another host (which would see every viewer).
+    const outside = await node.req("/api/users/me", { method: "PATCH", json: { avatarUrl: "https://tracker.example/pixel.png" } }, a.jar);
+    expect(outside.status).toBe(400);
     const sneaky = await node.req("/api/users/me", { method: "PATCH", json: { email: "evil@example.com" } }, a.jar);
     expect(sneaky.status).toBe(400);
     const { user } = (await (await node.req("/api/users/me", {}, a.jar)).json()) as { user: Record<string, unknown> };
-    expect(user).toMatchObject({ displayName: "Ada L.", avatarUrl: "https://img.example.com/a.png", email: a.user.email });
+    expect(user).toMatchObject({ displayName: "Ada L.", avatarUrl: null, email: a.user.email });
+  });
+
+  test("an avatar is uploaded, served by the app to anyone with its URL, type-checked, and removed", async () => {
+    const a = await registerUser(node);
+    const b = await registerUser(node);
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 4, 5, 6]);
+    const html = new TextEncoder().encode("<html><script>alert(1)</script></html>");
+    const refused = await node.req("/api/users/me/avatar", { method: "PUT", body: html, headers: { "content-type": "image/png" } }, a.jar);
+    expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([415, "UNSUPPORTED_MEDIA_TYPE"]);
+    const huge = await node.req("/api/users/me/avatar", { method: "PUT", body: new Uint8Array(600 * 1024).fill(1) }, a.jar);
+    expect(huge.status).toBe(413);
+    expect((await node.req("/api/users/me/avatar", { method: "PUT", body: png })).status).toBe(401);
+
+    const up = (await (await node.req("/api/users/me/avatar", { method: "PUT", body: png }, a.jar)).json()) as { user: { avatarUrl: string } };
+    expect(up.user.avatarUrl).toMatch(new RegExp(`^/api/users/${a.user.id}/avatar/[0-9a-f-]{36}\\.png$`));
+    const seen = (await (await node.req(`/api/users/${a.user.id}`, {}, b.jar)).json()) as { user: { avatarUrl: string } };
+    expect(seen.user.avatarUrl).toBe(up.user.avatarUrl);
+    const served = await node.req(up.user.avatarUrl);
+    expect(served.headers.get("content-type")).toBe("image/png");
+    expect(served.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(png);
+    // Another user's id with this file name serves nothing.
+    expect((await node.req(up.user.avatarUrl.replace(a.user.id, b.user.id))).status).toBe(404);
+
+    const removed = (await (await node.req("/api/users/me/avatar", { method: "DELETE" }, a.jar)).json()) as { user: { avatarUrl: string | null } };
+    expect(removed.user.avatarUrl).toBeNull();
+    expect((await node.req(up.user.avatarUrl)).status).toBe(404);
   });
 
   test("search finds users by username prefix, at most 20", async () => {
@@ -65,6 +95,44 @@ describe("users", () => {
       expect(users).toEqual([]);
     }
     expect((await node.req("/api/users/me", {}, me.jar)).status).toBe(200);
+  });
+});
+
+describe("auth over HTTP", () => {
+  test("login, register, refresh and me say when the access token expires, following ACCESS_TTL_SECONDS", async () => {
+    const short = await startNode({ ACCESS_TTL_SECONDS: "120" });
+    try {
+      const expiry = async (res: Response, jar: CookieJar) => {
+        const { accessExpiresAt } = (await res.json()) as { accessExpiresAt: string };
+        const exp = JSON.parse(Buffer.from(jar.get("access_token")!.split(".")[1]!, "base64url").toString()).exp as number;
+        expect(accessExpiresAt).toBe(new Date(exp * 1000).toISOString());
+        expect(Date.parse(accessExpiresAt) - Date.now()).toBeGreaterThan(100_000);
+        expect(Date.parse(accessExpiresAt) - Date.now()).toBeLessThanOrEqual(120_000);
+      };
+      const jar = new CookieJar();
+      const json = { email: "ttl@example.com", username: "ttl_user", password: "0123456789" };
+      await expiry(await short.req("/api/auth/register", { method: "POST", json }, jar), jar);
+      await expiry(await short.req("/api/auth/login", { method: "POST", json: { login: "ttl_user", password: json.password } }, jar), jar);
+      await expiry(await short.req("/api/auth/refresh", { method: "POST" }, jar), jar);
+      await expiry(await short.req("/api/users/me", {}, jar), jar);
+    } finally {
+      await short.dispose();
+    }
+  });
+
+  test("behind a trusted proxy the limit follows the rightmost X-Forwarded-For entry, not the client's", async () => {
+    const proxied = await startNode({ TRUST_PROXY: "true", AUTH_RATE_LIMIT: "3", AUTH_RATE_WINDOW_SECONDS: "60" });
+    try {
+      const attempt = (xff: string) =>
+        proxied.req("/api/auth/login", { method: "POST", json: { login: "x_user", password: "whatever1234" }, headers: { "x-forwarded-for": xff } });
+      for (let i = 0; i < 3; i++) expect((await attempt(`198.51.100.${i}, 203.0.113.7`)).status).toBe(401);
+      expect((await attempt("198.51.100.99, 203.0.113.7")).status).toBe(429);
+      expect((await attempt("203.0.113.7")).status).toBe(429);
+      // The address our proxy saw is what counts: another one has its own budget.
+      expect((await attempt("198.51.100.1, 203.0.113.8")).status).toBe(401);
+    } finally {
+      await proxied.dispose();
+    }
   });
 });
 
@@ -102,6 +170,9 @@ describe("http hygiene", () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain("unsafe");
+    // Images too come only from the app (avatars are uploaded), so no other host sees viewers.
+    expect(csp).toContain("img-src 'self' data: blob:;");
+    expect(csp).not.toMatch(/https?:|\*/);
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
   });

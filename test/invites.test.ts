@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { registerUser, startNode, type TestNode } from "./support/parley";
 import { connectWs } from "./support/ws";
 import { json } from "./support/spaces";
+import { newId } from "../src/shared/ids";
 
 let now = Date.now();
 let node: TestNode;
@@ -104,6 +105,27 @@ describe("invites", () => {
     expect(members).toHaveLength(11);
   }, 60_000);
 
+  test("one user accepting twice at once joins once, spends one use, and is announced once", async () => {
+    const s = await space();
+    const ownerWs = await connectWs(base, s.owner.jar);
+    await ownerWs.request({ type: "hello" });
+    for (const maxUses of [1, 10]) {
+      const inv = await s.invite({ maxUses });
+      const guest = await registerUser(node);
+      const results = await Promise.all(Array.from({ length: 5 }, () => node.req(`/api/invites/${inv.code}/accept`, { method: "POST" }, guest.jar)));
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+      for (const r of results) expect((await json(r)).space).toMatchObject({ id: s.space.id, role: "member" });
+      const listed = (await json(await node.req(`/api/spaces/${s.space.id}/invites`, {}, s.owner.jar))).invites.find((i: { code: string }) => i.code === inv.code);
+      expect(listed.uses).toBe(1);
+    }
+    expect((await json(await node.req(`/api/spaces/${s.space.id}/members`, {}, s.owner.jar))).members).toHaveLength(3);
+    // A later space event is a barrier: every member:joined was published before it.
+    await node.req(`/api/spaces/${s.space.id}`, { method: "PATCH", json: { name: "Invite Club 2" } }, s.owner.jar);
+    await ownerWs.waitFor((e) => e.type === "space:updated" && e.space.name === "Invite Club 2");
+    expect(ownerWs.events.filter((e) => e.type === "member:joined")).toHaveLength(2);
+    ownerWs.close();
+  });
+
   test("a banned user cannot rejoin by invite", async () => {
     const s = await space();
     const guest = await registerUser(node);
@@ -162,6 +184,15 @@ describe("spaces", () => {
     const ids = [c.id, ...s.space.channels.map((x: { id: string }) => x.id)];
     const { channels } = await json(await node.req(`/api/spaces/${s.space.id}/channels/reorder`, { method: "POST", json: { channelIds: ids } }, s.owner.jar));
     expect(channels.map((x: { id: string }) => x.id)).toEqual(ids);
+    // Only the whole order is accepted: a partial list would leave clashing positions.
+    const [a, b, v] = ids as string[];
+    for (const channelIds of [[a, b], [a, a, b, v], [a, b, v, newId()]]) {
+      const res = await node.req(`/api/spaces/${s.space.id}/channels/reorder`, { method: "POST", json: { channelIds } }, s.owner.jar);
+      expect(res.status).toBe(400);
+      expect((await json(res)).error).toMatchObject({ code: "VALIDATION_ERROR", message: expect.stringContaining("every channel of the space") });
+    }
+    const after = (await json(await node.req(`/api/spaces/${s.space.id}`, {}, s.owner.jar))).space.channels;
+    expect(after.map((x: { id: string; position: number }) => [x.id, x.position])).toEqual(ids.map((id, i) => [id, i]));
   });
 
   test("channel unread counts are per member and clear on read", async () => {
@@ -198,6 +229,29 @@ describe("spaces", () => {
     await ownerWs.waitFor((e) => e.type === "presence:update" && e.userId === guest.user.id && e.status === "dnd");
     await node.req("/api/users/me", { method: "PATCH", json: { presenceVisibility: "friends" } }, guest.jar);
     await ownerWs.waitFor((e) => e.type === "presence:update" && e.userId === guest.user.id && e.status === "offline");
+    ownerWs.close();
+    gWs.close();
+  });
+
+  test("invisible hides a member from fellow members who may see their presence", async () => {
+    const s = await space();
+    const guest = await registerUser(node);
+    await node.req(`/api/invites/${(await s.invite()).code}/accept`, { method: "POST" }, guest.jar);
+    await node.req("/api/users/me", { method: "PATCH", json: { presenceVisibility: "spaces" } }, guest.jar);
+    const ownerWs = await connectWs(base, s.owner.jar);
+    await ownerWs.request({ type: "hello" });
+    const gWs = await connectWs(base, guest.jar);
+    await gWs.request({ type: "hello" });
+    const presenceOf = async () => (await json(await node.req(`/api/spaces/${s.space.id}/members`, {}, s.owner.jar))).members.find((m: { user: { id: string } }) => m.user.id === guest.user.id).presence;
+    await ownerWs.waitFor((e) => e.type === "presence:update" && e.userId === guest.user.id && e.status === "online");
+    expect(await presenceOf()).toBe("online");
+    await gWs.request({ type: "presence:set", status: "invisible" });
+    await ownerWs.waitFor((e) => e.type === "presence:update" && e.userId === guest.user.id && e.status === "offline");
+    expect(await presenceOf()).toBe("offline");
+    // Events to the space (a role change here) say offline too, never "invisible".
+    await node.req(`/api/spaces/${s.space.id}/members/${guest.user.id}`, { method: "PATCH", json: { role: "admin" } }, s.owner.jar);
+    expect((await ownerWs.waitFor((e) => e.type === "member:updated" && e.member.user.id === guest.user.id)).member.presence).toBe("offline");
+    expect(ownerWs.events.some((e) => e.type === "presence:update" && e.status === "invisible")).toBe(false);
     ownerWs.close();
     gWs.close();
   });

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startOidcProvider, type OidcProviderHandle } from "./support/oidc-provider";
-import { freePort, startNode, type TestNode } from "./support/parley";
+import { CookieJar, freePort, startNode, type TestNode } from "./support/parley";
+import { connectWs } from "./support/ws";
 
 const TIMEOUT = 30_000;
 
@@ -156,6 +157,18 @@ async function me(browser: Browser) {
   return ((await res.json()) as { user: { id: string; username: string; email: string; displayName: string } }).user;
 }
 
+async function registerWithPassword(email: string, username: string) {
+  const jar = new CookieJar();
+  const res = await node.req("/api/auth/register", { method: "POST", json: { email, username, password: "correct horse battery" } }, jar);
+  expect(res.status).toBe(201);
+  return { jar, user: ((await res.json()) as { user: { id: string } }).user };
+}
+
+async function passwordLogin(login: string) {
+  const res = await node.req("/api/auth/login", { method: "POST", json: { login, password: "correct horse battery" } });
+  return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
+}
+
 function expectRefused(browser: Browser, res: Response) {
   expect(res.status).toBe(302);
   expect(res.headers.get("location")).toBe("/login?error=OIDC_ERROR");
@@ -212,30 +225,47 @@ describe("OIDC sign-in against a real provider", () => {
   );
 
   test(
-    "an existing password account with the same verified email is linked, not duplicated",
+    "an existing password account with the same verified email is linked, and the provider's proof ends its password",
     async () => {
-      const reg = await fetch(`${parleyUrl}/api/auth/register`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "erin@example.org", username: "erin_pw", password: "correct horse battery" }),
-      });
-      expect(reg.status).toBe(201);
-      const registered = ((await reg.json()) as { user: { id: string } }).user;
-
+      const registered = await registerWithPassword("erin@example.org", "erin_pw");
       const { browser, res } = await signIn("erin");
       expect(res.headers.get("location")).toBe("/");
       const user = await me(browser);
-      expect(user.id).toBe(registered.id);
+      expect(user.id).toBe(registered.user.id);
       expect(user.username).toBe("erin_pw");
       expect(await node.store.accounts.usernameTaken("erin")).toBe(false);
+      expect((await node.store.accounts.userById(registered.user.id))?.email_verified).toBe(1);
 
-      // The password still works: linking did not replace the credential.
-      const login = await fetch(`${parleyUrl}/api/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ login: "erin@example.org", password: "correct horse battery" }),
-      });
-      expect(login.status).toBe(200);
+      // Nobody had proven the address before: whoever registered it is shut out.
+      expect(await passwordLogin("erin@example.org")).toMatchObject({ status: 401, code: "INVALID_CREDENTIALS" });
+      expect((await node.req("/api/users/me", {}, registered.jar)).status).toBe(401);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a pre-registered squatter loses the account when its owner signs in: sessions, socket and password",
+    async () => {
+      const attacker = await registerWithPassword("victor@example.org", "victor_squat");
+      const socket = await connectWs(parleyUrl, attacker.jar);
+      expect((await socket.request({ type: "hello" })).ok).toBe(true);
+      expect((await node.req("/api/users/me", {}, attacker.jar)).status).toBe(200);
+
+      const victim = await signIn("victor");
+      expect(victim.res.headers.get("location")).toBe("/");
+      expect((await me(victim.browser)).id).toBe(attacker.user.id);
+
+      expect((await node.req("/api/users/me", {}, attacker.jar)).status).toBe(401);
+      expect((await node.req("/api/auth/refresh", { method: "POST" }, attacker.jar)).status).toBe(401);
+      expect((await socket.closed).code).toBe(4401);
+      expect(await passwordLogin("victor_squat")).toMatchObject({ status: 401, code: "INVALID_CREDENTIALS" });
+      // An account with no password fails exactly as a wrong password does.
+      expect(await passwordLogin("victor_squat")).toEqual(await passwordLogin("nobody_at_all_here"));
+
+      // The email is proven now: another identity with it links without ending the owner's session.
+      const again = await signIn("victor@example.org");
+      expect((await me(again.browser)).id).toBe(attacker.user.id);
+      expect((await me(victim.browser)).id).toBe(attacker.user.id);
     },
     TIMEOUT,
   );
@@ -243,12 +273,7 @@ describe("OIDC sign-in against a real provider", () => {
   test(
     "an unverified email matching an existing account is refused, not linked",
     async () => {
-      const reg = await fetch(`${parleyUrl}/api/auth/register`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "frank@example.org", username: "frank_pw", password: "correct horse battery" }),
-      });
-      expect(reg.status).toBe(201);
+      await registerWithPassword("frank@example.org", "frank_pw");
       const { browser, res } = await signIn("frank");
       expectRefused(browser, res);
       expect(await node.store.accounts.usernameTaken("frank")).toBe(false);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { registerUser, startNode, type CookieJar, type TestNode } from "./support/parley";
 import { connectWs } from "./support/ws";
-import { buildWorld, joinByInvite, json, ROLES, type Role, type World } from "./support/spaces";
+import { buildWorld, json, ROLES, type Role, type World } from "./support/spaces";
 
 let node: TestNode;
 let base: string;
@@ -19,19 +19,52 @@ const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0
  * Every action, who may do it, and how to try it. Each try gets fresh targets where the
  * action would otherwise destroy what the next role needs.
  */
-const ACTIONS: Array<{ name: string; allowed: Role[]; attempt: (jar: CookieJar) => Promise<Response> }> = [
+interface Action {
+  name: string;
+  allowed: Role[];
+  attempt: (jar: CookieJar) => Promise<Response>;
+  /** A refusal other than 403 FORBIDDEN for some role. */
+  refusal?: Partial<Record<Role, [number, string]>>;
+  /** Checks the state the attempt left behind. */
+  verify?: (role: Role, allowed: boolean) => Promise<void>;
+}
+
+const spaceOf = async (id: string, jar = w.users.owner.jar) => (await json(await node.req(`/api/spaces/${id}`, {}, jar))).space;
+const rolesIn = async (id: string) =>
+  Object.fromEntries((await json(await node.req(`/api/spaces/${id}/members`, {}, w.users.owner.jar))).members.map((m: any) => [m.user.id, m.role]));
+let handover = "";
+
+const ACTIONS: Action[] = [
   { name: "view the space", allowed: ["owner", "admin", "member"], attempt: (jar) => node.req(`/api/spaces/${w.spaceId}`, {}, jar) },
   { name: "rename the space", allowed: ["owner", "admin"], attempt: (jar) => node.req(`/api/spaces/${w.spaceId}`, { method: "PATCH", json: { name: "Guild" } }, jar) },
   { name: "set the icon", allowed: ["owner", "admin"], attempt: (jar) => node.req(`/api/spaces/${w.spaceId}/icon`, { method: "PUT", body: PNG }, jar) },
+  {
+    name: "remove the icon",
+    allowed: ["owner", "admin"],
+    attempt: async (jar) => {
+      await node.req(`/api/spaces/${w.spaceId}/icon`, { method: "PUT", body: PNG }, w.users.owner.jar);
+      return node.req(`/api/spaces/${w.spaceId}/icon`, { method: "DELETE" }, jar);
+    },
+    verify: async (_role, allowed) => expect((await spaceOf(w.spaceId)).iconUrl === null).toBe(allowed),
+  },
   {
     name: "delete the space",
     allowed: ["owner"],
     attempt: async (jar) => {
       // A throwaway space where every role is present, so the owner's success destroys nothing shared.
-      const other = await json(await node.req("/api/spaces", { method: "POST", json: { name: "Doomed" } }, w.users.owner.jar));
-      for (const r of ["admin", "member"] as const) await joinByInvite(node, w.users.owner.jar, other.space.id, w.users[r].jar);
-      await node.req(`/api/spaces/${other.space.id}/members/${w.users.admin.user.id}`, { method: "PATCH", json: { role: "admin" } }, w.users.owner.jar);
-      return node.req(`/api/spaces/${other.space.id}`, { method: "DELETE", json: { confirm: "Doomed" } }, jar);
+      return node.req(`/api/spaces/${await w.throwaway("Doomed")}`, { method: "DELETE", json: { confirm: "Doomed" } }, jar);
+    },
+  },
+  {
+    name: "leave the space",
+    allowed: ["admin", "member"],
+    attempt: async (jar) => node.req(`/api/spaces/${(handover = await w.throwaway("Exit"))}/leave`, { method: "POST" }, jar),
+    refusal: { owner: [409, "CONFLICT"] },
+    verify: async (role, allowed) => {
+      const roles = await rolesIn(handover);
+      if (allowed) expect(roles[w.users[role].user.id]).toBeUndefined();
+      else if (role === "owner") expect(roles[w.users.owner.user.id]).toBe("owner");
+      else expect(Object.keys(roles)).toHaveLength(3);
     },
   },
   { name: "create a channel", allowed: ["owner", "admin"], attempt: (jar) => node.req(`/api/spaces/${w.spaceId}/channels`, { method: "POST", json: { name: "News Feed", kind: "text" } }, jar) },
@@ -44,7 +77,14 @@ const ACTIONS: Array<{ name: string; allowed: Role[]; attempt: (jar: CookieJar) 
       return node.req(`/api/channels/${c.channel.id}`, { method: "DELETE" }, jar);
     },
   },
-  { name: "reorder channels", allowed: ["owner", "admin"], attempt: (jar) => node.req(`/api/spaces/${w.spaceId}/channels/reorder`, { method: "POST", json: { channelIds: [w.textChannelId, w.voiceChannelId] } }, jar) },
+  {
+    name: "reorder channels",
+    allowed: ["owner", "admin"],
+    attempt: async (jar) => {
+      const ids = (await spaceOf(w.spaceId)).channels.map((c: { id: string }) => c.id).reverse();
+      return node.req(`/api/spaces/${w.spaceId}/channels/reorder`, { method: "POST", json: { channelIds: ids } }, jar);
+    },
+  },
   { name: "list members", allowed: ["owner", "admin", "member"], attempt: (jar) => node.req(`/api/spaces/${w.spaceId}/members`, {}, jar) },
   {
     name: "change a member's role",
@@ -95,10 +135,13 @@ const ACTIONS: Array<{ name: string; allowed: Role[]; attempt: (jar: CookieJar) 
     allowed: ["owner"],
     attempt: async (jar) => {
       // A throwaway space: the owner's success would otherwise change the shared world.
-      const other = await json(await node.req("/api/spaces", { method: "POST", json: { name: "Handover" } }, w.users.owner.jar));
-      for (const r of ["admin", "member"] as const) await joinByInvite(node, w.users.owner.jar, other.space.id, w.users[r].jar);
-      await node.req(`/api/spaces/${other.space.id}/members/${w.users.admin.user.id}`, { method: "PATCH", json: { role: "admin" } }, w.users.owner.jar);
-      return node.req(`/api/spaces/${other.space.id}/transfer`, { method: "POST", json: { userId: w.users.member.user.id } }, jar);
+      handover = await w.throwaway("Handover");
+      return node.req(`/api/spaces/${handover}/transfer`, { method: "POST", json: { userId: w.users.member.user.id } }, jar);
+    },
+    verify: async (_role, allowed) => {
+      const { owner, admin, member } = { owner: w.users.owner.user.id, admin: w.users.admin.user.id, member: w.users.member.user.id };
+      expect((await spaceOf(handover)).ownerId).toBe(allowed ? member : owner);
+      expect(await rolesIn(handover)).toEqual(allowed ? { [owner]: "admin", [admin]: "admin", [member]: "owner" } : { [owner]: "owner", [admin]: "admin", [member]: "member" });
     },
   },
 ];
@@ -111,9 +154,11 @@ describe("permission matrix over REST", () => {
         const res = await action.attempt(w.users[role].jar);
         if (allowed) expect(res.status).toBeLessThan(300);
         else {
-          expect(res.status).toBe(403);
-          expect((await json(res)).error.code).toBe("FORBIDDEN");
+          const [status, code] = action.refusal?.[role] ?? [403, "FORBIDDEN"];
+          expect(res.status).toBe(status);
+          expect((await json(res)).error.code).toBe(code);
         }
+        await action.verify?.(role, allowed);
       });
     }
   }
@@ -164,4 +209,82 @@ describe("permission matrix over the socket", () => {
     for (const s of watchers.slice(1)) expect(s.events.filter((e) => e.type === "message:new")).toEqual([]);
     for (const s of [...watchers, owner]) s.close();
   });
+});
+
+describe("mention everyone", () => {
+  const post = (jar: CookieJar, content: string) => node.req(`/api/conversations/${w.textChannelId}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content } }, jar);
+  // true: notifies everyone; false: the text goes out without notifying; absent: refused.
+  const notifies: Partial<Record<Role, boolean>> = { owner: true, admin: true, member: false };
+  for (const role of ROLES) {
+    const verdict = notifies[role];
+    test(`${role} ${verdict ? "can" : verdict === false ? "posts but cannot" : "cannot"} mention @everyone`, async () => {
+      const res = await post(w.users[role].jar, "@everyone raid at 9");
+      if (verdict === undefined) {
+        expect(res.status).toBe(403);
+        expect((await json(res)).error.code).toBe("FORBIDDEN");
+        return;
+      }
+      expect(res.status).toBe(201);
+      const { message } = await json(res);
+      expect(message).toMatchObject({ content: "@everyone raid at 9", mentionsEveryone: verdict });
+      const { messages } = await json(await node.req(`/api/conversations/${w.textChannelId}/messages`, {}, w.users.member.jar));
+      expect(messages.find((m: { id: string }) => m.id === message.id).mentionsEveryone).toBe(verdict);
+    });
+  }
+
+  test("only @everyone as a word counts, and members' sockets get the flag", async () => {
+    const member = await connectWs(base, w.users.member.jar);
+    await member.request({ type: "hello" });
+    for (const [content, flag] of [["mail x@everyone.io", false], ["@everyones", false], ["hey @everyone!", true]] as const) {
+      const { message } = await json(await post(w.users.admin.jar, content));
+      expect(message.mentionsEveryone).toBe(flag);
+      expect((await member.waitFor((e) => e.type === "message:new" && e.message.id === message.id)).message.mentionsEveryone).toBe(flag);
+    }
+    member.close();
+  });
+});
+
+describe("ownership transfer under concurrency", () => {
+  test("two transfers at once leave exactly one owner", async () => {
+    for (let round = 0; round < 3; round++) {
+      const id = await w.throwaway(`Race ${round}`);
+      const targets = [w.users.admin.user.id, w.users.member.user.id];
+      const res = await Promise.all(targets.map((userId) => node.req(`/api/spaces/${id}/transfer`, { method: "POST", json: { userId } }, w.users.owner.jar)));
+      expect(res.map((r) => r.status).sort()).toEqual([204, 403]);
+      const winner = targets[res.findIndex((r) => r.status === 204)];
+      const roles = await rolesIn(id);
+      expect(Object.entries(roles).filter(([, r]) => r === "owner")).toEqual([[winner!, "owner"]]);
+      expect(roles[w.users.owner.user.id]).toBe("admin");
+      expect((await spaceOf(id, w.users.member.jar)).ownerId).toBe(winner);
+    }
+  });
+});
+
+describe("removal takes effect on open sockets", () => {
+  for (const how of ["kicked", "banned"] as const) {
+    test(`a ${how} member's open socket stops getting the channel's messages and typing`, async () => {
+      const m = await w.newMember();
+      const [gone, owner, stays] = await Promise.all([connectWs(base, m.jar), connectWs(base, w.users.owner.jar), connectWs(base, w.users.member.jar)]);
+      for (const s of [gone, owner, stays]) await s.request({ type: "hello" });
+      // Delivered before the removal, so it is the removal that stops delivery.
+      const before = await owner.request({ type: "message:send", conversationId: w.textChannelId, clientId: crypto.randomUUID(), content: "still here?" });
+      await gone.waitFor((e) => e.type === "message:new" && e.message.id === before.message.id);
+      const removal =
+        how === "kicked"
+          ? await node.req(`/api/spaces/${w.spaceId}/members/${m.user.id}`, { method: "DELETE" }, w.users.owner.jar)
+          : await node.req(`/api/spaces/${w.spaceId}/bans`, { method: "POST", json: { userId: m.user.id } }, w.users.owner.jar);
+      expect(removal.status).toBe(204);
+      expect(await gone.waitFor((e) => e.type === "space:removed")).toMatchObject({ spaceId: w.spaceId, reason: how });
+      const after = await json(await node.req(`/api/conversations/${w.textChannelId}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content: "gone?" } }, w.users.owner.jar));
+      await owner.request({ type: "typing:stop", conversationId: w.textChannelId }); // clears the per-user typing throttle
+      await owner.request({ type: "typing:start", conversationId: w.textChannelId });
+      await stays.waitFor((e) => e.type === "message:new" && e.message.id === after.message.id);
+      await stays.waitFor((e) => e.type === "typing" && e.userId === w.users.owner.user.id && e.active);
+      // Replies go out after everything published before them, so nothing is still on its way.
+      await gone.request({ type: "presence:heartbeat" });
+      const removedAt = gone.events.findIndex((e) => e.type === "space:removed");
+      expect(gone.events.slice(removedAt + 1).filter((e) => e.type === "message:new" || e.type === "typing")).toEqual([]);
+      for (const s of [gone, owner, stays]) s.close();
+    });
+  }
 });

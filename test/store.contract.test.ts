@@ -163,6 +163,61 @@ for (const backend of backends) {
       expect(await store.accounts.userIdForIdentity("oidc", "sub-2")).toBeUndefined();
     });
 
+    const spaceWith = async (memberCount: number) => {
+      const owner = await user();
+      const space = await store.spaces.createSpace({ id: newId(), name: "S", ownerId: owner.id, now: iso(), channels: [{ id: newId(), name: "general", kind: "text" }, { id: newId(), name: "General", kind: "voice" }] });
+      const invite = await store.spaces.createInvite({ code: newId(), spaceId: space.id, createdBy: owner.id, maxUses: null, expiresAt: null, now: iso() });
+      const members = [];
+      for (let i = 0; i < memberCount; i++) {
+        const m = await user();
+        await store.spaces.acceptInvite(invite.code, m.id, iso());
+        members.push(m.id);
+      }
+      return { spaceId: space.id, owner: owner.id, members };
+    };
+
+    test("ownership moves only from the current owner, even on a stale check or at once", async () => {
+      const { spaceId, owner, members: [b, c] } = await spaceWith(2);
+      expect(await store.spaces.transferOwnership(spaceId, owner, b!)).toBe(true);
+      // The old owner's second transfer (its permission check made before the first) changes nothing.
+      expect(await store.spaces.transferOwnership(spaceId, owner, c!)).toBe(false);
+      expect(await store.spaces.transferOwnership(spaceId, b!, newId())).toBe(false);
+      expect([await store.spaces.role(spaceId, owner), await store.spaces.role(spaceId, b!), await store.spaces.role(spaceId, c!)]).toEqual(["admin", "owner", "member"]);
+      expect((await store.spaces.space(spaceId))?.owner_id).toBe(b!);
+      const race = await spaceWith(2);
+      const won = await Promise.all(race.members.map((m) => store.spaces.transferOwnership(race.spaceId, race.owner, m)));
+      expect(won.filter(Boolean)).toHaveLength(1);
+      expect((await store.spaces.members(race.spaceId)).filter((m) => m.role === "owner")).toHaveLength(1);
+    });
+
+    test("a channel reorder must name every channel of the space exactly once", async () => {
+      const { spaceId } = await spaceWith(0);
+      const [text, voice] = (await store.spaces.channels(spaceId)).map((c) => c.id) as [string, string];
+      for (const ids of [[voice], [voice, voice], [voice, text, newId()]]) expect(await store.spaces.reorderChannels(spaceId, ids)).toBe(false);
+      expect((await store.spaces.channels(spaceId)).map((c) => [c.id, c.position])).toEqual([[text, 0], [voice, 1]]);
+      expect(await store.spaces.reorderChannels(spaceId, [voice, text])).toBe(true);
+      expect((await store.spaces.channels(spaceId)).map((c) => [c.id, c.position])).toEqual([[voice, 0], [text, 1]]);
+    });
+
+    test("one user's concurrent accepts of an invite join once and spend one use", async () => {
+      const { spaceId, owner } = await spaceWith(0);
+      const invite = await store.spaces.createInvite({ code: newId(), spaceId, createdBy: owner, maxUses: 1, expiresAt: null, now: iso() });
+      const guest = await user();
+      const results = await Promise.all(Array.from({ length: 5 }, () => store.spaces.acceptInvite(invite.code, guest.id, iso())));
+      expect(results.map((r) => r.kind).sort()).toEqual(["already-member", "already-member", "already-member", "already-member", "joined"]);
+      expect((await store.spaces.invite(invite.code))?.uses).toBe(1);
+      expect(await store.spaces.memberCount(spaceId)).toBe(2);
+    });
+
+    test("a message keeps whether it mentions everyone (default: no)", async () => {
+      const { spaceId, owner } = await spaceWith(0);
+      const [general] = await store.spaces.channels(spaceId);
+      const send = (mentionsEveryone?: boolean) =>
+        store.chat.insertMessage({ id: newId(), conversationId: general!.id, authorId: owner, clientId: newId(), kind: "text", content: "@everyone", replyToId: null, mentionsEveryone, now: iso() });
+      const [yes, no] = [(await send(true)).message, (await send()).message];
+      expect([Number((await store.chat.message(yes.id))?.mentions_everyone), Number((await store.chat.message(no.id))?.mentions_everyone)]).toEqual([1, 0]);
+    });
+
     test("ids are time-sortable", async () => {
       const ids = Array.from({ length: 1000 }, () => newId());
       expect([...ids].sort()).toEqual(ids);

@@ -1,12 +1,13 @@
 /**
  * Typed fetch wrapper for the REST API.
  *
- * Access tokens live in an HttpOnly cookie for 15 minutes, so the client cannot see them;
- * it keeps them fresh by calling POST /api/auth/refresh itself. Refreshes are single-flight
+ * Access tokens live in an HttpOnly cookie, so the client cannot see them; the server says
+ * when each expires (`accessExpiresAt`) and the client calls POST /api/auth/refresh ahead of it. Refreshes are single-flight
  * within a tab and serialized across tabs (Web Locks), because presenting a refresh token
  * twice looks like token theft to the server and revokes the whole session.
  */
 import type { ErrorCode } from "../shared/errors";
+import type { AccessExpiry } from "../shared/protocol";
 
 export type ClientErrorCode = ErrorCode | "NETWORK_ERROR";
 
@@ -43,39 +44,73 @@ export class ApiError extends Error {
   }
 }
 
-/** Refresh proactively once the access token is this old (it lives 15 min). */
-export const REFRESH_AFTER_MS = 12 * 60 * 1000;
-const ISSUED_KEY = "parley.tokensIssuedAt";
+/** Refresh once this share of the access token's remaining lifetime has passed. */
+const REFRESH_SHARE = 0.8;
+/** `{issuedAt, refreshAt}` in this browser's clock, shared by its tabs. */
+const TOKENS_KEY = "parley.tokens";
 
-function readStamp(): number {
+interface TokenStamp {
+  issuedAt: number;
+  refreshAt: number;
+}
+
+function readStamp(): TokenStamp {
   try {
-    return Number(localStorage.getItem(ISSUED_KEY)) || 0;
+    const v = JSON.parse(localStorage.getItem(TOKENS_KEY) ?? "null") as Partial<TokenStamp> | null;
+    return { issuedAt: Number(v?.issuedAt) || 0, refreshAt: Number(v?.refreshAt) || 0 };
   } catch {
-    return 0;
+    return { issuedAt: 0, refreshAt: 0 };
   }
 }
 
-/** Record that the server just issued fresh cookies (login, register, refresh). */
-export function markTokensFresh(at: number = Date.now()): void {
+function writeStamp(stamp: TokenStamp): void {
   try {
-    localStorage.setItem(ISSUED_KEY, String(at));
+    localStorage.setItem(TOKENS_KEY, JSON.stringify(stamp));
   } catch {
     /* storage may be disabled; the 401 retry path still works */
   }
 }
 
+/**
+ * Local clock minus the server's. The Date header has 1-second resolution, so only a skew
+ * clearly beyond that is applied; otherwise the local clock is more precise.
+ */
+let skewMs = 0;
+
+function noteServerClock(res: Response): void {
+  const server = Date.parse(res.headers.get("date") ?? "");
+  if (Number.isNaN(server)) return;
+  const skew = Date.now() - server;
+  skewMs = Math.abs(skew) > 5000 ? skew : 0;
+}
+
+function refreshAtFor(accessExpiresAt: string, now: number): number {
+  const remaining = Math.max(0, Date.parse(accessExpiresAt) + skewMs - now || 0);
+  return now + remaining * REFRESH_SHARE;
+}
+
+/** Record that the server just issued fresh cookies (login, register, refresh). */
+export function markTokensFresh(accessExpiresAt: string): void {
+  const now = Date.now();
+  writeStamp({ issuedAt: now, refreshAt: refreshAtFor(accessExpiresAt, now) });
+}
+
+/** Record the expiry of cookies issued earlier or elsewhere (an OIDC callback, another visit). */
+export function noteAccessExpiry(accessExpiresAt: string): void {
+  writeStamp({ issuedAt: readStamp().issuedAt, refreshAt: refreshAtFor(accessExpiresAt, Date.now()) });
+}
+
 export function forgetTokens(): void {
   try {
-    localStorage.removeItem(ISSUED_KEY);
+    localStorage.removeItem(TOKENS_KEY);
   } catch {
     /* ignore */
   }
 }
 
-/** Milliseconds since this browser last received fresh tokens (Infinity if unknown). */
-export function tokenAge(): number {
-  const at = readStamp();
-  return at ? Date.now() - at : Number.POSITIVE_INFINITY;
+/** Milliseconds until the proactive refresh is due (≤ 0: due now, also when unknown). */
+export function msUntilRefresh(): number {
+  return readStamp().refreshAt - Date.now();
 }
 
 async function toApiError(res: Response): Promise<ApiError> {
@@ -98,7 +133,9 @@ async function toApiError(res: Response): Promise<ApiError> {
 
 async function send(path: string, init: RequestInit): Promise<Response> {
   try {
-    return await fetch(path, { credentials: "same-origin", ...init });
+    const res = await fetch(path, { credentials: "same-origin", ...init });
+    noteServerClock(res);
+    return res;
   } catch (err) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
     throw new ApiError(0, "NETWORK_ERROR", "Can't reach the server. Check your connection and try again.");
@@ -121,13 +158,13 @@ export function refreshSession(): Promise<void> {
   if (inflight) return inflight;
   const startedAt = Date.now();
   inflight = withCrossTabLock(async () => {
-    if (readStamp() > startedAt) return; // another tab refreshed while we waited
+    if (readStamp().issuedAt > startedAt) return; // another tab refreshed while we waited
     const res = await send("/api/auth/refresh", { method: "POST", headers: { accept: "application/json" } });
     if (!res.ok) {
       if (res.status === 401) forgetTokens();
       throw await toApiError(res);
     }
-    markTokensFresh();
+    markTokensFresh(((await res.json()) as AccessExpiry).accessExpiresAt);
   }).finally(() => {
     inflight = null;
   });

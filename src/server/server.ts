@@ -61,7 +61,8 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     ? await RedisPresenceRegistry.connect(config.redis.url, `${config.redis.channel}:presence`, config.ws.staleSeconds * 1000 * 2)
     : new MemoryPresenceRegistry();
   const presence = new PresenceService(store, bus, presenceRegistry);
-  const users = new UserService(store, presence, clock);
+  const images = new ImageStore(config.dataDir);
+  const users = new UserService(store, presence, images, clock);
   const conversations = new ConversationService(store, bus, clock);
   const messages = new MessageService(store, bus, conversations, clock);
   const friends = new FriendService(store, bus, presence, conversations, clock);
@@ -71,7 +72,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     graceMs: config.calls.graceSeconds * 1000,
   }, clock, (err) => log.error("call timer failed", { error: String(err) }));
   const ice = new IceService(config.rtc, clock);
-  const spaces = new SpaceService(store, bus, presence, new ImageStore(config.dataDir), clock);
+  const spaces = new SpaceService(store, bus, presence, images, clock);
   const invites = new InviteService(store, bus, spaces, presence, config.publicUrl, clock);
   const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, spaces }, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);

@@ -11,6 +11,10 @@ export const Username = z
   .trim()
   .toLowerCase()
   .regex(USERNAME_RE, "3–32 characters: lowercase letters, digits and _");
+/** Text every store can hold: PostgreSQL refuses NUL and lone surrogates, so no input may carry them. */
+export const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const Str = () => z.string().refine((s) => !UNSTORABLE.test(s), "Text contains characters that cannot be stored");
+
 export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email("Enter a valid email address"));
 export const Password = z
   .string()
@@ -21,23 +25,21 @@ export const RegisterBody = z.object({ email: Email, username: Username, passwor
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
 export const LoginBody = z.object({
-  login: z.string().trim().min(1, "Enter your email or username").max(254),
-  password: z.string().min(1, "Enter your password").max(256),
+  login: Str().trim().min(1, "Enter your email or username").max(254),
+  password: Str().min(1, "Enter your password").max(256),
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
-const HttpUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
 export const UpdateMeBody = z
   .object({
-    displayName: z.string().trim().min(1).max(64).optional(),
-    avatarUrl: HttpUrl.nullable().optional(),
+    displayName: Str().trim().min(1).max(64).optional(),
     presenceVisibility: z.enum(["friends", "spaces"]).optional(),
   })
   .strict();
 export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
 
-export const UserSearchQuery = z.object({ q: z.string().trim().max(64).default("") });
+export const UserSearchQuery = z.object({ q: Str().trim().max(64).default("") });
 
 /** What anyone may see of a user. */
 export const PublicUser = z.object({
@@ -72,26 +74,37 @@ export const AuthProviders = z.object({
 });
 export type AuthProviders = z.infer<typeof AuthProviders>;
 
+/**
+ * What login, register, refresh and GET /api/users/me answer besides their payload: when the
+ * access cookie expires, so the client refreshes ahead of it whatever ACCESS_TTL_SECONDS is.
+ */
+export interface AccessExpiry {
+  accessExpiresAt: string;
+}
+export interface SessionResult extends AccessExpiry {
+  user: Me;
+}
+
 // ---------------------------------------------------------------------------
 // Friends, conversations and messages
 // ---------------------------------------------------------------------------
 
-export const Id = z.string().min(1).max(64);
+export const Id = Str().min(1).max(64);
 export const PresenceStatus = z.enum(["online", "idle", "dnd", "invisible", "offline"]);
 export type PresenceStatus = z.infer<typeof PresenceStatus>;
 export const SettablePresence = z.enum(["online", "idle", "dnd", "invisible"]);
 
 export const MAX_MESSAGE_LENGTH = 4000;
 export const MAX_GROUP_MEMBERS = 50;
-const Content = z.string().max(MAX_MESSAGE_LENGTH).refine((s) => s.trim().length > 0, "Message is empty");
-const ClientId = z.string().min(1).max(64);
+const Content = Str().max(MAX_MESSAGE_LENGTH).refine((s) => s.trim().length > 0, "Message is empty");
+const ClientId = Str().min(1).max(64);
 
 export const FriendRequestBody = z.union([z.object({ username: Username }).strict(), z.object({ userId: Id }).strict()]);
 export const BlockBody = z.object({ userId: Id }).strict();
 export const CreateGroupBody = z
-  .object({ memberIds: z.array(Id).min(1).max(MAX_GROUP_MEMBERS - 1), name: z.string().trim().min(1).max(100).optional() })
+  .object({ memberIds: z.array(Id).min(1).max(MAX_GROUP_MEMBERS - 1), name: Str().trim().min(1).max(100).optional() })
   .strict();
-export const UpdateConversationBody = z.object({ name: z.string().trim().min(1).max(100).nullable() }).strict();
+export const UpdateConversationBody = z.object({ name: Str().trim().min(1).max(100).nullable() }).strict();
 export const AddMembersBody = z.object({ userIds: z.array(Id).min(1).max(MAX_GROUP_MEMBERS) }).strict();
 export const SendMessageBody = z.object({ clientId: ClientId, content: Content, replyToId: Id.optional() }).strict();
 export const ReadBody = z.object({ messageId: Id }).strict();
@@ -100,6 +113,9 @@ export const HistoryQuery = z.object({
   after: Id.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+
+/** `@everyone` as a word of its own (not inside an address such as a@everyone.example). */
+export const MENTION_EVERYONE = /(?<![\w@.])@everyone(?![\w@-])/;
 
 export interface Message {
   id: string;
@@ -111,6 +127,8 @@ export interface Message {
   replyToId: string | null;
   createdAt: string;
   editedAt: string | null;
+  /** The author has mentionEveryone in this space channel and wrote `@everyone`: every member is notified. */
+  mentionsEveryone: boolean;
 }
 
 export interface Conversation {
@@ -148,12 +166,12 @@ export interface FriendRequest {
 // Spaces
 // ---------------------------------------------------------------------------
 
-export const SpaceName = z.string().trim().min(1).max(100);
+export const SpaceName = Str().trim().min(1).max(100);
 /** Text channels read like Discord's: lowercase words joined by dashes. */
-export const ChannelName = z.string().trim().min(1).max(100);
+export const ChannelName = Str().trim().min(1).max(100);
 export const CreateSpaceBody = z.object({ name: SpaceName }).strict();
 export const UpdateSpaceBody = z.object({ name: SpaceName }).strict();
-export const DeleteSpaceBody = z.object({ confirm: z.string() }).strict();
+export const DeleteSpaceBody = z.object({ confirm: Str() }).strict();
 export const CreateChannelBody = z.object({ name: ChannelName, kind: z.enum(["text", "voice"]) }).strict();
 export const UpdateChannelBody = z.object({ name: ChannelName }).strict();
 export const ReorderChannelsBody = z.object({ channelIds: z.array(Id).min(1).max(500) }).strict();
@@ -222,24 +240,24 @@ export interface InvitePreview {
 // ---------------------------------------------------------------------------
 
 const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
-  z.object({ id: z.string().max(64).optional(), type: z.literal(type), ...shape }).strict();
+  z.object({ id: Str().max(64).optional(), type: z.literal(type), ...shape }).strict();
 
 export const CallMedia = z.object({ audio: z.boolean(), video: z.boolean() }).strict();
 export type CallMedia = z.infer<typeof CallMedia>;
-const Sdp = z.string().min(1).max(60_000);
+const Sdp = Str().min(1).max(60_000);
 const IceCandidate = z
   .object({
-    candidate: z.string().max(2000),
-    sdpMid: z.string().max(64).nullable().optional(),
+    candidate: Str().max(2000),
+    sdpMid: Str().max(64).nullable().optional(),
     sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
-    usernameFragment: z.string().max(256).nullable().optional(),
+    usernameFragment: Str().max(256).nullable().optional(),
   })
   .strict();
 /** Which peer connection of the call a signal belongs to: the main one or a screen share. */
 const Channel = z.enum(["main", "screen"]).default("main");
 
 export const ClientFrame = z.discriminatedUnion("type", [
-  frame("hello", { resume: z.object({ lastEventId: z.string().max(64).optional() }).strict().optional() }),
+  frame("hello", { resume: z.object({ lastEventId: Str().max(64).optional() }).strict().optional() }),
   frame("presence:heartbeat", {}),
   frame("presence:set", { status: SettablePresence }),
   frame("message:send", { conversationId: Id, clientId: ClientId, content: Content, replyToId: Id.optional() }),
@@ -282,7 +300,6 @@ export type ServerEvent =
   | { type: "call:ended"; callId: string; reason: CallEndReason }
   | { type: "call:participant-reconnecting"; callId: string; userId: string }
   | { type: "call:participant-joined"; callId: string; userId: string }
-  | { type: "call:participant-left"; callId: string; userId: string }
   | { type: "call:media"; callId: string; userId: string; audio: boolean; video: boolean; screen: boolean }
   | { type: "rtc:offer"; callId: string; from: string; channel: "main" | "screen"; sdp: string }
   | { type: "rtc:answer"; callId: string; from: string; channel: "main" | "screen"; sdp: string }

@@ -1,10 +1,10 @@
 /** The live connection outlasts short-lived access tokens, online and after being offline. */
-import { afterAll, beforeAll, describe, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { registerUser, startNode, type TestNode } from "../support/parley";
 import { befriend } from "../support/social";
-import { WAIT, browserAvailable, launchBrowser, sessionCookies } from "../support/browser";
+import { WAIT, browserAvailable, launchBrowser, sessionCookies, until } from "../support/browser";
 
 const enabled = browserAvailable("session e2e");
 
@@ -32,6 +32,13 @@ describe.skipIf(!enabled)("socket and token expiry in Chromium", () => {
       const page = await ctx.newPage();
       await page.goto(`${base}/c/${conversationId}`);
       await page.getByTestId("message-list").waitFor();
+      // The refresh is scheduled from the server's accessExpiresAt (3 s here), not a fixed delay.
+      await until("a refresh scheduled within the token's life", async () => {
+        const stamp = await page.evaluate(() => JSON.parse(localStorage.getItem("parley.tokens") ?? "null"));
+        expect(stamp?.issuedAt).toBeGreaterThan(0);
+        expect(stamp.refreshAt - stamp.issuedAt).toBeGreaterThan(0);
+        expect(stamp.refreshAt - stamp.issuedAt).toBeLessThanOrEqual(3000);
+      });
       // b speaks over REST with a token as short-lived as a's, so it refreshes first.
       const say = async (text: string) => {
         await node.req("/api/auth/refresh", { method: "POST" }, b.jar);

@@ -3,9 +3,12 @@
  * form, and WebRTC stats read from the live peer connections (window.__parleyCall.peers()).
  */
 import { expect } from "bun:test";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { ServerEvent } from "../../src/shared/protocol";
 import { sessionCookies, until } from "./browser";
-import type { CookieJar } from "./parley";
+import { registerUser, startNode, type CookieJar, type TestNode } from "./parley";
+import { befriend } from "./social";
 
 export interface TestUser {
   jar: CookieJar;
@@ -40,6 +43,64 @@ export async function connect(A: Page, B: Page): Promise<void> {
 /** Resolves once `page` has a peer connection for the call (the call is being set up there). */
 export function untilPeerConnection(page: Page, what: string, channel: "main" | "screen" = "main"): Promise<void> {
   return until(what, () => page.evaluate((channel) => (window.__parleyCall?.peers() ?? []).some((p) => p.channel === channel), channel));
+}
+
+export interface CallServer {
+  node: TestNode;
+  base: string;
+}
+
+/** A node serving the production bundle, with production limits (signaling must fit the default socket rate limit). */
+export async function startCallServer(env: Record<string, string> = {}): Promise<CallServer> {
+  const node = await startNode(env, { staticDir: join(import.meta.dir, "../../dist") });
+  return { node, base: `http://127.0.0.1:${node.listen().port}` };
+}
+
+/** The pages a suite has open: each test's are closed after it, and their uncaught errors collected. */
+export class CallPages {
+  browser!: Browser;
+  readonly #open: OpenPage[] = [];
+
+  /** A signed-in page on `path`, once it shows a conversation. */
+  async open(base: string, u: TestUser, path: string, viewport?: { width: number; height: number }): Promise<OpenPage> {
+    const p = this.track(await openAs(this.browser, base, u, path, viewport));
+    await p.page.getByTestId("conversation").waitFor({ timeout: T });
+    return p;
+  }
+
+  track(p: OpenPage): OpenPage {
+    this.#open.push(p);
+    return p;
+  }
+
+  /** Friends a and b, each in their own browser context on their DM. */
+  async pair(srv: CallServer, opts: { bViewport?: { width: number; height: number } } = {}) {
+    const a = await registerUser(srv.node);
+    const b = await registerUser(srv.node);
+    const conv = await befriend(srv.node, a, b);
+    const [A, B] = await Promise.all([this.open(srv.base, a, `/c/${conv}`), this.open(srv.base, b, `/c/${conv}`, opts.bViewport)]);
+    return { a, b, conv, A, B };
+  }
+
+  /** Closes every page opened so far; returns their uncaught errors. */
+  async closeAll(): Promise<string[]> {
+    const pages = this.#open.splice(0);
+    await Promise.all(pages.map((p) => p.ctx.close().catch(() => {})));
+    // Let the node finish handling the closed sockets (a call's grace timer) before it may be disposed.
+    if (pages.length) await Bun.sleep(500);
+    return pages.flatMap((p) => p.errors);
+  }
+}
+
+type Signal = Extract<ServerEvent, { type: `rtc:${string}` }>;
+
+/** Every rtc:* signal the node relays, read off its bus: to count offers and see which candidates were sent. */
+export function signalLog(node: TestNode): { signals: Signal[]; offers(): number; stop(): void } {
+  const signals: Signal[] = [];
+  const stop = node.bus.subscribe((e) => {
+    if (e.type === "deliver" && e.event.type.startsWith("rtc:")) signals.push(e.event as Signal);
+  });
+  return { signals, offers: () => signals.filter((s) => s.type === "rtc:offer").length, stop };
 }
 
 /** A new browser context signed in as `u` (its session cookies), with `path` open. */
@@ -116,6 +177,19 @@ export function selectedLocalCandidateType(page: Page): Promise<string | null> {
       : [...stats.values()].find((s) => s.type === "candidate-pair" && s.nominated && s.state === "succeeded");
     const local = pair ? stats.get(pair.localCandidateId as string) : undefined;
     return (local?.candidateType as string | undefined) ?? null;
+  });
+}
+
+/** The types of every local ICE candidate in the stats of the call's peer connections. */
+export function localCandidateTypes(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const types: string[] = [];
+    for (const p of window.__parleyCall?.peers() ?? []) {
+      (await p.pc.getStats()).forEach((s: { type: string; candidateType?: string }) => {
+        if (s.type === "local-candidate" && s.candidateType) types.push(s.candidateType);
+      });
+    }
+    return types;
   });
 }
 

@@ -2,8 +2,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Kysely } from "kysely";
 import { loadConfig, type Config } from "../../src/server/config";
 import { createParley, type Parley } from "../../src/server/server";
+import type { KyselyStore } from "../../src/server/store/store";
 import { createTestDatabase } from "./postgres";
 
 export function testConfig(env: Record<string, string> = {}): { config: Readonly<Config>; dir: string } {
@@ -103,4 +105,32 @@ export function freePort(): number {
   const { port } = probe;
   probe.stop(true);
   return port;
+}
+
+/**
+ * Every row of every table of the node's database, as sorted JSON lines per table: compare two
+ * snapshots to prove exactly what an action wrote. Reaches into the store's Kysely (test only).
+ */
+export async function snapshotTables(node: TestNode): Promise<Map<string, string[]>> {
+  const db = (node.store as KyselyStore).db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  const out = new Map<string, string[]>();
+  for (const t of tables.filter((t) => !t.isView)) {
+    const rows = await db.selectFrom(t.name).selectAll().execute();
+    out.set(t.name, rows.map((r) => JSON.stringify(r)).sort());
+  }
+  return out;
+}
+
+/** Per table, the rows only in `after` (added) and only in `before` (removed); unchanged tables are left out. */
+export function tableChanges(before: Map<string, string[]>, after: Map<string, string[]>): Record<string, { added: string[]; removed: string[] }> {
+  const changes: Record<string, { added: string[]; removed: string[] }> = {};
+  for (const name of new Set([...before.keys(), ...after.keys()])) {
+    const b = new Set(before.get(name) ?? []);
+    const a = new Set(after.get(name) ?? []);
+    const added = [...a].filter((r) => !b.has(r));
+    const removed = [...b].filter((r) => !a.has(r));
+    if (added.length || removed.length) changes[name] = { added, removed };
+  }
+  return changes;
 }

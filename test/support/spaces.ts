@@ -11,6 +11,8 @@ export interface World {
   users: Record<Role, { jar: CookieJar; user: { id: string; username: string }; password: string }>;
   /** Adds a fresh member through an invite and returns them. */
   newMember(): Promise<{ jar: CookieJar; user: { id: string; username: string } }>;
+  /** Another space of the same owner with the same admin and member (and banned user), for actions that would spoil the shared one. */
+  throwaway(name: string): Promise<string>;
 }
 
 export async function json(res: Response): Promise<Record<string, any>> {
@@ -47,6 +49,14 @@ export async function buildWorld(node: TestNode): Promise<World> {
       const m = await registerUser(node);
       await joinByInvite(node, owner.jar, spaceId, m.jar);
       return m;
+    },
+    async throwaway(name) {
+      const other = await json(await node.req("/api/spaces", { method: "POST", json: { name } }, owner.jar));
+      const id: string = other.space.id;
+      for (const r of ["admin", "member", "banned"] as const) await joinByInvite(node, owner.jar, id, users[r].jar);
+      await node.req(`/api/spaces/${id}/members/${users.admin.user.id}`, { method: "PATCH", json: { role: "admin" } }, owner.jar);
+      await node.req(`/api/spaces/${id}/bans`, { method: "POST", json: { userId: users.banned.user.id } }, owner.jar);
+      return id;
     },
   };
 }

@@ -10,7 +10,7 @@ import { startRingtone, stopRingtone } from "../rtc/ringtone";
 import type { RtcEvent, SessionFrame } from "../rtc/types";
 import { SocketError, type ParleySocket } from "../socket";
 import { useChat } from "./chat";
-import { IDLE, inCall, useCall, type CallState, type EndReason } from "./callStore";
+import { IDLE, callBusy, useCall, type CallState, type EndReason } from "./callStore";
 
 let socket: ParleySocket | null = null;
 
@@ -147,7 +147,7 @@ function conversationPeer(conversationId: string): PublicUser | null {
 }
 
 export async function startCall(s: ParleySocket, conversationId: string, media: CallMedia): Promise<void> {
-  if (inCall(useCall.getState())) return;
+  if (callBusy(useCall.getState())) return;
   dismissEnded();
   bindSocket(s);
   const peer = conversationPeer(conversationId);
@@ -207,9 +207,10 @@ export async function declineCall(): Promise<void> {
   await socket?.request({ type: "call:reject", callId }).catch(() => {});
 }
 
+/** Cancels our ringing call, from the device that placed it or from another one of ours. */
 export async function cancelCall(): Promise<void> {
   const { phase, callId } = useCall.getState();
-  if (phase !== "outgoing") return;
+  if (phase !== "outgoing" && phase !== "elsewhere") return;
   await finishCall(null);
   if (callId) await socket?.request({ type: "call:cancel", callId }).catch(() => {});
 }

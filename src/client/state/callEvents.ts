@@ -20,6 +20,15 @@ function ring(callId: string, conversationId: string, from: PublicUser, media: C
   showCallNotification(from, media.video);
 }
 
+/** Our call placed from another device of ours: shown here, with Cancel, until answered or ended. */
+function showElsewhere(callId: string, conversationId: string, to: PublicUser, media: CallInfo["media"]): void {
+  const s = useCall.getState();
+  // Never over a call of this device, nor over a recording still waiting to be downloaded.
+  const free = s.phase === "idle" || s.phase === "elsewhere" || (s.phase === "ended" && !s.ended?.recording);
+  if (!free) return;
+  useCall.setState({ ...IDLE, phase: "elsewhere", direction: "outgoing", callId, conversationId, peer: to, media });
+}
+
 function endMessage(reason: CallEndReason, name: string, outgoing: boolean): string {
   switch (reason) {
     case "timeout":
@@ -45,13 +54,15 @@ export function handleCallEvent(e: ServerEvent): void {
       if (!inCall(s)) ring(ev.callId, ev.conversationId, ev.from, ev.media);
       return;
     case "call:ringing":
-      // Our own invite (its reply has not arrived yet); other devices of ours ignore it.
+      // Our own invite (its reply has not arrived yet), or one from another device of ours.
       if (s.phase === "outgoing" && s.conversationId === ev.conversationId && (!s.callId || current)) {
         useCall.setState({ callId: ev.callId, peer: ev.to });
-      }
+      } else showElsewhere(ev.callId, ev.conversationId, ev.to, ev.media);
       return;
     case "call:accepted":
-      if (current && s.phase === "outgoing") {
+      // Answered on the device that called: the others just let go (as Discord does).
+      if (current && s.phase === "elsewhere") void finishCall(null);
+      else if (current && s.phase === "outgoing") {
         // The offer first (made while it rang), then the view.
         s.session?.connect();
         useCall.setState({ phase: "active", acceptedAt: Date.now() });
@@ -61,13 +72,14 @@ export function handleCallEvent(e: ServerEvent): void {
       if (current && s.phase === "incoming") void finishCall("answered-elsewhere", "Answered on another device");
       return;
     case "call:rejected":
-      if (current) void finishCall("rejected", endMessage("rejected", s.peer?.displayName ?? "They", true));
+      if (current && s.phase === "outgoing") void finishCall("rejected", endMessage("rejected", s.peer?.displayName ?? "They", true));
       return;
     case "call:busy":
       if (s.phase === "outgoing" && s.conversationId === ev.conversationId) void finishCall("busy", "They're in another call");
       return;
     case "call:ended":
-      if (current && inCall(s)) void finishCall(ev.reason, endMessage(ev.reason, s.peer?.displayName ?? "Someone", s.direction === "outgoing"));
+      if (current && s.phase === "elsewhere") void finishCall(null);
+      else if (current && inCall(s)) void finishCall(ev.reason, endMessage(ev.reason, s.peer?.displayName ?? "Someone", s.direction === "outgoing"));
       return;
     case "call:participant-reconnecting":
       if (current) useCall.setState({ peerReconnecting: true });
@@ -78,9 +90,6 @@ export function handleCallEvent(e: ServerEvent): void {
         useCall.setState({ peerReconnecting: false });
         s.session?.connect();
       }
-      return;
-    case "call:participant-left":
-      if (current) useCall.setState({ peerReconnecting: false });
       return;
     case "call:media":
       if (current && ev.userId === s.peer?.id) {
@@ -106,13 +115,21 @@ export function handleHello(h: HelloResult, socket: ParleySocket): void {
   if (!call) {
     // The call ended while we were offline.
     if (s.phase === "active" || s.phase === "outgoing") void finishCall("disconnected", "Call ended · connection lost");
-    else if (s.phase === "incoming") void finishCall(null);
+    else if (s.phase === "incoming" || s.phase === "elsewhere") void finishCall(null);
     return;
   }
   const me = h.user.id;
-  const ringingForMe = call.state === "ringing" && call.calleeId === me;
   // Another tab of this browser shares the sign-in: only the tab that was in the call resumes it.
-  if (!ringingForMe && s.callId !== call.id && tabCallId() !== call.id) return;
+  const ours = (s.callId === call.id && s.phase !== "elsewhere") || tabCallId() === call.id;
+  if (call.state === "ringing" && call.callerId === me && !ours) {
+    const to = h.conversations.find((c) => c.id === call.conversationId)?.members.find((m) => m.id === call.calleeId);
+    if (to) showElsewhere(call.id, call.conversationId, to, call.media);
+    return;
+  }
+  // Answered (or replaced) while we were offline.
+  if (s.phase === "elsewhere") void finishCall(null);
+  const ringingForMe = call.state === "ringing" && call.calleeId === me;
+  if (!ringingForMe && !ours) return;
   void resume(socket, me, h);
 }
 

@@ -9,7 +9,8 @@ import type { CallSession } from "../rtc/call-session";
 import type { CallQuality } from "../rtc/quality";
 import type { ChatLine, DeviceState, MediaFlags, RecordingState } from "../rtc/types";
 
-export type CallPhase = "idle" | "incoming" | "outgoing" | "active" | "ended";
+/** "elsewhere": our call rings from another device of ours; this one only shows it and can cancel. */
+export type CallPhase = "idle" | "incoming" | "outgoing" | "active" | "ended" | "elsewhere";
 export type EndReason = CallEndReason | "busy" | "answered-elsewhere" | "failed";
 
 export interface CallState {
@@ -80,6 +81,11 @@ export const useCall = create<CallState>()(() => ({ ...IDLE }));
 /** A call this device takes part in (or is being asked to). */
 export function inCall(s: Pick<CallState, "phase">): boolean {
   return s.phase === "incoming" || s.phase === "outgoing" || s.phase === "active";
+}
+
+/** No new call may start from here: this device is in one, or another device of ours is calling. */
+export function callBusy(s: Pick<CallState, "phase">): boolean {
+  return inCall(s) || s.phase === "elsewhere";
 }
 
 declare global {

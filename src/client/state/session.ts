@@ -3,16 +3,16 @@
  * keeping the access cookie fresh while signed in, and following other tabs.
  */
 import { create } from "zustand";
-import type { LoginBody, Me, RegisterBody, UpdateMeBody } from "../../shared/protocol";
+import type { LoginBody, Me, RegisterBody, SessionResult, UpdateMeBody } from "../../shared/protocol";
 import {
   ApiError,
-  REFRESH_AFTER_MS,
   api,
   forgetTokens,
   markTokensFresh,
+  msUntilRefresh,
+  noteAccessExpiry,
   refreshSession,
   setAuthLostHandler,
-  tokenAge,
 } from "../api";
 
 export type SessionStatus = "loading" | "signedOut" | "signedIn";
@@ -51,10 +51,10 @@ export const useSession = create<SessionState>()((set, get) => ({
   async bootstrap() {
     set({ bootError: null });
     try {
-      const { user } = await api.get<{ user: Me }>("/api/users/me");
+      const { user, accessExpiresAt } = await api.get<SessionResult>("/api/users/me");
+      noteAccessExpiry(accessExpiresAt);
       set({ user, status: "signedIn" });
-      // Cookies set outside our sight (OIDC callback, a previous visit) may be old.
-      if (tokenAge() >= REFRESH_AFTER_MS) void keepFresh();
+      void maybeRefresh();
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) set({ user: null, status: "signedOut" });
       else set({ bootError: err instanceof ApiError ? err.message : "Could not load Parley." });
@@ -62,24 +62,26 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
 
   async login(body) {
-    const { user } = await api.post<{ user: Me }>("/api/auth/login", body, { retryAuth: false });
-    markTokensFresh();
+    const { user, accessExpiresAt } = await api.post<SessionResult>("/api/auth/login", body, { retryAuth: false });
+    markTokensFresh(accessExpiresAt);
     set({ user, status: "signedIn", bootError: null });
+    schedule();
     broadcast("in");
     return user;
   },
 
   async register(body) {
-    const { user } = await api.post<{ user: Me }>("/api/auth/register", body, { retryAuth: false });
-    markTokensFresh();
+    const { user, accessExpiresAt } = await api.post<SessionResult>("/api/auth/register", body, { retryAuth: false });
+    markTokensFresh(accessExpiresAt);
     set({ user, status: "signedIn", bootError: null });
+    schedule();
     broadcast("in");
     return user;
   },
 
   async logout() {
     // With a stale access cookie the server could not tell which session to revoke.
-    if (tokenAge() >= REFRESH_AFTER_MS) await refreshSession().catch(() => {});
+    if (msUntilRefresh() <= 0) await refreshSession().catch(() => {});
     try {
       await api.post("/api/auth/logout", undefined, { retryAuth: false });
     } finally {
@@ -111,33 +113,39 @@ setAuthLostHandler(() => {
   if (useSession.getState().status !== "signedOut") useSession.getState().signedOut();
 });
 
-async function keepFresh(): Promise<void> {
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+/** Wakes when the refresh is due, and at least every 30 s so sleep cannot make it late for long. */
+function schedule(delay = msUntilRefresh()): void {
+  clearTimeout(timer);
   if (useSession.getState().status !== "signedIn") return;
-  try {
-    await refreshSession();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) useSession.getState().signedOut();
-    // Network errors and 5xx: keep the user here and try again on the next tick.
-  }
+  timer = setTimeout(maybeRefresh, Math.min(Math.max(delay, 1000), 30_000));
 }
 
-function maybeRefresh(): void {
-  if (useSession.getState().status === "signedIn" && tokenAge() >= REFRESH_AFTER_MS) void keepFresh();
+async function maybeRefresh(): Promise<void> {
+  if (useSession.getState().status !== "signedIn") return;
+  if (msUntilRefresh() > 0) return schedule();
+  try {
+    await refreshSession();
+    schedule();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) useSession.getState().signedOut();
+    // Network errors and 5xx: stay signed in and try again shortly.
+    else schedule(10_000);
+  }
 }
 
 let started = false;
 
-/** Start the refresh timer and cross-tab listeners (idempotent). */
+/** Start the wake-up and cross-tab listeners (idempotent); sign-in arms the refresh timer. */
 export function startSessionKeeper(): void {
   if (started) return;
   started = true;
-  // A short tick rather than one long timeout: survives sleep and background throttling.
-  setInterval(maybeRefresh, 30_000);
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") maybeRefresh();
+    if (document.visibilityState === "visible") void maybeRefresh();
   });
-  window.addEventListener("focus", maybeRefresh);
-  window.addEventListener("online", maybeRefresh);
+  window.addEventListener("focus", () => void maybeRefresh());
+  window.addEventListener("online", () => void maybeRefresh());
   window.addEventListener("storage", (e) => {
     if (e.key !== BROADCAST_KEY || !e.newValue) return;
     const s = useSession.getState();

@@ -7,6 +7,7 @@ import type { Channel, PublicUser, Space, SpaceMember } from "../../shared/proto
 import { api, request } from "../api";
 import { useChat, withoutConversation } from "./chat";
 import { currentSocket } from "./chatSocket";
+import { forgetMention } from "./spacesMentions";
 import { findChannel, patchChannel, spaceById, upsertChannel, upsertSpace, useSpaces, withoutChannel, withoutSpace } from "./spaces";
 
 const enc = encodeURIComponent;
@@ -166,5 +167,6 @@ export function markChannelRead(channelId: string): void {
   const socket = currentSocket();
   if (!socket) return;
   useSpaces.setState((st) => ({ readMarks: { ...st.readMarks, [channelId]: newest.id }, ...patchChannel(st, channelId, (c) => ({ ...c, unreadCount: 0 })) }));
+  forgetMention(channelId);
   socket.request({ type: "read:mark", conversationId: channelId, messageId: newest.id }).catch(() => {});
 }

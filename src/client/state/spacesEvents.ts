@@ -8,6 +8,7 @@ import { useChat, withoutConversation } from "./chat";
 import { applyMessageDeleted } from "./messageDelete";
 import { navigate, useRouter } from "./router";
 import { loadMembers } from "./spacesActions";
+import { forgetMention, keepMentions, markMentioned } from "./spacesMentions";
 import { reorderPending } from "./spacesOrder";
 import {
   findChannel,
@@ -40,6 +41,7 @@ export function applySpacesHello(spaces: Space[] | undefined): void {
     return { loaded: true, spaces: list, members, readMarks };
   });
   for (const space of gone) forgetChannels(space);
+  keepMentions(list.flatMap((space) => space.channels.filter((c) => c.unreadCount).map((c) => c.id)));
   for (const id of Object.keys(useSpaces.getState().members)) loadMembers(id, true).catch(() => {});
 }
 
@@ -80,12 +82,9 @@ function onChannelMessage(m: Message): void {
   const { activeId, meId } = useChat.getState();
   const counts = m.authorId !== null && m.authorId !== meId && m.kind === "text";
   const looking = activeId === m.conversationId && !document.hidden;
-  useSpaces.setState((s) =>
-    patchChannel(s, m.conversationId, (c) => {
-      if (c.lastMessageId && c.lastMessageId >= m.id) return c; // already counted
-      return { ...c, lastMessageId: m.id, unreadCount: (c.unreadCount ?? 0) + (counts && !looking ? 1 : 0) };
-    }),
-  );
+  if (found.channel.lastMessageId && found.channel.lastMessageId >= m.id) return; // already counted
+  useSpaces.setState((s) => patchChannel(s, m.conversationId, (c) => ({ ...c, lastMessageId: m.id, unreadCount: (c.unreadCount ?? 0) + (counts && !looking ? 1 : 0) })));
+  if (counts && !looking && m.mentionsEveryone) markMentioned(m.conversationId);
 }
 
 /** Our own read mark, from this tab or another device. */
@@ -97,6 +96,7 @@ function onRead(conversationId: string, userId: string, messageId: string): void
     const mark = s.readMarks[conversationId];
     const readMarks = mark && mark >= messageId ? s.readMarks : { ...s.readMarks, [conversationId]: messageId };
     const caughtUp = !found.channel.lastMessageId || messageId >= found.channel.lastMessageId;
+    if (caughtUp) forgetMention(conversationId);
     return { readMarks, ...(caughtUp ? patchChannel(s, conversationId, (c) => ({ ...c, unreadCount: 0 })) : {}) };
   });
 }

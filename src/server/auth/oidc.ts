@@ -159,7 +159,10 @@ export class OidcService {
     }
   }
 
-  /** Finds the linked account, links one by verified email, or creates one with a free username. */
+  /**
+   * Finds the linked account, links one by verified email, or creates one with a free username.
+   * Linking proves the email, which ends a pre-registrant's password and sessions.
+   */
   async #account(provider: string, c: IdClaims): Promise<UserRow> {
     const now = new Date(this.clock()).toISOString();
     const linked = await this.store.accounts.userIdForIdentity(provider, c.sub);
@@ -175,6 +178,7 @@ export class OidcService {
         throw new AppError("OIDC_ERROR", "An account with this email exists; sign in with your password first");
       }
       await this.store.accounts.linkIdentity(provider, c.sub, existing.id, now);
+      await this.auth.emailProven(existing.id);
       return existing;
     }
     const user = await this.store.accounts.createUser({
@@ -183,6 +187,7 @@ export class OidcService {
       username: await this.#freeUsername(c, email),
       displayName: (typeof c.name === "string" && c.name.trim().slice(0, 64)) || email.split("@")[0]!,
       passwordHash: null,
+      emailVerified: true,
       now,
     });
     await this.store.accounts.linkIdentity(provider, c.sub, user.id, now);

@@ -22,6 +22,8 @@ export interface Actor {
 
 export interface IssuedTokens {
   accessToken: string;
+  /** ISO time the access token expires. */
+  accessExpiresAt: string;
   refreshToken: string;
   sessionId: string;
 }
@@ -32,6 +34,8 @@ export interface AuthOptions {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Failure counts of unknown identifiers idle this long are forgotten, bounding the table. */
+const UNKNOWN_LOGIN_MEMORY_MS = 24 * 60 * 60 * 1000;
 
 export class AuthService {
   constructor(
@@ -64,26 +68,41 @@ export class AuthService {
     return { user, ...(await this.startSession(user.id, client)) };
   }
 
+  /**
+   * Unknown identifiers count failures and lock exactly like accounts, and both lookups run
+   * for every login, so neither the status sequence nor the work done (no hash while locked)
+   * tells whether an account exists. An account without a password (OIDC only) fails as a
+   * wrong password does.
+   */
   async login(input: LoginBody, client: Client): Promise<{ user: UserRow } & IssuedTokens> {
-    const user = await this.store.accounts.userByLogin(input.login);
+    const [user, unknownLock] = await Promise.all([
+      this.store.accounts.userByLogin(input.login),
+      this.store.accounts.unknownLoginLockedUntil(input.login),
+    ]);
     const now = this.clock();
-    if (user?.locked_until && Date.parse(user.locked_until) > now) {
-      throw this.#locked(user.locked_until, now);
-    }
+    const lockedUntil = user ? user.locked_until : unknownLock;
+    if (lockedUntil && Date.parse(lockedUntil) > now) throw this.#locked(lockedUntil, now);
     const ok =
       user?.password_hash != null
         ? await this.hasher.verify(input.password, user.password_hash)
         : await this.hasher.verifyNothing(input.password);
     if (!ok || !user) {
-      if (user) {
-        const until = iso(now + this.opts.lockout.seconds * 1000);
-        const { locked } = await this.store.accounts.recordLoginFailure(user.id, this.opts.lockout.threshold, until);
-        if (locked) throw this.#locked(until, now);
-      }
+      const until = iso(now + this.opts.lockout.seconds * 1000);
+      const { threshold } = this.opts.lockout;
+      const { locked } = user
+        ? await this.store.accounts.recordLoginFailure(user.id, threshold, until)
+        : await this.store.accounts.recordUnknownLoginFailure(input.login, threshold, until, iso(now), iso(now - UNKNOWN_LOGIN_MEMORY_MS));
+      if (locked) throw this.#locked(until, now);
       throw new AppError("INVALID_CREDENTIALS", "Wrong login or password");
     }
     if (user.failed_logins > 0 || user.locked_until) await this.store.accounts.clearLoginFailures(user.id);
-    return { user, ...(await this.startSession(user.id, client)) };
+    const issued = await this.startSession(user.id, client);
+    // The email's owner may have claimed the account (dropping this password) during the verify.
+    if ((await this.store.accounts.userById(user.id))?.password_hash !== user.password_hash) {
+      await this.store.accounts.revokeSession(user.id, issued.sessionId, iso(this.clock()));
+      throw new AppError("INVALID_CREDENTIALS", "Wrong login or password");
+    }
+    return { user, ...issued };
   }
 
   #locked(until: string, now: number): AppError {
@@ -103,8 +122,8 @@ export class AuthService {
       now: iso(now),
       expiresAt: iso(now + this.opts.refreshTtlSeconds * 1000),
     });
-    const accessToken = await this.tokens.signAccess({ userId, sessionId: session.id }, now);
-    return { accessToken, refreshToken, sessionId: session.id };
+    const access = await this.tokens.signAccess({ userId, sessionId: session.id }, now);
+    return { accessToken: access.token, accessExpiresAt: access.expiresAt, refreshToken, sessionId: session.id };
   }
 
   async refresh(refreshToken: string | undefined): Promise<IssuedTokens> {
@@ -118,8 +137,8 @@ export class AuthService {
       throw new AppError("TOKEN_REUSED", "This refresh token was already used; the session has been signed out");
     }
     if (r.kind === "invalid") throw new AppError("UNAUTHORIZED", "Session expired or signed out");
-    const accessToken = await this.tokens.signAccess({ userId: r.session.user_id, sessionId: r.session.id }, now);
-    return { accessToken, refreshToken: next, sessionId: r.session.id };
+    const access = await this.tokens.signAccess({ userId: r.session.user_id, sessionId: r.session.id }, now);
+    return { accessToken: access.token, accessExpiresAt: access.expiresAt, refreshToken: next, sessionId: r.session.id };
   }
 
   /** Resolves an access token to a live session's actor. */
@@ -146,6 +165,17 @@ export class AuthService {
   async logoutAll(actor: Actor): Promise<void> {
     await this.store.accounts.revokeAllSessions(actor.userId, iso(this.clock()));
     await this.bus.publish({ type: "sessions:ended", userId: actor.userId, sessionIds: "all" });
+  }
+
+  /**
+   * An OIDC provider vouched for this account's email. If nobody had proven it before (a
+   * password registration), whoever registered it may not be its owner: their password and
+   * every session, open sockets included, end here.
+   */
+  async emailProven(userId: string): Promise<void> {
+    if (await this.store.accounts.claimEmail(userId, iso(this.clock()))) {
+      await this.bus.publish({ type: "sessions:ended", userId, sessionIds: "all" });
+    }
   }
 
   async sessions(actor: Actor): Promise<Array<SessionRow & { current: boolean }>> {

@@ -17,14 +17,17 @@ export class TokenService {
     this.#key = new TextEncoder().encode(secret);
   }
 
-  signAccess(claims: AccessClaims, nowMs = Date.now()): Promise<string> {
+  /** Returns the token and its expiry (ISO), which clients use to schedule a refresh. */
+  async signAccess(claims: AccessClaims, nowMs = Date.now()): Promise<{ token: string; expiresAt: string }> {
     const iat = Math.floor(nowMs / 1000);
-    return new SignJWT({ sid: claims.sessionId })
+    const exp = iat + this.accessTtlSeconds;
+    const token = await new SignJWT({ sid: claims.sessionId })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject(claims.userId)
       .setIssuedAt(iat)
-      .setExpirationTime(iat + this.accessTtlSeconds)
+      .setExpirationTime(exp)
       .sign(this.#key);
+    return { token, expiresAt: new Date(exp * 1000).toISOString() };
   }
 
   /** Only HS256 with our key is accepted: `alg: none` and foreign algorithms fail here. */

@@ -156,8 +156,15 @@ export class CallService {
     await this.#end(callId, "cancelled");
   }
 
+  /**
+   * While it rings, ending is cancelling (caller, any device) or declining (callee, any device).
+   * Once active, only the socket bound to the call may hang up: another device of the same
+   * user is not in the call and gets FORBIDDEN.
+   */
   async hangUp(actor: DeviceActor, callId: string): Promise<void> {
-    await this.#requireCall(actor, callId);
+    const call = await this.#requireCall(actor, callId);
+    if (call.state === "ringing") return call.callerId === actor.userId ? this.cancel(actor, callId) : this.reject(actor, callId);
+    await this.#requireParticipant(actor, callId);
     await this.#end(callId, "hangup");
   }
 

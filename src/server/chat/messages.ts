@@ -1,7 +1,7 @@
 /** Messages: send (idempotent per author + clientId, acknowledged after commit), history, sync, read marks, typing. */
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import type { Message } from "../../shared/protocol";
+import { MENTION_EVERYONE, type Message } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
 import type { Store } from "../store/store";
@@ -23,8 +23,15 @@ export class MessageService {
   ) {}
 
   async send(actor: Actor, input: { conversationId: string; clientId: string; content: string; replyToId?: string }): Promise<Message> {
-    const c = await this.conversations.requireMember(actor, input.conversationId);
-    if (await this.conversations.readOnly(c)) throw new AppError("FORBIDDEN", "This conversation is read-only");
+    let original: Awaited<ReturnType<Store["chat"]["messageByClientId"]>>;
+    const c = await this.#writable(actor, input.conversationId).catch(async (err: unknown) => {
+      // A retry of a message stored before the sender lost the right to post (blocked, left)
+      // gets the original back: the client must not show as failed what the others can read.
+      original = await this.store.chat.messageByClientId(actor.userId, input.clientId);
+      if (original?.conversation_id === input.conversationId) return null;
+      throw err;
+    });
+    if (c === null) return toMessage(original!);
     if (input.replyToId) {
       const target = await this.store.chat.message(input.replyToId);
       if (!target || target.conversation_id !== c.id) throw new AppError("VALIDATION_ERROR", "The replied-to message is not in this conversation");
@@ -37,6 +44,7 @@ export class MessageService {
       kind: "text",
       content: input.content,
       replyToId: input.replyToId ?? null,
+      mentionsEveryone: await this.#mayMentionEveryone(actor, c, input.content),
       now: new Date(this.clock()).toISOString(),
     });
     if (message.conversation_id !== c.id) throw new AppError("CONFLICT", "This clientId was already used for another conversation");
@@ -47,6 +55,18 @@ export class MessageService {
       await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:new", message: wire } });
     }
     return wire;
+  }
+
+  async #writable(actor: Actor, conversationId: string) {
+    const c = await this.conversations.requireMember(actor, conversationId);
+    if (await this.conversations.readOnly(c)) throw new AppError("FORBIDDEN", "This conversation is read-only");
+    return c;
+  }
+
+  /** Without the permission the text still goes out, just without notifying everyone. */
+  async #mayMentionEveryone(actor: Actor, c: { kind: string; space_id: string | null }, content: string): Promise<boolean> {
+    if (c.kind !== "channel" || !c.space_id || !MENTION_EVERYONE.test(content)) return false;
+    return can(await this.store.spaces.role(c.space_id, actor.userId), "mentionEveryone");
   }
 
   /** Authors delete their own messages; in space channels, roles with deleteMessages delete anyone's. */

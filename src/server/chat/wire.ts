@@ -14,6 +14,7 @@ export function toMessage(m: MessageRow): Message {
     replyToId: m.reply_to_id,
     createdAt: m.created_at,
     editedAt: m.edited_at,
+    mentionsEveryone: !m.deleted_at && Number(m.mentions_everyone) === 1,
   };
 }
 

@@ -21,10 +21,11 @@ import type { IceService } from "../calls/ice";
 import type { SpaceService } from "../spaces/service";
 import type { InviteService } from "../spaces/invites";
 import type { Env } from "./context";
-import { headers, limitBody, sameOrigin } from "./security";
+import { headers, limitBody, sameOrigin, storablePath } from "./security";
 import { authRoutes } from "./routes/auth";
 import { oidcRoutes } from "./routes/oidc";
 import { userRoutes } from "./routes/users";
+import { avatarRoutes } from "./routes/avatars";
 import { blockRoutes, friendRoutes } from "./routes/social";
 import { conversationRoutes } from "./routes/chat";
 import { rtcRoutes } from "./routes/rtc";
@@ -66,6 +67,7 @@ export function createApp(d: AppDeps) {
   app.use(headers(d.config.secureCookies));
   app.use(limitBody(d.config.bodyLimitBytes));
   app.use("/api/*", sameOrigin(d.config.publicUrl));
+  app.use("/api/*", storablePath());
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
@@ -95,6 +97,7 @@ export function createApp(d: AppDeps) {
 
   app.route("/api/auth", authRoutes(d));
   app.route("/api/auth/oidc", oidcRoutes(d));
+  app.route("/api/users", avatarRoutes(d.auth, d.users));
   app.route("/api/users", userRoutes(d.auth, d.users));
   app.route("/api/friends", friendRoutes(d.auth, d.friends));
   app.route("/api/blocks", blockRoutes(d.auth, d.friends));

@@ -12,13 +12,17 @@ export interface Bindings {
 
 export interface Env {
   Bindings: Bindings;
-  Variables: { actor: Actor; client: Client };
+  Variables: { actor: Actor; client: Client; accessExpiresAt: string };
 }
 
 export type Ctx = Context<Env>;
 
+/**
+ * Behind a trusted proxy the client is the rightmost X-Forwarded-For entry, the one our proxy
+ * appended; entries to its left come from the client and can say anything.
+ */
 export function clientOf(c: Ctx, trustProxy: boolean): Client {
-  const forwarded = trustProxy ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
+  const forwarded = trustProxy ? c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim() : undefined;
   return {
     ip: forwarded || c.env?.ip || "unknown",
     userAgent: c.req.header("user-agent") ?? "unknown",
@@ -26,8 +30,9 @@ export function clientOf(c: Ctx, trustProxy: boolean): Client {
 }
 
 export async function requireActor(c: Ctx, auth: AuthService): Promise<Actor> {
-  const actor = await auth.authenticate(getCookie(c, "access_token"));
+  const { actor, exp } = await auth.authenticateWithExpiry(getCookie(c, "access_token"));
   c.set("actor", actor);
+  c.set("accessExpiresAt", new Date(exp * 1000).toISOString());
   return actor;
 }
 

@@ -3,14 +3,15 @@ import type { MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../../shared/errors";
+import { UNSTORABLE } from "../../shared/protocol";
 import type { Env } from "./context";
 
 export const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  // Avatars may live on other https hosts; nothing else may.
-  "img-src 'self' data: blob: https:",
+  // Avatars and icons are uploaded and served here: no other host sees who views a profile.
+  "img-src 'self' data: blob:",
   "media-src 'self' blob:",
   "connect-src 'self'",
   "font-src 'self'",
@@ -60,6 +61,23 @@ export function sameOrigin(publicUrl: string): MiddlewareHandler<Env> {
         throw new AppError("FORBIDDEN", "Cross-site request refused");
       }
     }
+    await next();
+  };
+}
+
+/**
+ * Path segments reach the store as ids: one carrying NUL or a lone surrogate (which PostgreSQL
+ * refuses and SQLite would keep) is bad input, answered the same on every store.
+ */
+export function storablePath(): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(c.req.url).pathname);
+    } catch {
+      throw new AppError("VALIDATION_ERROR", "The address is not valid UTF-8");
+    }
+    if (UNSTORABLE.test(path)) throw new AppError("VALIDATION_ERROR", "The address contains characters that are not allowed");
     await next();
   };
 }

@@ -1,12 +1,24 @@
-/** Profiles: the user's own view, public views of others, and prefix search. */
+/** Profiles: the user's own view, public views of others, avatars, and prefix search. */
 import { AppError } from "../../shared/errors";
+import type { ImageStore } from "../files/images";
 import type { Me, PublicUser, UpdateMeBody } from "../../shared/protocol";
 import type { Store, UserRow } from "../store/store";
 import type { Actor } from "../auth/service";
 import type { PresenceService } from "./presence";
 
+/** Where an uploaded avatar is served: from the app itself, so the CSP can refuse other hosts. */
+function avatarPath(userId: string, name: string): string {
+  return `/api/users/${userId}/avatar/${name}`;
+}
+
+/** The avatar's file name, if the stored URL is one of ours (older rows may hold outside URLs). */
+function avatarName(u: UserRow): string | null {
+  const prefix = avatarPath(u.id, "");
+  return u.avatar_url?.startsWith(prefix) ? u.avatar_url.slice(prefix.length) : null;
+}
+
 export function toPublic(u: UserRow): PublicUser {
-  return { id: u.id, username: u.username, displayName: u.display_name, avatarUrl: u.avatar_url };
+  return { id: u.id, username: u.username, displayName: u.display_name, avatarUrl: avatarName(u) ? u.avatar_url : null };
 }
 
 export function toMe(u: UserRow): Me {
@@ -17,6 +29,7 @@ export class UserService {
   constructor(
     private readonly store: Store,
     private readonly presence: PresenceService,
+    private readonly images: ImageStore,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -32,6 +45,25 @@ export class UserService {
     if (!u || !before) throw new AppError("UNAUTHORIZED", "Account no longer exists");
     if (u.presence_visibility !== before.presence_visibility) await this.presence.handleVisibilityChanged(u.id, u.presence_visibility);
     return toMe(u);
+  }
+
+  /** Replaces (or with null removes) the avatar; the image type comes from its bytes. */
+  async setAvatar(actor: Actor, bytes: Uint8Array | null): Promise<Me> {
+    const before = await this.store.accounts.userById(actor.userId);
+    if (!before) throw new AppError("UNAUTHORIZED", "Account no longer exists");
+    const name = bytes ? await this.images.save(bytes) : null;
+    const u = await this.store.accounts.updateUser(actor.userId, { avatarUrl: name && avatarPath(actor.userId, name) }, new Date(this.clock()).toISOString());
+    if (!u) throw new AppError("UNAUTHORIZED", "Account no longer exists");
+    await this.images.remove(avatarName(before));
+    return toMe(u);
+  }
+
+  /** The avatar file, for anyone holding its URL (avatars are public, like the profile). */
+  async avatar(userId: string, name: string) {
+    const u = await this.store.accounts.userById(userId);
+    const f = u && avatarName(u) === name ? this.images.file(name) : null;
+    if (!f) throw new AppError("NOT_FOUND", "No such avatar");
+    return f;
   }
 
   async byId(_actor: Actor, id: string): Promise<PublicUser> {

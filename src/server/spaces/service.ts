@@ -205,7 +205,11 @@ export class SpaceService {
     await this.requireRole(actor, spaceId, "transferOwnership");
     if (userId === actor.userId) throw new AppError("VALIDATION_ERROR", "You already own this space");
     await this.#target(spaceId, userId);
-    await this.store.spaces.transferOwnership(spaceId, actor.userId, userId);
+    // The checks above may be stale by now; the store re-checks both inside its transaction.
+    if (!(await this.store.spaces.transferOwnership(spaceId, actor.userId, userId))) {
+      if ((await this.store.spaces.role(spaceId, actor.userId)) !== "owner") throw new AppError("FORBIDDEN", "You no longer own this space");
+      throw new AppError("NOT_FOUND", "That user is not a member of this space");
+    }
     await this.#memberUpdated(spaceId, userId);
     await this.#memberUpdated(spaceId, actor.userId);
     await this.#announceSpace(spaceId);
@@ -245,7 +249,11 @@ export class SpaceService {
 
   async reorderChannels(actor: Actor, spaceId: string, channelIds: string[]): Promise<Channel[]> {
     await this.requireRole(actor, spaceId, "manageChannels");
-    await this.store.spaces.reorderChannels(spaceId, channelIds);
+    if (!(await this.store.spaces.reorderChannels(spaceId, channelIds))) {
+      throw new AppError("VALIDATION_ERROR", "channelIds must list every channel of the space (text and voice), each exactly once", {
+        fields: { channelIds: "Send the space's whole channel order" },
+      });
+    }
     const channels = (await this.store.spaces.channels(spaceId)).map((c) => toChannel(c));
     for (const channel of channels) await this.#toSpace({ type: "channel:updated", channel }, spaceId);
     return channels;

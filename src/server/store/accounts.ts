@@ -19,6 +19,8 @@ export interface NewUser {
   username: string;
   displayName: string;
   passwordHash: string | null;
+  /** True when an OIDC provider vouched for the email. */
+  emailVerified?: boolean;
   now: string;
 }
 
@@ -48,6 +50,15 @@ export interface AccountStore {
   /** Counts a failed login; at the threshold locks the account and resets the count. */
   recordLoginFailure(id: string, threshold: number, lockedUntil: string): Promise<{ locked: boolean }>;
   clearLoginFailures(id: string): Promise<void>;
+  /** Lock state of an identifier that matches no account (normalized as userByLogin does). */
+  unknownLoginLockedUntil(login: string): Promise<string | null>;
+  /** recordLoginFailure for such an identifier; also forgets idle ones last touched before staleBefore. */
+  recordUnknownLoginFailure(login: string, threshold: number, lockedUntil: string, now: string, staleBefore: string): Promise<{ locked: boolean }>;
+  /**
+   * Marks the email verified; if it was not, also drops the password and revokes every session
+   * (the provider proved someone else owns the address). Returns whether that happened.
+   */
+  claimEmail(id: string, now: string): Promise<boolean>;
 
   userIdForIdentity(provider: string, subject: string): Promise<string | undefined>;
   linkIdentity(provider: string, subject: string, userId: string, now: string): Promise<void>;
@@ -75,6 +86,7 @@ export class KyselyAccountStore implements AccountStore {
           display_name: u.displayName,
           avatar_url: null,
           password_hash: u.passwordHash,
+          email_verified: u.emailVerified ? 1 : 0,
           locked_until: null,
           created_at: u.now,
           updated_at: u.now,
@@ -97,7 +109,7 @@ export class KyselyAccountStore implements AccountStore {
   }
 
   userByLogin(login: string) {
-    const key = login.trim().toLowerCase();
+    const key = loginKey(login);
     return this.db
       .selectFrom("users")
       .selectAll()
@@ -152,6 +164,44 @@ export class KyselyAccountStore implements AccountStore {
 
   async clearLoginFailures(id: string) {
     await this.db.updateTable("users").set({ failed_logins: 0, locked_until: null }).where("id", "=", id).execute();
+  }
+
+  async unknownLoginLockedUntil(login: string) {
+    const row = await this.db.selectFrom("login_failures").select("locked_until").where("login", "=", loginKey(login)).executeTakeFirst();
+    return row?.locked_until ?? null;
+  }
+
+  async recordUnknownLoginFailure(login: string, threshold: number, lockedUntil: string, now: string, staleBefore: string) {
+    const key = loginKey(login);
+    await this.db
+      .deleteFrom("login_failures")
+      .where("updated_at", "<", staleBefore)
+      .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", now)]))
+      .execute();
+    const row = await this.db
+      .insertInto("login_failures")
+      .values({ login: key, failures: 1, locked_until: null, updated_at: now })
+      .onConflict((oc) => oc.column("login").doUpdateSet((eb) => ({ failures: eb("login_failures.failures", "+", 1), updated_at: now })))
+      .returning("failures")
+      .executeTakeFirstOrThrow();
+    if (row.failures < threshold) return { locked: false };
+    await this.db.updateTable("login_failures").set({ failures: 0, locked_until: lockedUntil }).where("login", "=", key).execute();
+    return { locked: true };
+  }
+
+  claimEmail(id: string, now: string) {
+    return this.db.transaction().execute(async (tx) => {
+      const claimed = await tx
+        .updateTable("users")
+        .set({ email_verified: 1, password_hash: null, failed_logins: 0, locked_until: null, updated_at: now })
+        .where("id", "=", id)
+        .where("email_verified", "=", 0)
+        .returning("id")
+        .executeTakeFirst();
+      if (!claimed) return false;
+      await tx.updateTable("sessions").set({ revoked_at: now }).where("user_id", "=", id).where("revoked_at", "is", null).execute();
+      return true;
+    });
   }
 
   async userIdForIdentity(provider: string, subject: string) {
@@ -268,3 +318,5 @@ export class KyselyAccountStore implements AccountStore {
       .execute();
   }
 }
+
+const loginKey = (login: string) => login.trim().toLowerCase();

@@ -18,6 +18,8 @@ export interface NewMessage {
   kind: MessageKind;
   content: string;
   replyToId: string | null;
+  /** Checked by the caller: the author may notify everyone here. */
+  mentionsEveryone?: boolean;
   now: string;
 }
 
@@ -50,6 +52,7 @@ export interface ChatStore {
   /** Inserts unless (author, clientId) exists; then returns the original with created=false. */
   insertMessage(m: NewMessage): Promise<{ message: MessageRow; created: boolean }>;
   message(id: string): Promise<MessageRow | undefined>;
+  messageByClientId(authorId: string, clientId: string): Promise<MessageRow | undefined>;
   /** Soft delete: the row stays (cursors keep working) with its content erased. */
   deleteMessage(id: string, now: string): Promise<void>;
   messages(conversationId: string, page: { before?: string; after?: string; limit: number }): Promise<MessageRow[]>;
@@ -185,6 +188,10 @@ export class KyselyChatStore implements ChatStore {
 
   message(id: string) {
     return this.db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  messageByClientId(authorId: string, clientId: string) {
+    return this.db.selectFrom("messages").selectAll().where("author_id", "=", authorId).where("client_id", "=", clientId).executeTakeFirst();
   }
 
   async deleteMessage(id: string, now: string) {

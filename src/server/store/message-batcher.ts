@@ -31,6 +31,7 @@ async function insertOne(db: Kysely<Database>, m: NewMessage): Promise<Result> {
       created_at: m.now,
       edited_at: null,
       deleted_at: null,
+      mentions_everyone: m.mentionsEveryone ? 1 : 0,
     })
     .onConflict((oc) => oc.columns(["author_id", "client_id"]).doNothing())
     .returningAll()

@@ -10,6 +10,8 @@ export interface UsersTable {
   password_hash: string | null;
   failed_logins: Generated<number>;
   locked_until: string | null;
+  /** 0 or 1: an OIDC provider vouched for the email (a password registration never does). */
+  email_verified: Generated<number>;
   /** Who sees this user's presence: friends only, or friends and members of their spaces. */
   presence_visibility: Generated<PresenceVisibility>;
   created_at: string;
@@ -17,6 +19,14 @@ export interface UsersTable {
 }
 
 export type PresenceVisibility = "friends" | "spaces";
+
+/** Failed logins for identifiers that match no account, so they lock like real ones. */
+export interface LoginFailuresTable {
+  login: string;
+  failures: number;
+  locked_until: string | null;
+  updated_at: string;
+}
 
 export interface OidcIdentitiesTable {
   provider: string;
@@ -139,11 +149,14 @@ export interface MessagesTable {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  /** 0 or 1. */
+  mentions_everyone: Generated<number>;
 }
 
 export interface Database {
   users: UsersTable;
   oidc_identities: OidcIdentitiesTable;
+  login_failures: LoginFailuresTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   friend_requests: FriendRequestsTable;

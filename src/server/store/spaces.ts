@@ -3,7 +3,8 @@ import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import type { ChannelKind, Database, InvitesTable, SpaceRole, SpacesTable } from "./schema";
 import type { UserRow } from "./accounts";
 import type { ConversationRow, ListedConversation } from "./chat";
-import { lastMessageId } from "./sql";
+import { acceptInvite } from "./invites";
+import { guarded, lastMessageId, NOT_APPLIED } from "./sql";
 
 export type SpaceRow = Selectable<SpacesTable>;
 export type InviteRow = Selectable<InvitesTable>;
@@ -35,11 +36,12 @@ export interface SpaceStore {
   createChannel(spaceId: string, c: NewChannel, now: string): Promise<ConversationRow>;
   renameChannel(id: string, name: string): Promise<void>;
   deleteChannel(id: string): Promise<void>;
-  /** Positions follow the given order; ids not in the space are ignored. */
-  reorderChannels(spaceId: string, ids: string[]): Promise<void>;
+  /** Positions follow the given order; false (nothing changed) unless ids are exactly the space's channels. */
+  reorderChannels(spaceId: string, ids: string[]): Promise<boolean>;
   removeMember(spaceId: string, userId: string): Promise<boolean>;
   setRole(spaceId: string, userId: string, role: SpaceRole): Promise<boolean>;
-  transferOwnership(spaceId: string, from: string, to: string): Promise<void>;
+  /** False (nothing changed) unless `from` is the owner and `to` a member when it runs. */
+  transferOwnership(spaceId: string, from: string, to: string): Promise<boolean>;
   ban(spaceId: string, userId: string, by: string, now: string): Promise<void>;
   unban(spaceId: string, userId: string): Promise<boolean>;
   bans(spaceId: string): Promise<Array<{ user: UserRow; bannedAt: string }>>;
@@ -180,11 +182,16 @@ export class KyselySpaceStore implements SpaceStore {
     await this.db.deleteFrom("conversations").where("id", "=", id).where("kind", "=", "channel").execute();
   }
 
-  async reorderChannels(spaceId: string, ids: string[]) {
-    await this.db.transaction().execute(async (tx) => {
+  reorderChannels(spaceId: string, ids: string[]) {
+    return this.db.transaction().execute(async (tx) => {
+      const current = await tx.selectFrom("conversations").select("id").where("space_id", "=", spaceId).execute();
+      const given = new Set(ids);
+      // A partial list would leave the missing channels' positions clashing with the new ones.
+      if (given.size !== ids.length || current.length !== ids.length || !current.every((c) => given.has(c.id))) return false;
       for (const [position, id] of ids.entries()) {
         await tx.updateTable("conversations").set({ position }).where("id", "=", id).where("space_id", "=", spaceId).execute();
       }
+      return true;
     });
   }
 
@@ -207,12 +214,20 @@ export class KyselySpaceStore implements SpaceStore {
     return Number(res.numUpdatedRows) > 0;
   }
 
-  async transferOwnership(spaceId: string, from: string, to: string) {
-    await this.db.transaction().execute(async (tx) => {
-      await tx.updateTable("space_members").set({ role: "admin" }).where("space_id", "=", spaceId).where("user_id", "=", from).execute();
-      await tx.updateTable("space_members").set({ role: "owner" }).where("space_id", "=", spaceId).where("user_id", "=", to).execute();
-      await tx.updateTable("spaces").set({ owner_id: to }).where("id", "=", spaceId).execute();
-    });
+  transferOwnership(spaceId: string, from: string, to: string) {
+    return guarded(
+      this.db,
+      async (tx) => {
+        // The guards live in the UPDATEs: of two concurrent transfers only one still finds an owner.
+        const demoted = await tx.updateTable("space_members").set({ role: "admin" }).where("space_id", "=", spaceId).where("user_id", "=", from).where("role", "=", "owner").executeTakeFirst();
+        if (Number(demoted.numUpdatedRows) !== 1) throw NOT_APPLIED;
+        const promoted = await tx.updateTable("space_members").set({ role: "owner" }).where("space_id", "=", spaceId).where("user_id", "=", to).executeTakeFirst();
+        if (Number(promoted.numUpdatedRows) !== 1) throw NOT_APPLIED;
+        await tx.updateTable("spaces").set({ owner_id: to }).where("id", "=", spaceId).execute();
+        return true;
+      },
+      false,
+    );
   }
 
   async ban(spaceId: string, userId: string, by: string, now: string) {
@@ -265,28 +280,6 @@ export class KyselySpaceStore implements SpaceStore {
   }
 
   acceptInvite(code: string, userId: string, now: string): Promise<InviteAcceptResult> {
-    return this.db.transaction().execute(async (tx): Promise<InviteAcceptResult> => {
-      const inv = await tx.selectFrom("invites").selectAll().where("code", "=", code).executeTakeFirst();
-      if (!inv) return { kind: "not-found" };
-      const banned = await tx.selectFrom("space_bans").select("user_id").where("space_id", "=", inv.space_id).where("user_id", "=", userId).executeTakeFirst();
-      if (banned) return { kind: "banned" };
-      const member = await tx.selectFrom("space_members").select("role").where("space_id", "=", inv.space_id).where("user_id", "=", userId).executeTakeFirst();
-      if (member) return { kind: "already-member", spaceId: inv.space_id };
-      if (inv.revoked_at) return { kind: "revoked" };
-      if (inv.expires_at && inv.expires_at <= now) return { kind: "expired" };
-      // The guard is in the UPDATE itself: concurrent accepts cannot overspend the code.
-      const spent = await tx
-        .updateTable("invites")
-        .set((eb) => ({ uses: eb("uses", "+", 1) }))
-        .where("code", "=", code)
-        .where("revoked_at", "is", null)
-        .where((eb) => eb.or([eb("max_uses", "is", null), eb("uses", "<", eb.ref("max_uses"))]))
-        .executeTakeFirst();
-      if (Number(spent.numUpdatedRows) === 0) return { kind: "exhausted" };
-      await tx.insertInto("space_members").values({ space_id: inv.space_id, user_id: userId, role: "member", joined_at: now }).execute();
-      await sql`insert into conversation_members (conversation_id, user_id, joined_at, last_read_id)
-        select id, ${userId}, ${now}, null from conversations where space_id = ${inv.space_id}`.execute(tx);
-      return { kind: "joined", spaceId: inv.space_id };
-    });
+    return guarded(this.db, (tx) => acceptInvite(tx, code, userId, now), { kind: "exhausted" });
   }
 }

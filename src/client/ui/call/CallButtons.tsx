@@ -1,11 +1,11 @@
 /** Voice and video call buttons for a DM's header. */
-import { callSocket, inCall, startCall, useCall } from "../../state/call";
+import { callBusy, callSocket, startCall, useCall } from "../../state/call";
 import { useChat } from "../../state/chat";
 import { cn } from "../common/cn";
 import { CallIcon, VideoIcon } from "./callIcons";
 
 export function CallButtons({ conversationId, className }: { conversationId: string; className?: string }) {
-  const busy = useCall(inCall);
+  const busy = useCall(callBusy);
   // A DM where either side blocked the other cannot ring (the server would refuse anyway).
   const readOnly = useChat((s) => s.conversations[conversationId]?.readOnly ?? false);
   const online = useChat((s) => s.socketState === "open");

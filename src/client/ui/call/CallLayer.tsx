@@ -2,6 +2,7 @@
 import { useCall } from "../../state/call";
 import { CallEndedNotice } from "./CallEndedNotice";
 import { CallView } from "./CallView";
+import { ElsewhereCallBanner } from "./ElsewhereCallBanner";
 import { IncomingCallDialog } from "./IncomingCallDialog";
 import { OutgoingCallScreen } from "./OutgoingCallScreen";
 
@@ -18,6 +19,8 @@ export function CallLayer() {
       return <CallView />;
     case "ended":
       return <CallEndedNotice />;
+    case "elsewhere":
+      return <ElsewhereCallBanner />;
     default:
       return null;
   }

@@ -42,7 +42,7 @@ export function RemoteTile({
       {/* Always mounted: it also plays their audio when their camera is off. */}
       <StreamVideo stream={stream} testId="remote-video" fit={compact ? "cover" : "adaptive"} sinkId={speaker} videoRef={videoRef} onAutoplayBlocked={onAutoplayBlocked} className={cn(!showVideo && "invisible")} />
       {!showVideo ? (
-        <div className="absolute inset-0 flex items-center justify-center bg-zinc-900">
+        <div role="img" aria-label={`${name ? `${name}'s` : "Their"} camera is off`} className="absolute inset-0 flex items-center justify-center bg-zinc-900">
           <Avatar name={name || "?"} seed={peer?.id} src={peer?.avatarUrl} size={compact ? "lg" : "xl"} className={cn(remote.audio && "ring-4 ring-white/10")} />
         </div>
       ) : null}

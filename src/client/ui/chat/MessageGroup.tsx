@@ -32,14 +32,18 @@ export function SystemLine({ message }: { message: Message }) {
   );
 }
 
-function Content({ text }: { text: string }) {
+function Content({ text, everyone }: { text: string; everyone: boolean }) {
   return (
     <>
-      {linkify(text).map((p, i) =>
+      {linkify(text, everyone).map((p, i) =>
         p.href ? (
           <a key={i} href={p.href} target="_blank" rel="noopener noreferrer nofollow" className="text-brand-600 underline-offset-2 hover:underline dark:text-brand-400">
             {p.text}
           </a>
+        ) : p.mention ? (
+          <span key={i} className="rounded bg-amber-200/70 px-0.5 font-medium text-amber-900 dark:bg-amber-400/25 dark:text-amber-200">
+            {p.text}
+          </span>
         ) : (
           <span key={i}>{p.text}</span>
         ),
@@ -66,6 +70,8 @@ function RowView({
   const o = row.outgoing;
   const status = o ? o.status : "sent";
   const deleted = !!row.message && isDeleted(row.message);
+  // Discord's mention look: an amber bar on the left and a faint amber wash.
+  const everyone = !deleted && !!row.message?.mentionsEveryone;
   return (
     <div
       data-testid="message"
@@ -73,7 +79,13 @@ function RowView({
       data-client-id={row.message?.clientId ?? o?.clientId}
       data-status={status}
       data-deleted={deleted ? "true" : undefined}
-      className="group/row relative flex gap-3 px-4 py-0.5 hover:bg-zinc-50 sm:gap-4 sm:px-6 dark:hover:bg-zinc-900/60"
+      data-mentions-everyone={everyone ? "true" : undefined}
+      className={cn(
+        "group/row relative flex gap-3 px-4 py-0.5 sm:gap-4 sm:px-6",
+        everyone
+          ? "bg-amber-50 before:absolute before:inset-y-0 before:left-0 before:w-0.5 before:bg-amber-400 hover:bg-amber-100/70 dark:bg-amber-400/[0.07] dark:hover:bg-amber-400/10"
+          : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60",
+      )}
     >
       {canDelete && row.message && !deleted ? <DeleteMessageButton message={row.message} /> : null}
       <div className="w-10 shrink-0">
@@ -108,7 +120,7 @@ function RowView({
                 : "text-zinc-800 dark:text-zinc-200",
           )}
         >
-          {deleted ? <span className="italic text-zinc-400 dark:text-zinc-500">Message deleted</span> : <Content text={row.content} />}
+          {deleted ? <span className="italic text-zinc-400 dark:text-zinc-500">Message deleted</span> : <Content text={row.content} everyone={everyone} />}
         </p>
         {status === "pending" ? (
           <p className="flex items-center gap-1 text-xs text-zinc-400 dark:text-zinc-500">

@@ -2,6 +2,7 @@
 import type { Channel, Space } from "../../../shared/protocol";
 import { useRouter } from "../../state/router";
 import { channelUnread, useSpaces } from "../../state/spaces";
+import { channelMentioned, useSpaceMentions } from "../../state/spacesMentions";
 import { useUi } from "../../state/ui";
 import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
@@ -23,6 +24,7 @@ export function TextChannelItem({ space, channel, reorderable, onNavigate }: Ite
   const href = channelPath(space.id, channel.id);
   const active = useRouter((s) => s.path === href);
   const unread = channelUnread(channel) > 0 && !active;
+  const mentioned = useSpaceMentions((s) => channelMentioned(s.mentioned, channel)) && !active;
   return (
     <Link
       href={href}
@@ -30,7 +32,7 @@ export function TextChannelItem({ space, channel, reorderable, onNavigate }: Ite
       draggable={reorderable ? false : undefined}
       aria-keyshortcuts={reorderable ? "Alt+ArrowUp Alt+ArrowDown" : undefined}
       aria-current={active ? "page" : undefined}
-      aria-label={unread ? `${channel.name}, unread` : channel.name}
+      aria-label={mentioned ? `${channel.name}, unread, mentions you` : unread ? `${channel.name}, unread` : channel.name}
       data-testid="channel-item"
       data-channel-id={channel.id}
       data-channel-name={channel.name}
@@ -48,6 +50,11 @@ export function TextChannelItem({ space, channel, reorderable, onNavigate }: Ite
       {unread ? <span aria-hidden="true" data-testid="channel-unread-dot" className="absolute -left-2 top-1/2 h-2 w-1 -translate-y-1/2 rounded-r-full bg-zinc-900 dark:bg-white" /> : null}
       <HashIcon className="size-4.5 shrink-0 opacity-70" />
       <span className="min-w-0 flex-1 truncate">{channel.name}</span>
+      {mentioned ? (
+        <span data-testid="channel-mention" aria-hidden="true" className="inline-flex size-4.5 shrink-0 items-center justify-center rounded-full bg-red-500 text-[0.625rem] font-bold text-white">
+          @
+        </span>
+      ) : null}
     </Link>
   );
 }

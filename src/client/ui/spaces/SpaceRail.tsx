@@ -8,6 +8,7 @@ import { useChat } from "../../state/chat";
 import { totalUnread } from "../../state/chatSelectors";
 import { useRouter } from "../../state/router";
 import { firstTextChannel, spaceHasUnread, useSpaces } from "../../state/spaces";
+import { spaceMentioned, useSpaceMentions } from "../../state/spacesMentions";
 import { useSpacesUi } from "../../state/spacesUi";
 import { BrandLogo } from "../common/BrandMark";
 import { cn } from "../common/cn";
@@ -23,6 +24,7 @@ export function SpaceRail({ onNavigate }: { onNavigate?: () => void }) {
   const route = spaceRouteOf(path);
   const dmUnread = useChat((s) => totalUnread(s));
   const openDialog = useSpacesUi((s) => s.open);
+  const mentioned = useSpaceMentions((s) => s.mentioned);
 
   return (
     <nav
@@ -57,6 +59,7 @@ export function SpaceRail({ onNavigate }: { onNavigate?: () => void }) {
                   onNavigate={onNavigate}
                 >
                   <SpaceIcon space={space} className={cn("transition-[border-radius]", route?.spaceId === space.id ? "rounded-2xl" : "rounded-3xl group-hover:rounded-2xl")} />
+                  {spaceMentioned(mentioned, space) ? <MentionBadge /> : null}
                 </RailItem>
               </li>
             );
@@ -121,5 +124,17 @@ function RailItem({
         {children}
       </Link>
     </div>
+  );
+}
+
+/** "@": an unread @everyone waits in this space. */
+function MentionBadge() {
+  return (
+    <span
+      data-testid="space-mention"
+      className="absolute -bottom-0.5 -right-0.5 inline-flex size-5 items-center justify-center rounded-full bg-red-500 text-[0.6875rem] font-bold text-white ring-4 ring-zinc-100 dark:ring-zinc-950"
+    >
+      @<span className="sr-only"> mentioned you</span>
+    </span>
   );
 }

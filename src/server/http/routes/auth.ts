@@ -41,7 +41,7 @@ export function authRoutes({ config, auth, ipLimiter }: AuthRouteDeps) {
     const input = await parseJson(c, RegisterBody);
     const { user, ...tokens } = await auth.register(input, clientOf(c, config.trustProxy));
     setSessionCookies(c, config, tokens);
-    return c.json({ user: toMe(user) }, 201);
+    return c.json({ user: toMe(user), accessExpiresAt: tokens.accessExpiresAt }, 201);
   });
 
   r.post("/login", async (c) => {
@@ -49,7 +49,7 @@ export function authRoutes({ config, auth, ipLimiter }: AuthRouteDeps) {
     const input = await parseJson(c, LoginBody);
     const { user, ...tokens } = await auth.login(input, clientOf(c, config.trustProxy));
     setSessionCookies(c, config, tokens);
-    return c.json({ user: toMe(user) });
+    return c.json({ user: toMe(user), accessExpiresAt: tokens.accessExpiresAt });
   });
 
   r.post("/refresh", async (c) => {
@@ -59,7 +59,7 @@ export function authRoutes({ config, auth, ipLimiter }: AuthRouteDeps) {
     try {
       const tokens = await auth.refresh(getCookie(c, "refresh_token"));
       setSessionCookies(c, config, tokens);
-      return c.json({ ok: true });
+      return c.json({ ok: true, accessExpiresAt: tokens.accessExpiresAt });
     } catch (err) {
       clearSessionCookies(c, config);
       throw err;

@@ -7,7 +7,10 @@ import { parseJson, parseWith, requireActor, type Env } from "../context";
 export function userRoutes(auth: AuthService, users: UserService) {
   const r = new Hono<Env>();
 
-  r.get("/me", async (c) => c.json({ user: await users.me(await requireActor(c, auth)) }));
+  r.get("/me", async (c) => {
+    const user = await users.me(await requireActor(c, auth));
+    return c.json({ user, accessExpiresAt: c.get("accessExpiresAt") });
+  });
 
   r.patch("/me", async (c) => {
     const actor = await requireActor(c, auth);

@@ -3,10 +3,19 @@ import * as m0001 from "./0001_accounts";
 import * as m0002 from "./0002_social_chat";
 import * as m0003 from "./0003_spaces";
 import * as m0004 from "./0004_last_message_computed";
+import * as m0005 from "./0005_mentions_everyone";
+import * as m0006 from "./0006_email_verified";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { "0001_accounts": m0001, "0002_social_chat": m0002, "0003_spaces": m0003, "0004_last_message_computed": m0004 };
+    return {
+      "0001_accounts": m0001,
+      "0002_social_chat": m0002,
+      "0003_spaces": m0003,
+      "0004_last_message_computed": m0004,
+      "0005_mentions_everyone": m0005,
+      "0006_email_verified": m0006,
+    };
   },
 };

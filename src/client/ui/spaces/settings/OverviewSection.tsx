@@ -7,6 +7,7 @@ import { useUi } from "../../../state/ui";
 import { Alert } from "../../common/Alert";
 import { Button } from "../../common/Button";
 import { Spinner } from "../../common/icons";
+import { ImageUploadButton } from "../../common/ImageUploadButton";
 import { TextField } from "../../common/TextField";
 import { SpaceIcon } from "../SpaceIcon";
 import { SectionTitle } from "./SettingsParts";
@@ -69,21 +70,7 @@ export function OverviewSection({ space }: { space: Space }) {
             ) : null}
           </span>
           <div className="flex flex-wrap gap-2">
-            <label className="inline-flex h-10 cursor-pointer items-center rounded-lg bg-brand-600 px-4 text-sm font-medium text-white shadow-sm hover:bg-brand-500 has-focus-visible:outline-2 has-focus-visible:outline-offset-2 has-focus-visible:outline-brand-500 dark:bg-brand-500 dark:hover:bg-brand-400">
-              <input
-                type="file"
-                accept="image/png,image/jpeg,image/gif,image/webp"
-                className="sr-only"
-                data-testid="icon-input"
-                disabled={iconBusy}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => {
-                  const file = e.target.files?.[0] ?? null;
-                  e.target.value = "";
-                  if (file) void onIcon(file);
-                }}
-              />
-              Upload image
-            </label>
+            <ImageUploadButton busy={iconBusy} testId="icon-input" onFile={(file) => void onIcon(file)} />
             {space.iconUrl ? (
               <Button variant="secondary" disabled={iconBusy} onClick={() => void onIcon(null)}>
                 Remove
