@@ -18,8 +18,8 @@ let base: string;
 beforeAll(async () => {
   node = await startNode();
   base = `http://127.0.0.1:${node.listen().port}`;
-});
-afterAll(() => node.dispose());
+}, 60_000);
+afterAll(() => node.dispose(), 60_000);
 
 test("catch-up finds a message minted before the newest held but committed after it", async () => {
   const a = await registerUser(node);
@@ -53,6 +53,47 @@ test("catch-up finds a message minted before the newest held but committed after
   setCurrentSocket(null);
   ws.close();
 });
+
+test("catch-up pulls 250 new messages over several sync pages, in order, none twice", async () => {
+  const a = await registerUser(node);
+  const b = await registerUser(node);
+  const conversationId = await befriend(node, a, b);
+  const send = async (clientId: string) => {
+    const res = await node.req(`/api/conversations/${conversationId}/messages`, { method: "POST", json: { clientId, content: clientId } }, a.jar);
+    return ((await res.json()) as { message: Message }).message;
+  };
+  const older = await send("older");
+  resetChat();
+  useChat.setState({
+    meId: b.user.id,
+    history: { [conversationId]: { status: "ready", hasMoreBefore: false, loadingOlder: false } },
+    messages: { [conversationId]: [older] },
+  });
+  const fresh: string[] = [];
+  for (let i = 0; i < 250; i++) fresh.push((await send(`m${i}`)).id);
+
+  const ws = await connectWs(base, b.jar);
+  await ws.request({ type: "hello" });
+  let syncs = 0;
+  setCurrentSocket({
+    async request(frame: Record<string, unknown>) {
+      if (frame.type === "sync") syncs++;
+      const r = await ws.request(frame);
+      if (!r.ok) throw new Error(r.error.code);
+      return r;
+    },
+  } as never);
+  try {
+    await catchUp(conversationId);
+    const held = useChat.getState().messages[conversationId]!;
+    expect(held.map((m) => m.id)).toEqual([older.id, ...fresh]);
+    expect(held.map((m) => m.content)).toEqual(["older", ...fresh.map((_, i) => `m${i}`)]);
+    expect(syncs).toBeGreaterThanOrEqual(3);
+  } finally {
+    setCurrentSocket(null);
+    ws.close();
+  }
+}, 60_000);
 
 test("idFloor sorts below every id of its millisecond and idTime reads it back", async () => {
   const id = newId();

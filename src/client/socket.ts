@@ -36,11 +36,18 @@ export interface SocketOptions {
   onState: (s: SocketState) => void;
   onAuthLost: () => void;
   heartbeatMs?: number;
+  /** Opens the underlying socket; tests pass one that sets headers or drops frames. */
+  connect?: (url: string) => WebSocket;
 }
 
 const HEARTBEAT_MS = 20_000;
 /** A socket that answers nothing for this long is presumed dead and replaced. */
 const SILENCE_MS = 45_000;
+
+/** Full-jitter exponential backoff: the wait before retry `attempt` (from 1), up to 0.5 s doubling to 15 s. */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  return random() * Math.min(15_000, 500 * 2 ** Math.min(attempt - 1, 5));
+}
 
 export class ParleySocket {
   #ws: WebSocket | null = null;
@@ -113,7 +120,7 @@ export class ParleySocket {
   #open(): void {
     if (this.#stopped) return;
     this.#setState(this.#attempt === 0 ? "connecting" : "reconnecting");
-    const ws = new WebSocket(this.opts.url);
+    const ws = this.opts.connect ? this.opts.connect(this.opts.url) : new WebSocket(this.opts.url);
     this.#ws = ws;
     this.#openedAt = Date.now();
     ws.onopen = () => {
@@ -199,14 +206,12 @@ export class ParleySocket {
   /** When a refresh was last tried on a guess (a refused upgrade), not on a 4401. */
   #lastGuess = 0;
 
-  /** Full-jitter exponential backoff: 0.5 s doubling to 15 s. */
   #schedule(): void {
     if (this.#stopped) return;
     this.#attempt++;
     this.#setState("reconnecting");
-    const cap = Math.min(15_000, 500 * 2 ** Math.min(this.#attempt - 1, 5));
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#open(), navigator.onLine === false ? 60_000 : Math.random() * cap);
+    this.#timer = setTimeout(() => this.#open(), navigator.onLine === false ? 60_000 : backoffDelay(this.#attempt));
   }
 
   readonly #onOnline = () => {

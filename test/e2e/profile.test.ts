@@ -3,44 +3,21 @@
  * display name, upload and remove an avatar (served by the app itself), switch the theme,
  * and see this device marked on the sessions page.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser, BrowserContext } from "playwright-core";
-import { registerUser, startNode, type TestNode } from "../support/parley";
-import { WAIT, artifactPath, browserAvailable, launchBrowser, sessionCookies, until } from "../support/browser";
+import { describe, expect, test } from "bun:test";
+import { WAIT, artifactPath, browserAvailable, until } from "../support/browser";
+import { browserStage } from "../support/stage";
 
 const enabled = browserAvailable("profile e2e");
-const dist = join(import.meta.dir, "../../dist");
-const HOOK = 60_000;
 /** A 2×2 PNG, opaque purple. */
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGOsaGhgYGBgYmBgYGBgAAAO0gE1JqQyOwAAAABJRU5ErkJggg==", "base64");
 
 describe.skipIf(!enabled)("profile and settings in Chromium", () => {
-  let node: TestNode;
-  let browser: Browser;
-  let base: string;
-  let ctx: BrowserContext;
-
-  beforeAll(async () => {
-    node = await startNode({}, { staticDir: dist });
-    base = `http://127.0.0.1:${node.listen().port}`;
-    browser = await launchBrowser();
-  }, HOOK);
-  afterAll(async () => {
-    await ctx?.close().catch(() => {});
-    await browser?.close();
-    await node?.dispose();
-  }, HOOK);
+  const stage = browserStage();
 
   test("edit the name, upload and remove an avatar, switch theme, and find this device among sessions", async () => {
-    const u = await registerUser(node, "pia");
-    ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
-    await ctx.addCookies(sessionCookies(u.jar));
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await page.goto(`${base}/`);
+    const u = await stage.signedIn("pia", { colorScheme: "light" });
+    const { page } = u;
+    await page.goto(`${stage.base}/`);
 
     // Open the menu from the keyboard and choose Edit profile.
     const trigger = page.getByRole("button", { name: "User menu" }).first();
@@ -75,7 +52,7 @@ describe.skipIf(!enabled)("profile and settings in Chromium", () => {
     await until("the avatar to be gone", async () => (await page.locator(`img[src^="/api/users/"]`).count()) === 0);
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "hidden", timeout: WAIT });
-    const me = (await (await node.req("/api/users/me", {}, u.jar)).json()) as { user: { avatarUrl: string | null; displayName: string } };
+    const me = (await (await stage.node.req("/api/users/me", {}, u.jar)).json()) as { user: { avatarUrl: string | null; displayName: string } };
     expect(me.user).toMatchObject({ avatarUrl: null, displayName: "Pia Sørensen" });
 
     // Theme: dark from the menu, and it sticks across a reload.
@@ -90,6 +67,6 @@ describe.skipIf(!enabled)("profile and settings in Chromium", () => {
     await page.getByRole("menuitem", { name: "Sessions" }).click();
     await page.locator('[data-testid="session-row"][data-current]').getByText("This device").waitFor({ timeout: WAIT });
     await page.screenshot({ path: artifactPath("sessions-dark-desktop.png") });
-    expect(errors.filter((e) => !/Failed to load resource.*(415|400)/.test(e))).toEqual([]);
+    expect(stage.errors.filter((e) => !/Failed to load resource.*(415|400)/.test(e))).toEqual([]);
   });
 });

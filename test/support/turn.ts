@@ -66,10 +66,11 @@ async function waitForStun(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-export async function startTurn(secret: string): Promise<TurnServer> {
+/** `port` reuses a stopped server's port: a "restarted" coturn that knows none of the old allocations. */
+export async function startTurn(secret: string, opts: { port?: number } = {}): Promise<TurnServer> {
   if (!turnPath) throw new Error("coturn not found");
   const dir = mkdtempSync(join(tmpdir(), "parley-turn-"));
-  const port = await freeUdpPort();
+  const port = opts.port ?? (await freeUdpPort());
   const relayMin = 40000 + Math.floor(Math.random() * 20000);
   const proc: Subprocess = Bun.spawn(
     [

@@ -7,6 +7,13 @@
  */
 import { Emitter } from "./emitter";
 
+/**
+ * A dead path can stay 'disconnected' long before it turns 'failed' (Chromium, relay gone: over
+ * 45 s in the e2e suite), so one that stays 'disconnected' this long is restarted too. Long
+ * enough to ride out a brief stall.
+ */
+const DISCONNECTED_RESTART_MS = 5000;
+
 export type Channel = "main" | "screen";
 
 export type Signal =
@@ -46,6 +53,7 @@ export class Peer {
   /** Incoming signals are handled one at a time, in arrival order. */
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
+  #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: PeerOptions) {
     this.channel = opts.channel;
@@ -58,8 +66,16 @@ export class Peer {
       if (!this.#closed) this.#send({ kind: "ice", candidate: e.candidate ? e.candidate.toJSON() : null });
     };
     this.pc.oniceconnectionstatechange = () => {
-      // A path that died (network change, NAT rebinding) gets new candidates, not a new call.
-      if (this.pc.iceConnectionState === "failed") this.pc.restartIce();
+      clearTimeout(this.#disconnectedTimer);
+      // A path that died (network change, NAT rebinding, TURN server gone) gets new candidates,
+      // not a new call. Either side may restart: a glare is settled like any other.
+      const state = this.pc.iceConnectionState;
+      if (state === "failed") this.pc.restartIce();
+      else if (state === "disconnected") {
+        this.#disconnectedTimer = setTimeout(() => {
+          if (!this.#closed && this.pc.iceConnectionState === "disconnected") this.pc.restartIce();
+        }, DISCONNECTED_RESTART_MS);
+      }
     };
     this.pc.onconnectionstatechange = () => this.events.emit("state", this.pc.connectionState);
     this.pc.ontrack = (e) => this.events.emit("track", e);
@@ -144,6 +160,7 @@ export class Peer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#disconnectedTimer);
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.oniceconnectionstatechange = null;

@@ -94,7 +94,7 @@ export class ConversationService {
     const current = await this.store.chat.memberIds(id);
     const fresh = [...new Set(userIds)].filter((u) => !current.includes(u));
     if (current.length + fresh.length > MAX_GROUP_MEMBERS) throw new AppError("VALIDATION_ERROR", `A group holds at most ${MAX_GROUP_MEMBERS} members`);
-    const added = await this.store.chat.addMembers(id, fresh, new Date(this.clock()).toISOString());
+    const added = await this.store.chat.addMembers(id, fresh, new Date(this.clock()).toISOString(), MAX_GROUP_MEMBERS);
     await this.#joined(id, added);
     await this.announce(id, "conversation:new", added);
     await this.announce(id, "conversation:updated", current);

@@ -2,6 +2,7 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { ConversationsTable, Database, MessagesTable, MessageKind } from "./schema";
 import type { UserRow } from "./accounts";
+import { AppError } from "../../shared/errors";
 import { dmKey, lastMessageId } from "./sql";
 import { InsertBatcher } from "./message-batcher";
 
@@ -47,7 +48,8 @@ export interface ChatStore {
   summaries(userId: string, filter?: SummaryFilter): Promise<ConversationSummary[]>;
   createGroup(c: { id: string; ownerId: string; name: string | null; memberIds: string[]; now: string }): Promise<ConversationRow>;
   rename(id: string, name: string | null): Promise<void>;
-  addMembers(id: string, userIds: string[], now: string): Promise<string[]>;
+  /** Adds who is not yet a member, refusing (and adding no one) if the group would exceed `max`. */
+  addMembers(id: string, userIds: string[], now: string, max: number): Promise<string[]>;
   removeMember(id: string, userId: string): Promise<boolean>;
   /** Inserts unless (author, clientId) exists; then returns the original with created=false. */
   insertMessage(m: NewMessage): Promise<{ message: MessageRow; created: boolean }>;
@@ -166,15 +168,21 @@ export class KyselyChatStore implements ChatStore {
     await this.db.updateTable("conversations").set({ name }).where("id", "=", id).execute();
   }
 
-  async addMembers(id: string, userIds: string[], now: string) {
+  async addMembers(id: string, userIds: string[], now: string, max: number) {
     if (userIds.length === 0) return [];
-    const rows = await this.db
-      .insertInto("conversation_members")
-      .values(userIds.map((user_id) => ({ conversation_id: id, user_id, joined_at: now, last_read_id: null })))
-      .onConflict((oc) => oc.columns(["conversation_id", "user_id"]).doNothing())
-      .returning("user_id")
-      .execute();
-    return rows.map((r) => r.user_id);
+    return this.db.transaction().execute(async (tx) => {
+      // A no-op write locks the conversation's row, so concurrent adds count one after another.
+      await tx.updateTable("conversations").set({ name: sql`name` }).where("id", "=", id).execute();
+      const rows = await tx
+        .insertInto("conversation_members")
+        .values(userIds.map((user_id) => ({ conversation_id: id, user_id, joined_at: now, last_read_id: null })))
+        .onConflict((oc) => oc.columns(["conversation_id", "user_id"]).doNothing())
+        .returning("user_id")
+        .execute();
+      const { n } = await tx.selectFrom("conversation_members").select((eb) => eb.fn.countAll<number>().as("n")).where("conversation_id", "=", id).executeTakeFirstOrThrow();
+      if (Number(n) > max) throw new AppError("VALIDATION_ERROR", `A group holds at most ${max} members`);
+      return rows.map((r) => r.user_id);
+    });
   }
 
   async removeMember(id: string, userId: string) {

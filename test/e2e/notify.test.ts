@@ -1,0 +1,130 @@
+/**
+ * New-message alerts in Chromium: a DM arriving while the tab is hidden plays the chime and
+ * shows a desktop notification (sender as title, text as body); one arriving while the tab is
+ * visible with that conversation open does neither. The page's Notification constructor and
+ * OscillatorNode.start are wrapped only to record what the app does.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { registerUser, startNode, type TestNode } from "../support/parley";
+import { befriend } from "../support/social";
+import { connectWs, type WsClient } from "../support/ws";
+import { WAIT, browserAvailable, launchBrowser, sessionCookies, until } from "../support/browser";
+
+const enabled = browserAvailable("notify e2e");
+const dist = join(import.meta.dir, "../../dist");
+const HOOK = 60_000;
+
+/** Runs before the app: a switchable document.hidden, and recorders for notifications and tones. */
+function instrument() {
+  const w = window as unknown as { __hidden: boolean; __notes: unknown[]; __tones: number[] };
+  w.__hidden = false;
+  w.__notes = [];
+  w.__tones = [];
+  Object.defineProperty(Document.prototype, "hidden", { configurable: true, get: () => w.__hidden });
+  Object.defineProperty(Document.prototype, "visibilityState", { configurable: true, get: () => (w.__hidden ? "hidden" : "visible") });
+  const Real = window.Notification;
+  window.Notification = new Proxy(Real, {
+    construct(target, args: [string, NotificationOptions?]) {
+      w.__notes.push({ title: args[0], body: args[1]?.body, tag: args[1]?.tag });
+      return Reflect.construct(target, args);
+    },
+    get: (target, key) => Reflect.get(target, key),
+  });
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (this: OscillatorNode, ...args: Parameters<typeof start>) {
+    w.__tones.push(this.frequency.value);
+    return start.apply(this, args);
+  };
+}
+
+interface Recorded {
+  notes: Array<{ title: string; body: string; tag: string }>;
+  tones: number[];
+}
+
+const recorded = (page: Page): Promise<Recorded> =>
+  page.evaluate(() => {
+    const w = window as unknown as { __notes: Recorded["notes"]; __tones: number[] };
+    return { notes: [...w.__notes], tones: [...w.__tones] };
+  });
+
+function setHidden(page: Page, hidden: boolean): Promise<void> {
+  return page.evaluate((h) => {
+    (window as unknown as { __hidden: boolean }).__hidden = h;
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+}
+
+describe.skipIf(!enabled)("new-message alerts in Chromium", () => {
+  let node: TestNode;
+  let browser: Browser;
+  let base: string;
+  let ctx: BrowserContext | undefined;
+  let bobSocket: WsClient | undefined;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    node = await startNode({}, { staticDir: dist });
+    base = `http://127.0.0.1:${node.listen().port}`;
+    browser = await launchBrowser();
+  }, HOOK);
+  afterAll(async () => {
+    bobSocket?.close();
+    await ctx?.close().catch(() => {});
+    await browser?.close();
+    await node?.dispose();
+  }, HOOK);
+
+  test("a hidden tab chimes and notifies; a visible tab on that conversation does not", async () => {
+    const alice = await registerUser(node, "alice_n");
+    const bob = await registerUser(node, "bob_n");
+    const conversationId = await befriend(node, alice, bob);
+    // Bob online proves Alice's socket has had its hello, so live events reach her.
+    bobSocket = await connectWs(base, bob.jar);
+    await bobSocket.request({ type: "hello" });
+    const say = async (content: string) => {
+      const res = await node.req(`/api/conversations/${conversationId}/messages`, { method: "POST", json: { clientId: content, content } }, bob.jar);
+      expect(res.status).toBe(201);
+    };
+
+    ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await ctx.grantPermissions(["notifications"], { origin: base });
+    await ctx.addCookies(sessionCookies(alice.jar));
+    await ctx.addInitScript(instrument);
+    const page = await ctx.newPage();
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${base}/messages`);
+    const item = page.locator(`[data-testid="conversation-item"][data-conversation-id="${conversationId}"]`);
+    await item.locator('[data-presence="online"]').first().waitFor({ timeout: WAIT });
+    expect(await page.evaluate(() => Notification.permission)).toBe("granted");
+    // Audio starts suspended until a gesture; a real user has clicked somewhere by now.
+    await page.mouse.click(640, 400);
+
+    await setHidden(page, true);
+    await say("psst, are you there?");
+    await until("a desktop notification", async () => (await recorded(page)).notes.length > 0);
+    await until("the chime", async () => (await recorded(page)).tones.length > 0);
+    const first = await recorded(page);
+    expect(first.notes).toEqual([{ title: "bob_n", body: "psst, are you there?", tag: conversationId }]);
+    expect(first.tones).toEqual([880, 1318.5]);
+
+    await setHidden(page, false);
+    await item.first().click();
+    await page.waitForURL(`**/c/${conversationId}`, { timeout: WAIT });
+    await say("you are looking right at it");
+    // onMessage decides on the alert before the row renders.
+    await page.getByTestId("message-content").filter({ hasText: "you are looking right at it" }).waitFor({ timeout: WAIT });
+    expect(await recorded(page)).toEqual(first);
+
+    // The same open conversation, but hidden again: alerts come back.
+    await Bun.sleep(800);
+    await setHidden(page, true);
+    await say("still there?");
+    await until("a second notification", async () => (await recorded(page)).notes.length > 1);
+    await until("a second chime", async () => (await recorded(page)).tones.length > 2);
+    expect((await recorded(page)).notes[1]).toEqual({ title: "bob_n", body: "still there?", tag: conversationId });
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
