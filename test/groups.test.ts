@@ -18,8 +18,8 @@ beforeAll(async () => {
 }, HOOK);
 afterAll(() => node.dispose(), HOOK);
 
-test("adding members stops at 50 in all: a refused add changes nothing", async () => {
-  expect(MAX_GROUP_MEMBERS).toBe(50);
+/** An owner with 50 friends, and a group of the owner and 48 of them; x and y are not in it yet. */
+async function groupOf49() {
   const owner = await registerUser(node);
   const friends: Array<Awaited<ReturnType<typeof registerUser>>> = [];
   for (let i = 0; i < MAX_GROUP_MEMBERS; i++) {
@@ -27,13 +27,17 @@ test("adding members stops at 50 in all: a refused add changes nothing", async (
     await befriend(node, owner, f);
     friends.push(f);
   }
-  // 49 in all, then two more friends waiting to be added.
   const [x, y] = friends.slice(-2) as [(typeof friends)[0], (typeof friends)[0]];
   const created = await node.req("/api/conversations", { method: "POST", json: { memberIds: friends.slice(0, -2).map((f) => f.user.id), name: "full house" } }, owner.jar);
   expect(created.status).toBe(201);
   const { conversation } = (await created.json()) as { conversation: Conversation };
   expect(conversation.members).toHaveLength(MAX_GROUP_MEMBERS - 1);
-  const members = `/api/conversations/${conversation.id}/members`;
+  return { owner, friends, x, y, conversation, members: `/api/conversations/${conversation.id}/members` };
+}
+
+test("adding members stops at 50 in all: a refused add changes nothing", async () => {
+  expect(MAX_GROUP_MEMBERS).toBe(50);
+  const { owner, friends, x, y, conversation, members } = await groupOf49();
 
   const watchX = await connectWs(base, x.jar);
   await watchX.request({ type: "hello" });
@@ -67,17 +71,7 @@ test("adding members stops at 50 in all: a refused add changes nothing", async (
 }, 120_000);
 
 test("two adds at once to a group of 49 admit exactly one: the count and the insert are one step", async () => {
-  const owner = await registerUser(node);
-  const friends: Array<Awaited<ReturnType<typeof registerUser>>> = [];
-  for (let i = 0; i < MAX_GROUP_MEMBERS; i++) {
-    const f = await registerUser(node);
-    await befriend(node, owner, f);
-    friends.push(f);
-  }
-  const [x, y] = friends.slice(-2) as [(typeof friends)[0], (typeof friends)[0]];
-  const created = await node.req("/api/conversations", { method: "POST", json: { memberIds: friends.slice(0, -2).map((f) => f.user.id) } }, owner.jar);
-  const { conversation } = (await created.json()) as { conversation: Conversation };
-  const members = `/api/conversations/${conversation.id}/members`;
+  const { owner, x, y, conversation, members } = await groupOf49();
   const results = await Promise.all([x, y].map((u) => node.req(members, { method: "POST", json: { userIds: [u.user.id] } }, owner.jar)));
   expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
   const after = (await (await node.req(`/api/conversations/${conversation.id}`, {}, owner.jar)).json()) as { conversation: Conversation };

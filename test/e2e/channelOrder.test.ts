@@ -3,16 +3,14 @@
  * moves them with Alt+↑/↓; Bea (a member) sees each new order live, has nothing to drag, and
  * her keys move nothing. A refused reorder is rolled back with a toast; the order survives a reload.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { freePort, registerUser, startNode, type CookieJar, type TestNode } from "../support/parley";
+import { describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { registerUser, type CookieJar } from "../support/parley";
 import { joinByInvite, json } from "../support/spaces";
-import { WAIT, artifactPath, browserAvailable, launchBrowser, sessionCookies, until } from "../support/browser";
+import { WAIT, artifactPath, browserAvailable, sessionCookies, until } from "../support/browser";
+import { browserStage } from "../support/stage";
 
 const enabled = browserAvailable("channel order e2e");
-const dist = join(import.meta.dir, "../../dist");
-const HOOK = 60_000;
 
 const item = (page: Page, name: string) => page.getByTestId("channel-sidebar").locator(`[data-channel-name="${name}"]`);
 const row = (page: Page, name: string) => page.getByTestId("channel-sidebar").locator(`[data-channel-row]:has([data-channel-name="${name}"])`);
@@ -21,45 +19,25 @@ const order = (page: Page, kind: "text" | "voice") =>
 const untilOrder = (what: string, page: Page, kind: "text" | "voice", expected: string[]) => until(what, async () => expect(await order(page, kind)).toEqual(expected));
 
 describe.skipIf(!enabled)("channel order in Chromium", () => {
-  let node: TestNode;
-  let browser: Browser;
-  let base: string;
-  const contexts: BrowserContext[] = [];
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    const port = freePort();
-    base = `http://127.0.0.1:${port}`;
-    node = await startNode({ PORT: String(port), PUBLIC_URL: base }, { staticDir: dist });
-    node.listen();
-    browser = await launchBrowser();
-  }, HOOK);
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await node?.dispose();
-  }, HOOK);
+  const stage = browserStage({}, { publicUrl: true });
 
   async function open(name: string, jar: CookieJar, path: string): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 2 });
-    contexts.push(ctx);
+    const ctx = await stage.context({ deviceScaleFactor: 2 });
     await ctx.addCookies(sessionCookies(jar));
-    const page = await ctx.newPage();
-    page.on("pageerror", (e) => errors.push(`${name}: ${String(e)}`));
-    page.on("console", (m) => m.type() === "error" && errors.push(`${name}: ${m.text()}`));
-    await page.goto(`${base}${path}`);
+    const page = await stage.page(ctx, name);
+    await page.goto(`${stage.base}${path}`);
     await page.getByTestId("channel-sidebar").waitFor({ timeout: WAIT });
     return page;
   }
 
   test("the owner reorders by dragging and by keyboard; a member sees it live and cannot", async () => {
-    const ada = await registerUser(node, "ada");
-    const bea = await registerUser(node, "bea");
-    const { space } = await json(await node.req("/api/spaces", { method: "POST", json: { name: "Guild" } }, ada.jar));
+    const ada = await registerUser(stage.node, "ada");
+    const bea = await registerUser(stage.node, "bea");
+    const { space } = await json(await stage.node.req("/api/spaces", { method: "POST", json: { name: "Guild" } }, ada.jar));
     for (const [name, kind] of [["announcements", "text"], ["off-topic", "text"], ["Lounge", "voice"]]) {
-      expect((await node.req(`/api/spaces/${space.id}/channels`, { method: "POST", json: { name, kind } }, ada.jar)).status).toBe(201);
+      expect((await stage.node.req(`/api/spaces/${space.id}/channels`, { method: "POST", json: { name, kind } }, ada.jar)).status).toBe(201);
     }
-    await joinByInvite(node, ada.jar, space.id, bea.jar);
+    await joinByInvite(stage.node, ada.jar, space.id, bea.jar);
     const path = `/s/${space.id}/${space.channels[0].id}`;
     const a = await open("ada", ada.jar, path);
     const b = await open("bea", bea.jar, path);
@@ -116,6 +94,6 @@ describe.skipIf(!enabled)("channel order in Chromium", () => {
     await a.reload();
     await untilOrder("Ada's order after reload", a, "text", ["announcements", "off-topic", "general"]);
     await untilOrder("Ada's voice order after reload", a, "voice", ["Lounge", "General"]);
-    expect(errors.filter((e) => !/Failed to load resource|WebSocket/.test(e))).toEqual([]);
+    expect(stage.errors.filter((e) => !/Failed to load resource|WebSocket/.test(e))).toEqual([]);
   }, 120_000);
 });

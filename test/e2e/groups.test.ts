@@ -4,66 +4,32 @@
  * writes; Bob sees it appear and the message arrive live; a rename reaches Bob; Carol leaves
  * through the UI and drops out of Alice's member count; Alice adds her back with the picker.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { Server } from "bun";
-import { registerUser, startNode, type TestNode } from "../support/parley";
+import { describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
 import { befriend } from "../support/social";
-import { WAIT, artifactPath, browserAvailable, horizontalOverflow, launchBrowser, sessionCookies, until } from "../support/browser";
+import { WAIT, artifactPath, browserAvailable, horizontalOverflow, until } from "../support/browser";
+import { browserStage } from "../support/stage";
 
 const enabled = browserAvailable("groups e2e");
-const dist = join(import.meta.dir, "../../dist");
 const T = WAIT;
-/** Hooks get explicit time limits: `bun test` alone gives them 5 s, too little on a loaded machine. */
-const HOOK = 60_000;
 
 describe.skipIf(!enabled)("group conversations in Chromium", () => {
-  let node: TestNode;
-  let server: Server<unknown>;
-  let browser: Browser;
-  let base: string;
-  const contexts: BrowserContext[] = [];
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    node = await startNode({ WS_RATE_PER_SECOND: "200", WS_BURST: "400" }, { staticDir: dist });
-    server = node.listen();
-    base = `http://127.0.0.1:${server.port}`;
-    browser = await launchBrowser();
-  }, HOOK);
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await node?.dispose();
-  }, HOOK);
+  const stage = browserStage({ WS_RATE_PER_SECOND: "200", WS_BURST: "400" });
 
   const shot = (page: Page, name: string) => page.screenshot({ path: artifactPath(name) });
-
-  /** A user registered over the API, signed in to a fresh desktop-sized context. */
-  async function apiUser(name: string) {
-    const u = await registerUser(node, name);
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(ctx);
-    await ctx.addCookies(sessionCookies(u.jar));
-    const page = await ctx.newPage();
-    page.on("pageerror", (e) => errors.push(`${name}: ${String(e)}`));
-    page.on("console", (m) => m.type() === "error" && errors.push(`${name}: ${m.text()}`));
-    return { ...u, ctx, page };
-  }
 
   const sidebar = (page: Page) => page.getByRole("complementary", { name: "Sidebar" });
   const item = (page: Page, id: string) => sidebar(page).locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
   const memberCount = (page: Page) => page.getByTestId("conversation-status").getAttribute("data-member-count");
 
   test("create, message, rename, leave and add back, live for every member", async () => {
-    const alice = await apiUser("alice_g");
-    const bob = await apiUser("bob_g");
-    const carol = await apiUser("carol_g");
-    await befriend(node, alice, bob);
-    await befriend(node, alice, carol);
+    const alice = await stage.signedIn("alice_g");
+    const bob = await stage.signedIn("bob_g");
+    const carol = await stage.signedIn("carol_g");
+    await befriend(stage.node, alice, bob);
+    await befriend(stage.node, alice, carol);
     const [a, b, c] = [alice.page, bob.page, carol.page];
-    for (const p of [a, b, c]) await p.goto(`${base}/messages`);
+    for (const p of [a, b, c]) await p.goto(`${stage.base}/messages`);
     // Everyone is online before Alice opens the picker, so it shows their presence.
     await a.locator('[data-testid="conversation-item"]').nth(1).waitFor({ timeout: T });
 
@@ -100,7 +66,7 @@ describe.skipIf(!enabled)("group conversations in Chromium", () => {
     await dialog.waitFor({ state: "detached", timeout: T });
     await until("Alice's address to be the group", () => expect(a.url()).toMatch(/\/c\/[^/]+$/));
     const groupId = (await a.getByTestId("conversation").getAttribute("data-conversation-id"))!;
-    expect(a.url()).toBe(`${base}/c/${groupId}`);
+    expect(a.url()).toBe(`${stage.base}/c/${groupId}`);
     await a.getByTestId("conversation-title").getByText("Weekend plans").waitFor({ timeout: T });
     expect(await memberCount(a)).toBe("3");
     await a.getByTestId("conversation-status").getByText("3 members").waitFor();
@@ -173,6 +139,6 @@ describe.skipIf(!enabled)("group conversations in Chromium", () => {
     await shot(a, "groups-conversation-mobile.png");
     expect(await horizontalOverflow(a)).toBeLessThanOrEqual(0);
 
-    expect(errors.filter((e) => !/401|403|Failed to load resource|WebSocket/.test(e))).toEqual([]);
+    expect(stage.errors.filter((e) => !/401|403|Failed to load resource|WebSocket/.test(e))).toEqual([]);
   }, 120_000);
 });

@@ -4,52 +4,32 @@
  * channel clears it and shows the message highlighted. Bea's own "@everyone" (no permission)
  * is plain text.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { freePort, registerUser, startNode, type TestNode } from "../support/parley";
+import { describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { registerUser } from "../support/parley";
 import { joinByInvite, json } from "../support/spaces";
-import { WAIT, artifactPath, browserAvailable, launchBrowser, sessionCookies, until } from "../support/browser";
+import { WAIT, artifactPath, browserAvailable, sessionCookies, until } from "../support/browser";
+import { browserStage } from "../support/stage";
 
 const enabled = browserAvailable("mentions e2e");
-const dist = join(import.meta.dir, "../../dist");
-const HOOK = 60_000;
 
 describe.skipIf(!enabled)("@everyone in Chromium", () => {
-  let node: TestNode;
-  let browser: Browser;
-  let base: string;
-  let ctx: BrowserContext | undefined;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    const port = freePort();
-    base = `http://127.0.0.1:${port}`;
-    node = await startNode({ PORT: String(port), PUBLIC_URL: base }, { staticDir: dist });
-    node.listen();
-    browser = await launchBrowser();
-  }, HOOK);
-  afterAll(async () => {
-    await ctx?.close().catch(() => {});
-    await browser?.close();
-    await node?.dispose();
-  }, HOOK);
+  const stage = browserStage({}, { publicUrl: true });
 
   test("an owner's @everyone badges the channel and space, and is highlighted; a member's is not", async () => {
-    const ada = await registerUser(node, "ada");
-    const bea = await registerUser(node, "bea");
-    const { space } = await json(await node.req("/api/spaces", { method: "POST", json: { name: "Guild" } }, ada.jar));
-    const { channel: news } = await json(await node.req(`/api/spaces/${space.id}/channels`, { method: "POST", json: { name: "announcements", kind: "text" } }, ada.jar));
-    await joinByInvite(node, ada.jar, space.id, bea.jar);
+    const ada = await registerUser(stage.node, "ada");
+    const bea = await registerUser(stage.node, "bea");
+    const { space } = await json(await stage.node.req("/api/spaces", { method: "POST", json: { name: "Guild" } }, ada.jar));
+    const { channel: news } = await json(await stage.node.req(`/api/spaces/${space.id}/channels`, { method: "POST", json: { name: "announcements", kind: "text" } }, ada.jar));
+    await joinByInvite(stage.node, ada.jar, space.id, bea.jar);
     const post = async (jar: typeof ada.jar, channelId: string, content: string) =>
-      (await json(await node.req(`/api/conversations/${channelId}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content } }, jar))).message;
+      (await json(await stage.node.req(`/api/conversations/${channelId}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content } }, jar))).message;
     await post(ada.jar, space.channels[0].id, "Morning all, the raid plan is in #announcements");
 
-    ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 2 });
+    const ctx = await stage.context({ deviceScaleFactor: 2 });
     await ctx.addCookies(sessionCookies(bea.jar));
-    const page: Page = await ctx.newPage();
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${base}/s/${space.id}/${space.channels[0].id}`);
+    const page: Page = await stage.page(ctx, "bea");
+    await page.goto(`${stage.base}/s/${space.id}/${space.channels[0].id}`);
     await page.getByTestId("channel-sidebar").waitFor({ timeout: WAIT });
     await page.getByTestId("message").first().waitFor({ timeout: WAIT });
 
@@ -74,6 +54,6 @@ describe.skipIf(!enabled)("@everyone in Chromium", () => {
     await page.screenshot({ path: artifactPath("mentions-highlight-desktop.png") });
     await page.emulateMedia({ colorScheme: "dark" });
     await page.screenshot({ path: artifactPath("mentions-highlight-dark.png") });
-    expect(errors).toEqual([]);
+    expect(stage.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   }, 90_000);
 });
