@@ -62,7 +62,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     : new MemoryPresenceRegistry();
   const presence = new PresenceService(store, bus, presenceRegistry);
   const images = new ImageStore(config.dataDir);
-  const users = new UserService(store, presence, images, clock);
+  const users = new UserService(store, bus, presence, images, clock);
   const conversations = new ConversationService(store, bus, clock);
   const messages = new MessageService(store, bus, conversations, clock);
   const friends = new FriendService(store, bus, presence, conversations, clock);

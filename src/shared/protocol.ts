@@ -284,6 +284,8 @@ export type ServerEvent =
   | { type: "typing"; conversationId: string; userId: string; active: boolean }
   | { type: "read:updated"; conversationId: string; userId: string; messageId: string }
   | { type: "presence:update"; userId: string; status: PresenceStatus }
+  /** A profile changed (name, avatar): to everyone who shows it — friends and fellow members. */
+  | { type: "user:updated"; user: PublicUser }
   | { type: "friend:request"; request: FriendRequest }
   | { type: "friend:request-removed"; requestId: string }
   | { type: "friend:accepted"; friend: Friend }

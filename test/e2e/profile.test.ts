@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { WAIT, artifactPath, browserAvailable, until } from "../support/browser";
 import { browserStage } from "../support/stage";
+import { befriend } from "../support/social";
 
 const enabled = browserAvailable("profile e2e");
 /** A 2×2 PNG, opaque purple. */
@@ -17,6 +18,11 @@ describe.skipIf(!enabled)("profile and settings in Chromium", () => {
   test("edit the name, upload and remove an avatar, switch theme, and find this device among sessions", async () => {
     const u = await stage.signedIn("pia", { colorScheme: "light" });
     const { page } = u;
+    // A friend watches the DM list: the new name and avatar reach it live.
+    const friend = await stage.signedIn("quinn");
+    await befriend(stage.node, u, friend);
+    await friend.page.goto(`${stage.base}/messages`);
+    await friend.page.locator('[data-testid="conversation-item"]').getByText("pia", { exact: true }).first().waitFor({ timeout: WAIT });
     await page.goto(`${stage.base}/`);
 
     // Open the menu from the keyboard and choose Edit profile.
@@ -41,6 +47,9 @@ describe.skipIf(!enabled)("profile and settings in Chromium", () => {
     await dialog.getByRole("button", { name: "Save changes" }).click();
     await dialog.waitFor({ state: "hidden", timeout: WAIT });
     await page.getByText("Pia Sørensen").first().waitFor({ timeout: WAIT });
+    const seen = friend.page.locator('[data-testid="conversation-item"]');
+    await seen.getByText("Pia Sørensen").first().waitFor({ timeout: WAIT });
+    await seen.locator(`img[src^="/api/users/${u.user.id}/avatar/"]`).first().waitFor({ timeout: WAIT });
     // The sidebar shows the uploaded avatar too, and it survives a reload.
     await page.reload();
     await page.locator(`img[src^="/api/users/${u.user.id}/avatar/"]`).first().waitFor({ timeout: WAIT });

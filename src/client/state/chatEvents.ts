@@ -1,5 +1,5 @@
 /** Server events → the chat model (and new-message alerts). */
-import type { FriendRequest, Message, ServerEvent } from "../../shared/protocol";
+import type { FriendRequest, Message, PublicUser, ServerEvent } from "../../shared/protocol";
 import {
   TYPING_TTL_MS,
   addMessages,
@@ -15,6 +15,8 @@ import { playChime, showDesktopNotification } from "./notify";
 import { navigate, useRouter } from "./router";
 import { isChannelId } from "./spaces";
 import { applySpaceEvent } from "./spacesEvents";
+import { useSession } from "./session";
+import { useUserCache } from "./userCache";
 
 const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -76,6 +78,8 @@ export function applyEvent(e: ServerEvent): void {
       return useChat.setState((s) => ({
         friends: s.friends.map((f) => (f.user.id === e.userId ? { ...f, presence: e.status } : f)),
       }));
+    case "user:updated":
+      return applyUserUpdated(e.user);
     case "friend:request":
       return useChat.setState((s) =>
         e.request.fromId === s.meId
@@ -109,3 +113,21 @@ export function applyEvent(e: ServerEvent): void {
       return;
   }
 }
+
+/** A profile changed: every place that shows it takes the new name and avatar. */
+function applyUserUpdated(user: PublicUser): void {
+  const swap = <T extends { user: PublicUser }>(x: T): T => (x.user.id === user.id ? { ...x, user } : x);
+  useChat.setState((s) => ({
+    friends: s.friends.map(swap),
+    incoming: s.incoming.map(swap),
+    outgoing: s.outgoing.map(swap),
+    conversations: Object.fromEntries(
+      Object.entries(s.conversations).map(([id, c]) => [id, c.members.some((m) => m.id === user.id) ? { ...c, members: c.members.map((m) => (m.id === user.id ? user : m)) } : c]),
+    ),
+  }));
+  useUserCache.setState((s) => (s.users[user.id] ? { users: { ...s.users, [user.id]: user } } : s));
+  // Another device of ours changed it.
+  const me = useSession.getState().user;
+  if (me?.id === user.id) useSession.setState({ user: { ...me, displayName: user.displayName, avatarUrl: user.avatarUrl } });
+}
+

@@ -6,7 +6,7 @@
  */
 import { create } from "zustand";
 import type { SpaceRole } from "../../shared/permissions";
-import type { Channel, PresenceStatus, Space, SpaceMember } from "../../shared/protocol";
+import type { Channel, PresenceStatus, PublicUser, Space, SpaceMember } from "../../shared/protocol";
 
 export interface SpacesState {
   /** The first hello carrying spaces has arrived. */
@@ -150,6 +150,13 @@ export function withoutMember(s: SpacesState, spaceId: string, userId: string): 
   const list = s.members[spaceId];
   if (!list) return {};
   return { members: { ...s.members, [spaceId]: list.filter((m) => m.user.id !== userId) } };
+}
+
+/** A member's new profile (name, avatar) in every member list held. */
+export function setMemberUser(s: SpacesState, user: PublicUser): Partial<SpacesState> {
+  const members: Record<string, SpaceMember[]> = {};
+  for (const [id, list] of Object.entries(s.members)) members[id] = list.map((m) => (m.user.id === user.id ? { ...m, user } : m));
+  return { members };
 }
 
 export function setPresence(s: SpacesState, userId: string, presence: PresenceStatus): Partial<SpacesState> {

@@ -14,6 +14,7 @@ import {
   findChannel,
   mergeSpaceInfo,
   patchChannel,
+  setMemberUser,
   setPresence,
   spaceById,
   upsertChannel,
@@ -138,6 +139,9 @@ export function applySpaceEvent(e: ServerEvent): boolean {
       return false;
     case "presence:update":
       set((s) => setPresence(s, e.userId, e.status));
+      return false;
+    case "user:updated":
+      set((s) => setMemberUser(s, e.user));
       return false;
     case "message:deleted":
       applyMessageDeleted(e.conversationId, e.messageId);

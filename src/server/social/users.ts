@@ -1,6 +1,7 @@
 /** Profiles: the user's own view, public views of others, avatars, and prefix search. */
 import { AppError } from "../../shared/errors";
 import type { ImageStore } from "../files/images";
+import type { Bus } from "../bus/bus";
 import type { Me, PublicUser, UpdateMeBody } from "../../shared/protocol";
 import type { Store, UserRow } from "../store/store";
 import type { Actor } from "../auth/service";
@@ -28,6 +29,7 @@ export function toMe(u: UserRow): Me {
 export class UserService {
   constructor(
     private readonly store: Store,
+    private readonly bus: Bus,
     private readonly presence: PresenceService,
     private readonly images: ImageStore,
     private readonly clock: () => number = Date.now,
@@ -44,6 +46,7 @@ export class UserService {
     const u = await this.store.accounts.updateUser(actor.userId, patch, new Date(this.clock()).toISOString());
     if (!u || !before) throw new AppError("UNAUTHORIZED", "Account no longer exists");
     if (u.presence_visibility !== before.presence_visibility) await this.presence.handleVisibilityChanged(u.id, u.presence_visibility);
+    if (u.display_name !== before.display_name) await this.#announce(u);
     return toMe(u);
   }
 
@@ -55,6 +58,7 @@ export class UserService {
     const u = await this.store.accounts.updateUser(actor.userId, { avatarUrl: name && avatarPath(actor.userId, name) }, new Date(this.clock()).toISOString());
     if (!u) throw new AppError("UNAUTHORIZED", "Account no longer exists");
     await this.images.remove(avatarName(before));
+    await this.#announce(u);
     return toMe(u);
   }
 
@@ -64,6 +68,13 @@ export class UserService {
     const f = u && avatarName(u) === name ? this.images.file(name) : null;
     if (!f) throw new AppError("NOT_FOUND", "No such avatar");
     return f;
+  }
+
+  /** Everyone who shows this profile hears of the change: friends, DM and group partners, space members. */
+  async #announce(u: UserRow): Promise<void> {
+    const [friends, chats, spaces] = await Promise.all([this.store.social.friendIds(u.id), this.store.chat.coMemberIds(u.id), this.store.spaces.coMemberIds(u.id)]);
+    const users = [...new Set([u.id, ...friends, ...chats, ...spaces])];
+    await this.bus.publish({ type: "deliver", to: { users }, event: { type: "user:updated", user: toPublic(u) } });
   }
 
   async byId(_actor: Actor, id: string): Promise<PublicUser> {

@@ -40,6 +40,8 @@ export interface ChatStore {
   memberConversation(conversationId: string, userId: string): Promise<ConversationRow | undefined>;
   memberIds(conversationId: string): Promise<string[]>;
   conversationIdsFor(userId: string): Promise<string[]>;
+  /** Everyone who shares a DM or group with the user. */
+  coMemberIds(userId: string): Promise<string[]>;
   dmBetween(a: string, b: string): Promise<string | undefined>;
   /**
    * The user's conversations with members, last message and unread count: one by id, the
@@ -84,6 +86,18 @@ export class KyselyChatStore implements ChatStore {
 
   async memberIds(conversationId: string) {
     const rows = await this.db.selectFrom("conversation_members").select("user_id").where("conversation_id", "=", conversationId).execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  async coMemberIds(userId: string) {
+    const rows = await this.db
+      .selectFrom("conversation_members as a")
+      .innerJoin("conversation_members as b", "b.conversation_id", "a.conversation_id")
+      .select("b.user_id")
+      .distinct()
+      .where("a.user_id", "=", userId)
+      .where("b.user_id", "!=", userId)
+      .execute();
     return rows.map((r) => r.user_id);
   }
 
