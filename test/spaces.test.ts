@@ -232,6 +232,28 @@ describe("mention everyone", () => {
     });
   }
 
+  test("unread mentions are counted per viewer in hello until the channel is read", async () => {
+    const id = await w.throwaway("Mentions");
+    const { space } = await json(await node.req(`/api/spaces/${id}`, {}, w.users.owner.jar));
+    const general = space.channels.find((c: { kind: string }) => c.kind === "text").id;
+    const mentions = async (jar: CookieJar) => {
+      const ws = await connectWs(base, jar);
+      const hello = await ws.request({ type: "hello" });
+      ws.close();
+      return hello.spaces.find((s: { id: string }) => s.id === id).channels.find((c: { id: string }) => c.id === general).mentionCount;
+    };
+    const say = (jar: CookieJar, content: string) =>
+      node.req(`/api/conversations/${general}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content } }, jar).then(json);
+    await say(w.users.owner.jar, "@everyone one");
+    const { message } = await say(w.users.owner.jar, "@everyone two");
+    await say(w.users.owner.jar, "no mention");
+    expect(await mentions(w.users.member.jar)).toBe(2);
+    // The author's own mentions are not theirs to read.
+    expect(await mentions(w.users.owner.jar)).toBe(0);
+    await node.req(`/api/conversations/${general}/read`, { method: "POST", json: { messageId: message.id } }, w.users.member.jar);
+    expect(await mentions(w.users.member.jar)).toBe(0);
+  });
+
   test("only @everyone as a word counts, and members' sockets get the flag", async () => {
     const member = await connectWs(base, w.users.member.jar);
     await member.request({ type: "hello" });

@@ -194,6 +194,8 @@ export interface Channel {
   position: number;
   /** Per viewer; absent in broadcasts. */
   unreadCount?: number;
+  /** Per viewer: unread messages that mention everyone; absent in broadcasts. */
+  mentionCount?: number;
   lastMessageId: string | null;
   /** Who is in the voice channel now (empty until channel calls exist). */
   voiceMembers: string[];

@@ -39,6 +39,9 @@ describe.skipIf(!enabled)("@everyone in Chromium", () => {
     await until("the @ badge on #announcements", async () => expect(await newsItem.getByTestId("channel-mention").count()).toBe(1));
     await until("the @ badge on the space", async () => expect(await page.locator(`[data-space-id="${space.id}"]`).getByTestId("space-mention").count()).toBe(1));
     await page.screenshot({ path: artifactPath("mentions-badge-desktop.png") });
+    // The server counts unread mentions: the badges survive a reload.
+    await page.reload();
+    await until("the @ badge after a reload", async () => expect(await newsItem.getByTestId("channel-mention").count()).toBe(1));
 
     await newsItem.click();
     const quiet = await post(bea.jar, news.id, "@everyone me too?");

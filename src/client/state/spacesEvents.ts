@@ -42,7 +42,10 @@ export function applySpacesHello(spaces: Space[] | undefined): void {
     return { loaded: true, spaces: list, members, readMarks };
   });
   for (const space of gone) forgetChannels(space);
-  keepMentions(list.flatMap((space) => space.channels.filter((c) => c.unreadCount).map((c) => c.id)));
+  keepMentions(
+    list.flatMap((space) => space.channels.filter((c) => c.unreadCount).map((c) => c.id)),
+    list.flatMap((space) => space.channels.filter((c) => c.mentionCount).map((c) => c.id)),
+  );
   for (const id of Object.keys(useSpaces.getState().members)) loadMembers(id, true).catch(() => {});
 }
 

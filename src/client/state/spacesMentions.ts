@@ -1,6 +1,6 @@
 /**
- * Channels with an unread @everyone that notified us, as seen live since we last read them
- * (the server keeps unread counts, not mentions, so a reload forgets these).
+ * Channels with an unread @everyone that notified us: counted by the server in every hello
+ * (`mentionCount`), then kept up to date live until the channel is read.
  */
 import { create } from "zustand";
 import type { Channel, Space } from "../../shared/protocol";
@@ -20,10 +20,15 @@ export function forgetMention(channelId: string): void {
   });
 }
 
-/** After a hello: only channels still unread can still hold a mention. */
-export function keepMentions(unreadChannelIds: string[]): void {
+/** After a hello: the server's mentioned channels, plus live ones still unread. */
+export function keepMentions(unreadChannelIds: string[], mentionedChannelIds: string[]): void {
   const keep = new Set(unreadChannelIds);
-  useSpaceMentions.setState((s) => ({ mentioned: Object.fromEntries(Object.entries(s.mentioned).filter(([id]) => keep.has(id))) }));
+  useSpaceMentions.setState((s) => ({
+    mentioned: {
+      ...Object.fromEntries(Object.entries(s.mentioned).filter(([id]) => keep.has(id))),
+      ...Object.fromEntries(mentionedChannelIds.map((id) => [id, true] as const)),
+    },
+  }));
 }
 
 export function channelMentioned(mentioned: Record<string, true>, c: Channel): boolean {

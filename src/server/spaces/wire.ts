@@ -5,14 +5,14 @@ import type { SpaceRole } from "../store/schema";
 
 export const iconUrl = (s: SpaceRow) => (s.icon ? `/api/spaces/${s.id}/icon/${s.icon}` : null);
 
-export function toChannel(c: ConversationRow & { last_message_id?: string | null }, unreadCount?: number): Channel {
+export function toChannel(c: ConversationRow & { last_message_id?: string | null }, unread?: { unreadCount: number; mentionCount: number }): Channel {
   return {
     id: c.id,
     spaceId: c.space_id!,
     name: c.name ?? "",
     kind: c.channel_kind ?? "text",
     position: c.position ?? 0,
-    ...(unreadCount === undefined ? {} : { unreadCount }),
+    ...(unread ? { unreadCount: unread.unreadCount, mentionCount: unread.mentionCount } : {}),
     lastMessageId: c.last_message_id ?? null,
     voiceMembers: [],
   };
@@ -24,8 +24,8 @@ export function toSpace(s: SpaceRow, role: SpaceRole, memberCount: number, chann
 
 /** Channels in order with this viewer's unread counts. */
 export function channelsWithUnread(rows: ConversationRow[], summaries: ConversationSummary[]): Channel[] {
-  const unread = new Map(summaries.map((s) => [s.conversation.id, s.unreadCount]));
-  return rows.map((c) => toChannel(c, unread.get(c.id) ?? 0));
+  const unread = new Map(summaries.map((s) => [s.conversation.id, s]));
+  return rows.map((c) => toChannel(c, unread.get(c.id) ?? { unreadCount: 0, mentionCount: 0 }));
 }
 
 export function toInvite(i: InviteRow, publicUrl: string): Invite {

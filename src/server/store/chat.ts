@@ -29,6 +29,8 @@ export interface ConversationSummary {
   members: Array<{ user: UserRow; lastReadId: string | null }>;
   lastMessage: MessageRow | null;
   unreadCount: number;
+  /** Unread messages that mention everyone (space channels). */
+  mentionCount: number;
   lastReadId: string | null;
 }
 
@@ -128,6 +130,17 @@ export class KyselyChatStore implements ChatStore {
           .where((w) => w.or([w("cm.last_read_id", "is", null), w("m.id", ">", w.ref("cm.last_read_id"))]))
           .as("unread"),
       )
+      .select((eb) =>
+        eb
+          .selectFrom("messages as m")
+          .select(sql<number>`count(*)`.as("n"))
+          .whereRef("m.conversation_id", "=", "cm.conversation_id")
+          .where("m.mentions_everyone", "=", 1)
+          .where("m.deleted_at", "is", null)
+          .where("m.author_id", "!=", userId)
+          .where((w) => w.or([w("cm.last_read_id", "is", null), w("m.id", ">", w.ref("cm.last_read_id"))]))
+          .as("mentions"),
+      )
       .where("cm.user_id", "=", userId);
     if ("id" in filter) q = q.where("c.id", "=", filter.id);
     else if ("spaceId" in filter) q = q.where("c.space_id", "=", filter.spaceId);
@@ -152,12 +165,13 @@ export class KyselyChatStore implements ChatStore {
       list.push({ user, lastReadId: cm_last_read });
     }
     return rows
-      .map(({ my_last_read, unread, ...conversation }) => ({
+      .map(({ my_last_read, unread, mentions, ...conversation }) => ({
         conversation,
         // A channel's members are its space's members: listed with the space, not per channel.
         members: conversation.kind === "channel" ? [] : (byConv.get(conversation.id) ?? []),
         lastMessage: (conversation.last_message_id && lastById.get(conversation.last_message_id)) || null,
         unreadCount: Number(unread ?? 0),
+        mentionCount: Number(mentions ?? 0),
         lastReadId: my_last_read,
       }))
       .sort((a, b) => (b.conversation.last_message_id ?? b.conversation.created_at).localeCompare(a.conversation.last_message_id ?? a.conversation.created_at));
