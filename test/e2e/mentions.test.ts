@@ -56,6 +56,9 @@ describe.skipIf(!enabled)("@everyone in Chromium", () => {
     });
     await page.screenshot({ path: artifactPath("mentions-highlight-desktop.png") });
     await page.emulateMedia({ colorScheme: "dark" });
+    // Colours transition for 150 ms after the theme flips; shoot the settled page.
+    await until("the dark theme", () => page.evaluate(() => document.documentElement.classList.contains("dark")));
+    await page.waitForTimeout(400);
     await page.screenshot({ path: artifactPath("mentions-highlight-dark.png") });
     expect(stage.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   }, 90_000);
