@@ -3,7 +3,7 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import type { ConversationsTable, Database, MessagesTable, MessageKind } from "./schema";
 import type { UserRow } from "./accounts";
 import { AppError } from "../../shared/errors";
-import { dmKey, lastMessageId } from "./sql";
+import { dmKey, lastMessageId, prepared } from "./sql";
 import { InsertBatcher } from "./message-batcher";
 
 export type ConversationRow = Selectable<ConversationsTable>;
@@ -66,6 +66,15 @@ export interface ChatStore {
   markRead(conversationId: string, userId: string, messageId: string): Promise<boolean>;
 }
 
+/** Every send asks this first. */
+const memberConversation = prepared(2, (db, conversationId: string, userId: string) =>
+  db
+    .selectFrom("conversations as c")
+    .innerJoin("conversation_members as m", (j) => j.onRef("m.conversation_id", "=", "c.id").on("m.user_id", "=", userId))
+    .selectAll("c")
+    .where("c.id", "=", conversationId),
+);
+
 export class KyselyChatStore implements ChatStore {
   readonly #batcher: InsertBatcher;
 
@@ -77,13 +86,8 @@ export class KyselyChatStore implements ChatStore {
     return this.db.selectFrom("conversations").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
-  memberConversation(conversationId: string, userId: string) {
-    return this.db
-      .selectFrom("conversations as c")
-      .innerJoin("conversation_members as m", (j) => j.onRef("m.conversation_id", "=", "c.id").on("m.user_id", "=", userId))
-      .selectAll("c")
-      .where("c.id", "=", conversationId)
-      .executeTakeFirst();
+  async memberConversation(conversationId: string, userId: string) {
+    return (await memberConversation(this.db, conversationId, userId))[0];
   }
 
   async memberIds(conversationId: string) {

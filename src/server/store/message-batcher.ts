@@ -8,6 +8,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "./schema";
 import type { MessageRow, NewMessage } from "./chat";
+import { prepared } from "./sql";
 
 type Result = { message: MessageRow; created: boolean };
 
@@ -17,25 +18,30 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+const insert = prepared(
+  9,
+  (db, id: string, conversationId: string, authorId: string | null, clientId: string | null, kind: NewMessage["kind"], content: string, replyToId: string | null, now: string, mentions: number) =>
+    db
+      .insertInto("messages")
+      .values({
+        id,
+        conversation_id: conversationId,
+        author_id: authorId,
+        client_id: clientId,
+        kind,
+        content,
+        reply_to_id: replyToId,
+        created_at: now,
+        edited_at: null,
+        deleted_at: null,
+        mentions_everyone: mentions,
+      })
+      .onConflict((oc) => oc.columns(["author_id", "client_id"]).doNothing())
+      .returningAll(),
+);
+
 async function insertOne(db: Kysely<Database>, m: NewMessage): Promise<Result> {
-  const inserted = await db
-    .insertInto("messages")
-    .values({
-      id: m.id,
-      conversation_id: m.conversationId,
-      author_id: m.authorId,
-      client_id: m.clientId,
-      kind: m.kind,
-      content: m.content,
-      reply_to_id: m.replyToId,
-      created_at: m.now,
-      edited_at: null,
-      deleted_at: null,
-      mentions_everyone: m.mentionsEveryone ? 1 : 0,
-    })
-    .onConflict((oc) => oc.columns(["author_id", "client_id"]).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  const [inserted] = await insert(db, m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0);
   if (inserted) return { message: inserted, created: true };
   // A retry (same author and clientId): the original answers it.
   const original = await db.selectFrom("messages").selectAll().where("author_id", "=", m.authorId).where("client_id", "=", m.clientId).executeTakeFirstOrThrow();

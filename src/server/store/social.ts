@@ -2,7 +2,7 @@
 import type { Kysely, Selectable } from "kysely";
 import { AppError } from "../../shared/errors";
 import type { Database, FriendRequestsTable } from "./schema";
-import { dmKey, eitherWay, uniqueViolation } from "./sql";
+import { dmKey, eitherWay, prepared, uniqueViolation } from "./sql";
 import type { UserRow } from "./accounts";
 
 export type FriendRequestRow = Selectable<FriendRequestsTable>;
@@ -38,6 +38,9 @@ export interface SocialStore {
 }
 
 
+/** Every send to a DM asks this. */
+const blockedBetween = prepared(2, (db, a: string, b: string) => db.selectFrom("blocks").select("blocker_id").where(eitherWay("blocker_id", "blocked_id", a, b)).limit(1));
+
 export class KyselySocialStore implements SocialStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -69,12 +72,7 @@ export class KyselySocialStore implements SocialStore {
   }
 
   async blockedBetween(a: string, b: string) {
-    const row = await this.db
-      .selectFrom("blocks")
-      .select("blocker_id")
-      .where(eitherWay("blocker_id", "blocked_id", a, b))
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await blockedBetween(this.db, a, b)).length > 0;
   }
 
   async createRequest(r: FriendRequestRow) {

@@ -1,5 +1,5 @@
 /** Helpers shared by the store modules. */
-import { sql, type Kysely, type RawBuilder, type Transaction } from "kysely";
+import { createQueryId, sql, type Compilable, type CompiledQuery, type Kysely, type RawBuilder, type Transaction } from "kysely";
 import type { Database } from "./schema";
 
 /** Rows relating users a and b in either direction (x = a and y = b, or x = b and y = a). */
@@ -40,3 +40,27 @@ export async function guarded<T>(db: Kysely<Database>, fn: (tx: Transaction<Data
     throw err;
   }
 }
+
+/**
+ * A fixed-shape query compiled once. Kysely builds and compiles a query on every call, which on
+ * the send path costs more than the database's own work. `build` is called once with marker
+ * arguments; each call then puts its values where the markers landed. Only for queries whose
+ * SQL does not depend on the values (no `in` lists, no optional clauses, values passed through
+ * unchanged).
+ */
+export function prepared<A extends unknown[], R>(arity: A["length"], build: (db: Kysely<Database>, ...args: A) => Compilable<R>) {
+  let compiled: { sql: string; query: CompiledQuery["query"]; slots: Array<{ arg: number } | { value: unknown }> } | undefined;
+  return async (db: Kysely<Database>, ...args: A): Promise<R[]> => {
+    if (!compiled) {
+      const marks = Array.from({ length: arity }, (_, i) => `\u0001arg${i}\u0001`);
+      const c = build(db, ...(marks as unknown as A)).compile();
+      const slots = c.parameters.map((p) => (marks.includes(p as string) ? { arg: marks.indexOf(p as string) } : { value: p }));
+      if (new Set(slots.flatMap((s) => ("arg" in s ? [s.arg] : []))).size !== arity) throw new Error(`a prepared query must use every argument: ${c.sql}`);
+      compiled = { sql: c.sql, query: c.query, slots };
+    }
+    const parameters = compiled.slots.map((s) => ("arg" in s ? args[s.arg] : s.value));
+    const result = await db.executeQuery<R>({ sql: compiled.sql, query: compiled.query, parameters, queryId: createQueryId() });
+    return result.rows;
+  };
+}
+
