@@ -218,6 +218,22 @@ for (const backend of backends) {
       expect([Number((await store.chat.message(yes.id))?.mentions_everyone), Number((await store.chat.message(no.id))?.mentions_everyone)]).toEqual([1, 0]);
     });
 
+    // The send path's prepared queries are compiled once per dialect; both dialects run in this process.
+    test("the send path's lookups answer on every dialect: membership, blocks, insert once", async () => {
+      const [a, b, c] = [await user(), await user(), await user()];
+      const req = await store.social.createRequest({ id: newId(), from_id: a.id, to_id: b.id, created_at: iso() });
+      const { conversationId: dm } = (await store.social.acceptRequest(req, newId(), iso()))!;
+      expect((await store.chat.memberConversation(dm, a.id))?.id).toBe(dm);
+      expect(await store.chat.memberConversation(dm, c.id)).toBeUndefined();
+      expect(await store.social.blockedBetween(a.id, b.id)).toBe(false);
+      await store.social.block(b.id, a.id, iso());
+      expect([await store.social.blockedBetween(a.id, b.id), await store.social.blockedBetween(b.id, a.id)]).toEqual([true, true]);
+      const m = { id: newId(), conversationId: dm, authorId: a.id, clientId: "once", kind: "text" as const, content: "hi", replyToId: null, now: iso() };
+      const first = await store.chat.insertMessage(m);
+      const again = await store.chat.insertMessage({ ...m, id: newId() });
+      expect([first.created, again.created, again.message.id]).toEqual([true, false, first.message.id]);
+    });
+
     test("ids are time-sortable", async () => {
       const ids = Array.from({ length: 1000 }, () => newId());
       expect([...ids].sort()).toEqual(ids);

@@ -49,18 +49,22 @@ export async function guarded<T>(db: Kysely<Database>, fn: (tx: Transaction<Data
  * unchanged).
  */
 export function prepared<A extends unknown[], R>(arity: A["length"], build: (db: Kysely<Database>, ...args: A) => Compilable<R>) {
-  let compiled: { sql: string; query: CompiledQuery["query"]; slots: Array<{ arg: number } | { value: unknown }> } | undefined;
+  type Compiled = { sql: string; query: CompiledQuery["query"]; slots: Array<{ arg: number } | { value: unknown }> };
+  // One compilation per dialect: a process may hold SQLite and PostgreSQL stores at once (tests do).
+  const byDialect = new Map<unknown, Compiled>();
+  const compile = (db: Kysely<Database>): Compiled => {
+    const marks = Array.from({ length: arity }, (_, i) => `\u0001arg${i}\u0001`);
+    const c = build(db, ...(marks as unknown as A)).compile();
+    const slots = c.parameters.map((p) => (marks.includes(p as string) ? { arg: marks.indexOf(p as string) } : { value: p }));
+    if (new Set(slots.flatMap((s) => ("arg" in s ? [s.arg] : []))).size !== arity) throw new Error(`a prepared query must use every argument: ${c.sql}`);
+    return { sql: c.sql, query: c.query, slots };
+  };
   return async (db: Kysely<Database>, ...args: A): Promise<R[]> => {
-    if (!compiled) {
-      const marks = Array.from({ length: arity }, (_, i) => `\u0001arg${i}\u0001`);
-      const c = build(db, ...(marks as unknown as A)).compile();
-      const slots = c.parameters.map((p) => (marks.includes(p as string) ? { arg: marks.indexOf(p as string) } : { value: p }));
-      if (new Set(slots.flatMap((s) => ("arg" in s ? [s.arg] : []))).size !== arity) throw new Error(`a prepared query must use every argument: ${c.sql}`);
-      compiled = { sql: c.sql, query: c.query, slots };
-    }
+    const dialect = db.getExecutor().adapter.constructor;
+    let compiled = byDialect.get(dialect);
+    if (!compiled) byDialect.set(dialect, (compiled = compile(db)));
     const parameters = compiled.slots.map((s) => ("arg" in s ? args[s.arg] : s.value));
     const result = await db.executeQuery<R>({ sql: compiled.sql, query: compiled.query, parameters, queryId: createQueryId() });
     return result.rows;
   };
 }
-
