@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { befriend } from "../support/social";
-import { WAIT, artifactPath, browserAvailable, horizontalOverflow, until } from "../support/browser";
+import { WAIT, artifactPath, browserAvailable, horizontalOverflow, settled, until } from "../support/browser";
 import { browserStage } from "../support/stage";
 
 const enabled = browserAvailable("groups e2e");
@@ -133,6 +133,7 @@ describe.skipIf(!enabled)("group conversations in Chromium", () => {
     await a.getByRole("button", { name: "Group options" }).click();
     await a.getByRole("menuitem", { name: "Members" }).click();
     await a.getByRole("dialog", { name: "Members" }).locator('[data-testid="group-member"][data-username="carol_g"]').waitFor({ timeout: T });
+    await settled(a);
     await shot(a, "groups-members-mobile.png");
     await a.keyboard.press("Escape");
     await a.getByRole("dialog", { name: "Members" }).waitFor({ state: "detached", timeout: T });

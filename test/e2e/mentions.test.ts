@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { registerUser } from "../support/parley";
 import { joinByInvite, json } from "../support/spaces";
-import { WAIT, artifactPath, browserAvailable, sessionCookies, until } from "../support/browser";
+import { WAIT, artifactPath, browserAvailable, sessionCookies, settled, until } from "../support/browser";
 import { browserStage } from "../support/stage";
 
 const enabled = browserAvailable("mentions e2e");
@@ -58,7 +58,7 @@ describe.skipIf(!enabled)("@everyone in Chromium", () => {
     await page.emulateMedia({ colorScheme: "dark" });
     // Colours transition for 150 ms after the theme flips; shoot the settled page.
     await until("the dark theme", () => page.evaluate(() => document.documentElement.classList.contains("dark")));
-    await page.waitForTimeout(400);
+    await settled(page);
     await page.screenshot({ path: artifactPath("mentions-highlight-dark.png") });
     expect(stage.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   }, 90_000);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { freePort, registerUser, startNode, type TestNode } from "../support/parley";
 import { json } from "../support/spaces";
-import { WAIT, artifactPath, browserAvailable, horizontalOverflow, launchBrowser, sessionCookies, until } from "../support/browser";
+import { WAIT, artifactPath, browserAvailable, horizontalOverflow, launchBrowser, sessionCookies, settled, until } from "../support/browser";
 
 const enabled = browserAvailable("spaces e2e");
 const dist = join(import.meta.dir, "../../dist");
@@ -32,7 +32,6 @@ const message = (page: Page, text: string) => page.getByTestId("message-list").g
 const channelItem = (page: Page | Locator, name: string) => page.locator(`[data-testid="channel-item"][data-channel-name="${name}"]`);
 
 /** Wait for running animations (a drawer sliding in) to finish, so screenshots show the end state. */
-const settled = (page: Page) => page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
 
 async function menuItems(page: Page): Promise<string[]> {
   await page.getByTestId("space-menu-button").click();

@@ -85,3 +85,8 @@ export async function until(what: string, check: () => Promise<unknown> | unknow
 export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
+
+/** Resolves once no CSS animation or transition is running: screenshots show the settled page. */
+export function settled(page: Page): Promise<unknown> {
+  return page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+}
