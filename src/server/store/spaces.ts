@@ -4,7 +4,7 @@ import type { ChannelKind, Database, InvitesTable, SpaceRole, SpacesTable } from
 import type { UserRow } from "./accounts";
 import type { ConversationRow, ListedConversation } from "./chat";
 import { acceptInvite } from "./invites";
-import { guarded, lastMessageId, NOT_APPLIED } from "./sql";
+import { coMemberIds, guarded, lastMessageId, NOT_APPLIED } from "./sql";
 
 export type SpaceRow = Selectable<SpacesTable>;
 export type InviteRow = Selectable<InvitesTable>;
@@ -135,16 +135,8 @@ export class KyselySpaceStore implements SpaceStore {
     return (await this.db.selectFrom("space_members").select("user_id").where("space_id", "=", spaceId).execute()).map((r) => r.user_id);
   }
 
-  async coMemberIds(userId: string) {
-    const rows = await this.db
-      .selectFrom("space_members as a")
-      .innerJoin("space_members as b", "b.space_id", "a.space_id")
-      .select("b.user_id")
-      .distinct()
-      .where("a.user_id", "=", userId)
-      .where("b.user_id", "!=", userId)
-      .execute();
-    return rows.map((r) => r.user_id);
+  coMemberIds(userId: string) {
+    return coMemberIds(this.db, "space_members", userId);
   }
 
   async update(id: string, patch: { name?: string; icon?: string | null }) {

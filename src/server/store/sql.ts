@@ -28,6 +28,13 @@ export function lastMessageId(conversationIdColumn: string): RawBuilder<string |
   return sql<string | null>`(select max(lm.id) from messages lm where lm.conversation_id = ${sql.ref(conversationIdColumn)})`;
 }
 
+/** Everyone who shares a group (a conversation or a space) of `table` with the user. */
+export async function coMemberIds(db: Kysely<Database>, table: "conversation_members" | "space_members", userId: string): Promise<string[]> {
+  const group = sql.id(table === "space_members" ? "space_id" : "conversation_id");
+  const { rows } = await sql<{ user_id: string }>`select distinct b.user_id from ${sql.table(table)} a join ${sql.table(table)} b on b.${group} = a.${group} where a.user_id = ${userId} and b.user_id <> ${userId}`.execute(db);
+  return rows.map((r) => r.user_id);
+}
+
 /** Thrown inside a transaction to roll it back when a guarded write finds nothing to change. */
 export const NOT_APPLIED = Symbol("not applied");
 
