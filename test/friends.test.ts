@@ -13,14 +13,20 @@ afterAll(() => node.dispose());
 
 const json = async (res: Response) => (await res.json()) as Record<string, any>;
 
+/** Two new users, each with a socket that has said hello. */
+async function twoOnline() {
+  const a = await registerUser(node);
+  const b = await registerUser(node);
+  const as = await connectWs(base, a.jar);
+  const bs = await connectWs(base, b.jar);
+  await as.request({ type: "hello" });
+  await bs.request({ type: "hello" });
+  return { a, b, as, bs };
+}
+
 describe("friend requests", () => {
   test("request → accept creates the friendship and the DM in one step, and both parties hear it live", async () => {
-    const a = await registerUser(node);
-    const b = await registerUser(node);
-    const as = await connectWs(base, a.jar);
-    const bs = await connectWs(base, b.jar);
-    await as.request({ type: "hello" });
-    await bs.request({ type: "hello" });
+    const { a, b, as, bs } = await twoOnline();
     const sent = await node.req("/api/friends/requests", { method: "POST", json: { username: b.user.username } }, a.jar);
     expect(sent.status).toBe(201);
     const { request } = await json(sent);
@@ -97,12 +103,7 @@ describe("friend requests", () => {
 
 describe("blocking", () => {
   test("blocking withdraws a pending request and both sides hear it live", async () => {
-    const a = await registerUser(node);
-    const b = await registerUser(node);
-    const as = await connectWs(base, a.jar);
-    const bs = await connectWs(base, b.jar);
-    await as.request({ type: "hello" });
-    await bs.request({ type: "hello" });
+    const { a, b, as, bs } = await twoOnline();
     const { request } = await json(await node.req("/api/friends/requests", { method: "POST", json: { username: b.user.username } }, a.jar));
     await bs.waitFor((e) => e.type === "friend:request");
     expect((await node.req("/api/blocks", { method: "POST", json: { userId: a.user.id } }, b.jar)).status).toBe(204);
