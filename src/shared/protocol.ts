@@ -108,6 +108,7 @@ export const UpdateConversationBody = z.object({ name: Str().trim().min(1).max(1
 export const AddMembersBody = z.object({ userIds: z.array(Id).min(1).max(MAX_GROUP_MEMBERS) }).strict();
 export const SendMessageBody = z.object({ clientId: ClientId, content: Content, replyToId: Id.optional() }).strict();
 export const ReadBody = z.object({ messageId: Id }).strict();
+export const MuteBody = z.object({ muted: z.boolean() }).strict();
 export const HistoryQuery = z.object({
   before: Id.optional(),
   after: Id.optional(),
@@ -143,6 +144,8 @@ export interface Conversation {
   reads: Record<string, string | null>;
   lastMessage: Message | null;
   unreadCount: number;
+  /** Per viewer: no chime or notification for it. */
+  muted: boolean;
   /** A DM where either side blocks the other: history stays, sending is refused. */
   readOnly: boolean;
   createdAt: string;
@@ -196,6 +199,8 @@ export interface Channel {
   unreadCount?: number;
   /** Per viewer: unread messages that mention everyone; absent in broadcasts. */
   mentionCount?: number;
+  /** Per viewer, muted by them; absent in broadcasts. */
+  muted?: boolean;
   lastMessageId: string | null;
   /** Who is in the voice channel now (empty until channel calls exist). */
   voiceMembers: string[];
@@ -295,6 +300,8 @@ export type ServerEvent =
   | { type: "conversation:new"; conversation: Conversation }
   | { type: "conversation:updated"; conversation: Conversation }
   | { type: "conversation:removed"; conversationId: string }
+  /** To the muting user's own sockets only (DMs, groups and channels). */
+  | { type: "conversation:muted"; conversationId: string; muted: boolean }
   | { type: "call:incoming"; callId: string; conversationId: string; from: PublicUser; media: CallMedia }
   | { type: "call:ringing"; callId: string; conversationId: string; to: PublicUser; media: CallMedia }
   | { type: "call:accepted"; callId: string; by: string }

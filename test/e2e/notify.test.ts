@@ -1,12 +1,12 @@
 /**
  * New-message alerts in Chromium: a DM arriving while the tab is hidden plays the chime and
  * shows a desktop notification (sender as title, text as body); one arriving while the tab is
- * visible with that conversation open does neither. The page's Notification constructor and
- * OscillatorNode.start are wrapped only to record what the app does.
+ * visible with that conversation open does neither (observed through support/alerts.ts).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
+import { instrument, recorded, setHidden } from "../support/alerts";
 import { registerUser, startNode, type TestNode } from "../support/parley";
 import { befriend } from "../support/social";
 import { connectWs, type WsClient } from "../support/ws";
@@ -15,47 +15,6 @@ import { WAIT, browserAvailable, launchBrowser, sessionCookies, until } from "..
 const enabled = browserAvailable("notify e2e");
 const dist = join(import.meta.dir, "../../dist");
 const HOOK = 60_000;
-
-/** Runs before the app: a switchable document.hidden, and recorders for notifications and tones. */
-function instrument() {
-  const w = window as unknown as { __hidden: boolean; __notes: unknown[]; __tones: number[] };
-  w.__hidden = false;
-  w.__notes = [];
-  w.__tones = [];
-  Object.defineProperty(Document.prototype, "hidden", { configurable: true, get: () => w.__hidden });
-  Object.defineProperty(Document.prototype, "visibilityState", { configurable: true, get: () => (w.__hidden ? "hidden" : "visible") });
-  const Real = window.Notification;
-  window.Notification = new Proxy(Real, {
-    construct(target, args: [string, NotificationOptions?]) {
-      w.__notes.push({ title: args[0], body: args[1]?.body, tag: args[1]?.tag });
-      return Reflect.construct(target, args);
-    },
-    get: (target, key) => Reflect.get(target, key),
-  });
-  const start = OscillatorNode.prototype.start;
-  OscillatorNode.prototype.start = function (this: OscillatorNode, ...args: Parameters<typeof start>) {
-    w.__tones.push(this.frequency.value);
-    return start.apply(this, args);
-  };
-}
-
-interface Recorded {
-  notes: Array<{ title: string; body: string; tag: string }>;
-  tones: number[];
-}
-
-const recorded = (page: Page): Promise<Recorded> =>
-  page.evaluate(() => {
-    const w = window as unknown as { __notes: Recorded["notes"]; __tones: number[] };
-    return { notes: [...w.__notes], tones: [...w.__tones] };
-  });
-
-function setHidden(page: Page, hidden: boolean): Promise<void> {
-  return page.evaluate((h) => {
-    (window as unknown as { __hidden: boolean }).__hidden = h;
-    document.dispatchEvent(new Event("visibilitychange"));
-  }, hidden);
-}
 
 describe.skipIf(!enabled)("new-message alerts in Chromium", () => {
   let node: TestNode;

@@ -11,6 +11,7 @@ import {
   type ChatState,
 } from "./chat";
 import { conversationTitle, userName } from "./chatSelectors";
+import { applyMuted } from "./mute";
 import { playChime, showDesktopNotification } from "./notify";
 import { navigate, useRouter } from "./router";
 import { isChannelId } from "./spaces";
@@ -52,12 +53,13 @@ function onMessage(m: Message): void {
   if (m.authorId && m.authorId !== before.meId && m.kind === "text") alert(before, m);
 }
 
-/** Chime (and desktop notification) for someone else's message the user is not looking at (not in DND). */
+/** Chime (and desktop notification) for someone else's message the user is not looking at (not in DND, not muted). */
 function alert(s: ChatState, m: Message): void {
   if (s.myStatus === "dnd" || (!document.hidden && s.activeId === m.conversationId)) return;
   // Space channels show unread marks, without a chime for every message.
   if (isChannelId(m.conversationId)) return;
   const c = s.conversations[m.conversationId];
+  if (c?.muted) return;
   playChime();
   const sender = userName(s, m.conversationId, m.authorId);
   const title = c && c.kind === "group" ? `${sender} in ${conversationTitle(c, s.meId)}` : sender;
@@ -105,6 +107,8 @@ export function applyEvent(e: ServerEvent): void {
     case "conversation:new":
     case "conversation:updated":
       return useChat.setState((s) => ({ conversations: { ...s.conversations, [e.conversation.id]: e.conversation } }));
+    case "conversation:muted":
+      return applyMuted(e.conversationId, e.muted);
     case "conversation:removed":
       // Left on another device (or this one, ahead of the REST reply): don't stay on a page that is gone.
       if (useRouter.getState().path === `/c/${e.conversationId}`) navigate("/messages", { replace: true });

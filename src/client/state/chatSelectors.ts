@@ -24,9 +24,10 @@ export function sortConversations(conversations: Record<string, Conversation>): 
   return Object.values(conversations).sort((a, b) => activityAt(b) - activityAt(a) || (a.id < b.id ? 1 : -1));
 }
 
+/** Muted conversations keep their own badge but stay out of the tab title. */
 export function totalUnread(s: Pick<ChatState, "conversations">): number {
   let n = 0;
-  for (const c of Object.values(s.conversations)) n += c.unreadCount;
+  for (const c of Object.values(s.conversations)) if (!c.muted) n += c.unreadCount;
   return n;
 }
 

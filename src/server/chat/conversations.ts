@@ -1,4 +1,4 @@
-/** Conversations: listing with unread counts, group DMs (create, rename, add, leave), access checks. */
+/** Conversations: listing with unread counts, group DMs (create, rename, add, leave), muting, access checks. */
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
 import { MAX_GROUP_MEMBERS, type Conversation } from "../../shared/protocol";
@@ -99,6 +99,12 @@ export class ConversationService {
     await this.announce(id, "conversation:new", added);
     await this.announce(id, "conversation:updated", current);
     return this.get(actor, id);
+  }
+
+  /** Per member, so only the actor's own devices hear of it. */
+  async setMuted(actor: Actor, id: string, muted: boolean): Promise<void> {
+    if (!(await this.store.chat.setMuted(id, actor.userId, muted))) throw new AppError("FORBIDDEN", "You are not a member of this conversation");
+    await this.bus.publish({ type: "deliver", to: { users: [actor.userId] }, event: { type: "conversation:muted", conversationId: id, muted } });
   }
 
   async leave(actor: Actor, id: string): Promise<void> {

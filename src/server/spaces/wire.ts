@@ -5,14 +5,14 @@ import type { SpaceRole } from "../store/schema";
 
 export const iconUrl = (s: SpaceRow) => (s.icon ? `/api/spaces/${s.id}/icon/${s.icon}` : null);
 
-export function toChannel(c: ConversationRow & { last_message_id?: string | null }, unread?: { unreadCount: number; mentionCount: number }): Channel {
+export function toChannel(c: ConversationRow & { last_message_id?: string | null }, unread?: { unreadCount: number; mentionCount: number; muted: boolean }): Channel {
   return {
     id: c.id,
     spaceId: c.space_id!,
     name: c.name ?? "",
     kind: c.channel_kind ?? "text",
     position: c.position ?? 0,
-    ...(unread ? { unreadCount: unread.unreadCount, mentionCount: unread.mentionCount } : {}),
+    ...(unread ? { unreadCount: unread.unreadCount, mentionCount: unread.mentionCount, muted: unread.muted } : {}),
     lastMessageId: c.last_message_id ?? null,
     voiceMembers: [],
   };
@@ -25,7 +25,7 @@ export function toSpace(s: SpaceRow, role: SpaceRole, memberCount: number, chann
 /** Channels in order with this viewer's unread counts. */
 export function channelsWithUnread(rows: ConversationRow[], summaries: ConversationSummary[]): Channel[] {
   const unread = new Map(summaries.map((s) => [s.conversation.id, s]));
-  return rows.map((c) => toChannel(c, unread.get(c.id) ?? { unreadCount: 0, mentionCount: 0 }));
+  return rows.map((c) => toChannel(c, unread.get(c.id) ?? { unreadCount: 0, mentionCount: 0, muted: false }));
 }
 
 export function toInvite(i: InviteRow, publicUrl: string): Invite {

@@ -3,7 +3,7 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import type { ConversationsTable, Database, MessagesTable, MessageKind } from "./schema";
 import type { UserRow } from "./accounts";
 import { AppError } from "../../shared/errors";
-import { dmKey, lastMessageId, prepared } from "./sql";
+import { coMemberIds, dmKey, lastMessageId, prepared } from "./sql";
 import { InsertBatcher } from "./message-batcher";
 
 export type ConversationRow = Selectable<ConversationsTable>;
@@ -32,6 +32,8 @@ export interface ConversationSummary {
   /** Unread messages that mention everyone (space channels). */
   mentionCount: number;
   lastReadId: string | null;
+  /** The viewer muted it. */
+  muted: boolean;
 }
 
 export type SummaryFilter = { id: string } | { spaceId: string } | { direct: true };
@@ -64,6 +66,8 @@ export interface ChatStore {
   messages(conversationId: string, page: { before?: string; after?: string; limit: number }): Promise<MessageRow[]>;
   /** Moves the read mark forward only; returns whether it moved. */
   markRead(conversationId: string, userId: string, messageId: string): Promise<boolean>;
+  /** Returns whether the user is a member (and so the flag was stored). */
+  setMuted(conversationId: string, userId: string, muted: boolean): Promise<boolean>;
 }
 
 /** Every send asks this first. */
@@ -95,16 +99,8 @@ export class KyselyChatStore implements ChatStore {
     return rows.map((r) => r.user_id);
   }
 
-  async coMemberIds(userId: string) {
-    const rows = await this.db
-      .selectFrom("conversation_members as a")
-      .innerJoin("conversation_members as b", "b.conversation_id", "a.conversation_id")
-      .select("b.user_id")
-      .distinct()
-      .where("a.user_id", "=", userId)
-      .where("b.user_id", "!=", userId)
-      .execute();
-    return rows.map((r) => r.user_id);
+  coMemberIds(userId: string) {
+    return coMemberIds(this.db, "conversation_members", userId);
   }
 
   async conversationIdsFor(userId: string) {
@@ -123,7 +119,7 @@ export class KyselyChatStore implements ChatStore {
       .innerJoin("conversations as c", "c.id", "cm.conversation_id")
       .selectAll("c")
       .select(lastMessageId("c.id").as("last_message_id"))
-      .select("cm.last_read_id as my_last_read")
+      .select(["cm.last_read_id as my_last_read", "cm.muted as my_muted"])
       .select((eb) =>
         eb
           .selectFrom("messages as m")
@@ -169,7 +165,7 @@ export class KyselyChatStore implements ChatStore {
       list.push({ user, lastReadId: cm_last_read });
     }
     return rows
-      .map(({ my_last_read, unread, mentions, ...conversation }) => ({
+      .map(({ my_last_read, my_muted, unread, mentions, ...conversation }) => ({
         conversation,
         // A channel's members are its space's members: listed with the space, not per channel.
         members: conversation.kind === "channel" ? [] : (byConv.get(conversation.id) ?? []),
@@ -177,6 +173,7 @@ export class KyselyChatStore implements ChatStore {
         unreadCount: Number(unread ?? 0),
         mentionCount: Number(mentions ?? 0),
         lastReadId: my_last_read,
+        muted: Number(my_muted) === 1,
       }))
       .sort((a, b) => (b.conversation.last_message_id ?? b.conversation.created_at).localeCompare(a.conversation.last_message_id ?? a.conversation.created_at));
   }
@@ -257,6 +254,16 @@ export class KyselyChatStore implements ChatStore {
       .where("conversation_id", "=", conversationId)
       .where("user_id", "=", userId)
       .where((eb) => eb.or([eb("last_read_id", "is", null), eb("last_read_id", "<", messageId)]))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async setMuted(conversationId: string, userId: string, muted: boolean) {
+    const res = await this.db
+      .updateTable("conversation_members")
+      .set({ muted: muted ? 1 : 0 })
+      .where("conversation_id", "=", conversationId)
+      .where("user_id", "=", userId)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }

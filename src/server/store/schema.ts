@@ -134,6 +134,8 @@ export interface ConversationMembersTable {
   user_id: string;
   joined_at: string;
   last_read_id: string | null;
+  /** 1 when this member muted the conversation. */
+  muted: Generated<number>;
 }
 
 export type MessageKind = "text" | "system";

@@ -7,6 +7,7 @@ import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
 import { Link } from "../common/Link";
 import { PresenceAvatar } from "../common/PresenceAvatar";
+import { MutedMark } from "./MuteMenu";
 
 export function ConversationList({ variant = "sidebar", onNavigate }: { variant?: "sidebar" | "page"; onNavigate?: () => void }) {
   const conversations = useChat((s) => s.conversations);
@@ -47,6 +48,7 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
       data-testid="conversation-item"
       data-conversation-id={c.id}
       data-unread={unread}
+      data-muted={c.muted ? "true" : "false"}
       className={cn(
         "group flex items-center gap-3 rounded-lg transition-colors",
         variant === "sidebar" ? "px-2 py-1.5" : "px-3 py-2.5",
@@ -61,22 +63,29 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
         <Avatar name={title} seed={c.id} size={variant === "page" ? "md" : "sm"} />
       )}
       <span className="min-w-0 flex-1">
-        <span
-          className={cn(
-            "block truncate text-sm",
-            unread ? "font-semibold text-zinc-900 dark:text-white" : "font-medium text-zinc-700 dark:text-zinc-300",
-          )}
-        >
-          {title}
+        <span className="flex min-w-0 items-center gap-1">
+          <span
+            className={cn(
+              "truncate text-sm",
+              unread && !c.muted ? "font-semibold text-zinc-900 dark:text-white" : "font-medium text-zinc-700 dark:text-zinc-300",
+            )}
+          >
+            {title}
+          </span>
+          {c.muted ? <MutedMark /> : null}
         </span>
-        <span className={cn("block truncate text-xs", unread ? "text-zinc-700 dark:text-zinc-300" : "text-zinc-500 dark:text-zinc-500")}>
+        <span className={cn("block truncate text-xs", unread && !c.muted ? "text-zinc-700 dark:text-zinc-300" : "text-zinc-500 dark:text-zinc-500")}>
           {preview}
         </span>
       </span>
       {unread > 0 ? (
         <span
           data-testid="unread-badge"
-          className="ml-1 inline-flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full bg-red-500 px-1.5 text-[0.6875rem] font-bold text-white"
+          data-muted={c.muted ? "true" : "false"}
+          className={cn(
+            "ml-1 inline-flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full px-1.5 text-[0.6875rem] font-bold",
+            c.muted ? "bg-zinc-300 text-zinc-600 dark:bg-zinc-700 dark:text-zinc-300" : "bg-red-500 text-white",
+          )}
         >
           {unread > 99 ? "99+" : unread}
           <span className="sr-only"> unread</span>

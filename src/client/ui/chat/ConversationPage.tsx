@@ -20,6 +20,7 @@ import { EmptyState } from "../shell/SectionPage";
 import { Composer } from "./Composer";
 import { GroupActions } from "./GroupActions";
 import { GroupMembers } from "./GroupMembers";
+import { ConversationOptions, MutedMark } from "./MuteMenu";
 import { MessageList } from "./MessageList";
 import { TypingLine } from "./TypingLine";
 import { CallButtons } from "../call/CallLayer";
@@ -132,14 +133,22 @@ function ConversationHeader({ conversationId }: { conversationId: string }) {
     <header className="flex h-14 shrink-0 items-center gap-3 border-b border-zinc-200/80 px-4 sm:px-6 dark:border-zinc-800">
       {other ? <PresenceAvatar user={other} status={presence} /> : <Avatar name={title} seed={conversation.id} size="sm" />}
       <div className="min-w-0">
-        <h1 data-testid="conversation-title" className="truncate text-[0.9375rem] font-semibold tracking-tight text-zinc-900 dark:text-zinc-100">
-          {title}
-        </h1>
+        <div className="flex items-center gap-1.5">
+          <h1 data-testid="conversation-title" className="truncate text-[0.9375rem] font-semibold tracking-tight text-zinc-900 dark:text-zinc-100">
+            {title}
+          </h1>
+          {conversation.muted ? <MutedMark /> : null}
+        </div>
         <p className="truncate text-xs text-zinc-500 dark:text-zinc-400" data-testid="conversation-status" data-member-count={conversation.members.length}>
           {other ? `${presence ? PRESENCE_LABEL[presence] : ""} · @${other.username}` : `${conversation.members.length} members`}
         </p>
       </div>
-      {conversation.kind === "dm" ? <CallButtons conversationId={conversationId} className="ml-auto" /> : null}
+      {conversation.kind === "dm" ? (
+        <div className="ml-auto flex shrink-0 items-center gap-0.5">
+          <CallButtons conversationId={conversationId} />
+          <ConversationOptions conversationId={conversationId} />
+        </div>
+      ) : null}
       {conversation.kind === "group" ? <GroupActions conversation={conversation} /> : null}
     </header>
   );

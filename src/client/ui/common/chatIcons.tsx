@@ -38,6 +38,12 @@ export const BellIcon = (p: IconProps) => (
     <path d="M10 20.5a2 2 0 0 0 4 0" />
   </Icon>
 );
+export const BellOffIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M6 16V11a6 6 0 0 1 9.5-4.9M18 11v5l1.5 2h-15" />
+    <path d="M10 20.5a2 2 0 0 0 4 0M4 4l16 16" />
+  </Icon>
+);
 export const RetryIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="M4 12a8 8 0 0 1 14-5.3M20 12a8 8 0 0 1-14 5.3" />

@@ -19,6 +19,7 @@ import { useMediaQuery } from "../common/useMediaQuery";
 import { EditProfileDialog } from "../settings/EditProfileDialog";
 import { CallButtons, CallLayer } from "../call/CallLayer";
 import { GroupActions } from "../chat/GroupActions";
+import { ConversationOptions } from "../chat/MuteMenu";
 import { NewGroupDialog } from "../chat/GroupDialogs";
 import { DesktopNav, DrawerNav } from "../spaces/ShellNav";
 import { SpaceDialogs } from "../spaces/SpaceDialogs";
@@ -94,6 +95,7 @@ function MobileTopBar() {
       </h1>
       <div className="ml-auto flex items-center gap-1">
         {id && presence ? <CallButtons conversationId={id} /> : null}
+        {id && presence ? <ConversationOptions conversationId={id} /> : null}
         {group ? <GroupActions conversation={group} compact /> : null}
         <UserMenu placement="bottom" compact />
       </div>

@@ -8,6 +8,7 @@ import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
 import { HashIcon, SpeakerIcon } from "../common/icons";
 import { Link } from "../common/Link";
+import { MutedMark } from "../chat/MuteMenu";
 import { channelPath } from "./spaceRoutes";
 
 interface ItemProps {
@@ -37,19 +38,28 @@ export function TextChannelItem({ space, channel, reorderable, onNavigate }: Ite
       data-channel-id={channel.id}
       data-channel-name={channel.name}
       data-unread={unread ? "true" : "false"}
+      data-muted={channel.muted ? "true" : "false"}
       className={cn(
         "relative flex items-center gap-1.5 rounded-md py-1.5 pl-2 text-[0.9375rem] transition-colors",
         padRight(reorderable),
         active
           ? "bg-white font-medium text-zinc-900 shadow-xs ring-1 ring-zinc-900/5 dark:bg-zinc-800 dark:text-white dark:ring-white/5"
-          : unread
+          : unread && !channel.muted
             ? "font-semibold text-zinc-900 hover:bg-zinc-200/60 dark:text-white dark:hover:bg-zinc-800/60"
             : "text-zinc-500 hover:bg-zinc-200/60 hover:text-zinc-800 dark:text-zinc-400 dark:hover:bg-zinc-800/60 dark:hover:text-zinc-200",
       )}
     >
-      {unread ? <span aria-hidden="true" data-testid="channel-unread-dot" className="absolute -left-2 top-1/2 h-2 w-1 -translate-y-1/2 rounded-r-full bg-zinc-900 dark:bg-white" /> : null}
+      {unread ? (
+        <span
+          aria-hidden="true"
+          data-testid="channel-unread-dot"
+          data-muted={channel.muted ? "true" : "false"}
+          className={cn("absolute -left-2 top-1/2 h-2 w-1 -translate-y-1/2 rounded-r-full", channel.muted ? "bg-zinc-400 dark:bg-zinc-600" : "bg-zinc-900 dark:bg-white")}
+        />
+      ) : null}
       <HashIcon className="size-4.5 shrink-0 opacity-70" />
       <span className="min-w-0 flex-1 truncate">{channel.name}</span>
+      {channel.muted ? <MutedMark /> : null}
       {mentioned ? (
         <span data-testid="channel-mention" aria-hidden="true" className="inline-flex size-4.5 shrink-0 items-center justify-center rounded-full bg-red-500 text-[0.625rem] font-bold text-white">
           @

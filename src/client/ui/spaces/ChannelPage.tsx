@@ -18,6 +18,7 @@ import { HashIcon } from "../common/icons";
 import { useMediaQuery } from "../common/useMediaQuery";
 import { Composer } from "../chat/Composer";
 import { MessageList } from "../chat/MessageList";
+import { ChannelOptions, MutedMark } from "../chat/MuteMenu";
 import { TypingLine } from "../chat/TypingLine";
 import { MemberPanel } from "./MemberPanel";
 import { MembersIcon } from "./spaceIcons";
@@ -47,10 +48,11 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
       reads: {},
       lastMessage: null,
       unreadCount: 0,
+      muted: channel.muted ?? false,
       readOnly: false,
       createdAt: space.createdAt,
     }),
-    [channel.id, channel.name, space.id, space.ownerId, space.createdAt, people],
+    [channel.id, channel.name, channel.muted, space.id, space.ownerId, space.createdAt, people],
   );
 
   useEffect(() => {
@@ -82,6 +84,8 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
           <h1 data-testid="channel-title" className="min-w-0 flex-1 truncate text-[0.9375rem] font-semibold tracking-tight text-zinc-900 dark:text-zinc-100">
             {channel.name}
           </h1>
+          {channel.muted ? <MutedMark /> : null}
+          <ChannelOptions channelId={channel.id} muted={channel.muted ?? false} />
           <button
             type="button"
             aria-pressed={membersShown}

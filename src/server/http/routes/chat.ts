@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { AddMembersBody, CreateGroupBody, HistoryQuery, ReadBody, SendMessageBody, UpdateConversationBody } from "../../../shared/protocol";
+import { AddMembersBody, CreateGroupBody, HistoryQuery, MuteBody, ReadBody, SendMessageBody, UpdateConversationBody } from "../../../shared/protocol";
 import type { AuthService } from "../../auth/service";
 import type { ConversationService } from "../../chat/conversations";
 import type { MessageService } from "../../chat/messages";
@@ -25,6 +25,11 @@ export function conversationRoutes(auth: AuthService, conversations: Conversatio
   });
   r.delete("/:id/members/me", async (c) => {
     await conversations.leave(await requireActor(c, auth), c.req.param("id"));
+    return c.body(null, 204);
+  });
+  r.put("/:id/mute", async (c) => {
+    const actor = await requireActor(c, auth);
+    await conversations.setMuted(actor, c.req.param("id"), (await parseJson(c, MuteBody)).muted);
     return c.body(null, 204);
   });
   r.get("/:id/messages", async (c) => {
