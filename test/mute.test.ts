@@ -2,32 +2,25 @@
  * PUT /api/conversations/:id/mute: a per-member flag, shown only to the member who set it (in
  * GET /api/conversations, hello and the space's channels) and announced only to their sockets.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Conversation } from "../src/shared/protocol";
-import { registerUser, startNode, type CookieJar, type TestNode } from "./support/parley";
+import { registerUser, type CookieJar, nodeForSuite } from "./support/parley";
 import { befriend } from "./support/social";
 import { joinByInvite, json } from "./support/spaces";
 import { connectWs } from "./support/ws";
 
-const HOOK = 60_000;
 
-let node: TestNode;
-let base: string;
-beforeAll(async () => {
-  node = await startNode();
-  base = `http://127.0.0.1:${node.listen().port}`;
-}, HOOK);
-afterAll(() => node.dispose(), HOOK);
+const suite = nodeForSuite();
 
-const mute = (id: string, jar: CookieJar, body: unknown) => node.req(`/api/conversations/${id}/mute`, { method: "PUT", json: body }, jar);
+const mute = (id: string, jar: CookieJar, body: unknown) => suite.node.req(`/api/conversations/${id}/mute`, { method: "PUT", json: body }, jar);
 
 async function listed(jar: CookieJar, id: string): Promise<Conversation> {
-  const { conversations } = (await json(await node.req("/api/conversations", {}, jar))) as { conversations: Conversation[] };
+  const { conversations } = (await json(await suite.node.req("/api/conversations", {}, jar))) as { conversations: Conversation[] };
   return conversations.find((c) => c.id === id)!;
 }
 
 async function helloOf(jar: CookieJar): Promise<Record<string, any>> {
-  const ws = await connectWs(base, jar);
+  const ws = await connectWs(suite.base, jar);
   try {
     return await ws.request({ type: "hello" });
   } finally {
@@ -36,12 +29,12 @@ async function helloOf(jar: CookieJar): Promise<Record<string, any>> {
 }
 
 test("muting a DM is the muter's alone: listed, in hello, and announced to their other sockets only", async () => {
-  const [alice, bob] = [await registerUser(node), await registerUser(node)];
-  const dm = await befriend(node, alice, bob);
+  const [alice, bob] = [await registerUser(suite.node), await registerUser(suite.node)];
+  const dm = await befriend(suite.node, alice, bob);
   expect((await listed(alice.jar, dm)).muted).toBe(false);
 
-  const aliceOther = await connectWs(base, alice.jar);
-  const bobWs = await connectWs(base, bob.jar);
+  const aliceOther = await connectWs(suite.base, alice.jar);
+  const bobWs = await connectWs(suite.base, bob.jar);
   try {
     await Promise.all([aliceOther.request({ type: "hello" }), bobWs.request({ type: "hello" })]);
     expect((await mute(dm, alice.jar, { muted: true })).status).toBe(204);
@@ -68,8 +61,8 @@ test("muting a DM is the muter's alone: listed, in hello, and announced to their
 });
 
 test("only members may mute: anyone else gets 403 FORBIDDEN, whether or not the conversation exists", async () => {
-  const [alice, bob, eve] = [await registerUser(node), await registerUser(node), await registerUser(node)];
-  const dm = await befriend(node, alice, bob);
+  const [alice, bob, eve] = [await registerUser(suite.node), await registerUser(suite.node), await registerUser(suite.node)];
+  const dm = await befriend(suite.node, alice, bob);
   for (const id of [dm, "0190d6b2-0000-7000-8000-000000000000"]) {
     const res = await mute(id, eve.jar, { muted: true });
     expect(res.status).toBe(403);
@@ -80,8 +73,8 @@ test("only members may mute: anyone else gets 403 FORBIDDEN, whether or not the 
 });
 
 test("a bad body is 400 VALIDATION_ERROR and changes nothing", async () => {
-  const [alice, bob] = [await registerUser(node), await registerUser(node)];
-  const dm = await befriend(node, alice, bob);
+  const [alice, bob] = [await registerUser(suite.node), await registerUser(suite.node)];
+  const dm = await befriend(suite.node, alice, bob);
   for (const body of [{}, { muted: "yes" }, { muted: 1 }, { muted: true, extra: 1 }, null]) {
     const res = await mute(dm, alice.jar, body);
     expect(res.status).toBe(400);
@@ -91,9 +84,9 @@ test("a bad body is 400 VALIDATION_ERROR and changes nothing", async () => {
 });
 
 test("a muted channel shows in hello.spaces and GET /api/spaces/:id for the muter only", async () => {
-  const [owner, member] = [await registerUser(node), await registerUser(node)];
-  const { space } = await json(await node.req("/api/spaces", { method: "POST", json: { name: "Guild" } }, owner.jar));
-  await joinByInvite(node, owner.jar, space.id, member.jar);
+  const [owner, member] = [await registerUser(suite.node), await registerUser(suite.node)];
+  const { space } = await json(await suite.node.req("/api/spaces", { method: "POST", json: { name: "Guild" } }, owner.jar));
+  await joinByInvite(suite.node, owner.jar, space.id, member.jar);
   const general = space.channels.find((c: any) => c.kind === "text").id as string;
 
   expect((await mute(general, member.jar, { muted: true })).status).toBe(204);
@@ -101,8 +94,8 @@ test("a muted channel shows in hello.spaces and GET /api/spaces/:id for the mute
   const channelOf = (spaces: any[]) => spaces.find((s) => s.id === space.id).channels.find((c: any) => c.id === general);
   expect(channelOf((await helloOf(member.jar)).spaces).muted).toBe(true);
   expect(channelOf((await helloOf(owner.jar)).spaces).muted).toBe(false);
-  expect(channelOf([(await json(await node.req(`/api/spaces/${space.id}`, {}, member.jar))).space]).muted).toBe(true);
-  expect(channelOf([(await json(await node.req(`/api/spaces/${space.id}`, {}, owner.jar))).space]).muted).toBe(false);
+  expect(channelOf([(await json(await suite.node.req(`/api/spaces/${space.id}`, {}, member.jar))).space]).muted).toBe(true);
+  expect(channelOf([(await json(await suite.node.req(`/api/spaces/${space.id}`, {}, owner.jar))).space]).muted).toBe(false);
   // Channels stay out of the DM list.
   expect(await listed(member.jar, general)).toBeUndefined();
 });

@@ -1,49 +1,42 @@
 /** Profile changes reach, live, everyone who shows the profile — and no one else. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { registerUser, startNode, type TestNode } from "./support/parley";
+import { expect, test } from "bun:test";
+import { registerUser, nodeForSuite } from "./support/parley";
 import { befriend } from "./support/social";
 import { joinByInvite, json } from "./support/spaces";
 import { connectWs, type WsClient } from "./support/ws";
 
-const HOOK = 60_000;
 type User = Awaited<ReturnType<typeof registerUser>>;
-let node: TestNode;
-let base: string;
-beforeAll(async () => {
-  node = await startNode();
-  base = `http://127.0.0.1:${node.listen().port}`;
-}, HOOK);
-afterAll(() => node.dispose(), HOOK);
+const suite = nodeForSuite();
 
 test("a new name or avatar reaches friends, group partners and space members live, and no stranger", async () => {
-  const [ann, friend, partner, spaceMate, stranger] = (await Promise.all([1, 2, 3, 4, 5].map(() => registerUser(node)))) as [User, User, User, User, User];
-  await befriend(node, ann, friend);
+  const [ann, friend, partner, spaceMate, stranger] = (await Promise.all([1, 2, 3, 4, 5].map(() => registerUser(suite.node)))) as [User, User, User, User, User];
+  await befriend(suite.node, ann, friend);
   // The partner shares a group with Ann through a common friend, without being her friend.
-  await befriend(node, friend, partner);
-  const group = await node.req("/api/conversations", { method: "POST", json: { memberIds: [ann.user.id, partner.user.id], name: "trio" } }, friend.jar);
+  await befriend(suite.node, friend, partner);
+  const group = await suite.node.req("/api/conversations", { method: "POST", json: { memberIds: [ann.user.id, partner.user.id], name: "trio" } }, friend.jar);
   expect(group.status).toBe(201);
-  const { space } = await json(await node.req("/api/spaces", { method: "POST", json: { name: "Club" } }, spaceMate.jar));
-  await joinByInvite(node, spaceMate.jar, space.id, ann.jar);
+  const { space } = await json(await suite.node.req("/api/spaces", { method: "POST", json: { name: "Club" } }, spaceMate.jar));
+  await joinByInvite(suite.node, spaceMate.jar, space.id, ann.jar);
 
   const sockets: Record<string, WsClient> = {};
   for (const [name, u] of Object.entries({ friend, partner, spaceMate, stranger, ann })) {
-    sockets[name] = await connectWs(base, u.jar);
+    sockets[name] = await connectWs(suite.base, u.jar);
     await sockets[name]!.request({ type: "hello" });
   }
-  const renamed = await node.req("/api/users/me", { method: "PATCH", json: { displayName: "Ann Marie" } }, ann.jar);
+  const renamed = await suite.node.req("/api/users/me", { method: "PATCH", json: { displayName: "Ann Marie" } }, ann.jar);
   expect(renamed.status).toBe(200);
   for (const name of ["friend", "partner", "spaceMate", "ann"]) {
     const e = await sockets[name]!.waitFor((e) => e.type === "user:updated");
     expect(e.user).toEqual({ id: ann.user.id, username: ann.user.username, displayName: "Ann Marie", avatarUrl: null });
   }
   const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 7, 8, 9]);
-  const { user } = await json(await node.req("/api/users/me/avatar", { method: "PUT", body: png }, ann.jar));
+  const { user } = await json(await suite.node.req("/api/users/me/avatar", { method: "PUT", body: png }, ann.jar));
   await sockets.friend!.waitFor((e) => e.type === "user:updated" && e.user.avatarUrl === user.avatarUrl);
   // A round trip on the stranger's socket flushes anything in flight: nothing came.
   await sockets.stranger!.request({ type: "presence:heartbeat" });
   expect(sockets.stranger!.events.filter((e) => e.type === "user:updated")).toEqual([]);
   // Setting the same name again announces nothing.
-  await node.req("/api/users/me", { method: "PATCH", json: { displayName: "Ann Marie" } }, ann.jar);
+  await suite.node.req("/api/users/me", { method: "PATCH", json: { displayName: "Ann Marie" } }, ann.jar);
   await sockets.friend!.request({ type: "presence:heartbeat" });
   expect(sockets.friend!.events.filter((e) => e.type === "user:updated")).toHaveLength(2);
   for (const s of Object.values(sockets)) s.close();

@@ -1,4 +1,5 @@
 /** Test harness: a real Parley node on a fresh SQLite file (or the test PostgreSQL). */
+import { afterAll, beforeAll } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,3 +135,15 @@ export function tableChanges(before: Map<string, string[]>, after: Map<string, s
   }
   return changes;
 }
+
+/** One node for a whole test file, listening on a free port; its fields are filled before the first test. */
+export function nodeForSuite(env: Record<string, string> = {}): { node: TestNode; base: string } {
+  const suite = {} as { node: TestNode; base: string };
+  beforeAll(async () => {
+    suite.node = await startNode(env);
+    suite.base = `http://127.0.0.1:${suite.node.listen().port}`;
+  }, 60_000);
+  afterAll(() => suite.node?.dispose(), 60_000);
+  return suite;
+}
+
