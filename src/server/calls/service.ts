@@ -164,7 +164,7 @@ export class CallService {
   async hangUp(actor: DeviceActor, callId: string): Promise<void> {
     const call = await this.#requireCall(actor, callId);
     if (call.state === "ringing") return call.callerId === actor.userId ? this.cancel(actor, callId) : this.reject(actor, callId);
-    await this.#requireParticipant(actor, callId);
+    this.#bound(actor, call);
     await this.#end(callId, "hangup");
   }
 
@@ -204,7 +204,11 @@ export class CallService {
   }
 
   async #requireParticipant(actor: DeviceActor, callId: string): Promise<CallRecord> {
-    const call = await this.registry.get(callId);
+    return this.#bound(actor, await this.registry.get(callId));
+  }
+
+  /** The call, if it is active and this very socket is in it. */
+  #bound(actor: DeviceActor, call: CallRecord | undefined): CallRecord {
     const me = call?.participants.find((p) => p.userId === actor.userId && p.connectionId === actor.connectionId);
     if (!call || !me || call.state !== "active") throw new AppError("FORBIDDEN", "You are not in this call");
     return call;

@@ -93,7 +93,7 @@ export class ConversationService {
     await this.#requireFriends(actor, userIds);
     const current = await this.store.chat.memberIds(id);
     const fresh = [...new Set(userIds)].filter((u) => !current.includes(u));
-    if (current.length + fresh.length > MAX_GROUP_MEMBERS) throw new AppError("VALIDATION_ERROR", `A group holds at most ${MAX_GROUP_MEMBERS} members`);
+    // The store enforces the cap in the same transaction as the insert, concurrent adds included.
     const added = await this.store.chat.addMembers(id, fresh, new Date(this.clock()).toISOString(), MAX_GROUP_MEMBERS);
     await this.#joined(id, added);
     await this.announce(id, "conversation:new", added);

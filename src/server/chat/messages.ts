@@ -23,15 +23,16 @@ export class MessageService {
   ) {}
 
   async send(actor: Actor, input: { conversationId: string; clientId: string; content: string; replyToId?: string }): Promise<Message> {
-    let original: Awaited<ReturnType<Store["chat"]["messageByClientId"]>>;
-    const c = await this.#writable(actor, input.conversationId).catch(async (err: unknown) => {
+    let c: Awaited<ReturnType<ConversationService["requireMember"]>>;
+    try {
+      c = await this.#writable(actor, input.conversationId);
+    } catch (err) {
       // A retry of a message stored before the sender lost the right to post (blocked, left)
       // gets the original back: the client must not show as failed what the others can read.
-      original = await this.store.chat.messageByClientId(actor.userId, input.clientId);
-      if (original?.conversation_id === input.conversationId) return null;
-      throw err;
-    });
-    if (c === null) return toMessage(original!);
+      const original = await this.store.chat.messageByClientId(actor.userId, input.clientId);
+      if (original?.conversation_id !== input.conversationId) throw err;
+      return toMessage(original);
+    }
     if (input.replyToId) {
       const target = await this.store.chat.message(input.replyToId);
       if (!target || target.conversation_id !== c.id) throw new AppError("VALIDATION_ERROR", "The replied-to message is not in this conversation");
