@@ -1,5 +1,5 @@
 /** The open-loop fixed-rate step of bench/http.ts (GET /api/users/me) and the /metrics scraping it uses. */
-import { machineBusySeconds, pct, procCpuSeconds, selfCpuSeconds, sleep, type ServerHandle } from "../lib/harness";
+import { machineBusySeconds, metricsText, pct, procCpuSeconds, selfCpuSeconds, sleep, type ServerHandle } from "../lib/harness";
 import { CONNECTIONS, DRAIN_MS, DURATION_S, postgresCpuSeconds, WARMUP_S } from "./config";
 
 export interface Scrape {
@@ -11,7 +11,7 @@ export interface Scrape {
 }
 
 export async function scrape(base: string): Promise<Scrape> {
-  const text = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const text = await metricsText(base);
   const s: Scrape = { rss: NaN, meBuckets: new Map(), meSum: 0, meCount: 0 };
   for (const line of text.split("\n")) {
     if (line.startsWith("process_resident_memory_bytes ")) s.rss = Number(line.split(" ")[1]);

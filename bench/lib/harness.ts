@@ -222,6 +222,9 @@ export function installExitGuards(hardDeadlineS: number): { clear(): void } {
 
 // ---------------------------------------------------------------- server process
 
+/** The servers startServer starts serve /metrics on their public port to this bearer. */
+const METRICS_TOKEN = "bench-metrics-token-not-secret";
+
 export interface ServerHandle {
   proc: Subprocess<"ignore", "pipe", "pipe">;
   base: string;
@@ -246,7 +249,7 @@ export async function startServer(env: Record<string, string>, opts: { cpuProfDi
   delete base.PUBLIC_URL;
   const proc = Bun.spawn([process.execPath, ...prof, "src/server/main.ts"], {
     cwd: opts.serverDir ? resolve(opts.serverDir) : ROOT,
-    env: { ...base, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST },
+    env: { ...base, LOG_LEVEL: "warn", METRICS_TOKEN, ...env, PORT: String(port), HOST },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -332,10 +335,16 @@ export async function createPgDatabase(adminUrl: string): Promise<{ url: string;
 
 // ---------------------------------------------------------------- HTTP helpers
 
+/** The server's /metrics text. */
+export async function metricsText(base: string): Promise<string> {
+  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` }, signal: AbortSignal.timeout(5000) });
+  return res.text();
+}
+
 /** process_resident_memory_bytes from the server's /metrics. */
 export async function serverRss(base: string): Promise<number> {
   try {
-    const text = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    const text = await metricsText(base);
     const line = text.split("\n").find((l) => l.startsWith("process_resident_memory_bytes "));
     return line ? Number(line.split(" ")[1]) : NaN;
   } catch {

@@ -50,6 +50,8 @@ const EnvSchema = z.object({
   TURN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   TURN_TTL_SECONDS: Int(24 * 3600),
   RTC_FORCE_RELAY: Bool.default(false),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export interface OidcProviderConfig {
@@ -83,6 +85,8 @@ export interface Config {
   ws: { maxFrameBytes: number; ratePerSecond: number; burst: number; staleSeconds: number };
   calls: { ringSeconds: number; graceSeconds: number };
   rtc: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | null; turnTtlSeconds: number; forceRelay: boolean };
+  /** `/metrics` is served on its own port and/or on the public one to bearers of the token; neither by default. */
+  metrics: { port: number | null; token: string | null };
 }
 
 export class ConfigError extends Error {}
@@ -173,5 +177,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ws: { maxFrameBytes: e.WS_MAX_FRAME_BYTES, ratePerSecond: e.WS_RATE_PER_SECOND, burst: e.WS_BURST, staleSeconds: e.WS_STALE_SECONDS },
     calls: { ringSeconds: e.CALL_RING_SECONDS, graceSeconds: e.CALL_GRACE_SECONDS },
     rtc: { stunUrls: list(e.STUN_URLS), turnUrls: list(e.TURN_URLS), turnSecret: e.TURN_SECRET ?? null, turnTtlSeconds: e.TURN_TTL_SECONDS, forceRelay: e.RTC_FORCE_RELAY },
+    metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },
   });
 }

@@ -13,6 +13,7 @@ import type { Config } from "./config";
 import { createApp, type App } from "./http/app";
 import { createLogger, type Logger } from "./obs/log";
 import { Metrics } from "./obs/metrics";
+import { serveMetrics } from "./obs/metrics-endpoint";
 import { UserService } from "./social/users";
 import { openStore } from "./store/open";
 import type { Store } from "./store/store";
@@ -46,11 +47,13 @@ export interface Parley {
    * source with hot reload and everything else goes to the app.
    */
   listen(devClient?: HTMLBundle): Server<SocketData>;
+  /** The METRICS_PORT listener once listening, if one is configured. */
+  metricsServer(): Server<undefined> | undefined;
   close(): Promise<void>;
 }
 
-export async function createParley(config: Readonly<Config>, opts: { staticDir?: string; clock?: () => number } = {}): Promise<Parley> {
-  const log = createLogger(config.logLevel);
+export async function createParley(config: Readonly<Config>, opts: { staticDir?: string; clock?: () => number; log?: Logger } = {}): Promise<Parley> {
+  const log = opts.log ?? createLogger(config.logLevel);
   const store = await openStore(config.database);
   const bus: Bus = config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel) : new LocalBus();
   const clock = opts.clock ?? Date.now;
@@ -83,6 +86,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   metrics.gauge("parley_ws_connections", () => gateway.connectionCount);
 
   let server: Server<SocketData> | undefined;
+  let metricsServer: Server<undefined> | undefined;
   let closed = false;
   return {
     config,
@@ -91,6 +95,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     bus,
     gateway,
     log,
+    metricsServer: () => metricsServer,
     listen(devClient) {
       const overloaded = () =>
         new Response(JSON.stringify({ error: { code: "UNAVAILABLE", message: "Server at connection capacity" } }), {
@@ -117,6 +122,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
         websocket: gateway.websocket,
       });
       gateway.attach(server);
+      metricsServer = serveMetrics(metrics, config.metrics, config.host);
       metrics.gauge("parley_http_pending_requests", () => server?.pendingRequests ?? 0);
       return server;
     },
@@ -126,6 +132,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       gateway.close();
       calls.close();
       await server?.stop(true);
+      await metricsServer?.stop(true);
       await bus.close();
       await presenceRegistry.close();
       await callRegistry.close();

@@ -34,7 +34,7 @@ export interface TestNode extends Parley {
  * With TEST_STORE=postgres (and TEST_DATABASE_URL) every node gets a fresh PostgreSQL database
  * of its own, so the service suites run unchanged against the second dialect.
  */
-export async function startNode(env: Record<string, string> = {}, opts: { clock?: () => number; staticDir?: string } = {}): Promise<TestNode> {
+export async function startNode(env: Record<string, string> = {}, opts: Parameters<typeof createParley>[1] = {}): Promise<TestNode> {
   const pg = process.env.TEST_STORE === "postgres" && !env.DATABASE_URL ? await createTestDatabase() : null;
   const { config, dir } = testConfig(pg ? { ...env, DATABASE_URL: pg.url } : env);
   const parley = await createParley(config, opts);

@@ -10,6 +10,7 @@ import type { WindowLimiter } from "../auth/limiter";
 import type { Config } from "../config";
 import type { Logger } from "../obs/log";
 import type { Metrics } from "../obs/metrics";
+import { metricsResponse } from "../obs/metrics-endpoint";
 import type { UserService } from "../social/users";
 import type { Store } from "../store/store";
 import type { OidcService } from "../auth/oidc";
@@ -67,7 +68,7 @@ export function createApp(d: AppDeps) {
   app.use(headers(d.config.secureCookies));
   app.use(limitBody(d.config.bodyLimitBytes));
   app.use("/api/*", sameOrigin(d.config.publicUrl));
-  app.use("/api/*", storablePath());
+  app.use(storablePath());
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
@@ -93,7 +94,7 @@ export function createApp(d: AppDeps) {
     if (down.length === 0) return c.json({ ok: true, store: "up", bus: "up" });
     return c.json({ error: { code: "UNAVAILABLE", message: `Unreachable: ${down.join(", ")}` } }, 503);
   });
-  app.get("/metrics", (c) => c.text(d.metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4" }));
+  app.get("/metrics", (c) => (d.config.metrics.token ? metricsResponse(d.metrics, d.config.metrics.token, c.req.header("authorization")) : c.notFound()));
 
   app.route("/api/auth", authRoutes(d));
   app.route("/api/auth/oidc", oidcRoutes(d));

@@ -66,8 +66,9 @@ export function sameOrigin(publicUrl: string): MiddlewareHandler<Env> {
 }
 
 /**
- * Path segments reach the store as ids: one carrying NUL or a lone surrogate (which PostgreSQL
- * refuses and SQLite would keep) is bad input, answered the same on every store.
+ * Path segments reach the store as ids and the disk as file names: one that is not UTF-8 or
+ * carries NUL or a lone surrogate (which PostgreSQL refuses and SQLite would keep) is bad
+ * input, answered 400 the same on every store and for every path, never a 500.
  */
 export function storablePath(): MiddlewareHandler<Env> {
   return async (c, next) => {

@@ -8,7 +8,8 @@ export function staticRoutes(dir: string) {
   const root = normalize(dir);
   r.get("/*", async (c) => {
     if (c.req.path.startsWith("/api/")) return c.notFound();
-    const path = normalize(join(root, decodeURIComponent(c.req.path)));
+    // Hono has decoded the path once already, and storablePath() refused malformed ones.
+    const path = normalize(join(root, c.req.path));
     if (path.startsWith(root + "/")) {
       const file = Bun.file(path);
       if (await file.exists()) {
