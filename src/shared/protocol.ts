@@ -3,6 +3,12 @@
  * socket frame, with types inferred from them. See docs/PROTOCOL.md.
  */
 import { z } from "zod";
+import { CallClientFrames, type CallInfo, type CallServerEvent, type CallState } from "./calls";
+import { frame, Id, Str, UNSTORABLE } from "./wire";
+
+export { Id, Str, UNSTORABLE };
+export type { CallEndReason, CallInfo, CallKind, CallState, ParticipantInfo, Topology } from "./calls";
+export { CallMedia } from "./calls";
 
 export const USERNAME_RE = /^[a-z0-9_]{3,32}$/;
 
@@ -11,9 +17,6 @@ export const Username = z
   .trim()
   .toLowerCase()
   .regex(USERNAME_RE, "3–32 characters: lowercase letters, digits and _");
-/** Text every store can hold: PostgreSQL refuses NUL and lone surrogates, so no input may carry them. */
-export const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-export const Str = () => z.string().refine((s) => !UNSTORABLE.test(s), "Text contains characters that cannot be stored");
 
 export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email("Enter a valid email address"));
 export const Password = z
@@ -89,7 +92,6 @@ export interface SessionResult extends AccessExpiry {
 // Friends, conversations and messages
 // ---------------------------------------------------------------------------
 
-export const Id = Str().min(1).max(64);
 export const PresenceStatus = z.enum(["online", "idle", "dnd", "invisible", "offline"]);
 export type PresenceStatus = z.infer<typeof PresenceStatus>;
 export const SettablePresence = z.enum(["online", "idle", "dnd", "invisible"]);
@@ -246,23 +248,6 @@ export interface InvitePreview {
 // WebSocket frames. Client frames carry an optional `id`; with one they get one reply.
 // ---------------------------------------------------------------------------
 
-const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
-  z.object({ id: Str().max(64).optional(), type: z.literal(type), ...shape }).strict();
-
-export const CallMedia = z.object({ audio: z.boolean(), video: z.boolean() }).strict();
-export type CallMedia = z.infer<typeof CallMedia>;
-const Sdp = Str().min(1).max(60_000);
-const IceCandidate = z
-  .object({
-    candidate: Str().max(2000),
-    sdpMid: Str().max(64).nullable().optional(),
-    sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
-    usernameFragment: Str().max(256).nullable().optional(),
-  })
-  .strict();
-/** Which peer connection of the call a signal belongs to: the main one or a screen share. */
-const Channel = z.enum(["main", "screen"]).default("main");
-
 export const ClientFrame = z.discriminatedUnion("type", [
   frame("hello", { resume: z.object({ lastEventId: Str().max(64).optional() }).strict().optional() }),
   frame("presence:heartbeat", {}),
@@ -272,16 +257,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
   frame("typing:stop", { conversationId: Id }),
   frame("read:mark", { conversationId: Id, messageId: Id }),
   frame("sync", { conversationId: Id, after: Id.optional(), limit: z.number().int().min(1).max(100).optional() }),
-  frame("call:invite", { conversationId: Id, media: CallMedia }),
-  frame("call:accept", { callId: Id }),
-  frame("call:reject", { callId: Id }),
-  frame("call:cancel", { callId: Id }),
-  frame("call:end", { callId: Id }),
-  frame("call:resume", {}),
-  frame("call:media", { callId: Id, audio: z.boolean(), video: z.boolean(), screen: z.boolean() }),
-  frame("rtc:offer", { callId: Id, to: Id, channel: Channel, sdp: Sdp }),
-  frame("rtc:answer", { callId: Id, to: Id, channel: Channel, sdp: Sdp }),
-  frame("rtc:ice", { callId: Id, to: Id, channel: Channel, candidate: IceCandidate.nullable() }),
+  ...CallClientFrames,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame["type"];
@@ -302,19 +278,7 @@ export type ServerEvent =
   | { type: "conversation:removed"; conversationId: string }
   /** To the muting user's own sockets only (DMs, groups and channels). */
   | { type: "conversation:muted"; conversationId: string; muted: boolean }
-  | { type: "call:incoming"; callId: string; conversationId: string; from: PublicUser; media: CallMedia }
-  | { type: "call:ringing"; callId: string; conversationId: string; to: PublicUser; media: CallMedia }
-  | { type: "call:accepted"; callId: string; by: string }
-  | { type: "call:answered-elsewhere"; callId: string }
-  | { type: "call:rejected"; callId: string }
-  | { type: "call:busy"; conversationId: string; userId: string }
-  | { type: "call:ended"; callId: string; reason: CallEndReason }
-  | { type: "call:participant-reconnecting"; callId: string; userId: string }
-  | { type: "call:participant-joined"; callId: string; userId: string }
-  | { type: "call:media"; callId: string; userId: string; audio: boolean; video: boolean; screen: boolean }
-  | { type: "rtc:offer"; callId: string; from: string; channel: "main" | "screen"; sdp: string }
-  | { type: "rtc:answer"; callId: string; from: string; channel: "main" | "screen"; sdp: string }
-  | { type: "rtc:ice"; callId: string; from: string; channel: "main" | "screen"; candidate: z.infer<typeof IceCandidate> | null }
+  | CallServerEvent
   | { type: "space:new"; space: Space }
   | { type: "space:updated"; space: Omit<Space, "role" | "channels"> }
   | { type: "space:removed"; spaceId: string; reason: "left" | "kicked" | "banned" | "deleted" }
@@ -324,25 +288,8 @@ export type ServerEvent =
   | { type: "member:joined"; spaceId: string; member: SpaceMember }
   | { type: "member:updated"; spaceId: string; member: SpaceMember }
   | { type: "member:left"; spaceId: string; userId: string }
-  | { type: "voice:state"; spaceId: string; channelId: string; userIds: string[] }
   | { type: "message:deleted"; conversationId: string; messageId: string }
   | { type: "error"; error: { code: string; message: string } };
-
-export type CallEndReason = "timeout" | "rejected" | "cancelled" | "hangup" | "disconnected";
-
-/** A live call as its participants see it (returned by call:resume and in hello). */
-export interface CallInfo {
-  id: string;
-  conversationId: string;
-  state: "ringing" | "active";
-  callerId: string;
-  calleeId: string;
-  media: CallMedia;
-  /** The user ids currently in the call (both, once accepted). */
-  participants: string[];
-  startedAt: string;
-  acceptedAt: string | null;
-}
 
 export interface HelloResult {
   user: Me;
@@ -351,7 +298,10 @@ export interface HelloResult {
   requests: { incoming: FriendRequest[]; outgoing: FriendRequest[] };
   conversations: Conversation[];
   spaces: Space[];
+  /** The user's live 1:1 call in the 1:1 view (DM calls only). */
   call: CallInfo | null;
+  /** The user's live call of any kind. */
+  callState?: CallState | null;
 }
 
 export const WS_CLOSE = {

@@ -40,7 +40,10 @@ function endMessage(reason: CallEndReason, name: string, outgoing: boolean): str
     case "disconnected":
       return "Call ended · connection lost";
     case "hangup":
+    case "empty":
       return "Call ended";
+    case "ended-by-host":
+      return "The host ended the call";
   }
 }
 
