@@ -148,9 +148,10 @@ export class ParleySocket {
       if (data.replyTo === this.#helloId) return this.#onHello(data as unknown as HelloResult & { ok: boolean });
       const p = this.#pending.get(data.replyTo);
       if (!p) return;
-      if (data.ok === false && (data.error as { code?: string })?.code === "RATE_LIMITED") {
-        // Try again shortly rather than failing a user's message.
-        setTimeout(() => this.#state === "open" && this.#pending.has(p.frame.id) && this.#write(p.frame), 1000);
+      const refused = data.ok === false ? (data.error as { code?: string; retryAfter?: number }) : undefined;
+      if (refused?.code === "RATE_LIMITED") {
+        // Try again once the budget is back rather than failing a user's message.
+        setTimeout(() => this.#state === "open" && this.#pending.has(p.frame.id) && this.#write(p.frame), (refused.retryAfter ?? 1) * 1000);
         return;
       }
       this.#pending.delete(data.replyTo);

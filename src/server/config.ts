@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   AUTH_RATE_WINDOW_SECONDS: Int(60),
   LOCKOUT_THRESHOLD: Int(5),
   LOCKOUT_SECONDS: Int(15 * 60),
+  LOCKOUT_ADDRESSES: Int(10),
   HASH_CONCURRENCY: Int(2),
   HASH_QUEUE: Int(64),
   BODY_LIMIT_BYTES: Int(1024 * 1024),
@@ -43,6 +44,14 @@ const EnvSchema = z.object({
   WS_RATE_PER_SECOND: Int(20),
   WS_BURST: Int(60),
   WS_STALE_SECONDS: Int(45),
+  WS_MAX_PER_USER: Int(20),
+  WS_MAX_PER_SESSION: Int(12),
+  WRITE_RATE_PER_SECOND: z.coerce.number().positive().default(2),
+  WRITE_BURST: Int(60),
+  READ_RATE_PER_SECOND: z.coerce.number().positive().default(1),
+  READ_BURST: Int(30),
+  FRIEND_REQUESTS_PER_TARGET: Int(3),
+  MAX_SPACES_PER_USER: Int(100),
   CALL_RING_SECONDS: Int(30),
   CALL_GRACE_SECONDS: Int(10),
   STUN_URLS: z.string().optional(),
@@ -77,12 +86,15 @@ export interface Config {
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
   authRateLimit: { max: number; windowSeconds: number };
-  lockout: { threshold: number; seconds: number };
+  /** Progressive delay per account + address; account-wide only once `addresses` distinct addresses fail. */
+  lockout: { threshold: number; seconds: number; addresses: number };
   hashing: { concurrency: number; queue: number };
   bodyLimitBytes: number;
   maxConnections: number;
   redis: { url: string; channel: string } | null;
-  ws: { maxFrameBytes: number; ratePerSecond: number; burst: number; staleSeconds: number };
+  ws: { maxFrameBytes: number; ratePerSecond: number; burst: number; staleSeconds: number; maxPerUser: number; maxPerSession: number };
+  /** Token buckets per user (per address when anonymous), shared by REST and the gateway; per node. */
+  limits: { write: { ratePerSecond: number; burst: number }; read: { ratePerSecond: number; burst: number }; friendRequestsPerTargetPerHour: number; maxSpacesPerUser: number };
   calls: { ringSeconds: number; graceSeconds: number };
   rtc: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | null; turnTtlSeconds: number; forceRelay: boolean };
   /** `/metrics` is served on its own port and/or on the public one to bearers of the token; neither by default. */
@@ -168,13 +180,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessTtlSeconds: e.ACCESS_TTL_SECONDS,
     refreshTtlSeconds: e.REFRESH_TTL_SECONDS,
     authRateLimit: { max: e.AUTH_RATE_LIMIT, windowSeconds: e.AUTH_RATE_WINDOW_SECONDS },
-    lockout: { threshold: e.LOCKOUT_THRESHOLD, seconds: e.LOCKOUT_SECONDS },
+    lockout: { threshold: e.LOCKOUT_THRESHOLD, seconds: e.LOCKOUT_SECONDS, addresses: e.LOCKOUT_ADDRESSES },
     hashing: { concurrency: e.HASH_CONCURRENCY, queue: e.HASH_QUEUE },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     // Keep a reserve of descriptors for the database, logs and outgoing connections.
     maxConnections: e.MAX_CONNECTIONS ?? Math.max(64, Math.floor(fileLimit() * 0.9) - 64),
     redis: e.REDIS_URL ? { url: e.REDIS_URL, channel: e.REDIS_CHANNEL } : null,
-    ws: { maxFrameBytes: e.WS_MAX_FRAME_BYTES, ratePerSecond: e.WS_RATE_PER_SECOND, burst: e.WS_BURST, staleSeconds: e.WS_STALE_SECONDS },
+    ws: { maxFrameBytes: e.WS_MAX_FRAME_BYTES, ratePerSecond: e.WS_RATE_PER_SECOND, burst: e.WS_BURST, staleSeconds: e.WS_STALE_SECONDS, maxPerUser: e.WS_MAX_PER_USER, maxPerSession: e.WS_MAX_PER_SESSION },
+    limits: {
+      write: { ratePerSecond: e.WRITE_RATE_PER_SECOND, burst: e.WRITE_BURST },
+      read: { ratePerSecond: e.READ_RATE_PER_SECOND, burst: e.READ_BURST },
+      friendRequestsPerTargetPerHour: e.FRIEND_REQUESTS_PER_TARGET,
+      maxSpacesPerUser: e.MAX_SPACES_PER_USER,
+    },
     calls: { ringSeconds: e.CALL_RING_SECONDS, graceSeconds: e.CALL_GRACE_SECONDS },
     rtc: { stunUrls: list(e.STUN_URLS), turnUrls: list(e.TURN_URLS), turnSecret: e.TURN_SECRET ?? null, turnTtlSeconds: e.TURN_TTL_SECONDS, forceRelay: e.RTC_FORCE_RELAY },
     metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },

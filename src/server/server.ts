@@ -34,6 +34,7 @@ import { SpaceService } from "./spaces/service";
 import { InviteService } from "./spaces/invites";
 import { ImageStore } from "./files/images";
 import type { SocketData } from "./gateway/connection";
+import { Limits } from "./limits/limits";
 
 export interface Parley {
   config: Readonly<Config>;
@@ -68,21 +69,22 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const users = new UserService(store, bus, presence, images, clock);
   const conversations = new ConversationService(store, bus, clock);
   const messages = new MessageService(store, bus, conversations, clock);
-  const friends = new FriendService(store, bus, presence, conversations, clock);
+  const limits = new Limits(config.limits, clock);
+  const friends = new FriendService(store, bus, presence, conversations, limits, clock);
   const callRegistry = config.redis ? await RedisCallRegistry.connect(config.redis.url, `${config.redis.channel}:calls`) : new MemoryCallRegistry();
   const calls = new CallService(store, bus, callRegistry, conversations, messages, {
     ringMs: config.calls.ringSeconds * 1000,
     graceMs: config.calls.graceSeconds * 1000,
   }, clock, (err) => log.error("call timer failed", { error: String(err) }));
   const ice = new IceService(config.rtc, clock);
-  const spaces = new SpaceService(store, bus, presence, images, clock);
+  const spaces = new SpaceService(store, bus, presence, images, config.limits.maxSpacesPerUser, clock);
   const invites = new InviteService(store, bus, spaces, presence, config.publicUrl, clock);
-  const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, spaces }, log);
+  const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, spaces }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
   const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
-  const app = createApp({ config, store, bus, auth, users, friends, conversations, messages, ice, spaces, invites, oidc, ipLimiter, metrics, log, staticDir });
+  const app = createApp({ config, store, bus, auth, users, friends, conversations, messages, ice, spaces, invites, oidc, ipLimiter, limits, metrics, log, staticDir });
   metrics.gauge("parley_ws_connections", () => gateway.connectionCount);
 
   let server: Server<SocketData> | undefined;
@@ -103,9 +105,11 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
           headers: { "Content-Type": "application/json", Connection: "close", "Retry-After": "1" },
         });
       const fetch = (req: Request, srv: Server<SocketData>) => {
-        // Refusing early keeps us clear of the fd limit, where accept() would spin.
-        if (srv.pendingRequests + srv.pendingWebSockets > config.maxConnections) return overloaded();
-        if (new URL(req.url).pathname === "/ws") return gateway.upgrade(req, srv);
+        const path = new URL(req.url).pathname;
+        // Refusing early keeps us clear of the fd limit, where accept() would spin. Health
+        // checks are always answered, so a full node is not restarted as a dead one.
+        if (path !== "/healthz" && srv.pendingRequests + srv.pendingWebSockets > config.maxConnections) return overloaded();
+        if (path === "/ws") return gateway.upgrade(req, srv);
         return app.fetch(req, { ip: srv.requestIP(req)?.address });
       };
       const routes = devClient

@@ -18,6 +18,9 @@ export function testConfig(env: Record<string, string> = {}): { config: Readonly
     PORT: "0",
     HOST: "127.0.0.1",
     AUTH_RATE_LIMIT: "100000",
+    // Suites replay many users' worth of actions from one account; limits.test.ts sets real budgets.
+    WRITE_BURST: "100000",
+    READ_BURST: "100000",
     ...env,
   });
   return { config, dir };

@@ -16,6 +16,7 @@ import type { Store } from "../store/store";
 import { takeToken, type SocketData } from "./connection";
 import { handlers, type Services } from "./dispatch";
 import type { DeviceActor } from "../calls/service";
+import type { Limits } from "../limits/limits";
 
 type Socket = ServerWebSocket<SocketData>;
 
@@ -24,8 +25,14 @@ const convTopic = (id: string) => `c:${id}`;
 const socketTopic = (id: string) => `s:${id}`;
 const spaceTopic = (id: string) => `sp:${id}`;
 
+/** Frames that draw on the user's write budget (shared with REST) or their expensive-read budget. */
+const WRITES: ReadonlySet<string> = new Set(["message:send", "call:invite"]);
+const READS: ReadonlySet<string> = new Set(["hello"]);
+
 export class Gateway {
   readonly #byUser = new Map<string, Set<Socket>>();
+  /** Sockets held per user ("u:<id>") and per session ("s:<id>"), counted from the accepted upgrade to the close. */
+  readonly #held = new Map<string, number>();
   readonly #handlers: ReturnType<typeof handlers>;
   #server: Server<SocketData> | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -38,6 +45,7 @@ export class Gateway {
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly services: Services,
+    private readonly limits: Limits,
     private readonly log: Logger,
   ) {
     this.#handlers = handlers(services);
@@ -75,6 +83,13 @@ export class Gateway {
       const e = err instanceof AppError ? err : new AppError("UNAUTHORIZED", "Not signed in");
       return Response.json({ error: e.toBody() }, { status: 401 });
     }
+    const keys = [`u:${session.actor.userId}`, `s:${session.actor.sessionId}`];
+    const [perUser, perSession] = keys.map((k) => this.#held.get(k) ?? 0) as [number, number];
+    if (perUser >= this.config.ws.maxPerUser || perSession >= this.config.ws.maxPerSession) {
+      const which = perUser >= this.config.ws.maxPerUser ? "account" : "session";
+      const error = new AppError("TOO_MANY_CONNECTIONS", `This ${which} has too many open connections; close some tabs`, { max: which === "account" ? this.config.ws.maxPerUser : this.config.ws.maxPerSession });
+      return Response.json({ error: error.toBody() }, { status: 429, headers: { "Retry-After": "5" } });
+    }
     const now = Date.now();
     const data: SocketData = {
       actor: session.actor,
@@ -88,7 +103,10 @@ export class Gateway {
       ready: Promise.resolve(),
       spaces: new Set(),
     };
-    if (server.upgrade(req, { data })) return undefined;
+    if (server.upgrade(req, { data })) {
+      for (const k of keys) this.#held.set(k, (this.#held.get(k) ?? 0) + 1);
+      return undefined;
+    }
     return Response.json({ error: { code: "VALIDATION_ERROR", message: "Expected a WebSocket upgrade" } }, { status: 400 });
   }
 
@@ -129,6 +147,11 @@ export class Gateway {
       const set = this.#byUser.get(actor.userId);
       set?.delete(ws);
       if (set?.size === 0) this.#byUser.delete(actor.userId);
+      for (const k of [`u:${actor.userId}`, `s:${actor.sessionId}`]) {
+        const n = (this.#held.get(k) ?? 1) - 1;
+        if (n > 0) this.#held.set(k, n);
+        else this.#held.delete(k);
+      }
       void this.services.presence.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("presence update failed", { error: String(err) }));
       void this.services.calls.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("call update failed", { error: String(err) }));
     },
@@ -159,6 +182,8 @@ export class Gateway {
     }
     const frame = parsed.data;
     try {
+      if (WRITES.has(frame.type)) this.limits.write(ws.data.actor.userId);
+      else if (READS.has(frame.type)) this.limits.read(ws.data.actor.userId);
       await ws.data.ready;
       const handler = this.#handlers[frame.type] as (a: DeviceActor, f: typeof frame) => Promise<object | void>;
       const result = await handler({ ...ws.data.actor, connectionId: ws.data.connectionId }, frame);
@@ -170,7 +195,7 @@ export class Gateway {
   }
 
   #fail(ws: Socket, id: string | undefined, err: AppError): void {
-    const error = { code: err.code, message: err.message };
+    const error = { code: err.code, message: err.message, ...(err.retryAfter === undefined ? {} : { retryAfter: err.retryAfter }) };
     if (id !== undefined) this.#send(ws, { replyTo: id, ok: false, error });
     else this.#event(ws, { type: "error", error });
   }

@@ -21,7 +21,8 @@ import type { Bus } from "../bus/bus";
 import type { IceService } from "../calls/ice";
 import type { SpaceService } from "../spaces/service";
 import type { InviteService } from "../spaces/invites";
-import type { Env } from "./context";
+import { clientOf, type Env } from "./context";
+import type { Limits } from "../limits/limits";
 import { headers, limitBody, sameOrigin, storablePath } from "./security";
 import { authRoutes } from "./routes/auth";
 import { oidcRoutes } from "./routes/oidc";
@@ -48,6 +49,7 @@ export interface AppDeps {
   invites: InviteService;
   oidc: OidcService;
   ipLimiter: WindowLimiter;
+  limits: Limits;
   metrics: Metrics;
   log: Logger;
   /** Directory of the built client; absent in tests and in dev mode. */
@@ -69,6 +71,11 @@ export function createApp(d: AppDeps) {
   app.use(limitBody(d.config.bodyLimitBytes));
   app.use("/api/*", sameOrigin(d.config.publicUrl));
   app.use(storablePath());
+  app.use("/api/*", async (c, next) => {
+    c.set("limits", d.limits);
+    c.set("client", clientOf(c, d.config.trustProxy));
+    await next();
+  });
 
   app.onError((err, c) => {
     if (err instanceof AppError) {

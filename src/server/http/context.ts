@@ -4,6 +4,7 @@ import { getCookie } from "hono/cookie";
 import type { z } from "zod";
 import { AppError } from "../../shared/errors";
 import type { Actor, AuthService, Client } from "../auth/service";
+import type { Limits } from "../limits/limits";
 
 /** Bindings passed by main.ts from Bun.serve (the socket's peer address). */
 export interface Bindings {
@@ -12,7 +13,7 @@ export interface Bindings {
 
 export interface Env {
   Bindings: Bindings;
-  Variables: { actor: Actor; client: Client; accessExpiresAt: string };
+  Variables: { actor: Actor; client: Client; accessExpiresAt: string; limits: Limits };
 }
 
 export type Ctx = Context<Env>;
@@ -29,11 +30,27 @@ export function clientOf(c: Ctx, trustProxy: boolean): Client {
   };
 }
 
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The signed-in caller; every write (any method but GET/HEAD) spends one of their write tokens. */
 export async function requireActor(c: Ctx, auth: AuthService): Promise<Actor> {
   const { actor, exp } = await auth.authenticateWithExpiry(getCookie(c, "access_token"));
   c.set("actor", actor);
   c.set("accessExpiresAt", new Date(exp * 1000).toISOString());
+  if (!READS.has(c.req.method)) c.get("limits").write(actor.userId);
   return actor;
+}
+
+/** As requireActor, for a list whose cost grows with the caller's data: spends a read token. */
+export async function listingActor(c: Ctx, auth: AuthService): Promise<Actor> {
+  const actor = await requireActor(c, auth);
+  c.get("limits").read(actor.userId);
+  return actor;
+}
+
+/** For routes open to visitors: spends a token of the client address's bucket. */
+export function anonymousRequest(c: Ctx): void {
+  c.get("limits").anonymous(c.get("client").ip);
 }
 
 /** Parses a JSON body with a zod schema; failures become VALIDATION_ERROR with field messages. */

@@ -7,6 +7,7 @@ import type { Bus } from "../bus/bus";
 import type { FriendRequestRow, Store, UserRow } from "../store/store";
 import type { ConversationService } from "../chat/conversations";
 import type { PresenceService } from "./presence";
+import type { Limits } from "../limits/limits";
 import { toPublic } from "./users";
 
 export class FriendService {
@@ -15,6 +16,7 @@ export class FriendService {
     private readonly bus: Bus,
     private readonly presence: PresenceService,
     private readonly conversations: ConversationService,
+    private readonly limits: Limits,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -50,6 +52,8 @@ export class FriendService {
     // They already asked us: asking back means yes.
     const reverse = await this.store.social.requestBetween(other.id, actor.userId);
     if (reverse) return this.accept(actor, reverse.id);
+    // Send-and-cancel cycles would otherwise notify the target without end.
+    this.limits.friendRequest(actor.userId, other.id);
     const me = await this.store.accounts.userById(actor.userId);
     const row = await this.store.social.createRequest({ id: newId(), from_id: actor.userId, to_id: other.id, created_at: this.#now() });
     await this.#send([other.id], { type: "friend:request", request: this.#request(row, me!) });

@@ -79,7 +79,7 @@ export class InviteService {
   }
 
   async accept(actor: Actor, code: string): Promise<Space> {
-    const r = await this.store.spaces.acceptInvite(code, actor.userId, new Date(this.clock()).toISOString());
+    const r = await this.store.spaces.acceptInvite(code, actor.userId, new Date(this.clock()).toISOString(), this.spaces.maxSpaces);
     switch (r.kind) {
       case "not-found":
         throw new AppError("NOT_FOUND", "This invite does not exist");

@@ -29,6 +29,8 @@ export class SpaceService {
     private readonly bus: Bus,
     private readonly presence: PresenceService,
     private readonly images: ImageStore,
+    /** Spaces one user may belong to, owned ones included. */
+    readonly maxSpaces: number,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -69,6 +71,7 @@ export class SpaceService {
       name,
       ownerId: actor.userId,
       now: this.#now(),
+      maxSpaces: this.maxSpaces,
       channels: [
         { id: newId(), name: "general", kind: "text" },
         { id: newId(), name: "General", kind: "voice" },

@@ -3,7 +3,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import type { ChannelKind, Database, InvitesTable, SpaceRole, SpacesTable } from "./schema";
 import type { UserRow } from "./accounts";
 import type { ConversationRow, ListedConversation } from "./chat";
-import { acceptInvite } from "./invites";
+import { acceptInvite, requireRoomForSpace } from "./invites";
 import { coMemberIds, guarded, lastMessageId, NOT_APPLIED } from "./sql";
 
 export type SpaceRow = Selectable<SpacesTable>;
@@ -20,7 +20,8 @@ export type InviteAcceptResult =
   | { kind: "not-found" | "expired" | "exhausted" | "revoked" | "banned" };
 
 export interface SpaceStore {
-  createSpace(s: { id: string; name: string; ownerId: string; channels: NewChannel[]; now: string }): Promise<SpaceRow>;
+  /** Refuses with LIMIT_REACHED when the owner already belongs to `maxSpaces` spaces. */
+  createSpace(s: { id: string; name: string; ownerId: string; channels: NewChannel[]; now: string; maxSpaces?: number }): Promise<SpaceRow>;
   space(id: string): Promise<SpaceRow | undefined>;
   role(spaceId: string, userId: string): Promise<SpaceRole | undefined>;
   isBanned(spaceId: string, userId: string): Promise<boolean>;
@@ -49,15 +50,16 @@ export interface SpaceStore {
   invite(code: string): Promise<InviteRow | undefined>;
   invites(spaceId: string): Promise<InviteRow[]>;
   revokeInvite(code: string, now: string): Promise<boolean>;
-  /** Spends one use and adds the member in one transaction, so maxUses holds under concurrency. */
-  acceptInvite(code: string, userId: string, now: string): Promise<InviteAcceptResult>;
+  /** Spends one use and adds the member in one transaction, so maxUses (and maxSpaces, LIMIT_REACHED) hold under concurrency. */
+  acceptInvite(code: string, userId: string, now: string, maxSpaces?: number): Promise<InviteAcceptResult>;
 }
 
 export class KyselySpaceStore implements SpaceStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  createSpace(s: { id: string; name: string; ownerId: string; channels: NewChannel[]; now: string }) {
+  createSpace(s: { id: string; name: string; ownerId: string; channels: NewChannel[]; now: string; maxSpaces?: number }) {
     return this.db.transaction().execute(async (tx) => {
+      await requireRoomForSpace(tx, s.ownerId, s.maxSpaces ?? Infinity);
       const space = await tx
         .insertInto("spaces")
         .values({ id: s.id, name: s.name, owner_id: s.ownerId, icon: null, created_at: s.now })
@@ -271,7 +273,7 @@ export class KyselySpaceStore implements SpaceStore {
     return Number(res.numUpdatedRows) > 0;
   }
 
-  acceptInvite(code: string, userId: string, now: string): Promise<InviteAcceptResult> {
-    return guarded(this.db, (tx) => acceptInvite(tx, code, userId, now), { kind: "exhausted" });
+  acceptInvite(code: string, userId: string, now: string, maxSpaces = Infinity): Promise<InviteAcceptResult> {
+    return guarded(this.db, (tx) => acceptInvite(tx, code, userId, now, maxSpaces), { kind: "exhausted" });
   }
 }

@@ -3,11 +3,11 @@ import { AddMembersBody, CreateGroupBody, HistoryQuery, MuteBody, ReadBody, Send
 import type { AuthService } from "../../auth/service";
 import type { ConversationService } from "../../chat/conversations";
 import type { MessageService } from "../../chat/messages";
-import { parseJson, parseWith, requireActor, type Env } from "../context";
+import { listingActor, parseJson, parseWith, requireActor, type Env } from "../context";
 
 export function conversationRoutes(auth: AuthService, conversations: ConversationService, messages: MessageService) {
   const r = new Hono<Env>();
-  r.get("/", async (c) => c.json({ conversations: await conversations.list(await requireActor(c, auth)) }));
+  r.get("/", async (c) => c.json({ conversations: await conversations.list(await listingActor(c, auth)) }));
   r.post("/", async (c) => {
     const actor = await requireActor(c, auth);
     return c.json({ conversation: await conversations.createGroup(actor, await parseJson(c, CreateGroupBody)) }, 201);

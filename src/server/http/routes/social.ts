@@ -2,12 +2,12 @@ import { Hono } from "hono";
 import { BlockBody, FriendRequestBody } from "../../../shared/protocol";
 import type { AuthService } from "../../auth/service";
 import type { FriendService } from "../../social/friends";
-import { parseJson, requireActor, type Env } from "../context";
+import { listingActor, parseJson, requireActor, type Env } from "../context";
 
 export function friendRoutes(auth: AuthService, friends: FriendService) {
   const r = new Hono<Env>();
-  r.get("/", async (c) => c.json({ friends: await friends.list(await requireActor(c, auth)) }));
-  r.get("/requests", async (c) => c.json(await friends.requests(await requireActor(c, auth))));
+  r.get("/", async (c) => c.json({ friends: await friends.list(await listingActor(c, auth)) }));
+  r.get("/requests", async (c) => c.json(await friends.requests(await listingActor(c, auth))));
   r.post("/requests", async (c) => {
     const actor = await requireActor(c, auth);
     const result = await friends.request(actor, await parseJson(c, FriendRequestBody));
@@ -31,7 +31,7 @@ export function friendRoutes(auth: AuthService, friends: FriendService) {
 
 export function blockRoutes(auth: AuthService, friends: FriendService) {
   const r = new Hono<Env>();
-  r.get("/", async (c) => c.json({ users: await friends.blocked(await requireActor(c, auth)) }));
+  r.get("/", async (c) => c.json({ users: await friends.blocked(await listingActor(c, auth)) }));
   r.post("/", async (c) => {
     const actor = await requireActor(c, auth);
     await friends.block(actor, (await parseJson(c, BlockBody)).userId);

@@ -14,13 +14,14 @@ import {
 import type { AuthService } from "../../auth/service";
 import type { SpaceService } from "../../spaces/service";
 import type { InviteService } from "../../spaces/invites";
-import { parseJson, requireActor, type Env } from "../context";
+import { anonymousRequest, listingActor, parseJson, requireActor, type Env } from "../context";
 
 export function spaceRoutes(auth: AuthService, spaces: SpaceService, invites: InviteService) {
   const r = new Hono<Env>();
   const actor = (c: Parameters<typeof requireActor>[0]) => requireActor(c, auth);
+  const lister = (c: Parameters<typeof requireActor>[0]) => listingActor(c, auth);
 
-  r.get("/", async (c) => c.json({ spaces: await spaces.list(await actor(c)) }));
+  r.get("/", async (c) => c.json({ spaces: await spaces.list(await lister(c)) }));
   r.post("/", async (c) => {
     const a = await actor(c);
     return c.json({ space: await spaces.create(a, (await parseJson(c, CreateSpaceBody)).name) }, 201);
@@ -67,7 +68,7 @@ export function spaceRoutes(auth: AuthService, spaces: SpaceService, invites: In
     return c.json({ channels: await spaces.reorderChannels(a, c.req.param("id"), (await parseJson(c, ReorderChannelsBody)).channelIds) });
   });
 
-  r.get("/:id/members", async (c) => c.json({ members: await spaces.members(await actor(c), c.req.param("id")) }));
+  r.get("/:id/members", async (c) => c.json({ members: await spaces.members(await lister(c), c.req.param("id")) }));
   r.patch("/:id/members/:userId", async (c) => {
     const a = await actor(c);
     await spaces.setRole(a, c.req.param("id"), c.req.param("userId"), (await parseJson(c, SetRoleBody)).role);
@@ -77,7 +78,7 @@ export function spaceRoutes(auth: AuthService, spaces: SpaceService, invites: In
     await spaces.kick(await actor(c), c.req.param("id"), c.req.param("userId"));
     return c.body(null, 204);
   });
-  r.get("/:id/bans", async (c) => c.json({ bans: await spaces.bans(await actor(c), c.req.param("id")) }));
+  r.get("/:id/bans", async (c) => c.json({ bans: await spaces.bans(await lister(c), c.req.param("id")) }));
   r.post("/:id/bans", async (c) => {
     const a = await actor(c);
     await spaces.ban(a, c.req.param("id"), (await parseJson(c, BanBody)).userId);
@@ -88,7 +89,7 @@ export function spaceRoutes(auth: AuthService, spaces: SpaceService, invites: In
     return c.body(null, 204);
   });
 
-  r.get("/:id/invites", async (c) => c.json({ invites: await invites.list(await actor(c), c.req.param("id")) }));
+  r.get("/:id/invites", async (c) => c.json({ invites: await invites.list(await lister(c), c.req.param("id")) }));
   r.post("/:id/invites", async (c) => {
     const a = await actor(c);
     return c.json({ invite: await invites.create(a, c.req.param("id"), await parseJson(c, CreateInviteBody)) }, 201);
@@ -112,7 +113,10 @@ export function channelRoutes(auth: AuthService, spaces: SpaceService) {
 /** Preview needs no session: visitors see where an invite leads before signing up. */
 export function inviteRoutes(auth: AuthService, invites: InviteService) {
   const r = new Hono<Env>();
-  r.get("/:code", async (c) => c.json({ invite: await invites.preview(c.req.param("code")) }));
+  r.get("/:code", async (c) => {
+    anonymousRequest(c);
+    return c.json({ invite: await invites.preview(c.req.param("code")) });
+  });
   r.post("/:code/accept", async (c) => c.json({ space: await invites.accept(await requireActor(c, auth), c.req.param("code")) }));
   r.delete("/:code", async (c) => {
     await invites.revoke(await requireActor(c, auth), c.req.param("code"));

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { UpdateMeBody, UserSearchQuery } from "../../../shared/protocol";
 import type { AuthService } from "../../auth/service";
 import type { UserService } from "../../social/users";
-import { parseJson, parseWith, requireActor, type Env } from "../context";
+import { listingActor, parseJson, parseWith, requireActor, type Env } from "../context";
 
 export function userRoutes(auth: AuthService, users: UserService) {
   const r = new Hono<Env>();
@@ -18,7 +18,7 @@ export function userRoutes(auth: AuthService, users: UserService) {
   });
 
   r.get("/", async (c) => {
-    const actor = await requireActor(c, auth);
+    const actor = await listingActor(c, auth);
     const { q } = parseWith(UserSearchQuery, { q: c.req.query("q") });
     return c.json({ users: await users.search(actor, q) });
   });
