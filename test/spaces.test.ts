@@ -172,6 +172,33 @@ describe("permission matrix over REST", () => {
     }
   });
 
+  test("moderation flows down the ranks for messages and invites too: an admin cannot delete the owner's or another admin's", async () => {
+    const admin2 = await w.newMember();
+    await node.req(`/api/spaces/${w.spaceId}/members/${admin2.user.id}`, { method: "PATCH", json: { role: "admin" } }, w.users.owner.jar);
+    const post = async (jar: CookieJar) =>
+      (await json(await node.req(`/api/conversations/${w.textChannelId}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content: "mine" } }, jar))).message.id;
+    const invite = async (jar: CookieJar) => (await json(await node.req(`/api/spaces/${w.spaceId}/invites`, { method: "POST", json: {} }, jar))).invite.code;
+    for (const higher of [w.users.owner.jar, admin2.jar]) {
+      const del = await node.req(`/api/messages/${await post(higher)}`, { method: "DELETE" }, w.users.admin.jar);
+      expect(del.status).toBe(403);
+      expect((await json(del)).error.code).toBe("FORBIDDEN");
+      expect((await node.req(`/api/invites/${await invite(higher)}`, { method: "DELETE" }, w.users.admin.jar)).status).toBe(403);
+    }
+    // Downwards, and one's own, still work; the owner reaches admins.
+    expect((await node.req(`/api/messages/${await post(w.users.member.jar)}`, { method: "DELETE" }, w.users.admin.jar)).status).toBe(204);
+    expect((await node.req(`/api/messages/${await post(w.users.admin.jar)}`, { method: "DELETE" }, w.users.admin.jar)).status).toBe(204);
+    expect((await node.req(`/api/messages/${await post(admin2.jar)}`, { method: "DELETE" }, w.users.owner.jar)).status).toBe(204);
+    expect((await node.req(`/api/invites/${await invite(admin2.jar)}`, { method: "DELETE" }, w.users.owner.jar)).status).toBe(204);
+    expect((await node.req(`/api/invites/${await invite(w.users.member.jar)}`, { method: "DELETE" }, w.users.admin.jar)).status).toBe(204);
+  });
+
+  test("a departed member's messages rank below everyone's: an admin may delete them", async () => {
+    const gone = await w.newMember();
+    const id = (await json(await node.req(`/api/conversations/${w.textChannelId}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content: "bye" } }, gone.jar))).message.id;
+    expect((await node.req(`/api/spaces/${w.spaceId}/leave`, { method: "POST" }, gone.jar)).status).toBe(204);
+    expect((await node.req(`/api/messages/${id}`, { method: "DELETE" }, w.users.admin.jar)).status).toBe(204);
+  });
+
   test("the owner cannot leave without transferring; members can leave", async () => {
     expect((await node.req(`/api/spaces/${w.spaceId}/leave`, { method: "POST" }, w.users.owner.jar)).status).toBe(409);
     const m = await w.newMember();

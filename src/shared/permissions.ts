@@ -31,7 +31,15 @@ export function can(role: SpaceRole | undefined, permission: Permission): boolea
 
 const RANK: Record<SpaceRole, number> = { owner: 3, admin: 2, member: 1 };
 
-/** Moderation only flows downwards: an admin can kick a member, not another admin. */
-export function outranks(actor: SpaceRole, target: SpaceRole): boolean {
-  return RANK[actor] > RANK[target];
+/** Strictly higher rank; someone no longer in the space (undefined) ranks below every member. */
+export function outranks(actor: SpaceRole | undefined, target: SpaceRole | undefined): boolean {
+  return actor !== undefined && RANK[actor] > (target ? RANK[target] : 0);
+}
+
+/**
+ * Moderation flows down the ranks: acting on someone else's membership, message or invite
+ * needs the permission and a strictly higher rank than theirs. Your own are always yours.
+ */
+export function mayModerate(actor: SpaceRole | undefined, permission: Permission, target: SpaceRole | undefined): boolean {
+  return can(actor, permission) && outranks(actor, target);
 }

@@ -1,6 +1,6 @@
 /**
  * Deleting messages (DELETE /api/messages/:id): authors delete their own; in space channels,
- * roles with deleteMessages delete anyone's. A deleted message keeps its id and place with
+ * roles with deleteMessages delete those of lower ranks. A deleted message keeps its id and place with
  * empty content, so the list shows "Message deleted" where it was.
  */
 import type { Message } from "../../shared/protocol";

@@ -7,7 +7,7 @@ import type { Bus } from "../bus/bus";
 import type { Store } from "../store/store";
 import type { ConversationService } from "./conversations";
 import { toMessage } from "./wire";
-import { can } from "../../shared/permissions";
+import { can, mayModerate } from "../../shared/permissions";
 
 /** A typing:start within this window of the last one is not re-broadcast. */
 const TYPING_THROTTLE_MS = 2500;
@@ -70,14 +70,15 @@ export class MessageService {
     return can(await this.store.spaces.role(c.space_id, actor.userId), "mentionEveryone");
   }
 
-  /** Authors delete their own messages; in space channels, roles with deleteMessages delete anyone's. */
+  /** Authors delete their own messages; in space channels, deleteMessages reaches the ranks below. */
   async remove(actor: Actor, messageId: string): Promise<void> {
     const m = await this.store.chat.message(messageId);
     if (!m || m.deleted_at) throw new AppError("NOT_FOUND", "No such message");
     const c = await this.conversations.requireMember(actor, m.conversation_id);
     if (m.author_id !== actor.userId) {
       const role = c.space_id ? await this.store.spaces.role(c.space_id, actor.userId) : undefined;
-      if (!can(role, "deleteMessages")) throw new AppError("FORBIDDEN", "You can only delete your own messages");
+      const authorRole = c.space_id && m.author_id ? await this.store.spaces.role(c.space_id, m.author_id) : undefined;
+      if (!mayModerate(role, "deleteMessages", authorRole)) throw new AppError("FORBIDDEN", "You can only delete your own messages and those of members below your role");
     }
     await this.store.chat.deleteMessage(messageId, new Date(this.clock()).toISOString());
     await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:deleted", conversationId: c.id, messageId } });

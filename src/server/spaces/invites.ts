@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { AppError } from "../../shared/errors";
-import { can } from "../../shared/permissions";
+import { mayModerate } from "../../shared/permissions";
 import type { Invite, InvitePreview, Space } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
@@ -50,12 +50,14 @@ export class InviteService {
     return (await this.store.spaces.invites(spaceId)).map((i) => toInvite(i, this.publicUrl));
   }
 
-  /** Anyone may revoke an invite they made; managers may revoke any. */
+  /** Anyone may revoke an invite they made; managers, those of the ranks below theirs. */
   async revoke(actor: Actor, code: string): Promise<void> {
     const inv = await this.store.spaces.invite(code);
     if (!inv) throw new AppError("NOT_FOUND", "No such invite");
     const { role } = await this.spaces.requireRole(actor, inv.space_id);
-    if (inv.created_by !== actor.userId && !can(role, "manageInvites")) throw new AppError("FORBIDDEN", "Your role does not allow that");
+    if (inv.created_by !== actor.userId && !mayModerate(role, "manageInvites", await this.store.spaces.role(inv.space_id, inv.created_by))) {
+      throw new AppError("FORBIDDEN", "You can only revoke your own invites and those of members below your role");
+    }
     if (!(await this.store.spaces.revokeInvite(code, new Date(this.clock()).toISOString()))) throw new AppError("INVITE_REVOKED", "This invite was already revoked");
   }
 

@@ -5,7 +5,7 @@
  */
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import { can, outranks, type Permission } from "../../shared/permissions";
+import { can, mayModerate, type Permission } from "../../shared/permissions";
 import type { Channel, ServerEvent, Space, SpaceMember } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
@@ -162,7 +162,7 @@ export class SpaceService {
 
   async kick(actor: Actor, spaceId: string, userId: string): Promise<void> {
     const { role } = await this.requireRole(actor, spaceId, "kick");
-    if (!outranks(role, await this.#target(spaceId, userId))) throw new AppError("FORBIDDEN", "You can only remove members below your role");
+    if (!mayModerate(role, "kick", await this.#target(spaceId, userId))) throw new AppError("FORBIDDEN", "You can only remove members below your role");
     await this.store.spaces.removeMember(spaceId, userId);
     await this.#depart(spaceId, userId, "kicked");
   }
@@ -171,7 +171,7 @@ export class SpaceService {
     const { role } = await this.requireRole(actor, spaceId, "ban");
     if (userId === actor.userId) throw new AppError("VALIDATION_ERROR", "You cannot ban yourself");
     const targetRole = await this.store.spaces.role(spaceId, userId);
-    if (targetRole && !outranks(role, targetRole)) throw new AppError("FORBIDDEN", "You can only ban members below your role");
+    if (targetRole && !mayModerate(role, "ban", targetRole)) throw new AppError("FORBIDDEN", "You can only ban members below your role");
     if (!(await this.store.accounts.userById(userId))) throw new AppError("NOT_FOUND", "No such user");
     await this.store.spaces.ban(spaceId, userId, actor.userId, this.#now());
     if (targetRole) await this.#depart(spaceId, userId, "banned");

@@ -163,7 +163,7 @@ export function MessageGroup({
   /** The id of the message to mark "Seen" under, if it is in this group. */
   seenId: string | null;
   meId?: string | null;
-  /** May delete anyone's message here (deleteMessages in a space channel). */
+  /** May delete this author's messages (deleteMessages in a space channel, over a lower rank). */
   moderator?: boolean;
 }) {
   const first = rows[0]!;

@@ -9,7 +9,7 @@ import { conversationTitle, otherMember } from "../../state/chatSelectors";
 import { loadOlder } from "../../state/chatHistory";
 import { Avatar } from "../common/Avatar";
 import { Spinner } from "../common/icons";
-import { can } from "../../../shared/permissions";
+import { mayModerate } from "../../../shared/permissions";
 import { roleOf, useSpaces } from "../../state/spaces";
 import { ChannelBeginning } from "../spaces/ChannelBeginning";
 import { DeleteMessageDialog } from "./DeleteMessage";
@@ -29,7 +29,11 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
   const meId = useChat((s) => s.meId);
   const blocks = useMemo(() => buildBlocks(messages, outbox, meId), [messages, outbox, meId]);
   const members = useMemo(() => new Map(conversation.members.map((m) => [m.id, m])), [conversation.members]);
-  const moderator = useSpaces((s) => conversation.kind === "channel" && can(roleOf(s, conversation.spaceId), "deleteMessages"));
+  const myRole = useSpaces((s) => (conversation.kind === "channel" ? roleOf(s, conversation.spaceId) : undefined));
+  const spaceMembers = useSpaces((s) => (conversation.spaceId ? s.members[conversation.spaceId] : undefined));
+  const roles = useMemo(() => (spaceMembers ? new Map(spaceMembers.map((m) => [m.user.id, m.role])) : null), [spaceMembers]);
+  // Moderation flows down the ranks; until the member list is here, offer only our own.
+  const moderates = (authorId: string) => !!roles && mayModerate(myRole, "deleteMessages", roles.get(authorId));
 
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -129,7 +133,7 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
             ) : b.kind === "system" ? (
               <SystemLine key={b.key} message={b.message} />
             ) : (
-              <MessageGroup key={b.key} author={members.get(b.authorId)} rows={b.rows} conversationId={id} seenId={seenId} meId={meId} moderator={moderator} />
+              <MessageGroup key={b.key} author={members.get(b.authorId)} rows={b.rows} conversationId={id} seenId={seenId} meId={meId} moderator={moderates(b.authorId)} />
             ),
           )}
         </>

@@ -2,6 +2,8 @@
 import { useEffect, useState } from "react";
 import type { Invite, Space } from "../../../../shared/protocol";
 import { describeError } from "../../../api";
+import { mayModerate } from "../../../../shared/permissions";
+import { useChat } from "../../../state/chat";
 import { useSpaces } from "../../../state/spaces";
 import { listInvites, revokeInvite } from "../../../state/spacesInvites";
 import { useSpacesUi } from "../../../state/spacesUi";
@@ -13,6 +15,7 @@ import { Empty, Loading, SectionTitle } from "./SettingsParts";
 
 export function InvitesSection({ space }: { space: Space }) {
   const members = useSpaces((s) => s.members[space.id]);
+  const meId = useChat((s) => s.meId);
   const openDialog = useSpacesUi((s) => s.open);
   const dialog = useSpacesUi((s) => s.dialog);
   const toast = useUi((s) => s.toast);
@@ -40,6 +43,8 @@ export function InvitesSection({ space }: { space: Space }) {
   }
 
   const maker = (id: string) => members?.find((m) => m.user.id === id)?.user.displayName ?? "a former member";
+  const mayRevoke = (inv: Invite) =>
+    inv.createdBy === meId || (!!members && mayModerate(space.role, "manageInvites", members.find((m) => m.user.id === inv.createdBy)?.role));
 
   return (
     <section>
@@ -65,9 +70,11 @@ export function InvitesSection({ space }: { space: Space }) {
                   {inv.expiresAt ? `expires ${timeAgo(inv.expiresAt)}` : "never expires"}
                 </span>
               </span>
-              <Button size="sm" variant="danger-soft" loading={busy === inv.code} onClick={() => void revoke(inv)}>
-                Revoke
-              </Button>
+              {mayRevoke(inv) ? (
+                <Button size="sm" variant="danger-soft" loading={busy === inv.code} onClick={() => void revoke(inv)}>
+                  Revoke
+                </Button>
+              ) : null}
             </li>
           ))}
         </ul>
