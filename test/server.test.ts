@@ -77,3 +77,26 @@ describe("process", () => {
     }
   }, 30_000);
 });
+
+describe("body limit over a real socket", () => {
+  const big = JSON.stringify({ login: "someone", password: "x".repeat(2 * 1024 * 1024) });
+
+  test("a 2 MB JSON body is refused with 413 and a PAYLOAD_TOO_LARGE error body", async () => {
+    const node = await startNode();
+    const server = node.listen();
+    try {
+      const url = `http://127.0.0.1:${server.port}/api/auth/login`;
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: big });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+      // The same without a declared length: counted as it streams.
+      const stream = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(big)), c.close()) });
+      const chunked = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: stream });
+      expect(chunked.status).toBe(413);
+      expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+    } finally {
+      await node.dispose();
+    }
+  }, 30_000);
+});

@@ -118,7 +118,9 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       server = Bun.serve<SocketData>({
         port: config.port,
         hostname: config.host,
-        maxRequestBodySize: config.bodyLimitBytes * 2,
+        // The app's body limit refuses oversize bodies (declared or streamed) with a JSON error;
+        // a cap here would answer first, with a bare 413 and no body.
+        maxRequestBodySize: Number.MAX_SAFE_INTEGER,
         idleTimeout: 30,
         development: devClient ? { hmr: true, console: true } : false,
         routes,
