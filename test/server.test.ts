@@ -19,12 +19,12 @@ async function waitFor(url: string, ms = 15_000): Promise<Response> {
 }
 
 describe("process", () => {
-  test("the server starts with no configuration beyond a data dir, creates its database and answers healthz", async () => {
+  test("the server starts with no configuration beyond a data dir, creates its database, answers healthz and says PUBLIC_URL is unset", async () => {
     const dir = mkdtempSync(join(tmpdir(), "parley-main-"));
     const port = 40_000 + Math.floor(Math.random() * 20_000);
     const proc = Bun.spawn([process.execPath, "src/server/main.ts"], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? "", DATA_DIR: dir, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+      env: { PATH: process.env.PATH ?? "", DATA_DIR: dir, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" },
       stdout: "pipe",
       stderr: "pipe",
     });
@@ -37,6 +37,10 @@ describe("process", () => {
     } finally {
       proc.kill();
       await proc.exited;
+      // Start-up says, once, that PUBLIC_URL is unset and what that means for links.
+      const unset = (await new Response(proc.stdout).text()).split("\n").filter((l) => l.includes("PUBLIC_URL is unset"));
+      expect(unset).toHaveLength(1);
+      expect(unset[0]).toContain("address each user opened Parley at");
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);

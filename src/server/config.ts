@@ -78,6 +78,8 @@ export interface Config {
   dataDir: string;
   database: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
   publicUrl: string;
+  /** False when PUBLIC_URL is unset: links then use the origin each request came in on (http/origin.ts). */
+  publicUrlSet: boolean;
   secureCookies: boolean;
   jwtSecret: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
@@ -172,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     database,
     publicUrl,
+    publicUrlSet: e.PUBLIC_URL !== undefined,
     secureCookies: publicUrl.startsWith("https:"),
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, "jwt-secret"),
     logLevel: e.LOG_LEVEL,

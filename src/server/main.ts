@@ -18,6 +18,11 @@ const dev = config.env === "development";
 const parley = await createParley(config, { staticDir: dev ? undefined : join(import.meta.dir, "../../dist") });
 const server = parley.listen(dev ? (await import("../client/index.html")).default : undefined);
 parley.log.info("parley listening", { url: `http://${config.host}:${server.port}`, publicUrl: config.publicUrl, database: config.database.kind });
+if (!config.publicUrlSet) {
+  parley.log.info("PUBLIC_URL is unset", {
+    meaning: `links (invites) use the address each user opened Parley at; OIDC callbacks use ${config.publicUrl}. Set PUBLIC_URL to the address people reach Parley at to fix both.`,
+  });
+}
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {

@@ -78,7 +78,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   }, clock, (err) => log.error("call timer failed", { error: String(err) }));
   const ice = new IceService(config.rtc, clock);
   const spaces = new SpaceService(store, bus, presence, images, config.limits.maxSpacesPerUser, clock);
-  const invites = new InviteService(store, bus, spaces, presence, config.publicUrl, clock);
+  const invites = new InviteService(store, bus, spaces, presence, clock);
   const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, spaces }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
@@ -110,7 +110,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
         // checks are always answered, so a full node is not restarted as a dead one.
         if (path !== "/healthz" && srv.pendingRequests + srv.pendingWebSockets > config.maxConnections) return overloaded();
         if (path === "/ws") return gateway.upgrade(req, srv);
-        return app.fetch(req, { ip: srv.requestIP(req)?.address });
+        return app.fetch(req, { ip: srv.requestIP(req)?.address, port: srv.port });
       };
       const routes = devClient
         ? { "/*": devClient, "/api/*": fetch, "/ws": fetch, "/healthz": fetch, "/readyz": fetch, "/metrics": fetch }

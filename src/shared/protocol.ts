@@ -10,13 +10,17 @@ export { Id, Str, UNSTORABLE };
 export type { CallEndReason, CallInfo, CallKind, CallState, ParticipantInfo, Topology } from "./calls";
 export { CallMedia } from "./calls";
 
+export const USERNAME_MAX = 32;
 export const USERNAME_RE = /^[a-z0-9_]{3,32}$/;
 
+/** One message per rule, so a form can say exactly which one a name breaks. */
 export const Username = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(USERNAME_RE, "3–32 characters: lowercase letters, digits and _");
+  .min(3, "At least 3 characters")
+  .max(USERNAME_MAX, `At most ${USERNAME_MAX} characters`)
+  .regex(/^[a-z0-9_]*$/, "Only lowercase letters, digits and _");
 
 export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email("Enter a valid email address"));
 export const Password = z

@@ -4,7 +4,8 @@ import { create } from "zustand";
 export interface Toast {
   id: number;
   message: string;
-  tone: "success" | "error";
+  /** info: neutral news (a feature not there yet), neither a success nor a failure. */
+  tone: "success" | "error" | "info";
 }
 
 interface UiState {

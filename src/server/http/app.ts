@@ -24,6 +24,7 @@ import type { InviteService } from "../spaces/invites";
 import { clientOf, type Env } from "./context";
 import type { Limits } from "../limits/limits";
 import { headers, limitBody, sameOrigin, storablePath } from "./security";
+import { originOf } from "./origin";
 import { authRoutes } from "./routes/auth";
 import { oidcRoutes } from "./routes/oidc";
 import { userRoutes } from "./routes/users";
@@ -69,6 +70,7 @@ export function createApp(d: AppDeps) {
   });
   app.use(headers(d.config.secureCookies));
   app.use(limitBody(d.config.bodyLimitBytes));
+  app.use(originOf(d.config));
   app.use("/api/*", sameOrigin(d.config.publicUrl));
   app.use(storablePath());
   app.use("/api/*", async (c, next) => {

@@ -9,11 +9,13 @@ import type { Limits } from "../limits/limits";
 /** Bindings passed by main.ts from Bun.serve (the socket's peer address). */
 export interface Bindings {
   ip?: string;
+  /** The port the server is bound to (PORT may be 0). */
+  port?: number;
 }
 
 export interface Env {
   Bindings: Bindings;
-  Variables: { actor: Actor; client: Client; accessExpiresAt: string; limits: Limits };
+  Variables: { actor: Actor; client: Client; accessExpiresAt: string; limits: Limits; publicOrigin: string };
 }
 
 export type Ctx = Context<Env>;

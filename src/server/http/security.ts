@@ -43,7 +43,10 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * Cross-site state changes are refused: a browser always sends Origin (or at least
- * Sec-Fetch-Site) on such requests. Non-browser clients send neither and pass.
+ * Sec-Fetch-Site) on such requests. Non-browser clients send neither and pass. Allowed:
+ * PUBLIC_URL, the origin the request names itself (Host), and the request's public origin
+ * (http/origin.ts: behind a trusted proxy, X-Forwarded-Host), so a LAN address works when
+ * PUBLIC_URL is unset.
  */
 export function sameOrigin(publicUrl: string): MiddlewareHandler<Env> {
   const allowed = new URL(publicUrl).origin;
@@ -54,7 +57,7 @@ export function sameOrigin(publicUrl: string): MiddlewareHandler<Env> {
       const own = new URL(c.req.url).origin;
       const host = c.req.header("host");
       const hostOrigin = host ? `${new URL(c.req.url).protocol}//${host}` : own;
-      if (origin !== undefined && origin !== allowed && origin !== own && origin !== hostOrigin) {
+      if (origin !== undefined && origin !== allowed && origin !== own && origin !== hostOrigin && origin !== c.get("publicOrigin")) {
         throw new AppError("FORBIDDEN", "Cross-site request refused");
       }
       if (origin === undefined && site === "cross-site") {

@@ -27,11 +27,11 @@ export class InviteService {
     private readonly bus: Bus,
     private readonly spaces: SpaceService,
     private readonly presence: PresenceService,
-    private readonly publicUrl: string,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async create(actor: Actor, spaceId: string, input: { maxUses?: number; expiresInSeconds?: number }): Promise<Invite> {
+  /** `origin`: where links point (http/origin.ts `publicOrigin`). */
+  async create(actor: Actor, spaceId: string, input: { maxUses?: number; expiresInSeconds?: number }, origin: string): Promise<Invite> {
     await this.spaces.requireRole(actor, spaceId, "createInvite");
     const now = this.clock();
     const row = await this.store.spaces.createInvite({
@@ -42,12 +42,12 @@ export class InviteService {
       expiresAt: input.expiresInSeconds ? new Date(now + input.expiresInSeconds * 1000).toISOString() : null,
       now: new Date(now).toISOString(),
     });
-    return toInvite(row, this.publicUrl);
+    return toInvite(row, origin);
   }
 
-  async list(actor: Actor, spaceId: string): Promise<Invite[]> {
+  async list(actor: Actor, spaceId: string, origin: string): Promise<Invite[]> {
     await this.spaces.requireRole(actor, spaceId, "manageInvites");
-    return (await this.store.spaces.invites(spaceId)).map((i) => toInvite(i, this.publicUrl));
+    return (await this.store.spaces.invites(spaceId)).map((i) => toInvite(i, origin));
   }
 
   /** Anyone may revoke an invite they made; managers, those of the ranks below theirs. */

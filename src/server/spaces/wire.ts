@@ -28,10 +28,10 @@ export function channelsWithUnread(rows: ConversationRow[], summaries: Conversat
   return rows.map((c) => toChannel(c, unread.get(c.id) ?? { unreadCount: 0, mentionCount: 0, muted: false }));
 }
 
-export function toInvite(i: InviteRow, publicUrl: string): Invite {
+export function toInvite(i: InviteRow, origin: string): Invite {
   return {
     code: i.code,
-    url: `${publicUrl}/invite/${i.code}`,
+    url: `${origin}/invite/${i.code}`,
     spaceId: i.space_id,
     maxUses: i.max_uses,
     uses: i.uses,

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import type { z } from "zod";
-import { Email, Password, Username } from "../../../shared/protocol";
+import { Email, Password, USERNAME_MAX, Username } from "../../../shared/protocol";
 import { ApiError, describeError } from "../../api";
 import { useSession } from "../../state/session";
 import { navigate, safeNext, useRouter } from "../../state/router";
@@ -44,7 +44,9 @@ export function RegisterPage() {
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const errorFor = (f: Field) => serverErrors[f] ?? (touched[f] ? check(f, values[f]) : undefined);
+  // Too long a username is said at once, while typing: the field does not cut it short.
+  const tooLong = (f: Field) => f === "username" && values.username.length > USERNAME_MAX;
+  const errorFor = (f: Field) => serverErrors[f] ?? (touched[f] || tooLong(f) ? check(f, values[f]) : undefined);
 
   function onChange(f: Field, value: string) {
     setValues((v) => ({ ...v, [f]: f === "username" ? value.toLowerCase() : value }));
@@ -118,7 +120,7 @@ export function RegisterPage() {
           autoComplete="username"
           autoCapitalize="none"
           spellCheck={false}
-          maxLength={32}
+          limit={USERNAME_MAX}
           value={values.username}
           onChange={(e) => onChange("username", e.target.value)}
           onBlur={() => values.username && setTouched((t) => ({ ...t, username: true }))}

@@ -8,18 +8,23 @@ export interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElemen
   hint?: string;
   /** For passwords: a button to show the text. */
   revealable?: boolean;
+  /** A length the field must not exceed, shown as a counter; longer input stays, for the error to explain. */
+  limit?: number;
   ref?: Ref<HTMLInputElement>;
 }
 
-export function TextField({ label, error, hint, revealable, type = "text", className, ref, ...rest }: TextFieldProps) {
+export function TextField({ label, error, hint, revealable, limit, type = "text", className, ref, ...rest }: TextFieldProps) {
   const id = useId();
   const [revealed, setRevealed] = useState(false);
   const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
   return (
     <div className={cn("flex flex-col gap-1.5", className)}>
-      <label htmlFor={id} className="text-sm font-medium text-zinc-700 dark:text-zinc-300">
-        {label}
-      </label>
+      <div className="flex items-baseline justify-between gap-2">
+        <label htmlFor={id} className="text-sm font-medium text-zinc-700 dark:text-zinc-300">
+          {label}
+        </label>
+        {limit !== undefined ? <Counter length={String(rest.value ?? "").length} limit={limit} /> : null}
+      </div>
       <div className="relative">
         <input
           ref={ref}
@@ -62,5 +67,13 @@ export function TextField({ label, error, hint, revealable, type = "text", class
         </p>
       ) : null}
     </div>
+  );
+}
+
+function Counter({ length, limit }: { length: number; limit: number }) {
+  return (
+    <span data-testid="field-counter" aria-hidden="true" className={cn("text-xs tabular-nums", length > limit ? "font-medium text-red-600 dark:text-red-400" : "text-zinc-400 dark:text-zinc-500")}>
+      {length}/{limit}
+    </span>
   );
 }

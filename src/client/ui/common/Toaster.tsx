@@ -1,6 +1,8 @@
-import { useUi } from "../../state/ui";
+import { useUi, type Toast } from "../../state/ui";
 import { cn } from "./cn";
-import { AlertIcon, CheckIcon, CloseIcon } from "./icons";
+import { AlertIcon, CheckIcon, CloseIcon, InfoIcon } from "./icons";
+
+const TONE_BADGE: Record<Toast["tone"], string> = { success: "bg-emerald-500", error: "bg-red-500", info: "bg-zinc-500" };
 
 /** Transient confirmations, announced politely to screen readers. */
 export function Toaster() {
@@ -15,10 +17,11 @@ export function Toaster() {
         <div
           key={t.id}
           role="status"
+          data-tone={t.tone}
           className="pointer-events-auto flex w-full max-w-sm animate-pop items-center gap-3 rounded-xl bg-zinc-900 py-3 pl-4 pr-2 text-sm text-white shadow-lg ring-1 ring-white/10 dark:bg-zinc-800"
         >
-          <span className={cn("flex size-5 items-center justify-center rounded-full", t.tone === "success" ? "bg-emerald-500" : "bg-red-500")}>
-            {t.tone === "success" ? <CheckIcon className="size-3.5" strokeWidth={3} /> : <AlertIcon className="size-3.5" strokeWidth={2.5} />}
+          <span className={cn("flex size-5 items-center justify-center rounded-full", TONE_BADGE[t.tone])}>
+            {t.tone === "success" ? <CheckIcon className="size-3.5" strokeWidth={3} /> : t.tone === "error" ? <AlertIcon className="size-3.5" strokeWidth={2.5} /> : <InfoIcon className="size-3.5" strokeWidth={3} />}
           </span>
           <span className="flex-1">{t.message}</span>
           <button

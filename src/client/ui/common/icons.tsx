@@ -144,6 +144,12 @@ export const AlertIcon = (p: IconProps) => (
     <path d="M12 7.5v5.5M12 16.5v.01" />
   </Icon>
 );
+/** A lower-case "i": information, neither good nor bad news. */
+export const InfoIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M12 10.5v6M12 7.5v.01" />
+  </Icon>
+);
 export const ShieldIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="M12 3 4.5 6v5.5c0 4.6 3.2 8.4 7.5 9.5 4.3-1.1 7.5-4.9 7.5-9.5V6Z" />

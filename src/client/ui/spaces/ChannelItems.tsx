@@ -82,7 +82,7 @@ export function VoiceChannelItem({ space, channel, reorderable }: ItemProps) {
         data-testid="voice-channel-item"
         data-channel-id={channel.id}
         data-channel-name={channel.name}
-        onClick={() => toast("Voice channels are coming soon")}
+        onClick={() => toast("Voice channels are coming soon", "info")}
         className={cn(
           "flex w-full items-center gap-1.5 rounded-md py-1.5 pl-2 text-left text-[0.9375rem] text-zinc-500 transition-colors hover:bg-zinc-200/60 hover:text-zinc-800 dark:text-zinc-400 dark:hover:bg-zinc-800/60 dark:hover:text-zinc-200",
           padRight(reorderable),

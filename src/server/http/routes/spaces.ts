@@ -15,6 +15,7 @@ import type { AuthService } from "../../auth/service";
 import type { SpaceService } from "../../spaces/service";
 import type { InviteService } from "../../spaces/invites";
 import { anonymousRequest, listingActor, parseJson, requireActor, type Env } from "../context";
+import { publicOrigin } from "../origin";
 
 export function spaceRoutes(auth: AuthService, spaces: SpaceService, invites: InviteService) {
   const r = new Hono<Env>();
@@ -89,10 +90,10 @@ export function spaceRoutes(auth: AuthService, spaces: SpaceService, invites: In
     return c.body(null, 204);
   });
 
-  r.get("/:id/invites", async (c) => c.json({ invites: await invites.list(await lister(c), c.req.param("id")) }));
+  r.get("/:id/invites", async (c) => c.json({ invites: await invites.list(await lister(c), c.req.param("id"), publicOrigin(c)) }));
   r.post("/:id/invites", async (c) => {
     const a = await actor(c);
-    return c.json({ invite: await invites.create(a, c.req.param("id"), await parseJson(c, CreateInviteBody)) }, 201);
+    return c.json({ invite: await invites.create(a, c.req.param("id"), await parseJson(c, CreateInviteBody), publicOrigin(c)) }, 201);
   });
   return r;
 }

@@ -1,0 +1,103 @@
+/**
+ * What a new user meets first, in Chromium against a node with PUBLIC_URL unset, opened at
+ * 127.0.0.1: the username field's limit, invite links that point where the user is, the
+ * voice channel's neutral "coming soon", and emoji drawn in colour.
+ */
+import { describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { befriend } from "../support/social";
+import { WAIT, artifactPath, browserAvailable, settled, until } from "../support/browser";
+import { browserStage } from "../support/stage";
+
+const enabled = browserAvailable("first use e2e");
+const T = WAIT;
+
+describe.skipIf(!enabled)("first use in Chromium", () => {
+  const stage = browserStage();
+
+  const shot = async (page: Page, name: string) => {
+    await settled(page);
+    await page.screenshot({ path: artifactPath(name) });
+  };
+
+  test("the username field shows its limit and refuses a longer name with its inline message", async () => {
+    const page = await stage.page(await stage.context(), "visitor");
+    await page.goto(`${stage.base}/register`);
+    const field = page.getByLabel("Username");
+    const counter = page.getByTestId("register-form").getByTestId("field-counter");
+    await counter.getByText("0/32").waitFor({ timeout: T });
+    const long = "a_name_that_is_much_too_long_for_us";
+    await field.fill(long);
+    // Nothing is cut: the field keeps all 35 characters and says why they cannot be used.
+    expect(await field.inputValue()).toBe(long);
+    await counter.getByText("35/32").waitFor({ timeout: T });
+    await page.getByText("At most 32 characters").waitFor({ timeout: T });
+    expect(await field.getAttribute("aria-invalid")).toBe("true");
+    await page.getByLabel("Email").fill("longname@example.com");
+    await page.getByLabel("Password", { exact: true }).fill("a very good password");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await shot(page, "first-use-username-too-long.png");
+    // Still on the form, focus on the field to fix.
+    expect(new URL(page.url()).pathname).toBe("/register");
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe("username");
+    await field.fill("a_name_that_fits");
+    await counter.getByText("16/32").waitFor({ timeout: T });
+    expect(await page.getByText("At most 32 characters").count()).toBe(0);
+  }, 120_000);
+
+  test("with PUBLIC_URL unset, an invite link points at the address the user opened Parley at", async () => {
+    expect(stage.node.config.publicUrlSet).toBe(false);
+    const { page } = await stage.signedIn("linker_fu");
+    await page.goto(`${stage.base}/`);
+    await page.getByRole("button", { name: "Create a space" }).click();
+    await page.getByLabel("Space name").fill("Lan Party");
+    await page.getByRole("button", { name: "Create space" }).click();
+    await until("the new space's #general", async () => (await page.getByTestId("channel-title").textContent()) === "general");
+    await page.getByTestId("space-menu-button").click();
+    await page.getByRole("menuitem", { name: "Invite people" }).click();
+    const field = page.getByTestId("invite-link");
+    await until("an invite link", async () => (await field.inputValue()).includes("/invite/"));
+    expect(await field.inputValue()).toStartWith(`${stage.base}/invite/`);
+    await page.keyboard.press("Escape");
+
+    // The voice channel is not there yet: a click says so in a neutral toast, not a success.
+    const voice = page.getByTestId("voice-channel-item");
+    await voice.click({ force: true });
+    const toast = page.getByRole("status").filter({ hasText: "Voice channels are coming soon" });
+    await toast.waitFor({ timeout: T });
+    expect(await toast.getAttribute("data-tone")).toBe("info");
+    await shot(page, "first-use-voice-coming-soon.png");
+  }, 120_000);
+
+  test("emoji in a DM are drawn in colour", async () => {
+    const alice = await stage.signedIn("alice_fu");
+    const bob = await stage.signedIn("bob_fu");
+    const dm = await befriend(stage.node, alice, bob);
+    const page = alice.page;
+    await page.goto(`${stage.base}/c/${dm}`);
+    await page.getByTestId("composer").fill("Party tonight 🎉🍕😀❤️👍");
+    await page.getByTestId("composer").press("Enter");
+    const sent = page.locator('[data-testid="message"][data-status="sent"]').getByText("Party tonight");
+    await sent.waitFor({ timeout: T });
+    await shot(page, "first-use-dm-emoji.png");
+    // Count saturated pixels in the message: a monochrome or missing-glyph font draws none.
+    const box = (await sent.boundingBox())!;
+    const png = await page.screenshot({ clip: box });
+    const colourful = await page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = new OffscreenCanvas(img.width, img.height);
+      const g = c.getContext("2d")!;
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, img.width, img.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const [r, gr, bl] = [d[i]!, d[i + 1]!, d[i + 2]!];
+        if (Math.max(r, gr, bl) - Math.min(r, gr, bl) > 80) n++;
+      }
+      return n;
+    }, png.toString("base64"));
+    expect(colourful).toBeGreaterThan(50);
+  }, 120_000);
+});
