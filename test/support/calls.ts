@@ -41,8 +41,8 @@ export async function connect(A: Page, B: Page): Promise<void> {
 }
 
 /** Resolves once `page` has a peer connection for the call (the call is being set up there). */
-export function untilPeerConnection(page: Page, what: string, channel: "main" | "screen" = "main"): Promise<void> {
-  return until(what, () => page.evaluate((channel) => (window.__parleyCall?.peers() ?? []).some((p) => p.channel === channel), channel));
+export function untilPeerConnection(page: Page, what: string): Promise<void> {
+  return until(what, () => page.evaluate(() => (window.__parleyCall?.peers() ?? []).length > 0));
 }
 
 export interface CallServer {
@@ -115,27 +115,38 @@ export async function openAs(browser: Browser, base: string, u: TestUser, path: 
   return { ctx, page, errors };
 }
 
-/** Sum of framesDecoded over the inbound video of the call's peer connections on one channel. */
-export function framesDecoded(page: Page, channel: "main" | "screen" = "main"): Promise<number> {
-  return page.evaluate(async (channel) => {
-    let total = 0;
-    for (const p of window.__parleyCall?.peers() ?? []) {
-      if (p.channel !== channel) continue;
-      (await p.pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (s.type === "inbound-rtp" && s.kind === "video") total += s.framesDecoded ?? 0;
-      });
-    }
-    return total;
-  }, channel);
+/**
+ * What a page receives: "main" is camera video, "screen" shared screens. Every link carries both
+ * on fixed m-lines; the call's diagnostics map each receiving track to its source.
+ */
+export type Received = "main" | "screen";
+
+/** Sum of framesDecoded over the inbound video of one source, from every peer (or only `from`). */
+export function framesDecoded(page: Page, channel: Received = "main", from?: string): Promise<number> {
+  return page.evaluate(
+    async ({ channel, from }) => {
+      let total = 0;
+      for (const p of window.__parleyCall?.peers() ?? []) {
+        if (from && p.peer !== from) continue;
+        (await p.pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number; trackIdentifier?: string }) => {
+          if (s.type !== "inbound-rtp" || s.kind !== "video") return;
+          const source = p.sources[s.trackIdentifier ?? ""];
+          if ((channel === "screen") === (source === "screen")) total += s.framesDecoded ?? 0;
+        });
+      }
+      return total;
+    },
+    { channel, from },
+  );
 }
 
 /** Passes once the page decodes at least `frames` more video frames (polls for up to `timeoutMs`). */
-export async function expectDecoding(page: Page, what: string, channel: "main" | "screen" = "main", timeoutMs = T, frames = 10): Promise<void> {
+export async function expectDecoding(page: Page, what: string, channel: Received = "main", timeoutMs = T, frames = 10, from?: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   let base: number | null = null;
   let last = 0;
   while (Date.now() < end) {
-    last = await framesDecoded(page, channel).catch(() => 0);
+    last = await framesDecoded(page, channel, from).catch(() => 0);
     // A fresh peer connection (after a reconnect) counts from zero again.
     if (base === null || last < base) base = last > 0 ? last : null;
     else if (last >= base + frames) return;
@@ -164,10 +175,10 @@ export async function watchForText(page: Page, text: string): Promise<() => Prom
   return () => page.evaluate(() => (window as { sawText?: boolean }).sawText === true);
 }
 
-/** The local candidate type ("host", "srflx", "relay") of the main connection's selected pair. */
+/** The local candidate type ("host", "srflx", "relay") of the call's (first) connection's selected pair. */
 export function selectedLocalCandidateType(page: Page): Promise<string | null> {
   return page.evaluate(async () => {
-    const main = window.__parleyCall?.peers().find((p) => p.channel === "main");
+    const main = window.__parleyCall?.peers()[0];
     if (!main) return null;
     const stats = new Map<string, Record<string, unknown>>();
     (await main.pc.getStats()).forEach((s: Record<string, unknown>) => stats.set(s.id as string, s));

@@ -1,13 +1,11 @@
-/** In-call chat over the main peer connection's data channel: peer to peer, never stored anywhere. */
+/** In-call chat over a peer connection's data channel: peer to peer, never stored anywhere. */
 import { Emitter } from "./emitter";
-import type { ChatLine } from "./types";
 
 export const MAX_CHAT_LENGTH = 2000;
 
 export class CallChat {
-  readonly events = new Emitter<{ open: boolean; line: ChatLine }>();
+  readonly events = new Emitter<{ open: boolean; text: string }>();
   #channel: RTCDataChannel | null = null;
-  #seq = 0;
 
   /** Negotiated with a fixed id on both sides, so neither has to wait for the other to announce it. */
   attach(pc: RTCPeerConnection): void {
@@ -23,21 +21,19 @@ export class CallChat {
       } catch {
         return;
       }
-      if (typeof text === "string" && text.trim()) this.#line("peer", text.slice(0, MAX_CHAT_LENGTH));
+      if (typeof text === "string" && text.trim()) this.events.emit("text", text.slice(0, MAX_CHAT_LENGTH));
     };
+  }
+
+  get open(): boolean {
+    return this.#channel?.readyState === "open";
   }
 
   /** False when the channel is not open (still connecting, or reconnecting). */
   send(text: string): boolean {
-    const body = text.trim().slice(0, MAX_CHAT_LENGTH);
-    if (!body || this.#channel?.readyState !== "open") return false;
-    this.#channel.send(JSON.stringify({ text: body }));
-    this.#line("self", body);
+    if (!text || this.#channel?.readyState !== "open") return false;
+    this.#channel.send(JSON.stringify({ text }));
     return true;
-  }
-
-  #line(from: ChatLine["from"], text: string): void {
-    this.events.emit("line", { id: `${from}-${++this.#seq}`, from, text, at: Date.now() });
   }
 
   close(): void {

@@ -1,12 +1,13 @@
 /**
- * Server events and hello → the call store and session. A page that was reloaded (or a socket
+ * Server events and hello → the call store and engine. A page that was reloaded (or a socket
  * that came back) mid-call resumes with call:resume and both sides negotiate afresh.
  */
 import type { CallEndReason, CallInfo, HelloResult, PublicUser, ServerEvent } from "../../shared/protocol";
 import { prefetchIceConfig } from "../rtc/ice-config";
 import { startRingtone } from "../rtc/ringtone";
 import type { ParleySocket } from "../socket";
-import { bindSocket, finishCall, holdSignal, openSession, showCallNotification, tabCallId } from "./callActions";
+import { finishCall, showCallNotification } from "./callActions";
+import { bindSocket, currentCall, holdSignal, openCall, tabCallId } from "./callController";
 import { IDLE, inCall, useCall } from "./callStore";
 import { useSession } from "./session";
 
@@ -52,6 +53,7 @@ export function handleCallEvent(e: ServerEvent): void {
   const ev = e as CallEvent;
   const s = useCall.getState();
   const current = "callId" in ev && ev.callId === s.callId;
+  const call = currentCall();
   switch (ev.type) {
     case "call:incoming":
       if (!inCall(s)) ring(ev.callId, ev.conversationId, ev.from, ev.media);
@@ -67,7 +69,7 @@ export function handleCallEvent(e: ServerEvent): void {
       if (current && s.phase === "elsewhere") void finishCall(null);
       else if (current && s.phase === "outgoing") {
         // The offer first (made while it rang), then the view.
-        s.session?.connect();
+        if (s.peer) call?.connect([s.peer.id]);
         useCall.setState({ phase: "active", acceptedAt: Date.now() });
       }
       return;
@@ -85,26 +87,19 @@ export function handleCallEvent(e: ServerEvent): void {
       else if (current && inCall(s)) void finishCall(ev.reason, endMessage(ev.reason, s.peer?.displayName ?? "Someone", s.direction === "outgoing"));
       return;
     case "call:participant-reconnecting":
-      if (current) useCall.setState({ peerReconnecting: true });
+      if (current) call?.setAway(ev.userId, true);
       return;
     case "call:participant-joined":
       // They came back with a new page or socket: their old connection is gone, start a fresh one.
-      if (current && s.phase === "active") {
-        useCall.setState({ peerReconnecting: false });
-        s.session?.connect();
-      }
+      if (current && s.phase === "active") call?.restart(ev.userId);
       return;
     case "call:media":
-      if (current && ev.userId === s.peer?.id) {
-        const flags = { audio: ev.audio, video: ev.video, screen: ev.screen };
-        useCall.setState({ remote: flags });
-        s.session?.handleRemoteMedia(flags);
-      }
+      if (current) call?.handleRemoteMedia(ev.userId, { audio: ev.audio, video: ev.video, screen: ev.screen });
       return;
     case "rtc:offer":
     case "rtc:answer":
     case "rtc:ice":
-      if (current && s.session) s.session.handleSignal(ev);
+      if (current && call) call.handleSignal(ev);
       else holdSignal(ev);
       return;
   }
@@ -144,8 +139,9 @@ async function resume(socket: ParleySocket, me: string, h: HelloResult): Promise
     return;
   }
   const s = useCall.getState();
+  const live = currentCall();
   if (!call) {
-    if (s.session) void finishCall("disconnected", "Call ended · connection lost");
+    if (live) void finishCall("disconnected", "Call ended · connection lost");
     return;
   }
   const otherId = call.callerId === me ? call.calleeId : call.callerId;
@@ -158,9 +154,9 @@ async function resume(socket: ParleySocket, me: string, h: HelloResult): Promise
     return;
   }
   const outgoing = call.callerId === me;
-  if (s.session && s.callId === call.id) {
+  if (live && s.callId === call.id) {
     // Same page, new socket: the other side starts a fresh connection, and so do we.
-    if (call.state === "active") s.session.connect();
+    if (call.state === "active") live.connect([other.id]);
     return;
   }
   useCall.setState({
@@ -173,13 +169,14 @@ async function resume(socket: ParleySocket, me: string, h: HelloResult): Promise
     media: call.media,
     acceptedAt: call.acceptedAt ? Date.parse(call.acceptedAt) : null,
   });
-  const session = openSession(call.id, other.id, !outgoing, call.media);
-  if (call.state === "active") session.connect();
+  // The caller is impolite on the link, the callee polite, as when the call was set up.
+  const engine = openCall(call.id, () => !outgoing, call.media);
+  if (call.state === "active") engine.connect([other.id]);
   else {
     startRingtone("outgoing");
-    session.prepare();
+    engine.prepare([other.id]);
   }
-  await session.start();
+  await engine.start();
 }
 
 // Signing out ends whatever call this tab had (the socket is gone with the session).

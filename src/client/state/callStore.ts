@@ -1,12 +1,13 @@
 /**
- * The current 1:1 call as the UI sees it: its phase (incoming, outgoing, active, ended with a
- * reason), who is on the other side, the engine session, streams, both sides' media flags,
- * in-call chat, quality and recording. Data only; callActions.ts and callEvents.ts change it.
+ * The current call as the UI sees it: its phase (incoming, outgoing, active, ended with a
+ * reason), who rang or was rung, the engine's state, our media, every other participant by user
+ * id (media flags, streams, link state, quality), in-call chat and recording. Data only — the
+ * engine itself lives in callController.ts; callActions.ts and callEvents.ts change this.
  */
 import { create } from "zustand";
 import type { CallEndReason, CallMedia, PublicUser } from "../../shared/protocol";
-import type { CallSession } from "../rtc/call-session";
-import type { CallQuality } from "../rtc/quality";
+import type { CallState as EngineState } from "../rtc/call";
+import type { ParticipantView } from "../rtc/participant";
 import type { ChatLine, DeviceState, MediaFlags, RecordingState } from "../rtc/types";
 
 /** "elsewhere": our call rings from another device of ours; this one only shows it and can cancel. */
@@ -17,27 +18,23 @@ export interface CallState {
   phase: CallPhase;
   callId: string | null;
   conversationId: string | null;
-  /** The other person. */
+  /** The other person of a 1:1 call (who rings us, or whom we ring). */
   peer: PublicUser | null;
   direction: "incoming" | "outgoing" | null;
   media: CallMedia;
   /** When the call was answered (ms), for the duration. */
   acceptedAt: number | null;
-  /** The other side's socket dropped; they have a few seconds to come back. */
-  peerReconnecting: boolean;
-  connection: RTCPeerConnectionState;
-  session: CallSession | null;
+  /** The media engine's state (connecting, connected, reconnecting…); "idle" without one. */
+  engine: EngineState;
   localStream: MediaStream | null;
-  remoteStream: MediaStream | null;
   localScreen: MediaStream | null;
-  remoteScreen: MediaStream | null;
   local: MediaFlags;
-  remote: MediaFlags;
+  /** Everyone else in the call, by user id. */
+  participants: Record<string, ParticipantView>;
   chat: ChatLine[];
   chatOpen: boolean;
   chatReady: boolean;
   chatUnread: number;
-  quality: CallQuality | null;
   recording: RecordingState;
   devices: DeviceState | null;
   /** Why the last call ended, shown briefly; with a recording, until dismissed. */
@@ -56,20 +53,15 @@ export const IDLE: CallState = {
   direction: null,
   media: { audio: true, video: true },
   acceptedAt: null,
-  peerReconnecting: false,
-  connection: "new",
-  session: null,
+  engine: "idle",
   localStream: null,
-  remoteStream: null,
   localScreen: null,
-  remoteScreen: null,
   local: NO_MEDIA,
-  remote: NO_MEDIA,
+  participants: {},
   chat: [],
   chatOpen: false,
   chatReady: false,
   chatUnread: 0,
-  quality: null,
   recording: { status: "idle" },
   devices: null,
   ended: null,
@@ -86,24 +78,4 @@ export function inCall(s: Pick<CallState, "phase">): boolean {
 /** No new call may start from here: this device is in one, or another device of ours is calling. */
 export function callBusy(s: Pick<CallState, "phase">): boolean {
   return inCall(s) || s.phase === "elsewhere";
-}
-
-declare global {
-  interface Window {
-    /** Read-only diagnostics: the live peer connections of the current call (used by the browser tests). */
-    __parleyCall?: { readonly callId: string | null; peers(): { channel: "main" | "screen"; pc: RTCPeerConnection }[] };
-  }
-}
-
-if (typeof window !== "undefined") {
-  Object.defineProperty(window, "__parleyCall", {
-    // Not writable; configurable only so a hot module reload can define it again.
-    configurable: true,
-    value: Object.freeze({
-      get callId() {
-        return useCall.getState().callId;
-      },
-      peers: () => useCall.getState().session?.peers() ?? [],
-    }),
-  });
 }

@@ -1,6 +1,6 @@
 /** In-call chat: peer to peer over the call's data channel, gone when the call ends. */
 import { useEffect, useRef, useState } from "react";
-import { useCall } from "../../state/call";
+import { currentCall, useCall } from "../../state/call";
 import { MAX_CHAT_LENGTH } from "../../rtc/call-chat";
 import { cn } from "../common/cn";
 import { CloseIcon } from "../common/icons";
@@ -9,7 +9,6 @@ import { SendIcon } from "./callIcons";
 export function CallChatPanel({ onClose }: { onClose: () => void }) {
   const lines = useCall((s) => s.chat);
   const ready = useCall((s) => s.chatReady);
-  const session = useCall((s) => s.session);
   const peerName = useCall((s) => s.peer?.displayName ?? "Them");
   const [text, setText] = useState("");
   const list = useRef<HTMLOListElement>(null);
@@ -22,7 +21,7 @@ export function CallChatPanel({ onClose }: { onClose: () => void }) {
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    if (session?.sendChat(text)) setText("");
+    if (currentCall()?.sendChat(text)) setText("");
   };
 
   return (

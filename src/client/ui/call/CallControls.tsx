@@ -1,5 +1,5 @@
 /** The control bar: mic, camera, screen share, chat, record, devices, picture-in-picture, hang up. */
-import { hangUp, useCall } from "../../state/call";
+import { hangUp, currentCall, useCall } from "../../state/call";
 import {
   ChatBubbleIcon,
   HangUpIcon,
@@ -18,7 +18,6 @@ import { RoundButton } from "./RoundButton";
 const canShareScreen = () => typeof navigator !== "undefined" && !!navigator.mediaDevices && "getDisplayMedia" in navigator.mediaDevices;
 
 export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAvailable: boolean }) {
-  const session = useCall((s) => s.session);
   const local = useCall((s) => s.local);
   const chatOpen = useCall((s) => s.chatOpen);
   const unread = useCall((s) => s.chatUnread);
@@ -26,8 +25,8 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
 
   const toggleChat = () => useCall.setState({ chatOpen: !chatOpen, chatUnread: 0 });
   const toggleRecording = () => {
-    if (recording === "recording") void session?.stopRecording();
-    else session?.startRecording();
+    if (recording === "recording") void currentCall()?.stopRecording();
+    else currentCall()?.startRecording();
   };
 
   return (
@@ -35,14 +34,14 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
       <RoundButton
         label={local.audio ? "Mute microphone" : "Unmute microphone"}
         tone={local.audio ? "neutral" : "off"}
-        onClick={() => session?.setMicrophone(!local.audio)}
+        onClick={() => currentCall()?.setMicrophone(!local.audio)}
       >
         {local.audio ? <MicIcon /> : <MicOffIcon />}
       </RoundButton>
       <RoundButton
         label={local.video ? "Turn off camera" : "Turn on camera"}
         tone={local.video ? "neutral" : "off"}
-        onClick={() => void session?.setCamera(!local.video)}
+        onClick={() => void currentCall()?.setCamera(!local.video)}
       >
         {local.video ? <VideoIcon /> : <VideoOffIcon />}
       </RoundButton>
@@ -50,7 +49,7 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
         <RoundButton
           label={local.screen ? "Stop sharing" : "Share screen"}
           tone={local.screen ? "active" : "neutral"}
-          onClick={() => (local.screen ? session?.stopScreenShare() : void session?.startScreenShare())}
+          onClick={() => (local.screen ? currentCall()?.stopScreenShare() : void currentCall()?.startScreenShare())}
         >
           <ScreenShareIcon />
         </RoundButton>

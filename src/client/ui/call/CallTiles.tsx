@@ -1,5 +1,8 @@
-/** The video tiles of a call: the other person (large, or small beside a screen share) and the self view. */
+/** The video tiles of a call: another participant's camera (or avatar) and the self view. */
 import type { Ref } from "react";
+import type { PublicUser } from "../../../shared/protocol";
+import type { ParticipantView } from "../../rtc/participant";
+import type { CallQuality } from "../../rtc/quality";
 import { useCall } from "../../state/call";
 import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
@@ -19,22 +22,23 @@ function NameTag({ name, muted, mutedLabel }: { name: string; muted: boolean; mu
 }
 
 export function RemoteTile({
+  participant,
+  user,
   compact = false,
   videoRef,
   onAutoplayBlocked,
   className,
 }: {
+  participant: ParticipantView;
+  user: PublicUser | null;
   compact?: boolean;
   videoRef?: Ref<HTMLVideoElement>;
   onAutoplayBlocked?: () => void;
   className?: string;
 }) {
-  const stream = useCall((s) => s.remoteStream);
-  const remote = useCall((s) => s.remote);
-  const peer = useCall((s) => s.peer);
-  const quality = useCall((s) => s.quality);
+  const { stream, media: remote, quality } = participant;
   const speaker = useCall((s) => s.devices?.speaker ?? null);
-  const name = peer?.displayName ?? "";
+  const name = user?.displayName ?? "";
   const showVideo = remote.video && hasLiveVideo(stream);
   return (
     // Positioned by the caller (always absolute): cn() does not merge conflicting classes.
@@ -43,7 +47,7 @@ export function RemoteTile({
       <StreamVideo stream={stream} testId="remote-video" fit={compact ? "cover" : "adaptive"} sinkId={speaker} videoRef={videoRef} onAutoplayBlocked={onAutoplayBlocked} className={cn(!showVideo && "invisible")} />
       {!showVideo ? (
         <div role="img" aria-label={`${name ? `${name}'s` : "Their"} camera is off`} className="absolute inset-0 flex items-center justify-center bg-zinc-900">
-          <Avatar name={name || "?"} seed={peer?.id} src={peer?.avatarUrl} size={compact ? "lg" : "xl"} className={cn(remote.audio && "ring-4 ring-white/10")} />
+          <Avatar name={name || "?"} seed={participant.id} src={user?.avatarUrl} size={compact ? "lg" : "xl"} className={cn(remote.audio && "ring-4 ring-white/10")} />
         </div>
       ) : null}
       <NameTag name={name} muted={!remote.audio} mutedLabel={`${name} is muted`} />
@@ -52,10 +56,9 @@ export function RemoteTile({
   );
 }
 
-export function SelfTile({ className }: { className?: string }) {
+export function SelfTile({ quality, className }: { quality: CallQuality | null; className?: string }) {
   const stream = useCall((s) => s.localStream);
   const local = useCall((s) => s.local);
-  const quality = useCall((s) => s.quality);
   const showVideo = local.video && hasLiveVideo(stream);
   return (
     // The quality details pop out of the tile, so only the inner box clips. Positioned by the caller.

@@ -26,14 +26,15 @@ function useNow(ms: number): number {
 export function CallView() {
   const peer = useCall((s) => s.peer);
   const acceptedAt = useCall((s) => s.acceptedAt);
-  const connection = useCall((s) => s.connection);
-  const reconnecting = useCall((s) => s.peerReconnecting);
-  const remoteScreen = useCall((s) => s.remoteScreen);
+  const engine = useCall((s) => s.engine);
+  // A 1:1 call: the one other participant.
+  const other = useCall((s) => Object.values(s.participants)[0]);
+  const reconnecting = other?.away ?? false;
+  const remoteScreen = other?.screen ?? null;
   const localScreen = useCall((s) => s.localScreen);
   const chatOpen = useCall((s) => s.chatOpen);
   const recording = useCall((s) => s.recording);
   const notice = useCall((s) => s.notice);
-  const session = useCall((s) => s.session);
   const now = useNow(1000);
   const root = useRef<HTMLElement>(null);
   const remoteVideo = useRef<HTMLVideoElement | null>(null);
@@ -56,8 +57,8 @@ export function CallView() {
     setSoundBlocked(false);
   };
 
-  const connected = connection === "connected";
-  const lost = reconnecting || connection === "disconnected" || connection === "failed";
+  const connected = engine === "connected";
+  const lost = engine === "reconnecting";
 
   return (
     <section
@@ -92,12 +93,12 @@ export function CallView() {
           {remoteScreen ? (
             <>
               <StreamVideo stream={remoteScreen} muted fit="contain" testId="screen-video" className="bg-black" />
-              <RemoteTile compact videoRef={remoteVideo} onAutoplayBlocked={() => setSoundBlocked(true)} className="absolute left-3 top-3 aspect-video w-32 rounded-xl shadow-lg ring-1 ring-white/15 sm:w-56" />
+              <RemoteTile participant={other!} user={peer} compact videoRef={remoteVideo} onAutoplayBlocked={() => setSoundBlocked(true)} className="absolute left-3 top-3 aspect-video w-32 rounded-xl shadow-lg ring-1 ring-white/15 sm:w-56" />
             </>
           ) : (
-            <RemoteTile videoRef={remoteVideo} onAutoplayBlocked={() => setSoundBlocked(true)} className="absolute inset-0" />
+            other ? <RemoteTile participant={other} user={peer} videoRef={remoteVideo} onAutoplayBlocked={() => setSoundBlocked(true)} className="absolute inset-0" /> : null
           )}
-          <SelfTile className="absolute bottom-3 right-3 aspect-[3/4] w-24 sm:aspect-video sm:w-60" />
+          <SelfTile quality={other?.quality ?? null} className="absolute bottom-3 right-3 aspect-[3/4] w-24 sm:aspect-video sm:w-60" />
 
           <div className="absolute inset-x-0 top-3 flex flex-col items-center gap-2 px-14">
             {localScreen ? (
@@ -140,7 +141,7 @@ export function CallView() {
       </div>
 
       <footer className={cn("shrink-0 py-3 sm:py-4", "pb-[max(0.75rem,env(safe-area-inset-bottom))]")}>
-        {session ? <CallControls onPip={togglePip} pipAvailable={pipAvailable} /> : null}
+        {engine !== "idle" ? <CallControls onPip={togglePip} pipAvailable={pipAvailable} /> : null}
       </footer>
     </section>
   );

@@ -1,6 +1,6 @@
 /** Camera, microphone and speaker choice during a call. Picking the current device re-opens it. */
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
-import { useCall } from "../../state/call";
+import { currentCall, useCall } from "../../state/call";
 import type { DeviceOption } from "../../rtc/local-media";
 import { cn } from "../common/cn";
 import { CheckIcon, SpeakerIcon } from "../common/icons";
@@ -10,7 +10,6 @@ import { RoundButton } from "./RoundButton";
 export function DevicesMenu() {
   const [open, setOpen] = useState(false);
   const devices = useCall((s) => s.devices);
-  const session = useCall((s) => s.session);
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
@@ -52,10 +51,10 @@ export function DevicesMenu() {
           aria-label="Devices"
           className="fixed inset-x-2 bottom-20 z-30 max-h-[60dvh] animate-pop overflow-y-auto rounded-2xl bg-zinc-900 p-2 text-sm text-white shadow-2xl ring-1 ring-white/10 sm:absolute sm:inset-x-auto sm:bottom-full sm:left-1/2 sm:mb-3 sm:w-80 sm:-translate-x-1/2"
         >
-          <Group title="Camera" icon={<VideoIcon className="size-4" />} options={devices.cameras} current={devices.camera} onPick={(id) => pick(() => void session?.switchDevice("videoinput", id))} />
-          <Group title="Microphone" icon={<MicIcon className="size-4" />} options={devices.microphones} current={devices.microphone} onPick={(id) => pick(() => void session?.switchDevice("audioinput", id))} />
+          <Group title="Camera" icon={<VideoIcon className="size-4" />} options={devices.cameras} current={devices.camera} onPick={(id) => pick(() => void currentCall()?.local.switchDevice("videoinput", id))} />
+          <Group title="Microphone" icon={<MicIcon className="size-4" />} options={devices.microphones} current={devices.microphone} onPick={(id) => pick(() => void currentCall()?.local.switchDevice("audioinput", id))} />
           {devices.canChooseSpeaker && devices.speakers.length > 0 ? (
-            <Group title="Speaker" icon={<SpeakerIcon className="size-4" />} options={devices.speakers} current={devices.speaker ?? "default"} onPick={(id) => pick(() => session?.setSpeaker(id))} />
+            <Group title="Speaker" icon={<SpeakerIcon className="size-4" />} options={devices.speakers} current={devices.speaker ?? "default"} onPick={(id) => pick(() => currentCall()?.local.setSpeaker(id))} />
           ) : null}
         </div>
       ) : null}

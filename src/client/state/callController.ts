@@ -1,0 +1,139 @@
+/**
+ * Owns the one Call of this tab, the socket it speaks through and the signals that arrive before
+ * it exists. Opening a call wires its events into the store for the call's lifetime: closing it
+ * unbinds them first, so a call that is going away can never write over its successor.
+ */
+import type { CallMedia } from "../../shared/protocol";
+import { Call } from "../rtc/call";
+import { fetchIceConfig } from "../rtc/ice-config";
+import type { RecordingState, RtcEvent, SessionFrame } from "../rtc/types";
+import type { ParleySocket } from "../socket";
+import { useCall, type CallState } from "./callStore";
+
+let socket: ParleySocket | null = null;
+let current: { call: Call; unbind: (() => void)[] } | null = null;
+
+export function bindSocket(s: ParleySocket | null): void {
+  socket = s;
+}
+
+export function callSocket(): ParleySocket | null {
+  return socket;
+}
+
+export function currentCall(): Call | null {
+  return current?.call ?? null;
+}
+
+/** The call this tab is in survives a reload (sessionStorage is per tab); other tabs must not take it over. */
+const TAB_KEY = "parley.callId";
+
+export function tabCallId(): string | null {
+  try {
+    return sessionStorage.getItem(TAB_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function rememberCall(callId: string | null): void {
+  try {
+    if (callId) sessionStorage.setItem(TAB_KEY, callId);
+    else sessionStorage.removeItem(TAB_KEY);
+  } catch {
+    /* storage disabled: a reload then simply loses the call */
+  }
+}
+
+function send(frame: SessionFrame): void {
+  // Signaling is fire-and-forget: anything lost while offline is redone by the fresh negotiation after call:resume.
+  if (frame.type === "call:media") void socket?.request(frame).catch(() => {});
+  else socket?.notify(frame);
+}
+
+/** Signals for a call this page does not know yet, kept briefly (see holdSignal). */
+let held: { at: number; e: RtcEvent }[] = [];
+
+/**
+ * After a reload another participant may offer before our call:resume reply arrives: keep such
+ * signals for a few seconds and hand them to the call once it exists.
+ */
+export function holdSignal(e: RtcEvent): void {
+  const now = Date.now();
+  held = [...held.filter((h) => now - h.at < 10_000), { at: now, e }].slice(-100);
+}
+
+type Patch = Partial<CallState> | ((s: CallState) => Partial<CallState>);
+
+/** A Call wired into the store, replacing any other. `polite` decides who yields on each link. */
+export function openCall(callId: string, polite: (remoteId: string) => boolean, media: CallMedia): Call {
+  void closeCall();
+  const call = new Call({ callId, media, polite, iceConfig: fetchIceConfig, send });
+  const set = (patch: Patch) => useCall.setState(patch);
+  const e = call.events;
+  const unbind = [
+    e.on("state", ({ next }) => set({ engine: next })),
+    e.on("local-stream", (localStream) => set({ localStream })),
+    e.on("local-screen", (localScreen) => set({ localScreen })),
+    e.on("local-media", (local) => set({ local })),
+    e.on("participant", (p) => set((s) => ({ participants: { ...s.participants, [p.id]: p } }))),
+    e.on("participant-left", (id) =>
+      set((s) => {
+        const { [id]: _gone, ...rest } = s.participants;
+        return { participants: rest };
+      }),
+    ),
+    e.on("chat-open", (chatReady) => set({ chatReady })),
+    e.on("chat", (line) =>
+      set((s) => ({ chat: [...s.chat, line].slice(-200), chatUnread: s.chatOpen || line.from === "self" ? 0 : s.chatUnread + 1 })),
+    ),
+    e.on("recording", (recording) =>
+      set((s) => {
+        if (s.recording.status === "done" && recording.status !== "done") URL.revokeObjectURL(s.recording.url);
+        return { recording };
+      }),
+    ),
+    e.on("devices", (devices) => set({ devices })),
+    e.on("error", (notice) => set({ notice })),
+  ];
+  current = { call, unbind };
+  rememberCall(callId);
+  const early = held.filter((h) => h.e.callId === callId);
+  held = held.filter((h) => h.e.callId !== callId);
+  // The transport keeps them until it has a link to their sender.
+  for (const h of early) call.handleSignal(h.e);
+  return call;
+}
+
+/** Ends the current call's engine (unbound from the store first); a finished recording comes back. */
+export async function closeCall(): Promise<RecordingState | null> {
+  const was = current;
+  if (!was) return null;
+  current = null;
+  rememberCall(null);
+  for (const off of was.unbind) off();
+  return was.call.close();
+}
+
+declare global {
+  interface Window {
+    /** Read-only diagnostics: the live peer connections of the current call (used by the browser tests). */
+    __parleyCall?: {
+      readonly callId: string | null;
+      peers(): { channel: "main"; peer: string; pc: RTCPeerConnection; sources: Record<string, "microphone" | "camera" | "screen"> }[];
+    };
+  }
+}
+
+if (typeof window !== "undefined") {
+  Object.defineProperty(window, "__parleyCall", {
+    // Not writable; configurable only so a hot module reload can define it again.
+    configurable: true,
+    value: Object.freeze({
+      get callId() {
+        return useCall.getState().callId;
+      },
+      peers: () => (current?.call.links() ?? []).map((l) => ({ channel: "main" as const, ...l })),
+    }),
+  });
+}
