@@ -1,0 +1,69 @@
+/**
+ * A selective forwarding unit: media of a call's participants goes through it instead of a
+ * mesh. Each participant has two links to it — "publish" (the client offers its own tracks)
+ * and "subscribe" (the SFU offers everyone else's) — so neither side ever has to resolve glare.
+ * The call service drives it and relays its events; clients only see `sfu:*` frames, so an
+ * external SFU (Janus VideoRoom) implements the same interface without touching them.
+ */
+
+export type SfuLink = "publish" | "subscribe";
+export type SfuSource = "camera" | "microphone" | "screen";
+/** Simulcast layer a subscriber wants of one publication; "off" stops forwarding it. */
+export type SfuLayer = "low" | "mid" | "high" | "off";
+
+export interface SfuIceCandidate {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+/** What a subscriber's transceiver carries: the subscriber maps `ontrack` to a participant by mid. */
+export interface SfuTrackInfo {
+  mid: string;
+  participantId: string;
+  source: SfuSource;
+}
+
+/** Client → SFU. */
+export type SfuSignalIn =
+  /** Publish offer; `sources` names what each of the client's sending mids carries. */
+  | { kind: "offer"; link: "publish"; sdp: string; sources: Record<string, SfuSource> }
+  | { kind: "answer"; link: "subscribe"; sdp: string }
+  | { kind: "ice"; link: SfuLink; candidate: SfuIceCandidate | null }
+  | { kind: "layer"; publisherId: string; source: SfuSource; layer: SfuLayer };
+
+/** SFU → client. */
+export type SfuSignalOut =
+  | { kind: "answer"; link: "publish"; sdp: string }
+  | { kind: "offer"; link: "subscribe"; sdp: string; tracks: SfuTrackInfo[] }
+  | { kind: "ice"; link: SfuLink; candidate: SfuIceCandidate | null };
+
+export type SfuConnectionState = "connecting" | "connected" | "disconnected" | "failed" | "closed";
+
+export type SfuEvent =
+  | { type: "signal"; callId: string; to: string; signal: SfuSignalOut }
+  | { type: "track"; callId: string; participantId: string; source: SfuSource; published: boolean }
+  /** The loudest participant changed (null: nobody is speaking); levels 0 (silence) … 1. */
+  | { type: "speaker"; callId: string; participantId: string | null; levels: Record<string, number> }
+  | { type: "connection"; callId: string; participantId: string; link: SfuLink; state: SfuConnectionState };
+
+export interface Sfu {
+  /** Prepares a call's room; idempotent. */
+  open(callId: string): Promise<void>;
+  /** Adds a participant to an open call; idempotent. */
+  join(callId: string, participantId: string): Promise<void>;
+  /** Handles a participant's signal; throws an AppError-coded Error on bad input. */
+  signal(callId: string, participantId: string, signal: SfuSignalIn): Promise<void>;
+  /** Removes a participant: its publications end for everyone; idempotent. */
+  leave(callId: string, participantId: string): Promise<void>;
+  /** Ends a call's room and every link in it; idempotent. */
+  close(callId: string): Promise<void>;
+  /** Ends every room; idempotent. */
+  close(): Promise<void>;
+  /** Registers a listener for events out; returns its unsubscribe. */
+  on(listener: (event: SfuEvent) => void): () => void;
+}
+
+/** Simulcast rids a publisher's camera sends, lowest first (the client sets them on publish). */
+export const SIMULCAST_RIDS = { low: "l", mid: "m", high: "h" } as const;

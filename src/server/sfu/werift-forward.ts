@@ -1,0 +1,178 @@
+/**
+ * Forwarding in the embedded SFU: a Publication is one published track (all its simulcast
+ * layers); a Subscription sends one publication to one subscriber through a sendonly
+ * transceiver. Packets are forwarded without decoding; each subscriber gets its own copy with
+ * its own SSRC, sequence numbers and header-extension ids.
+ */
+import type { MediaStreamTrack, RTCRtpTransceiver, RtpPacket } from "werift";
+import type { SfuLayer, SfuSource } from "./sfu";
+import { SIMULCAST_RIDS } from "./sfu";
+import { AUDIO_LEVEL_URI, audioLevel, extensionId, isVp8Keyframe, remb } from "./werift-media";
+
+/** Layer key: a simulcast rid, or "" for a track sent without simulcast. */
+type Rid = string;
+
+const ORDER: Rid[] = [SIMULCAST_RIDS.low, SIMULCAST_RIDS.mid, SIMULCAST_RIDS.high];
+/** One keyframe request per layer per this many ms: a burst of subscribers costs one keyframe. */
+const PLI_INTERVAL_MS = 300;
+
+interface Layer {
+  track: MediaStreamTrack;
+  /** Unknown until the layer's first packet arrives. */
+  ssrc?: number;
+  lastPli: number;
+}
+
+export class Publication {
+  readonly layers = new Map<Rid, Layer>();
+  readonly subscriptions = new Set<Subscription>();
+  readonly audioLevelId: number | undefined;
+  #stops: (() => void)[] = [];
+
+  constructor(
+    readonly participantId: string,
+    readonly source: SfuSource,
+    readonly transceiver: RTCRtpTransceiver,
+    private readonly onLevel: (level: number) => void,
+  ) {
+    this.audioLevelId = extensionId(transceiver, AUDIO_LEVEL_URI);
+  }
+
+  get kind(): "audio" | "video" {
+    return this.transceiver.kind === "audio" ? "audio" : "video";
+  }
+
+  addTrack(track: MediaStreamTrack): void {
+    const rid = track.rid ?? "";
+    if (this.layers.has(rid)) return;
+    const layer: Layer = { track, lastPli: 0 };
+    this.layers.set(rid, layer);
+    const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => {
+      if (layer.ssrc === undefined) {
+        layer.ssrc = rtp.header.ssrc;
+        for (const s of this.subscriptions) s.retarget();
+      }
+      if (this.kind === "audio") this.#level(rtp);
+      for (const s of this.subscriptions) s.forward(rid, rtp);
+    });
+    this.#stops.push(unSubscribe);
+  }
+
+  #level(rtp: RtpPacket): void {
+    const level = audioLevel(rtp, this.audioLevelId);
+    if (level !== undefined) this.onLevel(level);
+  }
+
+  /** Layers that have carried packets, lowest first. */
+  liveRids(): Rid[] {
+    const live = [...this.layers].filter(([, l]) => l.ssrc !== undefined).map(([rid]) => rid);
+    return live.sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
+  }
+
+  requestKeyframe(rid: Rid): void {
+    const layer = this.layers.get(rid);
+    if (!layer || layer.ssrc === undefined) return;
+    const now = Date.now();
+    if (now - layer.lastPli < PLI_INTERVAL_MS) return;
+    layer.lastPli = now;
+    void this.transceiver.receiver.sendRtcpPLI(layer.ssrc).catch(() => {});
+  }
+
+  /** Asks the publisher to spend up to `bitrate` on this track's live layers. */
+  sendRemb(bitrate: number): void {
+    const ssrcs = [...this.layers.values()].flatMap((l) => (l.ssrc === undefined ? [] : [l.ssrc]));
+    if (!ssrcs.length) return;
+    void this.transceiver.dtlsTransport.sendRtcp([remb(this.transceiver.receiver.rtcpSsrc, ssrcs, bitrate)]).catch(() => {});
+  }
+
+  close(): void {
+    for (const stop of this.#stops.splice(0)) stop();
+    for (const s of [...this.subscriptions]) s.close();
+  }
+}
+
+export class Subscription {
+  /** The layer being forwarded (null: none yet). */
+  #current: Rid | null = null;
+  /** The layer to forward next; switched to on its next keyframe. */
+  #target: Rid | null = null;
+  #want: SfuLayer;
+  /** The subscriber reports heavy loss: it gets the lowest layer only. */
+  #weak = false;
+  readonly #levelId: number | undefined;
+  #stopPli: () => void;
+
+  constructor(
+    readonly subscriberId: string,
+    readonly publication: Publication,
+    readonly transceiver: RTCRtpTransceiver,
+  ) {
+    this.#want = "high";
+    this.#levelId = extensionId(transceiver, AUDIO_LEVEL_URI);
+    publication.subscriptions.add(this);
+    // A subscriber's decoder lost something: ask the publisher for a fresh keyframe.
+    this.#stopPli = transceiver.sender.onPictureLossIndication.subscribe(() => {
+      if (this.#current !== null) publication.requestKeyframe(this.#current);
+    }).unSubscribe;
+    this.retarget();
+  }
+
+  get layer(): SfuLayer {
+    return this.#want;
+  }
+
+  setLayer(layer: SfuLayer): void {
+    this.#want = layer;
+    this.retarget();
+  }
+
+  setWeak(weak: boolean): void {
+    if (weak === this.#weak) return;
+    this.#weak = weak;
+    this.retarget();
+  }
+
+  /** Re-picks the layer to forward from what is wanted and what the publisher sends. */
+  retarget(): void {
+    if (this.publication.kind === "audio") return;
+    const live = this.publication.liveRids();
+    let next: Rid | null = null;
+    if (this.#want !== "off" && live.length) {
+      if (live.length === 1 && live[0] === "") next = "";
+      else {
+        const want = this.#weak ? SIMULCAST_RIDS.low : SIMULCAST_RIDS[this.#want];
+        // The wanted layer, else the nearest lower live one, else the lowest live one.
+        const below = live.filter((r) => ORDER.indexOf(r) <= ORDER.indexOf(want));
+        next = below.at(-1) ?? live[0]!;
+      }
+    }
+    if (next === this.#target) return;
+    this.#target = next;
+    if (next === null) this.#current = null;
+    else if (next !== this.#current) this.publication.requestKeyframe(next);
+  }
+
+  forward(rid: Rid, rtp: RtpPacket): void {
+    const sender = this.transceiver.sender;
+    if (rid !== this.#current) {
+      if (this.publication.kind === "video" && (rid !== this.#target || !isVp8Keyframe(rtp))) return;
+      // Continue the subscriber's sequence and timestamps across a layer switch, or from the
+      // track a reused transceiver carried before.
+      sender.replaceRTP(rtp.header, true);
+      this.#current = rid;
+    }
+    const copy = rtp.clone();
+    copy.header.extensions = [];
+    if (this.#levelId !== undefined && this.publication.audioLevelId !== undefined) {
+      const level = rtp.header.extensions.find((e) => e.id === this.publication.audioLevelId);
+      if (level) copy.header.extensions.push({ id: this.#levelId, payload: level.payload });
+    }
+    void sender.sendRtp(copy).catch(() => {});
+  }
+
+  close(): void {
+    this.#stopPli();
+    this.publication.subscriptions.delete(this);
+    this.#current = this.#target = null;
+  }
+}

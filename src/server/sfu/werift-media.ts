@@ -1,0 +1,94 @@
+/**
+ * werift peer-connection settings and the few RTP/RTCP helpers the embedded SFU needs.
+ * Video is VP8 only: the SFU must spot keyframes to switch simulcast layers cleanly, and every
+ * browser sends VP8 simulcast. No RTX and no transport-cc: the SFU answers NACKs from its own
+ * packet cache and steers publishers with REMB (Chromium did not raise its estimate from
+ * werift's TWCC feedback alone). A subscriber's weak link shows as loss in its receiver reports
+ * (a receive-side estimate would only follow the low rate it is already sent).
+ */
+import {
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RTP_EXTENSION_URI,
+  ReceiverEstimatedMaxBitrate,
+  RtcpRrPacket,
+  RtcpPayloadSpecificFeedback,
+  Vp8RtpPayload,
+  deserializeAudioLevelIndication,
+  useAudioLevelIndication,
+  useNACK,
+  usePLI,
+  useREMB,
+  useSdesMid,
+  useSdesRTPStreamId,
+  type RTCRtpTransceiver,
+  type RtpPacket,
+} from "werift";
+import type { SfuLink } from "./sfu";
+
+function codecs() {
+  return {
+    audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2 })],
+    video: [new RTCRtpCodecParameters({ mimeType: "video/VP8", clockRate: 90000, rtcpFeedback: [useNACK(), usePLI(), useREMB()] })],
+  };
+}
+
+/** Publish links read rid (simulcast demux); both carry mid and RFC 6464 audio levels. */
+export function createPeer(link: SfuLink): RTCPeerConnection {
+  const video = link === "publish" ? [useSdesMid(), useSdesRTPStreamId()] : [useSdesMid()];
+  return new RTCPeerConnection({
+    codecs: codecs(),
+    headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()], video },
+    iceUseIpv6: false,
+  });
+}
+
+/** The negotiated id of a header extension on a transceiver, if any. */
+export function extensionId(transceiver: RTCRtpTransceiver, uri: string): number | undefined {
+  return transceiver.headerExtensions.find((e) => e.uri === uri)?.id;
+}
+
+export const AUDIO_LEVEL_URI = RTP_EXTENSION_URI.audioLevelIndication;
+
+/** RFC 6464 level of a packet as 0 (silence, -127 dBov) … 1 (0 dBov), or undefined without one. */
+export function audioLevel(rtp: RtpPacket, id: number | undefined): number | undefined {
+  if (id === undefined) return undefined;
+  const ext = rtp.header.extensions.find((e) => e.id === id);
+  if (!ext) return undefined;
+  return 1 - deserializeAudioLevelIndication(ext.payload).level / 127;
+}
+
+export function isVp8Keyframe(rtp: RtpPacket): boolean {
+  try {
+    const p = Vp8RtpPayload.deSerialize(rtp.payload);
+    return p.isKeyframe && p.sBit === 1 && p.pid === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** REMB (draft-alvestrand-rmcat-remb): the ceiling we ask a publisher's encoder to use. */
+export function remb(senderSsrc: number, mediaSsrcs: number[], bitrate: number): RtcpPayloadSpecificFeedback {
+  let exp = 0;
+  let mantissa = Math.floor(bitrate);
+  while (mantissa >= 1 << 18) {
+    mantissa >>= 1;
+    exp++;
+  }
+  return new RtcpPayloadSpecificFeedback({
+    feedback: new ReceiverEstimatedMaxBitrate({
+      senderSsrc,
+      mediaSsrc: 0,
+      brExp: exp,
+      brMantissa: mantissa,
+      ssrcNum: mediaSsrcs.length,
+      ssrcFeedbacks: mediaSsrcs,
+    }),
+  });
+}
+
+/** The worst loss (0 … 1) a subscriber reports in an RTCP receiver report, if it is one. */
+export function reportedLoss(packet: unknown): number | undefined {
+  if (!(packet instanceof RtcpRrPacket) || !packet.reports.length) return undefined;
+  return Math.max(...packet.reports.map((r) => r.fractionLost)) / 256;
+}

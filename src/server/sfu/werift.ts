@@ -1,0 +1,256 @@
+/**
+ * The embedded SFU on werift (WebRTC in TypeScript, runs in the Parley process, no setup).
+ * Per participant: a publish link (the client offers its audio, camera and screen) and a
+ * subscribe link (the SFU offers everyone else's tracks, renegotiating as publishers come and
+ * go). Operations on one participant run one at a time, so offers and answers never interleave.
+ */
+import type { RTCPeerConnection, RTCRtpTransceiver } from "werift";
+import { AppError } from "../../shared/errors";
+import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource, SfuTrackInfo } from "./sfu";
+import { Publication, Subscription } from "./werift-forward";
+import { createPeer, reportedLoss } from "./werift-media";
+import { SpeakerMeter } from "./speaker";
+
+/** Ceiling asked of each publisher's video by REMB; the browser splits it over its layers. */
+const PUBLISH_BITRATE = 2_500_000;
+/** Above this reported loss a subscriber gets the lowest layers only, until it stays low for WEAK_HOLD_MS. */
+const WEAK_LOSS = 0.1;
+const WEAK_HOLD_MS = 10_000;
+const TICK_MS = 500;
+
+class Member {
+  pub: RTCPeerConnection | null = null;
+  sub: RTCPeerConnection | null = null;
+  readonly publications = new Map<SfuSource, Publication>();
+  /** Publish-link mid → what the client says it carries. */
+  sources: Record<string, SfuSource> = {};
+  readonly subscriptions = new Map<RTCRtpTransceiver, Subscription>();
+  /** Subscribe-link transceivers no longer used, reusable for a new subscription of their kind. */
+  readonly spare: RTCRtpTransceiver[] = [];
+  /** An offer on the subscribe link awaits its answer; `dirty`: renegotiate again after it. */
+  negotiating = false;
+  dirty = false;
+  /** When the subscriber last reported heavy loss. */
+  lossyAt = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly id: string) {}
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(task);
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+}
+
+class Room {
+  readonly members = new Map<string, Member>();
+  readonly speakers = new SpeakerMeter();
+  constructor(readonly id: string, readonly timer: ReturnType<typeof setInterval>) {}
+}
+
+export class WeriftSfu implements Sfu {
+  readonly #rooms = new Map<string, Room>();
+  readonly #listeners = new Set<(e: SfuEvent) => void>();
+
+  on(listener: (e: SfuEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(e: SfuEvent): void {
+    for (const l of this.#listeners) l(e);
+  }
+
+  async open(callId: string): Promise<void> {
+    if (this.#rooms.has(callId)) return;
+    const room: Room = new Room(callId, setInterval(() => this.#tick(room), TICK_MS));
+    this.#rooms.set(callId, room);
+  }
+
+  async join(callId: string, participantId: string): Promise<void> {
+    const room = this.#room(callId);
+    if (room.members.has(participantId)) return;
+    const member = new Member(participantId);
+    room.members.set(participantId, member);
+    for (const other of room.members.values()) {
+      for (const p of other.publications.values()) if (other !== member) this.#subscribe(room, member, p);
+    }
+    if (member.subscriptions.size) void member.run(() => this.#renegotiate(room, member));
+  }
+
+  async signal(callId: string, participantId: string, signal: SfuSignalIn): Promise<void> {
+    const room = this.#room(callId);
+    const member = room.members.get(participantId);
+    if (!member) throw new AppError("NOT_FOUND", "not in this call's SFU room");
+    switch (signal.kind) {
+      case "offer":
+        return member.run(() => this.#publish(room, member, signal.sdp, signal.sources));
+      case "answer":
+        return member.run(async () => {
+          if (!member.sub || !member.negotiating) throw new AppError("CONFLICT", "no subscribe offer awaits an answer");
+          await member.sub.setRemoteDescription({ type: "answer", sdp: signal.sdp });
+          member.negotiating = false;
+          if (member.dirty) await this.#renegotiate(room, member);
+        });
+      case "ice":
+        return member.run(async () => {
+          const pc = signal.link === "publish" ? member.pub : member.sub;
+          if (pc && signal.candidate) await pc.addIceCandidate(signal.candidate).catch(() => {});
+        });
+      case "layer": {
+        const publication = room.members.get(signal.publisherId)?.publications.get(signal.source);
+        for (const s of member.subscriptions.values()) if (s.publication === publication) s.setLayer(signal.layer);
+        return;
+      }
+    }
+  }
+
+  async leave(callId: string, participantId: string): Promise<void> {
+    const room = this.#rooms.get(callId);
+    const member = room?.members.get(participantId);
+    if (!room || !member) return;
+    room.members.delete(participantId);
+    room.speakers.forget(participantId);
+    for (const source of [...member.publications.keys()]) this.#unpublish(room, member, source);
+    for (const s of member.subscriptions.values()) s.close();
+    await Promise.all([member.pub?.close(), member.sub?.close()]);
+  }
+
+  close(callId?: string): Promise<void> {
+    if (callId === undefined) return Promise.all([...this.#rooms.keys()].map((id) => this.close(id))).then(() => {});
+    const room = this.#rooms.get(callId);
+    if (!room) return Promise.resolve();
+    clearInterval(room.timer);
+    return Promise.all([...room.members.keys()].map((id) => this.leave(callId, id))).then(() => {
+      this.#rooms.delete(callId);
+    });
+  }
+
+  #room(callId: string): Room {
+    const room = this.#rooms.get(callId);
+    if (!room) throw new AppError("NOT_FOUND", "this call has no SFU room");
+    return room;
+  }
+
+  #peer(room: Room, member: Member, link: SfuLink): RTCPeerConnection {
+    const pc = createPeer(link);
+    const to = member.id;
+    pc.onIceCandidate.subscribe((c) => {
+      const candidate = c?.toJSON();
+      if (candidate) this.#emit({ type: "signal", callId: room.id, to, signal: { kind: "ice", link, candidate } });
+    });
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === "new") return;
+      this.#emit({ type: "connection", callId: room.id, participantId: to, link, state });
+    });
+    return pc;
+  }
+
+  async #publish(room: Room, member: Member, sdp: string, sources: Record<string, SfuSource>): Promise<void> {
+    if (!member.pub) {
+      const pc = (member.pub = this.#peer(room, member, "publish"));
+      pc.onRemoteTransceiverAdded.subscribe((t) => {
+        t.onTrack.subscribe((track) => {
+          const source = t.mid === null ? undefined : member.sources[t.mid];
+          if (source) this.#publication(room, member, source, t).addTrack(track);
+        });
+      });
+    }
+    if (!/^v=0\r?\n/.test(sdp)) throw new AppError("VALIDATION_ERROR", "publish offer is not SDP");
+    member.sources = sources;
+    try {
+      await member.pub.setRemoteDescription({ type: "offer", sdp });
+    } catch (err) {
+      throw new AppError("VALIDATION_ERROR", `publish offer rejected: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    await member.pub.setLocalDescription(await member.pub.createAnswer());
+    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "answer", link: "publish", sdp: member.pub.localDescription!.sdp } });
+    // Whatever the client no longer sends (removed from `sources`, or no longer sending) ends.
+    for (const [source, p] of member.publications) {
+      const mid = p.transceiver.mid;
+      const sending = mid !== null && sources[mid] === source && p.transceiver.currentDirection !== "inactive";
+      if (!sending) this.#unpublish(room, member, source);
+    }
+  }
+
+  #publication(room: Room, member: Member, source: SfuSource, t: RTCRtpTransceiver): Publication {
+    const existing = member.publications.get(source);
+    if (existing?.transceiver === t) return existing;
+    if (existing) this.#unpublish(room, member, source);
+    const p = new Publication(member.id, source, t, (level) => room.speakers.hear(member.id, level));
+    member.publications.set(source, p);
+    this.#emit({ type: "track", callId: room.id, participantId: member.id, source, published: true });
+    for (const other of room.members.values()) {
+      if (other === member) continue;
+      this.#subscribe(room, other, p);
+      void other.run(() => this.#renegotiate(room, other));
+    }
+    return p;
+  }
+
+  #unpublish(room: Room, member: Member, source: SfuSource): void {
+    const p = member.publications.get(source);
+    if (!p) return;
+    member.publications.delete(source);
+    const subscribers = [...p.subscriptions].map((s) => s.subscriberId);
+    p.close();
+    for (const id of subscribers) {
+      const other = room.members.get(id);
+      if (!other) continue;
+      for (const [t, s] of other.subscriptions) {
+        if (s.publication !== p) continue;
+        other.subscriptions.delete(t);
+        t.setDirection("inactive");
+        other.spare.push(t);
+      }
+      void other.run(() => this.#renegotiate(room, other));
+    }
+    this.#emit({ type: "track", callId: room.id, participantId: member.id, source, published: false });
+  }
+
+  #subscribe(room: Room, member: Member, p: Publication): void {
+    member.sub ??= this.#subscribeLink(room, member);
+    const index = member.spare.findIndex((t) => t.kind === p.kind);
+    const t = index >= 0 ? member.spare.splice(index, 1)[0]! : member.sub.addTransceiver(p.kind, { direction: "sendonly" });
+    t.setDirection("sendonly");
+    member.subscriptions.set(t, new Subscription(member.id, p, t));
+  }
+
+  #subscribeLink(room: Room, member: Member): RTCPeerConnection {
+    const pc = this.#peer(room, member, "subscribe");
+    pc.onTransceiverAdded.subscribe((t) => {
+      t.sender.onRtcp.subscribe((packet) => {
+        if ((reportedLoss(packet) ?? 0) > WEAK_LOSS) member.lossyAt = Date.now();
+      });
+    });
+    return pc;
+  }
+
+  async #renegotiate(room: Room, member: Member): Promise<void> {
+    const pc = member.sub;
+    if (!pc || !room.members.has(member.id)) return;
+    if (member.negotiating) {
+      member.dirty = true;
+      return;
+    }
+    member.dirty = false;
+    member.negotiating = true;
+    await pc.setLocalDescription(await pc.createOffer());
+    const tracks: SfuTrackInfo[] = [];
+    for (const [t, s] of member.subscriptions) {
+      if (t.mid !== null) tracks.push({ mid: t.mid, participantId: s.publication.participantId, source: s.publication.source });
+    }
+    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "offer", link: "subscribe", sdp: pc.localDescription!.sdp, tracks } });
+  }
+
+  #tick(room: Room): void {
+    for (const member of room.members.values()) {
+      for (const p of member.publications.values()) if (p.kind === "video") p.sendRemb(PUBLISH_BITRATE);
+      const weak = Date.now() - member.lossyAt < WEAK_HOLD_MS;
+      for (const s of member.subscriptions.values()) s.setWeak(weak);
+    }
+    const change = room.speakers.tick();
+    if (change) this.#emit({ type: "speaker", callId: room.id, ...change });
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The Sfu contract, run against every implementation: real Chromium pages publish fake camera
+ * and microphone through the SFU (signals carried by this process, no Parley node) and each
+ * must decode every other participant.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import type { Sfu } from "../src/server/sfu/sfu";
+import { WeriftSfu } from "../src/server/sfu/werift";
+import type { Received } from "./support/sfu-page";
+import { browserAvailable, launchBrowser, until } from "./support/browser";
+
+const IMPLEMENTATIONS: [string, () => Sfu][] = [["embedded (werift)", () => new WeriftSfu()]];
+
+const run = browserAvailable("sfu contract");
+let browser: Browser;
+let server: ReturnType<typeof Bun.serve>;
+
+beforeAll(async () => {
+  if (!run) return;
+  const built = await Bun.build({ entrypoints: [join(import.meta.dir, "support/sfu-page.ts")], target: "browser" });
+  if (!built.success) throw new AggregateError(built.logs, "sfu page build failed");
+  const script = await built.outputs[0]!.text();
+  server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: (req) =>
+      new URL(req.url).pathname === "/page.js"
+        ? new Response(script, { headers: { "content-type": "text/javascript" } })
+        : new Response('<!doctype html><body><script src="/page.js"></script></body>', { headers: { "content-type": "text/html" } }),
+  });
+  browser = await launchBrowser(["--allow-loopback-in-peer-connection"]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.stop(true);
+});
+
+/**
+ * One participant: a browser context publishing through `sfu` into call `callId`; `pages`
+ * learns the page before it publishes, so the SFU's replies can reach it.
+ */
+async function participant(sfu: Sfu, pages: Map<string, Page>, callId: string, id: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.exposeFunction("sfuSend", (json: string) => sfu.signal(callId, id, JSON.parse(json)));
+  await page.goto(server.url.href);
+  await page.waitForFunction(() => !!window.sfuPage);
+  pages.set(id, page);
+  await sfu.join(callId, id);
+  await page.evaluate(() => window.sfuPage.start(640));
+  return page;
+}
+
+function received(page: Page): Promise<Received> {
+  return page.evaluate(() => window.sfuPage.received());
+}
+
+/** Waits until `page` decodes video (frames growing) and receives audio from each of `from`. */
+async function decodesAll(page: Page, from: string[]): Promise<Received> {
+  const before = await received(page);
+  let last = before;
+  await until(`decoding ${from.join(", ")}`, async () => {
+    last = await received(page);
+    const ok = from.every((id) => (last[id]?.framesDecoded ?? 0) > (before[id]?.framesDecoded ?? 0) && (last[id]?.audioPackets ?? 0) > 0);
+    if (!ok) throw new Error(`received ${JSON.stringify(last)}`);
+  });
+  return last;
+}
+
+for (const [name, create] of IMPLEMENTATIONS) {
+  describe(`Sfu contract (no media): ${name}`, () => {
+    test("signals for an unknown call or participant are refused with NOT_FOUND, a stray answer with CONFLICT", async () => {
+      const sfu = create();
+      const ice = { kind: "ice", link: "publish", candidate: null } as const;
+      await expect(sfu.signal("nope", "a", ice)).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await sfu.open("c");
+      await expect(sfu.signal("c", "a", ice)).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await sfu.join("c", "a");
+      await expect(sfu.signal("c", "a", { kind: "answer", link: "subscribe", sdp: "v=0" })).rejects.toMatchObject({ code: "CONFLICT" });
+      await expect(sfu.signal("c", "a", { kind: "offer", link: "publish", sdp: "garbage", sources: {} })).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+      await sfu.close();
+      await sfu.close();
+      await expect(sfu.join("c", "a")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    });
+  });
+
+  describe.skipIf(!run)(`Sfu contract: ${name}`, () => {
+    let sfu: Sfu;
+    const pages = new Map<string, Page>();
+
+    beforeAll(() => {
+      sfu = create();
+      sfu.on((e) => {
+        if (e.type === "signal") void pages.get(e.to)?.evaluate((s) => window.sfuPage.handle(s), e.signal).catch(() => {});
+      });
+    });
+
+    afterAll(async () => {
+      await Promise.all([...pages.values()].map((p) => p.context().close()));
+      await sfu.close();
+      await sfu.close();
+    });
+
+    const join = (callId: string, id: string) => participant(sfu, pages, callId, id);
+
+    test("every participant decodes every other participant's camera and receives their microphone", async () => {
+      await sfu.open("c1");
+      const ids = ["a", "b", "c"];
+      for (const id of ids) await join("c1", id);
+      for (const id of ids) await decodesAll(pages.get(id)!, ids.filter((o) => o !== id));
+    });
+
+    test("a participant who leaves stops being forwarded, and a late joiner decodes everyone still there", async () => {
+      await sfu.leave("c1", "c");
+      await pages.get("c")!.context().close();
+      pages.delete("c");
+      const late = await join("c1", "d");
+      const seen = await decodesAll(late, ["a", "b"]);
+      await decodesAll(pages.get("a")!, ["b", "d"]);
+      const stillFromC = await received(pages.get("a")!);
+      expect(Object.keys(stillFromC).sort()).toEqual(["b", "d"]);
+      console.log(`late joiner: first frame from a after ${seen.a!.firstFrameAt?.toFixed(0)} ms, from b after ${seen.b!.firstFrameAt?.toFixed(0)} ms`);
+    });
+
+    test("choosing a simulcast layer changes the resolution a subscriber receives", async () => {
+      const page = pages.get("b")!;
+      const width = async () => {
+        const before = (await received(page)).a!.framesDecoded;
+        let w = 0;
+        await until("new frames", async () => {
+          const r = (await received(page)).a!;
+          w = r.frameWidth;
+          return r.framesDecoded > before + 10;
+        });
+        return w;
+      };
+      await page.evaluate(() => window.sfuPage.layer("a", "camera", "low"));
+      await until("the low layer", async () => (await width()) <= 320);
+      const low = await width();
+      await page.evaluate(() => window.sfuPage.layer("a", "camera", "high"));
+      await until("a higher layer", async () => (await width()) > low);
+    });
+  });
+}

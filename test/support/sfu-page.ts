@@ -1,0 +1,74 @@
+/**
+ * Browser entry for the SFU contract suite: a page that publishes its fake camera and
+ * microphone through SfuLinks and reports what it decodes. The test process carries the
+ * signals (window.sfuSend out, window.sfuPage.handle in) straight to the Sfu under test.
+ */
+import { SfuLinks } from "../../src/client/rtc/sfu-links";
+import type { SfuLayer, SfuSignalIn, SfuSignalOut, SfuSource } from "../../src/server/sfu/sfu";
+
+declare global {
+  interface Window {
+    sfuSend(json: string): void;
+    sfuPage: typeof page;
+  }
+}
+
+export interface Received {
+  /** participantId → what arrives from them. */
+  [participantId: string]: { framesDecoded: number; frameWidth: number; audioPackets: number; firstFrameAt: number | null };
+}
+
+let links: SfuLinks | null = null;
+let startedAt = 0;
+/** participantId → ms from start() to the first frame of theirs painted. */
+const firstFrames = new Map<string, number>();
+
+function watchFirstFrame(participantId: string, track: MediaStreamTrack): void {
+  const video = document.createElement("video");
+  video.muted = true;
+  video.srcObject = new MediaStream([track]);
+  document.body.append(video);
+  void video.play();
+  video.requestVideoFrameCallback(() => firstFrames.set(participantId, performance.now() - startedAt));
+}
+
+const page = {
+  async start(width: number): Promise<void> {
+    startedAt = performance.now();
+    links = new SfuLinks(
+      (s: SfuSignalIn) => window.sfuSend(JSON.stringify(s)),
+      (remote) => remote.track.kind === "video" && watchFirstFrame(remote.participantId, remote.track),
+    );
+    const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width, height: (width * 9) / 16, frameRate: 15 } });
+    await links.publish("microphone", media.getAudioTracks()[0]!);
+    await links.publish("camera", media.getVideoTracks()[0]!);
+  },
+  handle(signal: SfuSignalOut): Promise<void> {
+    return links!.handle(signal);
+  },
+  layer(publisherId: string, source: SfuSource, layer: SfuLayer): void {
+    links!.setLayer(publisherId, source, layer);
+  },
+  /** Decoding per remote participant; `firstFrameAt`: ms from start() to their first painted frame. */
+  async received(): Promise<Received> {
+    const out: Received = {};
+    const stats = await links!.subscriber.getStats();
+    stats.forEach((s) => {
+      if (s.type !== "inbound-rtp") return;
+      const info = links!.tracks.find((t) => t.mid === s.mid);
+      if (!info) return;
+      const r = (out[info.participantId] ??= { framesDecoded: 0, frameWidth: 0, audioPackets: 0, firstFrameAt: null });
+      if (s.kind === "video") {
+        r.framesDecoded += s.framesDecoded ?? 0;
+        r.frameWidth = Math.max(r.frameWidth, s.frameWidth ?? 0);
+        r.firstFrameAt = firstFrames.get(info.participantId) ?? null;
+      } else r.audioPackets += s.packetsReceived ?? 0;
+    });
+    return out;
+  },
+  links: () => links,
+  close(): void {
+    links?.close();
+  },
+};
+window.sfuPage = page;
