@@ -47,6 +47,18 @@ describe("registration", () => {
     expect(((await dupName.json()) as { error: { details: { field: string } } }).error.details.field).toBe("username");
   });
 
+  test("a taken email gets one answer whether the check or the unique index caught it (concurrent registrations)", async () => {
+    const { user } = await registerUser(node);
+    const checked = await node.req("/api/auth/register", { method: "POST", json: { email: user.email, username: "checked_dup", password: "0123456789" } });
+    const email = `race_${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const raced = await Promise.all(
+      ["race_one", "race_two"].map((username) => node.req("/api/auth/register", { method: "POST", json: { email, username, password: "0123456789" } })),
+    );
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409]);
+    const lost = raced.find((r) => r.status === 409)!;
+    expect(await lost.json()).toEqual(await checked.json());
+  });
+
   test("a body that is not JSON is a validation error", async () => {
     const res = await node.req("/api/auth/register", { method: "POST", body: "{not json", headers: { "content-type": "application/json" } });
     expect(res.status).toBe(400);

@@ -6,6 +6,7 @@ import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
 import type { LoginBody, RegisterBody } from "../../shared/protocol";
 import type { SessionRow, Store, UserRow } from "../store/store";
+import { TAKEN } from "../store/accounts";
 import type { Bus } from "../bus/bus";
 import type { PasswordHasher } from "./passwords";
 import { hashRefreshToken, newRefreshToken, type TokenService } from "./tokens";
@@ -51,10 +52,10 @@ export class AuthService {
     // Cheap duplicate checks first so a taken name does not cost a hash; the unique
     // indexes still decide races.
     if (await this.store.accounts.userByEmail(input.email)) {
-      throw new AppError("CONFLICT", "That email is already registered", { field: "email" });
+      throw new AppError("CONFLICT", TAKEN.email, { field: "email" });
     }
     if (await this.store.accounts.usernameTaken(input.username)) {
-      throw new AppError("CONFLICT", "That username is taken", { field: "username" });
+      throw new AppError("CONFLICT", TAKEN.username, { field: "username" });
     }
     const passwordHash = await this.hasher.hash(input.password);
     const user = await this.store.accounts.createUser({

@@ -4,6 +4,9 @@ import { AppError } from "../../shared/errors";
 import type { Database, SessionsTable, UsersTable } from "./schema";
 import { escapeLike, uniqueViolation } from "./sql";
 
+/** One answer for a taken email or username, whether a check or the unique index found it. */
+export const TAKEN = { email: "That email is already registered", username: "That username is taken" } as const;
+
 export type UserRow = Selectable<UsersTable>;
 export type SessionRow = Selectable<SessionsTable>;
 
@@ -95,7 +98,7 @@ export class KyselyAccountStore implements AccountStore {
         .executeTakeFirstOrThrow();
     } catch (err) {
       const field = uniqueViolation(err);
-      if (field) throw new AppError("CONFLICT", `That ${field} is already taken`, { field });
+      if (field) throw new AppError("CONFLICT", TAKEN[field as keyof typeof TAKEN] ?? `That ${field} is already taken`, { field });
       throw err;
     }
   }
