@@ -3,6 +3,7 @@
  * main.ts runs it; tests build it on port 0 or use `app.request()` in-process.
  */
 import type { HTMLBundle, Server } from "bun";
+import type { KyselyPlugin } from "kysely";
 import { existsSync } from "node:fs";
 import { AuthService } from "./auth/service";
 import { PasswordHasher } from "./auth/passwords";
@@ -53,9 +54,9 @@ export interface Parley {
   close(): Promise<void>;
 }
 
-export async function createParley(config: Readonly<Config>, opts: { staticDir?: string; clock?: () => number; log?: Logger } = {}): Promise<Parley> {
+export async function createParley(config: Readonly<Config>, opts: { staticDir?: string; clock?: () => number; log?: Logger; storePlugins?: KyselyPlugin[] } = {}): Promise<Parley> {
   const log = opts.log ?? createLogger(config.logLevel);
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, opts.storePlugins);
   const bus: Bus = config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel) : new LocalBus();
   const clock = opts.clock ?? Date.now;
   const hasher = new PasswordHasher(config.hashing.concurrency, config.hashing.queue);

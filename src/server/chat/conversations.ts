@@ -32,8 +32,13 @@ export class ConversationService {
     return toConversation(s, await this.readOnly(s.conversation));
   }
 
+  /** Blocks are read once for the whole list, so it costs the same queries for 1 or 1000 conversations. */
   async list(actor: Actor): Promise<Conversation[]> {
-    return Promise.all((await this.store.chat.summaries(actor.userId)).map((s) => this.#wire(s)));
+    const [summaries, blocked] = await Promise.all([this.store.chat.summaries(actor.userId), this.store.social.blockedEitherWay(actor.userId)]);
+    return summaries.map((s) => {
+      const other = s.conversation.kind === "dm" ? s.conversation.dm_key?.split(":").find((id) => id !== actor.userId) : undefined;
+      return toConversation(s, other !== undefined && blocked.has(other));
+    });
   }
 
   async get(actor: Actor, id: string): Promise<Conversation> {

@@ -88,9 +88,15 @@ export class SpaceService {
     await this.bus.publish({ type: "deliver", to: { users: [userId] }, event: { type: "space:new", space: view } });
   }
 
+  /** Every space with its channels from two reads (channel membership mirrors space membership). */
   async list(actor: Actor): Promise<Space[]> {
-    const spaces = await this.store.spaces.spacesOf(actor.userId);
-    return Promise.all(spaces.map((s) => this.#view(actor, s, s.role)));
+    const [spaces, summaries] = await Promise.all([this.store.spaces.spacesOf(actor.userId), this.store.chat.summaries(actor.userId, { channels: true })]);
+    const bySpace = Map.groupBy(summaries, (s) => s.conversation.space_id);
+    return spaces.map((s) => {
+      const mine = bySpace.get(s.id) ?? [];
+      const rows = mine.map((m) => m.conversation).sort((a, b) => (a.position ?? 0) - (b.position ?? 0) || (a.id < b.id ? -1 : 1));
+      return toSpace(s, s.role, s.member_count, channelsWithUnread(rows, mine));
+    });
   }
 
   async get(actor: Actor, spaceId: string): Promise<Space> {

@@ -36,7 +36,7 @@ export interface ConversationSummary {
   muted: boolean;
 }
 
-export type SummaryFilter = { id: string } | { spaceId: string } | { direct: true };
+export type SummaryFilter = { id: string } | { spaceId: string } | { direct: true } | { channels: true };
 
 export interface ChatStore {
   conversation(id: string): Promise<ConversationRow | undefined>;
@@ -49,7 +49,8 @@ export interface ChatStore {
   dmBetween(a: string, b: string): Promise<string | undefined>;
   /**
    * The user's conversations with members, last message and unread count: one by id, the
-   * channels of one space, or (by default) the direct ones (DMs and groups).
+   * channels of one space, the channels of all their spaces, or (by default) the direct ones
+   * (DMs and groups). Three queries whatever the number of conversations.
    */
   summaries(userId: string, filter?: SummaryFilter): Promise<ConversationSummary[]>;
   createGroup(c: { id: string; ownerId: string; name: string | null; memberIds: string[]; now: string }): Promise<ConversationRow>;
@@ -144,6 +145,7 @@ export class KyselyChatStore implements ChatStore {
       .where("cm.user_id", "=", userId);
     if ("id" in filter) q = q.where("c.id", "=", filter.id);
     else if ("spaceId" in filter) q = q.where("c.space_id", "=", filter.spaceId);
+    else if ("channels" in filter) q = q.where("c.kind", "=", "channel");
     else q = q.where("c.kind", "in", ["dm", "group"]);
     const rows = await q.execute();
     if (rows.length === 0) return [];

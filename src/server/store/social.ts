@@ -19,6 +19,8 @@ export interface SocialStore {
   friendship(userId: string, friendId: string): Promise<{ conversationId: string } | undefined>;
   /** Whether either user blocks the other. */
   blockedBetween(a: string, b: string): Promise<boolean>;
+  /** Everyone the user blocks or is blocked by, in one query. */
+  blockedEitherWay(userId: string): Promise<Set<string>>;
   createRequest(r: FriendRequestRow): Promise<FriendRequestRow>;
   requestById(id: string): Promise<FriendRequestRow | undefined>;
   requestBetween(from: string, to: string): Promise<FriendRequestRow | undefined>;
@@ -73,6 +75,15 @@ export class KyselySocialStore implements SocialStore {
 
   async blockedBetween(a: string, b: string) {
     return (await blockedBetween(this.db, a, b)).length > 0;
+  }
+
+  async blockedEitherWay(userId: string) {
+    const rows = await this.db
+      .selectFrom("blocks")
+      .select(["blocker_id", "blocked_id"])
+      .where((eb) => eb.or([eb("blocker_id", "=", userId), eb("blocked_id", "=", userId)]))
+      .execute();
+    return new Set(rows.map((r) => (r.blocker_id === userId ? r.blocked_id : r.blocker_id)));
   }
 
   async createRequest(r: FriendRequestRow) {

@@ -2,7 +2,7 @@
  * The Store: every read and write of durable state, grouped by area. One Kysely
  * implementation serves both SQLite and PostgreSQL; the dialect is chosen by openStore.
  */
-import { Kysely, Migrator, sql, type Dialect } from "kysely";
+import { Kysely, Migrator, sql, type Dialect, type KyselyPlugin } from "kysely";
 import type { Database } from "./schema";
 import { migrations } from "./migrations";
 import { KyselyAccountStore, type AccountStore } from "./accounts";
@@ -34,8 +34,9 @@ export class KyselyStore implements Store {
   readonly spaces: SpaceStore;
   #closed = false;
 
-  constructor(dialect: Dialect) {
-    this.db = new Kysely<Database>({ dialect });
+  /** Plugins see every query run (tests count them through one). */
+  constructor(dialect: Dialect, plugins: KyselyPlugin[] = []) {
+    this.db = new Kysely<Database>({ dialect, plugins });
     this.accounts = new KyselyAccountStore(this.db);
     this.social = new KyselySocialStore(this.db);
     this.chat = new KyselyChatStore(this.db);

@@ -1,0 +1,96 @@
+/** hello and every list cost the same number of store queries however many spaces, channels, friends and conversations a user has. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from "kysely";
+import { registerUser, startNode, type CookieJar, type TestNode } from "./support/parley";
+import { connectWs } from "./support/ws";
+import { befriend } from "./support/social";
+import { joinByInvite } from "./support/spaces";
+
+/** Counts every query the store runs (builders, raw SQL and prepared statements alike). */
+class QueryCounter implements KyselyPlugin {
+  count = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.count++;
+    return args.result;
+  }
+}
+
+const counter = new QueryCounter();
+let node: TestNode;
+let base: string;
+beforeAll(async () => {
+  node = await startNode({ MAX_SPACES_PER_USER: "200" }, { storePlugins: [counter] });
+  base = `http://127.0.0.1:${node.listen().port}`;
+});
+afterAll(() => node.dispose());
+
+type User = Awaited<ReturnType<typeof registerUser>>;
+
+const post = async (path: string, jar: CookieJar, json: unknown = {}) => {
+  const res = await node.req(path, { method: "POST", json }, jar);
+  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? {} : ((await res.json()) as Record<string, any>);
+};
+
+/** A user in `spaces` spaces (one shared with a friend who posts in it), with `friends` friends (a DM each), a group, a block and incoming requests. */
+async function populated(spaces: number, friends: number): Promise<User> {
+  const u = await registerUser(node);
+  const pals: User[] = [];
+  for (let i = 0; i < friends; i++) {
+    const f = await registerUser(node);
+    const dm = await befriend(node, u, f);
+    await post(`/api/conversations/${dm}/messages`, f.jar, { content: "hello", clientId: `dm${i}` });
+    pals.push(f);
+  }
+  await post("/api/conversations", u.jar, { memberIds: pals.slice(0, 2).map((p) => p.user.id), name: "group" });
+  for (let i = 0; i < spaces; i++) {
+    const { space } = await post("/api/spaces", u.jar, { name: `space ${i}` });
+    await post(`/api/spaces/${space.id}/channels`, u.jar, { name: "more", kind: "text" });
+    if (i === 0) {
+      await joinByInvite(node, u.jar, space.id, pals[0]!.jar);
+      await post(`/api/conversations/${space.channels[0].id}/messages`, pals[0]!.jar, { content: "hi", clientId: `sp${i}` });
+    }
+  }
+  const stranger = await registerUser(node);
+  await post("/api/blocks", u.jar, { userId: stranger.user.id });
+  for (let i = 0; i < Math.min(friends, 3); i++) await post("/api/friends/requests", (await registerUser(node)).jar, { username: u.user.username });
+  return u;
+}
+
+/** Queries one call costs, and its result (to check the data really is there). */
+async function cost<T>(call: () => Promise<T>): Promise<{ queries: number; result: T }> {
+  const before = counter.count;
+  const result = await call();
+  return { queries: counter.count - before, result };
+}
+
+const LISTS = ["/api/spaces", "/api/friends", "/api/friends/requests", "/api/conversations", "/api/blocks"];
+
+describe("list cost", () => {
+  test("hello and each list endpoint run the same number of queries for a user in 1 space as for one in 100 spaces with many friends", async () => {
+    const small = await populated(1, 2);
+    const big = await populated(100, 12);
+    const costs = async (u: User) => {
+      const ws = await connectWs(base, u.jar);
+      await ws.request({ type: "hello" }); // the socket's own setup is done once this answers
+      const hello = await cost(() => ws.request({ type: "hello" }));
+      ws.close();
+      const lists: Record<string, number> = {};
+      for (const path of LISTS) lists[path] = (await cost(() => node.req(path, {}, u.jar))).queries;
+      return { hello: hello.queries, helloResult: hello.result, lists };
+    };
+    const s = await costs(small);
+    const b = await costs(big);
+    expect(b.helloResult.spaces).toHaveLength(100);
+    expect(b.helloResult.spaces[0].channels).toHaveLength(3);
+    expect(b.helloResult.spaces[0].channels.find((c: { name: string }) => c.name === "general")).toMatchObject({ unreadCount: 1 });
+    expect(b.helloResult.conversations).toHaveLength(13);
+    expect(b.helloResult.friends).toHaveLength(12);
+    expect(s.helloResult.spaces).toHaveLength(1);
+    expect(b.hello).toBe(s.hello);
+    expect(b.lists).toEqual(s.lists);
+  }, 120_000);
+});
