@@ -70,6 +70,30 @@ describe("friend requests", () => {
     expect((await json(await node.req("/api/friends", {}, a.jar))).friends).toEqual([]);
   });
 
+  test("a request crossing one that is declined at that very moment becomes a new request, not an error or a friendship", async () => {
+    const a = await registerUser(node);
+    const b = await registerUser(node);
+    const { request } = await json(await node.req("/api/friends/requests", { method: "POST", json: { userId: b.user.id } }, a.jar));
+    // Bob's request reads Alice's as pending; her request is declined right after that read.
+    const social = node.store.social;
+    const read = social.requestBetween.bind(social);
+    let declined: Response | undefined;
+    social.requestBetween = async (from, to) => {
+      const row = await read(from, to);
+      if (row?.id === request.id && !declined) declined = await node.req(`/api/friends/requests/${request.id}/reject`, { method: "POST" }, b.jar);
+      return row;
+    };
+    try {
+      const asked = await node.req("/api/friends/requests", { method: "POST", json: { userId: a.user.id } }, b.jar);
+      expect(declined?.status).toBe(204);
+      expect(asked.status).toBe(201);
+    } finally {
+      social.requestBetween = read;
+    }
+    expect((await json(await node.req("/api/friends", {}, a.jar))).friends).toEqual([]);
+    expect((await json(await node.req("/api/friends/requests", {}, a.jar))).incoming.map((r: { fromId: string }) => r.fromId)).toEqual([b.user.id]);
+  });
+
   test("duplicate, self and already-friend requests are refused with clear codes", async () => {
     const a = await registerUser(node);
     const b = await registerUser(node);

@@ -49,9 +49,11 @@ export class FriendService {
     if (other.id === actor.userId) throw new AppError("VALIDATION_ERROR", "You cannot befriend yourself");
     if (await this.store.social.blockedBetween(actor.userId, other.id)) throw new AppError("FORBIDDEN", "You cannot send this user a friend request");
     if (await this.store.social.friendship(actor.userId, other.id)) throw new AppError("CONFLICT", "You are already friends", { field: "friend" });
-    // They already asked us: asking back means yes.
+    // They already asked us: asking back means yes — but only while theirs is still pending. One
+    // declined or withdrawn meanwhile makes this a new request of ours.
     const reverse = await this.store.social.requestBetween(other.id, actor.userId);
-    if (reverse) return this.accept(actor, reverse.id);
+    const crossed = reverse && (await this.#befriend(reverse));
+    if (crossed) return crossed;
     // Send-and-cancel cycles would otherwise notify the target without end.
     this.limits.friendRequest(actor.userId, other.id);
     const me = await this.store.accounts.userById(actor.userId);
@@ -66,8 +68,15 @@ export class FriendService {
     const req = await this.store.social.requestById(requestId);
     if (!req || req.to_id !== actor.userId) throw new AppError("NOT_FOUND", "No such friend request");
     if (await this.store.social.blockedBetween(req.from_id, req.to_id)) throw new AppError("FORBIDDEN", "This request can no longer be accepted");
-    const done = await this.store.social.acceptRequest(req, newId(), this.#now());
+    const done = await this.#befriend(req);
     if (!done) throw new AppError("NOT_FOUND", "No such friend request");
+    return done;
+  }
+
+  /** Accepts `req` if it is still pending (undefined if not) and tells both sides. */
+  async #befriend(req: FriendRequestRow): Promise<{ friend: Friend; conversationId: string } | undefined> {
+    const done = await this.store.social.acceptRequest(req, newId(), this.#now());
+    if (!done) return undefined;
     const [from, to] = await Promise.all([this.store.accounts.userById(req.from_id), this.store.accounts.userById(req.to_id)]);
     for (const userId of [req.from_id, req.to_id]) {
       await this.bus.publish({ type: "membership", userId, conversationId: done.conversationId, joined: true });
