@@ -4,6 +4,7 @@ import { registerUser, nodeForSuite } from "./support/parley";
 import { befriend } from "./support/social";
 import { joinByInvite, json } from "./support/spaces";
 import { connectWs, type WsClient } from "./support/ws";
+import { cleanName } from "../src/shared/names";
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 const suite = nodeForSuite();
@@ -40,4 +41,44 @@ test("a new name or avatar reaches friends, group partners and space members liv
   await sockets.friend!.request({ type: "presence:heartbeat" });
   expect(sockets.friend!.events.filter((e) => e.type === "user:updated")).toHaveLength(2);
   for (const s of Object.values(sockets)) s.close();
+});
+
+test("display names refuse bidi controls, invisible characters and invisible-only names, and are stored NFKC-normalized", async () => {
+  const u = await registerUser(suite.node);
+  const rename = (displayName: string) => suite.node.req("/api/users/me", { method: "PATCH", json: { displayName } }, u.jar);
+  const refused = [
+    "\u202Egnp.exe", // right-to-left override
+    "Ada\u2066 Admin\u2069", // isolates
+    "Ad\u200Ba", // zero-width space
+    "Ada\u200D", // a joiner outside an emoji
+    "Ada\u2060", // word joiner
+    "A\uFE0Fda", // a variation selector on a letter
+    "\u200B\u200C", // only invisible characters
+    "\u3164", // Hangul filler
+    "\u2800\u2800", // blank braille cells
+    "\u0301", // a lone combining mark
+    "   ",
+  ];
+  for (const name of refused) {
+    const res = await rename(name);
+    expect(res.status, JSON.stringify(name)).toBe(400);
+    const { error } = await json(res);
+    expect(error.code).toBe("VALIDATION_ERROR");
+    expect(error.details.fields.displayName).toBeString();
+  }
+  // Nothing refused was stored.
+  expect((await json(await suite.node.req("/api/users/me", {}, u.jar))).user.displayName).toBe(u.user.username);
+
+  const stored = async (name: string) => (await json(await rename(name))).user.displayName;
+  expect(await stored("ｆｕｌｌ  𝐖𝐢𝐝𝐭𝐡")).toBe("full Width");
+  expect(await stored("Jose\u0301")).toBe("José");
+  expect(await stored("👩‍💻 Dev ❤️")).toBe("👩‍💻 Dev ❤️");
+  expect(await stored("李小龍")).toBe("李小龍");
+});
+
+test("a name from an identity provider loses what a typed name may not have, or is not used", () => {
+  expect(cleanName("\u202EAda\u200B  Lovelace\u2069", 64)).toBe("Ada Lovelace");
+  expect(cleanName("👩‍💻 Ｄｅｖ", 64)).toBe("👩‍💻 Dev");
+  expect(cleanName("\u200B\u3164\u2800", 64)).toBeNull();
+  expect(cleanName("x".repeat(63) + "😀", 64)).toBe("x".repeat(63));
 });

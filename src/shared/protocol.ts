@@ -3,6 +3,7 @@
  * socket frame, with types inferred from them. See docs/PROTOCOL.md.
  */
 import { z } from "zod";
+import { nameProblem, normalizeName } from "./names";
 import { CallClientFrames, type CallInfo, type CallServerEvent, type CallState } from "./calls";
 import { frame, Id, Str, UNSTORABLE } from "./wire";
 
@@ -38,9 +39,18 @@ export const LoginBody = z.object({
 export type LoginBody = z.infer<typeof LoginBody>;
 
 
+/** Stored normalized (NFKC, spaces collapsed); refused with bidi controls or invisible characters (shared/names.ts). */
+export const DisplayName = Str()
+  .transform(normalizeName)
+  .pipe(z.string().min(1, "Enter a display name").max(64, "At most 64 characters"))
+  .superRefine((name, ctx) => {
+    const problem = nameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
 export const UpdateMeBody = z
   .object({
-    displayName: Str().trim().min(1).max(64).optional(),
+    displayName: DisplayName.optional(),
     presenceVisibility: z.enum(["friends", "spaces"]).optional(),
   })
   .strict();

@@ -7,6 +7,7 @@ import * as oidc from "openid-client";
 import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
+import { cleanName } from "../../shared/names";
 import { USERNAME_RE } from "../../shared/protocol";
 import type { OidcProviderConfig } from "../config";
 import type { Store, UserRow } from "../store/store";
@@ -181,11 +182,13 @@ export class OidcService {
       await this.auth.emailProven(existing.id);
       return existing;
     }
+    const username = await this.#freeUsername(c, email);
     const user = await this.store.accounts.createUser({
       id: newId(),
       email,
-      username: await this.#freeUsername(c, email),
-      displayName: (typeof c.name === "string" && c.name.trim().slice(0, 64)) || email.split("@")[0]!,
+      username,
+      // The claim passes the rules a typed name does, less what they refuse.
+      displayName: (typeof c.name === "string" && cleanName(c.name, 64)) || cleanName(email.split("@")[0]!, 64) || username,
       passwordHash: null,
       emailVerified: true,
       now,

@@ -1,4 +1,5 @@
 /** Conversations, latest activity first: avatar (with presence for DMs), name, preview, unread badge. */
+import { BidiText } from "../common/BidiText";
 import type { Conversation } from "../../../shared/protocol";
 import { useChat } from "../../state/chat";
 import { conversationTitle, otherMember, presenceOf, sortConversations } from "../../state/chatSelectors";
@@ -70,12 +71,14 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
               unread && !c.muted ? "font-semibold text-zinc-900 dark:text-white" : "font-medium text-zinc-700 dark:text-zinc-300",
             )}
           >
-            {title}
+            <bdi>{title}</bdi>
           </span>
           {c.muted ? <MutedMark /> : null}
         </span>
         <span className={cn("block truncate text-xs", unread && !c.muted ? "text-zinc-700 dark:text-zinc-300" : "text-zinc-500 dark:text-zinc-500")}>
-          {preview}
+          <bdi>
+            <BidiText text={preview} />
+          </bdi>
         </span>
       </span>
       {unread > 0 ? (

@@ -135,7 +135,7 @@ function ConversationHeader({ conversationId }: { conversationId: string }) {
       <div className="min-w-0">
         <div className="flex items-center gap-1.5">
           <h1 data-testid="conversation-title" className="truncate text-[0.9375rem] font-semibold tracking-tight text-zinc-900 dark:text-zinc-100">
-            {title}
+            <bdi>{title}</bdi>
           </h1>
           {conversation.muted ? <MutedMark /> : null}
         </div>

@@ -34,7 +34,7 @@ export function GroupMembers({ conversation, ring = "ring-zinc-50 dark:ring-zinc
               <span className="min-w-0 flex-1">
                 <span className="flex items-center gap-1">
                   <span className="truncate text-sm font-medium text-zinc-800 dark:text-zinc-200">
-                    {m.displayName}
+                    <bdi>{m.displayName}</bdi>
                     {m.id === meId ? <span className="font-normal text-zinc-500 dark:text-zinc-400"> (you)</span> : null}
                   </span>
                   {m.id === conversation.ownerId ? <CrownIcon className="size-3.5 shrink-0 text-amber-500" title="Group owner" /> : null}

@@ -5,6 +5,7 @@ import { Avatar } from "../common/Avatar";
 import { ClockIcon, RetryIcon } from "../common/chatIcons";
 import { cn } from "../common/cn";
 import { AlertIcon } from "../common/icons";
+import { BidiText } from "../common/BidiText";
 import { isDeleted } from "../../state/messageDelete";
 import { DeleteMessageButton } from "./DeleteMessage";
 import { linkify, stampOf, timeOf, type Row } from "./messageModel";
@@ -38,14 +39,16 @@ function Content({ text, everyone }: { text: string; everyone: boolean }) {
       {linkify(text, everyone).map((p, i) =>
         p.href ? (
           <a key={i} href={p.href} target="_blank" rel="noopener noreferrer nofollow" className="text-brand-600 underline-offset-2 hover:underline dark:text-brand-400">
-            {p.text}
+            <BidiText text={p.text} />
           </a>
         ) : p.mention ? (
           <span key={i} className="rounded bg-amber-200/70 px-0.5 font-medium text-amber-900 dark:bg-amber-400/25 dark:text-amber-200">
-            {p.text}
+            <BidiText text={p.text} />
           </span>
         ) : (
-          <span key={i}>{p.text}</span>
+          <span key={i}>
+            <BidiText text={p.text} />
+          </span>
         ),
       )}
     </>
@@ -62,7 +65,7 @@ function RowView({
   row: Row;
   conversationId: string;
   /** The group's first row carries the avatar, name and time. */
-  header: { author: PublicUser | undefined; name: string } | null;
+  header: { author: PublicUser | undefined; name: string; showUsername: boolean } | null;
   seen: boolean;
   /** Offer "Delete" (our own message, or a moderator in a space channel). */
   canDelete: boolean;
@@ -103,7 +106,14 @@ function RowView({
       <div className="min-w-0 flex-1">
         {header ? (
           <h3 className="flex items-baseline gap-2">
-            <span className="truncate text-[0.9375rem] font-semibold text-zinc-900 dark:text-zinc-100">{header.name}</span>
+            <bdi data-testid="author-name" className="truncate text-[0.9375rem] font-semibold text-zinc-900 dark:text-zinc-100">
+              {header.name}
+            </bdi>
+            {header.showUsername && header.author ? (
+              <span data-testid="author-username" title="Another member's name looks like this one" className="shrink-0 text-xs font-medium text-zinc-500 dark:text-zinc-400">
+                @{header.author.username}
+              </span>
+            ) : null}
             <time dateTime={row.createdAt} className="shrink-0 text-xs text-zinc-400 dark:text-zinc-500">
               {stampOf(row.createdAt)}
             </time>
@@ -111,6 +121,7 @@ function RowView({
         ) : null}
         <p
           data-testid="message-content"
+          dir="auto"
           className={cn(
             "whitespace-pre-wrap break-words text-[0.9375rem] leading-[1.375rem]",
             status === "pending"
@@ -156,6 +167,7 @@ export function MessageGroup({
   seenId,
   meId = null,
   moderator = false,
+  showUsername = false,
 }: {
   author: PublicUser | undefined;
   rows: Row[];
@@ -165,6 +177,8 @@ export function MessageGroup({
   meId?: string | null;
   /** May delete this author's messages (deleteMessages in a space channel, over a lower rank). */
   moderator?: boolean;
+  /** Another member's name looks like this author's: show the @username beside the name. */
+  showUsername?: boolean;
 }) {
   const first = rows[0]!;
   const name = author?.displayName ?? "Unknown user";
@@ -175,7 +189,7 @@ export function MessageGroup({
           key={r.key}
           row={r}
           conversationId={conversationId}
-          header={i === 0 ? { author, name } : null}
+          header={i === 0 ? { author, name, showUsername } : null}
           seen={!!seenId && r.message?.id === seenId}
           canDelete={!!r.message && (moderator || (!!meId && r.message.authorId === meId))}
         />

@@ -15,6 +15,7 @@ import { ChannelBeginning } from "../spaces/ChannelBeginning";
 import { DeleteMessageDialog } from "./DeleteMessage";
 import { DaySeparator, MessageGroup, SystemLine } from "./MessageGroup";
 import { buildBlocks } from "./messageModel";
+import { lookalikes } from "../common/lookalikes";
 
 const NO_MESSAGES: Message[] = [];
 const NO_OUTBOX: Outgoing[] = [];
@@ -29,6 +30,7 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
   const meId = useChat((s) => s.meId);
   const blocks = useMemo(() => buildBlocks(messages, outbox, meId), [messages, outbox, meId]);
   const members = useMemo(() => new Map(conversation.members.map((m) => [m.id, m])), [conversation.members]);
+  const lookalike = useMemo(() => lookalikes(conversation.members), [conversation.members]);
   const myRole = useSpaces((s) => (conversation.kind === "channel" ? roleOf(s, conversation.spaceId) : undefined));
   const spaceMembers = useSpaces((s) => (conversation.spaceId ? s.members[conversation.spaceId] : undefined));
   const roles = useMemo(() => (spaceMembers ? new Map(spaceMembers.map((m) => [m.user.id, m.role])) : null), [spaceMembers]);
@@ -133,7 +135,7 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
             ) : b.kind === "system" ? (
               <SystemLine key={b.key} message={b.message} />
             ) : (
-              <MessageGroup key={b.key} author={members.get(b.authorId)} rows={b.rows} conversationId={id} seenId={seenId} meId={meId} moderator={moderates(b.authorId)} />
+              <MessageGroup key={b.key} author={members.get(b.authorId)} rows={b.rows} conversationId={id} seenId={seenId} meId={meId} moderator={moderates(b.authorId)} showUsername={lookalike.has(b.authorId)} />
             ),
           )}
         </>

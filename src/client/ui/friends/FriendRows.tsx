@@ -55,7 +55,7 @@ function Row({ user, avatar, sub, actions, testId }: { user: PublicUser; avatar:
       {avatar}
       <div className="min-w-0 flex-1">
         <p className="truncate text-sm">
-          <span className="font-semibold text-zinc-900 dark:text-zinc-100">{user.displayName}</span>
+          <bdi className="font-semibold text-zinc-900 dark:text-zinc-100">{user.displayName}</bdi>
           <span className="ml-1.5 text-zinc-500 dark:text-zinc-400">@{user.username}</span>
         </p>
         <p className="truncate text-xs text-zinc-500 dark:text-zinc-400">{sub}</p>

@@ -24,7 +24,7 @@ export function HomePage() {
       <PageHeader title="Home" icon={<HomeIcon className="size-5" />} />
       <div className="mx-auto w-full max-w-4xl px-4 py-6 sm:px-8 sm:py-10">
         <h2 className="text-2xl font-semibold tracking-tight text-zinc-900 sm:text-3xl dark:text-white">
-          {greeting()}, {user.displayName}
+          {greeting()}, <bdi>{user.displayName}</bdi>
         </h2>
         <p className="mt-1.5 text-sm text-zinc-500 dark:text-zinc-400">Welcome to Parley. Here's your corner of the server.</p>
 
@@ -48,7 +48,7 @@ export function HomePage() {
               </Button>
             </div>
             <p data-testid="profile-display-name" className="mt-3 text-xl font-semibold tracking-tight text-zinc-900 dark:text-white">
-              {user.displayName}
+              <bdi>{user.displayName}</bdi>
             </p>
             <p data-testid="profile-username" className="text-sm text-zinc-500 dark:text-zinc-400">
               @{user.username}

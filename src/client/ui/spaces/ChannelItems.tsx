@@ -58,7 +58,7 @@ export function TextChannelItem({ space, channel, reorderable, onNavigate }: Ite
         />
       ) : null}
       <HashIcon className="size-4.5 shrink-0 opacity-70" />
-      <span className="min-w-0 flex-1 truncate">{channel.name}</span>
+      <bdi className="min-w-0 flex-1 truncate">{channel.name}</bdi>
       {channel.muted ? <MutedMark /> : null}
       {mentioned ? (
         <span data-testid="channel-mention" aria-hidden="true" className="inline-flex size-4.5 shrink-0 items-center justify-center rounded-full bg-red-500 text-[0.625rem] font-bold text-white">
@@ -89,7 +89,7 @@ export function VoiceChannelItem({ space, channel, reorderable }: ItemProps) {
         )}
       >
         <SpeakerIcon className="size-4.5 shrink-0 opacity-70" />
-        <span className="min-w-0 flex-1 truncate">{channel.name}</span>
+        <bdi className="min-w-0 flex-1 truncate">{channel.name}</bdi>
       </button>
       {inside.length ? (
         <ul aria-label={`In ${channel.name}`} className="mb-1 ml-7 flex flex-col gap-0.5">

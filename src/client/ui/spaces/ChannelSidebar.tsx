@@ -69,7 +69,7 @@ function SpaceHeader({ space, inDrawer, onNavigate }: { space: Space; inDrawer?:
           className="flex w-full items-center gap-2 rounded-lg px-2 py-2 text-left transition-colors hover:bg-zinc-200/60 aria-expanded:bg-zinc-200/60 dark:hover:bg-zinc-800/60 dark:aria-expanded:bg-zinc-800/60"
         >
           <span data-testid="space-name" className="min-w-0 flex-1 truncate text-[0.9375rem] font-semibold tracking-tight text-zinc-900 dark:text-zinc-100">
-            {space.name}
+            <bdi>{space.name}</bdi>
           </span>
           <ChevronDownIcon className="size-4 shrink-0 text-zinc-500" />
         </MenuButton>

@@ -56,7 +56,7 @@ export function MemberPanel({ spaceId, ring = "ring-zinc-50 dark:ring-zinc-900" 
                     <PresenceAvatar user={m.user} status={presence} ring={ring} />
                     <span className="min-w-0 flex-1">
                       <span className="flex items-center gap-1">
-                        <span className="truncate text-sm font-medium text-zinc-800 dark:text-zinc-200">{m.user.displayName}</span>
+                        <bdi className="truncate text-sm font-medium text-zinc-800 dark:text-zinc-200">{m.user.displayName}</bdi>
                         {m.role === "owner" ? <CrownIcon className="size-3.5 shrink-0 text-amber-500" /> : null}
                       </span>
                       <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">@{m.user.username}</span>

@@ -34,7 +34,7 @@ export function PersonRow({ user, detail, children, testId }: { user: SpaceMembe
     <li data-testid={testId} data-username={user.username} className="flex flex-wrap items-center gap-3 px-3 py-2.5 sm:flex-nowrap">
       <Avatar name={user.displayName} seed={user.id} src={user.avatarUrl} size="sm" />
       <span className="min-w-[7rem] flex-1">
-        <span className="block truncate text-sm font-medium text-zinc-900 dark:text-zinc-100">{user.displayName}</span>
+        <bdi className="block truncate text-sm font-medium text-zinc-900 dark:text-zinc-100">{user.displayName}</bdi>
         <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">
           @{user.username}
           {detail ? <> · {detail}</> : null}
