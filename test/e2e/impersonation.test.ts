@@ -17,7 +17,9 @@ describe.skipIf(!enabled)("look-alike names and hidden text direction in Chromiu
   const stage = browserStage();
 
   test("look-alike authors show their @username; a bidi override shows as a marker and reverses nothing", async () => {
-    const [ada, mallory, bea] = await Promise.all(["ada", "mallory", "bea"].map((n) => registerUser(stage.node, n)));
+    const ada = await registerUser(stage.node, "ada");
+    const mallory = await registerUser(stage.node, "mallory");
+    const bea = await registerUser(stage.node, "bea");
     const rename = (jar: typeof ada.jar, displayName: string) => stage.node.req("/api/users/me", { method: "PATCH", json: { displayName } }, jar);
     expect((await rename(ada.jar, "Ada")).status).toBe(200);
     expect((await rename(mallory.jar, "\u0410d\u0430")).status).toBe(200);
