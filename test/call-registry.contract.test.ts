@@ -2,6 +2,8 @@
 import { describe, expect, test } from "bun:test";
 import { newId } from "../src/shared/ids";
 import { MemoryCallRegistry, type CallRecord, type CallRegistry } from "../src/server/calls/registry";
+import * as M from "../src/server/calls/model";
+import type { NewParticipant } from "../src/server/calls/model";
 import { RedisCallRegistry } from "../src/server/calls/redis-call-registry";
 
 const REDIS = process.env.TEST_REDIS_URL;
@@ -12,19 +14,12 @@ else {
   test.skip("call registry contract on redis (TEST_REDIS_URL not set)", () => {});
 }
 
-function record(callerId: string, calleeId: string): CallRecord {
-  return {
-    id: newId(),
-    conversationId: newId(),
-    callerId,
-    calleeId,
-    media: { audio: true, video: true },
-    state: "ringing",
-    createdAt: 1_700_000_000_000,
-    acceptedAt: null,
-    participants: [{ userId: callerId, sessionId: "s1", connectionId: "c1", disconnectedAt: null }],
-    version: 0,
-  };
+const person = (id: string, connectionId = `c-${id}`): NewParticipant => ({ id, userId: id, name: id, avatarUrl: null, role: "member", sessionId: `s-${id}`, connectionId });
+const T0 = 1_700_000_000_000;
+
+function record(callerId: string, ...invitees: string[]): CallRecord {
+  const kind = invitees.length > 1 ? "group" : "dm";
+  return M.start({ id: newId(), conversationId: newId(), kind, media: { audio: true, video: true }, starter: person(callerId), invite: invitees }, T0);
 }
 
 for (const impl of impls) {
@@ -57,19 +52,14 @@ for (const impl of impls) {
       await r.create(call);
       const read1 = (await r.get(call.id))!;
       const read2 = (await r.get(call.id))!;
-      const accept = (c: CallRecord, connectionId: string): CallRecord => ({
-        ...c,
-        state: "active",
-        acceptedAt: 1_700_000_001_000,
-        participants: [...c.participants, { userId: "bob", sessionId: "s2", connectionId, disconnectedAt: null }],
-      });
-      const results = await Promise.all([r.update(accept(read1, "phone")), r.update(accept(read2, "laptop"))]);
+      const accept = (c: CallRecord, connectionId: string) => M.join(c, person("bob", connectionId), c.media, T0 + 1000, 4);
+      const results = (await Promise.all([r.update(accept(read1, "phone")), r.update(accept(read2, "laptop"))])).map((x) => x.ok);
       expect(results.filter(Boolean)).toHaveLength(1);
       const stored = (await r.get(call.id))!;
       expect(stored.version).toBe(1);
       expect(stored.state).toBe("active");
       expect(stored.participants[1]!.connectionId).toBe(results[0] ? "phone" : "laptop");
-      expect(await r.update(stored)).toBe(true);
+      expect(await r.update(stored)).toEqual({ ok: true });
       expect((await r.get(call.id))!.version).toBe(2);
       await r.close();
     });
@@ -79,6 +69,7 @@ for (const impl of impls) {
       const call = record("alice", "bob");
       await r.create(call);
       await r.update({ ...call, state: "active" });
+      expect(await r.ofConversation(call.conversationId)).toMatchObject({ id: call.id, version: 1 });
       expect(await r.remove(call.id, 0)).toBeUndefined();
       expect(await r.get(call.id)).toBeDefined();
       const removed = await r.remove(call.id, 1);
@@ -86,8 +77,54 @@ for (const impl of impls) {
       expect(await r.ofUser("alice")).toBeUndefined();
       expect(await r.ofUser("bob")).toBeUndefined();
       expect(await r.remove(call.id)).toBeUndefined();
-      expect(await r.update({ ...call, version: 1 })).toBe(false);
+      expect(await r.update({ ...call, version: 1 })).toEqual({ ok: false });
+      expect(await r.ofConversation(call.conversationId)).toBeUndefined();
       expect(await r.create(record("bob", "alice"))).toEqual({ ok: true });
+      await r.close();
+    });
+
+    test("a three-party call keeps all three busy; one leaving frees only them", async () => {
+      const r = await impl.make();
+      const call = record("ann", "bob", "cat");
+      expect(await r.create(call)).toEqual({ ok: true });
+      for (const u of ["ann", "bob", "cat"]) expect((await r.ofUser(u))?.id).toBe(call.id);
+      expect(await r.create(record("dan", "cat"))).toEqual({ ok: false, busyUserId: "cat" });
+      let stored = (await r.get(call.id))!;
+      stored = M.join(M.join(stored, person("bob"), stored.media, T0, 4), person("cat"), stored.media, T0, 4);
+      expect(await r.update(stored)).toEqual({ ok: true });
+      stored = (await r.get(call.id))!;
+      expect(stored.participants.map((p) => p.id)).toEqual(["ann", "bob", "cat"]);
+      expect(stored.topology).toBe("mesh");
+      expect(await r.update(M.leave(stored, "bob"))).toEqual({ ok: true });
+      expect(await r.ofUser("bob")).toBeUndefined();
+      expect((await r.ofUser("cat"))?.version).toBe(2);
+      expect(await r.create(record("bob", "dan"))).toEqual({ ok: true });
+      await r.close();
+    });
+
+    test("an update adding a user busy elsewhere is refused and changes nothing", async () => {
+      const r = await impl.make();
+      const group = record("ann", "bob", "cat");
+      await r.create(group);
+      await r.create(record("dan", "eve"));
+      const stored = (await r.get(group.id))!;
+      expect(await r.update(M.invite(stored, ["dan"], T0))).toEqual({ ok: false, busyUserId: "dan" });
+      expect((await r.get(group.id))!.version).toBe(0);
+      expect((await r.ofUser("dan"))?.id).not.toBe(group.id);
+      await r.close();
+    });
+
+    test("a conversation holds one call; a call may move to another conversation", async () => {
+      const r = await impl.make();
+      const call = record("ann", "bob");
+      await r.create(call);
+      const rival = { ...record("cat", "dan"), conversationId: call.conversationId };
+      expect(await r.create(rival)).toEqual({ ok: false, existingCallId: call.id });
+      const moved = { ...(await r.get(call.id))!, conversationId: newId(), kind: "group" as const };
+      expect(await r.update(moved)).toEqual({ ok: true });
+      expect(await r.ofConversation(call.conversationId)).toBeUndefined();
+      expect((await r.ofConversation(moved.conversationId))?.id).toBe(call.id);
+      expect(await r.create(rival)).toEqual({ ok: true });
       await r.close();
     });
 

@@ -31,6 +31,7 @@ import { CallService } from "./calls/service";
 import { MemoryCallRegistry } from "./calls/registry";
 import { RedisCallRegistry } from "./calls/redis-call-registry";
 import { IceService } from "./calls/ice";
+import { SignalingRelay } from "./calls/signaling";
 import { SpaceService } from "./spaces/service";
 import { InviteService } from "./spaces/invites";
 import { ImageStore } from "./files/images";
@@ -76,11 +77,12 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const calls = new CallService(store, bus, callRegistry, conversations, messages, {
     ringMs: config.calls.ringSeconds * 1000,
     graceMs: config.calls.graceSeconds * 1000,
+    meshMax: config.calls.meshMax,
   }, clock, (err) => log.error("call timer failed", { error: String(err) }));
   const ice = new IceService(config.rtc, clock);
-  const spaces = new SpaceService(store, bus, presence, images, config.limits.maxSpacesPerUser, clock);
+  const spaces = new SpaceService(store, bus, presence, images, config.limits.maxSpacesPerUser, clock, calls);
   const invites = new InviteService(store, bus, spaces, presence, clock);
-  const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, spaces }, limits, log);
+  const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, signaling: new SignalingRelay(callRegistry, bus), spaces }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();

@@ -315,7 +315,7 @@ export interface HelloResult {
   /** The user's live 1:1 call in the 1:1 view (DM calls only). */
   call: CallInfo | null;
   /** The user's live call of any kind. */
-  callState?: CallState | null;
+  callState: CallState | null;
 }
 
 export const WS_CLOSE = {

@@ -1,39 +1,56 @@
 /**
  * The call registry in Redis, for several nodes: a hash per call (the record as JSON, its
- * version and its users) and a key per user naming their call. Create, update and remove are
- * Lua scripts, so "busy" checks and version compare-and-set are atomic across nodes. Keys carry
- * a TTL as a safety net: a call whose nodes all died does not keep its users busy forever.
+ * version, its users and its conversation), a key per user and per conversation naming their
+ * call. Create, update and remove are Lua scripts looping over every user key they are given,
+ * so "busy" checks and version compare-and-set are atomic across nodes. Keys carry a TTL as a
+ * safety net: a call whose nodes all died does not keep its users busy forever.
  */
 import { RedisClient } from "bun";
-import type { CallRecord, CallRegistry, CreateResult } from "./registry";
+import { members, type CallRecord } from "./model";
+import type { CallRegistry, CreateResult, UpdateResult } from "./registry";
 
-// KEYS: call, caller's key, callee's key. ARGV: json, call id, ttl ms, caller id, callee id.
+// KEYS: call, conversation, then every user's key. ARGV: json, call id, ttl ms, users json, conversation id.
 const CREATE = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
-if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
-redis.call('HSET', KEYS[1], 'json', ARGV[1], 'v', '0', 'caller', ARGV[4], 'callee', ARGV[5])
+local c = redis.call('GET', KEYS[2])
+if c then return {'conv', c} end
+for i = 3, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return {'busy', tostring(i - 3)} end
+end
+redis.call('HSET', KEYS[1], 'json', ARGV[1], 'v', '0', 'users', ARGV[4], 'conv', ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3])
-return 0`;
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[2], 'PX', ARGV[3]) end
+return {'ok'}`;
 
-// KEYS: call, caller's key, callee's key. ARGV: expected version, json, ttl ms.
+// KEYS: call, new conversation, old conversation, the n users of the new record, then users it drops.
+// ARGV: expected version, json, ttl ms, call id, users json, n, conversation id.
 const UPDATE = `
 local v = redis.call('HGET', KEYS[1], 'v')
-if not v or tonumber(v) ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'json', ARGV[2], 'v', tostring(tonumber(v) + 1))
+if not v or tonumber(v) ~= tonumber(ARGV[1]) then return {'conflict'} end
+local owner = redis.call('GET', KEYS[2])
+if owner and owner ~= ARGV[4] then return {'conflict'} end
+local n = tonumber(ARGV[6])
+for i = 4, 3 + n do
+  local cur = redis.call('GET', KEYS[i])
+  if cur and cur ~= ARGV[4] then return {'busy', tostring(i - 4)} end
+end
+redis.call('HSET', KEYS[1], 'json', ARGV[2], 'v', tostring(tonumber(v) + 1), 'users', ARGV[5], 'conv', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
-return 1`;
+if KEYS[3] ~= KEYS[2] and redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
+redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
+for i = 4, 3 + n do redis.call('SET', KEYS[i], ARGV[4], 'PX', ARGV[3]) end
+for i = 4 + n, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[4] then redis.call('DEL', KEYS[i]) end
+end
+return {'ok'}`;
 
-// KEYS: call, caller's key, callee's key. ARGV: call id, expected version or ''.
+// KEYS: call, conversation, every user's key. ARGV: call id, expected version or '', users json.
 const REMOVE = `
-local cur = redis.call('HMGET', KEYS[1], 'json', 'v')
+local cur = redis.call('HMGET', KEYS[1], 'json', 'v', 'users')
 if not cur[1] then return false end
+if cur[3] ~= ARGV[3] then return 'moved' end
 if ARGV[2] ~= '' and tonumber(cur[2]) ~= tonumber(ARGV[2]) then return false end
 redis.call('DEL', KEYS[1])
-for i = 2, 3 do
+for i = 2, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
 end
 return {cur[1], cur[2]}`;
@@ -55,6 +72,7 @@ export class RedisCallRegistry implements CallRegistry {
 
   #call = (id: string) => `${this.prefix}:call:${id}`;
   #user = (id: string) => `${this.prefix}:user:${id}`;
+  #conv = (id: string) => `${this.prefix}:conv:${id}`;
 
   #eval(script: string, keys: string[], args: (string | number)[]): Promise<unknown> {
     return this.redis.send("EVAL", [script, String(keys.length), ...keys, ...args.map(String)]);
@@ -64,12 +82,20 @@ export class RedisCallRegistry implements CallRegistry {
     return { ...(JSON.parse(String(json)) as CallRecord), version: Number(version) };
   }
 
+  /** The users and conversation stored with a call (to declare their keys to a script). */
+  async #indexOf(id: string): Promise<{ version: number; users: string[]; conv: string } | undefined> {
+    const [v, users, conv] = (await this.redis.send("HMGET", [this.#call(id), "v", "users", "conv"])) as (string | null)[];
+    if (v == null || users == null || conv == null) return undefined;
+    return { version: Number(v), users: JSON.parse(users) as string[], conv };
+  }
+
   async create(call: CallRecord): Promise<CreateResult> {
+    const users = members(call);
     const json = JSON.stringify({ ...call, version: 0 });
-    const keys = [this.#call(call.id), this.#user(call.callerId), this.#user(call.calleeId)];
-    const busy = Number(await this.#eval(CREATE, keys, [json, call.id, this.ttlMs, call.callerId, call.calleeId]));
-    if (busy === 0) return { ok: true };
-    return { ok: false, busyUserId: busy === 1 ? call.callerId : call.calleeId };
+    const keys = [this.#call(call.id), this.#conv(call.conversationId), ...users.map(this.#user)];
+    const [kind, arg] = (await this.#eval(CREATE, keys, [json, call.id, this.ttlMs, JSON.stringify(users), call.conversationId])) as string[];
+    if (kind === "ok") return { ok: true };
+    return kind === "conv" ? { ok: false, existingCallId: arg! } : { ok: false, busyUserId: users[Number(arg)]! };
   }
 
   async get(id: string): Promise<CallRecord | undefined> {
@@ -77,23 +103,43 @@ export class RedisCallRegistry implements CallRegistry {
     return json === null ? undefined : this.#parse(json, version);
   }
 
-  async ofUser(userId: string): Promise<CallRecord | undefined> {
-    const id = (await this.redis.send("GET", [this.#user(userId)])) as string | null;
+  async #pointed(key: string): Promise<CallRecord | undefined> {
+    const id = (await this.redis.send("GET", [key])) as string | null;
     return id === null ? undefined : this.get(id);
   }
 
-  async update(call: CallRecord): Promise<boolean> {
-    const keys = [this.#call(call.id), this.#user(call.callerId), this.#user(call.calleeId)];
+  ofUser(userId: string) {
+    return this.#pointed(this.#user(userId));
+  }
+
+  ofConversation(conversationId: string) {
+    return this.#pointed(this.#conv(conversationId));
+  }
+
+  async update(call: CallRecord): Promise<UpdateResult> {
+    // Read under the same version the script checks: if it moved in between, the script refuses.
+    const before = await this.#indexOf(call.id);
+    if (!before || before.version !== call.version) return { ok: false };
+    const users = members(call);
+    const dropped = before.users.filter((u) => !users.includes(u));
+    const keys = [this.#call(call.id), this.#conv(call.conversationId), this.#conv(before.conv), ...[...users, ...dropped].map(this.#user)];
     const json = JSON.stringify({ ...call, version: call.version + 1 });
-    return Number(await this.#eval(UPDATE, keys, [call.version, json, this.ttlMs])) === 1;
+    const args = [call.version, json, this.ttlMs, call.id, JSON.stringify(users), users.length, call.conversationId];
+    const [kind, arg] = (await this.#eval(UPDATE, keys, args)) as string[];
+    if (kind === "ok") return { ok: true };
+    return kind === "busy" ? { ok: false, busyUserId: users[Number(arg)]! } : { ok: false };
   }
 
   async remove(id: string, expectedVersion?: number): Promise<CallRecord | undefined> {
-    // Caller and callee never change, so reading them first keeps every key declared to the script.
-    const [caller, callee] = (await this.redis.send("HMGET", [this.#call(id), "caller", "callee"])) as [string | null, string | null];
-    if (caller === null || callee === null) return undefined;
-    const out = (await this.#eval(REMOVE, [this.#call(id), this.#user(caller), this.#user(callee)], [id, expectedVersion ?? ""])) as [string, string] | null;
-    return out ? this.#parse(out[0], out[1]) : undefined;
+    for (;;) {
+      const before = await this.#indexOf(id);
+      if (!before) return undefined;
+      const keys = [this.#call(id), this.#conv(before.conv), ...before.users.map(this.#user)];
+      const out = (await this.#eval(REMOVE, keys, [id, expectedVersion ?? "", JSON.stringify(before.users)])) as [string, string] | "moved" | null;
+      // Its users changed since they were read: read them again, so no user key is left behind.
+      if (out === "moved") continue;
+      return out ? this.#parse(out[0], out[1]) : undefined;
+    }
   }
 
   async close(): Promise<void> {

@@ -2,42 +2,25 @@
  * Live calls. Calls are never written to the database (only their log messages are), so the
  * registry is the source of truth for who is in which call. Every change is a compare-and-set
  * on the record's version, so two nodes (or two devices) racing on one call cannot both win.
+ * A user is in at most one call (as participant or being rung), a conversation has at most one.
  * In memory for one node; in Redis (redis-call-registry.ts) for several.
  */
-import type { CallMedia } from "../../shared/protocol";
+import { members, type CallRecord } from "./model";
 
-export interface Participant {
-  userId: string;
-  sessionId: string;
-  connectionId: string;
-  /** Set while the participant's socket is gone and the grace period runs. */
-  disconnectedAt: number | null;
-}
+export type { CallRecord, Participant } from "./model";
 
-export interface CallRecord {
-  id: string;
-  conversationId: string;
-  callerId: string;
-  calleeId: string;
-  media: CallMedia;
-  state: "ringing" | "active";
-  createdAt: number;
-  acceptedAt: number | null;
-  /** The caller's device from the start; the callee's once a device accepts. */
-  participants: Participant[];
-  /** Bumped by the registry on every stored change. */
-  version: number;
-}
-
-export type CreateResult = { ok: true } | { ok: false; busyUserId: string };
+export type CreateResult = { ok: true } | { ok: false; busyUserId: string } | { ok: false; existingCallId: string };
+/** `busyUserId`: a user the update would add is in another call; otherwise the version moved. */
+export type UpdateResult = { ok: true } | { ok: false; busyUserId?: string };
 
 export interface CallRegistry {
-  /** Adds the call (at version 0) unless caller or callee is already in one. */
+  /** Adds the call (at version 0) unless one of its users is busy or its conversation has a call. */
   create(call: CallRecord): Promise<CreateResult>;
   get(id: string): Promise<CallRecord | undefined>;
   ofUser(userId: string): Promise<CallRecord | undefined>;
-  /** Stores `call` if the stored version is still `call.version`; false when someone got there first. */
-  update(call: CallRecord): Promise<boolean>;
+  ofConversation(conversationId: string): Promise<CallRecord | undefined>;
+  /** Stores `call` if the stored version is still `call.version` and everyone it adds is free. */
+  update(call: CallRecord): Promise<UpdateResult>;
   /** Removes the call (only at `expectedVersion` when given); returns what was removed. */
   remove(id: string, expectedVersion?: number): Promise<CallRecord | undefined>;
   close(): Promise<void>;
@@ -46,14 +29,30 @@ export interface CallRegistry {
 export class MemoryCallRegistry implements CallRegistry {
   readonly #calls = new Map<string, CallRecord>();
   readonly #byUser = new Map<string, string>();
+  readonly #byConversation = new Map<string, string>();
+
+  #busy(call: CallRecord): string | undefined {
+    return members(call).find((u) => this.#byUser.has(u) && this.#byUser.get(u) !== call.id);
+  }
+
+  #index(call: CallRecord, before?: CallRecord) {
+    if (before) this.#unindex(before);
+    for (const u of members(call)) this.#byUser.set(u, call.id);
+    this.#byConversation.set(call.conversationId, call.id);
+  }
+
+  #unindex(call: CallRecord) {
+    for (const u of members(call)) if (this.#byUser.get(u) === call.id) this.#byUser.delete(u);
+    if (this.#byConversation.get(call.conversationId) === call.id) this.#byConversation.delete(call.conversationId);
+  }
 
   async create(call: CallRecord): Promise<CreateResult> {
-    for (const userId of [call.callerId, call.calleeId]) {
-      if (this.#byUser.has(userId)) return { ok: false, busyUserId: userId };
-    }
+    const existing = this.#byConversation.get(call.conversationId);
+    if (existing !== undefined) return { ok: false, existingCallId: existing };
+    const busyUserId = this.#busy(call);
+    if (busyUserId !== undefined) return { ok: false, busyUserId };
     this.#calls.set(call.id, structuredClone({ ...call, version: 0 }));
-    this.#byUser.set(call.callerId, call.id);
-    this.#byUser.set(call.calleeId, call.id);
+    this.#index(call);
     return { ok: true };
   }
 
@@ -67,18 +66,28 @@ export class MemoryCallRegistry implements CallRegistry {
     return id === undefined ? undefined : this.get(id);
   }
 
-  async update(call: CallRecord) {
+  async ofConversation(conversationId: string) {
+    const id = this.#byConversation.get(conversationId);
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  async update(call: CallRecord): Promise<UpdateResult> {
     const current = this.#calls.get(call.id);
-    if (!current || current.version !== call.version) return false;
+    if (!current || current.version !== call.version) return { ok: false };
+    const busyUserId = this.#busy(call);
+    if (busyUserId !== undefined) return { ok: false, busyUserId };
+    const owner = this.#byConversation.get(call.conversationId);
+    if (owner !== undefined && owner !== call.id) return { ok: false };
     this.#calls.set(call.id, structuredClone({ ...call, version: call.version + 1 }));
-    return true;
+    this.#index(call, current);
+    return { ok: true };
   }
 
   async remove(id: string, expectedVersion?: number) {
     const c = this.#calls.get(id);
     if (!c || (expectedVersion !== undefined && c.version !== expectedVersion)) return undefined;
     this.#calls.delete(id);
-    for (const userId of [c.callerId, c.calleeId]) if (this.#byUser.get(userId) === id) this.#byUser.delete(userId);
+    this.#unindex(c);
     return c;
   }
 

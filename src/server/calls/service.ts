@@ -1,289 +1,299 @@
 /**
- * 1:1 calls: ringing → active → ended. Rings every device of the callee, lets the first
- * accepting device win, relays signaling only between the two participants' sockets (with
- * `from` stamped here), and keeps a call through a 10 s grace period when a participant's
+ * Calls in DMs and group DMs (rung), voice channels (joined): ringing, answering, joining,
+ * leaving, the reconnect grace period and participant flags. Rings every device of each invitee,
+ * lets the first accepting device win, keeps a call through a grace period when a participant's
  * socket drops. Only the call log (system messages) reaches the database.
  */
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import type { CallEndReason, CallInfo, CallMedia, ServerEvent } from "../../shared/protocol";
+import type { CallInfo, CallMedia, CallState } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
-import type { Bus } from "../bus/bus";
-import type { ConversationService } from "../chat/conversations";
-import type { MessageService } from "../chat/messages";
-import type { Store } from "../store/store";
 import { toPublic } from "../social/users";
-import type { CallRecord, CallRegistry, Participant } from "./registry";
+import type { ConversationRow } from "../store/store";
+import { CallCore, type DeviceActor } from "./core";
+import * as M from "./model";
+import type { CallRecord } from "./registry";
 
-/** An actor on a particular socket: calls bind to devices, not just users. */
-export interface DeviceActor extends Actor {
-  connectionId: string;
+export type { CallTimings, DeviceActor } from "./core";
+
+/** What answering or joining replies: the 1:1 view for DM calls (else the snapshot), and the snapshot. */
+export interface Joined {
+  call: CallInfo | CallState;
+  state: CallState;
 }
 
-export interface CallTimings {
-  ringMs: number;
-  graceMs: number;
-}
-
-type Signal =
-  | { type: "rtc:offer" | "rtc:answer"; callId: string; to: string; channel: "main" | "screen"; sdp: string }
-  | { type: "rtc:ice"; callId: string; to: string; channel: "main" | "screen"; candidate: unknown };
-
-export class CallService {
-  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
-  #closed = false;
-
-  constructor(
-    private readonly store: Store,
-    private readonly bus: Bus,
-    private readonly registry: CallRegistry,
-    private readonly conversations: ConversationService,
-    private readonly messages: MessageService,
-    private readonly timings: CallTimings,
-    private readonly clock: () => number = Date.now,
-    /** Timer-driven endings have no caller to report to. */
-    private readonly onError: (err: unknown) => void = () => {},
-  ) {}
-
-  #toUsers(users: string[], event: ServerEvent) {
-    return this.bus.publish({ type: "deliver", to: { users }, event });
-  }
-
-  #toConnections(connections: string[], event: ServerEvent) {
-    return this.bus.publish({ type: "deliver", to: { connections }, event });
-  }
-
-  info(c: CallRecord): CallInfo {
-    return {
-      id: c.id,
-      conversationId: c.conversationId,
-      state: c.state,
-      callerId: c.callerId,
-      calleeId: c.calleeId,
-      media: c.media,
-      participants: c.participants.map((p) => p.userId),
-      startedAt: new Date(c.createdAt).toISOString(),
-      acceptedAt: c.acceptedAt === null ? null : new Date(c.acceptedAt).toISOString(),
-    };
-  }
-
-  #timer(key: string, ms: number, fn: () => Promise<void>) {
-    // A disconnect still being handled at shutdown must not arm a timer after close().
-    if (this.#closed) return;
-    clearTimeout(this.#timers.get(key));
-    this.#timers.set(
-      key,
-      setTimeout(() => {
-        this.#timers.delete(key);
-        fn().catch((err) => this.onError(err));
-      }, ms),
-    );
-  }
-
-  #clearTimer(key: string) {
-    clearTimeout(this.#timers.get(key));
-    this.#timers.delete(key);
+export class CallService extends CallCore {
+  #reply(call: CallRecord): Joined {
+    const state = M.toState(call);
+    return { call: M.toInfo(call) ?? state, state };
   }
 
   async invite(actor: DeviceActor, conversationId: string, media: CallMedia): Promise<{ callId: string }> {
     const conv = await this.conversations.requireMember(actor, conversationId);
-    if (conv.kind !== "dm" || !conv.dm_key) throw new AppError("FORBIDDEN", "1:1 calls happen in direct conversations");
+    if (conv.kind === "dm" && conv.dm_key) return this.#ringDm(actor, conv, media);
+    if (conv.kind === "group") return this.#ringGroup(actor, conv, media);
+    throw new AppError("FORBIDDEN", "Voice channels are joined, not rung: use call:join");
+  }
+
+  async #ringDm(actor: DeviceActor, conv: ConversationRow, media: CallMedia): Promise<{ callId: string }> {
     if (await this.conversations.readOnly(conv)) throw new AppError("FORBIDDEN", "You cannot call this user");
-    const calleeId = conv.dm_key.split(":").find((id) => id !== actor.userId)!;
-    const call: CallRecord = {
-      id: newId(),
-      conversationId,
-      callerId: actor.userId,
-      calleeId,
-      media,
-      state: "ringing",
-      createdAt: this.clock(),
-      acceptedAt: null,
-      participants: [{ userId: actor.userId, sessionId: actor.sessionId, connectionId: actor.connectionId, disconnectedAt: null }],
-      version: 0,
-    };
+    const calleeId = conv.dm_key!.split(":").find((id) => id !== actor.userId)!;
+    const call = M.start({ id: newId(), conversationId: conv.id, kind: "dm", media, starter: await this.person(actor, "member"), invite: [calleeId] }, this.clock());
     const created = await this.registry.create(call);
     if (!created.ok) {
-      if (created.busyUserId === actor.userId) throw new AppError("CONFLICT", "You are already in a call");
-      await this.#toUsers([actor.userId], { type: "call:busy", conversationId, userId: calleeId });
+      const busy = "busyUserId" in created ? created.busyUserId : (await this.registry.ofUser(actor.userId)) ? actor.userId : calleeId;
+      if (busy === actor.userId) throw new AppError("CONFLICT", "You are already in a call");
+      await this.toUsers([actor.userId], { type: "call:busy", conversationId: conv.id, userId: calleeId });
       throw new AppError("BUSY", "They are in another call");
     }
     const [caller, callee] = await Promise.all([this.store.accounts.userById(actor.userId), this.store.accounts.userById(calleeId)]);
-    await this.#toUsers([calleeId], { type: "call:incoming", callId: call.id, conversationId, from: toPublic(caller!), media });
-    await this.#toUsers([actor.userId], { type: "call:ringing", callId: call.id, conversationId, to: toPublic(callee!), media });
-    // The timer lives on this node; whichever node takes the accept, the state check decides.
-    this.#timer(`ring:${call.id}`, this.timings.ringMs, async () => {
-      const now = await this.registry.get(call.id);
-      if (now?.state === "ringing") await this.#end(call.id, "timeout", now.version);
-    });
+    await this.toUsers([calleeId], { type: "call:incoming", callId: call.id, conversationId: conv.id, from: toPublic(caller!), media });
+    await this.toUsers([actor.userId], { type: "call:ringing", callId: call.id, conversationId: conv.id, to: toPublic(callee!), media });
+    this.#armRing(call, [calleeId]);
     return { callId: call.id };
   }
 
-  async #requireCall(actor: Actor, callId: string): Promise<CallRecord> {
-    const call = await this.registry.get(callId);
-    if (!call || (call.callerId !== actor.userId && call.calleeId !== actor.userId)) throw new AppError("NOT_FOUND", "No such call");
+  async #ringGroup(actor: DeviceActor, conv: ConversationRow, media: CallMedia): Promise<{ callId: string }> {
+    const starter = await this.person(actor, "host");
+    let invite = (await this.store.chat.memberIds(conv.id)).filter((u) => u !== actor.userId);
+    // Members already in a call are skipped; a race on one of them drops just that one and retries.
+    const busy = await Promise.all(invite.map((u) => this.registry.ofUser(u)));
+    invite = invite.filter((_, i) => !busy[i]);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const call = M.start({ id: newId(), conversationId: conv.id, kind: "group", media, starter, invite }, this.clock());
+      const created = await this.registry.create(call);
+      if (created.ok) {
+        await this.#ring(actor, call, invite);
+        return { callId: call.id };
+      }
+      if ("existingCallId" in created) throw new AppError("CONFLICT", "A call is already running here: join it", { callId: created.existingCallId });
+      if (created.busyUserId === actor.userId) throw new AppError("CONFLICT", "You are already in a call");
+      invite = invite.filter((u) => u !== created.busyUserId);
+    }
+    throw new AppError("CONFLICT", "The call kept changing; try again");
+  }
+
+  /** Rings `userIds` (already in `call.invited`): every device of each, with the snapshot. */
+  async #ring(actor: Actor, call: CallRecord, userIds: string[]): Promise<void> {
+    const from = toPublic((await this.store.accounts.userById(actor.userId))!);
+    const state = M.toState(call);
+    await this.toUsers(userIds, { type: "call:incoming", callId: call.id, conversationId: call.conversationId, from, media: call.media, kind: call.kind, call: state });
+    await this.toConnections(this.others(call), { type: "call:state", call: state });
+    this.#armRing(call, userIds);
+  }
+
+  /** Each invitee's ring times out on its own; a re-ring (new rungAt) outlives an old timer. */
+  #armRing(call: CallRecord, userIds: string[]) {
+    for (const userId of userIds) {
+      const rungAt = call.invited.find((i) => i.userId === userId)?.rungAt;
+      this.timers.set(`ring:${call.id}:${userId}`, this.timings.ringMs, async () => {
+        const next = await this.mutateCall(call.id, (c) => (c.invited.find((i) => i.userId === userId)?.rungAt === rungAt ? M.uninvite(c, userId) : undefined));
+        if (next && !(await this.endIfOver(next, "timeout", [userId]))) await this.publish(next);
+      });
+    }
+  }
+
+  /** Rings more people into a running call; in a DM call, moves it to a new group DM first. */
+  async add(actor: DeviceActor, callId: string, userIds: string[]): Promise<{ call: CallState }> {
+    const { call } = this.bound(actor, await this.registry.get(callId));
+    let conversationId = call.conversationId;
+    let wanted = userIds.filter((u) => u !== actor.userId);
+    if (call.kind === "dm") {
+      const partner = call.participants.find((p) => p.id !== actor.userId)?.id ?? call.invited[0]?.userId;
+      const group = await this.conversations.createGroup(actor, { memberIds: [...(partner ? [partner] : []), ...wanted] });
+      conversationId = group.id;
+    } else if (call.kind === "group") {
+      const members = new Set(await this.store.chat.memberIds(call.conversationId));
+      wanted = wanted.filter((u) => members.has(u));
+    } else throw new AppError("FORBIDDEN", "People join this call by themselves");
+    const next = await this.mutateCall(callId, (c) => M.invite({ ...c, conversationId, kind: "group" }, wanted, this.clock()));
+    const fresh = next!.invited.filter((i) => wanted.includes(i.userId)).map((i) => i.userId);
+    await this.#ring(actor, next!, fresh);
+    return { call: M.toState(next!) };
+  }
+
+  #requireInvolved(actor: Actor, call: CallRecord | undefined): CallRecord {
+    if (!call || !M.members(call).includes(actor.userId)) throw new AppError("NOT_FOUND", "No such call");
     return call;
   }
 
-  async accept(actor: DeviceActor, callId: string): Promise<{ call: CallInfo }> {
-    const call = await this.#requireCall(actor, callId);
-    if (call.calleeId !== actor.userId) throw new AppError("FORBIDDEN", "Only the callee can accept");
-    if (call.state !== "ringing") throw new AppError("CONFLICT", "This call was already answered");
-    const next: CallRecord = {
-      ...call,
-      state: "active",
-      acceptedAt: this.clock(),
-      participants: [...call.participants, { userId: actor.userId, sessionId: actor.sessionId, connectionId: actor.connectionId, disconnectedAt: null }],
-    };
-    if (!(await this.registry.update(next))) throw new AppError("CONFLICT", "This call was already answered");
-    this.#clearTimer(`ring:${callId}`);
-    await this.#toUsers([call.callerId], { type: "call:accepted", callId, by: actor.userId });
+  async accept(actor: DeviceActor, callId: string): Promise<Joined> {
+    const call = this.#requireInvolved(actor, await this.registry.get(callId));
+    if (!call.invited.some((i) => i.userId === actor.userId)) {
+      if (call.kind === "dm" && call.hostId === actor.userId) throw new AppError("FORBIDDEN", "Only the callee can accept");
+      throw new AppError("CONFLICT", "This call was already answered");
+    }
+    const me = await this.person(actor, "member");
+    const next = (await this.mutateCall(callId, (c) => M.join(c, me, c.media, this.clock(), this.timings.meshMax)))!;
+    this.timers.clear(`ring:${callId}:${actor.userId}`);
+    if (call.kind === "dm") await this.toUsers([call.hostId!], { type: "call:accepted", callId, by: actor.userId });
+    else await this.toConnections(this.others(next, actor.userId), { type: "call:participant-joined", callId, userId: actor.userId, participant: M.participantOf(next, actor.userId), version: next.version });
     // Every other device of the callee stops ringing.
     await this.bus.publish({ type: "deliver", to: { users: [actor.userId], exceptConnection: actor.connectionId }, event: { type: "call:answered-elsewhere", callId } });
-    return { call: this.info(next) };
+    await this.publish(next);
+    return this.#reply(next);
   }
 
   async reject(actor: DeviceActor, callId: string): Promise<void> {
-    const call = await this.#requireCall(actor, callId);
-    if (call.calleeId !== actor.userId || call.state !== "ringing") throw new AppError("CONFLICT", "Only a ringing call can be declined");
-    await this.#toUsers([call.callerId], { type: "call:rejected", callId });
-    await this.#end(callId, "rejected");
+    const call = this.#requireInvolved(actor, await this.registry.get(callId));
+    if (!call.invited.some((i) => i.userId === actor.userId) || (call.kind === "dm" && call.state !== "ringing")) {
+      throw new AppError("CONFLICT", "Only a ringing call can be declined");
+    }
+    const next = await this.mutateCall(callId, (c) => (c.invited.some((i) => i.userId === actor.userId) ? M.uninvite(c, actor.userId) : undefined));
+    if (!next) return;
+    this.timers.clear(`ring:${callId}:${actor.userId}`);
+    const rejected = { type: "call:rejected", callId, by: actor.userId } as const;
+    if (call.kind === "dm") await this.toUsers([call.hostId!], { type: "call:rejected", callId });
+    else await this.toConnections(this.others(next), rejected);
+    await this.bus.publish({ type: "deliver", to: { users: [actor.userId], exceptConnection: actor.connectionId }, event: { type: "call:answered-elsewhere", callId } });
+    if (!(await this.endIfOver(next, "declined", [actor.userId]))) await this.publish(next);
   }
 
   async cancel(actor: DeviceActor, callId: string): Promise<void> {
-    const call = await this.#requireCall(actor, callId);
-    if (call.callerId !== actor.userId || call.state !== "ringing") throw new AppError("CONFLICT", "Only a ringing call can be cancelled");
-    await this.#end(callId, "cancelled");
+    const call = this.#requireInvolved(actor, await this.registry.get(callId));
+    if (call.hostId !== actor.userId || call.state !== "ringing") throw new AppError("CONFLICT", "Only a ringing call can be cancelled");
+    await this.end(callId, "cancelled");
   }
 
   /**
    * While it rings, ending is cancelling (caller, any device) or declining (callee, any device).
    * Once active, only the socket bound to the call may hang up: another device of the same
-   * user is not in the call and gets FORBIDDEN.
+   * user is not in the call and gets FORBIDDEN. In a group call, ending is leaving.
    */
   async hangUp(actor: DeviceActor, callId: string): Promise<void> {
-    const call = await this.#requireCall(actor, callId);
-    if (call.state === "ringing") return call.callerId === actor.userId ? this.cancel(actor, callId) : this.reject(actor, callId);
-    this.#bound(actor, call);
-    await this.#end(callId, "hangup");
+    const call = this.#requireInvolved(actor, await this.registry.get(callId));
+    if (call.invited.some((i) => i.userId === actor.userId)) return this.reject(actor, callId);
+    if (call.state === "ringing" && call.hostId === actor.userId) return this.cancel(actor, callId);
+    return this.leave(actor, callId);
   }
 
-  /** The user's live call, if any (for hello). */
-  async current(actor: Actor): Promise<CallInfo | null> {
-    const call = await this.registry.ofUser(actor.userId);
-    return call ? this.info(call) : null;
-  }
-
-  /** After a reconnect or page reload: the user's live call, re-bound to this socket. */
-  async resume(actor: DeviceActor): Promise<{ call: CallInfo | null }> {
-    let wasAway = false;
-    let ringing: CallRecord | undefined;
-    const next = await this.#mutateUserCall(actor.userId, (call) => {
-      const mine = call.participants.find((p) => p.userId === actor.userId);
-      // Still ringing for this user: show the incoming call again, changing nothing.
-      if (!mine) return void (ringing = call);
-      // Only the same sign-in (the reloaded tab) may take the call back, not another device.
-      if (mine.sessionId !== actor.sessionId) return;
-      wasAway = mine.disconnectedAt !== null || mine.connectionId !== actor.connectionId;
-      return { ...call, participants: call.participants.map((p): Participant => (p === mine ? { ...p, connectionId: actor.connectionId, disconnectedAt: null } : p)) };
-    });
-    if (ringing) return { call: this.info(ringing) };
-    if (!next) return { call: null };
-    this.#clearTimer(`grace:${next.id}:${actor.userId}`);
-    if (wasAway) {
-      const others = next.participants.filter((p) => p.userId !== actor.userId).map((p) => p.connectionId);
-      await this.#toConnections(others, { type: "call:participant-joined", callId: next.id, userId: actor.userId });
-    }
-    return { call: this.info(next) };
-  }
-
-  async setMedia(actor: DeviceActor, callId: string, media: { audio: boolean; video: boolean; screen: boolean }): Promise<void> {
-    const call = await this.#requireParticipant(actor, callId);
-    const others = call.participants.filter((p) => p.userId !== actor.userId).map((p) => p.connectionId);
-    await this.#toConnections(others, { type: "call:media", callId, userId: actor.userId, ...media });
-  }
-
-  async #requireParticipant(actor: DeviceActor, callId: string): Promise<CallRecord> {
-    return this.#bound(actor, await this.registry.get(callId));
-  }
-
-  /** The call, if it is active and this very socket is in it. */
-  #bound(actor: DeviceActor, call: CallRecord | undefined): CallRecord {
-    const me = call?.participants.find((p) => p.userId === actor.userId && p.connectionId === actor.connectionId);
-    if (!call || !me || call.state !== "active") throw new AppError("FORBIDDEN", "You are not in this call");
-    return call;
-  }
-
-  /** Relays an rtc:* frame to the other participant's socket, stamping `from`. */
-  async relay(actor: DeviceActor, signal: Signal): Promise<void> {
-    const call = await this.#requireParticipant(actor, signal.callId);
-    const target = call.participants.find((p) => p.userId === signal.to && p.userId !== actor.userId);
-    if (!target) throw new AppError("FORBIDDEN", "That user is not in this call");
-    const event: ServerEvent =
-      signal.type === "rtc:ice"
-        ? { type: signal.type, callId: call.id, from: actor.userId, channel: signal.channel, candidate: signal.candidate as never }
-        : { type: signal.type, callId: call.id, from: actor.userId, channel: signal.channel, sdp: signal.sdp };
-    await this.#toConnections([target.connectionId], event);
-  }
-
-  /** A socket closed: if it carried a call, hold the call for the grace period. */
-  async handleDisconnect(userId: string, connectionId: string): Promise<void> {
-    const next = await this.#mutateUserCall(userId, (call) => {
-      const mine = call.participants.find((p) => p.userId === userId && p.connectionId === connectionId);
-      if (!mine) return;
-      return { ...call, participants: call.participants.map((p) => (p === mine ? { ...p, disconnectedAt: this.clock() } : p)) };
-    });
-    if (!next) return;
-    if (next.state === "active") {
-      const others = next.participants.filter((p) => p.userId !== userId).map((p) => p.connectionId);
-      await this.#toConnections(others, { type: "call:participant-reconnecting", callId: next.id, userId });
-    }
-    // A caller gone while ringing has nothing to come back to but the same call: cancel it.
-    this.#timer(`grace:${next.id}:${userId}`, this.timings.graceMs, async () => {
-      const now = await this.registry.get(next.id);
-      if (now?.participants.find((p) => p.userId === userId)?.disconnectedAt == null) return;
-      await this.#end(now.id, now.state === "ringing" ? "cancelled" : "disconnected", now.version);
-    });
-  }
-
-  /**
-   * Read-modify-write of the user's call, retried when another node or device changed it in
-   * between. `change` returns the new record, or nothing to leave the call alone.
-   */
-  async #mutateUserCall(userId: string, change: (call: CallRecord) => CallRecord | undefined): Promise<CallRecord | undefined> {
+  /** Joins a running group DM call, or a voice channel's call (starting it if none runs). */
+  async join(actor: DeviceActor, conversationId: string, media?: CallMedia): Promise<Joined> {
+    const conv = await this.conversations.requireMember(actor, conversationId);
+    const voice = conv.kind === "channel" && conv.channel_kind === "voice";
+    if (!voice && conv.kind !== "group") throw new AppError("FORBIDDEN", conv.kind === "dm" ? "Direct calls are rung: use call:invite" : "Only voice channels have calls");
+    const mine = await this.registry.ofUser(actor.userId);
+    if (mine && mine.conversationId !== conversationId) throw new AppError("CONFLICT", "You are already in a call");
+    const me = await this.person(actor, "member");
+    const chosen = media ?? { audio: true, video: false };
     for (let attempt = 0; attempt < 8; attempt++) {
-      const call = await this.registry.ofUser(userId);
-      const next = call && change(call);
-      if (!next) return undefined;
-      if (await this.registry.update(next)) return next;
+      const running = await this.registry.ofConversation(conversationId);
+      if (!running) {
+        if (!voice) throw new AppError("NOT_FOUND", "No call is running here: start one with call:invite");
+        const call = M.start({ id: newId(), conversationId, kind: "voice", spaceId: conv.space_id, media: chosen, starter: me, invite: [] }, this.clock());
+        const created = await this.registry.create(call);
+        if (!created.ok && "busyUserId" in created) throw new AppError("CONFLICT", "You are already in a call");
+        if (!created.ok) continue;
+        await this.publish(call);
+        return this.#reply(call);
+      }
+      const next = await this.mutateCall(running.id, (c) => M.join(c, me, chosen, this.clock(), this.timings.meshMax)).catch((err) => {
+        if (err instanceof AppError && err.code === "BUSY") throw new AppError("CONFLICT", "You are already in a call");
+        throw err;
+      });
+      if (!next) continue;
+      this.timers.clear(`ring:${next.id}:${actor.userId}`);
+      await this.toConnections(this.others(next, actor.userId), { type: "call:participant-joined", callId: next.id, userId: actor.userId, participant: M.participantOf(next, actor.userId), version: next.version });
+      await this.publish(next);
+      return this.#reply(next);
     }
     throw new AppError("CONFLICT", "The call kept changing; try again");
   }
 
-  async #end(callId: string, reason: CallEndReason, expectedVersion?: number): Promise<void> {
-    const call = await this.registry.remove(callId, expectedVersion);
-    if (!call) return;
-    for (const key of [`ring:${callId}`, `grace:${callId}:${call.callerId}`, `grace:${callId}:${call.calleeId}`]) this.#clearTimer(key);
-    await this.#toUsers([call.callerId, call.calleeId], { type: "call:ended", callId, reason });
-    await this.messages.system(call.conversationId, await this.#logLine(call, reason));
+  /** Leaves (a DM call ends for both). Only the socket bound to the call may. */
+  async leave(actor: DeviceActor, callId: string): Promise<void> {
+    const { call, me } = this.bound(actor, await this.registry.get(callId));
+    if (call.kind === "dm") return this.end(callId, "hangup");
+    const next = (await this.mutateCall(callId, (c) => (c.participants.some((p) => p.id === me.id) ? M.leave(c, me.id) : undefined)))!;
+    if (!next) return;
+    this.timers.clear(`grace:${callId}:${me.id}`);
+    if (await this.endIfOver(next, "left", [actor.userId])) return;
+    await this.toConnections(this.others(next), { type: "call:participant-left", callId, userId: me.id, reason: "left", version: next.version });
+    await this.publish(next);
   }
 
-  async #logLine(call: CallRecord, reason: CallEndReason): Promise<string> {
-    const kind = call.media.video ? "video call" : "voice call";
-    if (call.acceptedAt === null) {
-      if (reason === "rejected") return `Declined ${kind}`;
-      const caller = await this.store.accounts.userById(call.callerId);
-      return `Missed ${kind} from ${caller?.display_name ?? "someone"}`;
+  /** The user's live call, if any (for hello): the 1:1 view and the snapshot. */
+  async current(actor: Actor): Promise<{ call: CallInfo | null; callState: CallState | null }> {
+    const call = await this.registry.ofUser(actor.userId);
+    return { call: (call && M.toInfo(call)) ?? null, callState: call ? M.toState(call) : null };
+  }
+
+  /** After a reconnect or page reload: the user's live call, re-bound to this socket. */
+  async resume(actor: DeviceActor): Promise<{ call: CallInfo | null; state: CallState | null }> {
+    let wasAway = false;
+    let ringing: CallRecord | undefined;
+    const next = await this.mutate(
+      () => this.registry.ofUser(actor.userId),
+      (call) => {
+        const mine = call.participants.find((p) => p.id === actor.userId);
+        // Still ringing for this user: show the incoming call again, changing nothing.
+        if (!mine) return void (ringing = call);
+        wasAway = mine.disconnectedAt !== null || mine.connectionId !== actor.connectionId;
+        // Only the same sign-in (the reloaded tab) may take the call back, not another device.
+        return M.rebind(call, actor.userId, actor.sessionId, actor.connectionId);
+      },
+    );
+    if (ringing) return this.#resumed(ringing);
+    if (!next) return { call: null, state: null };
+    this.timers.clear(`grace:${next.id}:${actor.userId}`);
+    if (wasAway) {
+      await this.toConnections(this.others(next, actor.userId), { type: "call:participant-joined", callId: next.id, userId: actor.userId, participant: M.participantOf(next, actor.userId), version: next.version });
+      await this.publish(next);
     }
-    const secs = Math.round((this.clock() - call.acceptedAt) / 1000);
-    const duration = `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, "0")}`;
-    return `${kind[0]!.toUpperCase()}${kind.slice(1)} ended · ${duration}`;
+    return this.#resumed(next);
   }
 
-  /** Cancels timers; live calls die with the process. Idempotent. */
-  close(): void {
-    this.#closed = true;
-    for (const t of this.#timers.values()) clearTimeout(t);
-    this.#timers.clear();
+  /** A reloaded 1:1 client reads `call` as its call: only DM calls fill it. */
+  #resumed(call: CallRecord) {
+    return { call: M.toInfo(call) ?? null, state: M.toState(call) };
+  }
+
+  /** The 1:1 media frame: relayed as is, and folded into the participant's flags. */
+  async setMedia(actor: DeviceActor, callId: string, media: { audio: boolean; video: boolean; screen: boolean }): Promise<void> {
+    const { me } = this.bound(actor, await this.registry.get(callId));
+    const next = await this.mutateCall(callId, (c) => M.setFlags(c, me.id, { muted: !media.audio, video: media.video, screen: media.screen }));
+    await this.toConnections(this.others(next!, me.id), { type: "call:media", callId, userId: me.id, ...media });
+    await this.publish(next!);
+  }
+
+  async update(actor: DeviceActor, callId: string, flags: M.Flags): Promise<void> {
+    const { me } = this.bound(actor, await this.registry.get(callId));
+    const next = (await this.mutateCall(callId, (c) => M.setFlags(c, me.id, flags)))!;
+    await this.toConnections(this.others(next, me.id), { type: "call:participant-updated", callId, participant: M.participantOf(next, me.id)!, version: next.version });
+    await this.publish(next);
+  }
+
+  async react(actor: DeviceActor, callId: string, emoji: string): Promise<void> {
+    const { call, me } = this.bound(actor, await this.registry.get(callId));
+    await this.toConnections(this.others(call), { type: "call:reaction", callId, from: me.id, emoji });
+  }
+
+  /** A socket closed: if it carried a call, hold the call for the grace period. */
+  async handleDisconnect(userId: string, connectionId: string): Promise<void> {
+    const next = await this.mutate(
+      () => this.registry.ofUser(userId),
+      (call) => M.markAway(call, userId, connectionId, this.clock()),
+    );
+    if (!next) return;
+    if (next.state === "active") {
+      await this.toConnections(this.others(next, userId), { type: "call:participant-reconnecting", callId: next.id, userId });
+      await this.publish(next);
+    }
+    // A caller gone while ringing has nothing to come back to but the same call: cancel it.
+    this.timers.set(`grace:${next.id}:${userId}`, this.timings.graceMs, async () => {
+      const now = await this.registry.get(next.id);
+      if (now?.participants.find((p) => p.id === userId)?.disconnectedAt == null) return;
+      if (now.kind === "dm" || now.state === "ringing") return this.end(now.id, now.state === "ringing" ? "cancelled" : "disconnected", now.version);
+      const left = await this.mutateCall(now.id, (c) => (c.participants.find((p) => p.id === userId)?.disconnectedAt != null ? M.leave(c, userId) : undefined));
+      if (!left || (await this.endIfOver(left, "disconnected", [userId]))) return;
+      await this.toConnections(this.others(left), { type: "call:participant-left", callId: left.id, userId, reason: "disconnected", version: left.version });
+      await this.publish(left);
+    });
+  }
+
+  /** Who is in each of these voice channels now (for Channel.voiceMembers). */
+  async voiceMembers(channelIds: string[]): Promise<Map<string, string[]>> {
+    const calls = await Promise.all(channelIds.map((id) => this.registry.ofConversation(id)));
+    return new Map(calls.flatMap((c) => (c ? [[c.conversationId, c.participants.map((p) => p.id)] as [string, string[]]] : [])));
   }
 }

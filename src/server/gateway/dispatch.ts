@@ -1,5 +1,6 @@
 /** Frame type → service call. Thin: every handler is one service call with the socket's actor. */
 import type { CallService, DeviceActor } from "../calls/service";
+import type { SignalingRelay } from "../calls/signaling";
 import type { SpaceService } from "../spaces/service";
 import type { ClientFrame, ClientFrameType, HelloResult } from "../../shared/protocol";
 import type { ConversationService } from "../chat/conversations";
@@ -15,6 +16,7 @@ export interface Services {
   conversations: ConversationService;
   messages: MessageService;
   calls: CallService;
+  signaling: SignalingRelay;
   spaces: SpaceService;
 }
 
@@ -23,7 +25,7 @@ type Handler<K extends ClientFrameType> = (actor: DeviceActor, frame: Extract<Cl
 export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
   return {
     hello: async (actor): Promise<HelloResult> => {
-      const [user, friends, requests, conversations, spaces, call] = await Promise.all([
+      const [user, friends, requests, conversations, spaces, { call, callState }] = await Promise.all([
         s.users.me(actor),
         s.friends.list(actor),
         s.friends.requests(actor),
@@ -31,7 +33,7 @@ export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
         s.spaces.list(actor),
         s.calls.current(actor),
       ]);
-      return { user, friends, requests, conversations, spaces, call };
+      return { user, friends, requests, conversations, spaces, call, callState };
     },
     "presence:heartbeat": (actor) => s.presence.handleHeartbeat(actor.userId, actor.connectionId),
     "presence:set": (actor, f) => s.presence.handleSet(actor.userId, f.status),
@@ -49,8 +51,13 @@ export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
     "call:end": (actor, f) => s.calls.hangUp(actor, f.callId),
     "call:resume": (actor) => s.calls.resume(actor),
     "call:media": (actor, f) => s.calls.setMedia(actor, f.callId, { audio: f.audio, video: f.video, screen: f.screen }),
-    "rtc:offer": (actor, f) => s.calls.relay(actor, f),
-    "rtc:answer": (actor, f) => s.calls.relay(actor, f),
-    "rtc:ice": (actor, f) => s.calls.relay(actor, f),
+    "call:add": (actor, f) => s.calls.add(actor, f.callId, f.userIds),
+    "call:join": (actor, f) => s.calls.join(actor, f.conversationId, f.media),
+    "call:leave": (actor, f) => s.calls.leave(actor, f.callId),
+    "call:update": (actor, { callId, muted, video, screen, handRaised, speaking }) => s.calls.update(actor, callId, { muted, video, screen, handRaised, speaking }),
+    "call:react": (actor, f) => s.calls.react(actor, f.callId, f.emoji),
+    "rtc:offer": (actor, f) => s.signaling.relay(actor, f),
+    "rtc:answer": (actor, f) => s.signaling.relay(actor, f),
+    "rtc:ice": (actor, f) => s.signaling.relay(actor, f),
   };
 }

@@ -23,6 +23,11 @@ export function textChannelName(name: string): string {
   return slug.slice(0, 100);
 }
 
+/** Who is in which voice channel now (the call service; live calls are not in the store). */
+export interface VoiceRoster {
+  voiceMembers(channelIds: string[]): Promise<Map<string, string[]>>;
+}
+
 export class SpaceService {
   constructor(
     private readonly store: Store,
@@ -31,7 +36,8 @@ export class SpaceService {
     private readonly images: ImageStore,
     /** Spaces one user may belong to, owned ones included. */
     readonly maxSpaces: number,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: () => number,
+    private readonly voice: VoiceRoster,
   ) {}
 
   #now() {
@@ -62,7 +68,9 @@ export class SpaceService {
       this.store.chat.summaries(actor.userId, { spaceId: space.id }),
       this.store.spaces.memberCount(space.id),
     ]);
-    return toSpace(space, role, count, channelsWithUnread(rows, summaries));
+    const inVoice = await this.voice.voiceMembers(rows.filter((c) => c.channel_kind === "voice").map((c) => c.id));
+    const channels = channelsWithUnread(rows, summaries).map((c) => ({ ...c, voiceMembers: inVoice.get(c.id) ?? [] }));
+    return toSpace(space, role, count, channels);
   }
 
   async create(actor: Actor, name: string): Promise<Space> {
