@@ -68,9 +68,14 @@ export class SpaceService {
       this.store.chat.summaries(actor.userId, { spaceId: space.id }),
       this.store.spaces.memberCount(space.id),
     ]);
-    const inVoice = await this.voice.voiceMembers(rows.filter((c) => c.channel_kind === "voice").map((c) => c.id));
-    const channels = channelsWithUnread(rows, summaries).map((c) => ({ ...c, voiceMembers: inVoice.get(c.id) ?? [] }));
-    return toSpace(space, role, count, channels);
+    const [channels] = await this.#withVoice([channelsWithUnread(rows, summaries)]);
+    return toSpace(space, role, count, channels!);
+  }
+
+  /** Fills each voice channel's `voiceMembers` (one roster read for all the spaces). */
+  async #withVoice(perSpace: Channel[][]): Promise<Channel[][]> {
+    const inVoice = await this.voice.voiceMembers(perSpace.flat().filter((c) => c.kind === "voice").map((c) => c.id));
+    return perSpace.map((channels) => channels.map((c) => (c.kind === "voice" ? { ...c, voiceMembers: inVoice.get(c.id) ?? [] } : c)));
   }
 
   async create(actor: Actor, name: string): Promise<Space> {
@@ -100,11 +105,14 @@ export class SpaceService {
   async list(actor: Actor): Promise<Space[]> {
     const [spaces, summaries] = await Promise.all([this.store.spaces.spacesOf(actor.userId), this.store.chat.summaries(actor.userId, { channels: true })]);
     const bySpace = Map.groupBy(summaries, (s) => s.conversation.space_id);
-    return spaces.map((s) => {
-      const mine = bySpace.get(s.id) ?? [];
-      const rows = mine.map((m) => m.conversation).sort((a, b) => (a.position ?? 0) - (b.position ?? 0) || (a.id < b.id ? -1 : 1));
-      return toSpace(s, s.role, s.member_count, channelsWithUnread(rows, mine));
-    });
+    const channels = await this.#withVoice(
+      spaces.map((s) => {
+        const mine = bySpace.get(s.id) ?? [];
+        const rows = mine.map((m) => m.conversation).sort((a, b) => (a.position ?? 0) - (b.position ?? 0) || (a.id < b.id ? -1 : 1));
+        return channelsWithUnread(rows, mine);
+      }),
+    );
+    return spaces.map((s, i) => toSpace(s, s.role, s.member_count, channels[i]!));
   }
 
   async get(actor: Actor, spaceId: string): Promise<Space> {
