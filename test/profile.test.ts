@@ -5,6 +5,8 @@ import { befriend } from "./support/social";
 import { joinByInvite, json } from "./support/spaces";
 import { connectWs, type WsClient } from "./support/ws";
 import { cleanName } from "../src/shared/names";
+import { up as cleanDisplayNames } from "../src/server/store/migrations/0010_clean_display_names";
+import type { KyselyStore } from "../src/server/store/store";
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 const suite = nodeForSuite();
@@ -81,4 +83,18 @@ test("a name from an identity provider loses what a typed name may not have, or 
   expect(cleanName("👩‍💻 Ｄｅｖ", 64)).toBe("👩‍💻 Dev");
   expect(cleanName("\u200B\u3164\u2800", 64)).toBeNull();
   expect(cleanName("x".repeat(63) + "😀", 64)).toBe("x".repeat(63));
+});
+
+test("names stored before the rules are brought under them by migration 0010, and good ones are left alone", async () => {
+  const [bad, blank, good] = (await Promise.all([1, 2, 3].map(() => registerUser(suite.node)))) as [User, User, User];
+  const db = (suite.node.store as KyselyStore).db;
+  const set = (u: User, name: string) => db.updateTable("users").set({ display_name: name }).where("id", "=", u.user.id).execute();
+  await set(bad, "\u202EAda\u200B  Ｌｏｖｅｌａｃｅ");
+  await set(blank, "\u200B\u3164");
+  await set(good, "José 👩‍💻");
+  await cleanDisplayNames(db as never);
+  const name = async (u: User) => (await json(await suite.node.req("/api/users/me", {}, u.jar))).user.displayName;
+  expect(await name(bad)).toBe("Ada Lovelace");
+  expect(await name(blank)).toBe(blank.user.username);
+  expect(await name(good)).toBe("José 👩‍💻");
 });

@@ -44,7 +44,8 @@ export class KyselyStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: migrations });
+    // Numbers are handed out to parallel work ahead of time, so one may land after a higher one ran.
+    const migrator = new Migrator({ db: this.db, provider: migrations, allowUnorderedMigrations: true });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error;
   }
