@@ -91,7 +91,10 @@ describe.skipIf(!enabled)("group conversations in Chromium", () => {
     await rename.waitFor({ state: "detached", timeout: T });
     await a.getByTestId("conversation-title").getByText("Trip crew").waitFor({ timeout: T });
     await b.getByTestId("conversation-title").getByText("Trip crew").waitFor({ timeout: T });
-    await bobItem.getByText("Trip crew").waitFor({ timeout: T });
+    await bobItem.getByText("Trip crew", { exact: true }).waitFor({ timeout: T });
+    // The rename is a line in both timelines, drawn as a system line, not as a message.
+    const systemLine = (p: Page, text: string) => p.locator('[data-testid="message"][data-kind="system"]').filter({ hasText: text });
+    for (const p of [a, b]) await systemLine(p, "alice_g renamed the group to “Trip crew”").waitFor({ timeout: T });
     await a.locator('[data-testid="group-member"][data-username="carol_g"]').waitFor({ timeout: T });
     await shot(a, "groups-conversation-desktop.png");
 
@@ -113,6 +116,7 @@ describe.skipIf(!enabled)("group conversations in Chromium", () => {
     await a.getByTestId("conversation-status").getByText("2 members").waitFor();
     await a.locator('[data-testid="group-member"][data-username="carol_g"]').waitFor({ state: "detached", timeout: T });
     await until("Bob's member count to drop", async () => (await memberCount(b)) === "2");
+    for (const p of [a, b]) await systemLine(p, "carol_g left the group").waitFor({ timeout: T });
 
     // Alice adds Carol back: the picker offers only friends not already in the group.
     await a.getByRole("button", { name: "Add friends to group" }).click();
@@ -123,8 +127,10 @@ describe.skipIf(!enabled)("group conversations in Chromium", () => {
     await add.getByRole("button", { name: "Add to group" }).click();
     await add.waitFor({ state: "detached", timeout: T });
     await until("Alice's member count back to three", async () => (await memberCount(a)) === "3");
-    await carolItem.getByText("Trip crew").waitFor({ timeout: T });
+    await carolItem.getByText("Trip crew", { exact: true }).waitFor({ timeout: T });
     await until("Bob's member count back to three", async () => (await memberCount(b)) === "3");
+    await systemLine(b, "alice_g added carol_g").waitFor({ timeout: T });
+    await shot(b, "groups-system-lines-desktop.png");
     expect(await horizontalOverflow(a)).toBeLessThanOrEqual(0);
 
     // Phone width: the group's controls move into the top bar's menu; nothing overflows.

@@ -5,14 +5,20 @@ import { MAX_GROUP_MEMBERS, type Conversation } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
 import type { ConversationRow, ConversationSummary, Store } from "../store/store";
+import { listOf, SystemMessages } from "./system";
 import { toConversation } from "./wire";
 
 export class ConversationService {
+  /** Group changes leave a line in the timeline; MessageService and calls write theirs here too. */
+  readonly system: SystemMessages;
+
   constructor(
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.system = new SystemMessages(store, bus, clock);
+  }
 
   /** The conversation, if the actor belongs to it; FORBIDDEN otherwise (existence is not revealed). */
   async requireMember(actor: Actor, conversationId: string): Promise<ConversationRow> {
@@ -87,8 +93,11 @@ export class ConversationService {
   async rename(actor: Actor, id: string, name: string | null): Promise<Conversation> {
     const c = await this.requireMember(actor, id);
     if (c.kind !== "group") throw new AppError("FORBIDDEN", "Only group conversations can be renamed");
+    if ((c.name ?? null) === name) return this.get(actor, id);
     await this.store.chat.rename(id, name);
     await this.announce(id, "conversation:updated");
+    const who = (await this.system.names([actor.userId]))(actor.userId);
+    await this.system.post(id, name === null ? `${who} removed the group name` : `${who} renamed the group to “${name}”`);
     return this.get(actor, id);
   }
 
@@ -103,6 +112,10 @@ export class ConversationService {
     await this.#joined(id, added);
     await this.announce(id, "conversation:new", added);
     await this.announce(id, "conversation:updated", current);
+    if (added.length) {
+      const name = await this.system.names([actor.userId, ...added]);
+      await this.system.post(id, `${name(actor.userId)} added ${listOf(added.map(name))}`);
+    }
     return this.get(actor, id);
   }
 
@@ -119,5 +132,6 @@ export class ConversationService {
     await this.bus.publish({ type: "membership", userId: actor.userId, conversationId: id, joined: false });
     await this.bus.publish({ type: "deliver", to: { users: [actor.userId] }, event: { type: "conversation:removed", conversationId: id } });
     await this.announce(id, "conversation:updated");
+    await this.system.post(id, `${(await this.system.names([actor.userId]))(actor.userId)} left the group`);
   }
 }

@@ -85,20 +85,8 @@ export class MessageService {
   }
 
   /** Writes a system message (no author), e.g. a missed call, and delivers it. */
-  async system(conversationId: string, content: string): Promise<Message> {
-    const { message } = await this.store.chat.insertMessage({
-      id: newId(this.clock()),
-      conversationId,
-      authorId: null,
-      clientId: null,
-      kind: "system",
-      content,
-      replyToId: null,
-      now: new Date(this.clock()).toISOString(),
-    });
-    const wire = toMessage(message);
-    await this.bus.publish({ type: "deliver", to: { conversation: conversationId }, event: { type: "message:new", message: wire } });
-    return wire;
+  system(conversationId: string, content: string): Promise<Message> {
+    return this.conversations.system.post(conversationId, content);
   }
 
   async history(actor: Actor, conversationId: string, page: { before?: string; after?: string; limit: number }): Promise<{ messages: Message[]; hasMore: boolean }> {

@@ -45,6 +45,8 @@ export type RotateResult =
 export interface AccountStore {
   createUser(u: NewUser): Promise<UserRow>;
   userById(id: string): Promise<UserRow | undefined>;
+  /** The users that exist among `ids`, in one query. */
+  usersByIds(ids: string[]): Promise<UserRow[]>;
   userByLogin(login: string): Promise<UserRow | undefined>;
   userByEmail(email: string): Promise<UserRow | undefined>;
   usernameTaken(username: string): Promise<boolean>;
@@ -105,6 +107,10 @@ export class KyselyAccountStore implements AccountStore {
 
   userById(id: string) {
     return this.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async usersByIds(ids: string[]) {
+    return ids.length ? this.db.selectFrom("users").selectAll().where("id", "in", ids).execute() : [];
   }
 
   userByEmail(email: string) {
