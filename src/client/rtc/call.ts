@@ -5,14 +5,15 @@
  * out as typed events. It holds no reference to the UI, the store or the socket.
  */
 import type { CallMedia } from "../../shared/protocol";
-import { MAX_CHAT_LENGTH } from "./call-chat";
 import { Emitter } from "./emitter";
 import { LocalParticipant, RemoteParticipant, type ParticipantView } from "./participant";
 import type { Signal } from "./peer";
+import { SOURCES } from "./peer-link";
 import { CallRecorder } from "./recorder";
+import { SpeakingMeter } from "./speaking";
 import type { LinkInfo, MediaTransport } from "./transport";
 import { MeshTransport, type MeshOptions } from "./transports/mesh";
-import type { ChatLine, DeviceState, MediaFlags, RecordingState, RtcEvent, SessionFrame } from "./types";
+import type { DeviceState, MediaFlags, RecordingState, RtcEvent, SessionFrame } from "./types";
 
 /**
  * idle → preparing (links made while it rings, nothing sent) → connecting → connected ⇄
@@ -36,10 +37,9 @@ export interface CallEvents {
   "local-stream": MediaStream;
   "local-screen": MediaStream | null;
   "local-media": MediaFlags;
+  "local-speaking": boolean;
   participant: ParticipantView;
   "participant-left": string;
-  "chat-open": boolean;
-  chat: ChatLine;
   recording: RecordingState;
   devices: DeviceState;
   /** A sentence for the user. */
@@ -54,19 +54,47 @@ export class Call {
   readonly local: LocalParticipant;
   readonly participants = new Map<string, RemoteParticipant>();
   readonly #opts: CallOptions;
-  readonly #transport: MediaTransport;
+  #transport: MediaTransport;
   #state: CallState = "idle";
   #recorder: CallRecorder | null = null;
-  #chatSeq = 0;
+  /** Our own voice is measured under this key (never a participant id: those are non-empty ids). */
+  static readonly #SELF = "";
+  readonly #meter = new SpeakingMeter((id, on) =>
+    id === Call.#SELF ? this.events.emit("local-speaking", on) : this.#update(id, (p) => (p.speaking = on)),
+  );
 
   constructor(opts: CallOptions) {
     this.#opts = opts;
     this.id = opts.callId;
     this.local = new LocalParticipant(opts.media);
-    const makeTransport = opts.transport ?? ((o: MeshOptions) => new MeshTransport(o));
-    this.#transport = makeTransport({ polite: opts.polite, iceConfig: opts.iceConfig, send: (to, s) => this.#signal(to, s), hold: true });
+    this.#transport = (opts.transport ?? ((o: MeshOptions) => new MeshTransport(o)))(this.#transportOptions(true));
     this.#wireLocal();
     this.#wireTransport();
+  }
+
+  #transportOptions(hold: boolean): MeshOptions {
+    return { polite: this.#opts.polite, iceConfig: this.#opts.iceConfig, send: (to, s) => this.#signal(to, s), hold };
+  }
+
+  /**
+   * Moves the call onto another topology (the server escalated mesh → sfu): the old transport
+   * closes, the new one gets our tracks and the same participants; their tracks come from it.
+   */
+  switchTransport(make: (opts: MeshOptions) => MediaTransport): void {
+    if (this.#state === "ended") return;
+    this.#transport.close();
+    this.#transport = make(this.#transportOptions(!LIVE.includes(this.#state)));
+    this.#wireTransport();
+    for (const source of SOURCES) this.#transport.publish(source, this.local.track(source));
+    for (const id of this.participants.keys()) {
+      this.#meter.watch(id, null);
+      this.#update(id, (p) => {
+        p.clearTracks();
+        p.connection = "new";
+      });
+      this.#transport.addPeer(id);
+    }
+    if (LIVE.includes(this.#state)) this.#transport.release();
   }
 
   get state(): CallState {
@@ -82,7 +110,10 @@ export class Call {
 
   #wireLocal(): void {
     const e = this.local.events;
-    e.on("publish", ({ source, track }) => this.#transport.publish(source, track));
+    e.on("publish", ({ source, track }) => {
+      this.#transport.publish(source, track);
+      if (source === "microphone") this.#meter.watch(Call.#SELF, track);
+    });
     e.on("stream", (s) => this.events.emit("local-stream", s));
     e.on("screen", (s) => this.events.emit("local-screen", s));
     e.on("media", (flags) => this.#announce(flags));
@@ -92,14 +123,15 @@ export class Call {
 
   #wireTransport(): void {
     const e = this.#transport.events;
-    e.on("track", ({ peer, source, track }) => this.#update(peer, (p) => p.setTrack(source, track)));
+    e.on("track", ({ peer, source, track }) => {
+      this.#update(peer, (p) => p.setTrack(source, track));
+      if (source === "microphone" && this.participants.has(peer)) this.#meter.watch(peer, track);
+    });
     e.on("connection", ({ peer, state }) => {
       this.#update(peer, (p) => (p.connection = state));
       this.#settle();
     });
     e.on("quality", ({ peer, quality }) => this.#update(peer, (p) => (p.quality = quality)));
-    e.on("chat-open", (open) => this.events.emit("chat-open", open));
-    e.on("chat", ({ peer, text }) => this.#chatLine("peer", peer, text));
     e.on("error", (m) => this.events.emit("error", m));
   }
 
@@ -159,9 +191,17 @@ export class Call {
     void this.start().then(() => this.#announce(this.local.flags));
   }
 
+  /** The server's list of who else is in: links to newcomers, none to those who left. */
+  sync(remoteIds: string[]): void {
+    if (!LIVE.includes(this.#state)) return;
+    for (const id of [...this.participants.keys()]) if (!remoteIds.includes(id)) this.leave(id);
+    for (const id of remoteIds) this.#join(id);
+  }
+
   /** They came back with a new page or socket: their old link is gone, start a fresh one. */
   restart(id: string): void {
     if (this.#state === "ended" || !this.participants.has(id)) return;
+    this.#meter.watch(id, null);
     this.#update(id, (p) => {
       p.clearTracks();
       p.connection = "new";
@@ -173,6 +213,7 @@ export class Call {
 
   leave(id: string): void {
     if (!this.participants.delete(id)) return;
+    this.#meter.watch(id, null);
     this.#transport.removePeer(id);
     this.events.emit("participant-left", id);
     this.#settle();
@@ -225,18 +266,6 @@ export class Call {
     this.local.stopScreenShare();
   }
 
-  /** False when nobody can be reached yet. */
-  sendChat(text: string): boolean {
-    const body = text.trim().slice(0, MAX_CHAT_LENGTH);
-    if (!body || !this.#transport.sendChat(body)) return false;
-    this.#chatLine("self", null, body);
-    return true;
-  }
-
-  #chatLine(from: ChatLine["from"], userId: string | null, text: string): void {
-    this.events.emit("chat", { id: `${from}-${++this.#chatSeq}`, from, userId, text, at: Date.now() });
-  }
-
   /** Call from a click (WebAudio needs a gesture). */
   startRecording(): void {
     if (this.#recorder) return;
@@ -274,6 +303,7 @@ export class Call {
     this.#set("ended");
     // The recording first, while its sources still play.
     const recording = this.#recorder ? await this.stopRecording() : null;
+    this.#meter.close();
     this.#transport.close();
     this.local.close();
     this.participants.clear();

@@ -175,6 +175,8 @@ export interface ParticipantView {
   quality: CallQuality | null;
   /** The server says their socket dropped; they have a few seconds to come back. */
   away: boolean;
+  /** Their voice is above the speaking level (measured here). */
+  speaking: boolean;
 }
 
 export class RemoteParticipant {
@@ -183,6 +185,7 @@ export class RemoteParticipant {
   connection: RTCPeerConnectionState = "new";
   quality: CallQuality | null = null;
   away = false;
+  speaking = false;
   readonly #tracks = new Map<MediaSource, MediaStreamTrack>();
   #stream: MediaStream | null = null;
   #screen: MediaStream | null = null;
@@ -225,6 +228,7 @@ export class RemoteParticipant {
       connection: this.connection,
       quality: this.quality,
       away: this.away,
+      speaking: this.speaking,
     };
   }
 }

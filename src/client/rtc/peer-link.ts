@@ -6,7 +6,6 @@
  * replaceTrack: no renegotiation after set-up (ICE restarts aside). Negotiation itself is Peer's
  * perfect negotiation.
  */
-import { CallChat } from "./call-chat";
 import { Emitter } from "./emitter";
 import { Peer, type Signal } from "./peer";
 import { QualityMonitor, type CallQuality } from "./quality";
@@ -33,9 +32,6 @@ export interface PeerLinkEvents {
   track: { source: MediaSource; track: MediaStreamTrack };
   state: RTCPeerConnectionState;
   quality: CallQuality;
-  "chat-open": boolean;
-  /** A chat line from the other side. */
-  chat: string;
   error: string;
 }
 
@@ -43,7 +39,6 @@ export class PeerLink {
   readonly remoteId: string;
   readonly events = new Emitter<PeerLinkEvents>();
   readonly #opts: PeerLinkOptions;
-  readonly #chat = new CallChat();
   readonly #quality: QualityMonitor;
   /** Keeps the msid of our tracks stable across replaceTrack. */
   readonly #stream = new MediaStream();
@@ -61,8 +56,6 @@ export class PeerLink {
     this.remoteId = opts.remoteId;
     this.#holding = !!opts.hold;
     this.#quality = new QualityMonitor(() => this.#peer?.pc ?? null, (q) => this.events.emit("quality", q));
-    this.#chat.events.on("open", (open) => this.events.emit("chat-open", open));
-    this.#chat.events.on("text", (text) => this.events.emit("chat", text));
     void this.#open();
   }
 
@@ -98,7 +91,6 @@ export class PeerLink {
     peer.events.on("state", (s) => this.events.emit("state", s));
     peer.events.on("track", (e) => this.#onTrack(e));
     if (!polite) {
-      this.#chat.attach(peer.pc);
       for (const source of SOURCES) {
         const t = peer.pc.addTransceiver(this.#opts.local(source) ?? KIND[source], { direction: "sendrecv", streams: [this.#stream] });
         this.#senders.set(source, t.sender);
@@ -112,7 +104,6 @@ export class PeerLink {
 
   /** The first offer's m-lines, in order, become our senders; local tracks go on them without renegotiating. */
   #adoptOffered(pc: RTCPeerConnection): void {
-    this.#chat.attach(pc);
     const media = pc.getTransceivers().filter((t) => t.receiver.track.kind === "audio" || t.receiver.track.kind === "video");
     SOURCES.forEach((source, i) => {
       const t = media[i];
@@ -183,20 +174,11 @@ export class PeerLink {
     for (const s of out) this.#opts.send(s);
   }
 
-  get chatOpen(): boolean {
-    return this.#chat.open;
-  }
-
-  sendChat(text: string): boolean {
-    return this.#chat.send(text);
-  }
-
   /** Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#quality.stop();
-    this.#chat.close();
     this.#peer?.close();
     this.events.clear();
   }

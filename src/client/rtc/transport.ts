@@ -12,8 +12,6 @@ export interface TransportEvents {
   track: { peer: string; source: MediaSource; track: MediaStreamTrack };
   connection: { peer: string; state: RTCPeerConnectionState };
   quality: { peer: string; quality: CallQuality };
-  "chat-open": boolean;
-  chat: { peer: string; text: string };
   error: string;
 }
 
@@ -34,8 +32,6 @@ export interface MediaTransport {
   handleSignal(from: string, signal: Signal): void;
   /** Outgoing signals were held while the call rang: send them now, and from now on at once. */
   release(): void;
-  /** Sends a chat line to everyone reachable; false when nobody is. */
-  sendChat(text: string): boolean;
   links(): LinkInfo[];
   close(): void;
 }

@@ -12,15 +12,6 @@ export interface MediaFlags {
   screen: boolean;
 }
 
-export interface ChatLine {
-  id: string;
-  from: "self" | "peer";
-  /** Who said it (null for our own lines). */
-  userId: string | null;
-  text: string;
-  at: number;
-}
-
 export type RecordingState =
   | { status: "idle" }
   | { status: "recording"; since: number }

@@ -5,5 +5,5 @@
  */
 export { useCall, inCall, callBusy, type CallPhase, type CallState, type EndReason } from "./callStore";
 export { handleCallEvent, handleHello } from "./callEvents";
-export { acceptCall, cancelCall, declineCall, dismissEnded, hangUp, startCall } from "./callActions";
+export { acceptCall, cancelCall, declineCall, dismissEnded, hangUp, react, setHand, startCall } from "./callActions";
 export { callSocket, currentCall } from "./callController";

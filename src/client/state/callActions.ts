@@ -2,12 +2,13 @@
  * What the user does with a call (start, accept, decline, cancel, hang up) and ending it, shared
  * with callEvents.ts. Server error codes become sentences here (BUSY → "They're in another call").
  */
-import type { CallMedia, PublicUser } from "../../shared/protocol";
+import type { CallMedia, CallState as CallSnapshot, PublicUser } from "../../shared/protocol";
 import { prefetchIceConfig } from "../rtc/ice-config";
 import { startRingtone, stopRingtone } from "../rtc/ringtone";
 import { SocketError, type ParleySocket } from "../socket";
 import { useChat } from "./chat";
 import { bindSocket, callSocket, closeCall, currentCall, openCall } from "./callController";
+import { enterGroupCall } from "./callSnapshot";
 import { IDLE, callBusy, useCall, type CallState, type EndReason } from "./callStore";
 
 let endedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -85,6 +86,15 @@ export async function startCall(s: ParleySocket, conversationId: string, media: 
     if (now.phase === "idle") void s.request({ type: "call:cancel", callId }).catch(() => {});
     return;
   }
+  if (useChat.getState().conversations[conversationId]?.kind === "group") {
+    // A group DM call rings everyone; we are in it from now on, and see each one who answers.
+    stopRingtone();
+    const engine = openCall(callId, (other) => (useChat.getState().meId ?? "") < other, media);
+    useCall.setState({ callId, phase: "active", acceptedAt: Date.now(), callKind: "group" });
+    engine.connect([]);
+    await engine.start();
+    return;
+  }
   useCall.setState({ callId });
   // call:ringing (which names the callee) comes before the invite's reply. The caller is impolite:
   // its offer is made while it rings and sent the moment the call is accepted.
@@ -97,11 +107,12 @@ export async function startCall(s: ParleySocket, conversationId: string, media: 
 }
 
 export async function acceptCall(): Promise<void> {
-  const { phase, callId, peer, media } = useCall.getState();
+  const { phase, callId, peer, media, callKind } = useCall.getState();
   const socket = callSocket();
   if (phase !== "incoming" || !callId || !peer || !socket) return;
   stopRingtone();
   closeCallNotification();
+  if (callKind && callKind !== "dm") return acceptGroupCall(socket, callId, media);
   // The callee is polite: it answers the caller's offer.
   const call = openCall(callId, () => true, media);
   // The server's confirmation, the camera and the connection (ICE servers prefetched while it rang)
@@ -117,6 +128,16 @@ export async function acceptCall(): Promise<void> {
     return finishCall(code === "CONFLICT" ? "answered-elsewhere" : "failed", describeCallError(err));
   }
   if (currentCall() === call) call.connect([peer.id]);
+}
+
+/** Answering a group DM call joins it; the reply is the call as it is now. */
+async function acceptGroupCall(socket: ParleySocket, callId: string, media: CallMedia): Promise<void> {
+  try {
+    const { call } = await socket.request<{ call: CallSnapshot }>({ type: "call:accept", callId });
+    enterGroupCall(call, media);
+  } catch (err) {
+    await finishCall("failed", describeCallError(err));
+  }
 }
 
 export async function declineCall(): Promise<void> {
@@ -135,10 +156,12 @@ export async function cancelCall(): Promise<void> {
 }
 
 export async function hangUp(): Promise<void> {
-  const { phase, callId } = useCall.getState();
+  const { phase, callId, callKind } = useCall.getState();
   if (phase !== "active" || !callId) return;
-  const ending = finishCall("hangup", "Call ended");
-  await callSocket()?.request({ type: "call:end", callId }).catch(() => {});
+  // A group call goes on for the others: we only leave it.
+  const group = callKind !== null && callKind !== "dm";
+  const ending = finishCall(group ? null : "hangup", "Call ended");
+  await callSocket()?.request(group ? ({ type: "call:leave", callId } as never) : { type: "call:end", callId }).catch(() => {});
   await ending;
 }
 
@@ -165,4 +188,26 @@ export function showCallNotification(from: PublicUser, video: boolean): void {
 function closeCallNotification(): void {
   notification?.close();
   notification = null;
+}
+
+/** A group call frame (it joins the socket's typed frames as the server implements it). */
+function groupRequest(frame: { type: `call:${string}`; callId: string } & Record<string, unknown>): Promise<unknown> {
+  return callSocket()?.request(frame as never) ?? Promise.reject(new Error("offline"));
+}
+
+export async function setHand(on: boolean): Promise<void> {
+  const { callId } = useCall.getState();
+  if (!callId) return;
+  useCall.setState({ handRaised: on });
+  try {
+    await groupRequest({ type: "call:update", callId, handRaised: on });
+  } catch {
+    useCall.setState({ handRaised: !on, notice: on ? "Could not raise your hand." : "Could not lower your hand." });
+  }
+}
+
+export async function react(emoji: string): Promise<void> {
+  const { callId } = useCall.getState();
+  if (!callId) return;
+  await groupRequest({ type: "call:react", callId, emoji }).catch(() => useCall.setState({ notice: "Could not send the reaction." }));
 }

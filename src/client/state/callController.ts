@@ -9,6 +9,7 @@ import { fetchIceConfig } from "../rtc/ice-config";
 import type { RecordingState, RtcEvent, SessionFrame } from "../rtc/types";
 import type { ParleySocket } from "../socket";
 import { useCall, type CallState } from "./callStore";
+import { useChat } from "./chat";
 
 let socket: ParleySocket | null = null;
 let current: { call: Call; unbind: (() => void)[] } | null = null;
@@ -47,8 +48,24 @@ function rememberCall(callId: string | null): void {
 
 function send(frame: SessionFrame): void {
   // Signaling is fire-and-forget: anything lost while offline is redone by the fresh negotiation after call:resume.
-  if (frame.type === "call:media") void socket?.request(frame).catch(() => {});
-  else socket?.notify(frame);
+  if (frame.type !== "call:media") return socket?.notify(frame);
+  const { callKind } = useCall.getState();
+  // Group calls carry media state in the participant's flags (call:update); call:media is 1:1's.
+  const update = { type: "call:update", callId: frame.callId, muted: !frame.audio, video: frame.video, screen: frame.screen };
+  void socket?.request(callKind && callKind !== "dm" ? (update as never) : frame).catch(() => {});
+}
+
+/** Counts the call conversation's new messages from others while the chat panel is closed. */
+function countUnread(): () => void {
+  return useChat.subscribe((now, prev) => {
+    const { conversationId, chatOpen, chatSince } = useCall.getState();
+    if (!conversationId || chatOpen) return;
+    const before = prev.messages[conversationId] ?? [];
+    const fresh = (now.messages[conversationId] ?? []).filter(
+      (m) => m.authorId !== now.meId && m.kind !== "system" && Date.parse(m.createdAt) >= chatSince && !before.some((b) => b.id === m.id),
+    );
+    if (fresh.length) useCall.setState((s) => ({ chatUnread: s.chatUnread + fresh.length }));
+  });
 }
 
 /** Signals for a call this page does not know yet, kept briefly (see holdSignal). */
@@ -76,6 +93,7 @@ export function openCall(callId: string, polite: (remoteId: string) => boolean, 
     e.on("local-stream", (localStream) => set({ localStream })),
     e.on("local-screen", (localScreen) => set({ localScreen })),
     e.on("local-media", (local) => set({ local })),
+    e.on("local-speaking", (localSpeaking) => set({ localSpeaking })),
     e.on("participant", (p) => set((s) => ({ participants: { ...s.participants, [p.id]: p } }))),
     e.on("participant-left", (id) =>
       set((s) => {
@@ -83,10 +101,7 @@ export function openCall(callId: string, polite: (remoteId: string) => boolean, 
         return { participants: rest };
       }),
     ),
-    e.on("chat-open", (chatReady) => set({ chatReady })),
-    e.on("chat", (line) =>
-      set((s) => ({ chat: [...s.chat, line].slice(-200), chatUnread: s.chatOpen || line.from === "self" ? 0 : s.chatUnread + 1 })),
-    ),
+    countUnread(),
     e.on("recording", (recording) =>
       set((s) => {
         if (s.recording.status === "done" && recording.status !== "done") URL.revokeObjectURL(s.recording.url);
@@ -97,6 +112,7 @@ export function openCall(callId: string, polite: (remoteId: string) => boolean, 
     e.on("error", (notice) => set({ notice })),
   ];
   current = { call, unbind };
+  useCall.setState({ chatSince: Date.now() });
   rememberCall(callId);
   const early = held.filter((h) => h.e.callId === callId);
   held = held.filter((h) => h.e.callId !== callId);

@@ -2,19 +2,20 @@
  * Server events and hello → the call store and engine. A page that was reloaded (or a socket
  * that came back) mid-call resumes with call:resume and both sides negotiate afresh.
  */
-import type { CallEndReason, CallInfo, HelloResult, PublicUser, ServerEvent } from "../../shared/protocol";
+import type { CallEndReason, CallInfo, CallKind, HelloResult, PublicUser, ServerEvent } from "../../shared/protocol";
 import { prefetchIceConfig } from "../rtc/ice-config";
 import { startRingtone } from "../rtc/ringtone";
 import type { ParleySocket } from "../socket";
 import { finishCall, showCallNotification } from "./callActions";
 import { bindSocket, currentCall, holdSignal, openCall, tabCallId } from "./callController";
+import { applyReaction, applySnapshot } from "./callSnapshot";
 import { IDLE, inCall, useCall } from "./callStore";
 import { useSession } from "./session";
 
 type CallEvent = Extract<ServerEvent, { type: `call:${string}` | `rtc:${string}` }>;
 
-function ring(callId: string, conversationId: string, from: PublicUser, media: CallInfo["media"]): void {
-  useCall.setState({ ...IDLE, phase: "incoming", direction: "incoming", callId, conversationId, peer: from, media });
+function ring(callId: string, conversationId: string, from: PublicUser, media: CallInfo["media"], callKind: CallKind = "dm"): void {
+  useCall.setState({ ...IDLE, phase: "incoming", direction: "incoming", callId, conversationId, peer: from, media, callKind });
   startRingtone("incoming");
   // Ready (cached) by the time they accept.
   prefetchIceConfig();
@@ -56,7 +57,7 @@ export function handleCallEvent(e: ServerEvent): void {
   const call = currentCall();
   switch (ev.type) {
     case "call:incoming":
-      if (!inCall(s)) ring(ev.callId, ev.conversationId, ev.from, ev.media);
+      if (!inCall(s)) ring(ev.callId, ev.conversationId, ev.from, ev.media, ev.kind);
       return;
     case "call:ringing":
       // Our own invite (its reply has not arrived yet), or one from another device of ours.
@@ -92,6 +93,12 @@ export function handleCallEvent(e: ServerEvent): void {
     case "call:participant-joined":
       // They came back with a new page or socket: their old connection is gone, start a fresh one.
       if (current && s.phase === "active") call?.restart(ev.userId);
+      return;
+    case "call:state":
+      applySnapshot(ev.call);
+      return;
+    case "call:reaction":
+      applyReaction(ev.callId, ev.from, ev.emoji);
       return;
     case "call:media":
       if (current) call?.handleRemoteMedia(ev.userId, { audio: ev.audio, video: ev.video, screen: ev.screen });

@@ -5,10 +5,10 @@
  * engine itself lives in callController.ts; callActions.ts and callEvents.ts change this.
  */
 import { create } from "zustand";
-import type { CallEndReason, CallMedia, PublicUser } from "../../shared/protocol";
+import type { CallEndReason, CallKind, CallMedia, PublicUser } from "../../shared/protocol";
 import type { CallState as EngineState } from "../rtc/call";
 import type { ParticipantView } from "../rtc/participant";
-import type { ChatLine, DeviceState, MediaFlags, RecordingState } from "../rtc/types";
+import type { DeviceState, MediaFlags, RecordingState } from "../rtc/types";
 
 /** "elsewhere": our call rings from another device of ours; this one only shows it and can cancel. */
 export type CallPhase = "idle" | "incoming" | "outgoing" | "active" | "ended" | "elsewhere";
@@ -29,11 +29,25 @@ export interface CallState {
   localStream: MediaStream | null;
   localScreen: MediaStream | null;
   local: MediaFlags;
-  /** Everyone else in the call, by user id. */
+  /** Everyone else in the call, by user id (what our media engine knows of them). */
   participants: Record<string, ParticipantView>;
-  chat: ChatLine[];
+  /** Who is in the call as the server tells it (names, raised hands, speaking on an SFU), by id. */
+  roster: Record<string, RosterEntry>;
+  localSpeaking: boolean;
+  handRaised: boolean;
+  /** Emoji reactions floating over their sender's tile for a few seconds. */
+  reactions: Reaction[];
+  /** The tile shown large ("self" or a participant id), or none. */
+  pinned: string | null;
+  /** The grid's page when more people are in than fit one. */
+  page: number;
+  peopleOpen: boolean;
+  /** The newest call:state snapshot applied (0: none yet), and the kind of call it described. */
+  version: number;
+  callKind: CallKind | null;
+  /** In-call chat shows the conversation's messages from this time (ms) on. */
+  chatSince: number;
   chatOpen: boolean;
-  chatReady: boolean;
   chatUnread: number;
   recording: RecordingState;
   devices: DeviceState | null;
@@ -41,6 +55,20 @@ export interface CallState {
   ended: { reason: EndReason; message: string; recording: RecordingState | null } | null;
   /** A problem worth telling the user during the call (camera blocked, device failed). */
   notice: string | null;
+}
+
+export interface RosterEntry {
+  name: string;
+  avatarUrl: string | null;
+  handRaised: boolean;
+  speaking: boolean;
+  role: "host" | "member" | "guest";
+}
+
+export interface Reaction {
+  key: number;
+  from: string;
+  emoji: string;
 }
 
 const NO_MEDIA: MediaFlags = { audio: false, video: false, screen: false };
@@ -58,9 +86,17 @@ export const IDLE: CallState = {
   localScreen: null,
   local: NO_MEDIA,
   participants: {},
-  chat: [],
+  roster: {},
+  localSpeaking: false,
+  handRaised: false,
+  reactions: [],
+  pinned: null,
+  page: 0,
+  peopleOpen: false,
+  version: 0,
+  callKind: null,
+  chatSince: 0,
   chatOpen: false,
-  chatReady: false,
   chatUnread: 0,
   recording: { status: "idle" },
   devices: null,

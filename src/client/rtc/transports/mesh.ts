@@ -51,8 +51,6 @@ export class MeshTransport implements MediaTransport {
     e.on("track", ({ source, track }) => this.events.emit("track", { peer: id, source, track }));
     e.on("state", (state) => this.events.emit("connection", { peer: id, state }));
     e.on("quality", (quality) => this.events.emit("quality", { peer: id, quality }));
-    e.on("chat-open", () => this.events.emit("chat-open", this.#chatOpen()));
-    e.on("chat", (text) => this.events.emit("chat", { peer: id, text }));
     e.on("error", (m) => this.events.emit("error", m));
     for (const s of this.#early.get(id) ?? []) link.handle(s);
     this.#early.delete(id);
@@ -62,7 +60,6 @@ export class MeshTransport implements MediaTransport {
     this.#links.get(id)?.close();
     this.#links.delete(id);
     this.#early.delete(id);
-    this.events.emit("chat-open", this.#chatOpen());
   }
 
   restartPeer(id: string): void {
@@ -82,16 +79,6 @@ export class MeshTransport implements MediaTransport {
   release(): void {
     this.#holding = false;
     for (const link of this.#links.values()) link.release();
-  }
-
-  sendChat(text: string): boolean {
-    let sent = false;
-    for (const link of this.#links.values()) sent = link.sendChat(text) || sent;
-    return sent;
-  }
-
-  #chatOpen(): boolean {
-    return [...this.#links.values()].some((l) => l.chatOpen);
   }
 
   links(): LinkInfo[] {

@@ -1,27 +1,53 @@
-/** In-call chat: peer to peer over the call's data channel, gone when the call ends. */
-import { useEffect, useRef, useState } from "react";
-import { currentCall, useCall } from "../../state/call";
-import { MAX_CHAT_LENGTH } from "../../rtc/call-chat";
+/**
+ * In-call chat: the call's conversation's ordinary messages (sent with message:send, so stored
+ * and synced, and the same for every topology), from when this call started here.
+ */
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { MAX_MESSAGE_LENGTH } from "../../../shared/protocol";
+import { useCall } from "../../state/call";
+import { useChat } from "../../state/chat";
+import { loadInitial } from "../../state/chatHistory";
+import { sendMessage } from "../../state/chatActions";
+import { userName } from "../../state/chatSelectors";
 import { cn } from "../common/cn";
 import { CloseIcon } from "../common/icons";
 import { SendIcon } from "./callIcons";
 
 export function CallChatPanel({ onClose }: { onClose: () => void }) {
-  const lines = useCall((s) => s.chat);
-  const ready = useCall((s) => s.chatReady);
-  const peerName = useCall((s) => s.peer?.displayName ?? "Them");
+  const conversationId = useCall((s) => s.conversationId);
+  const since = useCall((s) => s.chatSince);
+  const meId = useChat((s) => s.meId);
+  const held = useChat((s) => !!s.history[conversationId ?? ""]);
+  const messages = useChat(useShallow((s) => s.messages[conversationId ?? ""] ?? []));
+  const pending = useChat(useShallow((s) => s.outbox[conversationId ?? ""] ?? []));
+  const conversations = useChat((s) => s.conversations);
   const [text, setText] = useState("");
   const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLInputElement>(null);
 
+  const lines = useMemo(() => {
+    const sent = messages
+      .filter((m) => m.kind !== "system" && Date.parse(m.createdAt) >= since)
+      .map((m) => ({ key: m.id, self: m.authorId === meId, authorId: m.authorId, text: m.content }));
+    return [...sent, ...pending.map((o) => ({ key: o.clientId, self: true, authorId: meId, text: o.content }))];
+  }, [messages, pending, since, meId]);
+
   useEffect(() => input.current?.focus(), []);
+  // Live messages are kept only for conversations whose history is held.
+  useEffect(() => {
+    if (conversationId && !held) void loadInitial(conversationId);
+  }, [conversationId, held]);
   useEffect(() => {
     list.current?.lastElementChild?.scrollIntoView({ block: "end" });
   }, [lines.length]);
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    if (currentCall()?.sendChat(text)) setText("");
+    const body = text.trim();
+    if (!body || !conversationId) return;
+    sendMessage(conversationId, body);
+    setText("");
   };
 
   return (
@@ -35,17 +61,15 @@ export function CallChatPanel({ onClose }: { onClose: () => void }) {
           <CloseIcon className="size-4" />
         </button>
       </header>
-      <p className="mx-3 mt-3 rounded-lg bg-white/5 px-3 py-2 text-xs text-zinc-400">
-        Messages go straight to {peerName} and disappear when the call ends.
-      </p>
+      <p className="mx-3 mt-3 rounded-lg bg-white/5 px-3 py-2 text-xs text-zinc-400">Messages go to the conversation and stay there after the call.</p>
       <ol ref={list} className="min-h-0 flex-1 space-y-2 overflow-y-auto px-3 py-3" aria-live="polite">
         {lines.map((l) => (
-          <li key={l.id} data-testid="call-chat-line" className={cn("flex flex-col", l.from === "self" ? "items-end" : "items-start")}>
-            <span className="sr-only">{l.from === "self" ? "You" : peerName}: </span>
+          <li key={l.key} data-testid="call-chat-line" className={cn("flex flex-col", l.self ? "items-end" : "items-start")}>
+            {l.self ? <span className="sr-only">You: </span> : <span className="px-1 text-[0.6875rem] text-zinc-400">{userName({ conversations }, conversationId ?? "", l.authorId)}</span>}
             <span
               className={cn(
                 "max-w-[85%] whitespace-pre-wrap break-words rounded-2xl px-3 py-1.5 text-sm",
-                l.from === "self" ? "rounded-br-md bg-brand-600" : "rounded-bl-md bg-white/10",
+                l.self ? "rounded-br-md bg-brand-600" : "rounded-bl-md bg-white/10",
               )}
             >
               {l.text}
@@ -59,14 +83,14 @@ export function CallChatPanel({ onClose }: { onClose: () => void }) {
           data-testid="call-chat-input"
           value={text}
           onChange={(e) => setText(e.target.value)}
-          maxLength={MAX_CHAT_LENGTH}
-          placeholder={ready ? "Send a message" : "Connecting…"}
+          maxLength={MAX_MESSAGE_LENGTH}
+          placeholder="Send a message"
           aria-label="Message"
           className="h-10 min-w-0 flex-1 rounded-xl bg-white/10 px-3 text-sm placeholder:text-zinc-500 focus:outline-2 focus:outline-brand-400"
         />
         <button
           type="submit"
-          disabled={!ready || !text.trim()}
+          disabled={!text.trim()}
           aria-label="Send"
           className="flex size-10 shrink-0 items-center justify-center rounded-xl bg-brand-600 hover:bg-brand-500 disabled:opacity-40"
         >

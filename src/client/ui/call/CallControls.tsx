@@ -12,7 +12,9 @@ import {
   VideoIcon,
   VideoOffIcon,
 } from "./callIcons";
+import { UsersIcon } from "../common/icons";
 import { DevicesMenu } from "./DevicesMenu";
+import { ReactionsMenu } from "./ReactionsMenu";
 import { RoundButton } from "./RoundButton";
 
 const canShareScreen = () => typeof navigator !== "undefined" && !!navigator.mediaDevices && "getDisplayMedia" in navigator.mediaDevices;
@@ -22,8 +24,13 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
   const chatOpen = useCall((s) => s.chatOpen);
   const unread = useCall((s) => s.chatUnread);
   const recording = useCall((s) => s.recording.status);
+  const peopleOpen = useCall((s) => s.peopleOpen);
+  const people = useCall((s) => Object.keys(s.participants).length + 1);
+  // Hands, reactions and the roster need the server's group call state.
+  const group = useCall((s) => s.version > 0 && s.callKind !== "dm");
 
-  const toggleChat = () => useCall.setState({ chatOpen: !chatOpen, chatUnread: 0 });
+  const toggleChat = () => useCall.setState({ chatOpen: !chatOpen, chatUnread: 0, peopleOpen: false });
+  const togglePeople = () => useCall.setState({ peopleOpen: !peopleOpen, chatOpen: false });
   const toggleRecording = () => {
     if (recording === "recording") void currentCall()?.stopRecording();
     else currentCall()?.startRecording();
@@ -57,7 +64,14 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
       <RoundButton label={chatOpen ? "Close chat" : "Open chat"} tone={chatOpen ? "active" : "neutral"} badge={chatOpen ? 0 : unread} onClick={toggleChat}>
         <ChatBubbleIcon />
       </RoundButton>
+      {group || people > 2 ? (
+        <RoundButton label={peopleOpen ? "Hide participants" : "Show participants"} tone={peopleOpen ? "active" : "neutral"} onClick={togglePeople}>
+          <UsersIcon />
+        </RoundButton>
+      ) : null}
+      {group ? <ReactionsMenu /> : null}
       <RoundButton
+        className={group ? "max-sm:hidden" : undefined}
         label={recording === "recording" ? "Stop recording" : "Start recording"}
         tone={recording === "recording" ? "off" : "neutral"}
         disabled={recording === "saving"}

@@ -10,9 +10,9 @@ import { MicOffIcon } from "./callIcons";
 import { QualityIndicator } from "./QualityIndicator";
 import { StreamVideo } from "./StreamVideo";
 
-const hasLiveVideo = (s: MediaStream | null) => !!s?.getVideoTracks().some((t) => t.readyState === "live");
+export const hasLiveVideo = (s: MediaStream | null) => !!s?.getVideoTracks().some((t) => t.readyState === "live");
 
-function NameTag({ name, muted, mutedLabel }: { name: string; muted: boolean; mutedLabel: string }) {
+export function NameTag({ name, muted, mutedLabel }: { name: string; muted: boolean; mutedLabel: string }) {
   return (
     <span className="absolute bottom-2 left-2 flex max-w-[calc(100%-1rem)] items-center gap-1.5 rounded-md bg-black/50 px-2 py-1 text-xs font-medium backdrop-blur">
       {muted ? <MicOffIcon className="size-3.5 shrink-0 text-red-400" aria-label={mutedLabel} role="img" aria-hidden={false} /> : null}

@@ -1,6 +1,7 @@
 /**
- * The active call, full screen on a dark surface: the other person (or their screen share)
- * large, our camera in a corner, the control bar, duration, recording and connection state.
+ * The active call, full screen on a dark surface. With one other person: them (or their screen
+ * share) large and our camera in a corner; with more (or a pinned tile): the grid. The control
+ * bar, duration, recording and connection state, chat and participants panels around it.
  */
 import { useEffect, useRef, useState } from "react";
 import { useCall } from "../../state/call";
@@ -11,6 +12,8 @@ import { CloseIcon, SpeakerIcon, Spinner } from "../common/icons";
 import { DownloadIcon } from "./callIcons";
 import { CallChatPanel } from "./CallChatPanel";
 import { CallControls } from "./CallControls";
+import { CallGrid } from "./CallGrid";
+import { ParticipantsPanel } from "./ParticipantsPanel";
 import { RemoteTile, SelfTile } from "./CallTiles";
 import { StreamVideo, formatBytes, formatDuration } from "./StreamVideo";
 
@@ -29,6 +32,9 @@ export function CallView() {
   const engine = useCall((s) => s.engine);
   // A 1:1 call: the one other participant.
   const other = useCall((s) => Object.values(s.participants)[0]);
+  const group = useCall((s) => Object.keys(s.participants).length !== 1 || s.pinned !== null);
+  const count = useCall((s) => Object.keys(s.participants).length + 1);
+  const peopleOpen = useCall((s) => s.peopleOpen);
   const reconnecting = other?.away ?? false;
   const remoteScreen = other?.screen ?? null;
   const localScreen = useCall((s) => s.localScreen);
@@ -39,7 +45,7 @@ export function CallView() {
   const root = useRef<HTMLElement>(null);
   const remoteVideo = useRef<HTMLVideoElement | null>(null);
   const [soundBlocked, setSoundBlocked] = useState(false);
-  const name = peer?.displayName ?? "";
+  const name = group ? `${count} people` : (peer?.displayName ?? "");
 
   useEffect(() => root.current?.focus(), []);
 
@@ -89,8 +95,10 @@ export function CallView() {
       </header>
 
       <div className="relative flex min-h-0 flex-1 gap-3 px-2 sm:px-4">
-        <div className="relative min-w-0 flex-1 overflow-hidden rounded-2xl bg-zinc-900">
-          {remoteScreen ? (
+        <div className={cn("relative min-w-0 flex-1 overflow-hidden rounded-2xl", !group && "bg-zinc-900")}>
+          {group ? (
+            <CallGrid />
+          ) : remoteScreen ? (
             <>
               <StreamVideo stream={remoteScreen} muted fit="contain" testId="screen-video" className="bg-black" />
               <RemoteTile participant={other!} user={peer} compact videoRef={remoteVideo} onAutoplayBlocked={() => setSoundBlocked(true)} className="absolute left-3 top-3 aspect-video w-32 rounded-xl shadow-lg ring-1 ring-white/15 sm:w-56" />
@@ -98,7 +106,7 @@ export function CallView() {
           ) : (
             other ? <RemoteTile participant={other} user={peer} videoRef={remoteVideo} onAutoplayBlocked={() => setSoundBlocked(true)} className="absolute inset-0" /> : null
           )}
-          <SelfTile quality={other?.quality ?? null} className="absolute bottom-3 right-3 aspect-[3/4] w-24 sm:aspect-video sm:w-60" />
+          {group ? null : <SelfTile quality={other?.quality ?? null} className="absolute bottom-3 right-3 aspect-[3/4] w-24 sm:aspect-video sm:w-60" />}
 
           <div className="absolute inset-x-0 top-3 flex flex-col items-center gap-2 px-14">
             {localScreen ? (
@@ -138,6 +146,7 @@ export function CallView() {
           ) : null}
         </div>
         {chatOpen ? <CallChatPanel onClose={() => useCall.setState({ chatOpen: false })} /> : null}
+        {peopleOpen && !chatOpen ? <ParticipantsPanel onClose={() => useCall.setState({ peopleOpen: false })} /> : null}
       </div>
 
       <footer className={cn("shrink-0 py-3 sm:py-4", "pb-[max(0.75rem,env(safe-area-inset-bottom))]")}>

@@ -87,3 +87,20 @@ export const SendIcon = (p: IconProps) => (
     <path d="m12 13.5 8.5-9.5" />
   </Icon>
 );
+export const PinIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M9 3.5h6l-1 5 3.5 3.5v1.5h-11V12L10 8.5Z" />
+    <path d="M12 13.5V21" />
+  </Icon>
+);
+export const HandIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M8 12V5.5a1.5 1.5 0 0 1 3 0V11m0-6.5a1.5 1.5 0 0 1 3 0V11m0-5a1.5 1.5 0 0 1 3 0v7.5a7 7 0 0 1-7 7h-.5a6.5 6.5 0 0 1-5.2-2.6L3.6 14a1.5 1.5 0 0 1 2.3-1.9L8 14" />
+  </Icon>
+);
+export const SmileIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="12" cy="12" r="9" />
+    <path d="M8.5 14.5a4.5 4.5 0 0 0 7 0M9 9.5h.01M15 9.5h.01" />
+  </Icon>
+);

@@ -1,0 +1,54 @@
+/**
+ * call:state snapshots → the store and the engine. A snapshot is the whole call; one older than
+ * the version held is ignored. In a group call it is also who we have media links to.
+ */
+import type { CallState as CallSnapshot } from "../../shared/protocol";
+import type { CallMedia } from "../../shared/protocol";
+import { currentCall, openCall } from "./callController";
+import { IDLE, useCall, type RosterEntry } from "./callStore";
+import { useChat } from "./chat";
+
+export function applySnapshot(call: CallSnapshot): void {
+  const s = useCall.getState();
+  if (call.id !== s.callId || call.version <= s.version) return;
+  const me = useChat.getState().meId;
+  const others = call.participants.filter((p) => p.id !== me);
+  const roster: Record<string, RosterEntry> = {};
+  for (const p of others) roster[p.id] = { name: p.name, avatarUrl: p.avatarUrl, handRaised: p.handRaised, speaking: p.speaking, role: p.role };
+  const mine = call.participants.find((p) => p.id === me);
+  useCall.setState({ roster, version: call.version, callKind: call.kind, handRaised: mine?.handRaised ?? s.handRaised });
+  // A 1:1 call keeps its own events (call:media, participant-joined); groups follow the snapshot.
+  const engine = currentCall();
+  if (call.kind === "dm" || !engine) return;
+  engine.sync(others.map((p) => p.id));
+  for (const p of others) {
+    engine.handleRemoteMedia(p.id, { audio: !p.muted, video: p.video, screen: p.screen });
+    engine.setAway(p.id, p.away);
+  }
+}
+
+/** A reaction from someone in our call (ours comes back too), shown over their tile. */
+export function applyReaction(callId: string, from: string, emoji: string): void {
+  if (callId !== useCall.getState().callId) return;
+  showReaction(from === useChat.getState().meId ? "self" : from, emoji);
+}
+
+let reactionKey = 0;
+
+/** Shows a reaction over its sender's tile ("self" for ours) for as long as it floats. */
+function showReaction(from: string, emoji: string): void {
+  const key = ++reactionKey;
+  useCall.setState((s) => ({ reactions: [...s.reactions, { key, from, emoji }].slice(-30) }));
+  setTimeout(() => useCall.setState((s) => ({ reactions: s.reactions.filter((r) => r.key !== key) })), 3000);
+}
+
+/** Takes part in `call` from now on: the call view, our media, links to everyone already in. */
+export function enterGroupCall(call: CallSnapshot, media: CallMedia): void {
+  const me = useChat.getState().meId ?? "";
+  useCall.setState({ ...IDLE, phase: "active", callId: call.id, conversationId: call.conversationId, media, acceptedAt: Date.now(), callKind: call.kind });
+  // On each link the lower participant id is polite, so both ends agree without asking.
+  const engine = openCall(call.id, (other) => me < other, media);
+  engine.connect([]);
+  applySnapshot(call);
+  void engine.start();
+}

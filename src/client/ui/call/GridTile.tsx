@@ -1,0 +1,106 @@
+/**
+ * One person's tile in a group call: their camera (or avatar), name, mute and raised hand, link
+ * quality, a ring while they speak, their reactions floating up, and a pin button. "self" is us.
+ */
+import { useCall } from "../../state/call";
+import { useChat } from "../../state/chat";
+import { Avatar } from "../common/Avatar";
+import { cn } from "../common/cn";
+import { HandIcon, PinIcon } from "./callIcons";
+import { NameTag, hasLiveVideo } from "./CallTiles";
+import { QualityIndicator } from "./QualityIndicator";
+import { StreamVideo } from "./StreamVideo";
+
+/** A participant's name and picture: the call's roster, else the conversation's members. */
+export function usePerson(id: string): { name: string; avatarUrl: string | null } {
+  const entry = useCall((s) => s.roster[id]);
+  const peer = useCall((s) => (s.peer?.id === id ? s.peer : null));
+  const member = useChat((s) => {
+    const conv = s.conversations[useCall.getState().conversationId ?? ""];
+    return conv?.members.find((m) => m.id === id) ?? null;
+  });
+  const user = peer ?? member;
+  if (id === "self") return { name: "You", avatarUrl: null };
+  return { name: entry?.name ?? user?.displayName ?? "Someone", avatarUrl: entry?.avatarUrl ?? user?.avatarUrl ?? null };
+}
+
+export function GridTile({ id, compact = false, className }: { id: string; compact?: boolean; className?: string }) {
+  const self = id === "self";
+  const remote = useCall((s) => (self ? null : (s.participants[id] ?? null)));
+  const localStream = useCall((s) => s.localStream);
+  const local = useCall((s) => s.local);
+  const localSpeaking = useCall((s) => s.localSpeaking);
+  const myHand = useCall((s) => s.handRaised);
+  const entry = useCall((s) => s.roster[id]);
+  const pinned = useCall((s) => s.pinned === id);
+  const speaker = useCall((s) => s.devices?.speaker ?? null);
+  const reactions = useCall((s) => s.reactions.filter((r) => r.from === id));
+  const { name, avatarUrl } = usePerson(id);
+
+  const stream = self ? localStream : (remote?.stream ?? null);
+  const media = self ? local : (remote?.media ?? { audio: false, video: false, screen: false });
+  const speaking = self ? localSpeaking : !!(remote?.speaking || entry?.speaking);
+  const hand = self ? myHand : !!entry?.handRaised;
+  const lost = !!remote && (remote.away || remote.connection === "failed" || remote.connection === "disconnected");
+  const showVideo = media.video && hasLiveVideo(stream);
+
+  return (
+    <div
+      data-testid="call-tile"
+      data-participant={id}
+      data-speaking={speaking || undefined}
+      className={cn(
+        "group/tile relative overflow-hidden rounded-xl bg-zinc-900 ring-1 ring-white/10 transition-shadow",
+        speaking && "ring-[3px] ring-emerald-400",
+        className,
+      )}
+    >
+      {/* Always mounted for others: it also plays their audio when their camera is off. */}
+      <StreamVideo
+        stream={stream}
+        muted={self}
+        mirror={self}
+        sinkId={self ? null : speaker}
+        testId={self ? "local-video" : "remote-video"}
+        fit="cover"
+        className={cn(!showVideo && "invisible")}
+      />
+      {!showVideo ? (
+        <div role="img" aria-label={`${self ? "Your" : `${name}'s`} camera is off`} className="absolute inset-0 flex items-center justify-center">
+          <Avatar name={name} seed={self ? undefined : id} src={avatarUrl} size={compact ? "md" : "lg"} />
+        </div>
+      ) : null}
+      <NameTag name={name} muted={!media.audio} mutedLabel={self ? "Your microphone is off" : `${name} is muted`} />
+      {hand ? (
+        <span role="img" aria-label={`${name} raised a hand`} className="absolute right-2 top-2 rounded-full bg-amber-400 p-1 text-zinc-900 shadow">
+          <HandIcon className="size-4" />
+        </span>
+      ) : null}
+      {remote && !compact ? <QualityIndicator link={remote.quality?.inbound ?? null} relayed={remote.quality?.relayed ?? false} label={`${name}'s`} className="absolute left-2 top-2" /> : null}
+      {lost ? (
+        <div role="status" className="absolute inset-0 flex items-center justify-center bg-zinc-950/70 text-xs font-medium">
+          Reconnecting…
+        </div>
+      ) : null}
+      <div aria-hidden="true" className="pointer-events-none absolute inset-x-0 bottom-8 flex justify-center">
+        {reactions.map((r) => (
+          <span key={r.key} data-testid="reaction" className="animate-float-up absolute text-4xl">
+            {r.emoji}
+          </span>
+        ))}
+      </div>
+      <button
+        type="button"
+        aria-label={pinned ? `Unpin ${name}` : `Pin ${name}`}
+        aria-pressed={pinned}
+        onClick={() => useCall.setState({ pinned: pinned ? null : id })}
+        className={cn(
+          "absolute bottom-2 right-2 rounded-md bg-black/50 p-1.5 text-white backdrop-blur transition-opacity hover:bg-black/70 focus-visible:opacity-100",
+          pinned ? "opacity-100" : "opacity-0 group-hover/tile:opacity-100",
+        )}
+      >
+        <PinIcon className="size-4" />
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+/** Who is in the call: each person's microphone, camera and raised hand, and whether they are reconnecting. */
+import { useShallow } from "zustand/react/shallow";
+import { useCall } from "../../state/call";
+import { Avatar } from "../common/Avatar";
+import { CloseIcon } from "../common/icons";
+import { HandIcon, MicIcon, MicOffIcon, VideoIcon, VideoOffIcon } from "./callIcons";
+import { usePerson } from "./GridTile";
+
+function Row({ id }: { id: string }) {
+  const self = id === "self";
+  const { name, avatarUrl } = usePerson(id);
+  const media = useCall((s) => (self ? s.local : s.participants[id]?.media));
+  const hand = useCall((s) => (self ? s.handRaised : !!s.roster[id]?.handRaised));
+  const away = useCall((s) => !self && !!s.participants[id]?.away);
+  return (
+    <li data-testid="participant-row" data-participant={id} className="flex items-center gap-3 rounded-lg px-2 py-1.5 hover:bg-white/5">
+      <Avatar name={name} seed={self ? undefined : id} src={avatarUrl} size="sm" />
+      <span className="min-w-0 flex-1 truncate text-sm">
+        {name}
+        {away ? <span className="ml-1 text-xs text-zinc-400">· reconnecting</span> : null}
+      </span>
+      {hand ? <HandIcon role="img" aria-hidden={false} aria-label="Hand raised" className="size-4 text-amber-400" /> : null}
+      {media?.video ? <VideoIcon className="size-4 text-zinc-400" /> : <VideoOffIcon role="img" aria-hidden={false} aria-label="Camera off" className="size-4 text-zinc-500" />}
+      {media?.audio ? <MicIcon className="size-4 text-zinc-400" /> : <MicOffIcon role="img" aria-hidden={false} aria-label={`${name} is muted`} className="size-4 text-red-400" />}
+    </li>
+  );
+}
+
+export function ParticipantsPanel({ onClose }: { onClose: () => void }) {
+  const ids = useCall(useShallow((s) => ["self", ...Object.keys(s.participants)]));
+  return (
+    <aside
+      aria-label="Participants"
+      className="absolute inset-0 z-20 flex flex-col bg-zinc-900 text-white sm:static sm:inset-auto sm:w-80 sm:shrink-0 sm:rounded-2xl sm:ring-1 sm:ring-white/10"
+    >
+      <header className="flex h-12 shrink-0 items-center justify-between border-b border-white/10 pl-4 pr-2">
+        <h2 className="text-sm font-semibold">In this call ({ids.length})</h2>
+        <button type="button" onClick={onClose} aria-label="Close participants" className="rounded-md p-1.5 text-zinc-400 hover:bg-white/10 hover:text-white">
+          <CloseIcon className="size-4" />
+        </button>
+      </header>
+      <ul className="min-h-0 flex-1 space-y-0.5 overflow-y-auto p-2">
+        {ids.map((id) => (
+          <Row key={id} id={id} />
+        ))}
+      </ul>
+    </aside>
+  );
+}
