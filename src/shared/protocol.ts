@@ -100,6 +100,8 @@ export interface AccessExpiry {
 }
 export interface SessionResult extends AccessExpiry {
   user: Me;
+  /** Login only: failed sign-ins on this account since its last successful one, if any. */
+  recentFailures?: { count: number; lastAt: string } | null;
 }
 
 // ---------------------------------------------------------------------------

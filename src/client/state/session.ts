@@ -22,6 +22,9 @@ interface SessionState {
   user: Me | null;
   /** Set when the first /me failed for a reason other than "not signed in". */
   bootError: string | null;
+  /** Failed sign-ins the server reported at this login, until the notice is dismissed. */
+  recentFailures: { count: number; lastAt: string } | null;
+  dismissRecentFailures(): void;
   bootstrap(): Promise<void>;
   login(body: LoginBody): Promise<Me>;
   register(body: RegisterBody): Promise<Me>;
@@ -47,6 +50,8 @@ export const useSession = create<SessionState>()((set, get) => ({
   status: "loading",
   user: null,
   bootError: null,
+  recentFailures: null,
+  dismissRecentFailures: () => set({ recentFailures: null }),
 
   async bootstrap() {
     set({ bootError: null });
@@ -62,9 +67,9 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
 
   async login(body) {
-    const { user, accessExpiresAt } = await api.post<SessionResult>("/api/auth/login", body, { retryAuth: false });
+    const { user, accessExpiresAt, recentFailures } = await api.post<SessionResult>("/api/auth/login", body, { retryAuth: false });
     markTokensFresh(accessExpiresAt);
-    set({ user, status: "signedIn", bootError: null });
+    set({ user, status: "signedIn", bootError: null, recentFailures: recentFailures ?? null });
     schedule();
     broadcast("in");
     return user;
@@ -105,7 +110,7 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
 
   signedOut() {
-    set({ user: null, status: "signedOut" });
+    set({ user: null, status: "signedOut", recentFailures: null });
   },
 }));
 

@@ -10,6 +10,8 @@ import { TAKEN } from "../store/accounts";
 import type { Bus } from "../bus/bus";
 import type { PasswordHasher } from "./passwords";
 import { hashRefreshToken, newRefreshToken, type TokenService } from "./tokens";
+import { loginKey } from "../store/accounts";
+import { ACCOUNT_WIDE } from "../store/throttle";
 
 export interface Client {
   ip: string;
@@ -31,12 +33,18 @@ export interface IssuedTokens {
 
 export interface AuthOptions {
   refreshTtlSeconds: number;
-  lockout: { threshold: number; seconds: number };
+  lockout: { threshold: number; seconds: number; addresses: number };
+}
+
+/** Failed sign-ins since the account's last successful one, from any address. */
+export interface RecentFailures {
+  count: number;
+  lastAt: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-/** Failure counts of unknown identifiers idle this long are forgotten, bounding the table. */
-const UNKNOWN_LOGIN_MEMORY_MS = 24 * 60 * 60 * 1000;
+/** An address's first delay once it reaches the threshold; each further failure doubles it, up to LOCKOUT_SECONDS. */
+const FIRST_DELAY_SECONDS = 30;
 
 export class AuthService {
   constructor(
@@ -70,45 +78,53 @@ export class AuthService {
   }
 
   /**
-   * Unknown identifiers count failures and lock exactly like accounts, and both lookups run
-   * for every login, so neither the status sequence nor the work done (no hash while locked)
-   * tells whether an account exists. An account without a password (OIDC only) fails as a
-   * wrong password does.
+   * Failures are throttled per account and client address (OWASP's answer to lockout as a
+   * weapon): after LOCKOUT_THRESHOLD failures an address waits 30 s, then twice as long after
+   * each further failure, up to LOCKOUT_SECONDS — other addresses are untouched, so the owner
+   * still signs in. Only when LOCKOUT_ADDRESSES distinct addresses fail within LOCKOUT_SECONDS
+   * does the whole account slow down (1 s, doubling per further address). Identifiers with no
+   * account are throttled the same way under their normalized login, and the same queries and
+   * argon2id work run either way, so no answer tells whether an account exists. An account
+   * without a password (OIDC only) fails as a wrong password does.
    */
-  async login(input: LoginBody, client: Client): Promise<{ user: UserRow } & IssuedTokens> {
-    const [user, unknownLock] = await Promise.all([
-      this.store.accounts.userByLogin(input.login),
-      this.store.accounts.unknownLoginLockedUntil(input.login),
-    ]);
+  async login(input: LoginBody, client: Client): Promise<{ user: UserRow; recentFailures: RecentFailures | null } & IssuedTokens> {
+    const user = await this.store.accounts.userByLogin(input.login);
+    const key = user ? `u:${user.id}` : `l:${loginKey(input.login)}`;
     const now = this.clock();
-    const lockedUntil = user ? user.locked_until : unknownLock;
-    if (lockedUntil && Date.parse(lockedUntil) > now) throw this.#locked(lockedUntil, now);
+    const blocks = await this.store.throttle.loginBlocks(key, client.ip);
+    const blockedUntil = [blocks.address, blocks.account].filter((u): u is string => u !== null && Date.parse(u) > now).sort().at(-1);
+    if (blockedUntil) throw this.#locked(blockedUntil, now);
     const ok =
       user?.password_hash != null
         ? await this.hasher.verify(input.password, user.password_hash)
         : await this.hasher.verifyNothing(input.password);
-    if (!ok || !user) {
-      const until = iso(now + this.opts.lockout.seconds * 1000);
-      const { threshold } = this.opts.lockout;
-      const { locked } = user
-        ? await this.store.accounts.recordLoginFailure(user.id, threshold, until)
-        : await this.store.accounts.recordUnknownLoginFailure(input.login, threshold, until, iso(now), iso(now - UNKNOWN_LOGIN_MEMORY_MS));
-      if (locked) throw this.#locked(until, now);
-      throw new AppError("INVALID_CREDENTIALS", "Wrong login or password");
-    }
-    if (user.failed_logins > 0 || user.locked_until) await this.store.accounts.clearLoginFailures(user.id);
-    const issued = await this.startSession(user.id, client);
+    if (!ok || !user) await this.#failed(key, client.ip, now);
+    const recentFailures = await this.store.throttle.loginSucceeded(key, client.ip);
+    const issued = await this.startSession(user!.id, client);
     // The email's owner may have claimed the account (dropping this password) during the verify.
-    if ((await this.store.accounts.userById(user.id))?.password_hash !== user.password_hash) {
-      await this.store.accounts.revokeSession(user.id, issued.sessionId, iso(this.clock()));
+    if ((await this.store.accounts.userById(user!.id))?.password_hash !== user!.password_hash) {
+      await this.store.accounts.revokeSession(user!.id, issued.sessionId, iso(this.clock()));
       throw new AppError("INVALID_CREDENTIALS", "Wrong login or password");
     }
-    return { user, ...issued };
+    return { user: user!, recentFailures, ...issued };
+  }
+
+  async #failed(key: string, ip: string, now: number): Promise<never> {
+    const { threshold, seconds, addresses: manyAddresses } = this.opts.lockout;
+    const after = (delaySeconds: number) => iso(now + Math.min(seconds, delaySeconds) * 1000);
+    const { failures, addresses } = await this.store.throttle.recordLoginFailure(key, ip, iso(now), iso(now - seconds * 1000));
+    if (addresses >= manyAddresses) await this.store.throttle.blockLogin(key, ACCOUNT_WIDE, after(2 ** (addresses - manyAddresses)));
+    if (failures >= threshold) {
+      const until = after(FIRST_DELAY_SECONDS * 2 ** (failures - threshold));
+      await this.store.throttle.blockLogin(key, ip, until);
+      throw this.#locked(until, now);
+    }
+    throw new AppError("INVALID_CREDENTIALS", "Wrong login or password");
   }
 
   #locked(until: string, now: number): AppError {
     const retry = Math.max(1, Math.ceil((Date.parse(until) - now) / 1000));
-    return new AppError("ACCOUNT_LOCKED", "Too many failed attempts; this account is locked for a while", { until }, retry);
+    return new AppError("ACCOUNT_LOCKED", `Too many failed attempts; try again in ${retry} s`, { until }, retry);
   }
 
   async startSession(userId: string, client: Client): Promise<IssuedTokens> {

@@ -52,13 +52,6 @@ export interface AccountStore {
   usernameTaken(username: string): Promise<boolean>;
   searchUsers(prefix: string, limit: number): Promise<UserRow[]>;
   updateUser(id: string, patch: UserPatch, now: string): Promise<UserRow | undefined>;
-  /** Counts a failed login; at the threshold locks the account and resets the count. */
-  recordLoginFailure(id: string, threshold: number, lockedUntil: string): Promise<{ locked: boolean }>;
-  clearLoginFailures(id: string): Promise<void>;
-  /** Lock state of an identifier that matches no account (normalized as userByLogin does). */
-  unknownLoginLockedUntil(login: string): Promise<string | null>;
-  /** recordLoginFailure for such an identifier; also forgets idle ones last touched before staleBefore. */
-  recordUnknownLoginFailure(login: string, threshold: number, lockedUntil: string, now: string, staleBefore: string): Promise<{ locked: boolean }>;
   /**
    * Marks the email verified; if it was not, also drops the password and revokes every session
    * (the provider proved someone else owns the address). Returns whether that happened.
@@ -92,7 +85,6 @@ export class KyselyAccountStore implements AccountStore {
           avatar_url: null,
           password_hash: u.passwordHash,
           email_verified: u.emailVerified ? 1 : 0,
-          locked_until: null,
           created_at: u.now,
           updated_at: u.now,
         })
@@ -155,54 +147,11 @@ export class KyselyAccountStore implements AccountStore {
     return this.db.updateTable("users").set(values).where("id", "=", id).returningAll().executeTakeFirst();
   }
 
-  async recordLoginFailure(id: string, threshold: number, lockedUntil: string) {
-    const row = await this.db
-      .updateTable("users")
-      .set((eb) => ({ failed_logins: eb("failed_logins", "+", 1) }))
-      .where("id", "=", id)
-      .returning("failed_logins")
-      .executeTakeFirst();
-    if (!row || row.failed_logins < threshold) return { locked: false };
-    await this.db
-      .updateTable("users")
-      .set({ failed_logins: 0, locked_until: lockedUntil })
-      .where("id", "=", id)
-      .execute();
-    return { locked: true };
-  }
-
-  async clearLoginFailures(id: string) {
-    await this.db.updateTable("users").set({ failed_logins: 0, locked_until: null }).where("id", "=", id).execute();
-  }
-
-  async unknownLoginLockedUntil(login: string) {
-    const row = await this.db.selectFrom("login_failures").select("locked_until").where("login", "=", loginKey(login)).executeTakeFirst();
-    return row?.locked_until ?? null;
-  }
-
-  async recordUnknownLoginFailure(login: string, threshold: number, lockedUntil: string, now: string, staleBefore: string) {
-    const key = loginKey(login);
-    await this.db
-      .deleteFrom("login_failures")
-      .where("updated_at", "<", staleBefore)
-      .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", now)]))
-      .execute();
-    const row = await this.db
-      .insertInto("login_failures")
-      .values({ login: key, failures: 1, locked_until: null, updated_at: now })
-      .onConflict((oc) => oc.column("login").doUpdateSet((eb) => ({ failures: eb("login_failures.failures", "+", 1), updated_at: now })))
-      .returning("failures")
-      .executeTakeFirstOrThrow();
-    if (row.failures < threshold) return { locked: false };
-    await this.db.updateTable("login_failures").set({ failures: 0, locked_until: lockedUntil }).where("login", "=", key).execute();
-    return { locked: true };
-  }
-
   claimEmail(id: string, now: string) {
     return this.db.transaction().execute(async (tx) => {
       const claimed = await tx
         .updateTable("users")
-        .set({ email_verified: 1, password_hash: null, failed_logins: 0, locked_until: null, updated_at: now })
+        .set({ email_verified: 1, password_hash: null, updated_at: now })
         .where("id", "=", id)
         .where("email_verified", "=", 0)
         .returning("id")
@@ -328,4 +277,5 @@ export class KyselyAccountStore implements AccountStore {
   }
 }
 
-const loginKey = (login: string) => login.trim().toLowerCase();
+/** How logins are compared: trimmed, lowercased. */
+export const loginKey = (login: string) => login.trim().toLowerCase();

@@ -8,8 +8,6 @@ export interface UsersTable {
   display_name: string;
   avatar_url: string | null;
   password_hash: string | null;
-  failed_logins: Generated<number>;
-  locked_until: string | null;
   /** 0 or 1: an OIDC provider vouched for the email (a password registration never does). */
   email_verified: Generated<number>;
   /** Who sees this user's presence: friends only, or friends and members of their spaces. */
@@ -20,11 +18,12 @@ export interface UsersTable {
 
 export type PresenceVisibility = "friends" | "spaces";
 
-/** Failed logins for identifiers that match no account, so they lock like real ones. */
-export interface LoginFailuresTable {
-  login: string;
+/** Failed sign-ins per (account key, client address); ip "*" is the account's total (migration 0009). */
+export interface LoginThrottleTable {
+  key: string;
+  ip: string;
   failures: number;
-  locked_until: string | null;
+  blocked_until: string | null;
   updated_at: string;
 }
 
@@ -158,7 +157,7 @@ export interface MessagesTable {
 export interface Database {
   users: UsersTable;
   oidc_identities: OidcIdentitiesTable;
-  login_failures: LoginFailuresTable;
+  login_throttle: LoginThrottleTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   friend_requests: FriendRequestsTable;

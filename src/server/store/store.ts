@@ -9,6 +9,7 @@ import { KyselyAccountStore, type AccountStore } from "./accounts";
 import { KyselySocialStore, type SocialStore } from "./social";
 import { KyselyChatStore, type ChatStore } from "./chat";
 import { KyselySpaceStore, type SpaceStore } from "./spaces";
+import { KyselyLoginThrottleStore, type LoginThrottleStore } from "./throttle";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
@@ -20,6 +21,7 @@ export interface Store {
   readonly social: SocialStore;
   readonly chat: ChatStore;
   readonly spaces: SpaceStore;
+  readonly throttle: LoginThrottleStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -32,6 +34,7 @@ export class KyselyStore implements Store {
   readonly social: SocialStore;
   readonly chat: ChatStore;
   readonly spaces: SpaceStore;
+  readonly throttle: LoginThrottleStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -41,6 +44,7 @@ export class KyselyStore implements Store {
     this.social = new KyselySocialStore(this.db);
     this.chat = new KyselyChatStore(this.db);
     this.spaces = new KyselySpaceStore(this.db);
+    this.throttle = new KyselyLoginThrottleStore(this.db);
   }
 
   async migrate(): Promise<void> {

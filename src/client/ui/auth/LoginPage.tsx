@@ -14,7 +14,7 @@ type Fields = { login?: string; password?: string };
 const CALLBACK_ERRORS: Record<string, string> = {
   OIDC_ERROR: "Single sign-on didn't complete. Please try again.",
   RATE_LIMITED: "Too many sign-in attempts. Please wait a moment and try again.",
-  ACCOUNT_LOCKED: "This account is temporarily locked. Try again later.",
+  ACCOUNT_LOCKED: "Too many failed sign-in attempts. Try again in a moment.",
   CONFLICT: "An account with that email already exists. Log in with your password instead.",
   NOT_FOUND: "That sign-in provider isn't available on this server.",
   UNAVAILABLE: "The sign-in provider couldn't be reached. Please try again.",

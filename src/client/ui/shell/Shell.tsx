@@ -11,6 +11,7 @@ import { useRouter } from "../../state/router";
 import { cn } from "../common/cn";
 import { PresenceDot } from "../common/PresenceAvatar";
 import { ReconnectBanner } from "./ReconnectBanner";
+import { FailedSignInsNotice } from "./FailedSignInsNotice";
 import { conversationIdOf, usePageTitle } from "./usePageTitle";
 import { Dialog } from "../common/Dialog";
 import { MenuIcon } from "../common/icons";
@@ -46,6 +47,7 @@ export function Shell({ children, fill = false }: { children: ReactNode; fill?: 
       <div className="flex min-w-0 flex-1 flex-col">
         {wide ? null : <MobileTopBar />}
         <ReconnectBanner />
+        <FailedSignInsNotice />
 
         <main id="main" tabIndex={-1} className={cn("min-h-0 flex-1 focus:outline-none", fill ? "flex flex-col overflow-hidden" : "overflow-y-auto")}>
           {children}

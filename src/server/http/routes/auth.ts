@@ -47,9 +47,9 @@ export function authRoutes({ config, auth, ipLimiter }: AuthRouteDeps) {
   r.post("/login", async (c) => {
     limited(c);
     const input = await parseJson(c, LoginBody);
-    const { user, ...tokens } = await auth.login(input, clientOf(c, config.trustProxy));
+    const { user, recentFailures, ...tokens } = await auth.login(input, clientOf(c, config.trustProxy));
     setSessionCookies(c, config, tokens);
-    return c.json({ user: toMe(user), accessExpiresAt: tokens.accessExpiresAt });
+    return c.json({ user: toMe(user), accessExpiresAt: tokens.accessExpiresAt, recentFailures });
   });
 
   r.post("/refresh", async (c) => {
