@@ -4,59 +4,23 @@
  * must decode every other participant.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { Sfu } from "../src/server/sfu/sfu";
 import { WeriftSfu } from "../src/server/sfu/werift";
 import type { Received } from "./support/sfu-page";
-import { browserAvailable, launchBrowser, until } from "./support/browser";
+import { browserAvailable, until } from "./support/browser";
+import { received, startSfuPages, type SfuPages } from "./support/sfu-harness";
 
 const IMPLEMENTATIONS: [string, () => Sfu][] = [["embedded (werift)", () => new WeriftSfu()]];
 
 const run = browserAvailable("sfu contract");
-let browser: Browser;
-let server: ReturnType<typeof Bun.serve>;
+let h: SfuPages;
 
 beforeAll(async () => {
-  if (!run) return;
-  const built = await Bun.build({ entrypoints: [join(import.meta.dir, "support/sfu-page.ts")], target: "browser" });
-  if (!built.success) throw new AggregateError(built.logs, "sfu page build failed");
-  const script = await built.outputs[0]!.text();
-  server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch: (req) =>
-      new URL(req.url).pathname === "/page.js"
-        ? new Response(script, { headers: { "content-type": "text/javascript" } })
-        : new Response('<!doctype html><body><script src="/page.js"></script></body>', { headers: { "content-type": "text/html" } }),
-  });
-  browser = await launchBrowser(["--allow-loopback-in-peer-connection"]);
+  if (run) h = await startSfuPages();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  server?.stop(true);
-});
-
-/**
- * One participant: a browser context publishing through `sfu` into call `callId`; `pages`
- * learns the page before it publishes, so the SFU's replies can reach it.
- */
-async function participant(sfu: Sfu, pages: Map<string, Page>, callId: string, id: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.exposeFunction("sfuSend", (json: string) => sfu.signal(callId, id, JSON.parse(json)));
-  await page.goto(server.url.href);
-  await page.waitForFunction(() => !!window.sfuPage);
-  pages.set(id, page);
-  await sfu.join(callId, id);
-  await page.evaluate(() => window.sfuPage.start(640));
-  return page;
-}
-
-function received(page: Page): Promise<Received> {
-  return page.evaluate(() => window.sfuPage.received());
-}
+afterAll(() => h?.close());
 
 /** Waits until `page` decodes video (frames growing) and receives audio from each of `from`. */
 async function decodesAll(page: Page, from: string[]): Promise<Received> {
@@ -89,22 +53,22 @@ for (const [name, create] of IMPLEMENTATIONS) {
 
   describe.skipIf(!run)(`Sfu contract: ${name}`, () => {
     let sfu: Sfu;
-    const pages = new Map<string, Page>();
+    let pages: Map<string, Page>;
 
     beforeAll(() => {
       sfu = create();
-      sfu.on((e) => {
-        if (e.type === "signal") void pages.get(e.to)?.evaluate((s) => window.sfuPage.handle(s), e.signal).catch(() => {});
-      });
+      h.attach(sfu);
+      pages = h.pages;
     });
 
     afterAll(async () => {
       await Promise.all([...pages.values()].map((p) => p.context().close()));
+      pages.clear();
       await sfu.close();
       await sfu.close();
     });
 
-    const join = (callId: string, id: string) => participant(sfu, pages, callId, id);
+    const join = (callId: string, id: string) => h.join(sfu, callId, id);
 
     test("every participant decodes every other participant's camera and receives their microphone", async () => {
       await sfu.open("c1");

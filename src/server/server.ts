@@ -32,6 +32,8 @@ import { MemoryCallRegistry } from "./calls/registry";
 import { RedisCallRegistry } from "./calls/redis-call-registry";
 import { IceService } from "./calls/ice";
 import { SignalingRelay } from "./calls/signaling";
+import { SfuBridge } from "./sfu/bridge";
+import { WeriftSfu } from "./sfu/werift";
 import { SpaceService } from "./spaces/service";
 import { InviteService } from "./spaces/invites";
 import { ImageStore } from "./files/images";
@@ -82,7 +84,9 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const ice = new IceService(config.rtc, clock);
   const spaces = new SpaceService(store, bus, presence, images, config.limits.maxSpacesPerUser, clock, calls);
   const invites = new InviteService(store, bus, spaces, presence, clock);
-  const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, signaling: new SignalingRelay(callRegistry, bus), spaces }, limits, log);
+  // The only SFU so far is the embedded one (config.calls.sfu === "embedded").
+  const sfu = new SfuBridge(new WeriftSfu(), bus);
+  const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu, spaces }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
@@ -140,6 +144,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       closed = true;
       gateway.close();
       calls.close();
+      await sfu.close();
       await server?.stop(true);
       await metricsServer?.stop(true);
       await bus.close();

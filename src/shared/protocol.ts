@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { nameProblem, normalizeName } from "./names";
 import { CallClientFrames, type CallInfo, type CallServerEvent, type CallState } from "./calls";
+import { SfuClientFrames, type SfuServerEvent } from "./sfu";
 import { frame, Id, Str, UNSTORABLE } from "./wire";
 
 export { Id, Str, UNSTORABLE };
@@ -274,6 +275,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
   frame("read:mark", { conversationId: Id, messageId: Id }),
   frame("sync", { conversationId: Id, after: Id.optional(), limit: z.number().int().min(1).max(100).optional() }),
   ...CallClientFrames,
+  ...SfuClientFrames,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame["type"];
@@ -295,6 +297,7 @@ export type ServerEvent =
   /** To the muting user's own sockets only (DMs, groups and channels). */
   | { type: "conversation:muted"; conversationId: string; muted: boolean }
   | CallServerEvent
+  | SfuServerEvent
   | { type: "space:new"; space: Space }
   | { type: "space:updated"; space: Omit<Space, "role" | "channels"> }
   | { type: "space:removed"; spaceId: string; reason: "left" | "kicked" | "banned" | "deleted" }

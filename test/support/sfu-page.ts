@@ -4,7 +4,7 @@
  * signals (window.sfuSend out, window.sfuPage.handle in) straight to the Sfu under test.
  */
 import { SfuLinks } from "../../src/client/rtc/sfu-links";
-import type { SfuLayer, SfuSignalIn, SfuSignalOut, SfuSource } from "../../src/server/sfu/sfu";
+import type { SfuLayer, SfuSignalIn, SfuSignalOut, SfuSource } from "../../src/shared/sfu";
 
 declare global {
   interface Window {
@@ -20,7 +20,7 @@ export interface Received {
 
 let links: SfuLinks | null = null;
 let startedAt = 0;
-/** participantId → ms from start() to the first frame of theirs painted. */
+/** participantId → ms from connect() to the first frame of theirs painted. */
 const firstFrames = new Map<string, number>();
 
 function watchFirstFrame(participantId: string, track: MediaStreamTrack): void {
@@ -33,15 +33,18 @@ function watchFirstFrame(participantId: string, track: MediaStreamTrack): void {
 }
 
 const page = {
-  async start(width: number): Promise<void> {
+  /** Opens the links (before the SFU joins us, so its first offer finds them); times start here. */
+  connect(): void {
     startedAt = performance.now();
     links = new SfuLinks(
       (s: SfuSignalIn) => window.sfuSend(JSON.stringify(s)),
       (remote) => remote.track.kind === "video" && watchFirstFrame(remote.participantId, remote.track),
     );
+  },
+  async publish(width: number): Promise<void> {
     const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width, height: (width * 9) / 16, frameRate: 15 } });
-    await links.publish("microphone", media.getAudioTracks()[0]!);
-    await links.publish("camera", media.getVideoTracks()[0]!);
+    await links!.publish("microphone", media.getAudioTracks()[0]!);
+    await links!.publish("camera", media.getVideoTracks()[0]!);
   },
   handle(signal: SfuSignalOut): Promise<void> {
     return links!.handle(signal);
@@ -49,7 +52,7 @@ const page = {
   layer(publisherId: string, source: SfuSource, layer: SfuLayer): void {
     links!.setLayer(publisherId, source, layer);
   },
-  /** Decoding per remote participant; `firstFrameAt`: ms from start() to their first painted frame. */
+  /** Decoding per remote participant; `firstFrameAt`: ms from connect() to their first painted frame. */
   async received(): Promise<Received> {
     const out: Received = {};
     const stats = await links!.subscriber.getStats();

@@ -4,7 +4,7 @@
  * track and which source it is). Signals travel through `send`; the caller routes the SFU's
  * replies to `handle`. Kept free of app state so the SFU's contract suite drives it as is.
  */
-import type { SfuLayer, SfuSignalIn, SfuSignalOut, SfuSource, SfuTrackInfo } from "../../server/sfu/sfu";
+import type { SfuLayer, SfuSignalIn, SfuSignalOut, SfuSource, SfuTrackInfo } from "../../shared/sfu";
 
 /** Simulcast layers of a published camera, lowest first; rids the SFU knows (SIMULCAST_RIDS). */
 const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [

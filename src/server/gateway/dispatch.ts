@@ -1,6 +1,7 @@
 /** Frame type → service call. Thin: every handler is one service call with the socket's actor. */
 import type { CallService, DeviceActor } from "../calls/service";
 import type { SignalingRelay } from "../calls/signaling";
+import type { SfuBridge } from "../sfu/bridge";
 import type { SpaceService } from "../spaces/service";
 import type { ClientFrame, ClientFrameType, HelloResult } from "../../shared/protocol";
 import type { ConversationService } from "../chat/conversations";
@@ -17,6 +18,7 @@ export interface Services {
   messages: MessageService;
   calls: CallService;
   signaling: SignalingRelay;
+  sfu: SfuBridge;
   spaces: SpaceService;
 }
 
@@ -59,5 +61,9 @@ export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
     "rtc:offer": (actor, f) => s.signaling.relay(actor, f),
     "rtc:answer": (actor, f) => s.signaling.relay(actor, f),
     "rtc:ice": (actor, f) => s.signaling.relay(actor, f),
+    "sfu:signal": async (actor, f) => {
+      const { call, me } = await s.signaling.requireParticipant(actor, f.callId);
+      await s.sfu.signal(call, me.id, f.signal);
+    },
   };
 }

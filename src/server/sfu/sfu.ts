@@ -6,38 +6,9 @@
  * external SFU (Janus VideoRoom) implements the same interface without touching them.
  */
 
-export type SfuLink = "publish" | "subscribe";
-export type SfuSource = "camera" | "microphone" | "screen";
-/** Simulcast layer a subscriber wants of one publication; "off" stops forwarding it. */
-export type SfuLayer = "low" | "mid" | "high" | "off";
+import type { SfuLink, SfuSignalIn, SfuSignalOut, SfuSource } from "../../shared/sfu";
 
-export interface SfuIceCandidate {
-  candidate: string;
-  sdpMid?: string | null;
-  sdpMLineIndex?: number | null;
-  usernameFragment?: string | null;
-}
-
-/** What a subscriber's transceiver carries: the subscriber maps `ontrack` to a participant by mid. */
-export interface SfuTrackInfo {
-  mid: string;
-  participantId: string;
-  source: SfuSource;
-}
-
-/** Client → SFU. */
-export type SfuSignalIn =
-  /** Publish offer; `sources` names what each of the client's sending mids carries. */
-  | { kind: "offer"; link: "publish"; sdp: string; sources: Record<string, SfuSource> }
-  | { kind: "answer"; link: "subscribe"; sdp: string }
-  | { kind: "ice"; link: SfuLink; candidate: SfuIceCandidate | null }
-  | { kind: "layer"; publisherId: string; source: SfuSource; layer: SfuLayer };
-
-/** SFU → client. */
-export type SfuSignalOut =
-  | { kind: "answer"; link: "publish"; sdp: string }
-  | { kind: "offer"; link: "subscribe"; sdp: string; tracks: SfuTrackInfo[] }
-  | { kind: "ice"; link: SfuLink; candidate: SfuIceCandidate | null };
+export type { SfuLayer, SfuLink, SfuSignalIn, SfuSignalOut, SfuSource, SfuTrackInfo } from "../../shared/sfu";
 
 export type SfuConnectionState = "connecting" | "connected" | "disconnected" | "failed" | "closed";
 

@@ -24,7 +24,25 @@ import {
   type RTCRtpTransceiver,
   type RtpPacket,
 } from "werift";
+import { Socket } from "node:dgram";
 import type { SfuLink } from "./sfu";
+
+/**
+ * werift binds its UDP sockets without an "error" listener. On Bun an ICMP port-unreachable
+ * (the peer's tab closed while we still send to it) arrives as a recvmsg ECONNREFUSED "error"
+ * event, and an unheard "error" kills the process. Every UDP socket bound without a listener
+ * gets one that ignores it: ICE consent checks then notice the peer is gone.
+ */
+export function surviveUnreachablePeers(): void {
+  const proto = Socket.prototype as Socket & { parleyGuarded?: boolean };
+  if (proto.parleyGuarded) return;
+  proto.parleyGuarded = true;
+  const bind = proto.bind;
+  proto.bind = function (this: Socket, ...args: unknown[]) {
+    if (this.listenerCount("error") === 0) this.on("error", () => {});
+    return (bind as (...a: unknown[]) => Socket).apply(this, args);
+  } as typeof proto.bind;
+}
 
 function codecs() {
   return {

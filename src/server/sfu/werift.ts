@@ -6,9 +6,10 @@
  */
 import type { RTCPeerConnection, RTCRtpTransceiver } from "werift";
 import { AppError } from "../../shared/errors";
+import type { SfuIceCandidate } from "../../shared/sfu";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource, SfuTrackInfo } from "./sfu";
 import { Publication, Subscription } from "./werift-forward";
-import { createPeer, reportedLoss } from "./werift-media";
+import { createPeer, reportedLoss, surviveUnreachablePeers } from "./werift-media";
 import { SpeakerMeter } from "./speaker";
 
 /** Ceiling asked of each publisher's video by REMB; the browser splits it over its layers. */
@@ -22,6 +23,7 @@ class Member {
   pub: RTCPeerConnection | null = null;
   sub: RTCPeerConnection | null = null;
   readonly publications = new Map<SfuSource, Publication>();
+  earlyIce: SfuIceCandidate[] = [];
   /** Publish-link mid → what the client says it carries. */
   sources: Record<string, SfuSource> = {};
   readonly subscriptions = new Map<RTCRtpTransceiver, Subscription>();
@@ -52,6 +54,10 @@ class Room {
 export class WeriftSfu implements Sfu {
   readonly #rooms = new Map<string, Room>();
   readonly #listeners = new Set<(e: SfuEvent) => void>();
+
+  constructor() {
+    surviveUnreachablePeers();
+  }
 
   on(listener: (e: SfuEvent) => void): () => void {
     this.#listeners.add(listener);
@@ -88,7 +94,9 @@ export class WeriftSfu implements Sfu {
         return member.run(() => this.#publish(room, member, signal.sdp, signal.sources));
       case "answer":
         return member.run(async () => {
-          if (!member.sub || !member.negotiating) throw new AppError("CONFLICT", "no subscribe offer awaits an answer");
+          if (!member.sub) throw new AppError("CONFLICT", "no subscribe offer awaits an answer");
+          // An answer to an offer we repeated (see #publish) comes twice: the second is stale.
+          if (!member.negotiating) return;
           await member.sub.setRemoteDescription({ type: "answer", sdp: signal.sdp });
           member.negotiating = false;
           if (member.dirty) await this.#renegotiate(room, member);
@@ -96,7 +104,10 @@ export class WeriftSfu implements Sfu {
       case "ice":
         return member.run(async () => {
           const pc = signal.link === "publish" ? member.pub : member.sub;
-          if (pc && signal.candidate) await pc.addIceCandidate(signal.candidate).catch(() => {});
+          if (!signal.candidate) return;
+          // A publish candidate can overtake its offer: hold it until the offer is applied.
+          if (pc?.remoteDescription) await pc.addIceCandidate(signal.candidate).catch(() => {});
+          else if (signal.link === "publish") member.earlyIce.push(signal.candidate);
         });
       case "layer": {
         const publication = room.members.get(signal.publisherId)?.publications.get(signal.source);
@@ -165,7 +176,10 @@ export class WeriftSfu implements Sfu {
       throw new AppError("VALIDATION_ERROR", `publish offer rejected: ${err instanceof Error ? err.message : String(err)}`);
     }
     await member.pub.setLocalDescription(await member.pub.createAnswer());
+    for (const candidate of member.earlyIce.splice(0)) await member.pub.addIceCandidate(candidate).catch(() => {});
     this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "answer", link: "publish", sdp: member.pub.localDescription!.sdp } });
+    // A client's first offer says it is listening: repeat a subscribe offer it may have missed.
+    if (member.negotiating) this.#sendOffer(room, member);
     // Whatever the client no longer sends (removed from `sources`, or no longer sending) ends.
     for (const [source, p] of member.publications) {
       const mid = p.transceiver.mid;
@@ -237,11 +251,16 @@ export class WeriftSfu implements Sfu {
     member.dirty = false;
     member.negotiating = true;
     await pc.setLocalDescription(await pc.createOffer());
+    this.#sendOffer(room, member);
+  }
+
+  #sendOffer(room: Room, member: Member): void {
     const tracks: SfuTrackInfo[] = [];
     for (const [t, s] of member.subscriptions) {
       if (t.mid !== null) tracks.push({ mid: t.mid, participantId: s.publication.participantId, source: s.publication.source });
     }
-    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "offer", link: "subscribe", sdp: pc.localDescription!.sdp, tracks } });
+    const sdp = member.sub!.localDescription!.sdp;
+    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "offer", link: "subscribe", sdp, tracks } });
   }
 
   #tick(room: Room): void {

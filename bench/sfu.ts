@@ -1,0 +1,144 @@
+/**
+ * SFU benchmark: `bun bench/sfu.ts [--publishers 4] [--subscribers 5,10,15,20] [--seconds 10]
+ * [--late 10] [--no-docs]`.
+ *
+ * 1. Forwarding: the embedded SFU (WeriftSfu) runs in this process; synthetic werift clients run
+ *    in a child (bench/sfu/clients.ts). P publishers each send one VP8-shaped video stream
+ *    (~500 kbit/s, 30 fps); S subscribers and the other publishers receive each, so
+ *    P×S + P×(P−1) video streams are forwarded. Once every stream flows, this process's CPU (process.cpuUsage, user+system, as %
+ *    of one core) and RSS are sampled over --seconds; a stream counts as forwarded only if its
+ *    subscriber received packets during that window.
+ * 2. Late joiner: two Chromium pages publish fake camera+microphone (simulcast) through the SFU;
+ *    --late pages join one after another and time join → first frame painted
+ *    (requestVideoFrameCallback) of each publisher, in the joining page.
+ *
+ * Prints a markdown report and replaces its section of docs/BENCHMARKS.md unless --no-docs.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { WeriftSfu } from "../src/server/sfu/werift";
+import { lateJoins } from "./sfu/late";
+
+const { values: args } = parseArgs({
+  options: {
+    publishers: { type: "string", default: "4" },
+    subscribers: { type: "string", default: "5,10,15,20" },
+    seconds: { type: "string", default: "10" },
+    late: { type: "string", default: "10" },
+    "no-docs": { type: "boolean", default: false },
+  },
+});
+const P = Number(args.publishers);
+const SECONDS = Number(args.seconds);
+/** Clients join this far apart: dozens of simultaneous DTLS handshakes time out on a busy 2-core box. */
+const STAGGER_MS = 300;
+
+interface Step {
+  subscribers: number;
+  streams: number;
+  forwarded: number;
+  cpu: number;
+  rssMb: number;
+  packetsPerSecond: number;
+}
+
+async function forwarding(subscribers: number): Promise<Step> {
+  const sfu = new WeriftSfu();
+  const callId = `bench-${subscribers}`;
+  await sfu.open(callId);
+  let onCounts: (c: Record<string, number[]>) => void = () => {};
+  let ready: () => void = () => {};
+  const readyP = new Promise<void>((r) => (ready = r));
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "sfu/clients.ts")], {
+    stdio: ["ignore", "inherit", "inherit"],
+    ipc(m: { type: string; from: string; signal: never; counts: Record<string, number[]> }) {
+      if (m.type === "ready") ready();
+      else if (m.type === "signal") void sfu.signal(callId, m.from, m.signal).catch((e) => console.error("signal", e));
+      else if (m.type === "counts") onCounts(m.counts);
+    },
+  });
+  sfu.on((e) => {
+    if (e.type === "signal") child.send({ type: "signal", to: e.to, signal: e.signal });
+    else if (e.type === "connection" && e.state === "failed") console.warn(`${e.participantId} ${e.link} link failed`);
+  });
+  const counts = () => new Promise<Record<string, number[]>>((r) => ((onCounts = r), child.send({ type: "counts" })));
+  try {
+    await readyP;
+    for (let i = 0; i < subscribers; i++) {
+      await sfu.join(callId, `s${i}`);
+      child.send({ type: "add", id: `s${i}`, role: "subscriber" });
+      await Bun.sleep(STAGGER_MS);
+    }
+    for (let i = 0; i < P; i++) {
+      await sfu.join(callId, `p${i}`);
+      child.send({ type: "add", id: `p${i}`, role: "publisher" });
+      await Bun.sleep(STAGGER_MS);
+    }
+    // Publishers receive each other too, as in a call.
+    const streams = P * subscribers + P * (P - 1);
+    const flowing = (c: Record<string, number[]>, base?: Record<string, number[]>) =>
+      Object.entries(c).reduce((n, [id, tracks]) => n + tracks.filter((v, i) => v > (base?.[id]?.[i] ?? 0)).length, 0);
+    const deadline = Date.now() + 60_000;
+    while (flowing(await counts()) < streams) {
+      if (Date.now() > deadline) throw new Error(`only ${flowing(await counts())} of ${streams} streams flow after 60 s`);
+      await Bun.sleep(500);
+    }
+    await Bun.sleep(2000);
+    const before = await counts();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Bun.sleep(SECONDS * 1000);
+    const cpu1 = process.cpuUsage(cpu0);
+    const elapsed = (performance.now() - t0) / 1000;
+    const after = await counts();
+    const packets = Object.entries(after).reduce((n, [id, t]) => n + t.reduce((a, v, i) => a + v - (before[id]?.[i] ?? 0), 0), 0);
+    return {
+      subscribers,
+      streams,
+      forwarded: flowing(after, before),
+      cpu: ((cpu1.user + cpu1.system) / 1e6 / elapsed) * 100,
+      rssMb: process.memoryUsage().rss / 2 ** 20,
+      packetsPerSecond: packets / elapsed,
+    };
+  } finally {
+    child.kill();
+    await child.exited;
+    await sfu.close();
+  }
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+
+const steps: Step[] = [];
+for (const s of args.subscribers.split(",").map(Number)) {
+  const step = await forwarding(s);
+  console.log(step);
+  steps.push(step);
+}
+const late = await lateJoins(Number(args.late));
+console.log({ late });
+
+const date = new Date().toISOString().slice(0, 16).replace("T", " ");
+const report = `<!-- bench:sfu -->
+## SFU (embedded, werift)
+
+\`bun bench/sfu.ts --publishers ${P} --subscribers ${args.subscribers} --seconds ${SECONDS} --late ${args.late}\` — ${date} UTC, on the shared 2-core dev machine (other work running).
+
+Forwarding: ${P} synthetic publishers (werift, separate process; VP8-shaped, ~500 kbit/s, 30 fps) to S subscribers (and to each other: P×S + P×(P−1) streams); CPU and RSS of the SFU's process over ${SECONDS} s. Target: ≥ 60 forwarded video streams at ≤ 50 % of one core.
+
+| subscribers | video streams forwarded | packets/s out | SFU CPU (% of one core) | RSS (MB) | µs CPU per packet |
+|---:|---:|---:|---:|---:|---:|
+${steps.map((s) => `| ${s.subscribers} | ${s.forwarded} of ${s.streams} | ${s.packetsPerSecond.toFixed(0)} | ${s.cpu.toFixed(1)} | ${s.rssMb.toFixed(0)} | ${((s.cpu / 100) * 1e6 / s.packetsPerSecond).toFixed(1)} |`).join("\n")}
+
+Late joiner (Chromium, loopback): join → first frame painted of each of 2 publishers (fake camera, simulcast), ${late.length} samples: p50 ${pct(late, 50).toFixed(0)} ms, p95 ${pct(late, 95).toFixed(0)} ms (target p50 ≤ 1 s). The joiners only subscribe (their subscribe link does not wait for their own publish).
+
+<!-- /bench:sfu -->`;
+console.log(report);
+if (!args["no-docs"]) {
+  const path = join(import.meta.dir, "../docs/BENCHMARKS.md");
+  const doc = readFileSync(path, "utf8");
+  const re = /<!-- bench:sfu -->[\s\S]*<!-- \/bench:sfu -->/;
+  writeFileSync(path, re.test(doc) ? doc.replace(re, report) : `${doc.trimEnd()}\n\n${report}\n`);
+}
+process.exit(0);
