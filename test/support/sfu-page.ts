@@ -1,9 +1,10 @@
 /**
  * Browser entry for the SFU contract suite: a page that publishes its fake camera and
- * microphone through SfuLinks and reports what it decodes. The test process carries the
+ * microphone through the client's SfuTransport and reports what it decodes. The test process carries the
  * signals (window.sfuSend out, window.sfuPage.handle in) straight to the Sfu under test.
  */
-import { SfuLinks } from "../../src/client/rtc/sfu-links";
+import type { SfuLinks } from "../../src/client/rtc/sfu-links";
+import { SfuTransport } from "../../src/client/rtc/transports/sfu";
 import type { SfuLayer, SfuSignalIn, SfuSignalOut, SfuSource } from "../../src/shared/sfu";
 
 declare global {
@@ -18,6 +19,7 @@ export interface Received {
   [participantId: string]: { framesDecoded: number; frameWidth: number; audioPackets: number; firstFrameAt: number | null };
 }
 
+let transport: SfuTransport | null = null;
 let links: SfuLinks | null = null;
 let startedAt = 0;
 /** participantId → ms from connect() to the first frame of theirs painted. */
@@ -34,12 +36,11 @@ function watchFirstFrame(participantId: string, track: MediaStreamTrack): void {
 
 const page = {
   /** Opens the links (before the SFU joins us, so its first offer finds them); times start here. */
-  connect(): void {
+  async connect(): Promise<void> {
     startedAt = performance.now();
-    links = new SfuLinks(
-      (s: SfuSignalIn) => window.sfuSend(JSON.stringify(s)),
-      (remote) => remote.track.kind === "video" && watchFirstFrame(remote.participantId, remote.track),
-    );
+    transport = new SfuTransport({ iceConfig: async () => ({}), send: (s: SfuSignalIn) => window.sfuSend(JSON.stringify(s)) });
+    transport.events.on("track", ({ peer, track }) => track.kind === "video" && watchFirstFrame(peer, track));
+    links = await transport.ready;
   },
   async publish(width: number): Promise<void> {
     const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width, height: (width * 9) / 16, frameRate: 15 } });
@@ -47,10 +48,10 @@ const page = {
     await links!.publish("camera", media.getVideoTracks()[0]!);
   },
   handle(signal: SfuSignalOut): Promise<void> {
-    return links!.handle(signal);
+    return transport!.handleSfu(signal);
   },
   layer(publisherId: string, source: SfuSource, layer: SfuLayer): void {
-    links!.setLayer(publisherId, source, layer);
+    transport!.setLayer(publisherId, source, layer);
   },
   /** Decoding per remote participant; `firstFrameAt`: ms from connect() to their first painted frame. */
   async received(): Promise<Received> {
@@ -69,9 +70,8 @@ const page = {
     });
     return out;
   },
-  links: () => links,
   close(): void {
-    links?.close();
+    transport?.close();
   },
 };
 window.sfuPage = page;

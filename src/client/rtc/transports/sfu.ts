@@ -1,0 +1,90 @@
+/**
+ * SFU: one publish and one subscribe link to the server's SFU (SfuLinks), whatever the number
+ * of participants. Remote tracks come from the subscribe link, mapped to participants by the
+ * SFU's own metadata; which layer of each camera arrives is chosen per tile with setLayer.
+ * Peers are bookkeeping only — the SFU decides what reaches us.
+ */
+import type { SfuLayer, SfuSignalIn, SfuSignalOut } from "../../../shared/sfu";
+import { Emitter } from "../emitter";
+import type { MediaSource } from "../peer-link";
+import { SfuLinks } from "../sfu-links";
+import type { LinkInfo, MediaTransport, TransportEvents } from "../transport";
+
+export interface SfuTransportOptions {
+  iceConfig: () => Promise<RTCConfiguration>;
+  /** Sends `sfu:signal {callId, signal}`. */
+  send: (signal: SfuSignalIn) => void;
+}
+
+export class SfuTransport implements MediaTransport {
+  readonly events = new Emitter<TransportEvents>();
+  /** The two links, once the ICE configuration is known. */
+  readonly ready: Promise<SfuLinks>;
+  readonly #peers = new Set<string>();
+  #links: SfuLinks | null = null;
+  #closed = false;
+
+  constructor(opts: SfuTransportOptions) {
+    this.ready = opts.iceConfig().then((config) => {
+      const links = new SfuLinks(opts.send, ({ participantId, source, track }) => this.events.emit("track", { peer: participantId, source, track }), config);
+      links.subscriber.onconnectionstatechange = () => {
+        for (const peer of this.#peers) this.events.emit("connection", { peer, state: links.subscriber.connectionState });
+      };
+      if (this.#closed) links.close();
+      return (this.#links = links);
+    });
+  }
+
+  publish(source: MediaSource, track: MediaStreamTrack | null): void {
+    void this.ready.then((l) => l.publish(source, track)).catch((err) => this.events.emit("error", String(err)));
+  }
+
+  addPeer(id: string): void {
+    this.#peers.add(id);
+  }
+
+  removePeer(id: string): void {
+    this.#peers.delete(id);
+  }
+
+  /** A peer's new page needs nothing from us: the SFU renegotiates its own links. */
+  restartPeer(): void {}
+
+  /** The SFU speaks `sfu:signal` (handleSfu), never `rtc:*`. */
+  handleSignal(): void {}
+
+  handleSfu(signal: SfuSignalOut): Promise<void> {
+    return this.ready.then((l) => l.handle(signal));
+  }
+
+  /** The layer of `peer`'s camera or screen to receive ("off" while its tile is not shown). */
+  setLayer(peer: string, source: MediaSource, layer: SfuLayer): void {
+    void this.ready.then((l) => l.setLayer(peer, source, layer));
+  }
+
+  /** Nothing is held: an SFU call is already running when this transport starts. */
+  release(): void {}
+
+  /** Call chat goes through the call's conversation. */
+  sendChat(): boolean {
+    return false;
+  }
+
+  links(): LinkInfo[] {
+    const l = this.#links;
+    if (!l || l.subscriber.connectionState === "closed") return [];
+    const sources: Record<string, MediaSource> = {};
+    for (const t of l.subscriber.getTransceivers()) {
+      const info = l.tracks.find((i) => i.mid === t.mid);
+      if (info) sources[t.receiver.track.id] = info.source;
+    }
+    return [{ peer: "sfu", pc: l.subscriber, sources }];
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#links?.close();
+    this.events.clear();
+  }
+}
