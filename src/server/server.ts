@@ -34,6 +34,7 @@ import { IceService } from "./calls/ice";
 import { SignalingRelay } from "./calls/signaling";
 import { SfuBridge } from "./sfu/bridge";
 import { WeriftSfu } from "./sfu/werift";
+import { RoomService } from "./rooms/service";
 import { SpaceService } from "./spaces/service";
 import { InviteService } from "./spaces/invites";
 import { ImageStore } from "./files/images";
@@ -86,12 +87,13 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const invites = new InviteService(store, bus, spaces, presence, clock);
   // The only SFU so far is the embedded one (config.calls.sfu === "embedded").
   const sfu = new SfuBridge(new WeriftSfu(), bus);
+  const rooms = new RoomService(store, calls, clock);
   const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu, spaces }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
   const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
-  const app = createApp({ config, store, bus, auth, users, friends, conversations, messages, ice, spaces, invites, oidc, ipLimiter, limits, metrics, log, staticDir });
+  const app = createApp({ config, store, bus, auth, users, friends, conversations, messages, ice, spaces, invites, rooms, oidc, ipLimiter, limits, metrics, log, staticDir });
   metrics.gauge("parley_ws_connections", () => gateway.connectionCount);
 
   let server: Server<SocketData> | undefined;

@@ -188,3 +188,38 @@ export type CallServerEvent =
   | ({ type: "rtc:offer"; sdp: string } & SignalFrom)
   | ({ type: "rtc:answer"; sdp: string } & SignalFrom)
   | ({ type: "rtc:ice"; candidate: IceCandidate | null } & SignalFrom);
+
+// ---------------------------------------------------------------------------
+// Rooms: calls joined by link (REST; see PROTOCOL "Group calls")
+// ---------------------------------------------------------------------------
+
+export const MAX_ROOMS_PER_USER = 50;
+/** Three groups of lowercase letters, like "kfp-wzqa-tnm": 26^10 links, not worth guessing. */
+export const ROOM_SLUG_RE = /^[a-z]{3}-[a-z]{4}-[a-z]{3}$/;
+export const CreateRoomBody = z.object({ name: Str().trim().min(1).max(100), allowGuests: z.boolean().default(false) }).strict();
+
+export interface Room {
+  id: string;
+  slug: string;
+  name: string;
+  hostId: string;
+  allowGuests: boolean;
+  locked: boolean;
+  /** The room's chat, and the scope of its call (call:join with it). */
+  conversationId: string;
+  /** The link to share: <origin>/r/<slug>. */
+  url: string;
+  createdAt: string;
+}
+
+/** What anyone holding the link may see before joining. */
+export interface RoomPreview {
+  slug: string;
+  name: string;
+  host: { id: string; displayName: string; avatarUrl: string | null };
+  allowGuests: boolean;
+  locked: boolean;
+  conversationId: string;
+  /** How many people are in its call now. */
+  live: number;
+}

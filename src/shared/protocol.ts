@@ -153,7 +153,7 @@ export interface Message {
 
 export interface Conversation {
   id: string;
-  kind: "dm" | "group" | "channel";
+  kind: "dm" | "group" | "channel" | "room";
   /** Set for space channels. */
   spaceId: string | null;
   name: string | null;

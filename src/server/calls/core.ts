@@ -27,8 +27,12 @@ export interface CallTimings {
   meshMax: number;
 }
 
+/** What a watcher (the SFU bridge) hears: every change this node commits, and every end. */
+export type CallChange = { type: "changed"; call: CallRecord } | { type: "ended"; callId: string };
+
 export class CallCore {
   protected readonly timers: CallTimers;
+  readonly #watchers = new Set<(change: CallChange) => void>();
 
   constructor(
     protected readonly store: Store,
@@ -42,6 +46,16 @@ export class CallCore {
     onError: (err: unknown) => void = () => {},
   ) {
     this.timers = new CallTimers(onError);
+  }
+
+  /** Listens to call changes on this node; returns the unsubscribe. */
+  watch(listener: (change: CallChange) => void): () => void {
+    this.#watchers.add(listener);
+    return () => this.#watchers.delete(listener);
+  }
+
+  #emit(change: CallChange) {
+    for (const w of this.#watchers) w(change);
   }
 
   protected toUsers(users: string[], event: ServerEvent) {
@@ -67,6 +81,7 @@ export class CallCore {
 
   /** The snapshot to everyone in the call and everyone rung; for voice channels, who is in it to the space. */
   protected async publish(call: CallRecord): Promise<void> {
+    this.#emit({ type: "changed", call });
     const state = M.toState(call);
     await this.toConnections(this.others(call), { type: "call:state", call: state });
     await this.toUsers(call.invited.map((i) => i.userId), { type: "call:state", call: state });
@@ -111,6 +126,7 @@ export class CallCore {
     const call = await this.registry.remove(callId, expectedVersion);
     if (!call) return;
     this.timers.clearCall(callId);
+    this.#emit({ type: "ended", callId });
     const users = [...new Set([...call.participants.map((p) => p.userId), ...call.invited.map((i) => i.userId), ...alsoTell].filter((u): u is string => u !== null))];
     // Every member of a group DM hears it, so a "call running" banner goes away for those who never joined.
     if (call.kind === "group") await this.bus.publish({ type: "deliver", to: { conversation: call.conversationId }, event: { type: "call:ended", callId, reason } });
@@ -139,6 +155,7 @@ export class CallCore {
 
   /** Cancels timers; live calls die with the process. Idempotent. */
   close(): void {
+    this.#watchers.clear();
     this.timers.close();
   }
 }

@@ -89,6 +89,8 @@ export interface StartInput {
   kind: CallKind;
   spaceId?: string | null;
   roomId?: string | null;
+  /** Default: the starter (none for voice channels); a room's host whoever starts it. */
+  hostId?: string | null;
   media: CallMedia;
   starter: NewParticipant;
   /** Rung at once (ring mode); empty for join-style calls. */
@@ -103,7 +105,7 @@ export function start(input: StartInput, now: number): CallRecord {
     kind: input.kind,
     spaceId: input.spaceId ?? null,
     roomId: input.roomId ?? null,
-    hostId: input.kind === "voice" ? null : input.starter.id,
+    hostId: input.hostId !== undefined ? input.hostId : input.kind === "voice" ? null : input.starter.id,
     media: input.media,
     state: ring ? "ringing" : "active",
     topology: "p2p",

@@ -167,20 +167,33 @@ export class CallService extends CallCore {
     return this.leave(actor, callId);
   }
 
-  /** Joins a running group DM call, or a voice channel's call (starting it if none runs). */
-  async join(actor: DeviceActor, conversationId: string, media?: CallMedia): Promise<Joined> {
+  /** Where a join-style call lives: a voice channel, a room (anyone with the link), a group DM. */
+  async #joinScope(actor: DeviceActor, conversationId: string): Promise<{ kind: "voice" | "room" | "group"; spaceId: string | null; roomId: string | null; hostId: string | null }> {
+    const room = await this.store.rooms.byConversation(conversationId);
+    if (room) {
+      await this.store.rooms.addMember(conversationId, actor.userId, new Date(this.clock()).toISOString());
+      // The visitor's open sockets start getting the room's chat.
+      await this.bus.publish({ type: "membership", userId: actor.userId, conversationId, joined: true });
+      return { kind: "room", spaceId: null, roomId: room.id, hostId: room.host_id };
+    }
     const conv = await this.conversations.requireMember(actor, conversationId);
-    const voice = conv.kind === "channel" && conv.channel_kind === "voice";
-    if (!voice && conv.kind !== "group") throw new AppError("FORBIDDEN", conv.kind === "dm" ? "Direct calls are rung: use call:invite" : "Only voice channels have calls");
+    if (conv.kind === "channel" && conv.channel_kind === "voice") return { kind: "voice", spaceId: conv.space_id, roomId: null, hostId: null };
+    if (conv.kind === "group") return { kind: "group", spaceId: null, roomId: null, hostId: null };
+    throw new AppError("FORBIDDEN", conv.kind === "dm" ? "Direct calls are rung: use call:invite" : "Only voice channels have calls");
+  }
+
+  /** Joins a running group DM call, or a voice channel's or room's call (starting it if none runs). */
+  async join(actor: DeviceActor, conversationId: string, media?: CallMedia): Promise<Joined> {
+    const scope = await this.#joinScope(actor, conversationId);
     const mine = await this.registry.ofUser(actor.userId);
     if (mine && mine.conversationId !== conversationId) throw new AppError("CONFLICT", "You are already in a call");
-    const me = await this.person(actor, "member");
+    const me = await this.person(actor, scope.hostId === actor.userId ? "host" : "member");
     const chosen = media ?? { audio: true, video: false };
     for (let attempt = 0; attempt < 8; attempt++) {
       const running = await this.registry.ofConversation(conversationId);
       if (!running) {
-        if (!voice) throw new AppError("NOT_FOUND", "No call is running here: start one with call:invite");
-        const call = M.start({ id: newId(), conversationId, kind: "voice", spaceId: conv.space_id, media: chosen, starter: me, invite: [] }, this.clock());
+        if (scope.kind === "group") throw new AppError("NOT_FOUND", "No call is running here: start one with call:invite");
+        const call = M.start({ id: newId(), conversationId, ...scope, media: chosen, starter: me, invite: [] }, this.clock());
         const created = await this.registry.create(call);
         if (!created.ok && "busyUserId" in created) throw new AppError("CONFLICT", "You are already in a call");
         if (!created.ok) continue;
@@ -198,6 +211,11 @@ export class CallService extends CallCore {
       return this.#reply(next);
     }
     throw new AppError("CONFLICT", "The call kept changing; try again");
+  }
+
+  /** How many people are in a conversation's call now (room previews). */
+  async liveIn(conversationId: string): Promise<number> {
+    return (await this.registry.ofConversation(conversationId))?.participants.length ?? 0;
   }
 
   /** Leaves (a DM call ends for both). Only the socket bound to the call may. */

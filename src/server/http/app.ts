@@ -32,6 +32,8 @@ import { avatarRoutes } from "./routes/avatars";
 import { blockRoutes, friendRoutes } from "./routes/social";
 import { conversationRoutes } from "./routes/chat";
 import { rtcRoutes } from "./routes/rtc";
+import { roomRoutes } from "./routes/rooms";
+import type { RoomService } from "../rooms/service";
 import { channelRoutes, inviteRoutes, spaceRoutes } from "./routes/spaces";
 import { messageRoutes } from "./routes/chat";
 import { staticRoutes } from "./routes/static";
@@ -48,6 +50,7 @@ export interface AppDeps {
   ice: IceService;
   spaces: SpaceService;
   invites: InviteService;
+  rooms: RoomService;
   oidc: OidcService;
   ipLimiter: WindowLimiter;
   limits: Limits;
@@ -117,6 +120,7 @@ export function createApp(d: AppDeps) {
   app.route("/api/channels", channelRoutes(d.auth, d.spaces));
   app.route("/api/invites", inviteRoutes(d.auth, d.invites));
   app.route("/api/messages", messageRoutes(d.auth, d.messages));
+  app.route("/api/rooms", roomRoutes(d.auth, d.rooms));
   if (d.staticDir) app.route("/", staticRoutes(d.staticDir));
   return app;
 }

@@ -76,7 +76,7 @@ export interface BlocksTable {
   created_at: string;
 }
 
-export type ConversationKind = "dm" | "group" | "channel";
+export type ConversationKind = "dm" | "group" | "channel" | "room";
 
 export interface ConversationsTable {
   id: string;
@@ -154,6 +154,17 @@ export interface MessagesTable {
   mentions_everyone: Generated<number>;
 }
 
+export interface RoomsTable {
+  id: string;
+  slug: string;
+  name: string;
+  host_id: string;
+  allow_guests: number;
+  locked: number;
+  conversation_id: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   oidc_identities: OidcIdentitiesTable;
@@ -170,4 +181,5 @@ export interface Database {
   space_members: SpaceMembersTable;
   space_bans: SpaceBansTable;
   invites: InvitesTable;
+  rooms: RoomsTable;
 }

@@ -10,10 +10,12 @@ import { KyselySocialStore, type SocialStore } from "./social";
 import { KyselyChatStore, type ChatStore } from "./chat";
 import { KyselySpaceStore, type SpaceStore } from "./spaces";
 import { KyselyLoginThrottleStore, type LoginThrottleStore } from "./throttle";
+import { KyselyRoomStore, type RoomStore } from "./rooms";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
 export type { ChatStore, ConversationRow, ConversationSummary, ListedConversation, MessageRow, NewMessage } from "./chat";
+export type { RoomStore, RoomRow } from "./rooms";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -22,6 +24,7 @@ export interface Store {
   readonly chat: ChatStore;
   readonly spaces: SpaceStore;
   readonly throttle: LoginThrottleStore;
+  readonly rooms: RoomStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -35,6 +38,7 @@ export class KyselyStore implements Store {
   readonly chat: ChatStore;
   readonly spaces: SpaceStore;
   readonly throttle: LoginThrottleStore;
+  readonly rooms: RoomStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -45,6 +49,7 @@ export class KyselyStore implements Store {
     this.chat = new KyselyChatStore(this.db);
     this.spaces = new KyselySpaceStore(this.db);
     this.throttle = new KyselyLoginThrottleStore(this.db);
+    this.rooms = new KyselyRoomStore(this.db);
   }
 
   async migrate(): Promise<void> {

@@ -8,6 +8,7 @@ import * as m0006 from "./0006_email_verified";
 import * as m0007 from "./0007_conversation_mute";
 import * as m0009 from "./0009_login_throttle";
 import * as m0010 from "./0010_clean_display_names";
+import * as m0011 from "./0011_rooms";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -22,6 +23,7 @@ export const migrations: MigrationProvider = {
       "0007_conversation_mute": m0007,
       "0009_login_throttle": m0009,
       "0010_clean_display_names": m0010,
+      "0011_rooms": m0011,
     };
   },
 };

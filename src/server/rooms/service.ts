@@ -1,0 +1,91 @@
+/** Rooms: create, list mine, preview by link (anyone), delete (the host). */
+import { AppError } from "../../shared/errors";
+import { newId } from "../../shared/ids";
+import { MAX_ROOMS_PER_USER, ROOM_SLUG_RE, type Room, type RoomPreview } from "../../shared/calls";
+import type { Actor } from "../auth/service";
+import { toPublic } from "../social/users";
+import type { RoomRow, Store } from "../store/store";
+
+/** How many people are in a conversation's call now (the call service). */
+export interface LiveCount {
+  liveIn(conversationId: string): Promise<number>;
+}
+
+const LETTERS = "abcdefghijklmnopqrstuvwxyz";
+
+/** "kfp-wzqa-tnm" from crypto randomness (rejection sampling keeps every letter equally likely). */
+export function newSlug(): string {
+  const out: string[] = [];
+  while (out.length < 10) {
+    for (const b of crypto.getRandomValues(new Uint8Array(16))) if (b < 234 && out.length < 10) out.push(LETTERS[b % 26]!);
+  }
+  return `${out.slice(0, 3).join("")}-${out.slice(3, 7).join("")}-${out.slice(7).join("")}`;
+}
+
+export function toRoom(r: RoomRow, origin: string): Room {
+  return {
+    id: r.id,
+    slug: r.slug,
+    name: r.name,
+    hostId: r.host_id,
+    allowGuests: r.allow_guests === 1,
+    locked: r.locked === 1,
+    conversationId: r.conversation_id,
+    url: `${origin}/r/${r.slug}`,
+    createdAt: r.created_at,
+  };
+}
+
+export class RoomService {
+  constructor(
+    private readonly store: Store,
+    private readonly calls: LiveCount,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async create(actor: Actor, input: { name: string; allowGuests: boolean }, origin: string): Promise<Room> {
+    const row = await this.store.rooms.create({
+      id: newId(),
+      slug: newSlug(),
+      name: input.name,
+      hostId: actor.userId,
+      allowGuests: input.allowGuests,
+      conversationId: newId(),
+      now: new Date(this.clock()).toISOString(),
+      max: MAX_ROOMS_PER_USER,
+    });
+    return toRoom(row, origin);
+  }
+
+  async mine(actor: Actor, origin: string): Promise<Room[]> {
+    return (await this.store.rooms.ofHost(actor.userId)).map((r) => toRoom(r, origin));
+  }
+
+  async #bySlug(slug: string): Promise<RoomRow> {
+    const room = ROOM_SLUG_RE.test(slug) ? await this.store.rooms.bySlug(slug) : undefined;
+    if (!room) throw new AppError("NOT_FOUND", "No room at this link");
+    return room;
+  }
+
+  async preview(slug: string): Promise<RoomPreview> {
+    const room = await this.#bySlug(slug);
+    const [host, live] = await Promise.all([this.store.accounts.userById(room.host_id), this.calls.liveIn(room.conversation_id)]);
+    const h = toPublic(host!);
+    return {
+      slug: room.slug,
+      name: room.name,
+      host: { id: h.id, displayName: h.displayName, avatarUrl: h.avatarUrl },
+      allowGuests: room.allow_guests === 1,
+      locked: room.locked === 1,
+      conversationId: room.conversation_id,
+      live,
+    };
+  }
+
+  /** The host deletes the room; its chat history stays in the store. */
+  async remove(actor: Actor, slug: string): Promise<void> {
+    const room = await this.#bySlug(slug);
+    if (room.host_id !== actor.userId) throw new AppError("FORBIDDEN", "Only the host can delete this room");
+    await this.store.rooms.remove(room.id);
+  }
+}
