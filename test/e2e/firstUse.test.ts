@@ -1,7 +1,7 @@
 /**
  * What a new user meets first, in Chromium against a node with PUBLIC_URL unset, opened at
  * 127.0.0.1: the username field's limit, invite links that point where the user is, the
- * voice channel's neutral "coming soon", and emoji drawn in colour.
+ * voice channel joined with one click, and emoji drawn in colour.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
@@ -60,13 +60,15 @@ describe.skipIf(!enabled)("first use in Chromium", () => {
     expect(await field.inputValue()).toStartWith(`${stage.base}/invite/`);
     await page.keyboard.press("Escape");
 
-    // The voice channel is not there yet: a click says so in a neutral toast, not a success.
+    // A click on the voice channel joins its call at once; she is listed in it until she leaves.
     const voice = page.getByTestId("voice-channel-item");
     await voice.click({ force: true });
-    const toast = page.getByRole("status").filter({ hasText: "Voice channels are coming soon" });
-    await toast.waitFor({ timeout: T });
-    expect(await toast.getAttribute("data-tone")).toBe("info");
-    await shot(page, "first-use-voice-coming-soon.png");
+    const hangUp = page.getByRole("button", { name: "Hang up", exact: true });
+    await hangUp.waitFor({ timeout: T });
+    await page.getByTestId("voice-member").first().waitFor({ state: "attached", timeout: T });
+    await shot(page, "first-use-voice-joined.png");
+    await hangUp.click();
+    await page.getByTestId("voice-member").first().waitFor({ state: "detached", timeout: T });
   }, 120_000);
 
   test("emoji in a DM are drawn in colour", async () => {

@@ -133,8 +133,8 @@ export async function acceptCall(): Promise<void> {
 /** Answering a group DM call joins it; the reply is the call as it is now. */
 async function acceptGroupCall(socket: ParleySocket, callId: string, media: CallMedia): Promise<void> {
   try {
-    const { call } = await socket.request<{ call: CallSnapshot }>({ type: "call:accept", callId });
-    enterGroupCall(call, media);
+    const { state } = await socket.request<{ state: CallSnapshot }>({ type: "call:accept", callId });
+    enterGroupCall(state, media);
   } catch (err) {
     await finishCall("failed", describeCallError(err));
   }
@@ -161,7 +161,7 @@ export async function hangUp(): Promise<void> {
   // A group call goes on for the others: we only leave it.
   const group = callKind !== null && callKind !== "dm";
   const ending = finishCall(group ? null : "hangup", "Call ended");
-  await callSocket()?.request(group ? ({ type: "call:leave", callId } as never) : { type: "call:end", callId }).catch(() => {});
+  await callSocket()?.request(group ? { type: "call:leave", callId } : { type: "call:end", callId }).catch(() => {});
   await ending;
 }
 
@@ -190,9 +190,8 @@ function closeCallNotification(): void {
   notification = null;
 }
 
-/** A group call frame (it joins the socket's typed frames as the server implements it). */
-function groupRequest(frame: { type: `call:${string}`; callId: string } & Record<string, unknown>): Promise<unknown> {
-  return callSocket()?.request(frame as never) ?? Promise.reject(new Error("offline"));
+function groupRequest(frame: { type: "call:update"; callId: string; handRaised: boolean } | { type: "call:react"; callId: string; emoji: string }): Promise<unknown> {
+  return callSocket()?.request(frame) ?? Promise.reject(new Error("offline"));
 }
 
 export async function setHand(on: boolean): Promise<void> {

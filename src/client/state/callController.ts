@@ -51,8 +51,8 @@ function send(frame: SessionFrame): void {
   if (frame.type !== "call:media") return socket?.notify(frame);
   const { callKind } = useCall.getState();
   // Group calls carry media state in the participant's flags (call:update); call:media is 1:1's.
-  const update = { type: "call:update", callId: frame.callId, muted: !frame.audio, video: frame.video, screen: frame.screen };
-  void socket?.request(callKind && callKind !== "dm" ? (update as never) : frame).catch(() => {});
+  const update = { type: "call:update" as const, callId: frame.callId, muted: !frame.audio, video: frame.video, screen: frame.screen };
+  void socket?.request(callKind && callKind !== "dm" ? update : frame).catch(() => {});
 }
 
 /** Counts the call conversation's new messages from others while the chat panel is closed. */

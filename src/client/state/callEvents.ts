@@ -92,7 +92,8 @@ export function handleCallEvent(e: ServerEvent): void {
       return;
     case "call:participant-joined":
       // They came back with a new page or socket: their old connection is gone, start a fresh one.
-      if (current && s.phase === "active") call?.restart(ev.userId);
+      // (In a group call someone new joining is not a comeback: the snapshot links them.)
+      if (current && s.phase === "active" && (s.callKind === null || s.callKind === "dm" || call?.participants.get(ev.userId)?.lost)) call?.restart(ev.userId);
       return;
     case "call:state":
       applySnapshot(ev.call);

@@ -1,4 +1,4 @@
-/** Voice and video call buttons for a DM's header. */
+/** Voice and video call buttons for a DM's or a group's header (a group call rings every member). */
 import { callBusy, callSocket, startCall, useCall } from "../../state/call";
 import { useChat } from "../../state/chat";
 import { cn } from "../common/cn";

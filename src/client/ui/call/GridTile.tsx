@@ -2,6 +2,7 @@
  * One person's tile in a group call: their camera (or avatar), name, mute and raised hand, link
  * quality, a ring while they speak, their reactions floating up, and a pin button. "self" is us.
  */
+import { useShallow } from "zustand/react/shallow";
 import { useCall } from "../../state/call";
 import { useChat } from "../../state/chat";
 import { Avatar } from "../common/Avatar";
@@ -34,7 +35,7 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
   const entry = useCall((s) => s.roster[id]);
   const pinned = useCall((s) => s.pinned === id);
   const speaker = useCall((s) => s.devices?.speaker ?? null);
-  const reactions = useCall((s) => s.reactions.filter((r) => r.from === id));
+  const reactions = useCall(useShallow((s) => s.reactions.filter((r) => r.from === id)));
   const { name, avatarUrl } = usePerson(id);
 
   const stream = self ? localStream : (remote?.stream ?? null);

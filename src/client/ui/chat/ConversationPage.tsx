@@ -149,7 +149,12 @@ function ConversationHeader({ conversationId }: { conversationId: string }) {
           <ConversationOptions conversationId={conversationId} />
         </div>
       ) : null}
-      {conversation.kind === "group" ? <GroupActions conversation={conversation} /> : null}
+      {conversation.kind === "group" ? (
+        <div className="ml-auto flex shrink-0 items-center gap-0.5">
+          <CallButtons conversationId={conversationId} />
+          <GroupActions conversation={conversation} />
+        </div>
+      ) : null}
     </header>
   );
 }

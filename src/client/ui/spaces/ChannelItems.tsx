@@ -3,10 +3,13 @@ import type { Channel, Space } from "../../../shared/protocol";
 import { useRouter } from "../../state/router";
 import { channelUnread, useSpaces } from "../../state/spaces";
 import { channelMentioned, useSpaceMentions } from "../../state/spacesMentions";
-import { useUi } from "../../state/ui";
+import { hangUp, useCall } from "../../state/call";
+import { joinCall } from "../../state/groupCall";
 import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
 import { HashIcon, SpeakerIcon } from "../common/icons";
+import { MicOffIcon } from "../call/callIcons";
+import { useChat } from "../../state/chat";
 import { Link } from "../common/Link";
 import { MutedMark } from "../chat/MuteMenu";
 import { channelPath } from "./spaceRoutes";
@@ -69,20 +72,36 @@ export function TextChannelItem({ space, channel, reorderable, onNavigate }: Ite
   );
 }
 
+/** Someone in a voice channel; while we are in its call too, whether they speak or are muted. */
+function VoiceMember({ channelId, user }: { channelId: string; user: { id: string; displayName: string; avatarUrl: string | null } }) {
+  const here = useCall((s) => s.conversationId === channelId && s.phase === "active");
+  const speaking = useCall((s) => here && (s.participants[user.id]?.speaking || s.roster[user.id]?.speaking || (user.id === useChatMe() && s.localSpeaking)));
+  const muted = useCall((s) => here && (s.participants[user.id] ? !s.participants[user.id]!.media.audio : user.id === useChatMe() && !s.local.audio));
+  return (
+    <li data-testid="voice-member" data-speaking={speaking || undefined} className="flex items-center gap-2 py-0.5 text-sm text-zinc-600 dark:text-zinc-300">
+      <Avatar name={user.displayName} seed={user.id} src={user.avatarUrl} className={cn("size-5 text-[0.5rem]", speaking && "ring-2 ring-emerald-500")} />
+      <span className="min-w-0 flex-1 truncate">{user.displayName}</span>
+      {muted ? <MicOffIcon role="img" aria-hidden={false} aria-label={`${user.displayName} is muted`} className="mr-2 size-3.5 shrink-0 text-red-500" /> : null}
+    </li>
+  );
+}
+
+const useChatMe = () => useChat.getState().meId;
+
 export function VoiceChannelItem({ space, channel, reorderable }: ItemProps) {
-  const toast = useUi((s) => s.toast);
+  const inThisCall = useCall((s) => s.conversationId === channel.id && s.phase === "active");
   const members = useSpaces((s) => s.members[space.id]);
   const inside = channel.voiceMembers.map((id) => members?.find((m) => m.user.id === id)?.user ?? { id, displayName: "Someone", avatarUrl: null });
   return (
     <>
       <button
         type="button"
-        aria-disabled="true"
         aria-keyshortcuts={reorderable ? "Alt+ArrowUp Alt+ArrowDown" : undefined}
         data-testid="voice-channel-item"
         data-channel-id={channel.id}
         data-channel-name={channel.name}
-        onClick={() => toast("Voice channels are coming soon", "info")}
+        aria-label={inThisCall ? `${channel.name} (you're in this voice channel)` : `Join ${channel.name}`}
+        onClick={() => void joinCall(channel.id)}
         className={cn(
           "flex w-full items-center gap-1.5 rounded-md py-1.5 pl-2 text-left text-[0.9375rem] text-zinc-500 transition-colors hover:bg-zinc-200/60 hover:text-zinc-800 dark:text-zinc-400 dark:hover:bg-zinc-800/60 dark:hover:text-zinc-200",
           padRight(reorderable),
@@ -91,13 +110,15 @@ export function VoiceChannelItem({ space, channel, reorderable }: ItemProps) {
         <SpeakerIcon className="size-4.5 shrink-0 opacity-70" />
         <bdi className="min-w-0 flex-1 truncate">{channel.name}</bdi>
       </button>
+      {inThisCall ? (
+        <button type="button" onClick={() => void hangUp()} className="mb-1 ml-7 rounded-md px-2 py-0.5 text-xs font-medium text-red-600 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40">
+          Leave voice
+        </button>
+      ) : null}
       {inside.length ? (
         <ul aria-label={`In ${channel.name}`} className="mb-1 ml-7 flex flex-col gap-0.5">
           {inside.map((u) => (
-            <li key={u.id} className="flex items-center gap-2 py-0.5 text-sm text-zinc-600 dark:text-zinc-300">
-              <Avatar name={u.displayName} seed={u.id} src={u.avatarUrl} className="size-5 text-[0.5rem]" />
-              <span className="truncate">{u.displayName}</span>
-            </li>
+            <VoiceMember key={u.id} channelId={channel.id} user={u} />
           ))}
         </ul>
       ) : null}

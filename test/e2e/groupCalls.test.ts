@@ -1,0 +1,65 @@
+/**
+ * Group calls end to end: three users in separate Chromium contexts with fake devices, in a
+ * mesh. A group DM call rings everyone; it only counts as working when every page's getStats()
+ * shows video frames decoded from each of the other two.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { SCREEN_CAPTURE_FLAGS, artifactPath, browserAvailable, launchBrowser } from "../support/browser";
+import { CallPages, button, expectDecoding, startCallServer, type CallServer } from "../support/calls";
+import { registerUser } from "../support/parley";
+import { befriend } from "../support/social";
+
+const enabled = browserAvailable("group calls e2e");
+const T = 30_000;
+const HOOK = 60_000;
+const pages = new CallPages();
+
+beforeAll(async () => {
+  if (enabled) pages.browser = await launchBrowser(SCREEN_CAPTURE_FLAGS);
+}, HOOK);
+afterEach(async () => {
+  expect(await pages.closeAll()).toEqual([]);
+}, HOOK);
+afterAll(async () => {
+  await pages.browser?.close();
+}, HOOK);
+
+describe.skipIf(!enabled)("group calls in Chromium", () => {
+  let srv: CallServer;
+  beforeAll(async () => {
+    srv = await startCallServer();
+  }, HOOK);
+  afterAll(() => srv?.node.dispose(), HOOK);
+
+  test("a group DM call rings every member; the two who answer and the caller all decode each other; hands and reactions reach everyone", async () => {
+    const [a, b, c] = [await registerUser(srv.node), await registerUser(srv.node), await registerUser(srv.node)];
+    await befriend(srv.node, a, b);
+    await befriend(srv.node, a, c);
+    const res = await srv.node.req("/api/conversations", { method: "POST", json: { memberIds: [b.user.id, c.user.id], name: "trio" } }, a.jar);
+    expect(res.status).toBe(201);
+    const group = ((await res.json()) as { conversation: { id: string } }).conversation.id;
+    const [A, B, C] = await Promise.all([pages.open(srv.base, a, `/c/${group}`), pages.open(srv.base, b, `/c/${group}`), pages.open(srv.base, c, `/c/${group}`)]);
+    await button(A.page, "Start video call").click({ timeout: T });
+    await Promise.all([B, C].map((P) => button(P.page, "Accept").waitFor({ timeout: T })));
+    await button(B.page, "Accept").click();
+    await button(C.page, "Accept").click();
+    const users = { a, b, c };
+    const views = { a: A.page, b: B.page, c: C.page };
+    for (const [me, page] of Object.entries(views)) {
+      for (const [other, u] of Object.entries(users)) {
+        if (other !== me) await expectDecoding(page, `${me} receives ${other}`, "main", T, 10, u.user.id);
+      }
+    }
+    await A.page.getByTestId("call-grid").waitFor({ timeout: T });
+    expect(await A.page.getByTestId("call-tile").count()).toBe(3);
+    await A.page.screenshot({ path: artifactPath("group-call-grid-3.png") });
+
+    await button(A.page, "Reactions").click();
+    await A.page.getByRole("menuitemcheckbox", { name: "Raise hand" }).click();
+    for (const P of [B.page, C.page]) await P.locator(`[data-participant="${a.user.id}"] [aria-label$="raised a hand"]`).waitFor({ timeout: T });
+    await button(B.page, "Reactions").click();
+    await B.page.getByRole("menuitem", { name: "React with 🎉" }).click();
+    for (const P of [A.page, C.page]) await P.locator(`[data-participant="${b.user.id}"] [data-testid="reaction"]`).filter({ hasText: "🎉" }).first().waitFor({ state: "attached", timeout: T });
+    await C.page.screenshot({ path: artifactPath("group-call-hand-reaction.png") });
+  }, 180_000);
+});
