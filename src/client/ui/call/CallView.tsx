@@ -45,7 +45,7 @@ export function CallView() {
   const root = useRef<HTMLElement>(null);
   const remoteVideo = useRef<HTMLVideoElement | null>(null);
   const [soundBlocked, setSoundBlocked] = useState(false);
-  const name = group ? `${count} people` : (peer?.displayName ?? "");
+  const name = group ? (count === 1 ? "Just you" : `${count} people`) : (peer?.displayName ?? "");
 
   useEffect(() => root.current?.focus(), []);
 
@@ -82,7 +82,7 @@ export function CallView() {
           <h2 className="truncate text-sm font-semibold">{name}</h2>
           <p className="text-xs tabular-nums text-zinc-400">
             <span data-testid="call-duration">{acceptedAt ? formatDuration(now - acceptedAt) : "0:00"}</span>
-            {connected ? null : " · Connecting…"}
+            {connected ? null : group && count === 1 ? " · Waiting for others" : " · Connecting…"}
           </p>
         </div>
         {recording.status === "recording" ? (
