@@ -87,6 +87,10 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const invites = new InviteService(store, bus, spaces, presence, clock);
   // The only SFU so far is the embedded one (config.calls.sfu === "embedded").
   const sfu = new SfuBridge(new WeriftSfu(), bus);
+  // The SFU room follows the call: opened past MESH_MAX, participants in and out, closed at its end.
+  calls.watch((change) =>
+    void (change.type === "changed" ? sfu.sync(change.call) : sfu.end(change.callId)).catch((err) => log.error("sfu sync failed", { error: String(err) })),
+  );
   const rooms = new RoomService(store, calls, clock);
   const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu, spaces }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
