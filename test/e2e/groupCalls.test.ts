@@ -31,14 +31,14 @@ describe.skipIf(!enabled)("group calls in Chromium", () => {
   }, HOOK);
   afterAll(() => srv?.node.dispose(), HOOK);
 
-  test("a group DM call rings every member; the two who answer and the caller all decode each other; hands and reactions reach everyone", async () => {
+  test("a group DM call rings every member; the two who answer and the caller all decode each other; hands, reactions and a shared screen reach everyone (one member at phone width)", async () => {
     const [a, b, c] = [await registerUser(srv.node), await registerUser(srv.node), await registerUser(srv.node)];
     await befriend(srv.node, a, b);
     await befriend(srv.node, a, c);
     const res = await srv.node.req("/api/conversations", { method: "POST", json: { memberIds: [b.user.id, c.user.id], name: "trio" } }, a.jar);
     expect(res.status).toBe(201);
     const group = ((await res.json()) as { conversation: { id: string } }).conversation.id;
-    const [A, B, C] = await Promise.all([pages.open(srv.base, a, `/c/${group}`), pages.open(srv.base, b, `/c/${group}`), pages.open(srv.base, c, `/c/${group}`)]);
+    const [A, B, C] = await Promise.all([pages.open(srv.base, a, `/c/${group}`), pages.open(srv.base, b, `/c/${group}`), pages.open(srv.base, c, `/c/${group}`, { width: 390, height: 844 })]);
     await button(A.page, "Start video call").click({ timeout: T });
     await Promise.all([B, C].map((P) => button(P.page, "Accept").waitFor({ timeout: T })));
     await button(B.page, "Accept").click();
@@ -60,6 +60,18 @@ describe.skipIf(!enabled)("group calls in Chromium", () => {
     await button(B.page, "Reactions").click();
     await B.page.getByRole("menuitem", { name: "React with 🎉" }).click();
     for (const P of [A.page, C.page]) await P.locator(`[data-participant="${b.user.id}"] [data-testid="reaction"]`).filter({ hasText: "🎉" }).first().waitFor({ state: "attached", timeout: T });
-    await C.page.screenshot({ path: artifactPath("group-call-hand-reaction.png") });
+    await A.page.screenshot({ path: artifactPath("group-call-hand-reaction.png") });
+    await C.page.screenshot({ path: artifactPath("group-call-mobile.png") });
+
+    // A screen share is a track on the links that exist: every receiver decodes it, shown large.
+    await button(A.page, "Share screen").click();
+    for (const P of [B.page, C.page]) {
+      await P.getByTestId("screen-video").waitFor({ timeout: T });
+      await expectDecoding(P, "the shared screen", "screen", T, 10, a.user.id);
+    }
+    await B.page.screenshot({ path: artifactPath("group-call-screen-share.png") });
+    await C.page.screenshot({ path: artifactPath("group-call-screen-share-mobile.png") });
+    await button(A.page, "Stop sharing").click();
+    await B.page.getByTestId("screen-video").waitFor({ state: "detached", timeout: T });
   }, 180_000);
 });

@@ -81,7 +81,7 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
       </RoundButton>
       <DevicesMenu />
       {pipAvailable ? (
-        <RoundButton label="Picture in picture" onClick={onPip}>
+        <RoundButton label="Picture in picture" className={group ? "max-sm:hidden" : undefined} onClick={onPip}>
           <PipIcon />
         </RoundButton>
       ) : null}
