@@ -24,7 +24,7 @@ const channel = (id: string, kind: Channel["kind"], position: number, unreadCoun
   lastMessageId: null,
   voiceMembers: [],
 });
-const space: Space = { id: "s1", name: "Guild", iconUrl: null, ownerId: "u1", role: "member", memberCount: 2, channels: [channel("b", "text", 1, 3), channel("a", "text", 0, 0), channel("v", "voice", 2, 0)], createdAt: "" };
+const space: Space = { id: "s1", name: "Guild", iconUrl: null, ownerId: "u1", role: "member", memberCount: 2, channels: [channel("b", "text", 1, 3), channel("a", "text", 0, 0), channel("v", "voice", 2, 0)], createdAt: "", joinMessages: true };
 const member = (id: string, role: SpaceMember["role"]): SpaceMember => ({ user: { id, username: id, displayName: id, avatarUrl: null }, role, presence: "offline", joinedAt: "" });
 const base = (): SpacesState => ({ loaded: true, spaces: [space], members: { s1: [member("u1", "owner"), member("me", "member")] }, readMarks: {}, lastChannel: {} });
 const apply = (s: SpacesState, patch: Partial<SpacesState>): SpacesState => ({ ...s, ...patch });
@@ -46,7 +46,7 @@ describe("spaces model", () => {
   });
 
   test("space:updated keeps the viewer's role and channels; a re-fetched space keeps live counts", () => {
-    let s = apply(base(), mergeSpaceInfo(base(), { id: "s1", name: "Guild 2", iconUrl: "/i.png", ownerId: "u1", memberCount: 3, createdAt: "" }));
+    let s = apply(base(), mergeSpaceInfo(base(), { id: "s1", name: "Guild 2", iconUrl: "/i.png", ownerId: "u1", memberCount: 3, createdAt: "", joinMessages: true }));
     expect([s.spaces[0]!.name, s.spaces[0]!.role, s.spaces[0]!.channels.length]).toEqual(["Guild 2", "member", 3]);
     s = apply(s, upsertSpace(s, { ...space, channels: space.channels.map(({ unreadCount: _u, ...c }) => c) }));
     expect(s.spaces[0]!.channels.find((c) => c.id === "b")!.unreadCount).toBe(3);

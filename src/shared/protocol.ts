@@ -192,7 +192,10 @@ export const SpaceName = Str().trim().min(1).max(100);
 /** Text channels read like Discord's: lowercase words joined by dashes. */
 export const ChannelName = Str().trim().min(1).max(100);
 export const CreateSpaceBody = z.object({ name: SpaceName }).strict();
-export const UpdateSpaceBody = z.object({ name: SpaceName }).strict();
+export const UpdateSpaceBody = z
+  .object({ name: SpaceName.optional(), joinMessages: z.boolean().optional() })
+  .strict()
+  .refine((b) => b.name !== undefined || b.joinMessages !== undefined, { message: "Send name or joinMessages" });
 export const DeleteSpaceBody = z.object({ confirm: Str() }).strict();
 export const CreateChannelBody = z.object({ name: ChannelName, kind: z.enum(["text", "voice"]) }).strict();
 export const UpdateChannelBody = z.object({ name: ChannelName }).strict();
@@ -235,6 +238,8 @@ export interface Space {
   memberCount: number;
   channels: Channel[];
   createdAt: string;
+  /** Joins post "X joined the space" in the first text channel. */
+  joinMessages: boolean;
 }
 
 export interface SpaceMember {

@@ -247,6 +247,13 @@ describe.skipIf(!enabled)("spaces in Chromium", () => {
     await a.getByTestId("icon-input").setInputFiles({ name: "icon.png", mimeType: "image/png", buffer: Buffer.from(png, "base64") });
     await a.locator(`[data-testid="space-item"][data-space-id="${spaceId}"] img`).waitFor({ timeout: T });
     await b.locator(`[data-testid="space-item"][data-space-id="${spaceId}"] img`).waitFor({ timeout: T });
+    // Joins are announced until Ada turns it off; the server keeps her choice.
+    const announce = a.getByRole("checkbox", { name: "Announce new members" });
+    expect(await announce.isChecked()).toBe(true);
+    await announce.click();
+    await a.getByText("New members will join quietly").waitFor({ timeout: T });
+    const stored = await a.evaluate(async (id) => ((await (await fetch(`/api/spaces/${id}`)).json()) as { space: { joinMessages: boolean } }).space.joinMessages, spaceId);
+    expect([stored, await announce.isChecked()]).toEqual([false, false]);
     await shot(a, "spaces-settings.png");
     await a.getByRole("tab", { name: "Members" }).click();
     await a.locator('[data-testid="manage-member-row"][data-username="bea"]').getByRole("button", { name: "Ban" }).waitFor();

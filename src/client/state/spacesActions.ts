@@ -27,8 +27,8 @@ export async function createSpace(name: string): Promise<Space> {
   return space;
 }
 
-export async function renameSpace(spaceId: string, name: string): Promise<Space> {
-  const { space } = await api.patch<{ space: Space }>(`/api/spaces/${enc(spaceId)}`, { name });
+export async function updateSpace(spaceId: string, patch: { name?: string; joinMessages?: boolean }): Promise<Space> {
+  const { space } = await api.patch<{ space: Space }>(`/api/spaces/${enc(spaceId)}`, patch);
   useSpaces.setState((s) => upsertSpace(s, space));
   return space;
 }

@@ -10,6 +10,7 @@ import type { Invite, InvitePreview, Space } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
 import type { Store } from "../store/store";
+import { SystemMessages } from "../chat/system";
 import { toPublic } from "../social/users";
 import type { PresenceService } from "../social/presence";
 import type { SpaceService } from "./service";
@@ -28,7 +29,11 @@ export class InviteService {
     private readonly spaces: SpaceService,
     private readonly presence: PresenceService,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.system = new SystemMessages(store, bus, clock);
+  }
+
+  private readonly system: SystemMessages;
 
   /** `origin`: where links point (http/origin.ts `publicOrigin`). */
   async create(actor: Actor, spaceId: string, input: { maxUses?: number; expiresInSeconds?: number }, origin: string): Promise<Invite> {
@@ -104,6 +109,13 @@ export class InviteService {
       to: { space: r.spaceId },
       event: { type: "member:joined", spaceId: r.spaceId, member: { user: toPublic(user), role: "member", presence: await this.presence.forSpace(user), joinedAt: new Date(this.clock()).toISOString() } },
     });
+    // Discord's system messages channel: the first text channel by position, unless turned off.
+    const channel = view.channels.find((c) => c.kind === "text");
+    if (view.joinMessages && channel) {
+      const line = await this.system.post(channel.id, `${user.display_name} joined the space`);
+      // Unread for those who were there; the joiner knows they joined.
+      await this.store.chat.markRead(channel.id, actor.userId, line.id);
+    }
     return view;
   }
 }

@@ -14,7 +14,7 @@ import type { PresenceService } from "../social/presence";
 import type { SpaceRole } from "../store/schema";
 import type { SpaceRow, Store } from "../store/store";
 import { toPublic } from "../social/users";
-import { channelsWithUnread, iconUrl, toChannel, toSpace } from "./wire";
+import { channelsWithUnread, spaceInfo, toChannel, toSpace } from "./wire";
 
 /** Discord-style text channel names: lowercase words joined by dashes. */
 export function textChannelName(name: string): string {
@@ -124,12 +124,16 @@ export class SpaceService {
     const space = await this.store.spaces.space(spaceId);
     if (!space) return;
     const memberCount = await this.store.spaces.memberCount(spaceId);
-    await this.#toSpace({ type: "space:updated", space: { id: space.id, name: space.name, iconUrl: iconUrl(space), ownerId: space.owner_id, memberCount, createdAt: space.created_at } }, spaceId);
+    await this.#toSpace({ type: "space:updated", space: spaceInfo(space, memberCount) }, spaceId);
   }
 
-  async rename(actor: Actor, spaceId: string, name: string): Promise<Space> {
+  /** Name and the join-announcement setting; either may be left out. */
+  async update(actor: Actor, spaceId: string, patch: { name?: string; joinMessages?: boolean }): Promise<Space> {
     await this.requireRole(actor, spaceId, "manageSpace");
-    await this.store.spaces.update(spaceId, { name });
+    await this.store.spaces.update(spaceId, {
+      ...(patch.name === undefined ? {} : { name: patch.name }),
+      ...(patch.joinMessages === undefined ? {} : { join_messages: patch.joinMessages ? 1 : 0 }),
+    });
     await this.#announceSpace(spaceId);
     return this.get(actor, spaceId);
   }

@@ -19,7 +19,12 @@ export function toChannel(c: ConversationRow & { last_message_id?: string | null
 }
 
 export function toSpace(s: SpaceRow, role: SpaceRole, memberCount: number, channels: Channel[]): Space {
-  return { id: s.id, name: s.name, iconUrl: iconUrl(s), ownerId: s.owner_id, role, memberCount, channels, createdAt: s.created_at };
+  return { ...spaceInfo(s, memberCount), role, channels };
+}
+
+/** What every member sees alike (`space:updated`). */
+export function spaceInfo(s: SpaceRow, memberCount: number): Omit<Space, "role" | "channels"> {
+  return { id: s.id, name: s.name, iconUrl: iconUrl(s), ownerId: s.owner_id, memberCount, createdAt: s.created_at, joinMessages: s.join_messages === 1 };
 }
 
 /** Channels in order with this viewer's unread counts. */

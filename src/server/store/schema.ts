@@ -101,6 +101,8 @@ export interface SpacesTable {
   /** File name of the uploaded icon under the data directory, or null. */
   icon: string | null;
   created_at: string;
+  /** 1 when joins are announced in the first text channel. */
+  join_messages: Generated<number>;
 }
 
 export interface SpaceMembersTable {

@@ -31,7 +31,7 @@ export interface SpaceStore {
   memberIds(spaceId: string): Promise<string[]>;
   /** Everyone who shares at least one space with the user (not the user). */
   coMemberIds(userId: string): Promise<string[]>;
-  update(id: string, patch: { name?: string; icon?: string | null }): Promise<void>;
+  update(id: string, patch: { name?: string; icon?: string | null; join_messages?: number }): Promise<void>;
   deleteSpace(id: string): Promise<void>;
   channels(spaceId: string): Promise<ListedConversation[]>;
   createChannel(spaceId: string, c: NewChannel, now: string): Promise<ConversationRow>;
@@ -141,7 +141,7 @@ export class KyselySpaceStore implements SpaceStore {
     return coMemberIds(this.db, "space_members", userId);
   }
 
-  async update(id: string, patch: { name?: string; icon?: string | null }) {
+  async update(id: string, patch: { name?: string; icon?: string | null; join_messages?: number }) {
     if (Object.keys(patch).length === 0) return;
     await this.db.updateTable("spaces").set(patch).where("id", "=", id).execute();
   }

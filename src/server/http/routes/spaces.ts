@@ -30,7 +30,7 @@ export function spaceRoutes(auth: AuthService, spaces: SpaceService, invites: In
   r.get("/:id", async (c) => c.json({ space: await spaces.get(await actor(c), c.req.param("id")) }));
   r.patch("/:id", async (c) => {
     const a = await actor(c);
-    return c.json({ space: await spaces.rename(a, c.req.param("id"), (await parseJson(c, UpdateSpaceBody)).name) });
+    return c.json({ space: await spaces.update(a, c.req.param("id"), await parseJson(c, UpdateSpaceBody)) });
   });
   r.delete("/:id", async (c) => {
     const a = await actor(c);

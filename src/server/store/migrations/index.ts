@@ -6,6 +6,7 @@ import * as m0004 from "./0004_last_message_computed";
 import * as m0005 from "./0005_mentions_everyone";
 import * as m0006 from "./0006_email_verified";
 import * as m0007 from "./0007_conversation_mute";
+import * as m0008 from "./0008_space_join_messages";
 import * as m0009 from "./0009_login_throttle";
 import * as m0010 from "./0010_clean_display_names";
 import * as m0011 from "./0011_rooms";
@@ -21,6 +22,7 @@ export const migrations: MigrationProvider = {
       "0005_mentions_everyone": m0005,
       "0006_email_verified": m0006,
       "0007_conversation_mute": m0007,
+      "0008_space_join_messages": m0008,
       "0009_login_throttle": m0009,
       "0010_clean_display_names": m0010,
       "0011_rooms": m0011,

@@ -1,8 +1,8 @@
-/** Overview: the space's icon (upload or remove) and its name. */
+/** Overview: the space's icon (upload or remove), its name, and whether joins are announced. */
 import { useEffect, useState, type ChangeEvent, type FormEvent } from "react";
 import type { Space } from "../../../../shared/protocol";
 import { ApiError, describeError } from "../../../api";
-import { renameSpace, setSpaceIcon } from "../../../state/spacesActions";
+import { setSpaceIcon, updateSpace } from "../../../state/spacesActions";
 import { useUi } from "../../../state/ui";
 import { Alert } from "../../common/Alert";
 import { Button } from "../../common/Button";
@@ -25,6 +25,7 @@ export function OverviewSection({ space }: { space: Space }) {
   const [saving, setSaving] = useState(false);
   const [iconBusy, setIconBusy] = useState(false);
   const [iconErr, setIconErr] = useState<string | null>(null);
+  const [announcing, setAnnouncing] = useState(false);
 
   useEffect(() => setName(space.name), [space.name]);
 
@@ -34,12 +35,24 @@ export function OverviewSection({ space }: { space: Space }) {
     setSaving(true);
     setNameError(null);
     try {
-      await renameSpace(space.id, name.trim());
+      await updateSpace(space.id, { name: name.trim() });
       toast("Space renamed");
     } catch (err) {
       setNameError(describeError(err));
     } finally {
       setSaving(false);
+    }
+  }
+
+  async function onJoinMessages(on: boolean) {
+    setAnnouncing(true);
+    try {
+      await updateSpace(space.id, { joinMessages: on });
+      toast(on ? "New members will be announced" : "New members will join quietly");
+    } catch (err) {
+      toast(describeError(err), "error");
+    } finally {
+      setAnnouncing(false);
     }
   }
 
@@ -99,6 +112,19 @@ export function OverviewSection({ space }: { space: Space }) {
             Save
           </Button>
         </form>
+      </section>
+      <section>
+        <SectionTitle title="System messages">A line in the first text channel when someone joins through an invite.</SectionTitle>
+        <label className="flex cursor-pointer items-center gap-3 text-sm text-zinc-800 dark:text-zinc-200">
+          <input
+            type="checkbox"
+            checked={space.joinMessages}
+            disabled={announcing}
+            onChange={(e) => void onJoinMessages(e.target.checked)}
+            className="size-4.5 shrink-0 accent-brand-600"
+          />
+          Announce new members
+        </label>
       </section>
     </div>
   );
