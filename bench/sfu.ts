@@ -7,7 +7,8 @@
  *    (~500 kbit/s, 30 fps); S subscribers and the other publishers receive each, so
  *    P×S + P×(P−1) video streams are forwarded. Once every stream flows, this process's CPU (process.cpuUsage, user+system, as %
  *    of one core) and RSS are sampled over --seconds; a stream counts as forwarded only if its
- *    subscriber received packets during that window.
+ *    subscriber received packets during that window (links that failed to connect within 30 s
+ *    show as streams not forwarded).
  * 2. Late joiner: two Chromium pages publish fake camera+microphone (simulcast) through the SFU;
  *    --late pages join one after another and time join → first frame painted
  *    (requestVideoFrameCallback) of each publisher, in the joining page.
@@ -16,6 +17,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { WeriftSfu } from "../src/server/sfu/werift";
 import { lateJoins } from "./sfu/late";
@@ -79,11 +81,9 @@ async function forwarding(subscribers: number): Promise<Step> {
     const streams = P * subscribers + P * (P - 1);
     const flowing = (c: Record<string, number[]>, base?: Record<string, number[]>) =>
       Object.entries(c).reduce((n, [id, tracks]) => n + tracks.filter((v, i) => v > (base?.[id]?.[i] ?? 0)).length, 0);
-    const deadline = Date.now() + 60_000;
-    while (flowing(await counts()) < streams) {
-      if (Date.now() > deadline) throw new Error(`only ${flowing(await counts())} of ${streams} streams flow after 60 s`);
-      await Bun.sleep(500);
-    }
+    // Measure whatever flows after 30 s: a link that failed to connect shows as a stream not forwarded.
+    const deadline = Date.now() + 30_000;
+    while (flowing(await counts()) < streams && Date.now() < deadline) await Bun.sleep(500);
     await Bun.sleep(2000);
     const before = await counts();
     const cpu0 = process.cpuUsage();
@@ -123,7 +123,7 @@ const date = new Date().toISOString().slice(0, 16).replace("T", " ");
 const report = `<!-- bench:sfu -->
 ## SFU (embedded, werift)
 
-\`bun bench/sfu.ts --publishers ${P} --subscribers ${args.subscribers} --seconds ${SECONDS} --late ${args.late}\` — ${date} UTC, on the shared 2-core dev machine (other work running).
+\`bun bench/sfu.ts --publishers ${P} --subscribers ${args.subscribers} --seconds ${SECONDS} --late ${args.late}\` — ${date} UTC, on the shared 2-core dev machine (other work running; load average ${loadavg()[0]!.toFixed(1)} at the end).
 
 Forwarding: ${P} synthetic publishers (werift, separate process; VP8-shaped, ~500 kbit/s, 30 fps) to S subscribers (and to each other: P×S + P×(P−1) streams); CPU and RSS of the SFU's process over ${SECONDS} s. Target: ≥ 60 forwarded video streams at ≤ 50 % of one core.
 

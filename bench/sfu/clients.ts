@@ -69,9 +69,12 @@ function subscriber(id: string) {
   });
 }
 
-let queue = Promise.resolve();
+/** One queue per client: a slow client must not hold up the others' answers (their ICE would time out). */
+const queues = new Map<string, Promise<void>>();
 process.on("message", (m: In) => {
-  queue = queue.then(async () => {
+  const key = m.type === "counts" ? "" : m.type === "add" ? m.id : m.to;
+  const queue = queues.get(key) ?? Promise.resolve();
+  queues.set(key, queue.then(async () => {
     if (m.type === "add") return m.role === "publisher" ? publisher(m.id) : subscriber(m.id);
     if (m.type === "counts") return void send({ type: "counts", counts: Object.fromEntries(counts) });
     const { pub, sub } = pcs.get(m.to) ?? {};
@@ -83,6 +86,6 @@ process.on("message", (m: In) => {
       out(m.to, { kind: "answer", link: "subscribe", sdp: sub!.localDescription!.sdp });
     }
     // Candidates: werift puts its gathered ones in every SDP it makes, so trickle adds nothing here.
-  });
+  }));
 });
 send({ type: "ready" });
