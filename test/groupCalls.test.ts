@@ -166,6 +166,18 @@ describe("voice channels", () => {
     await member.request({ type: "call:leave", callId: joined.state.id });
   });
 
+  test("a space admin may end a voice channel's call for everyone; a member may not", async () => {
+    const member = await open(w.users.member.jar);
+    const admin = await open(w.users.admin.jar);
+    const { state } = await member.request({ type: "call:join", conversationId: w.voiceChannelId });
+    await admin.request({ type: "call:join", conversationId: w.voiceChannelId });
+    expect((await member.request({ type: "call:end-all", callId: state.id })).error.code).toBe("FORBIDDEN");
+    expect((await member.request({ type: "call:host", callId: state.id, action: "mute", participantId: w.users.admin.user.id })).error.code).toBe("FORBIDDEN");
+    expect((await admin.request({ type: "call:end-all", callId: state.id })).ok).toBe(true);
+    expect(await member.waitFor((e) => e.type === "call:ended" && e.callId === state.id)).toMatchObject({ reason: "ended-by-host" });
+    expect(await admin.waitFor((e) => e.type === "voice:state" && e.channelId === w.voiceChannelId && e.userIds.length === 0)).toBeDefined();
+  });
+
   test("a text channel has no call, and a voice channel's call is joined, never rung", async () => {
     const member = await open(w.users.member.jar);
     expect((await member.request({ type: "call:join", conversationId: w.textChannelId })).error?.code).toBe("FORBIDDEN");

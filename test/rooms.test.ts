@@ -117,6 +117,30 @@ describe("room calls", () => {
     expect(await H.waitFor((e) => e.type === "call:ended")).toMatchObject({ callId: first.state.id, reason: "empty" });
   });
 
+  test("the host mutes, asks to unmute and removes a visitor, who cannot come back into that call; a visitor has no host powers", async () => {
+    const host = await registerUser(node);
+    const visitor = await registerUser(node);
+    const room = await createRoom(host.jar);
+    const [H, V] = await Promise.all([open(host.jar), open(visitor.jar)]);
+    const { state } = await H.request({ type: "call:join", conversationId: room.conversationId });
+    await V.request({ type: "call:join", conversationId: room.conversationId });
+    const callId = state.id;
+    expect((await V.request({ type: "call:host", callId, action: "mute", participantId: host.user.id })).error.code).toBe("FORBIDDEN");
+    expect((await V.request({ type: "call:end-all", callId })).error.code).toBe("FORBIDDEN");
+    expect((await H.request({ type: "call:host", callId, action: "mute", participantId: "nobody" })).error.code).toBe("NOT_FOUND");
+    await H.request({ type: "call:host", callId, action: "mute", participantId: visitor.user.id });
+    expect(await V.waitFor((e) => e.type === "call:moderated")).toMatchObject({ callId, action: "mute", by: host.user.id });
+    expect(await H.waitFor((e) => e.type === "call:participant-updated")).toMatchObject({ participant: { id: visitor.user.id, muted: true } });
+    await H.request({ type: "call:host", callId, action: "ask-unmute", participantId: visitor.user.id });
+    expect(await V.waitFor((e) => e.type === "call:moderated" && e.action === "ask-unmute")).toBeDefined();
+    await H.request({ type: "call:host", callId, action: "remove", participantId: visitor.user.id });
+    expect(await V.waitFor((e) => e.type === "call:moderated" && e.action === "remove")).toBeDefined();
+    expect(await H.waitFor((e) => e.type === "call:participant-left")).toMatchObject({ userId: visitor.user.id, reason: "removed" });
+    expect((await V.request({ type: "call:join", conversationId: room.conversationId })).error.code).toBe("FORBIDDEN");
+    await H.request({ type: "call:end-all", callId });
+    expect(await H.waitFor((e) => e.type === "call:ended")).toMatchObject({ callId, reason: "ended-by-host" });
+  });
+
   test("someone who never joined a room cannot post in its chat", async () => {
     const host = await registerUser(node);
     const stranger = await registerUser(node);

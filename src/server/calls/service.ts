@@ -10,7 +10,8 @@ import type { CallInfo, CallMedia, CallState } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import { toPublic } from "../social/users";
 import type { ConversationRow } from "../store/store";
-import { CallCore, type DeviceActor } from "./core";
+import type { DeviceActor } from "./core";
+import { HostedCalls } from "./host";
 import * as M from "./model";
 import type { CallRecord } from "./registry";
 
@@ -22,7 +23,7 @@ export interface Joined {
   state: CallState;
 }
 
-export class CallService extends CallCore {
+export class CallService extends HostedCalls {
   #reply(call: CallRecord): Joined {
     const state = M.toState(call);
     return { call: M.toInfo(call) ?? state, state };

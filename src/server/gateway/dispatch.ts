@@ -58,6 +58,8 @@ export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
     "call:leave": (actor, f) => s.calls.leave(actor, f.callId),
     "call:update": (actor, { callId, muted, video, screen, handRaised, speaking }) => s.calls.update(actor, callId, { muted, video, screen, handRaised, speaking }),
     "call:react": (actor, f) => s.calls.react(actor, f.callId, f.emoji),
+    "call:host": (actor, f) => s.calls.moderate(actor, f.callId, f.action, f.participantId),
+    "call:end-all": (actor, f) => s.calls.endForAll(actor, f.callId),
     "rtc:offer": (actor, f) => s.signaling.relay(actor, f),
     "rtc:answer": (actor, f) => s.signaling.relay(actor, f),
     "rtc:ice": (actor, f) => s.signaling.relay(actor, f),
