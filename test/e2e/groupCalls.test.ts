@@ -31,7 +31,7 @@ describe.skipIf(!enabled)("group calls in Chromium", () => {
   }, HOOK);
   afterAll(() => srv?.node.dispose(), HOOK);
 
-  test("a group DM call rings every member; the two who answer and the caller all decode each other; hands, reactions and a shared screen reach everyone (one member at phone width)", async () => {
+  test("a group DM call rings every member; the two who answer and the caller all decode each other; hands, reactions and a shared screen reach everyone (one member at phone width); a reload resumes", async () => {
     const [a, b, c] = [await registerUser(srv.node), await registerUser(srv.node), await registerUser(srv.node)];
     await befriend(srv.node, a, b);
     await befriend(srv.node, a, c);
@@ -73,5 +73,11 @@ describe.skipIf(!enabled)("group calls in Chromium", () => {
     await C.page.screenshot({ path: artifactPath("group-call-screen-share-mobile.png") });
     await button(A.page, "Stop sharing").click();
     await B.page.getByTestId("screen-video").waitFor({ state: "detached", timeout: T });
+
+    // B reloads mid-call: within the grace period the page takes its place again and media flows both ways.
+    await B.page.reload();
+    await expectDecoding(B.page, "the reloaded page receives a", "main", T, 10, a.user.id);
+    await expectDecoding(B.page, "the reloaded page receives c", "main", T, 10, c.user.id);
+    await expectDecoding(A.page, "a receives the reloaded page", "main", T, 10, b.user.id);
   }, 180_000);
 });

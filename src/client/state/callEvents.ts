@@ -2,13 +2,13 @@
  * Server events and hello → the call store and engine. A page that was reloaded (or a socket
  * that came back) mid-call resumes with call:resume and both sides negotiate afresh.
  */
-import type { CallEndReason, CallInfo, CallKind, HelloResult, PublicUser, ServerEvent } from "../../shared/protocol";
+import type { CallEndReason, CallInfo, CallKind, CallState as CallSnapshot, HelloResult, PublicUser, ServerEvent } from "../../shared/protocol";
 import { prefetchIceConfig } from "../rtc/ice-config";
 import { startRingtone } from "../rtc/ringtone";
 import type { ParleySocket } from "../socket";
 import { finishCall, showCallNotification } from "./callActions";
 import { bindSocket, currentCall, holdSignal, openCall, tabCallId } from "./callController";
-import { applyReaction, applySnapshot } from "./callSnapshot";
+import { applyReaction, applySnapshot, enterGroupCall } from "./callSnapshot";
 import { IDLE, inCall, useCall } from "./callStore";
 import { useSession } from "./session";
 
@@ -92,8 +92,8 @@ export function handleCallEvent(e: ServerEvent): void {
       return;
     case "call:participant-joined":
       // They came back with a new page or socket: their old connection is gone, start a fresh one.
-      // (In a group call someone new joining is not a comeback: the snapshot links them.)
-      if (current && s.phase === "active" && (s.callKind === null || s.callKind === "dm" || call?.participants.get(ev.userId)?.lost)) call?.restart(ev.userId);
+      // (Group calls follow their snapshots: see callSnapshot.ts.)
+      if (current && s.phase === "active" && (s.callKind === null || s.callKind === "dm")) call?.restart(ev.userId);
       return;
     case "call:state":
       applySnapshot(ev.call);
@@ -117,6 +117,8 @@ export function handleCallEvent(e: ServerEvent): void {
 export function handleHello(h: HelloResult, socket: ParleySocket): void {
   bindSocket(socket);
   const s = useCall.getState();
+  const group = h.callState && h.callState.kind !== "dm" ? h.callState : null;
+  if (group) return void resumeGroup(socket, group);
   const call = h.call;
   if (!call) {
     // The call ended while we were offline.
@@ -137,6 +139,21 @@ export function handleHello(h: HelloResult, socket: ParleySocket): void {
   const ringingForMe = call.state === "ringing" && call.calleeId === me;
   if (!ringingForMe && !ours) return;
   void resume(socket, me, h);
+}
+
+/** A group call this tab was in: a new socket (or a reloaded page) takes its place again. */
+async function resumeGroup(socket: ParleySocket, call: CallSnapshot): Promise<void> {
+  const s = useCall.getState();
+  if (s.callId !== call.id && tabCallId() !== call.id) return;
+  try {
+    await socket.request({ type: "call:resume" });
+  } catch {
+    return;
+  }
+  const live = currentCall();
+  // Same page, new socket: every link starts afresh, as the others restart theirs to us.
+  if (live && live.id === call.id) live.connect([]);
+  else enterGroupCall(call, call.media);
 }
 
 async function resume(socket: ParleySocket, me: string, h: HelloResult): Promise<void> {

@@ -23,7 +23,9 @@ export function applySnapshot(call: CallSnapshot): void {
   engine.sync(others.map((p) => p.id));
   for (const p of others) {
     engine.handleRemoteMedia(p.id, { audio: !p.muted, video: p.video, screen: p.screen });
-    engine.setAway(p.id, p.away);
+    // Back from away (a new page or socket): their old link is dead, both ends start afresh.
+    if (engine.participants.get(p.id)?.away && !p.away) engine.restart(p.id);
+    else engine.setAway(p.id, p.away);
   }
 }
 
