@@ -104,7 +104,8 @@ export async function startTurn(secret: string, opts: { port?: number } = {}): P
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForStun(port, 10_000);
+    // Generous: on a loaded machine coturn can take several seconds to bind.
+    await waitForStun(port, 30_000);
   } catch (err) {
     await stop();
     throw err;
