@@ -5,6 +5,9 @@
  */
 import { useEffect, useRef, useState } from "react";
 import { useCall } from "../../state/call";
+import { useChat } from "../../state/chat";
+import { conversationTitle } from "../../state/chatSelectors";
+import { findChannel, useSpaces } from "../../state/spaces";
 import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
 import { trapTab } from "../common/focus";
@@ -16,6 +19,19 @@ import { CallGrid } from "./CallGrid";
 import { ParticipantsPanel } from "./ParticipantsPanel";
 import { RemoteTile, SelfTile } from "./CallTiles";
 import { StreamVideo, formatBytes, formatDuration } from "./StreamVideo";
+
+/** What a group call is called: its group's name, or "General · My space" for a voice channel. */
+function useScopeName(conversationId: string | null): string | null {
+  const group = useChat((s) => {
+    const c = conversationId ? s.conversations[conversationId] : undefined;
+    return c ? conversationTitle(c, s.meId) : null;
+  });
+  const channel = useSpaces((s) => {
+    const found = conversationId ? findChannel(s, conversationId) : undefined;
+    return found ? `${found.channel.name} · ${found.space.name}` : null;
+  });
+  return group ?? channel;
+}
 
 function useNow(ms: number): number {
   const [now, setNow] = useState(Date.now);
@@ -45,7 +61,9 @@ export function CallView() {
   const root = useRef<HTMLElement>(null);
   const remoteVideo = useRef<HTMLVideoElement | null>(null);
   const [soundBlocked, setSoundBlocked] = useState(false);
-  const name = group ? (count === 1 ? "Just you" : `${count} people`) : (peer?.displayName ?? "");
+  const scopeName = useScopeName(useCall((s) => s.conversationId));
+  const headcount = count === 1 ? "Just you" : `${count} people`;
+  const name = group ? (scopeName ?? headcount) : (peer?.displayName ?? "");
 
   useEffect(() => root.current?.focus(), []);
 
@@ -81,6 +99,7 @@ export function CallView() {
         <div className="min-w-0">
           <h2 className="truncate text-sm font-semibold">{name}</h2>
           <p className="text-xs tabular-nums text-zinc-400">
+            {group && scopeName ? <span>{headcount} · </span> : null}
             <span data-testid="call-duration">{acceptedAt ? formatDuration(now - acceptedAt) : "0:00"}</span>
             {connected ? null : group && count === 1 ? " · Waiting for others" : " · Connecting…"}
           </p>
