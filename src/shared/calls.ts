@@ -23,8 +23,6 @@ export const IceCandidate = z
 export type IceCandidate = z.infer<typeof IceCandidate>;
 /** Which peer connection of the call a signal belongs to: the main one or a screen share. */
 const SignalChannel = z.enum(["main", "screen"]).default("main");
-/** The endpoint a signal goes to: a participant id, or the SFU. */
-export const SFU_ENDPOINT = "sfu";
 /** A reaction: one emoji (a short grapheme sequence), relayed, never stored. */
 const Reaction = Str().min(1).max(16).regex(/^\S+$/, "One emoji");
 
