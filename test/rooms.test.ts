@@ -141,6 +141,19 @@ describe("room calls", () => {
     expect(await H.waitFor((e) => e.type === "call:ended")).toMatchObject({ callId, reason: "ended-by-host" });
   });
 
+  test("deleting a room ends its running call for everyone in it, and nobody can join it again", async () => {
+    const host = await registerUser(node);
+    const visitor = await registerUser(node);
+    const room = await createRoom(host.jar);
+    const [H, V] = await Promise.all([open(host.jar), open(visitor.jar)]);
+    const { state } = await H.request({ type: "call:join", conversationId: room.conversationId, media: { audio: true, video: true } });
+    await V.request({ type: "call:join", conversationId: room.conversationId, media: { audio: true, video: true } });
+    expect((await node.req(`/api/rooms/${room.slug}`, { method: "DELETE" }, host.jar)).status).toBe(204);
+    for (const s of [H, V]) expect(await s.waitFor((e) => e.type === "call:ended")).toMatchObject({ callId: state.id, reason: "room-deleted" });
+    expect((await V.request({ type: "call:join", conversationId: room.conversationId })).error.code).toBe("FORBIDDEN");
+    expect((await V.request({ type: "call:update", callId: state.id, muted: true })).error).toBeDefined();
+  });
+
   test("someone who never joined a room cannot post in its chat", async () => {
     const host = await registerUser(node);
     const stranger = await registerUser(node);

@@ -74,7 +74,7 @@ export const GroupFrames = {
 /** The call frames the gateway accepts. */
 export const CallClientFrames = [...RingFrames, GroupFrames.add, GroupFrames.join, GroupFrames.leave, GroupFrames.update, GroupFrames.react, GroupFrames.host, GroupFrames.endAll] as const;
 
-export type CallEndReason = "timeout" | "rejected" | "cancelled" | "hangup" | "disconnected" | "ended-by-host" | "empty";
+export type CallEndReason = "timeout" | "rejected" | "cancelled" | "hangup" | "disconnected" | "ended-by-host" | "empty" | "room-deleted";
 export type CallKind = "dm" | "group" | "voice" | "room";
 export type Topology = "p2p" | "mesh" | "sfu";
 

@@ -46,6 +46,8 @@ function endMessage(reason: CallEndReason, name: string, outgoing: boolean): str
       return "Call ended";
     case "ended-by-host":
       return "The host ended the call";
+    case "room-deleted":
+      return "The meeting was deleted";
   }
 }
 

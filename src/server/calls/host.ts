@@ -4,7 +4,7 @@
  * for everyone. Group DM and 1:1 calls have no host powers.
  */
 import { AppError } from "../../shared/errors";
-import type { HostAction } from "../../shared/calls";
+import type { CallEndReason, HostAction } from "../../shared/calls";
 import { CallCore, type DeviceActor } from "./core";
 import * as M from "./model";
 import type { CallRecord } from "./registry";
@@ -42,5 +42,11 @@ export class HostedCalls extends CallCore {
   async endForAll(actor: DeviceActor, callId: string): Promise<void> {
     const call = await this.#requireHost(actor, callId);
     await this.end(call.id, "ended-by-host");
+  }
+
+  /** Ends a conversation's running call for everyone in it (a room was deleted). */
+  async endIn(conversationId: string, reason: CallEndReason): Promise<void> {
+    const call = await this.registry.ofConversation(conversationId);
+    if (call) await this.end(call.id, reason);
   }
 }

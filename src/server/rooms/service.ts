@@ -6,9 +6,11 @@ import type { Actor } from "../auth/service";
 import { toPublic } from "../social/users";
 import type { RoomRow, Store } from "../store/store";
 
-/** How many people are in a conversation's call now (the call service). */
-export interface LiveCount {
+/** What rooms need of the call service. */
+export interface RoomCalls {
+  /** How many people are in a conversation's call now. */
   liveIn(conversationId: string): Promise<number>;
+  endIn(conversationId: string, reason: "room-deleted"): Promise<void>;
 }
 
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";
@@ -39,7 +41,7 @@ export function toRoom(r: RoomRow, origin: string): Room {
 export class RoomService {
   constructor(
     private readonly store: Store,
-    private readonly calls: LiveCount,
+    private readonly calls: RoomCalls,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -82,10 +84,12 @@ export class RoomService {
     };
   }
 
-  /** The host deletes the room; its chat history stays in the store. */
+  /** The host deletes the room and its running call ends for everyone; its chat history stays in the store. */
   async remove(actor: Actor, slug: string): Promise<void> {
     const room = await this.#bySlug(slug);
     if (room.host_id !== actor.userId) throw new AppError("FORBIDDEN", "Only the host can delete this room");
+    // The room first: from then on nobody can join, so the call cannot restart behind our back.
     await this.store.rooms.remove(room.id);
+    await this.calls.endIn(room.conversation_id, "room-deleted");
   }
 }
