@@ -20,6 +20,8 @@ const result = await Bun.build({
   target: "browser",
   // Absolute URLs: index.html is also served for deep links like /settings/sessions.
   publicPath: "/",
+  // Heavy, rarely needed parts (code colours, the emoji data set) load as chunks on first use.
+  splitting: true,
   naming: { entry: "[dir]/[name].[ext]", chunk: "assets/[name]-[hash].[ext]", asset: "assets/[name]-[hash].[ext]" },
   define: { "process.env.NODE_ENV": JSON.stringify("production") },
   plugins: [tailwind],

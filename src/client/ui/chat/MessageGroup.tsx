@@ -5,10 +5,10 @@ import { Avatar } from "../common/Avatar";
 import { ClockIcon, RetryIcon } from "../common/chatIcons";
 import { cn } from "../common/cn";
 import { AlertIcon } from "../common/icons";
-import { BidiText } from "../common/BidiText";
 import { isDeleted } from "../../state/messageDelete";
 import { DeleteMessageButton } from "./DeleteMessage";
-import { linkify, stampOf, timeOf, type Row } from "./messageModel";
+import { stampOf, timeOf, type Row } from "./messageModel";
+import { Markdown } from "./markdown/Markdown";
 
 export function DaySeparator({ label }: { label: string }) {
   return (
@@ -30,28 +30,6 @@ export function SystemLine({ message }: { message: Message }) {
     >
       {message.content} <time className="not-italic text-zinc-400 dark:text-zinc-500" dateTime={message.createdAt}>· {timeOf(message.createdAt)}</time>
     </div>
-  );
-}
-
-function Content({ text, everyone }: { text: string; everyone: boolean }) {
-  return (
-    <>
-      {linkify(text, everyone).map((p, i) =>
-        p.href ? (
-          <a key={i} href={p.href} target="_blank" rel="noopener noreferrer nofollow" className="text-brand-600 underline-offset-2 hover:underline dark:text-brand-400">
-            <BidiText text={p.text} />
-          </a>
-        ) : p.mention ? (
-          <span key={i} className="rounded bg-amber-200/70 px-0.5 font-medium text-amber-900 dark:bg-amber-400/25 dark:text-amber-200">
-            <BidiText text={p.text} />
-          </span>
-        ) : (
-          <span key={i}>
-            <BidiText text={p.text} />
-          </span>
-        ),
-      )}
-    </>
   );
 }
 
@@ -119,11 +97,11 @@ function RowView({
             </time>
           </h3>
         ) : null}
-        <p
+        <div
           data-testid="message-content"
           dir="auto"
           className={cn(
-            "whitespace-pre-wrap break-words text-[0.9375rem] leading-[1.375rem]",
+            "break-words text-[0.9375rem] leading-[1.375rem]",
             status === "pending"
               ? "text-zinc-400 dark:text-zinc-500"
               : status === "failed"
@@ -131,8 +109,8 @@ function RowView({
                 : "text-zinc-800 dark:text-zinc-200",
           )}
         >
-          {deleted ? <span className="italic text-zinc-400 dark:text-zinc-500">Message deleted</span> : <Content text={row.content} everyone={everyone} />}
-        </p>
+          {deleted ? <span className="italic text-zinc-400 dark:text-zinc-500">Message deleted</span> : <Markdown text={row.content} everyone={everyone} />}
+        </div>
         {status === "pending" ? (
           <p className="flex items-center gap-1 text-xs text-zinc-400 dark:text-zinc-500">
             <ClockIcon className="size-3.5" /> Sending…

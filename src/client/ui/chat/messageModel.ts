@@ -1,5 +1,5 @@
 /** Messages (and the outbox) → what the list draws: day separators, author groups, system lines. */
-import { MENTION_EVERYONE, type Message } from "../../../shared/protocol";
+import type { Message } from "../../../shared/protocol";
 import type { Outgoing } from "../../state/chat";
 
 export interface Row {
@@ -75,37 +75,4 @@ export function buildBlocks(messages: readonly Message[], outbox: readonly Outgo
     groupAt = at;
   }
   return blocks;
-}
-
-const URL_RE = /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])/g;
-
-const EVERYONE_RE = new RegExp(MENTION_EVERYONE, "g");
-
-type Part = { text: string; href?: string; mention?: true };
-
-/** Plain text, with `@everyone` marked when it notified everyone. */
-function plain(text: string, everyone: boolean): Part[] {
-  if (!everyone) return [{ text }];
-  const out: Part[] = [];
-  let last = 0;
-  for (const m of text.matchAll(EVERYONE_RE)) {
-    if (m.index > last) out.push({ text: text.slice(last, m.index) });
-    out.push({ text: m[0], mention: true });
-    last = m.index + m[0].length;
-  }
-  if (last < text.length) out.push({ text: text.slice(last) });
-  return out;
-}
-
-/** Split text into plain parts, links and (when it notified everyone) `@everyone`. */
-export function linkify(text: string, everyone = false): Part[] {
-  const out: Part[] = [];
-  let last = 0;
-  for (const m of text.matchAll(URL_RE)) {
-    if (m.index > last) out.push(...plain(text.slice(last, m.index), everyone));
-    out.push({ text: m[0], href: m[0] });
-    last = m.index + m[0].length;
-  }
-  if (last < text.length) out.push(...plain(text.slice(last), everyone));
-  return out;
 }

@@ -1,0 +1,166 @@
+/**
+ * A message's text drawn from its token tree (parse.ts) as React elements — never as HTML.
+ * Supported: bold, italic, strike, inline code, fenced code with a language label and colours,
+ * quotes, lists, spoilers, links (http, https, mailto only), line breaks, `:shortcodes:`.
+ * Anything else (headings, tables, images, raw HTML) shows as the text that was typed.
+ * Every run of text goes through BidiText, so direction controls show as visible markers.
+ */
+import { useState, type KeyboardEvent, type ReactNode } from "react";
+import type { Token, Tokens } from "marked";
+import { MENTION_EVERYONE } from "../../../../shared/protocol";
+import { expandShortcodes, hasShortcode, useEmojiIndex, type EmojiIndex } from "../../../state/emoji";
+import { BidiText } from "../../common/BidiText";
+import { cn } from "../../common/cn";
+import { CodeBlock } from "./CodeBlock";
+import { isEmojiOnly, parseMessage, safeHref } from "./parse";
+
+interface Ctx {
+  /** The message notified everyone: highlight `@everyone`. */
+  everyone: boolean;
+  emoji: EmojiIndex | null;
+}
+
+const EVERYONE_RE = new RegExp(MENTION_EVERYONE, "g");
+
+function Text({ text, ctx }: { text: string; ctx: Ctx }): ReactNode {
+  const t = expandShortcodes(text, ctx.emoji);
+  if (!ctx.everyone) return <BidiText text={t} />;
+  const out: ReactNode[] = [];
+  let last = 0;
+  for (const m of t.matchAll(EVERYONE_RE)) {
+    if (m.index > last) out.push(<BidiText key={last} text={t.slice(last, m.index)} />);
+    out.push(
+      <span key={m.index} data-testid="mention" className="rounded bg-amber-200/70 px-0.5 font-medium text-amber-900 dark:bg-amber-400/25 dark:text-amber-200">
+        {m[0]}
+      </span>,
+    );
+    last = m.index + m[0].length;
+  }
+  if (last < t.length) out.push(<BidiText key={last} text={t.slice(last)} />);
+  return out;
+}
+
+function Spoiler({ children }: { children: ReactNode }) {
+  const [shown, setShown] = useState(false);
+  const reveal = () => setShown(true);
+  const onKey = (e: KeyboardEvent) => {
+    if (!shown && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      reveal();
+    }
+  };
+  return (
+    <span
+      data-testid="spoiler"
+      data-revealed={shown ? "true" : undefined}
+      role={shown ? undefined : "button"}
+      tabIndex={shown ? undefined : 0}
+      aria-label={shown ? undefined : "Spoiler, select to reveal"}
+      onClick={reveal}
+      onKeyDown={onKey}
+      className={cn(
+        "rounded px-0.5 transition-colors",
+        shown
+          ? "bg-zinc-200/80 dark:bg-zinc-700/70"
+          : "cursor-pointer bg-zinc-700 text-transparent select-none hover:bg-zinc-600 dark:bg-zinc-600 dark:hover:bg-zinc-500 [&_*]:pointer-events-none [&_*]:invisible",
+      )}
+    >
+      <span aria-hidden={!shown}>{children}</span>
+    </span>
+  );
+}
+
+function inline(tokens: Token[] | undefined, ctx: Ctx): ReactNode[] {
+  return (tokens ?? []).map((t, i) => <Inline key={i} token={t} ctx={ctx} />);
+}
+
+function Inline({ token: t, ctx }: { token: Token; ctx: Ctx }): ReactNode {
+  switch (t.type) {
+    case "strong":
+      return <strong className="font-semibold">{inline(t.tokens, ctx)}</strong>;
+    case "em":
+      return <em>{inline(t.tokens, ctx)}</em>;
+    case "del":
+      return <s>{inline(t.tokens, ctx)}</s>;
+    case "codespan":
+      return (
+        <code className="rounded bg-zinc-100 px-1 py-px font-mono text-[0.85em] text-zinc-800 ring-1 ring-inset ring-zinc-200 dark:bg-zinc-800 dark:text-zinc-200 dark:ring-zinc-700">
+          <BidiText text={t.text} />
+        </code>
+      );
+    case "br":
+      return <br />;
+    case "spoiler":
+      return <Spoiler>{inline(t.tokens, ctx)}</Spoiler>;
+    case "link": {
+      const href = safeHref(t.href);
+      if (!href) return <BidiText text={t.raw} />;
+      return (
+        <a href={href} target="_blank" rel="noopener noreferrer" className="text-brand-600 underline-offset-2 hover:underline dark:text-brand-400">
+          {t.tokens?.length ? inline(t.tokens, ctx) : <BidiText text={t.text} />}
+        </a>
+      );
+    }
+    case "text":
+      return "tokens" in t && t.tokens?.length ? inline(t.tokens, ctx) : <Text text={t.text} ctx={ctx} />;
+    case "escape":
+      return <BidiText text={t.text} />;
+    default:
+      // Raw HTML, images and anything unsupported: the characters as typed.
+      return <Text text={t.raw} ctx={ctx} />;
+  }
+}
+
+function Block({ token: t, ctx }: { token: Token; ctx: Ctx }): ReactNode {
+  switch (t.type) {
+    case "paragraph":
+      return <p>{inline(t.tokens, ctx)}</p>;
+    case "text":
+      return <p>{"tokens" in t && t.tokens?.length ? inline(t.tokens, ctx) : <Text text={t.text} ctx={ctx} />}</p>;
+    case "code":
+      return <CodeBlock lang={(t.lang ?? "").trim().split(/\s/)[0] ?? ""} code={t.text} />;
+    case "blockquote":
+      return (
+        <blockquote className="my-0.5 border-l-4 border-zinc-300 pl-3 text-zinc-700 dark:border-zinc-600 dark:text-zinc-300">
+          {blocks(t.tokens, ctx)}
+        </blockquote>
+      );
+    case "list": {
+      const list = t as Tokens.List;
+      const items = list.items.map((item, i) => <li key={i}>{blocks(item.tokens, ctx)}</li>);
+      return list.ordered ? (
+        <ol start={typeof list.start === "number" ? list.start : undefined} className="my-0.5 list-decimal pl-6">
+          {items}
+        </ol>
+      ) : (
+        <ul className="my-0.5 list-disc pl-6">{items}</ul>
+      );
+    }
+    case "space":
+      return null;
+    default:
+      // Headings, tables, rules, raw HTML blocks: shown as typed.
+      return (
+        <p className="whitespace-pre-wrap">
+          <Text text={t.raw.replace(/\n+$/, "")} ctx={ctx} />
+        </p>
+      );
+  }
+}
+
+function blocks(tokens: Token[] | undefined, ctx: Ctx): ReactNode[] {
+  return (tokens ?? []).map((t, i) => <Block key={i} token={t} ctx={ctx} />);
+}
+
+export function Markdown({ text, everyone = false }: { text: string; everyone?: boolean }) {
+  const emoji = useEmojiIndex(hasShortcode(text));
+  const jumbo = isEmojiOnly(expandShortcodes(text, emoji));
+  if (jumbo) {
+    return (
+      <p data-testid="jumbo-emoji" className="py-0.5 text-[2.75rem] leading-[3.25rem]">
+        <Text text={text.trim()} ctx={{ everyone: false, emoji }} />
+      </p>
+    );
+  }
+  return <div className="markdown space-y-1 whitespace-pre-wrap">{blocks(parseMessage(text), { everyone, emoji })}</div>;
+}
