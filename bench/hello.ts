@@ -1,5 +1,7 @@
 /**
- * Abuse bench: `bun bench/hello.ts [--iterations 200] [--trips 200] [--no-docs]`.
+ * Abuse bench: `bun bench/hello.ts [--iterations 200] [--trips 200] [--no-docs] [--cost-only] [--cpu-prof DIR]`.
+ * --cost-only skips part (2) and writes no docs; --cpu-prof profiles part (1)'s server into DIR
+ * (summarise with `bun bench/lib/cpuprofile.ts DIR/*.cpuprofile`).
  *
  * (1) Server CPU per connect + `hello` for users in 0, 10 and 100 spaces (each with 200 friends
  *     and a second socket already open, so presence does not flip), against a raw authenticated
@@ -21,6 +23,8 @@ const opt = (name: string, def: number, max: number) => {
   return i === -1 ? def : num(name, args[i + 1] ?? "", 1, max);
 };
 const ITER = opt("iterations", 200, 10_000);
+const COST_ONLY = args.includes("--cost-only");
+const CPU_PROF = args.includes("--cpu-prof") ? args[args.indexOf("--cpu-prof") + 1] : undefined;
 const TRIPS = opt("trips", 200, 10_000);
 const guards = installExitGuards(900);
 const PASSWORD = "bench password 123";
@@ -40,7 +44,7 @@ async function cpuPer(pid: number, step: () => Promise<void>): Promise<number> {
 }
 
 async function connectCost(): Promise<Array<{ label: string; ms: number }>> {
-  const server = await startServer({ AUTH_RATE_LIMIT: "100000", WRITE_BURST: "1000000", READ_BURST: "1000000", WS_MAX_PER_USER: "100000", WS_MAX_PER_SESSION: "100000", MAX_SPACES_PER_USER: "1000" });
+  const server = await startServer({ AUTH_RATE_LIMIT: "100000", WRITE_BURST: "1000000", READ_BURST: "1000000", WS_MAX_PER_USER: "100000", WS_MAX_PER_SESSION: "100000", MAX_SPACES_PER_USER: "1000" }, { cpuProfDir: CPU_PROF });
   try {
     const base = server.base;
     const subjects = await mapLimit([0, 10, 100], 2, async (n) => ({ n, user: await register(base, name("subject"), PASSWORD) }));
@@ -175,6 +179,7 @@ async function main() {
   const m = machineInfo();
   const before = loadavg();
   const cost = await connectCost();
+  if (COST_ONLY) return console.log(cost.map((c) => `${c.label}: ${fmt(c.ms, 3)} ms`).join("\n"));
   const v = await victim();
   const command = ["./node_modules/.bin/bun", "bench/hello.ts", ...args].join(" ");
   const rows = cost.filter((c) => Number.isFinite(c.ms)).map((c) => `| ${c.label} | ${fmt(c.ms, 3)} |`);

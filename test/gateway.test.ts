@@ -29,14 +29,17 @@ describe("upgrade", () => {
     expect(await upgradeStatus(base, { cookie: a.jar.header(), origin: "https://evil.example" })).toBe(403);
   });
 
-  test("hello returns the user, friends with presence, and conversations", async () => {
+  test("hello returns the user, friends with presence, and conversations, each person once in users", async () => {
     const { a, b, conversationId } = await pair();
     const ws = await connectWs(base, a.jar);
     const r = await ws.request({ type: "hello" });
     expect(r.ok).toBe(true);
     expect(r.user.id).toBe(a.user.id);
-    expect(r.friends).toEqual([{ user: expect.objectContaining({ id: b.user.id }), presence: "offline", conversationId }]);
-    expect(r.conversations.map((c: { id: string }) => c.id)).toEqual([conversationId]);
+    expect(r.users).toEqual([{ id: b.user.id, username: b.user.username, displayName: expect.any(String), avatarUrl: null }]);
+    expect(r.friends).toEqual([{ userId: b.user.id, presence: "offline", conversationId }]);
+    expect(r.conversations).toEqual([
+      { id: conversationId, kind: "dm", name: null, ownerId: null, memberIds: [b.user.id], reads: {}, lastMessage: null, unreadCount: 0, muted: false, readOnly: false, createdAt: expect.any(String) },
+    ]);
     expect(r.call).toBeNull();
     expect(r.requests).toEqual({ incoming: [], outgoing: [] });
     ws.close();

@@ -5,6 +5,8 @@ import { registerUser, startNode, type CookieJar, type TestNode } from "./suppor
 import { connectWs } from "./support/ws";
 import { befriend } from "./support/social";
 import { joinByInvite } from "./support/spaces";
+import { newId } from "../src/shared/ids";
+import { MAX_MESSAGE_LENGTH, PREVIEW_LENGTH } from "../src/shared/protocol";
 
 /** Counts every query the store runs (builders, raw SQL and prepared statements alike). */
 class QueryCounter implements KyselyPlugin {
@@ -104,5 +106,30 @@ describe("list cost", () => {
     expect(s.helloResult.spaces).toHaveLength(1);
     expect(b.hello).toBe(s.hello);
     expect(b.lists).toEqual(s.lists);
+  }, 120_000);
+
+  test("hello stays small for a user in 100 spaces with 200 friends whose every DM ends in a message of the longest length", async () => {
+    const u = await registerUser(node);
+    const now = () => new Date().toISOString();
+    // Friends straight through the store: 200 argon2 registrations would only slow the test down.
+    for (let i = 0; i < 200; i++) {
+      const id = newId();
+      const username = `pal_${process.pid}_${i}`;
+      await node.store.accounts.createUser({ id, email: `${username}@example.com`, username, displayName: `Pal number ${i}`, passwordHash: null, now: now() });
+      const request = await node.store.social.createRequest({ id: newId(), from_id: id, to_id: u.user.id, created_at: now() });
+      const { conversationId } = (await node.store.social.acceptRequest(request, newId(), now()))!;
+      await node.store.chat.insertMessage({ id: newId(), conversationId, authorId: id, clientId: `long${i}`, kind: "text", content: "x".repeat(MAX_MESSAGE_LENGTH), replyToId: null, now: now() });
+    }
+    for (let i = 0; i < 100; i++) await post("/api/spaces", u.jar, { name: `space ${i}` });
+    const ws = await connectWs(base, u.jar);
+    const hello = await ws.request({ type: "hello" });
+    ws.close();
+    expect(hello.friends).toHaveLength(200);
+    expect(hello.conversations).toHaveLength(200);
+    expect(hello.spaces).toHaveLength(100);
+    expect(hello.conversations[0].lastMessage.content).toHaveLength(PREVIEW_LENGTH);
+    expect(hello.conversations[0].unreadCount).toBe(1);
+    // Each person once (200 profiles), 200 friend and DM summaries with previews, 100 spaces with two channels each.
+    expect(JSON.stringify(hello).length).toBeLessThan(240 * 1024);
   }, 120_000);
 });

@@ -35,6 +35,7 @@ import { SignalingRelay } from "./calls/signaling";
 import { SfuBridge } from "./sfu/bridge";
 import { WeriftSfu } from "./sfu/werift";
 import { RoomService } from "./rooms/service";
+import { HelloService } from "./hello/service";
 import { SpaceService } from "./spaces/service";
 import { InviteService } from "./spaces/invites";
 import { ImageStore } from "./files/images";
@@ -92,7 +93,8 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     void (change.type === "changed" ? sfu.sync(change.call) : sfu.end(change.callId)).catch((err) => log.error("sfu sync failed", { error: String(err) })),
   );
   const rooms = new RoomService(store, calls, clock);
-  const gateway = new Gateway(config, auth, store, bus, { users, friends, presence, conversations, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu, spaces }, limits, log);
+  const hello = new HelloService(store, presence, spaces, calls);
+  const gateway = new Gateway(config, auth, store, bus, { hello, presence, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();

@@ -11,6 +11,8 @@ import { frame, Id, Str, UNSTORABLE } from "./wire";
 export { Id, Str, UNSTORABLE };
 export type { CallEndReason, CallInfo, CallKind, CallState, ParticipantInfo, Topology } from "./calls";
 export { CallMedia } from "./calls";
+export type { ConversationSummary, FriendSummary, HelloResult, MessagePreview, RequestSummary } from "./hello";
+export { PREVIEW_LENGTH } from "./hello";
 
 export const USERNAME_MAX = 32;
 export const USERNAME_RE = /^[a-z0-9_]{3,32}$/;
@@ -314,19 +316,6 @@ export type ServerEvent =
   | { type: "member:left"; spaceId: string; userId: string }
   | { type: "message:deleted"; conversationId: string; messageId: string }
   | { type: "error"; error: { code: string; message: string } };
-
-export interface HelloResult {
-  user: Me;
-  friends: Friend[];
-  /** Pending friend requests both ways, so a reconnect misses none made while away. */
-  requests: { incoming: FriendRequest[]; outgoing: FriendRequest[] };
-  conversations: Conversation[];
-  spaces: Space[];
-  /** The user's live 1:1 call in the 1:1 view (DM calls only). */
-  call: CallInfo | null;
-  /** The user's live call of any kind. */
-  callState: CallState | null;
-}
 
 export const WS_CLOSE = {
   /** The access token expired or the session ended: refresh, then reconnect. */

@@ -132,7 +132,7 @@ export function handleHello(h: HelloResult, socket: ParleySocket): void {
   // Another tab of this browser shares the sign-in: only the tab that was in the call resumes it.
   const ours = (s.callId === call.id && s.phase !== "elsewhere") || tabCallId() === call.id;
   if (call.state === "ringing" && call.callerId === me && !ours) {
-    const to = h.conversations.find((c) => c.id === call.conversationId)?.members.find((m) => m.id === call.calleeId);
+    const to = h.users.find((u) => u.id === call.calleeId);
     if (to) showElsewhere(call.id, call.conversationId, to, call.media);
     return;
   }
@@ -172,8 +172,7 @@ async function resume(socket: ParleySocket, me: string, h: HelloResult): Promise
     return;
   }
   const otherId = call.callerId === me ? call.calleeId : call.callerId;
-  const conversation = h.conversations.find((c) => c.id === call.conversationId);
-  const other = conversation?.members.find((m) => m.id === otherId) ?? s.peer;
+  const other = h.users.find((u) => u.id === otherId) ?? s.peer;
   if (!other) return;
   const isParticipant = call.participants.includes(me);
   if (!isParticipant) {

@@ -3,6 +3,7 @@
  * first and each reconnect) replaces friends and conversations with the server's view, then
  * catches up every conversation whose messages we hold.
  */
+import { expandHello } from "../../shared/hello";
 import type { HelloResult } from "../../shared/protocol";
 import { refreshSession } from "../api";
 import { ParleySocket } from "../socket";
@@ -36,15 +37,16 @@ function keep<T>(rec: Record<string, T>, ids: Record<string, unknown>): Record<s
 
 function onHello(h: HelloResult): void {
   applySpacesHello(h.spaces);
+  const { friends, incoming, outgoing, conversations: list } = expandHello(h);
   useChat.setState((s): Partial<ChatState> => {
-    const conversations = Object.fromEntries(h.conversations.map((c) => [c.id, c]));
+    const conversations = Object.fromEntries(list.map((c) => [c.id, c]));
     const held = { ...conversations, ...channelIds(h) };
     return {
       ready: true,
       meId: h.user.id,
-      friends: h.friends,
-      incoming: h.requests.incoming,
-      outgoing: h.requests.outgoing,
+      friends,
+      incoming,
+      outgoing,
       conversations,
       messages: keep(s.messages, held),
       history: keep(s.history, held),

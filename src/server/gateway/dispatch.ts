@@ -2,41 +2,25 @@
 import type { CallService, DeviceActor } from "../calls/service";
 import type { SignalingRelay } from "../calls/signaling";
 import type { SfuBridge } from "../sfu/bridge";
-import type { SpaceService } from "../spaces/service";
-import type { ClientFrame, ClientFrameType, HelloResult } from "../../shared/protocol";
-import type { ConversationService } from "../chat/conversations";
+import type { ClientFrame, ClientFrameType } from "../../shared/protocol";
+import type { HelloService } from "../hello/service";
 import type { MessageService } from "../chat/messages";
-import type { FriendService } from "../social/friends";
 import type { PresenceService } from "../social/presence";
-import type { UserService } from "../social/users";
 
 export interface Services {
-  users: UserService;
-  friends: FriendService;
+  hello: HelloService;
   presence: PresenceService;
-  conversations: ConversationService;
   messages: MessageService;
   calls: CallService;
   signaling: SignalingRelay;
   sfu: SfuBridge;
-  spaces: SpaceService;
 }
 
 type Handler<K extends ClientFrameType> = (actor: DeviceActor, frame: Extract<ClientFrame, { type: K }>) => Promise<object | void>;
 
 export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
   return {
-    hello: async (actor): Promise<HelloResult> => {
-      const [user, friends, requests, conversations, spaces, { call, callState }] = await Promise.all([
-        s.users.me(actor),
-        s.friends.list(actor),
-        s.friends.requests(actor),
-        s.conversations.list(actor),
-        s.spaces.list(actor),
-        s.calls.current(actor),
-      ]);
-      return { user, friends, requests, conversations, spaces, call, callState };
-    },
+    hello: (actor) => s.hello.hello(actor),
     "presence:heartbeat": (actor) => s.presence.handleHeartbeat(actor.userId, actor.connectionId),
     "presence:set": (actor, f) => s.presence.handleSet(actor.userId, f.status),
     "message:send": async (actor, f) => ({

@@ -13,12 +13,15 @@ function avatarPath(userId: string, name: string): string {
 }
 
 /** The avatar's file name, if the stored URL is one of ours (older rows may hold outside URLs). */
-function avatarName(u: UserRow): string | null {
+function avatarName(u: Pick<UserRow, "id" | "avatar_url">): string | null {
   const prefix = avatarPath(u.id, "");
   return u.avatar_url?.startsWith(prefix) ? u.avatar_url.slice(prefix.length) : null;
 }
 
-export function toPublic(u: UserRow): PublicUser {
+/** The columns a public profile is made of. */
+export type PublicUserRow = Pick<UserRow, "id" | "username" | "display_name" | "avatar_url">;
+
+export function toPublic(u: PublicUserRow): PublicUser {
   return { id: u.id, username: u.username, displayName: u.display_name, avatarUrl: avatarName(u) ? u.avatar_url : null };
 }
 

@@ -14,7 +14,7 @@ import type { PresenceService } from "../social/presence";
 import type { SpaceRole } from "../store/schema";
 import type { SpaceRow, Store } from "../store/store";
 import { toPublic } from "../social/users";
-import { channelsWithUnread, spaceInfo, toChannel, toSpace } from "./wire";
+import { channelsWithUnread, listedChannel, spaceInfo, toChannel, toSpace } from "./wire";
 
 /** Discord-style text channel names: lowercase words joined by dashes. */
 export function textChannelName(name: string): string {
@@ -103,15 +103,9 @@ export class SpaceService {
 
   /** Every space with its channels from two reads (channel membership mirrors space membership). */
   async list(actor: Actor): Promise<Space[]> {
-    const [spaces, summaries] = await Promise.all([this.store.spaces.spacesOf(actor.userId), this.store.chat.summaries(actor.userId, { channels: true })]);
-    const bySpace = Map.groupBy(summaries, (s) => s.conversation.space_id);
-    const channels = await this.#withVoice(
-      spaces.map((s) => {
-        const mine = bySpace.get(s.id) ?? [];
-        const rows = mine.map((m) => m.conversation).sort((a, b) => (a.position ?? 0) - (b.position ?? 0) || (a.id < b.id ? -1 : 1));
-        return channelsWithUnread(rows, mine);
-      }),
-    );
+    const [spaces, rows] = await Promise.all([this.store.spaces.spacesOf(actor.userId), this.store.hello.channels(actor.userId)]);
+    const bySpace = Map.groupBy(rows.sort((a, b) => (a.position ?? 0) - (b.position ?? 0) || (a.id < b.id ? -1 : 1)), (c) => c.space_id);
+    const channels = await this.#withVoice(spaces.map((s) => (bySpace.get(s.id) ?? []).map(listedChannel)));
     return spaces.map((s, i) => toSpace(s, s.role, s.member_count, channels[i]!));
   }
 

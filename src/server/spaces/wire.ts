@@ -1,6 +1,6 @@
 /** Space rows → wire shapes. */
 import type { Channel, Invite, Space } from "../../shared/protocol";
-import type { ConversationRow, ConversationSummary, InviteRow, SpaceRow } from "../store/store";
+import type { ConversationRow, ConversationSummary, HelloChannelRow, InviteRow, SpaceRow } from "../store/store";
 import type { SpaceRole } from "../store/schema";
 
 export const iconUrl = (s: SpaceRow) => (s.icon ? `/api/spaces/${s.id}/icon/${s.icon}` : null);
@@ -13,6 +13,22 @@ export function toChannel(c: ConversationRow & { last_message_id?: string | null
     kind: c.channel_kind ?? "text",
     position: c.position ?? 0,
     ...(unread ? { unreadCount: unread.unreadCount, mentionCount: unread.mentionCount, muted: unread.muted } : {}),
+    lastMessageId: c.last_message_id ?? null,
+    voiceMembers: [],
+  };
+}
+
+/** A channel as listed with the viewer's counts (store.hello.channels). */
+export function listedChannel(c: HelloChannelRow): Channel {
+  return {
+    id: c.id,
+    spaceId: c.space_id,
+    name: c.name ?? "",
+    kind: c.channel_kind ?? "text",
+    position: c.position ?? 0,
+    unreadCount: Number(c.unread ?? 0),
+    mentionCount: Number(c.mentions ?? 0),
+    muted: Number(c.my_muted) === 1,
     lastMessageId: c.last_message_id ?? null,
     voiceMembers: [],
   };

@@ -11,11 +11,13 @@ import { KyselyChatStore, type ChatStore } from "./chat";
 import { KyselySpaceStore, type SpaceStore } from "./spaces";
 import { KyselyLoginThrottleStore, type LoginThrottleStore } from "./throttle";
 import { KyselyRoomStore, type RoomStore } from "./rooms";
+import { KyselyHelloStore, type HelloStore } from "./hello";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
 export type { ChatStore, ConversationRow, ConversationSummary, ListedConversation, MessageRow, NewMessage } from "./chat";
 export type { RoomStore, RoomRow } from "./rooms";
+export type { HelloStore, HelloChannelRow, HelloConversationRow, HelloFriendRow, HelloMemberRow, HelloRequestRow, ProfileRow } from "./hello";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -25,6 +27,8 @@ export interface Store {
   readonly spaces: SpaceStore;
   readonly throttle: LoginThrottleStore;
   readonly rooms: RoomStore;
+  /** hello's reads (also the list of spaces' channels with unread counts). */
+  readonly hello: HelloStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -39,6 +43,7 @@ export class KyselyStore implements Store {
   readonly spaces: SpaceStore;
   readonly throttle: LoginThrottleStore;
   readonly rooms: RoomStore;
+  readonly hello: HelloStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -50,6 +55,7 @@ export class KyselyStore implements Store {
     this.spaces = new KyselySpaceStore(this.db);
     this.throttle = new KyselyLoginThrottleStore(this.db);
     this.rooms = new KyselyRoomStore(this.db);
+    this.hello = new KyselyHelloStore(this.db);
   }
 
   async migrate(): Promise<void> {

@@ -1,0 +1,107 @@
+/**
+ * hello's reply in its compact form: every person once in `users`, the lists refer to them by
+ * id, conversations carry a preview of their last message. `expandHello` turns it back into the
+ * shapes the REST lists and events use (Friend, FriendRequest, Conversation). See docs/PROTOCOL.md.
+ */
+import type { CallInfo, CallState } from "./calls";
+import type { Conversation, Friend, FriendRequest, Me, PresenceStatus, PublicUser, Space } from "./protocol";
+
+/** Characters of a conversation's last message that hello carries (the list shows one line). */
+export const PREVIEW_LENGTH = 100;
+
+export interface FriendSummary {
+  userId: string;
+  presence: PresenceStatus;
+  conversationId: string;
+}
+
+/** The other party is `users[fromId or toId]`, whichever is not the viewer. */
+export interface RequestSummary {
+  id: string;
+  fromId: string;
+  toId: string;
+  createdAt: string;
+}
+
+/** A message as the conversation list shows it: content cut to PREVIEW_LENGTH characters. */
+export interface MessagePreview {
+  id: string;
+  authorId: string | null;
+  kind: "text" | "system";
+  content: string;
+  createdAt: string;
+  mentionsEveryone: boolean;
+}
+
+/** A DM or group in hello. */
+export interface ConversationSummary {
+  id: string;
+  kind: "dm" | "group";
+  name: string | null;
+  ownerId: string | null;
+  /** The other members (the viewer is one too). */
+  memberIds: string[];
+  /** Read marks that are set, the viewer's included. */
+  reads: Record<string, string>;
+  lastMessage: MessagePreview | null;
+  unreadCount: number;
+  muted: boolean;
+  readOnly: boolean;
+  createdAt: string;
+}
+
+export interface HelloResult {
+  user: Me;
+  /** Everyone `friends`, `requests` and `conversations` mention, once (not the viewer). */
+  users: PublicUser[];
+  friends: FriendSummary[];
+  /** Pending friend requests both ways, so a reconnect misses none made while away. */
+  requests: { incoming: RequestSummary[]; outgoing: RequestSummary[] };
+  conversations: ConversationSummary[];
+  spaces: Space[];
+  /** The user's live 1:1 call in the 1:1 view (DM calls only). */
+  call: CallInfo | null;
+  /** The user's live call of any kind. */
+  callState: CallState | null;
+}
+
+
+/** What a hello says in the shapes the rest of the API uses. */
+export interface ExpandedHello {
+  friends: Friend[];
+  incoming: FriendRequest[];
+  outgoing: FriendRequest[];
+  conversations: Conversation[];
+}
+
+const unknownUser = (id: string): PublicUser => ({ id, username: "unknown", displayName: "Unknown user", avatarUrl: null });
+
+export function expandHello(h: Pick<HelloResult, "user" | "users" | "friends" | "requests" | "conversations">): ExpandedHello {
+  const me: PublicUser = { id: h.user.id, username: h.user.username, displayName: h.user.displayName, avatarUrl: h.user.avatarUrl };
+  const byId = new Map(h.users.map((u) => [u.id, u]));
+  const user = (id: string) => (id === me.id ? me : (byId.get(id) ?? unknownUser(id)));
+  const request = (r: RequestSummary): FriendRequest => ({ ...r, user: user(r.fromId === me.id ? r.toId : r.fromId) });
+  return {
+    friends: h.friends.map((f) => ({ user: user(f.userId), presence: f.presence, conversationId: f.conversationId })),
+    incoming: h.requests.incoming.map(request),
+    outgoing: h.requests.outgoing.map(request),
+    conversations: h.conversations.map((c) => {
+      const ids = [me.id, ...c.memberIds];
+      const last = c.lastMessage;
+      return {
+        id: c.id,
+        kind: c.kind,
+        spaceId: null,
+        name: c.name,
+        ownerId: c.ownerId,
+        members: ids.map(user),
+        reads: Object.fromEntries(ids.map((id) => [id, c.reads[id] ?? null])),
+        lastMessage: last && { ...last, conversationId: c.id, clientId: null, replyToId: null, editedAt: null },
+        unreadCount: c.unreadCount,
+        muted: c.muted,
+        readOnly: c.readOnly,
+        createdAt: c.createdAt,
+      };
+    }),
+  };
+}
