@@ -1,24 +1,13 @@
 /** hello and every list cost the same number of store queries however many spaces, channels, friends and conversations a user has. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from "kysely";
 import { registerUser, startNode, type CookieJar, type TestNode } from "./support/parley";
 import { connectWs } from "./support/ws";
+import { QueryCounter } from "./support/query-counter";
 import { befriend } from "./support/social";
 import { joinByInvite } from "./support/spaces";
 import { newId } from "../src/shared/ids";
 import { MAX_MESSAGE_LENGTH, PREVIEW_LENGTH } from "../src/shared/protocol";
 
-/** Counts every query the store runs (builders, raw SQL and prepared statements alike). */
-class QueryCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    this.count++;
-    return args.result;
-  }
-}
 
 const counter = new QueryCounter();
 let node: TestNode;

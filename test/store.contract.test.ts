@@ -237,6 +237,32 @@ for (const backend of backends) {
       expect([first.created, again.created, again.message.id]).toEqual([true, false, first.message.id]);
     });
 
+    test("reactions: added once, capped in distinct emoji, listed for a page at once, gone with their message", async () => {
+      const { spaceId, owner } = await spaceWith(0);
+      const [general] = await store.spaces.channels(spaceId);
+      const post = async () => (await store.chat.insertMessage({ id: newId(), conversationId: general!.id, authorId: owner, clientId: newId(), kind: "text", content: "hi", replyToId: null, now: iso() })).message;
+      const [m, other] = [await post(), await post()];
+      const add = (messageId: string, emoji: string) => store.reactions.add({ messageId, userId: owner, emoji, now: iso() }, 2);
+      expect([await add(m.id, "🎉"), await add(m.id, "🎉"), await add(m.id, "👍"), await add(m.id, "🔥"), await add(other.id, "🔥")]).toEqual(["added", "exists", "added", "full", "added"]);
+      expect((await store.reactions.forMessages([m.id, other.id])).map((r) => [r.message_id === m.id, r.emoji])).toEqual([[true, "🎉"], [true, "👍"], [false, "🔥"]]);
+      expect([await store.reactions.remove(m.id, owner, "👍"), await store.reactions.remove(m.id, owner, "👍"), await store.reactions.count(m.id, "🎉")]).toEqual([true, false, 1]);
+      await store.chat.deleteMessage(m.id, iso());
+      expect(await store.reactions.forMessages([m.id])).toEqual([]);
+    });
+
+    test("an edit replaces the text and keeps the old one; a deleted message takes no edit and loses its history", async () => {
+      const { spaceId, owner } = await spaceWith(0);
+      const [general] = await store.spaces.channels(spaceId);
+      const { message: m } = await store.chat.insertMessage({ id: newId(), conversationId: general!.id, authorId: owner, clientId: newId(), kind: "text", content: "v1", replyToId: null, now: iso() });
+      const edited = await store.edits.edit({ id: newId(), messageId: m.id, content: "v2", mentionsEveryone: false, now: iso() });
+      expect([edited?.content, edited?.edited_at !== null]).toEqual(["v2", true]);
+      await store.edits.edit({ id: newId(), messageId: m.id, content: "v3", mentionsEveryone: false, now: iso() });
+      expect((await store.edits.history(m.id)).map((e) => e.content)).toEqual(["v1", "v2"]);
+      await store.chat.deleteMessage(m.id, iso());
+      expect(await store.edits.edit({ id: newId(), messageId: m.id, content: "v4", mentionsEveryone: false, now: iso() })).toBeUndefined();
+      expect(await store.edits.history(m.id)).toEqual([]);
+    });
+
     test("ids are time-sortable", async () => {
       const ids = Array.from({ length: 1000 }, () => newId());
       expect([...ids].sort()).toEqual(ids);

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   "BANNED",
   "UNSUPPORTED_MEDIA_TYPE",
   "UNAVAILABLE",
+  "TOO_MANY_REACTIONS",
   "INTERNAL",
 ] as const;
 
@@ -74,5 +75,6 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   BANNED: 403,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNAVAILABLE: 503,
+  TOO_MANY_REACTIONS: 409,
   INTERNAL: 500,
 };

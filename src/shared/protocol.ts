@@ -128,6 +128,7 @@ export const CreateGroupBody = z
 export const UpdateConversationBody = z.object({ name: Str().trim().min(1).max(100).nullable() }).strict();
 export const AddMembersBody = z.object({ userIds: z.array(Id).min(1).max(MAX_GROUP_MEMBERS) }).strict();
 export const SendMessageBody = z.object({ clientId: ClientId, content: Content, replyToId: Id.optional() }).strict();
+export const EditMessageBody = z.object({ content: Content }).strict();
 export const ReadBody = z.object({ messageId: Id }).strict();
 export const MuteBody = z.object({ muted: z.boolean() }).strict();
 export const HistoryQuery = z.object({
@@ -135,6 +136,24 @@ export const HistoryQuery = z.object({
   after: Id.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+
+/** Different emoji one message may carry; one more is refused with TOO_MANY_REACTIONS. */
+export const MAX_REACTIONS_PER_MESSAGE = 20;
+/** A reaction is one emoji as Unicode defines them (skin tones and ZWJ sequences included). */
+export const ReactionEmoji = Str().max(64).regex(/^\p{RGI_Emoji}$/v, "One emoji");
+
+/** Who reacted to a message with one emoji, in the order they did. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  userIds: string[];
+}
+
+/** The text an edit replaced, and when (moderators and the author read them). */
+export interface MessageEdit {
+  content: string;
+  editedAt: string;
+}
 
 /** `@everyone` as a word of its own (not inside an address such as a@everyone.example). */
 export const MENTION_EVERYONE = /(?<![\w@.])@everyone(?![\w@-])/;
@@ -151,6 +170,8 @@ export interface Message {
   editedAt: string | null;
   /** The author has mentionEveryone in this space channel and wrote `@everyone`: every member is notified. */
   mentionsEveryone: boolean;
+  /** History and sync pages carry them (absent: none); other events never do. */
+  reactions?: Reaction[];
 }
 
 export interface Conversation {
@@ -280,6 +301,10 @@ export const ClientFrame = z.discriminatedUnion("type", [
   frame("typing:start", { conversationId: Id }),
   frame("typing:stop", { conversationId: Id }),
   frame("read:mark", { conversationId: Id, messageId: Id }),
+  frame("message:edit", { messageId: Id, content: Content }),
+  frame("message:delete", { messageId: Id }),
+  frame("reaction:add", { messageId: Id, emoji: ReactionEmoji }),
+  frame("reaction:remove", { messageId: Id, emoji: ReactionEmoji }),
   frame("sync", { conversationId: Id, after: Id.optional(), limit: z.number().int().min(1).max(100).optional() }),
   ...CallClientFrames,
   ...SfuClientFrames,
@@ -315,6 +340,10 @@ export type ServerEvent =
   | { type: "member:updated"; spaceId: string; member: SpaceMember }
   | { type: "member:left"; spaceId: string; userId: string }
   | { type: "message:deleted"; conversationId: string; messageId: string }
+  /** An edit: the whole message with its new content and editedAt. */
+  | { type: "message:updated"; message: Message }
+  /** One user's reaction came or went; `count` is how many have that emoji on the message now. */
+  | { type: "reaction:updated"; conversationId: string; messageId: string; emoji: string; userId: string; added: boolean; count: number }
   | { type: "error"; error: { code: string; message: string } };
 
 export const WS_CLOSE = {

@@ -1,26 +1,30 @@
 /** Messages: send (idempotent per author + clientId, acknowledged after commit), history, sync, read marks, typing. */
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import { MENTION_EVERYONE, type Message } from "../../shared/protocol";
+import { MENTION_EVERYONE, type Message, type MessageEdit } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
 import type { Store } from "../store/store";
 import type { ConversationService } from "./conversations";
 import { toMessage } from "./wire";
 import { can, mayModerate } from "../../shared/permissions";
+import { ReactionService, withReactions } from "./reactions";
 
 /** A typing:start within this window of the last one is not re-broadcast. */
 const TYPING_THROTTLE_MS = 2500;
 
 export class MessageService {
   readonly #typing = new Map<string, number>();
+  readonly reactions: ReactionService;
 
   constructor(
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly conversations: ConversationService,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.reactions = new ReactionService(store, bus, conversations, clock);
+  }
 
   async send(actor: Actor, input: { conversationId: string; clientId: string; content: string; replyToId?: string }): Promise<Message> {
     let c: Awaited<ReturnType<ConversationService["requireMember"]>>;
@@ -72,16 +76,51 @@ export class MessageService {
 
   /** Authors delete their own messages; in space channels, deleteMessages reaches the ranks below. */
   async remove(actor: Actor, messageId: string): Promise<void> {
-    const m = await this.store.chat.message(messageId);
-    if (!m || m.deleted_at) throw new AppError("NOT_FOUND", "No such message");
-    const c = await this.conversations.requireMember(actor, m.conversation_id);
-    if (m.author_id !== actor.userId) {
-      const role = c.space_id ? await this.store.spaces.role(c.space_id, actor.userId) : undefined;
-      const authorRole = c.space_id && m.author_id ? await this.store.spaces.role(c.space_id, m.author_id) : undefined;
-      if (!mayModerate(role, "deleteMessages", authorRole)) throw new AppError("FORBIDDEN", "You can only delete your own messages and those of members below your role");
+    const { m, c } = await this.#existing(actor, messageId);
+    if (m.author_id !== actor.userId && !(await this.#moderates(actor, c, m))) {
+      throw new AppError("FORBIDDEN", "You can only delete your own messages and those of members below your role");
     }
     await this.store.chat.deleteMessage(messageId, new Date(this.clock()).toISOString());
     await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:deleted", conversationId: c.id, messageId } });
+  }
+
+  /**
+   * Only the author edits, in a conversation they may still write in. The replaced text goes
+   * to the message's history; an edit never notifies everyone anew (it may only drop @everyone).
+   */
+  async edit(actor: Actor, messageId: string, content: string): Promise<Message> {
+    const { m } = await this.#existing(actor, messageId);
+    if (m.author_id !== actor.userId || m.kind !== "text") throw new AppError("FORBIDDEN", "You can only edit your own messages");
+    const c = await this.#writable(actor, m.conversation_id);
+    if (content === m.content) return toMessage(m);
+    const now = new Date(this.clock()).toISOString();
+    const mentionsEveryone = Number(m.mentions_everyone) === 1 && MENTION_EVERYONE.test(content);
+    const edited = await this.store.edits.edit({ id: newId(this.clock()), messageId, content, mentionsEveryone, now });
+    if (!edited) throw new AppError("NOT_FOUND", "No such message");
+    const [wire] = await withReactions(this.store, [toMessage(edited)]);
+    await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:updated", message: wire! } });
+    return wire!;
+  }
+
+  /** The texts a message's edits replaced: for its author, and for those who could delete it. */
+  async edits(actor: Actor, messageId: string): Promise<MessageEdit[]> {
+    const { m, c } = await this.#existing(actor, messageId);
+    if (m.author_id !== actor.userId && !(await this.#moderates(actor, c, m))) throw new AppError("FORBIDDEN", "Only moderators see the edit history of others' messages");
+    return (await this.store.edits.history(messageId)).map((e) => ({ content: e.content, editedAt: e.edited_at }));
+  }
+
+  async #existing(actor: Actor, messageId: string) {
+    const m = await this.store.chat.message(messageId);
+    if (!m || m.deleted_at) throw new AppError("NOT_FOUND", "No such message");
+    return { m, c: await this.conversations.requireMember(actor, m.conversation_id) };
+  }
+
+  /** Space moderation by rank: deleteMessages over an author of a lower rank. */
+  async #moderates(actor: Actor, c: { space_id: string | null }, m: { author_id: string | null }): Promise<boolean> {
+    if (!c.space_id) return false;
+    const role = await this.store.spaces.role(c.space_id, actor.userId);
+    const authorRole = m.author_id ? await this.store.spaces.role(c.space_id, m.author_id) : undefined;
+    return mayModerate(role, "deleteMessages", authorRole);
   }
 
   /** Writes a system message (no author), e.g. a missed call, and delivers it. */
@@ -95,7 +134,7 @@ export class MessageService {
     const hasMore = rows.length > page.limit;
     // Newest-first pages drop the oldest extra row; after-cursor pages drop the newest.
     const trimmed = hasMore ? (page.after !== undefined ? rows.slice(0, page.limit) : rows.slice(1)) : rows;
-    return { messages: trimmed.map(toMessage), hasMore };
+    return { messages: await withReactions(this.store, trimmed.map(toMessage)), hasMore };
   }
 
   /** Catch-up after a cursor, oldest first. Without a cursor: from the conversation's start ("" sorts before every id). */

@@ -26,6 +26,10 @@ export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
     "message:send": async (actor, f) => ({
       message: await s.messages.send(actor, { conversationId: f.conversationId, clientId: f.clientId, content: f.content, replyToId: f.replyToId }),
     }),
+    "message:edit": async (actor, f) => ({ message: await s.messages.edit(actor, f.messageId, f.content) }),
+    "message:delete": (actor, f) => s.messages.remove(actor, f.messageId),
+    "reaction:add": (actor, f) => s.messages.reactions.add(actor, f.messageId, f.emoji),
+    "reaction:remove": (actor, f) => s.messages.reactions.remove(actor, f.messageId, f.emoji),
     "typing:start": (actor, f) => s.messages.typing(actor, f.conversationId, true),
     "typing:stop": (actor, f) => s.messages.typing(actor, f.conversationId, false),
     "read:mark": (actor, f) => s.messages.markRead(actor, f.conversationId, f.messageId),

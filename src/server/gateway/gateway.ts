@@ -26,7 +26,7 @@ const socketTopic = (id: string) => `s:${id}`;
 const spaceTopic = (id: string) => `sp:${id}`;
 
 /** Frames that draw on the user's write budget (shared with REST) or their expensive-read budget. */
-const WRITES: ReadonlySet<string> = new Set(["message:send", "call:invite"]);
+const WRITES: ReadonlySet<string> = new Set(["message:send", "message:edit", "message:delete", "reaction:add", "reaction:remove", "call:invite"]);
 const READS: ReadonlySet<string> = new Set(["hello"]);
 
 export class Gateway {

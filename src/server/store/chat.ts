@@ -62,7 +62,7 @@ export interface ChatStore {
   insertMessage(m: NewMessage): Promise<{ message: MessageRow; created: boolean }>;
   message(id: string): Promise<MessageRow | undefined>;
   messageByClientId(authorId: string, clientId: string): Promise<MessageRow | undefined>;
-  /** Soft delete: the row stays (cursors keep working) with its content erased. */
+  /** Soft delete: the row stays (cursors keep working) with its content, reactions and edit history erased. */
   deleteMessage(id: string, now: string): Promise<void>;
   messages(conversationId: string, page: { before?: string; after?: string; limit: number }): Promise<MessageRow[]>;
   /** Moves the read mark forward only; returns whether it moved. */
@@ -234,7 +234,12 @@ export class KyselyChatStore implements ChatStore {
   }
 
   async deleteMessage(id: string, now: string) {
-    await this.db.updateTable("messages").set({ deleted_at: now, content: "" }).where("id", "=", id).execute();
+    await this.db.transaction().execute(async (tx) => {
+      await tx.updateTable("messages").set({ deleted_at: now, content: "" }).where("id", "=", id).execute();
+      // What was said goes with it: reactions and the texts of earlier edits.
+      await tx.deleteFrom("reactions").where("message_id", "=", id).execute();
+      await tx.deleteFrom("message_edits").where("message_id", "=", id).execute();
+    });
   }
 
   async messages(conversationId: string, page: { before?: string; after?: string; limit: number }) {

@@ -167,6 +167,22 @@ export interface RoomsTable {
   created_at: string;
 }
 
+/** One user's reaction with one emoji to one message (migration 0013). */
+export interface ReactionsTable {
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: string;
+}
+
+/** The text an edit replaced (migration 0014). */
+export interface MessageEditsTable {
+  id: string;
+  message_id: string;
+  content: string;
+  edited_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   oidc_identities: OidcIdentitiesTable;
@@ -179,6 +195,8 @@ export interface Database {
   conversations: ConversationsTable;
   conversation_members: ConversationMembersTable;
   messages: MessagesTable;
+  reactions: ReactionsTable;
+  message_edits: MessageEditsTable;
   spaces: SpacesTable;
   space_members: SpaceMembersTable;
   space_bans: SpaceBansTable;

@@ -12,12 +12,16 @@ import { KyselySpaceStore, type SpaceStore } from "./spaces";
 import { KyselyLoginThrottleStore, type LoginThrottleStore } from "./throttle";
 import { KyselyRoomStore, type RoomStore } from "./rooms";
 import { KyselyHelloStore, type HelloStore } from "./hello";
+import { KyselyReactionStore, type ReactionStore } from "./reactions";
+import { KyselyMessageEditStore, type MessageEditStore } from "./edits";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
 export type { ChatStore, ConversationRow, ConversationSummary, ListedConversation, MessageRow, NewMessage } from "./chat";
 export type { RoomStore, RoomRow } from "./rooms";
 export type { HelloStore, HelloChannelRow, HelloConversationRow, HelloFriendRow, HelloMemberRow, HelloRequestRow, ProfileRow } from "./hello";
+export type { ReactionStore, ReactionRow, AddReactionResult } from "./reactions";
+export type { MessageEditStore, MessageEditRow } from "./edits";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -29,6 +33,8 @@ export interface Store {
   readonly rooms: RoomStore;
   /** hello's reads (also the list of spaces' channels with unread counts). */
   readonly hello: HelloStore;
+  readonly reactions: ReactionStore;
+  readonly edits: MessageEditStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -44,6 +50,8 @@ export class KyselyStore implements Store {
   readonly throttle: LoginThrottleStore;
   readonly rooms: RoomStore;
   readonly hello: HelloStore;
+  readonly reactions: ReactionStore;
+  readonly edits: MessageEditStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -56,6 +64,8 @@ export class KyselyStore implements Store {
     this.throttle = new KyselyLoginThrottleStore(this.db);
     this.rooms = new KyselyRoomStore(this.db);
     this.hello = new KyselyHelloStore(this.db);
+    this.reactions = new KyselyReactionStore(this.db);
+    this.edits = new KyselyMessageEditStore(this.db);
   }
 
   async migrate(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { AddMembersBody, CreateGroupBody, HistoryQuery, MuteBody, ReadBody, SendMessageBody, UpdateConversationBody } from "../../../shared/protocol";
+import { AddMembersBody, CreateGroupBody, EditMessageBody, HistoryQuery, ReactionEmoji, MuteBody, ReadBody, SendMessageBody, UpdateConversationBody } from "../../../shared/protocol";
 import type { AuthService } from "../../auth/service";
 import type { ConversationService } from "../../chat/conversations";
 import type { MessageService } from "../../chat/messages";
@@ -52,8 +52,25 @@ export function conversationRoutes(auth: AuthService, conversations: Conversatio
 
 export function messageRoutes(auth: AuthService, messages: MessageService) {
   const r = new Hono<Env>();
+  r.patch("/:id", async (c) => {
+    const actor = await requireActor(c, auth);
+    const { content } = await parseJson(c, EditMessageBody);
+    return c.json({ message: await messages.edit(actor, c.req.param("id"), content) });
+  });
   r.delete("/:id", async (c) => {
     await messages.remove(await requireActor(c, auth), c.req.param("id"));
+    return c.body(null, 204);
+  });
+  r.get("/:id/edits", async (c) => c.json({ edits: await messages.edits(await requireActor(c, auth), c.req.param("id")) }));
+  // The emoji travels percent-encoded in the path; Hono hands it over decoded.
+  r.put("/:id/reactions/:emoji", async (c) => {
+    const actor = await requireActor(c, auth);
+    await messages.reactions.add(actor, c.req.param("id"), parseWith(ReactionEmoji, c.req.param("emoji")));
+    return c.body(null, 204);
+  });
+  r.delete("/:id/reactions/:emoji", async (c) => {
+    const actor = await requireActor(c, auth);
+    await messages.reactions.remove(actor, c.req.param("id"), parseWith(ReactionEmoji, c.req.param("emoji")));
     return c.body(null, 204);
   });
   return r;
