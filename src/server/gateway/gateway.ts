@@ -130,10 +130,11 @@ export class Gateway {
       ws.subscribe(socketTopic(ws.data.connectionId));
       ws.data.expiryTimer = setTimeout(() => ws.close(WS_CLOSE.UNAUTHORIZED, "token expired"), Math.max(0, ws.data.exp * 1000 - Date.now()));
       ws.data.ready = (async () => {
-        for (const id of await this.store.chat.conversationIdsFor(actor.userId)) ws.subscribe(convTopic(id));
-        for (const s of await this.store.spaces.spacesOf(actor.userId)) {
-          ws.subscribe(spaceTopic(s.id));
-          ws.data.spaces.add(s.id);
+        const { conversationIds, spaceIds } = await this.store.hello.subscriptions(actor.userId);
+        for (const id of conversationIds) ws.subscribe(convTopic(id));
+        for (const id of spaceIds) {
+          ws.subscribe(spaceTopic(id));
+          ws.data.spaces.add(id);
         }
         await this.services.presence.handleConnect(actor.userId, ws.data.connectionId);
       })().catch((err) => this.log.error("socket setup failed", { error: String(err) }));

@@ -43,7 +43,6 @@ export interface ChatStore {
   /** The conversation if the user is a member of it (one indexed lookup on the hot send path). */
   memberConversation(conversationId: string, userId: string): Promise<ConversationRow | undefined>;
   memberIds(conversationId: string): Promise<string[]>;
-  conversationIdsFor(userId: string): Promise<string[]>;
   /** Everyone who shares a DM or group with the user. */
   coMemberIds(userId: string): Promise<string[]>;
   dmBetween(a: string, b: string): Promise<string | undefined>;
@@ -102,11 +101,6 @@ export class KyselyChatStore implements ChatStore {
 
   coMemberIds(userId: string) {
     return coMemberIds(this.db, "conversation_members", userId);
-  }
-
-  async conversationIdsFor(userId: string) {
-    const rows = await this.db.selectFrom("conversation_members").select("conversation_id").where("user_id", "=", userId).execute();
-    return rows.map((r) => r.conversation_id);
   }
 
   async dmBetween(a: string, b: string) {

@@ -68,6 +68,8 @@ export interface HelloChannelRow {
 }
 
 export interface HelloStore {
+  /** What a new socket subscribes to: every conversation (channels included) and space of the user. */
+  subscriptions(userId: string): Promise<{ conversationIds: string[]; spaceIds: string[] }>;
   friends(userId: string): Promise<HelloFriendRow[]>;
   requests(userId: string): Promise<{ incoming: HelloRequestRow[]; outgoing: HelloRequestRow[] }>;
   conversations(userId: string, preview: number): Promise<HelloConversationRow[]>;
@@ -76,6 +78,9 @@ export interface HelloStore {
 }
 
 const DIRECT = ["dm", "group"] as const;
+
+const conversationIds = prepared(1, (db, userId: string) => db.selectFrom("conversation_members").select("conversation_id").where("user_id", "=", userId));
+const spaceIds = prepared(1, (db, userId: string) => db.selectFrom("space_members").select("space_id").where("user_id", "=", userId));
 
 const friends = prepared(1, (db, userId: string) =>
   db
@@ -145,6 +150,11 @@ const channels = prepared(1, (db, userId: string) =>
 
 export class KyselyHelloStore implements HelloStore {
   constructor(private readonly db: Kysely<Database>) {}
+
+  async subscriptions(userId: string) {
+    const [c, s] = await Promise.all([conversationIds(this.db, userId), spaceIds(this.db, userId)]);
+    return { conversationIds: c.map((r) => r.conversation_id), spaceIds: s.map((r) => r.space_id) };
+  }
 
   friends(userId: string) {
     return friends(this.db, userId) as Promise<HelloFriendRow[]>;
