@@ -117,17 +117,29 @@ describe("call model", () => {
 
   test("a locked call keeps newcomers in the lobby until a host admits or denies them", () => {
     let room = M.start({ id: "r", conversationId: "rc", kind: "room", media: video, starter: person("ann", "host"), invite: [] }, T0);
-    room = { ...room, locked: true };
-    expect(M.mayEnter(room, "ann")).toBe(true);
-    expect(M.mayEnter(room, "bob")).toBe(false);
-    room = M.knock(M.knock(room, { id: "bob", name: "Bob", since: T0 }), { id: "bob", name: "Bob", since: T0 + 1 });
+    room = M.setLocked(room, true);
+    expect(M.mayEnter(room, "ann", true)).toBe(true);
+    expect(M.mayEnter(room, "bob", false)).toBe(false);
+    room = M.knock(M.knock(room, { id: "bob", name: "Bob", since: T0, connectionId: "c1" }), { id: "bob", name: "Bob", since: T0 + 1, connectionId: "c2" });
     expect(M.toState(room).lobby).toEqual([{ id: "bob", name: "Bob", since: new Date(T0).toISOString() }]);
+    expect(room.lobby[0]!.connectionId).toBe("c2");
     const admitted = M.admit(room, "bob");
     expect(admitted.lobby).toEqual([]);
-    expect(M.mayEnter(admitted, "bob")).toBe(true);
+    expect(M.mayEnter(admitted, "bob", false)).toBe(true);
     const denied = M.deny(room, "bob");
-    expect(M.mayEnter(denied, "bob")).toBe(false);
+    expect(M.mayEnter(denied, "bob", false)).toBe(false);
     expect(code(() => M.deny(denied, "bob"))).toBe("NOT_FOUND");
+    expect(code(() => M.admit(denied, "bob"))).toBe("NOT_FOUND");
+  });
+
+  test("a waiter cancels only from the socket that knocked; a removed participant must knock even when unlocked", () => {
+    let room = M.start({ id: "r", conversationId: "rc", kind: "room", media: video, starter: person("ann", "host"), invite: [] }, T0);
+    room = M.knock(room, { id: "bob", name: "Bob", since: T0, connectionId: "c1" });
+    expect(M.unknock(room, "bob", "other")).toBeUndefined();
+    expect(M.unknock(room, "bob", "c1")!.lobby).toEqual([]);
+    room = M.remove(M.join(room, person("g-1", "guest"), video, T0, 4), "g-1");
+    expect(M.mayEnter(room, "g-1", false)).toBe(false);
+    expect(M.mayEnter(M.admit(room, "g-1"), "g-1", false)).toBe(true);
   });
 
   test("the snapshot shows a voice channel call as join-mode with no host", () => {

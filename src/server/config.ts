@@ -56,6 +56,8 @@ const EnvSchema = z.object({
   CALL_GRACE_SECONDS: Int(10),
   MESH_MAX: Int(4),
   SFU: z.enum(["embedded"]).default("embedded"),
+  GUEST_TTL_SECONDS: Int(4 * 3600),
+  GUEST_MAX_PER_ROOM: Int(20),
   STUN_URLS: z.string().optional(),
   TURN_URLS: z.string().optional(),
   TURN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
@@ -100,6 +102,8 @@ export interface Config {
   /** Token buckets per user (per address when anonymous), shared by REST and the gateway; per node. */
   limits: { write: { ratePerSecond: number; burst: number }; read: { ratePerSecond: number; burst: number }; friendRequestsPerTargetPerHour: number; maxSpacesPerUser: number };
   calls: { ringSeconds: number; graceSeconds: number; meshMax: number; sfu: "embedded" };
+  /** Guest sessions in rooms: how long a guest token lasts, how many guests one room's call holds. */
+  guests: { ttlSeconds: number; maxPerRoom: number };
   rtc: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | null; turnTtlSeconds: number; forceRelay: boolean };
   /** `/metrics` is served on its own port and/or on the public one to bearers of the token; neither by default. */
   metrics: { port: number | null; token: string | null };
@@ -199,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSpacesPerUser: e.MAX_SPACES_PER_USER,
     },
     calls: { ringSeconds: e.CALL_RING_SECONDS, graceSeconds: e.CALL_GRACE_SECONDS, meshMax: e.MESH_MAX, sfu: e.SFU },
+    guests: { ttlSeconds: e.GUEST_TTL_SECONDS, maxPerRoom: e.GUEST_MAX_PER_ROOM },
     rtc: { stunUrls: list(e.STUN_URLS), turnUrls: list(e.TURN_URLS), turnSecret: e.TURN_SECRET ?? null, turnTtlSeconds: e.TURN_TTL_SECONDS, forceRelay: e.RTC_FORCE_RELAY },
     metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },
   });

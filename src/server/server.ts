@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { AuthService } from "./auth/service";
 import { PasswordHasher } from "./auth/passwords";
 import { TokenService } from "./auth/tokens";
+import { GuestTokens } from "./auth/guest-tokens";
 import { WindowLimiter } from "./auth/limiter";
 import { OidcService } from "./auth/oidc";
 import type { Config } from "./config";
@@ -82,6 +83,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     ringMs: config.calls.ringSeconds * 1000,
     graceMs: config.calls.graceSeconds * 1000,
     meshMax: config.calls.meshMax,
+    guestsPerRoom: config.guests.maxPerRoom,
   }, clock, (err) => log.error("call timer failed", { error: String(err) }));
   const ice = new IceService(config.rtc, clock);
   const spaces = new SpaceService(store, bus, presence, images, config.limits.maxSpacesPerUser, clock, calls);
@@ -92,9 +94,10 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   calls.watch((change) =>
     void (change.type === "changed" ? sfu.sync(change.call) : sfu.end(change.callId)).catch((err) => log.error("sfu sync failed", { error: String(err) })),
   );
-  const rooms = new RoomService(store, calls, clock);
+  const guestTokens = new GuestTokens(config.jwtSecret, config.guests.ttlSeconds);
+  const rooms = new RoomService(store, calls, guestTokens, clock);
   const hello = new HelloService(store, presence, spaces, calls);
-  const gateway = new Gateway(config, auth, store, bus, { hello, presence, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu }, limits, log);
+  const gateway = new Gateway(config, auth, guestTokens, store, bus, { hello, presence, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();

@@ -7,7 +7,7 @@
  * they hold; the other call events are cues (ringing, sounds, toasts), never state to merge.
  */
 import { z } from "zod";
-import { frame, Id, Str } from "./wire";
+import { DisplayName, frame, Id, Str } from "./wire";
 
 export const CallMedia = z.object({ audio: z.boolean(), video: z.boolean() }).strict();
 export type CallMedia = z.infer<typeof CallMedia>;
@@ -72,7 +72,7 @@ export const GroupFrames = {
 } as const;
 
 /** The call frames the gateway accepts. */
-export const CallClientFrames = [...RingFrames, GroupFrames.add, GroupFrames.join, GroupFrames.leave, GroupFrames.update, GroupFrames.react, GroupFrames.host, GroupFrames.endAll] as const;
+export const CallClientFrames = [...RingFrames, ...Object.values(GroupFrames)] as const;
 
 export type CallEndReason = "timeout" | "rejected" | "cancelled" | "hangup" | "disconnected" | "ended-by-host" | "empty" | "room-deleted";
 export type CallKind = "dm" | "group" | "voice" | "room";
@@ -208,6 +208,45 @@ export interface Room {
   /** The link to share: <origin>/r/<slug>. */
   url: string;
   createdAt: string;
+}
+
+/** The host's room settings (PATCH /api/rooms/:slug): at least one. */
+export const RoomSettingsBody = z
+  .object({ allowGuests: z.boolean().optional(), locked: z.boolean().optional() })
+  .strict()
+  .refine((b) => b.allowGuests !== undefined || b.locked !== undefined, "Give allowGuests or locked");
+
+/** A visitor asking for a guest session (POST /api/rooms/:slug/guests). */
+export const GuestBody = z.object({ name: DisplayName }).strict();
+
+/** Why a guest socket's frame is refused (FORBIDDEN): a guest session reaches one room's call and chat only. */
+export const GUEST_SCOPE = "Guests can only use their room's call and chat";
+
+/** Guest ids: "g-" and a UUID; never a user id. */
+export const GUEST_ID_RE = /^g-[0-9a-f-]{36}$/;
+
+/** A guest session: scoped to one room's call and chat, until `expiresAt`. */
+export interface GuestSession {
+  id: string;
+  name: string;
+  roomId: string;
+  conversationId: string;
+  expiresAt: string;
+}
+
+/** A guest socket's hello reply. */
+export interface GuestHello {
+  guest: GuestSession;
+  /** Their live call (after a reload within the grace period), if any. */
+  callState: CallState | null;
+}
+
+/** call:join's reply when the joiner must wait in the lobby (locked, or removed earlier). */
+export interface Waiting {
+  call: null;
+  state: null;
+  waiting: true;
+  callId: string;
 }
 
 /** What anyone holding the link may see before joining. */

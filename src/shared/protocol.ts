@@ -3,10 +3,11 @@
  * socket frame, with types inferred from them. See docs/PROTOCOL.md.
  */
 import { z } from "zod";
-import { nameProblem, normalizeName } from "./names";
 import { CallClientFrames, type CallInfo, type CallServerEvent, type CallState } from "./calls";
 import { SfuClientFrames, type SfuServerEvent } from "./sfu";
-import { frame, Id, Str, UNSTORABLE } from "./wire";
+import { DisplayName, frame, Id, Str, UNSTORABLE } from "./wire";
+
+export { DisplayName };
 
 export { Id, Str, UNSTORABLE };
 export type { CallEndReason, CallInfo, CallKind, CallState, ParticipantInfo, Topology } from "./calls";
@@ -41,15 +42,6 @@ export const LoginBody = z.object({
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
-
-/** Stored normalized (NFKC, spaces collapsed); refused with bidi controls or invisible characters (shared/names.ts). */
-export const DisplayName = Str()
-  .transform(normalizeName)
-  .pipe(z.string().min(1, "Enter a display name").max(64, "At most 64 characters"))
-  .superRefine((name, ctx) => {
-    const problem = nameProblem(name);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
 
 export const UpdateMeBody = z
   .object({
@@ -172,6 +164,8 @@ export interface Message {
   mentionsEveryone: boolean;
   /** History and sync pages carry them (absent: none); other events never do. */
   reactions?: Reaction[];
+  /** Written by a room guest (authorId is null): who, by the name they gave. */
+  guest?: { id: string; name: string };
 }
 
 export interface Conversation {

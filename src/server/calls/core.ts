@@ -15,9 +15,17 @@ import * as M from "./model";
 import type { CallRecord, CallRegistry } from "./registry";
 import { CallTimers } from "./timers";
 
+/** A guest socket's scope: one room's call and chat. Their `userId` is the guest id ("g-…"). */
+export interface GuestScope {
+  name: string;
+  roomId: string;
+  conversationId: string;
+}
+
 /** An actor on a particular socket: calls bind to devices, not just users. */
 export interface DeviceActor extends Actor {
   connectionId: string;
+  guest?: GuestScope;
 }
 
 export interface CallTimings {
@@ -25,6 +33,8 @@ export interface CallTimings {
   graceMs: number;
   /** Past this many participants the call goes through the SFU. */
   meshMax: number;
+  /** Guests one room's call holds at once. */
+  guestsPerRoom: number;
 }
 
 /** What a watcher (the SFU bridge) hears: every change this node commits, and every end. */
@@ -73,6 +83,7 @@ export class CallCore {
 
   /** The participant's entry as a user: name and avatar for the snapshot. */
   protected async person(actor: DeviceActor, role: M.Participant["role"]): Promise<M.NewParticipant> {
+    if (actor.guest) return { id: actor.userId, userId: null, name: actor.guest.name, avatarUrl: null, role: "guest", sessionId: actor.sessionId, connectionId: actor.connectionId };
     const u = await this.store.accounts.userById(actor.userId);
     if (!u) throw new AppError("UNAUTHORIZED", "Unknown user");
     const pub = toPublic(u);

@@ -34,6 +34,8 @@ export interface Waiter {
   id: string;
   name: string;
   since: number;
+  /** The knocking socket: it hears admitted / denied. */
+  connectionId: string;
 }
 
 export interface CallRecord {
@@ -173,9 +175,9 @@ export function endReason(call: CallRecord, cause: "declined" | "timeout" | "lef
   return call.participants.length === 0 ? "empty" : null;
 }
 
-/** The active call's participant on exactly this socket (another device of the user is not in it). */
-export function bound(call: CallRecord | undefined, userId: string, connectionId: string): { call: CallRecord; me: Participant } {
-  const me = call?.participants.find((p) => p.userId === userId && p.connectionId === connectionId);
+/** The active call's participant on exactly this socket (another device of the user is not in it). `id`: a user's or a guest's. */
+export function bound(call: CallRecord | undefined, id: string, connectionId: string): { call: CallRecord; me: Participant } {
+  const me = call?.participants.find((p) => p.id === id && p.connectionId === connectionId);
   if (!call || !me || call.state !== "active") throw new AppError("FORBIDDEN", "You are not in this call");
   return { call, me };
 }
@@ -207,12 +209,27 @@ export function remove(call: CallRecord, id: string): CallRecord {
   return { ...next, banned: [...new Set([...next.banned, id])], admitted: next.admitted.filter((a) => a !== id) };
 }
 
+/** Most people a lobby holds: past it, knocks are refused until the host clears some. */
+export const MAX_LOBBY = 50;
+
+/** Someone who may not walk in waits; knocking again (another tab, a retry) moves the entry to that socket. */
 export function knock(call: CallRecord, w: Waiter): CallRecord {
-  if (call.lobby.some((x) => x.id === w.id)) return call;
-  return { ...call, lobby: [...call.lobby, w] };
+  if (call.participants.some((p) => p.id === w.id)) throw new AppError("CONFLICT", "You are already in this call");
+  const others = call.lobby.filter((x) => x.id !== w.id);
+  if (others.length >= MAX_LOBBY) throw new AppError("LIMIT_REACHED", "Too many people are waiting to get in; try again later");
+  const since = call.lobby.find((x) => x.id === w.id)?.since ?? w.since;
+  return { ...call, lobby: [...others, { ...w, since }] };
 }
 
+/** The waiter gives up (cancel, or their socket closed); unknown: unchanged. */
+export function unknock(call: CallRecord, id: string, connectionId: string): CallRecord | undefined {
+  if (!call.lobby.some((w) => w.id === id && w.connectionId === connectionId)) return undefined;
+  return { ...call, lobby: call.lobby.filter((w) => w.id !== id) };
+}
+
+/** Lets a waiter in, or lifts a removal: they may join (the lock and the removal no longer apply to them). */
 export function admit(call: CallRecord, id: string): CallRecord {
+  if (!call.lobby.some((w) => w.id === id) && !call.banned.includes(id)) throw new AppError("NOT_FOUND", "Nobody by that id is waiting");
   return { ...call, lobby: call.lobby.filter((w) => w.id !== id), banned: call.banned.filter((b) => b !== id), admitted: [...new Set([...call.admitted, id])] };
 }
 
@@ -221,9 +238,15 @@ export function deny(call: CallRecord, id: string): CallRecord {
   return { ...call, lobby: call.lobby.filter((w) => w.id !== id) };
 }
 
-/** Whether `id` may walk straight in: an unlocked call, or admitted by a host. */
-export function mayEnter(call: CallRecord, id: string): boolean {
-  return !call.locked || call.admitted.includes(id) || call.participants.some((p) => p.role === "host" && p.id === id) || call.hostId === id;
+export function setLocked(call: CallRecord, locked: boolean): CallRecord {
+  return { ...call, locked };
+}
+
+/** Whether `id` may walk straight in: not removed, and an unlocked call or admitted by a host. Hosts always may. */
+export function mayEnter(call: CallRecord, id: string, isHost: boolean): boolean {
+  if (isHost) return true;
+  if (call.admitted.includes(id)) return true;
+  return !call.locked && !call.banned.includes(id);
 }
 
 function participantInfo(p: Participant): ParticipantInfo {

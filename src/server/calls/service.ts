@@ -11,23 +11,15 @@ import type { Actor } from "../auth/service";
 import { toPublic } from "../social/users";
 import type { ConversationRow } from "../store/store";
 import type { DeviceActor } from "./core";
-import { HostedCalls } from "./host";
+import { JoinedCalls, reply, type Joined } from "./join";
 import * as M from "./model";
 import type { CallRecord } from "./registry";
 
 export type { CallTimings, DeviceActor } from "./core";
 
-/** What answering or joining replies: the 1:1 view for DM calls (else the snapshot), and the snapshot. */
-export interface Joined {
-  call: CallInfo | CallState;
-  state: CallState;
-}
+export type { Joined } from "./join";
 
-export class CallService extends HostedCalls {
-  #reply(call: CallRecord): Joined {
-    const state = M.toState(call);
-    return { call: M.toInfo(call) ?? state, state };
-  }
+export class CallService extends JoinedCalls {
 
   async invite(actor: DeviceActor, conversationId: string, media: CallMedia): Promise<{ callId: string }> {
     const conv = await this.conversations.requireMember(actor, conversationId);
@@ -132,7 +124,7 @@ export class CallService extends HostedCalls {
     // Every other device of the callee stops ringing.
     await this.bus.publish({ type: "deliver", to: { users: [actor.userId], exceptConnection: actor.connectionId }, event: { type: "call:answered-elsewhere", callId } });
     await this.publish(next);
-    return this.#reply(next);
+    return reply(next);
   }
 
   async reject(actor: DeviceActor, callId: string): Promise<void> {
@@ -168,60 +160,16 @@ export class CallService extends HostedCalls {
     return this.leave(actor, callId);
   }
 
-  /** Where a join-style call lives: a voice channel, a room (anyone with the link), a group DM. */
-  async #joinScope(actor: DeviceActor, conversationId: string): Promise<{ kind: "voice" | "room" | "group"; spaceId: string | null; roomId: string | null; hostId: string | null }> {
-    const room = await this.store.rooms.byConversation(conversationId);
-    if (room) {
-      await this.store.rooms.addMember(conversationId, actor.userId, new Date(this.clock()).toISOString());
-      // The visitor's open sockets start getting the room's chat.
-      await this.bus.publish({ type: "membership", userId: actor.userId, conversationId, joined: true });
-      return { kind: "room", spaceId: null, roomId: room.id, hostId: room.host_id };
-    }
-    const conv = await this.conversations.requireMember(actor, conversationId);
-    if (conv.kind === "channel" && conv.channel_kind === "voice") return { kind: "voice", spaceId: conv.space_id, roomId: null, hostId: null };
-    if (conv.kind === "group") return { kind: "group", spaceId: null, roomId: null, hostId: null };
-    throw new AppError("FORBIDDEN", conv.kind === "dm" ? "Direct calls are rung: use call:invite" : "Only voice channels have calls");
-  }
-
-  /** Joins a running group DM call, or a voice channel's or room's call (starting it if none runs). */
-  async join(actor: DeviceActor, conversationId: string, media?: CallMedia): Promise<Joined> {
-    const scope = await this.#joinScope(actor, conversationId);
-    const mine = await this.registry.ofUser(actor.userId);
-    if (mine && mine.conversationId !== conversationId) throw new AppError("CONFLICT", "You are already in a call");
-    const me = await this.person(actor, scope.hostId === actor.userId ? "host" : "member");
-    const chosen = media ?? { audio: true, video: false };
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const running = await this.registry.ofConversation(conversationId);
-      if (!running) {
-        if (scope.kind === "group") throw new AppError("NOT_FOUND", "No call is running here: start one with call:invite");
-        const call = M.start({ id: newId(), conversationId, ...scope, media: chosen, starter: me, invite: [] }, this.clock());
-        const created = await this.registry.create(call);
-        if (!created.ok && "busyUserId" in created) throw new AppError("CONFLICT", "You are already in a call");
-        if (!created.ok) continue;
-        await this.publish(call);
-        return this.#reply(call);
-      }
-      const next = await this.mutateCall(running.id, (c) => M.join(c, me, chosen, this.clock(), this.timings.meshMax)).catch((err) => {
-        if (err instanceof AppError && err.code === "BUSY") throw new AppError("CONFLICT", "You are already in a call");
-        throw err;
-      });
-      if (!next) continue;
-      this.timers.clear(`ring:${next.id}:${actor.userId}`);
-      await this.toConnections(this.others(next, actor.userId), { type: "call:participant-joined", callId: next.id, userId: actor.userId, participant: M.participantOf(next, actor.userId), version: next.version });
-      await this.publish(next);
-      return this.#reply(next);
-    }
-    throw new AppError("CONFLICT", "The call kept changing; try again");
-  }
-
   /** How many people are in a conversation's call now (room previews). */
   async liveIn(conversationId: string): Promise<number> {
     return (await this.registry.ofConversation(conversationId))?.participants.length ?? 0;
   }
 
-  /** Leaves (a DM call ends for both). Only the socket bound to the call may. */
+  /** Leaves (a DM call ends for both), or stops knocking. Only the socket bound to the call (or knocking) may. */
   async leave(actor: DeviceActor, callId: string): Promise<void> {
-    const { call, me } = this.bound(actor, await this.registry.get(callId));
+    const current = await this.registry.get(callId);
+    if (current?.lobby.some((w) => w.id === actor.userId && w.connectionId === actor.connectionId)) return void (await this.unknock(callId, actor.userId, actor.connectionId));
+    const { call, me } = this.bound(actor, current);
     if (call.kind === "dm") return this.end(callId, "hangup");
     const next = (await this.mutateCall(callId, (c) => (c.participants.some((p) => p.id === me.id) ? M.leave(c, me.id) : undefined)))!;
     if (!next) return;
@@ -287,8 +235,10 @@ export class CallService extends HostedCalls {
     await this.toConnections(this.others(call), { type: "call:reaction", callId, from: me.id, emoji });
   }
 
-  /** A socket closed: if it carried a call, hold the call for the grace period. */
+  /** A socket closed: if it carried a call, hold the call for the grace period; if it knocked, it leaves the lobby. */
   async handleDisconnect(userId: string, connectionId: string): Promise<void> {
+    const knockedAt = this.waiting.get(connectionId);
+    if (knockedAt) await this.unknock(knockedAt, userId, connectionId);
     const next = await this.mutate(
       () => this.registry.ofUser(userId),
       (call) => M.markAway(call, userId, connectionId, this.clock()),

@@ -9,6 +9,14 @@ import type { ConversationService } from "./conversations";
 import { toMessage } from "./wire";
 import { can, mayModerate } from "../../shared/permissions";
 import { ReactionService, withReactions } from "./reactions";
+import { GUEST_SCOPE } from "../../shared/calls";
+
+/** A room guest, as their token names them. */
+export interface GuestAuthor {
+  id: string;
+  name: string;
+  conversationId: string;
+}
 
 /** A typing:start within this window of the last one is not re-broadcast. */
 const TYPING_THROTTLE_MS = 2500;
@@ -37,10 +45,7 @@ export class MessageService {
       if (original?.conversation_id !== input.conversationId) throw err;
       return toMessage(original);
     }
-    if (input.replyToId) {
-      const target = await this.store.chat.message(input.replyToId);
-      if (!target || target.conversation_id !== c.id) throw new AppError("VALIDATION_ERROR", "The replied-to message is not in this conversation");
-    }
+    await this.#replyTarget(c.id, input.replyToId);
     const { message, created } = await this.store.chat.insertMessage({
       id: newId(this.clock()),
       conversationId: c.id,
@@ -60,6 +65,46 @@ export class MessageService {
       await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:new", message: wire } });
     }
     return wire;
+  }
+
+  /** A room guest posts in their room's chat (theirs alone: `guest.conversationId`). */
+  async sendAsGuest(guest: GuestAuthor, input: { conversationId: string; clientId: string; content: string; replyToId?: string }): Promise<Message> {
+    await this.#guestRoom(guest, input.conversationId);
+    await this.#replyTarget(input.conversationId, input.replyToId);
+    const { message, created } = await this.store.chat.insertMessage({
+      id: newId(this.clock()),
+      conversationId: input.conversationId,
+      authorId: null,
+      clientId: input.clientId,
+      kind: "text",
+      content: input.content,
+      replyToId: input.replyToId ?? null,
+      guest: { id: guest.id, name: guest.name },
+      now: new Date(this.clock()).toISOString(),
+    });
+    if (message.conversation_id !== input.conversationId) throw new AppError("CONFLICT", "This clientId was already used for another conversation");
+    const wire = toMessage(message);
+    if (created) await this.bus.publish({ type: "deliver", to: { conversation: input.conversationId }, event: { type: "message:new", message: wire } });
+    return wire;
+  }
+
+  /** A room guest catches up on their room's chat, oldest first. */
+  async guestSync(guest: GuestAuthor, conversationId: string, after: string | undefined, limit = 100): Promise<{ messages: Message[]; hasMore: boolean }> {
+    await this.#guestRoom(guest, conversationId);
+    const rows = await this.store.chat.messages(conversationId, { after: after ?? "", limit: limit + 1 });
+    return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
+  }
+
+  async #replyTarget(conversationId: string, replyToId: string | undefined): Promise<void> {
+    if (!replyToId) return;
+    const target = await this.store.chat.message(replyToId);
+    if (!target || target.conversation_id !== conversationId) throw new AppError("VALIDATION_ERROR", "The replied-to message is not in this conversation");
+  }
+
+  async #guestRoom(guest: GuestAuthor, conversationId: string): Promise<void> {
+    if (conversationId !== guest.conversationId || !(await this.store.rooms.byConversation(conversationId))) {
+      throw new AppError("FORBIDDEN", GUEST_SCOPE);
+    }
   }
 
   async #writable(actor: Actor, conversationId: string) {

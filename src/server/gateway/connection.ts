@@ -1,8 +1,11 @@
 /** Per-socket state: who it is, a token bucket for frames, liveness and the token's expiry. */
 import type { Actor } from "../auth/service";
+import type { GuestScope } from "../calls/core";
 
 export interface SocketData {
   actor: Actor;
+  /** Set for a room guest's socket: `actor.userId` is then the guest id and only guest frames pass. */
+  guest?: GuestScope;
   connectionId: string;
   /** Access-token expiry, epoch seconds: the socket is closed with 4401 then. */
   exp: number;

@@ -1,5 +1,7 @@
 /** Frame type → service call. Thin: every handler is one service call with the socket's actor. */
 import type { CallService, DeviceActor } from "../calls/service";
+import type { GuestScope } from "../calls/core";
+import type { GuestHello } from "../../shared/calls";
 import type { SignalingRelay } from "../calls/signaling";
 import type { SfuBridge } from "../sfu/bridge";
 import type { ClientFrame, ClientFrameType } from "../../shared/protocol";
@@ -48,6 +50,9 @@ export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
     "call:react": (actor, f) => s.calls.react(actor, f.callId, f.emoji),
     "call:host": (actor, f) => s.calls.moderate(actor, f.callId, f.action, f.participantId),
     "call:end-all": (actor, f) => s.calls.endForAll(actor, f.callId),
+    "call:lock": (actor, f) => s.calls.lock(actor, f.callId, f.locked),
+    "call:admit": (actor, f) => s.calls.admit(actor, f.callId, f.participantId),
+    "call:deny": (actor, f) => s.calls.deny(actor, f.callId, f.participantId),
     "rtc:offer": (actor, f) => s.signaling.relay(actor, f),
     "rtc:answer": (actor, f) => s.signaling.relay(actor, f),
     "rtc:ice": (actor, f) => s.signaling.relay(actor, f),
@@ -55,5 +60,36 @@ export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
       const { call, me } = await s.signaling.requireParticipant(actor, f.callId);
       await s.sfu.signal(call, me.id, f.signal);
     },
+  };
+}
+
+/** A guest socket's actor: always scoped (the gateway builds it from the guest token). */
+export type GuestActor = DeviceActor & { guest: GuestScope; exp: number };
+
+/**
+ * What a guest socket may send: their room's call (its frames check that the socket is in it)
+ * and their room's chat. Frames missing here are refused with FORBIDDEN (GUEST_SCOPE).
+ */
+export function guestHandlers(s: Services, all: ReturnType<typeof handlers>): Partial<{ [K in ClientFrameType]: (actor: GuestActor, frame: Extract<ClientFrame, { type: K }>) => Promise<object | void> }> {
+  const author = (a: GuestActor) => ({ id: a.userId, name: a.guest.name, conversationId: a.guest.conversationId });
+  return {
+    hello: async (actor): Promise<GuestHello> => ({
+      guest: { id: actor.userId, name: actor.guest.name, roomId: actor.guest.roomId, conversationId: actor.guest.conversationId, expiresAt: new Date(actor.exp * 1000).toISOString() },
+      callState: (await s.calls.current(actor)).callState,
+    }),
+    "presence:heartbeat": async () => {},
+    "message:send": async (actor, f) => ({ message: await s.messages.sendAsGuest(author(actor), f) }),
+    sync: (actor, f) => s.messages.guestSync(author(actor), f.conversationId, f.after, f.limit),
+    "call:join": all["call:join"],
+    "call:leave": all["call:leave"],
+    "call:end": all["call:end"],
+    "call:resume": all["call:resume"],
+    "call:media": all["call:media"],
+    "call:update": all["call:update"],
+    "call:react": all["call:react"],
+    "rtc:offer": all["rtc:offer"],
+    "rtc:answer": all["rtc:answer"],
+    "rtc:ice": all["rtc:ice"],
+    "sfu:signal": all["sfu:signal"],
   };
 }

@@ -14,7 +14,9 @@ import type { Config } from "../config";
 import type { Logger } from "../obs/log";
 import type { Store } from "../store/store";
 import { takeToken, type SocketData } from "./connection";
-import { handlers, type Services } from "./dispatch";
+import { guestHandlers, handlers, type GuestActor, type Services } from "./dispatch";
+import type { GuestTokens } from "../auth/guest-tokens";
+import { GUEST_SCOPE } from "../../shared/calls";
 import type { DeviceActor } from "../calls/service";
 import type { Limits } from "../limits/limits";
 
@@ -34,6 +36,7 @@ export class Gateway {
   /** Sockets held per user ("u:<id>") and per session ("s:<id>"), counted from the accepted upgrade to the close. */
   readonly #held = new Map<string, number>();
   readonly #handlers: ReturnType<typeof handlers>;
+  readonly #guestHandlers: ReturnType<typeof guestHandlers>;
   #server: Server<SocketData> | undefined;
   #unsubscribe: (() => void) | undefined;
   #reaper: ReturnType<typeof setInterval> | undefined;
@@ -42,6 +45,7 @@ export class Gateway {
   constructor(
     private readonly config: Readonly<Config>,
     private readonly auth: AuthService,
+    private readonly guests: GuestTokens,
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly services: Services,
@@ -49,6 +53,7 @@ export class Gateway {
     private readonly log: Logger,
   ) {
     this.#handlers = handlers(services);
+    this.#guestHandlers = guestHandlers(services, this.#handlers);
     this.websocket.maxPayloadLength = config.ws.maxFrameBytes;
   }
 
@@ -75,10 +80,15 @@ export class Gateway {
     if (origin !== null && !this.#originAllowed(origin, req)) {
       return Response.json({ error: { code: "FORBIDDEN", message: "Cross-site WebSocket refused" } }, { status: 403 });
     }
-    const token = parseCookies(req.headers.get("cookie") ?? "", "access_token").access_token;
-    let session;
+    const cookies = parseCookies(req.headers.get("cookie") ?? "");
+    let session: { actor: { userId: string; sessionId: string }; exp: number; guest?: SocketData["guest"] };
     try {
-      session = await this.auth.authenticateWithExpiry(token);
+      // A signed-in browser is itself even if it also holds a guest cookie; a guest token is read only without an access token.
+      if (cookies.access_token || !cookies.guest_token) session = await this.auth.authenticateWithExpiry(cookies.access_token);
+      else {
+        const g = await this.guests.verify(cookies.guest_token);
+        session = { actor: { userId: g.id, sessionId: g.id }, exp: g.exp, guest: { name: g.name, roomId: g.roomId, conversationId: g.conversationId } };
+      }
     } catch (err) {
       const e = err instanceof AppError ? err : new AppError("UNAUTHORIZED", "Not signed in");
       return Response.json({ error: e.toBody() }, { status: 401 });
@@ -93,6 +103,7 @@ export class Gateway {
     const now = Date.now();
     const data: SocketData = {
       actor: session.actor,
+      ...(session.guest ? { guest: session.guest } : {}),
       connectionId: newId(),
       exp: session.exp,
       lastSeen: now,
@@ -130,6 +141,8 @@ export class Gateway {
       ws.subscribe(socketTopic(ws.data.connectionId));
       ws.data.expiryTimer = setTimeout(() => ws.close(WS_CLOSE.UNAUTHORIZED, "token expired"), Math.max(0, ws.data.exp * 1000 - Date.now()));
       ws.data.ready = (async () => {
+        // A guest hears their room's chat and nothing else; they have no presence.
+        if (ws.data.guest) return void ws.subscribe(convTopic(ws.data.guest.conversationId));
         const { conversationIds, spaceIds } = await this.store.hello.subscriptions(actor.userId);
         for (const id of conversationIds) ws.subscribe(convTopic(id));
         for (const id of spaceIds) {
@@ -153,7 +166,7 @@ export class Gateway {
         if (n > 0) this.#held.set(k, n);
         else this.#held.delete(k);
       }
-      void this.services.presence.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("presence update failed", { error: String(err) }));
+      if (!ws.data.guest) void this.services.presence.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("presence update failed", { error: String(err) }));
       void this.services.calls.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("call update failed", { error: String(err) }));
     },
   };
@@ -186,8 +199,11 @@ export class Gateway {
       if (WRITES.has(frame.type)) this.limits.write(ws.data.actor.userId);
       else if (READS.has(frame.type)) this.limits.read(ws.data.actor.userId);
       await ws.data.ready;
-      const handler = this.#handlers[frame.type] as (a: DeviceActor, f: typeof frame) => Promise<object | void>;
-      const result = await handler({ ...ws.data.actor, connectionId: ws.data.connectionId }, frame);
+      const { guest } = ws.data;
+      const handler = (guest ? this.#guestHandlers[frame.type] : this.#handlers[frame.type]) as ((a: DeviceActor | GuestActor, f: typeof frame) => Promise<object | void>) | undefined;
+      if (!handler) throw new AppError("FORBIDDEN", GUEST_SCOPE);
+      const actor = { ...ws.data.actor, connectionId: ws.data.connectionId, ...(guest ? { guest, exp: ws.data.exp } : {}) };
+      const result = await handler(actor, frame);
       if (frame.id !== undefined) this.#send(ws, { replyTo: frame.id, ok: true, ...(result ?? {}) });
     } catch (err) {
       if (!(err instanceof AppError)) this.log.error("frame handler failed", { type: frame.type, error: String((err as Error)?.stack ?? err) });

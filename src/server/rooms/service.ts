@@ -1,7 +1,8 @@
-/** Rooms: create, list mine, preview by link (anyone), delete (the host). */
+/** Rooms: create, list mine, preview by link (anyone), settings and delete (the host), guest sessions (visitors). */
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import { MAX_ROOMS_PER_USER, ROOM_SLUG_RE, type Room, type RoomPreview } from "../../shared/calls";
+import { MAX_ROOMS_PER_USER, ROOM_SLUG_RE, type GuestSession, type Room, type RoomPreview } from "../../shared/calls";
+import type { GuestTokens } from "../auth/guest-tokens";
 import type { Actor } from "../auth/service";
 import { toPublic } from "../social/users";
 import type { RoomRow, Store } from "../store/store";
@@ -11,6 +12,8 @@ export interface RoomCalls {
   /** How many people are in a conversation's call now. */
   liveIn(conversationId: string): Promise<number>;
   endIn(conversationId: string, reason: "room-deleted"): Promise<void>;
+  /** A room's lock changed: its running call follows. */
+  lockConversation(conversationId: string, locked: boolean): Promise<void>;
 }
 
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";
@@ -42,6 +45,7 @@ export class RoomService {
   constructor(
     private readonly store: Store,
     private readonly calls: RoomCalls,
+    private readonly guests: GuestTokens,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -82,6 +86,24 @@ export class RoomService {
       conversationId: room.conversation_id,
       live,
     };
+  }
+
+  /** The host turns guests and the lobby lock on or off; a running call's lock follows. */
+  async update(actor: Actor, slug: string, patch: { allowGuests?: boolean; locked?: boolean }, origin: string): Promise<Room> {
+    const room = await this.#bySlug(slug);
+    if (room.host_id !== actor.userId) throw new AppError("FORBIDDEN", "Only the host can change this room");
+    const next = await this.store.rooms.update(room.id, patch);
+    if (patch.locked !== undefined) await this.calls.lockConversation(room.conversation_id, patch.locked);
+    return toRoom(next, origin);
+  }
+
+  /** A visitor with the link becomes a guest of this room, if the host allows guests: a signed, expiring token for it alone. */
+  async guest(slug: string, name: string): Promise<{ guest: GuestSession; token: string }> {
+    const room = await this.#bySlug(slug);
+    if (room.allow_guests !== 1) throw new AppError("FORBIDDEN", "The host does not allow guests in this room; sign in to join");
+    const claims = { id: `g-${crypto.randomUUID()}`, name, roomId: room.id, conversationId: room.conversation_id };
+    const { token, exp } = await this.guests.sign(claims, this.clock());
+    return { guest: { ...claims, expiresAt: new Date(exp * 1000).toISOString() }, token };
   }
 
   /** The host deletes the room and its running call ends for everyone; its chat history stays in the store. */

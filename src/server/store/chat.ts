@@ -21,6 +21,8 @@ export interface NewMessage {
   replyToId: string | null;
   /** Checked by the caller: the author may notify everyone here. */
   mentionsEveryone?: boolean;
+  /** A room guest's message (authorId null). */
+  guest?: { id: string; name: string };
   now: string;
 }
 

@@ -19,8 +19,8 @@ interface Pending {
 }
 
 const insert = prepared(
-  9,
-  (db, id: string, conversationId: string, authorId: string | null, clientId: string | null, kind: NewMessage["kind"], content: string, replyToId: string | null, now: string, mentions: number) =>
+  11,
+  (db, id: string, conversationId: string, authorId: string | null, clientId: string | null, kind: NewMessage["kind"], content: string, replyToId: string | null, now: string, mentions: number, guestId: string | null, guestName: string | null) =>
     db
       .insertInto("messages")
       .values({
@@ -35,13 +35,20 @@ const insert = prepared(
         edited_at: null,
         deleted_at: null,
         mentions_everyone: mentions,
+        guest_id: guestId,
+        guest_name: guestName,
       })
       .onConflict((oc) => oc.columns(["author_id", "client_id"]).doNothing())
       .returningAll(),
 );
 
 async function insertOne(db: Kysely<Database>, m: NewMessage): Promise<Result> {
-  const [inserted] = await insert(db, m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0);
+  if (m.guest) {
+    // Guests have no author id, so their retries are found by (guest_id, client_id); a unique index backs it.
+    const original = await db.selectFrom("messages").selectAll().where("guest_id", "=", m.guest.id).where("client_id", "=", m.clientId).executeTakeFirst();
+    if (original) return { message: original, created: false };
+  }
+  const [inserted] = await insert(db, m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0, m.guest?.id ?? null, m.guest?.name ?? null);
   if (inserted) return { message: inserted, created: true };
   // A retry (same author and clientId): the original answers it.
   const original = await db.selectFrom("messages").selectAll().where("author_id", "=", m.authorId).where("client_id", "=", m.clientId).executeTakeFirstOrThrow();
@@ -70,7 +77,7 @@ export class InsertBatcher {
     if (batch.length === 1) {
       await insertOne(this.db, batch[0]!.m).then(batch[0]!.resolve, batch[0]!.reject);
     } else {
-      batch.sort((a, b) => `${a.m.authorId}\u0000${a.m.clientId}`.localeCompare(`${b.m.authorId}\u0000${b.m.clientId}`));
+      batch.sort((a, b) => `${a.m.authorId ?? a.m.guest?.id}\u0000${a.m.clientId}`.localeCompare(`${b.m.authorId ?? b.m.guest?.id}\u0000${b.m.clientId}`));
       try {
         const results = await this.db.transaction().execute(async (tx) => {
           const out: Result[] = [];

@@ -14,6 +14,8 @@ export interface RoomStore {
   /** The room goes; its conversation (the chat history) stays. */
   remove(id: string): Promise<void>;
   setLocked(id: string, locked: boolean): Promise<void>;
+  /** The host's settings; returns the room as it now is. */
+  update(id: string, patch: { allowGuests?: boolean; locked?: boolean }): Promise<RoomRow>;
   /** Makes a signed-in visitor a member of the room's chat (idempotent). */
   addMember(conversationId: string, userId: string, now: string): Promise<void>;
 }
@@ -55,6 +57,14 @@ export class KyselyRoomStore implements RoomStore {
 
   async setLocked(id: string, locked: boolean) {
     await this.db.updateTable("rooms").set({ locked: locked ? 1 : 0 }).where("id", "=", id).execute();
+  }
+
+  update(id: string, patch: { allowGuests?: boolean; locked?: boolean }) {
+    const set = {
+      ...(patch.allowGuests === undefined ? {} : { allow_guests: patch.allowGuests ? 1 : 0 }),
+      ...(patch.locked === undefined ? {} : { locked: patch.locked ? 1 : 0 }),
+    };
+    return this.db.updateTable("rooms").set(set).where("id", "=", id).returningAll().executeTakeFirstOrThrow();
   }
 
   async addMember(conversationId: string, userId: string, now: string) {

@@ -154,6 +154,9 @@ export interface MessagesTable {
   deleted_at: string | null;
   /** 0 or 1. */
   mentions_everyone: Generated<number>;
+  /** Set (with guest_name) for a room guest's message, whose author_id is null. */
+  guest_id: Generated<string | null>;
+  guest_name: Generated<string | null>;
 }
 
 export interface RoomsTable {

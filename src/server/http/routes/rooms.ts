@@ -1,11 +1,13 @@
 import { Hono } from "hono";
-import { CreateRoomBody } from "../../../shared/calls";
+import { setCookie } from "hono/cookie";
+import { CreateRoomBody, GuestBody, RoomSettingsBody } from "../../../shared/calls";
+import type { Config } from "../../config";
 import type { AuthService } from "../../auth/service";
 import type { RoomService } from "../../rooms/service";
 import { anonymousRequest, parseJson, requireActor, type Env } from "../context";
 import { publicOrigin } from "../origin";
 
-export function roomRoutes(auth: AuthService, rooms: RoomService) {
+export function roomRoutes(config: Readonly<Config>, auth: AuthService, rooms: RoomService) {
   const r = new Hono<Env>();
   r.post("/", async (c) => {
     const a = await requireActor(c, auth);
@@ -16,6 +18,18 @@ export function roomRoutes(auth: AuthService, rooms: RoomService) {
   r.get("/:slug", async (c) => {
     anonymousRequest(c);
     return c.json({ room: await rooms.preview(c.req.param("slug")) });
+  });
+  r.patch("/:slug", async (c) => {
+    const a = await requireActor(c, auth);
+    return c.json({ room: await rooms.update(a, c.req.param("slug"), await parseJson(c, RoomSettingsBody), publicOrigin(c)) });
+  });
+  // A visitor becomes a guest of this room: the token rides in an httpOnly cookie the socket reads.
+  r.post("/:slug/guests", async (c) => {
+    anonymousRequest(c);
+    const { name } = await parseJson(c, GuestBody);
+    const { guest, token } = await rooms.guest(c.req.param("slug"), name);
+    setCookie(c, "guest_token", token, { httpOnly: true, sameSite: "Lax", secure: config.secureCookies, path: "/", maxAge: config.guests.ttlSeconds });
+    return c.json({ guest }, 201);
   });
   r.delete("/:slug", async (c) => {
     await rooms.remove(await requireActor(c, auth), c.req.param("slug"));

@@ -10,6 +10,7 @@ import * as m0008 from "./0008_space_join_messages";
 import * as m0009 from "./0009_login_throttle";
 import * as m0010 from "./0010_clean_display_names";
 import * as m0011 from "./0011_rooms";
+import * as m0012 from "./0012_guest_messages";
 import * as m0013 from "./0013_reactions";
 import * as m0014 from "./0014_message_edits";
 
@@ -28,6 +29,7 @@ export const migrations: MigrationProvider = {
       "0009_login_throttle": m0009,
       "0010_clean_display_names": m0010,
       "0011_rooms": m0011,
+      "0012_guest_messages": m0012,
       "0013_reactions": m0013,
       "0014_message_edits": m0014,
     };
