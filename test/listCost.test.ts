@@ -118,7 +118,8 @@ describe("list cost", () => {
     expect(hello.spaces).toHaveLength(100);
     expect(hello.conversations[0].lastMessage.content).toHaveLength(PREVIEW_LENGTH);
     expect(hello.conversations[0].unreadCount).toBe(1);
-    // Each person once (200 profiles), 200 friend and DM summaries with previews, 100 spaces with two channels each.
-    expect(JSON.stringify(hello).length).toBeLessThan(240 * 1024);
+    // Each person once (200 profiles), 200 friend and DM summaries with 100-character previews, 100 spaces with two
+    // channel summaries each: ~194 KiB. The old shape came to ~1 MiB here (every message whole, every profile repeated).
+    expect(JSON.stringify(hello).length).toBeLessThan(200 * 1024);
   }, 120_000);
 });

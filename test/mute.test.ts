@@ -3,6 +3,7 @@
  * GET /api/conversations, hello and the space's channels) and announced only to their sockets.
  */
 import { expect, test } from "bun:test";
+import { expandHello, type HelloResult } from "../src/shared/hello";
 import type { Conversation } from "../src/shared/protocol";
 import { registerUser, type CookieJar, nodeForSuite } from "./support/parley";
 import { befriend } from "./support/social";
@@ -92,8 +93,8 @@ test("a muted channel shows in hello.spaces and GET /api/spaces/:id for the mute
   expect((await mute(general, member.jar, { muted: true })).status).toBe(204);
 
   const channelOf = (spaces: any[]) => spaces.find((s) => s.id === space.id).channels.find((c: any) => c.id === general);
-  expect(channelOf((await helloOf(member.jar)).spaces).muted).toBe(true);
-  expect(channelOf((await helloOf(owner.jar)).spaces).muted).toBe(false);
+  expect(channelOf(expandHello((await helloOf(member.jar)) as HelloResult).spaces).muted).toBe(true);
+  expect(channelOf(expandHello((await helloOf(owner.jar)) as HelloResult).spaces).muted).toBe(false);
   expect(channelOf([(await json(await suite.node.req(`/api/spaces/${space.id}`, {}, member.jar))).space]).muted).toBe(true);
   expect(channelOf([(await json(await suite.node.req(`/api/spaces/${space.id}`, {}, owner.jar))).space]).muted).toBe(false);
   // Channels stay out of the DM list.

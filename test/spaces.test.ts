@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { expandHello, type HelloResult } from "../src/shared/hello";
 import { registerUser, startNode, type CookieJar, type TestNode } from "./support/parley";
 import { connectWs } from "./support/ws";
 import { buildWorld, json, ROLES, type Role, type World } from "./support/spaces";
@@ -267,7 +268,7 @@ describe("mention everyone", () => {
       const ws = await connectWs(base, jar);
       const hello = await ws.request({ type: "hello" });
       ws.close();
-      return hello.spaces.find((s: { id: string }) => s.id === id).channels.find((c: { id: string }) => c.id === general).mentionCount;
+      return expandHello(hello as HelloResult).spaces.find((s) => s.id === id)!.channels.find((c) => c.id === general)!.mentionCount;
     };
     const say = (jar: CookieJar, content: string) =>
       node.req(`/api/conversations/${general}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content } }, jar).then(json);

@@ -4,7 +4,7 @@
  * shapes the REST lists and events use (Friend, FriendRequest, Conversation). See docs/PROTOCOL.md.
  */
 import type { CallInfo, CallState } from "./calls";
-import type { Conversation, Friend, FriendRequest, Me, PresenceStatus, PublicUser, Space } from "./protocol";
+import type { Channel, Conversation, Friend, FriendRequest, Me, PresenceStatus, PublicUser, Space } from "./protocol";
 
 /** Characters of a conversation's last message that hello carries (the list shows one line). */
 export const PREVIEW_LENGTH = 100;
@@ -50,6 +50,15 @@ export interface ConversationSummary {
   createdAt: string;
 }
 
+/**
+ * A channel in hello: its space is the one it is listed in, and what is zero, false, null or
+ * empty is left out (unreadCount, mentionCount, muted, lastMessageId, voiceMembers).
+ */
+export type ChannelSummary = Pick<Channel, "id" | "name" | "kind" | "position"> & Partial<Pick<Channel, "unreadCount" | "mentionCount" | "muted" | "voiceMembers">> & { lastMessageId?: string };
+
+/** A space in hello: as `Space`, with its channels as summaries. */
+export type SpaceSummary = Omit<Space, "channels"> & { channels: ChannelSummary[] };
+
 export interface HelloResult {
   user: Me;
   /** Everyone `friends`, `requests` and `conversations` mention, once (not the viewer). */
@@ -58,7 +67,7 @@ export interface HelloResult {
   /** Pending friend requests both ways, so a reconnect misses none made while away. */
   requests: { incoming: RequestSummary[]; outgoing: RequestSummary[] };
   conversations: ConversationSummary[];
-  spaces: Space[];
+  spaces: SpaceSummary[];
   /** The user's live 1:1 call in the 1:1 view (DM calls only). */
   call: CallInfo | null;
   /** The user's live call of any kind. */
@@ -72,17 +81,34 @@ export interface ExpandedHello {
   incoming: FriendRequest[];
   outgoing: FriendRequest[];
   conversations: Conversation[];
+  spaces: Space[];
+}
+
+/** The compact channel of hello (see ChannelSummary); the inverse of expandChannel. */
+export function channelSummary(c: Channel): ChannelSummary {
+  const out: ChannelSummary = { id: c.id, name: c.name, kind: c.kind, position: c.position };
+  if (c.unreadCount) out.unreadCount = c.unreadCount;
+  if (c.mentionCount) out.mentionCount = c.mentionCount;
+  if (c.muted) out.muted = true;
+  if (c.lastMessageId) out.lastMessageId = c.lastMessageId;
+  if (c.voiceMembers.length) out.voiceMembers = c.voiceMembers;
+  return out;
+}
+
+function expandChannel(spaceId: string, c: ChannelSummary): Channel {
+  return { ...c, spaceId, unreadCount: c.unreadCount ?? 0, mentionCount: c.mentionCount ?? 0, muted: c.muted ?? false, lastMessageId: c.lastMessageId ?? null, voiceMembers: c.voiceMembers ?? [] };
 }
 
 const unknownUser = (id: string): PublicUser => ({ id, username: "unknown", displayName: "Unknown user", avatarUrl: null });
 
-export function expandHello(h: Pick<HelloResult, "user" | "users" | "friends" | "requests" | "conversations">): ExpandedHello {
+export function expandHello(h: Pick<HelloResult, "user" | "users" | "friends" | "requests" | "conversations" | "spaces">): ExpandedHello {
   const me: PublicUser = { id: h.user.id, username: h.user.username, displayName: h.user.displayName, avatarUrl: h.user.avatarUrl };
   const byId = new Map(h.users.map((u) => [u.id, u]));
   const user = (id: string) => (id === me.id ? me : (byId.get(id) ?? unknownUser(id)));
   const request = (r: RequestSummary): FriendRequest => ({ ...r, user: user(r.fromId === me.id ? r.toId : r.fromId) });
   return {
     friends: h.friends.map((f) => ({ user: user(f.userId), presence: f.presence, conversationId: f.conversationId })),
+    spaces: h.spaces.map((sp) => ({ ...sp, channels: sp.channels.map((c) => expandChannel(sp.id, c)) })),
     incoming: h.requests.incoming.map(request),
     outgoing: h.requests.outgoing.map(request),
     conversations: h.conversations.map((c) => {

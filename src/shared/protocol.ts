@@ -12,7 +12,7 @@ export { DisplayName };
 export { Id, Str, UNSTORABLE };
 export type { CallEndReason, CallInfo, CallKind, CallState, ParticipantInfo, Topology } from "./calls";
 export { CallMedia } from "./calls";
-export type { ConversationSummary, FriendSummary, HelloResult, MessagePreview, RequestSummary } from "./hello";
+export type { ChannelSummary, ConversationSummary, FriendSummary, HelloResult, MessagePreview, RequestSummary, SpaceSummary } from "./hello";
 export { PREVIEW_LENGTH } from "./hello";
 
 export const USERNAME_MAX = 32;

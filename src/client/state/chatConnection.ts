@@ -36,8 +36,8 @@ function keep<T>(rec: Record<string, T>, ids: Record<string, unknown>): Record<s
 }
 
 function onHello(h: HelloResult): void {
-  applySpacesHello(h.spaces);
-  const { friends, incoming, outgoing, conversations: list } = expandHello(h);
+  const { friends, incoming, outgoing, conversations: list, spaces } = expandHello(h);
+  applySpacesHello(spaces);
   useChat.setState((s): Partial<ChatState> => {
     const conversations = Object.fromEntries(list.map((c) => [c.id, c]));
     const held = { ...conversations, ...channelIds(h) };

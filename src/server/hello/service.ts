@@ -3,6 +3,7 @@
  * each person once, lists by id, last messages as previews. A fixed number of narrow reads
  * (store/hello.ts) however many friends, requests, conversations, spaces and channels.
  */
+import { channelSummary } from "../../shared/hello";
 import { PREVIEW_LENGTH, type ConversationSummary, type HelloResult, type RequestSummary } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { CallService } from "../calls/service";
@@ -42,7 +43,7 @@ export class HelloService {
       friends: friends.map((f) => ({ userId: f.id, presence: presence.get(f.id)!, conversationId: f.conversation_id })),
       requests: { incoming: requests.incoming.map(toRequest), outgoing: requests.outgoing.map(toRequest) },
       conversations: summaries(id, conversations, members, blocked),
-      spaces,
+      spaces: spaces.map((sp) => ({ ...sp, channels: sp.channels.map(channelSummary) })),
       call,
       callState,
     };
