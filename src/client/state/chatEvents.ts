@@ -12,6 +12,7 @@ import {
 } from "./chat";
 import { conversationTitle, userName } from "./chatSelectors";
 import { applyMuted } from "./mute";
+import { applyMessageUpdated, applyReactionUpdated } from "./messageExtras";
 import { playChime, showDesktopNotification } from "./notify";
 import { navigate, useRouter } from "./router";
 import { isChannelId } from "./spaces";
@@ -71,6 +72,10 @@ export function applyEvent(e: ServerEvent): void {
   switch (e.type) {
     case "message:new":
       return onMessage(e.message);
+    case "message:updated":
+      return applyMessageUpdated(e.message);
+    case "reaction:updated":
+      return applyReactionUpdated(e);
     case "typing":
       if (e.userId !== useChat.getState().meId) typing(e.conversationId, e.userId, e.active);
       return;

@@ -1,28 +1,45 @@
 /**
- * Deleting a message: a hover action on the row (visible on keyboard focus too) and one
- * confirmation dialog per list. Deleted messages stay in place as "Message deleted".
+ * The actions on a message: a toolbar on the row (on hover and on keyboard focus) with React,
+ * Edit (one's own) and Delete (one's own, or a moderator's), and the one delete confirmation
+ * dialog per list. Deleted messages stay in place as "Message deleted".
  */
 import { create } from "zustand";
 import type { Message } from "../../../shared/protocol";
 import { deleteMessage } from "../../state/messageDelete";
 import { ConfirmDialog } from "../common/ConfirmDialog";
+import { PencilIcon } from "../common/icons";
 import { TrashIcon } from "../spaces/spaceIcons";
+import { AddReactionButton } from "./Reactions";
 
 const useDeleting = create<{ message: Message | null }>()(() => ({ message: null }));
 
-export function DeleteMessageButton({ message }: { message: Message }) {
+/** The one message being edited in place, if any. */
+export const useEditing = create<{ messageId: string | null }>()(() => ({ messageId: null }));
+
+const TOOL = "rounded-md p-1.5 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 dark:text-zinc-400 dark:hover:bg-zinc-700 dark:hover:text-zinc-100";
+
+export function MessageActions({ message, canEdit, canDelete, canReact }: { message: Message; canEdit: boolean; canDelete: boolean; canReact: boolean }) {
   return (
-    <div className="absolute -top-3 right-4 z-10 flex rounded-md bg-white opacity-0 shadow-sm ring-1 ring-zinc-900/10 transition-opacity group-hover/row:opacity-100 group-focus-within/row:opacity-100 sm:right-6 dark:bg-zinc-800 dark:ring-white/10">
-      <button
-        type="button"
-        title="Delete"
-        data-testid="delete-message"
-        onClick={() => useDeleting.setState({ message })}
-        className="rounded-md p-1.5 text-zinc-500 hover:bg-red-50 hover:text-red-600 dark:text-zinc-400 dark:hover:bg-red-500/10 dark:hover:text-red-400"
-      >
-        <TrashIcon className="size-4" />
-        <span className="sr-only">Delete message</span>
-      </button>
+    <div className="absolute -top-3 right-4 z-10 flex rounded-md bg-white opacity-0 shadow-sm ring-1 ring-zinc-900/10 transition-opacity group-hover/row:opacity-100 group-focus-within/row:opacity-100 has-[[aria-expanded=true]]:opacity-100 sm:right-6 dark:bg-zinc-800 dark:ring-white/10">
+      {canReact ? <AddReactionButton message={message} className={TOOL} /> : null}
+      {canEdit ? (
+        <button type="button" title="Edit" data-testid="edit-message" onClick={() => useEditing.setState({ messageId: message.id })} className={TOOL}>
+          <PencilIcon className="size-4" />
+          <span className="sr-only">Edit message</span>
+        </button>
+      ) : null}
+      {canDelete ? (
+        <button
+          type="button"
+          title="Delete"
+          data-testid="delete-message"
+          onClick={() => useDeleting.setState({ message })}
+          className="rounded-md p-1.5 text-zinc-500 hover:bg-red-50 hover:text-red-600 dark:text-zinc-400 dark:hover:bg-red-500/10 dark:hover:text-red-400"
+        >
+          <TrashIcon className="size-4" />
+          <span className="sr-only">Delete message</span>
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -1,14 +1,7 @@
 /** One author's run of messages (avatar and name once), a system line, a day separator. */
 import type { Message, PublicUser } from "../../../shared/protocol";
-import { discardMessage, retryMessage } from "../../state/chatActions";
-import { Avatar } from "../common/Avatar";
-import { ClockIcon, RetryIcon } from "../common/chatIcons";
-import { cn } from "../common/cn";
-import { AlertIcon } from "../common/icons";
-import { isDeleted } from "../../state/messageDelete";
-import { DeleteMessageButton } from "./DeleteMessage";
 import { stampOf, timeOf, type Row } from "./messageModel";
-import { Markdown } from "./markdown/Markdown";
+import { RowView } from "./MessageRow";
 
 export function DaySeparator({ label }: { label: string }) {
   return (
@@ -29,111 +22,6 @@ export function SystemLine({ message }: { message: Message }) {
       className="my-1 px-4 text-center text-[0.8125rem] italic text-zinc-500 sm:px-6 dark:text-zinc-400"
     >
       {message.content} <time className="not-italic text-zinc-400 dark:text-zinc-500" dateTime={message.createdAt}>· {timeOf(message.createdAt)}</time>
-    </div>
-  );
-}
-
-function RowView({
-  row,
-  conversationId,
-  header,
-  seen,
-  canDelete,
-}: {
-  row: Row;
-  conversationId: string;
-  /** The group's first row carries the avatar, name and time. */
-  header: { author: PublicUser | undefined; name: string; showUsername: boolean } | null;
-  seen: boolean;
-  /** Offer "Delete" (our own message, or a moderator in a space channel). */
-  canDelete: boolean;
-}) {
-  const o = row.outgoing;
-  const status = o ? o.status : "sent";
-  const deleted = !!row.message && isDeleted(row.message);
-  // Discord's mention look: an amber bar on the left and a faint amber wash.
-  const everyone = !deleted && !!row.message?.mentionsEveryone;
-  return (
-    <div
-      data-testid="message"
-      data-message-id={row.message?.id}
-      data-client-id={row.message?.clientId ?? o?.clientId}
-      data-status={status}
-      data-deleted={deleted ? "true" : undefined}
-      data-mentions-everyone={everyone ? "true" : undefined}
-      className={cn(
-        "group/row relative flex gap-3 px-4 py-0.5 sm:gap-4 sm:px-6",
-        everyone
-          ? "bg-amber-50 before:absolute before:inset-y-0 before:left-0 before:w-0.5 before:bg-amber-400 hover:bg-amber-100/70 dark:bg-amber-400/[0.07] dark:hover:bg-amber-400/10"
-          : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60",
-      )}
-    >
-      {canDelete && row.message && !deleted ? <DeleteMessageButton message={row.message} /> : null}
-      <div className="w-10 shrink-0">
-        {header ? (
-          <Avatar name={header.name} seed={header.author?.id ?? "unknown"} src={header.author?.avatarUrl} className="mt-0.5 size-10" />
-        ) : (
-          <time
-            dateTime={row.createdAt}
-            className="invisible hidden justify-end whitespace-nowrap pt-0.5 text-[0.625rem] leading-5 text-zinc-400 group-hover/row:visible group-focus-within/row:visible sm:flex dark:text-zinc-500"
-          >
-            {timeOf(row.createdAt)}
-          </time>
-        )}
-      </div>
-      <div className="min-w-0 flex-1">
-        {header ? (
-          <h3 className="flex items-baseline gap-2">
-            <bdi data-testid="author-name" className="truncate text-[0.9375rem] font-semibold text-zinc-900 dark:text-zinc-100">
-              {header.name}
-            </bdi>
-            {header.showUsername && header.author ? (
-              <span data-testid="author-username" title="Another member's name looks like this one" className="shrink-0 text-xs font-medium text-zinc-500 dark:text-zinc-400">
-                @{header.author.username}
-              </span>
-            ) : null}
-            <time dateTime={row.createdAt} className="shrink-0 text-xs text-zinc-400 dark:text-zinc-500">
-              {stampOf(row.createdAt)}
-            </time>
-          </h3>
-        ) : null}
-        <div
-          data-testid="message-content"
-          dir="auto"
-          className={cn(
-            "break-words text-[0.9375rem] leading-[1.375rem]",
-            status === "pending"
-              ? "text-zinc-400 dark:text-zinc-500"
-              : status === "failed"
-                ? "text-red-700/80 dark:text-red-400/80"
-                : "text-zinc-800 dark:text-zinc-200",
-          )}
-        >
-          {deleted ? <span className="italic text-zinc-400 dark:text-zinc-500">Message deleted</span> : <Markdown text={row.content} everyone={everyone} />}
-        </div>
-        {status === "pending" ? (
-          <p className="flex items-center gap-1 text-xs text-zinc-400 dark:text-zinc-500">
-            <ClockIcon className="size-3.5" /> Sending…
-          </p>
-        ) : null}
-        {o && status === "failed" ? (
-          <p role="alert" className="mt-0.5 flex flex-wrap items-center gap-x-2 text-xs text-red-600 dark:text-red-400">
-            <AlertIcon className="size-3.5" />
-            <span>Not sent{o.error ? `: ${o.error}` : ""}</span>
-            <button type="button" onClick={() => retryMessage(conversationId, o.clientId)} className="inline-flex items-center gap-1 font-semibold underline-offset-2 hover:underline">
-              <RetryIcon className="size-3.5" /> Retry
-            </button>
-            <button type="button" onClick={() => discardMessage(conversationId, o.clientId)} className="font-medium text-zinc-500 underline-offset-2 hover:underline dark:text-zinc-400">
-              Delete
-            </button>
-          </p>
-        ) : null}
-        {seen ? (
-          <p data-testid="seen" className="mt-0.5 text-right text-xs font-medium text-zinc-400 dark:text-zinc-500">
-            Seen
-          </p>
-        ) : null}
-      </div>
     </div>
   );
 }
@@ -170,6 +58,7 @@ export function MessageGroup({
           header={i === 0 ? { author, name, showUsername } : null}
           seen={!!seenId && r.message?.id === seenId}
           canDelete={!!r.message && (moderator || (!!meId && r.message.authorId === meId))}
+          meId={meId}
         />
       ))}
     </article>

@@ -80,3 +80,12 @@ export const MoreIcon = (p: IconProps) => (
     <circle cx="18.5" cy="12" r="1.2" fill="currentColor" />
   </Icon>
 );
+export const SmileAddIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M20.5 12A8.5 8.5 0 1 1 12 3.5" />
+    <path d="M8.5 14.5a4.5 4.5 0 0 0 7 0" />
+    <circle cx="9" cy="10" r="0.9" fill="currentColor" />
+    <circle cx="15" cy="10" r="0.9" fill="currentColor" />
+    <path d="M19 2.5v5M16.5 5h5" />
+  </Icon>
+);

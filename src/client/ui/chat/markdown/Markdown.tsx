@@ -111,10 +111,15 @@ function Inline({ token: t, ctx }: { token: Token; ctx: Ctx }): ReactNode {
   }
 }
 
-function Block({ token: t, ctx }: { token: Token; ctx: Ctx }): ReactNode {
+function Block({ token: t, ctx, trailing }: { token: Token; ctx: Ctx; trailing?: ReactNode }): ReactNode {
   switch (t.type) {
     case "paragraph":
-      return <p>{inline(t.tokens, ctx)}</p>;
+      return (
+        <p>
+          {inline(t.tokens, ctx)}
+          {trailing}
+        </p>
+      );
     case "text":
       return <p>{"tokens" in t && t.tokens?.length ? inline(t.tokens, ctx) : <Text text={t.text} ctx={ctx} />}</p>;
     case "code":
@@ -152,15 +157,25 @@ function blocks(tokens: Token[] | undefined, ctx: Ctx): ReactNode[] {
   return (tokens ?? []).map((t, i) => <Block key={i} token={t} ctx={ctx} />);
 }
 
-export function Markdown({ text, everyone = false }: { text: string; everyone?: boolean }) {
+/** The message's blocks, with `trailing` (the "edited" mark) at the end of a closing paragraph or after the last block. */
+function withTrailing(tokens: Token[], ctx: Ctx, trailing: ReactNode): ReactNode[] {
+  const shown = tokens.filter((t) => t.type !== "space");
+  const last = shown[shown.length - 1];
+  const out = shown.map((t, i) => <Block key={i} token={t} ctx={ctx} trailing={t === last && t.type === "paragraph" ? trailing : undefined} />);
+  if (trailing && last?.type !== "paragraph") out.push(<p key="trailing">{trailing}</p>);
+  return out;
+}
+
+export function Markdown({ text, everyone = false, trailing }: { text: string; everyone?: boolean; trailing?: ReactNode }) {
   const emoji = useEmojiIndex(hasShortcode(text));
   const jumbo = isEmojiOnly(expandShortcodes(text, emoji));
   if (jumbo) {
     return (
-      <p data-testid="jumbo-emoji" className="py-0.5 text-[2.75rem] leading-[3.25rem]">
+      <p data-testid="jumbo-emoji" className="py-0.5 font-emoji text-[2.75rem] leading-[3.25rem]">
         <Text text={text.trim()} ctx={{ everyone: false, emoji }} />
+        {trailing}
       </p>
     );
   }
-  return <div className="markdown space-y-1 whitespace-pre-wrap">{blocks(parseMessage(text), { everyone, emoji })}</div>;
+  return <div className="markdown space-y-1 whitespace-pre-wrap">{withTrailing(parseMessage(text), { everyone, emoji }, trailing)}</div>;
 }
