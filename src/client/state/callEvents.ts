@@ -11,6 +11,8 @@ import { bindSocket, currentCall, holdSignal, openCall, tabCallId } from "./call
 import { applyReaction, applySnapshot, enterGroupCall } from "./callSnapshot";
 import { IDLE, inCall, useCall } from "./callStore";
 import { useSession } from "./session";
+import { onDenied, onKnock, onModerated } from "./callHost";
+import { onAdmitted } from "./groupCall";
 
 type CallEvent = Extract<ServerEvent, { type: `call:${string}` | `rtc:${string}` }>;
 
@@ -102,6 +104,18 @@ export function handleCallEvent(e: ServerEvent): void {
       return;
     case "call:reaction":
       applyReaction(ev.callId, ev.from, ev.emoji);
+      return;
+    case "call:knock":
+      if (current) onKnock(ev.entry.name);
+      return;
+    case "call:admitted":
+      onAdmitted(ev.callId);
+      return;
+    case "call:denied":
+      onDenied(ev.callId);
+      return;
+    case "call:moderated":
+      if (current) onModerated(ev.action, (message) => void finishCall("removed", message));
       return;
     case "call:media":
       if (current) call?.handleRemoteMedia(ev.userId, { audio: ev.audio, video: ev.video, screen: ev.screen });

@@ -7,6 +7,7 @@ import type { CallMedia } from "../../shared/protocol";
 import { currentCall, openCall } from "./callController";
 import { IDLE, useCall, type RosterEntry } from "./callStore";
 import { useChat } from "./chat";
+import { roleOf, useSpaces } from "./spaces";
 
 export function applySnapshot(call: CallSnapshot): void {
   const s = useCall.getState();
@@ -16,7 +17,8 @@ export function applySnapshot(call: CallSnapshot): void {
   const roster: Record<string, RosterEntry> = {};
   for (const p of others) roster[p.id] = { name: p.name, avatarUrl: p.avatarUrl, handRaised: p.handRaised, speaking: p.speaking, role: p.role };
   const mine = call.participants.find((p) => p.id === me);
-  useCall.setState({ roster, version: call.version, callKind: call.kind, handRaised: mine?.handRaised ?? s.handRaised });
+  const host = mayHost(call, me) ? { locked: call.locked, waiting: call.lobby, roomId: call.roomId, hostId: call.hostId } : null;
+  useCall.setState({ roster, version: call.version, callKind: call.kind, handRaised: mine?.handRaised ?? s.handRaised, host });
   // A 1:1 call keeps its own events (call:media, participant-joined); groups follow the snapshot.
   const engine = currentCall();
   if (call.kind === "dm" || !engine) return;
@@ -27,6 +29,15 @@ export function applySnapshot(call: CallSnapshot): void {
     if (engine.participants.get(p.id)?.away && !p.away) engine.restart(p.id);
     else engine.setAway(p.id, p.away);
   }
+}
+
+/** A room's host, or a space's owner and admins in its voice channels (the server checks again). */
+function mayHost(call: CallSnapshot, me: string | null): boolean {
+  if (!me) return false;
+  if (call.kind === "room") return call.hostId === me;
+  if (call.kind !== "voice") return false;
+  const role = roleOf(useSpaces.getState(), call.spaceId);
+  return role === "owner" || role === "admin";
 }
 
 /** A reaction from someone in our call (ours comes back too), shown over their tile. */

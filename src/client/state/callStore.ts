@@ -6,13 +6,14 @@
  */
 import { create } from "zustand";
 import type { CallEndReason, CallKind, CallMedia, PublicUser } from "../../shared/protocol";
+import type { LobbyEntry } from "../../shared/calls";
 import type { CallState as EngineState } from "../rtc/call";
 import type { ParticipantView } from "../rtc/participant";
 import type { DeviceState, MediaFlags, RecordingState } from "../rtc/types";
 
 /** "elsewhere": our call rings from another device of ours; this one only shows it and can cancel. */
 export type CallPhase = "idle" | "incoming" | "outgoing" | "active" | "ended" | "elsewhere";
-export type EndReason = CallEndReason | "busy" | "answered-elsewhere" | "failed";
+export type EndReason = CallEndReason | "busy" | "answered-elsewhere" | "failed" | "removed";
 
 export interface CallState {
   phase: CallPhase;
@@ -55,6 +56,27 @@ export interface CallState {
   ended: { reason: EndReason; message: string; recording: RecordingState | null } | null;
   /** A problem worth telling the user during the call (camera blocked, device failed). */
   notice: string | null;
+  /** What a host sees and may do (from the snapshot); null when we cannot host this call. */
+  host: HostView | null;
+  /** A host asked us to unmute: a prompt until we do or dismiss it. */
+  askedToUnmute: boolean;
+  /** We knocked at a locked call (or one we were removed from) and wait, or were turned away. */
+  lobby: LobbyWait | null;
+}
+
+export interface HostView {
+  locked: boolean;
+  waiting: LobbyEntry[];
+  /** Set for rooms (guests and the lobby lock are room settings). */
+  roomId: string | null;
+  hostId: string | null;
+}
+
+export interface LobbyWait {
+  callId: string;
+  conversationId: string;
+  media: CallMedia;
+  status: "waiting" | "denied";
 }
 
 export interface RosterEntry {
@@ -102,6 +124,9 @@ export const IDLE: CallState = {
   devices: null,
   ended: null,
   notice: null,
+  host: null,
+  askedToUnmute: false,
+  lobby: null,
 };
 
 export const useCall = create<CallState>()(() => ({ ...IDLE }));

@@ -4,6 +4,7 @@ import { SocketError } from "../socket";
 import { dismissEnded, finishCall } from "./callActions";
 import { callSocket } from "./callController";
 import { enterGroupCall } from "./callSnapshot";
+import { startWaiting } from "./callHost";
 import { callBusy, useCall } from "./callStore";
 
 /** Voice channels start with the microphone only; the camera is a click away. */
@@ -11,10 +12,9 @@ export const VOICE: CallMedia = { audio: true, video: false };
 
 function joinError(err: unknown): string {
   const code = err instanceof SocketError ? err.code : null;
-  if (code === "BUSY" || code === "CONFLICT") return "You're already in a call";
-  if (code === "FORBIDDEN" || code === "NOT_FOUND") return "You can't join this call";
   if (code === "NETWORK_ERROR") return "You're offline";
-  return "Could not join the call";
+  // The server's sentence says which rule applied (locked and not started, guests off, full…).
+  return err instanceof SocketError ? `${err.message} (${err.code})` : "Could not join the call";
 }
 
 /** Joins the call of a conversation (a voice channel, a running group DM call, a room). */
@@ -22,11 +22,21 @@ export async function joinCall(conversationId: string, media: CallMedia = VOICE)
   const socket = callSocket();
   if (!socket || callBusy(useCall.getState())) return;
   dismissEnded();
-  let state: CallSnapshot;
+  let reply: { state: CallSnapshot | null; waiting?: true; callId?: string };
   try {
-    ({ state } = await socket.request<{ state: CallSnapshot }>({ type: "call:join", conversationId, media }));
+    reply = await socket.request<typeof reply>({ type: "call:join", conversationId, media });
   } catch (err) {
+    useCall.setState({ lobby: null });
     return finishCall("failed", joinError(err));
   }
-  enterGroupCall(state, media);
+  // A locked call (or one we were taken out of): wait in the lobby for a host.
+  if (reply.waiting && reply.callId) return startWaiting({ callId: reply.callId, conversationId, media });
+  useCall.setState({ lobby: null });
+  if (reply.state) enterGroupCall(reply.state, media);
+}
+
+/** A host let us in: join for real, with the media we chose before knocking. */
+export function onAdmitted(callId: string): void {
+  const { lobby } = useCall.getState();
+  if (lobby?.callId === callId && lobby.status === "waiting") void joinCall(lobby.conversationId, lobby.media);
 }

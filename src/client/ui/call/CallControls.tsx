@@ -1,5 +1,6 @@
 /** The control bar: mic, camera, screen share, chat, record, devices, picture-in-picture, hang up. */
 import { hangUp, currentCall, useCall } from "../../state/call";
+import { endForAll } from "../../state/callHost";
 import {
   ChatBubbleIcon,
   HangUpIcon,
@@ -11,6 +12,7 @@ import {
   StopIcon,
   VideoIcon,
   VideoOffIcon,
+  EndAllIcon,
 } from "./callIcons";
 import { UsersIcon } from "../common/icons";
 import { DevicesMenu } from "./DevicesMenu";
@@ -28,6 +30,7 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
   const people = useCall((s) => Object.keys(s.participants).length + 1);
   // Hands, reactions and the roster need the server's group call state.
   const group = useCall((s) => s.version > 0 && s.callKind !== "dm");
+  const hosting = useCall((s) => s.host !== null);
 
   const toggleChat = () => useCall.setState({ chatOpen: !chatOpen, chatUnread: 0, peopleOpen: false });
   const togglePeople = () => useCall.setState({ peopleOpen: !peopleOpen, chatOpen: false });
@@ -83,6 +86,11 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
       {pipAvailable ? (
         <RoundButton label="Picture in picture" className={group ? "max-sm:hidden" : undefined} onClick={onPip}>
           <PipIcon />
+        </RoundButton>
+      ) : null}
+      {hosting ? (
+        <RoundButton label="End call for all" tone="danger" className="max-sm:hidden" onClick={() => void endForAll()}>
+          <EndAllIcon />
         </RoundButton>
       ) : null}
       <RoundButton label="Hang up" tone="danger" wide onClick={() => void hangUp()}>

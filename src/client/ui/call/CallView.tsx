@@ -17,6 +17,7 @@ import { CallChatPanel } from "./CallChatPanel";
 import { CallControls } from "./CallControls";
 import { CallGrid } from "./CallGrid";
 import { ParticipantsPanel } from "./ParticipantsPanel";
+import { unmuteAsAsked } from "../../state/callHost";
 import { RemoteTile, SelfTile } from "./CallTiles";
 import { StreamVideo, formatBytes, formatDuration } from "./StreamVideo";
 
@@ -57,6 +58,7 @@ export function CallView() {
   const chatOpen = useCall((s) => s.chatOpen);
   const recording = useCall((s) => s.recording);
   const notice = useCall((s) => s.notice);
+  const askedToUnmute = useCall((s) => s.askedToUnmute);
   const now = useNow(1000);
   const root = useRef<HTMLElement>(null);
   const remoteVideo = useRef<HTMLVideoElement | null>(null);
@@ -135,6 +137,17 @@ export function CallView() {
               <button type="button" onClick={enableSound} className="flex items-center gap-1.5 rounded-full bg-white px-3 py-1.5 text-xs font-semibold text-zinc-900 shadow">
                 <SpeakerIcon className="size-4" /> Turn on sound
               </button>
+            ) : null}
+            {askedToUnmute ? (
+              <p role="alert" className="flex max-w-md items-center gap-2 rounded-xl bg-zinc-800/95 py-1.5 pl-3 pr-1.5 text-xs shadow ring-1 ring-white/10">
+                The host asks you to unmute
+                <button type="button" onClick={unmuteAsAsked} className="rounded-md bg-brand-500 px-2 py-1 font-semibold text-white hover:bg-brand-400">
+                  Unmute
+                </button>
+                <button type="button" aria-label="Stay muted" onClick={() => useCall.setState({ askedToUnmute: false })} className="rounded p-1 text-zinc-400 hover:text-white">
+                  <CloseIcon className="size-3.5" />
+                </button>
+              </p>
             ) : null}
             {notice ? (
               <p role="alert" className="flex max-w-md items-center gap-2 rounded-xl bg-zinc-800/95 py-1.5 pl-3 pr-1.5 text-xs shadow ring-1 ring-white/10">

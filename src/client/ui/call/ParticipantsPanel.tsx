@@ -1,10 +1,34 @@
-/** Who is in the call: each person's microphone, camera and raised hand, and whether they are reconnecting. */
+/** Who is in the call: each person's microphone, camera and raised hand, whether they are reconnecting, and a host's actions on them. */
 import { useShallow } from "zustand/react/shallow";
 import { useCall } from "../../state/call";
 import { Avatar } from "../common/Avatar";
 import { CloseIcon } from "../common/icons";
 import { HandIcon, MicIcon, MicOffIcon, VideoIcon, VideoOffIcon } from "./callIcons";
 import { usePerson } from "./GridTile";
+import { HostPanel } from "./HostPanel";
+import { moderate } from "../../state/callHost";
+
+const ACTION = "rounded-md px-1.5 py-1 text-xs font-medium text-zinc-300 hover:bg-white/10 hover:text-white";
+
+/** Mute / Ask to unmute / Remove, for hosts, on everyone but themselves. */
+function HostActions({ id, name, muted }: { id: string; name: string; muted: boolean }) {
+  return (
+    <span className="flex shrink-0 items-center gap-0.5">
+      {muted ? (
+        <button type="button" className={ACTION} aria-label={`Ask ${name} to unmute`} onClick={() => void moderate("ask-unmute", id)}>
+          Ask
+        </button>
+      ) : (
+        <button type="button" className={ACTION} aria-label={`Mute ${name}`} onClick={() => void moderate("mute", id)}>
+          Mute
+        </button>
+      )}
+      <button type="button" className={`${ACTION} text-red-300 hover:text-red-200`} aria-label={`Remove ${name}`} onClick={() => void moderate("remove", id)}>
+        Remove
+      </button>
+    </span>
+  );
+}
 
 function Row({ id }: { id: string }) {
   const self = id === "self";
@@ -12,16 +36,20 @@ function Row({ id }: { id: string }) {
   const media = useCall((s) => (self ? s.local : s.participants[id]?.media));
   const hand = useCall((s) => (self ? s.handRaised : !!s.roster[id]?.handRaised));
   const away = useCall((s) => !self && !!s.participants[id]?.away);
+  const hosting = useCall((s) => !self && s.host !== null);
+  const guest = useCall((s) => s.roster[id]?.role === "guest");
   return (
     <li data-testid="participant-row" data-participant={id} className="flex items-center gap-3 rounded-lg px-2 py-1.5 hover:bg-white/5">
       <Avatar name={name} seed={self ? undefined : id} src={avatarUrl} size="sm" />
       <span className="min-w-0 flex-1 truncate text-sm">
         {name}
+        {guest ? <span className="ml-1 text-xs text-zinc-400">· guest</span> : null}
         {away ? <span className="ml-1 text-xs text-zinc-400">· reconnecting</span> : null}
       </span>
       {hand ? <HandIcon role="img" aria-hidden={false} aria-label="Hand raised" className="size-4 text-amber-400" /> : null}
       {media?.video ? <VideoIcon className="size-4 text-zinc-400" /> : <VideoOffIcon role="img" aria-hidden={false} aria-label="Camera off" className="size-4 text-zinc-500" />}
       {media?.audio ? <MicIcon className="size-4 text-zinc-400" /> : <MicOffIcon role="img" aria-hidden={false} aria-label={`${name} is muted`} className="size-4 text-red-400" />}
+      {hosting ? <HostActions id={id} name={name} muted={!media?.audio} /> : null}
     </li>
   );
 }
@@ -39,6 +67,7 @@ export function ParticipantsPanel({ onClose }: { onClose: () => void }) {
           <CloseIcon className="size-4" />
         </button>
       </header>
+      <HostPanel />
       <ul className="min-h-0 flex-1 space-y-0.5 overflow-y-auto p-2">
         {ids.map((id) => (
           <Row key={id} id={id} />

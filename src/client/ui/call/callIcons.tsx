@@ -104,3 +104,11 @@ export const SmileIcon = (p: IconProps) => (
     <path d="M8.5 14.5a4.5 4.5 0 0 0 7 0M9 9.5h.01M15 9.5h.01" />
   </Icon>
 );
+/** Ending the call for everyone: the handset down, with people behind it. */
+export const EndAllIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M3.2 17.6a2 2 0 0 1-.2-2.7C5.3 12.4 8.5 11 12 11s6.7 1.4 9 3.9a2 2 0 0 1-.2 2.7l-1.5 1.3a1.5 1.5 0 0 1-2-.1l-1.6-1.7.3-2.5a10 10 0 0 0-8 0l.3 2.5-1.6 1.7a1.5 1.5 0 0 1-2 .1Z" />
+    <circle cx="8" cy="5" r="2" />
+    <circle cx="16" cy="5" r="2" />
+  </Icon>
+);
