@@ -6,6 +6,7 @@
  */
 import type { CallMedia } from "../../shared/protocol";
 import { Emitter } from "./emitter";
+import type { LocalMedia } from "./local-media";
 import { LocalParticipant, RemoteParticipant, type ParticipantView } from "./participant";
 import type { Signal } from "./peer";
 import { SOURCES } from "./peer-link";
@@ -28,6 +29,8 @@ export interface CallOptions {
   polite: (remoteId: string) => boolean;
   iceConfig: () => Promise<RTCConfiguration>;
   send: (frame: SessionFrame) => void;
+  /** Camera and microphone opened before the call (a pre-join screen's): the call takes them over. */
+  localMedia?: LocalMedia;
   /** The topology; a mesh unless told otherwise. */
   transport?: (opts: MeshOptions) => MediaTransport;
 }
@@ -66,7 +69,7 @@ export class Call {
   constructor(opts: CallOptions) {
     this.#opts = opts;
     this.id = opts.callId;
-    this.local = new LocalParticipant(opts.media);
+    this.local = new LocalParticipant(opts.media, opts.localMedia);
     this.#transport = (opts.transport ?? ((o: MeshOptions) => new MeshTransport(o)))(this.#transportOptions(true));
     this.#wireLocal();
     this.#wireTransport();

@@ -4,6 +4,7 @@
  * what devices exist. Knows nothing about peers; the session moves tracks onto senders.
  */
 import type { CallMedia } from "../../shared/protocol";
+import type { DeviceState } from "./types";
 
 export type InputKind = "audioinput" | "videoinput";
 
@@ -105,6 +106,12 @@ export class LocalMedia {
         .filter((d) => d.kind === kind && d.deviceId !== "")
         .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${noun} ${i + 1}` }));
     return { cameras: pick("videoinput", "Camera"), microphones: pick("audioinput", "Microphone"), speakers: pick("audiooutput", "Speaker") };
+  }
+
+  /** The device lists with what is in use, for a device picker. */
+  async deviceState(speaker: string | null): Promise<DeviceState> {
+    const lists = await this.devices();
+    return { ...lists, camera: this.deviceId("videoinput"), microphone: this.deviceId("audioinput"), speaker, canChooseSpeaker: canChooseSpeaker() };
   }
 
   stop(): void {

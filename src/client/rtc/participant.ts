@@ -5,7 +5,7 @@
  */
 import type { CallMedia } from "../../shared/protocol";
 import { Emitter } from "./emitter";
-import { LocalMedia, canChooseSpeaker, describeMediaError, type InputKind } from "./local-media";
+import { LocalMedia, describeMediaError, type InputKind } from "./local-media";
 import type { MediaSource } from "./peer-link";
 import type { CallQuality } from "./quality";
 import type { DeviceState, MediaFlags } from "./types";
@@ -23,15 +23,19 @@ export interface LocalEvents {
 
 export class LocalParticipant {
   readonly events = new Emitter<LocalEvents>();
-  readonly #media = new LocalMedia();
+  readonly #media: LocalMedia;
   readonly #ask: CallMedia;
+  /** Opened before the call (a pre-join screen's): taken over as it is, mute state included. */
+  readonly #prepared: boolean;
   #opening: Promise<void> | null = null;
   #screen: MediaStream | null = null;
   #speaker: string | null = null;
   #closed = false;
 
-  constructor(media: CallMedia) {
+  constructor(media: CallMedia, prepared?: LocalMedia) {
     this.#ask = media;
+    this.#media = prepared ?? new LocalMedia();
+    this.#prepared = prepared !== undefined;
     navigator.mediaDevices?.addEventListener("devicechange", this.#onDeviceChange);
   }
 
@@ -42,7 +46,7 @@ export class LocalParticipant {
   }
 
   async #open(): Promise<void> {
-    const error = await this.#media.open(this.#ask);
+    const error = this.#prepared ? null : await this.#media.open(this.#ask);
     if (this.#closed) return this.#media.stop();
     if (error) this.events.emit("error", error);
     this.events.emit("publish", { source: "microphone", track: this.#media.track("audio") ?? null });
@@ -106,15 +110,8 @@ export class LocalParticipant {
   readonly #onDeviceChange = () => void this.#emitDevices();
 
   async #emitDevices(): Promise<void> {
-    const lists = await this.#media.devices();
-    if (this.#closed) return;
-    this.events.emit("devices", {
-      ...lists,
-      camera: this.#media.deviceId("videoinput"),
-      microphone: this.#media.deviceId("audioinput"),
-      speaker: this.#speaker,
-      canChooseSpeaker: canChooseSpeaker(),
-    });
+    const state = await this.#media.deviceState(this.#speaker);
+    if (!this.#closed) this.events.emit("devices", state);
   }
 
   /** Call from a click: getDisplayMedia needs a user gesture. Resolves true when sharing began. */

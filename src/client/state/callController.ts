@@ -6,6 +6,7 @@
 import type { CallMedia } from "../../shared/protocol";
 import { Call } from "../rtc/call";
 import { fetchIceConfig } from "../rtc/ice-config";
+import type { LocalMedia } from "../rtc/local-media";
 import type { RecordingState, RtcEvent, SessionFrame } from "../rtc/types";
 import type { ParleySocket } from "../socket";
 import { useCall, type CallState } from "./callStore";
@@ -82,10 +83,13 @@ export function holdSignal(e: RtcEvent): void {
 
 type Patch = Partial<CallState> | ((s: CallState) => Partial<CallState>);
 
-/** A Call wired into the store, replacing any other. `polite` decides who yields on each link. */
-export function openCall(callId: string, polite: (remoteId: string) => boolean, media: CallMedia): Call {
+/**
+ * A Call wired into the store, replacing any other. `polite` decides who yields on each link;
+ * `localMedia`, already open (a pre-join screen's), is handed to the call, which then owns it.
+ */
+export function openCall(callId: string, polite: (remoteId: string) => boolean, media: CallMedia, localMedia?: LocalMedia): Call {
   void closeCall();
-  const call = new Call({ callId, media, polite, iceConfig: fetchIceConfig, send });
+  const call = new Call({ callId, media, polite, iceConfig: fetchIceConfig, send, localMedia });
   const set = (patch: Patch) => useCall.setState(patch);
   const e = call.events;
   const unbind = [

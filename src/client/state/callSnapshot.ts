@@ -4,6 +4,7 @@
  */
 import type { CallState as CallSnapshot } from "../../shared/protocol";
 import type { CallMedia } from "../../shared/protocol";
+import type { LocalMedia } from "../rtc/local-media";
 import { currentCall, openCall } from "./callController";
 import { IDLE, useCall, type RosterEntry } from "./callStore";
 import { useChat } from "./chat";
@@ -56,11 +57,11 @@ function showReaction(from: string, emoji: string): void {
 }
 
 /** Takes part in `call` from now on: the call view, our media, links to everyone already in. */
-export function enterGroupCall(call: CallSnapshot, media: CallMedia): void {
+export function enterGroupCall(call: CallSnapshot, media: CallMedia, localMedia?: LocalMedia): void {
   const me = useChat.getState().meId ?? "";
   useCall.setState({ ...IDLE, phase: "active", callId: call.id, conversationId: call.conversationId, media, acceptedAt: Date.now(), callKind: call.kind });
   // On each link the lower participant id is polite, so both ends agree without asking.
-  const engine = openCall(call.id, (other) => me < other, media);
+  const engine = openCall(call.id, (other) => me < other, media, localMedia);
   engine.connect([]);
   applySnapshot(call);
   void engine.start();

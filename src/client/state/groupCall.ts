@@ -1,5 +1,6 @@
 /** Joining a group call at once: voice channels, a running group DM call, rooms. */
 import type { CallMedia, CallState as CallSnapshot } from "../../shared/protocol";
+import type { LocalMedia } from "../rtc/local-media";
 import { SocketError } from "../socket";
 import { dismissEnded, finishCall } from "./callActions";
 import { callSocket } from "./callController";
@@ -17,22 +18,32 @@ function joinError(err: unknown): string {
   return err instanceof SocketError ? `${err.message} (${err.code})` : "Could not join the call";
 }
 
-/** Joins the call of a conversation (a voice channel, a running group DM call, a room). */
-export async function joinCall(conversationId: string, media: CallMedia = VOICE): Promise<void> {
+/**
+ * Joins the call of a conversation (a voice channel, a running group DM call, a room). With
+ * `localMedia` (already open, e.g. on a pre-join screen) the call takes it over once joined.
+ * True when joined.
+ */
+export async function joinCall(conversationId: string, media: CallMedia = VOICE, localMedia?: LocalMedia): Promise<boolean> {
   const socket = callSocket();
-  if (!socket || callBusy(useCall.getState())) return;
+  if (!socket || callBusy(useCall.getState())) return false;
   dismissEnded();
   let reply: { state: CallSnapshot | null; waiting?: true; callId?: string };
   try {
     reply = await socket.request<typeof reply>({ type: "call:join", conversationId, media });
   } catch (err) {
     useCall.setState({ lobby: null });
-    return finishCall("failed", joinError(err));
+    await finishCall("failed", joinError(err));
+    return false;
   }
   // A locked call (or one we were taken out of): wait in the lobby for a host.
-  if (reply.waiting && reply.callId) return startWaiting({ callId: reply.callId, conversationId, media });
+  if (reply.waiting && reply.callId) {
+    startWaiting({ callId: reply.callId, conversationId, media });
+    return false;
+  }
   useCall.setState({ lobby: null });
-  if (reply.state) enterGroupCall(reply.state, media);
+  if (!reply.state) return false;
+  enterGroupCall(reply.state, media, localMedia);
+  return true;
 }
 
 /** A host let us in: join for real, with the media we chose before knocking. */

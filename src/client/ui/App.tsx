@@ -21,6 +21,9 @@ import { SpacePage } from "./spaces/SpacePage";
 import { SpacesPage } from "./spaces/SpacesPage";
 import { SpaceSettingsPage } from "./spaces/settings/SpaceSettingsPage";
 import { inviteCodeOf, spaceRouteOf } from "./spaces/spaceRoutes";
+import { roomSlugOf } from "../state/rooms";
+import { MeetingsPage } from "./rooms/MeetingsPage";
+import { RoomPage } from "./rooms/RoomPage";
 
 /** A space route whose page scrolls itself (a channel), unlike the settings page. */
 const isChannelRoute = (path: string) => {
@@ -67,6 +70,8 @@ export function App() {
 function route(path: string) {
   const conversationId = conversationIdOf(path);
   if (conversationId) return <ConversationPage conversationId={conversationId} />;
+  const slug = roomSlugOf(path);
+  if (slug) return <RoomPage key={slug} slug={slug} />;
   const space = spaceRouteOf(path);
   if (space?.settings) return <SpaceSettingsPage key={space.spaceId} spaceId={space.spaceId} />;
   if (space) return <SpacePage key={space.spaceId} spaceId={space.spaceId} channelId={space.channelId} />;
@@ -79,6 +84,8 @@ function route(path: string) {
       return <MessagesPage />;
     case "/spaces":
       return <SpacesPage />;
+    case "/meetings":
+      return <MeetingsPage />;
     case "/settings/sessions":
       return <SessionsPage />;
     default:

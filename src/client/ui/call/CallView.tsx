@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from "react";
 import { useCall } from "../../state/call";
 import { useChat } from "../../state/chat";
 import { conversationTitle } from "../../state/chatSelectors";
+import { useRooms } from "../../state/rooms";
 import { findChannel, useSpaces } from "../../state/spaces";
 import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
@@ -21,8 +22,9 @@ import { unmuteAsAsked } from "../../state/callHost";
 import { RemoteTile, SelfTile } from "./CallTiles";
 import { StreamVideo, formatBytes, formatDuration } from "./StreamVideo";
 
-/** What a group call is called: its group's name, or "General · My space" for a voice channel. */
+/** What a group call is called: its meeting's or group's name, or "General · My space" for a voice channel. */
 function useScopeName(conversationId: string | null): string | null {
+  const room = useRooms((s) => (conversationId ? s.names[conversationId] : undefined));
   const group = useChat((s) => {
     const c = conversationId ? s.conversations[conversationId] : undefined;
     return c ? conversationTitle(c, s.meId) : null;
@@ -31,7 +33,7 @@ function useScopeName(conversationId: string | null): string | null {
     const found = conversationId ? findChannel(s, conversationId) : undefined;
     return found ? `${found.channel.name} · ${found.space.name}` : null;
   });
-  return group ?? channel;
+  return room ?? group ?? channel;
 }
 
 function useNow(ms: number): number {
@@ -49,7 +51,9 @@ export function CallView() {
   const engine = useCall((s) => s.engine);
   // A 1:1 call: the one other participant.
   const other = useCall((s) => Object.values(s.participants)[0]);
-  const group = useCall((s) => Object.keys(s.participants).length !== 1 || s.pinned !== null);
+  // A group call (a room, a channel, a group DM) is a grid even with two people: names come from its roster.
+  const groupKind = useCall((s) => s.callKind !== null && s.callKind !== "dm");
+  const group = useCall((s) => Object.keys(s.participants).length !== 1 || s.pinned !== null) || groupKind;
   const count = useCall((s) => Object.keys(s.participants).length + 1);
   const peopleOpen = useCall((s) => s.peopleOpen);
   const reconnecting = other?.away ?? false;
@@ -101,7 +105,7 @@ export function CallView() {
         <div className="min-w-0">
           <h2 className="truncate text-sm font-semibold">{name}</h2>
           <p className="text-xs tabular-nums text-zinc-400">
-            {group && scopeName ? <span>{headcount} · </span> : null}
+            {group && scopeName ? <span data-testid="call-headcount">{headcount} · </span> : null}
             <span data-testid="call-duration">{acceptedAt ? formatDuration(now - acceptedAt) : "0:00"}</span>
             {connected ? null : group && count === 1 ? " · Waiting for others" : " · Connecting…"}
           </p>

@@ -1,15 +1,28 @@
-/** Camera, microphone and speaker choice during a call. Picking the current device re-opens it. */
+/** Camera, microphone and speaker choice (in a call, and on the pre-join screen). Picking the current device re-opens it. */
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { currentCall, useCall } from "../../state/call";
-import type { DeviceOption } from "../../rtc/local-media";
+import type { DeviceOption, InputKind } from "../../rtc/local-media";
+import type { DeviceState } from "../../rtc/types";
 import { cn } from "../common/cn";
 import { CheckIcon, SpeakerIcon } from "../common/icons";
 import { MicIcon, SettingsIcon, VideoIcon } from "./callIcons";
 import { RoundButton } from "./RoundButton";
 
+export type DevicePick = InputKind | "speaker";
+
+/** The current call's devices. */
 export function DevicesMenu() {
-  const [open, setOpen] = useState(false);
   const devices = useCall((s) => s.devices);
+  const onPick = (kind: DevicePick, id: string) => {
+    const local = currentCall()?.local;
+    if (kind === "speaker") local?.setSpeaker(id);
+    else void local?.switchDevice(kind, id);
+  };
+  return <DeviceMenu devices={devices} onPick={onPick} />;
+}
+
+export function DeviceMenu({ devices, onPick }: { devices: DeviceState | null; onPick(kind: DevicePick, deviceId: string): void }) {
+  const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
@@ -35,8 +48,8 @@ export function DevicesMenu() {
     items[(i + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length]?.focus();
   };
 
-  const pick = (fn: () => void) => () => {
-    fn();
+  const pick = (kind: DevicePick) => (id: string) => () => {
+    onPick(kind, id);
     close();
   };
 
@@ -51,10 +64,10 @@ export function DevicesMenu() {
           aria-label="Devices"
           className="fixed inset-x-2 bottom-20 z-30 max-h-[60dvh] animate-pop overflow-y-auto rounded-2xl bg-zinc-900 p-2 text-sm text-white shadow-2xl ring-1 ring-white/10 sm:absolute sm:inset-x-auto sm:bottom-full sm:left-1/2 sm:mb-3 sm:w-80 sm:-translate-x-1/2"
         >
-          <Group title="Camera" icon={<VideoIcon className="size-4" />} options={devices.cameras} current={devices.camera} onPick={(id) => pick(() => void currentCall()?.local.switchDevice("videoinput", id))} />
-          <Group title="Microphone" icon={<MicIcon className="size-4" />} options={devices.microphones} current={devices.microphone} onPick={(id) => pick(() => void currentCall()?.local.switchDevice("audioinput", id))} />
+          <Group title="Camera" icon={<VideoIcon className="size-4" />} options={devices.cameras} current={devices.camera} onPick={pick("videoinput")} />
+          <Group title="Microphone" icon={<MicIcon className="size-4" />} options={devices.microphones} current={devices.microphone} onPick={pick("audioinput")} />
           {devices.canChooseSpeaker && devices.speakers.length > 0 ? (
-            <Group title="Speaker" icon={<SpeakerIcon className="size-4" />} options={devices.speakers} current={devices.speaker ?? "default"} onPick={(id) => pick(() => currentCall()?.local.setSpeaker(id))} />
+            <Group title="Speaker" icon={<SpeakerIcon className="size-4" />} options={devices.speakers} current={devices.speaker ?? "default"} onPick={pick("speaker")} />
           ) : null}
         </div>
       ) : null}

@@ -22,6 +22,7 @@ import { CallButtons, CallLayer } from "../call/CallLayer";
 import { GroupActions } from "../chat/GroupActions";
 import { ConversationOptions } from "../chat/MuteMenu";
 import { NewGroupDialog } from "../chat/GroupDialogs";
+import { NewMeetingDialog } from "../rooms/NewMeetingDialog";
 import { DesktopNav, DrawerNav } from "../spaces/ShellNav";
 import { SpaceDialogs } from "../spaces/SpaceDialogs";
 import { UserMenu } from "./UserMenu";
@@ -61,6 +62,7 @@ export function Shell({ children, fill = false }: { children: ReactNode; fill?: 
       <CallLayer />
       <SpaceDialogs />
       <NewGroupDialog />
+      <NewMeetingDialog />
     </div>
   );
 }

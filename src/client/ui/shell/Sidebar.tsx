@@ -9,12 +9,15 @@ import { ChatIcon, HomeIcon, SpacesIcon, UsersIcon } from "../common/icons";
 import { Link } from "../common/Link";
 import { ConversationList } from "../chat/ConversationList";
 import { PlusIcon } from "../spaces/spaceIcons";
+import { CallIcon, VideoIcon } from "../call/callIcons";
+import { setNewMeetingOpen } from "../../state/rooms";
 
 export const NAV = [
   { href: "/", label: "Home", Icon: HomeIcon },
   { href: "/friends", label: "Friends", Icon: UsersIcon },
   { href: "/messages", label: "Messages", Icon: ChatIcon },
   { href: "/spaces", label: "Spaces", Icon: SpacesIcon },
+  { href: "/meetings", label: "Meetings", Icon: CallIcon },
 ] as const;
 
 export function isActive(href: string, path: string): boolean {
@@ -34,6 +37,18 @@ export function SidebarContent({ footer }: { footer?: ReactNode }) {
         </Link>
       </div>
       <nav aria-label="Main" className="flex-1 overflow-y-auto px-3 py-2">
+        <button
+          type="button"
+          data-testid="new-meeting-button"
+          onClick={() => {
+            setDrawerOpen(false);
+            setNewMeetingOpen(true);
+          }}
+          className="mb-3 flex w-full items-center justify-center gap-2 rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white shadow-sm transition-colors hover:bg-brand-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 dark:bg-brand-500 dark:hover:bg-brand-400"
+        >
+          <VideoIcon className="size-[1.125rem]" />
+          New meeting
+        </button>
         <ul className="flex flex-col gap-0.5">
           {NAV.map(({ href, label, Icon }) => {
             const active = isActive(href, path);

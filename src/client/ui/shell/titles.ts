@@ -6,5 +6,6 @@ export const PAGE_TITLES: Record<string, string> = {
   "/friends": "Friends",
   "/messages": "Messages",
   "/spaces": "Spaces",
+  "/meetings": "Meetings",
   "/settings/sessions": "Sessions",
 };

@@ -2,6 +2,7 @@
 import { useEffect } from "react";
 import { useChat } from "../../state/chat";
 import { conversationTitle, totalUnread } from "../../state/chatSelectors";
+import { roomSlugOf, useRooms } from "../../state/rooms";
 import { useRouter } from "../../state/router";
 import { useSpaceTitle } from "../spaces/useSpaceTitle";
 import { PAGE_TITLES } from "./titles";
@@ -19,7 +20,12 @@ export function usePageTitle(): string {
     return c ? conversationTitle(c, s.meId) : null;
   });
   const spaceTitle = useSpaceTitle(path);
-  return title ?? spaceTitle ?? PAGE_TITLES[path] ?? (id ? "Conversation" : "Parley");
+  const slug = roomSlugOf(path);
+  const room = useRooms((s) => {
+    const p = slug ? s.previews[slug] : undefined;
+    return p?.status === "ready" ? p.room.name : slug ? "Meeting" : null;
+  });
+  return title ?? spaceTitle ?? room ?? PAGE_TITLES[path] ?? (id ? "Conversation" : "Parley");
 }
 
 /** "(3) Alice · Parley": the unread total leads the tab title. */

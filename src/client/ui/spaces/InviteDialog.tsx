@@ -2,15 +2,15 @@
  * "Invite people": a fresh link on open (7 days, no limit), a Copy button, and settings for
  * the next link (expiry, maximum uses) with "Generate a new link".
  */
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import type { Invite, Space } from "../../../shared/protocol";
 import { describeError } from "../../api";
 import { createInvite, EXPIRY_OPTIONS, MAX_USES_OPTIONS } from "../../state/spacesInvites";
 import { Alert } from "../common/Alert";
 import { Button } from "../common/Button";
 import { Dialog } from "../common/Dialog";
-import { CheckIcon, Spinner } from "../common/icons";
-import { CopyIcon } from "./spaceIcons";
+import { CopyLinkField } from "../common/CopyLinkField";
+import { Spinner } from "../common/icons";
 
 const DEFAULT_EXPIRY = 3; // 7 days
 const DEFAULT_USES = 0; // no limit
@@ -28,14 +28,11 @@ export function InviteDialog({ space, onClose }: { space: Space; onClose(): void
   const [invite, setInvite] = useState<Invite | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [copied, setCopied] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
-  const ids = { link: useId(), expiry: useId(), uses: useId() };
+  const ids = { expiry: useId(), uses: useId() };
 
   async function generate(e = expiry, u = uses) {
     setBusy(true);
     setError(null);
-    setCopied(false);
     try {
       const seconds = EXPIRY_OPTIONS[e]?.seconds ?? null;
       const maxUses = MAX_USES_OPTIONS[u]?.uses ?? null;
@@ -51,19 +48,6 @@ export function InviteDialog({ space, onClose }: { space: Space; onClose(): void
     void generate(DEFAULT_EXPIRY, DEFAULT_USES);
   }, [space.id]);
 
-  async function copy() {
-    if (!invite) return;
-    input.current?.select();
-    try {
-      await navigator.clipboard.writeText(invite.url);
-    } catch {
-      // No clipboard access: the link is selected, so the keyboard shortcut copies it.
-      document.execCommand?.("copy");
-    }
-    setCopied(true);
-    setTimeout(() => setCopied(false), 2000);
-  }
-
   const select =
     "block h-10 w-full rounded-lg border border-zinc-300 bg-white px-2.5 text-sm text-zinc-900 shadow-xs focus:border-brand-500 focus:outline-none focus:ring-4 focus:ring-brand-500/15 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
 
@@ -72,25 +56,7 @@ export function InviteDialog({ space, onClose }: { space: Space; onClose(): void
       <div className="flex flex-col gap-4" data-testid="invite-dialog">
         {error ? <Alert>{error}</Alert> : null}
         <div className="flex flex-col gap-1.5">
-          <label htmlFor={ids.link} className="text-sm font-medium text-zinc-700 dark:text-zinc-300">
-            Invite link
-          </label>
-          <div className="flex gap-2">
-            <input
-              ref={input}
-              id={ids.link}
-              readOnly
-              data-autofocus
-              data-testid="invite-link"
-              value={invite?.url ?? ""}
-              placeholder={busy ? "Making a link…" : ""}
-              onFocus={(e) => e.currentTarget.select()}
-              className="block h-10 min-w-0 flex-1 rounded-lg border border-zinc-300 bg-zinc-50 px-3 font-mono text-[0.8125rem] text-zinc-900 focus:border-brand-500 focus:outline-none focus:ring-4 focus:ring-brand-500/15 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100"
-            />
-            <Button onClick={() => void copy()} disabled={!invite || busy} icon={copied ? <CheckIcon className="size-4" /> : <CopyIcon className="size-4" />} className="w-28">
-              {copied ? "Copied" : "Copy"}
-            </Button>
-          </div>
+          <CopyLinkField label="Invite link" url={invite?.url ?? ""} placeholder={busy ? "Making a link…" : ""} disabled={!invite || busy} testId="invite-link" />
           <p className="text-[0.8125rem] text-zinc-500 dark:text-zinc-400" aria-live="polite" data-testid="invite-summary">
             {busy ? (
               <span className="inline-flex items-center gap-1.5">
