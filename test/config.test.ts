@@ -48,6 +48,15 @@ describe("config", () => {
       expect(c.oidc[0]).toMatchObject({ id: "google", name: "Google" });
     }));
 
+  test("the embedded SFU is the default; SFU=janus needs JANUS_URL", () =>
+    withDir((dir) => {
+      expect(loadConfig({ DATA_DIR: dir }).calls.sfu).toEqual({ kind: "embedded" });
+      expect(() => loadConfig({ DATA_DIR: dir, SFU: "janus" })).toThrow(/JANUS_URL/);
+      expect(() => loadConfig({ DATA_DIR: dir, SFU: "mediasoup" })).toThrow(/SFU/);
+      const c = loadConfig({ DATA_DIR: dir, SFU: "janus", JANUS_URL: "http://10.0.0.5:8088/janus" });
+      expect(c.calls.sfu).toEqual({ kind: "janus", url: "http://10.0.0.5:8088/janus" });
+    }));
+
   test("an https PUBLIC_URL makes cookies Secure; postgres URLs select PostgreSQL", () =>
     withDir((dir) => {
       const c = loadConfig({ DATA_DIR: dir, PUBLIC_URL: "https://chat.example.com/", DATABASE_URL: "postgres://u@h/db" });

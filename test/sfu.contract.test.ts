@@ -6,21 +6,31 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import type { Sfu } from "../src/server/sfu/sfu";
+import { JanusSfu } from "../src/server/sfu/janus";
 import { WeriftSfu } from "../src/server/sfu/werift";
 import type { Received } from "./support/sfu-page";
 import { browserAvailable, until } from "./support/browser";
+import { janusAvailable, startJanus, type JanusServer } from "./support/janus";
 import { received, startSfuPages, type SfuPages } from "./support/sfu-harness";
 
-const IMPLEMENTATIONS: [string, () => Sfu][] = [["embedded (werift)", () => new WeriftSfu()]];
+let janus: JanusServer | undefined;
+const IMPLEMENTATIONS: [name: string, available: boolean, create: () => Sfu][] = [
+  ["embedded (werift)", true, () => new WeriftSfu()],
+  ["Janus VideoRoom", janusAvailable("sfu contract (Janus)"), () => new JanusSfu(janus!.url)],
+];
 
 const run = browserAvailable("sfu contract");
 let h: SfuPages;
 
 beforeAll(async () => {
+  if (IMPLEMENTATIONS[1]![1]) janus = await startJanus();
   if (run) h = await startSfuPages();
-});
+}, 60_000);
 
-afterAll(() => h?.close());
+afterAll(async () => {
+  await h?.close();
+  await janus?.close();
+});
 
 /** Waits until `page` decodes video (frames growing) and receives audio from each of `from`. */
 async function decodesAll(page: Page, from: string[]): Promise<Received> {
@@ -34,8 +44,8 @@ async function decodesAll(page: Page, from: string[]): Promise<Received> {
   return last;
 }
 
-for (const [name, create] of IMPLEMENTATIONS) {
-  describe(`Sfu contract (no media): ${name}`, () => {
+for (const [name, available, create] of IMPLEMENTATIONS) {
+  describe.skipIf(!available)(`Sfu contract (no media): ${name}`, () => {
     test("signals for an unknown call or participant are refused with NOT_FOUND, a stray answer with CONFLICT", async () => {
       const sfu = create();
       const ice = { kind: "ice", link: "publish", candidate: null } as const;
@@ -51,7 +61,7 @@ for (const [name, create] of IMPLEMENTATIONS) {
     });
   });
 
-  describe.skipIf(!run)(`Sfu contract: ${name}`, () => {
+  describe.skipIf(!run || !available)(`Sfu contract: ${name}`, () => {
     let sfu: Sfu;
     let pages: Map<string, Page>;
 

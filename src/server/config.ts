@@ -55,7 +55,8 @@ const EnvSchema = z.object({
   CALL_RING_SECONDS: Int(30),
   CALL_GRACE_SECONDS: Int(10),
   MESH_MAX: Int(4),
-  SFU: z.enum(["embedded"]).default("embedded"),
+  SFU: z.enum(["embedded", "janus"]).default("embedded"),
+  JANUS_URL: z.string().regex(/^https?:\/\//, "must start with http:// or https://").optional(),
   GUEST_TTL_SECONDS: Int(4 * 3600),
   GUEST_MAX_PER_ROOM: Int(20),
   STUN_URLS: z.string().optional(),
@@ -101,7 +102,7 @@ export interface Config {
   ws: { maxFrameBytes: number; ratePerSecond: number; burst: number; staleSeconds: number; maxPerUser: number; maxPerSession: number };
   /** Token buckets per user (per address when anonymous), shared by REST and the gateway; per node. */
   limits: { write: { ratePerSecond: number; burst: number }; read: { ratePerSecond: number; burst: number }; friendRequestsPerTargetPerHour: number; maxSpacesPerUser: number };
-  calls: { ringSeconds: number; graceSeconds: number; meshMax: number; sfu: "embedded" };
+  calls: { ringSeconds: number; graceSeconds: number; meshMax: number; sfu: { kind: "embedded" } | { kind: "janus"; url: string } };
   /** Guest sessions in rooms: how long a guest token lasts, how many guests one room's call holds. */
   guests: { ttlSeconds: number; maxPerRoom: number };
   rtc: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | null; turnTtlSeconds: number; forceRelay: boolean };
@@ -164,6 +165,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
 
+  if (e.SFU === "janus" && !e.JANUS_URL) {
+    throw new ConfigError("Invalid configuration:\n  JANUS_URL must be set when SFU=janus (the Janus HTTP API, e.g. http://127.0.0.1:8088/janus)");
+  }
   if (list(e.TURN_URLS).length > 0 && !e.TURN_SECRET) {
     throw new ConfigError("Invalid configuration:\n  TURN_SECRET must be set when TURN_URLS is");
   }
@@ -202,7 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       friendRequestsPerTargetPerHour: e.FRIEND_REQUESTS_PER_TARGET,
       maxSpacesPerUser: e.MAX_SPACES_PER_USER,
     },
-    calls: { ringSeconds: e.CALL_RING_SECONDS, graceSeconds: e.CALL_GRACE_SECONDS, meshMax: e.MESH_MAX, sfu: e.SFU },
+    calls: { ringSeconds: e.CALL_RING_SECONDS, graceSeconds: e.CALL_GRACE_SECONDS, meshMax: e.MESH_MAX, sfu: e.SFU === "janus" ? { kind: "janus" as const, url: e.JANUS_URL! } : { kind: "embedded" as const } },
     guests: { ttlSeconds: e.GUEST_TTL_SECONDS, maxPerRoom: e.GUEST_MAX_PER_ROOM },
     rtc: { stunUrls: list(e.STUN_URLS), turnUrls: list(e.TURN_URLS), turnSecret: e.TURN_SECRET ?? null, turnTtlSeconds: e.TURN_TTL_SECONDS, forceRelay: e.RTC_FORCE_RELAY },
     metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },

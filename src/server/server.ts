@@ -34,6 +34,7 @@ import { RedisCallRegistry } from "./calls/redis-call-registry";
 import { IceService } from "./calls/ice";
 import { SignalingRelay } from "./calls/signaling";
 import { SfuBridge } from "./sfu/bridge";
+import { JanusSfu } from "./sfu/janus";
 import { WeriftSfu } from "./sfu/werift";
 import { RoomService } from "./rooms/service";
 import { HelloService } from "./hello/service";
@@ -88,8 +89,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const ice = new IceService(config.rtc, clock);
   const spaces = new SpaceService(store, bus, presence, images, config.limits.maxSpacesPerUser, clock, calls);
   const invites = new InviteService(store, bus, spaces, presence, clock);
-  // The only SFU so far is the embedded one (config.calls.sfu === "embedded").
-  const sfu = new SfuBridge(new WeriftSfu(), bus);
+  const sfu = new SfuBridge(config.calls.sfu.kind === "janus" ? new JanusSfu(config.calls.sfu.url) : new WeriftSfu(), bus);
   // The SFU room follows the call: opened past MESH_MAX, participants in and out, closed at its end.
   calls.watch((change) =>
     void (change.type === "changed" ? sfu.sync(change.call) : sfu.end(change.callId)).catch((err) => log.error("sfu sync failed", { error: String(err) })),

@@ -11,6 +11,7 @@ import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource, SfuTrackInfo } fro
 import { Publication, Subscription } from "./werift-forward";
 import { createPeer, reportedLoss, surviveUnreachablePeers } from "./werift-media";
 import { SpeakerMeter } from "./speaker";
+import { Serial } from "./serial";
 
 /** Ceiling asked of each publisher's video by REMB; the browser splits it over its layers. */
 const PUBLISH_BITRATE = 2_500_000;
@@ -19,7 +20,7 @@ const WEAK_LOSS = 0.1;
 const WEAK_HOLD_MS = 10_000;
 const TICK_MS = 500;
 
-class Member {
+class Member extends Serial {
   pub: RTCPeerConnection | null = null;
   sub: RTCPeerConnection | null = null;
   readonly publications = new Map<SfuSource, Publication>();
@@ -34,14 +35,8 @@ class Member {
   dirty = false;
   /** When the subscriber last reported heavy loss. */
   lossyAt = 0;
-  #queue: Promise<unknown> = Promise.resolve();
-
-  constructor(readonly id: string) {}
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(task);
-    this.#queue = next.catch(() => {});
-    return next;
+  constructor(readonly id: string) {
+    super();
   }
 }
 

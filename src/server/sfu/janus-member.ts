@@ -1,0 +1,104 @@
+/**
+ * Bookkeeping of the Janus SFU (JanusSfu talks to Janus): a room and its participants, each
+ * with its publisher and subscriber handles, what it publishes (publisher mid → source), what
+ * its subscriber handle carries (as Janus last said) and the layers it asked for.
+ */
+import type { SfuLayer, SfuSignalOut, SfuSource, SfuTrackInfo } from "./sfu";
+import { SpeakerMeter } from "./speaker";
+import { Serial } from "./serial";
+
+const SUBSTREAM: Record<Exclude<SfuLayer, "off">, number> = { low: 0, mid: 1, high: 2 };
+
+/** A stream of a subscriber handle, as Janus lists them in `attached` / `updated`. */
+export interface JanusStream {
+  mid: string;
+  type: string;
+  active?: boolean;
+  feed_id?: number;
+  feed_mid?: string;
+}
+
+export const streamKey = (feed: number, mid: string) => `${feed}/${mid}`;
+
+export class JanusMember extends Serial {
+  pub: number | null = null;
+  sub: number | null = null;
+  /** Janus' id for this participant's publisher (its "feed"). */
+  feed: number | null = null;
+  /** Janus accepted a publish offer (later offers are `configure`); `up`: its media connected. */
+  publishing = false;
+  up = false;
+  closed = false;
+  /** What the client says each mid of its last offer carries. */
+  sources: Record<string, SfuSource> = {};
+  /** Publications others may subscribe to: publisher mid → source. */
+  readonly published = new Map<string, SfuSource>();
+  streams: JanusStream[] = [];
+  /** Janus postponed our last update ("updating"): its offer comes later as an event. */
+  postponed = false;
+  /** The subscribe offer awaiting the client's answer. */
+  offer: Extract<SfuSignalOut, { kind: "offer" }> | null = null;
+  /** `publisherId/source` → the layer asked for; `applied`: subscriber mid + feed → layer Janus has. */
+  readonly layers = new Map<string, SfuLayer>();
+  readonly applied = new Map<string, SfuLayer>();
+  constructor(readonly id: string) {
+    super();
+  }
+}
+
+/** What to add to (publisher streams) and drop from (subscriber mids) a subscription. */
+export function subscriptionChanges(
+  want: Map<string, { feed: number; mid: string }>,
+  have: JanusStream[],
+): { subscribe: { feed: number; mid: string }[]; unsubscribe: string[] } {
+  const live = have.filter((s) => s.active !== false && s.feed_id !== undefined && s.feed_mid !== undefined);
+  const haveKeys = new Set(live.map((s) => streamKey(s.feed_id!, s.feed_mid!)));
+  return {
+    subscribe: [...want].filter(([key]) => !haveKeys.has(key)).map(([, s]) => s),
+    unsubscribe: live.filter((s) => !want.has(streamKey(s.feed_id!, s.feed_mid!))).map((s) => s.mid),
+  };
+}
+
+/** The client's view of a subscription: whose track and which source each mid is. */
+export function tracksOf(streams: JanusStream[], byFeed: (feed: number) => JanusMember | undefined): SfuTrackInfo[] {
+  const tracks: SfuTrackInfo[] = [];
+  for (const s of streams) {
+    if (s.active === false || s.feed_id === undefined || s.feed_mid === undefined) continue;
+    const publisher = byFeed(s.feed_id);
+    const source = publisher?.published.get(s.feed_mid);
+    if (publisher && source) tracks.push({ mid: s.mid, participantId: publisher.id, source });
+  }
+  return tracks;
+}
+
+export class JanusRoom {
+  readonly members = new Map<string, JanusMember>();
+  readonly speakers = new SpeakerMeter();
+  /** participantId → level while Janus says they talk. */
+  readonly talking = new Map<string, number>();
+  constructor(
+    readonly id: string,
+    readonly janusRoom: number,
+    readonly timer: ReturnType<typeof setInterval>,
+  ) {}
+
+  byFeed(feed: unknown): JanusMember | undefined {
+    for (const m of this.members.values()) if (m.feed === feed) return m;
+    return undefined;
+  }
+}
+
+/** Simulcast layer (or "off") changes Janus must apply to the member's subscribed streams; noted as applied. */
+export function layerChanges(room: JanusRoom, member: JanusMember): Record<string, unknown>[] {
+  const changes: Record<string, unknown>[] = [];
+  for (const s of member.streams) {
+    const publisher = s.feed_id === undefined ? undefined : room.byFeed(s.feed_id);
+    const source = s.feed_mid === undefined ? undefined : publisher?.published.get(s.feed_mid);
+    const layer = publisher && source ? member.layers.get(`${publisher.id}/${source}`) : undefined;
+    const key = `${s.mid}/${s.feed_id}/${s.feed_mid}`;
+    if (!layer || member.applied.get(key) === layer) continue;
+    member.applied.set(key, layer);
+    changes.push(layer === "off" ? { mid: s.mid, send: false } : { mid: s.mid, send: true, substream: SUBSTREAM[layer] });
+  }
+  return changes;
+}
