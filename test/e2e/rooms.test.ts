@@ -149,7 +149,7 @@ describe.skipIf(!enabled)("meetings in Chromium", () => {
     await list.getByTestId("meeting-row").first().waitFor({ state: "detached", timeout: T });
   }, 180_000);
 
-  test("the pre-join screen fits a phone; an unknown meeting link says it is invalid or was deleted", async () => {
+  test("the pre-join screen and My meetings fit a phone; an unknown meeting link says it is invalid or was deleted", async () => {
     const host = await registerUser(srv.node);
     const visitor = await registerUser(srv.node);
     const res = await srv.node.req("/api/rooms", { method: "POST", json: { name: "Weekly sync" } }, host.jar);
@@ -160,6 +160,12 @@ describe.skipIf(!enabled)("meetings in Chromium", () => {
     await M.page.getByRole("button", { name: /Join/ }).waitFor({ timeout: T });
     await settled(M.page);
     await M.page.screenshot({ path: `${SHOTS}/prejoin-mobile.png`, fullPage: true });
+
+    const L = pages.track(await openAs(pages.browser, srv.base, host, "/meetings", { width: 390, height: 844 }));
+    await L.page.getByTestId("meeting-row").filter({ hasText: "Weekly sync" }).waitFor({ timeout: T });
+    expect(await L.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await settled(L.page);
+    await L.page.screenshot({ path: `${SHOTS}/my-meetings-mobile.png` });
 
     await M.page.goto(`${srv.base}/r/zzz-zzzz-zzz`);
     await M.page.getByText("This meeting link is invalid or was deleted").waitFor({ timeout: T });
