@@ -7,6 +7,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { Markdown } from "../src/client/ui/chat/markdown/Markdown";
 import { isEmojiOnly, safeHref } from "../src/client/ui/chat/markdown/parse";
 import { loadEmoji } from "../src/client/state/emoji";
+import { MentionContext } from "../src/client/ui/chat/mentionContext";
 
 const html = (text: string, everyone = false) => renderToStaticMarkup(<Markdown text={text} everyone={everyone} />);
 
@@ -130,5 +131,20 @@ describe("the message renderer", () => {
     expect(html("# not a heading")).toContain("# not a heading");
     expect(html("| a | b |\n|---|---|\n| 1 | 2 |")).toContain("| a | b |");
     expect(tags(html("# h\n\n---\n\n| a |\n|---|"))).not.toContain("h1");
+  });
+
+  test("marks @username of a member, strongest for the reader, and leaves strangers, addresses and code alone", () => {
+    const user = (username: string) => ({ id: username, username, displayName: username.toUpperCase(), avatarUrl: null });
+    const ctx = { byUsername: new Map([["ann", user("ann")], ["bob", user("bob")]]), meUsername: "bob" };
+    const out = renderToStaticMarkup(
+      <MentionContext.Provider value={ctx}>
+        <Markdown text={"hi @ann and @bob, not @zed nor a@bob.example `@ann`"} />
+      </MentionContext.Provider>,
+    );
+    expect(out.match(/data-testid="mention"/g)).toHaveLength(2);
+    expect(out).toContain('data-testid="mention" title="ANN"');
+    expect(out).toMatch(/data-testid="mention" data-me="true" title="BOB"[^>]*>@bob</);
+    expect(out).toContain("not @zed nor <a href=\"mailto:a@bob.example\"");
+    expect(out).toMatch(/<code[^>]*>@ann<\/code>/);
   });
 });

@@ -150,6 +150,14 @@ export interface MessageEdit {
 /** `@everyone` as a word of its own (not inside an address such as a@everyone.example). */
 export const MENTION_EVERYONE = /(?<![\w@.])@everyone(?![\w@-])/;
 
+/** `@username` as a word of its own (usernames are [a-z0-9_], 3–32); the name is group 1. */
+export const MENTION_USER = /(?<![\w@.])@([a-z0-9_]{3,32})(?![\w@-])/g;
+
+/** The usernames a text mentions, lowercased, each once. */
+export function mentionedUsernames(text: string): Set<string> {
+  return new Set([...text.matchAll(MENTION_USER)].map((m) => m[1]!.toLowerCase()));
+}
+
 export interface Message {
   id: string;
   conversationId: string;

@@ -6,8 +6,11 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
+import { instrument, recorded, setHidden } from "../support/alerts";
 import { WAIT, artifactPath, browserAvailable, settled, until } from "../support/browser";
+import { registerUser } from "../support/parley";
 import { befriend } from "../support/social";
+import { json } from "../support/spaces";
 import { browserStage } from "../support/stage";
 
 const enabled = browserAvailable("rich messages e2e");
@@ -130,6 +133,57 @@ describe.skipIf(!enabled)("rich messages in Chromium", () => {
     await mine.getByTestId("delete-message").click();
     await alice.page.getByRole("button", { name: "Delete", exact: true }).click();
     await row(bob.page, "Message deleted").getByTestId("deleted-placeholder").waitFor({ timeout: WAIT });
+    expect(stage.errors).toEqual([]);
+  }, 180_000);
+
+  test("@ suggests the group's members; a mention is highlighted for the one named and alerts them in a muted group", async () => {
+    const cleo = await stage.signedIn("cleo_rich");
+    const dan = await stage.signedIn("dan_rich");
+    const eli = await registerUser(stage.node, "eli_rich");
+    await befriend(stage.node, cleo, dan);
+    await befriend(stage.node, cleo, eli);
+    const { conversation: group } = await json(await stage.node.req("/api/conversations", { method: "POST", json: { memberIds: [dan.user.id, eli.user.id], name: "trio" } }, cleo.jar));
+    expect((await stage.node.req(`/api/conversations/${group.id}/mute`, { method: "PUT", json: { muted: true } }, dan.jar)).status).toBe(204);
+    await dan.ctx.grantPermissions(["notifications"], { origin: stage.base });
+    await dan.ctx.addInitScript(instrument);
+    await dan.page.goto(`${stage.base}/friends`);
+    await dan.page.mouse.click(640, 400); // a user's gesture lets audio start
+    await setHidden(dan.page, true);
+
+    await cleo.page.goto(`${stage.base}/c/${group.id}`);
+    const box = cleo.page.getByTestId("composer");
+    await box.waitFor({ timeout: WAIT });
+    await box.pressSequentially("ping @");
+    const list = cleo.page.getByTestId("mention-suggestions");
+    await list.waitFor({ timeout: WAIT });
+    expect(await list.locator("[role=option]").evaluateAll((os) => os.map((o) => o.getAttribute("data-username")))).toEqual(["dan_rich", "eli_rich"]);
+    await box.pressSequentially("d");
+    await until("one left", async () => expect(await list.locator("[role=option]").count()).toBe(1));
+    await settled(cleo.page);
+    await cleo.page.screenshot({ path: artifactPath("rich-mention-suggest.png") });
+    await box.press("Enter");
+    expect(await box.inputValue()).toBe("ping @dan_rich ");
+    await box.pressSequentially("look");
+    await box.press("Enter");
+
+    await until("the mention notifies Dan through the mute", async () => expect((await recorded(dan.page)).notes).toEqual([{ title: "cleo_rich in trio", body: "ping @dan_rich look", tag: group.id }]));
+    await setHidden(dan.page, false);
+    await dan.page.goto(`${stage.base}/c/${group.id}`);
+    const toDan = dan.page.locator('[data-testid="message"][data-mentions-me="true"]');
+    await toDan.waitFor({ timeout: WAIT });
+    expect(await toDan.getByTestId("mention").getAttribute("data-me")).toBe("true");
+    const cleoSees = cleo.page.locator('[data-testid="message"]', { hasText: "ping @dan_rich" });
+    await cleoSees.getByTestId("mention").waitFor({ timeout: WAIT });
+    expect(await cleoSees.getAttribute("data-mentions-me")).toBeNull();
+
+    // A plain message in the muted group stays quiet.
+    await setHidden(dan.page, true);
+    const before = (await recorded(dan.page)).notes.length;
+    await box.fill("no names here");
+    await box.press("Enter");
+    await dan.page.locator('[data-testid="message"]', { hasText: "no names here" }).waitFor({ state: "attached", timeout: WAIT });
+    await Bun.sleep(500);
+    expect((await recorded(dan.page)).notes.length).toBe(before);
     expect(stage.errors).toEqual([]);
   }, 180_000);
 });

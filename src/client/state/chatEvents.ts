@@ -1,5 +1,5 @@
 /** Server events → the chat model (and new-message alerts). */
-import type { FriendRequest, Message, PublicUser, ServerEvent } from "../../shared/protocol";
+import { mentionedUsernames, type FriendRequest, type Message, type PublicUser, type ServerEvent } from "../../shared/protocol";
 import {
   TYPING_TTL_MS,
   addMessages,
@@ -57,10 +57,13 @@ function onMessage(m: Message): void {
 /** Chime (and desktop notification) for someone else's message the user is not looking at (not in DND, not muted). */
 function alert(s: ChatState, m: Message): void {
   if (s.myStatus === "dnd" || (!document.hidden && s.activeId === m.conversationId)) return;
+  // A mention by @username gets through a mute, and chimes in channels too.
+  const me = useSession.getState().user;
+  const mentioned = !!me && mentionedUsernames(m.content).has(me.username);
   // Space channels show unread marks, without a chime for every message.
-  if (isChannelId(m.conversationId)) return;
+  if (isChannelId(m.conversationId) && !mentioned) return;
   const c = s.conversations[m.conversationId];
-  if (c?.muted) return;
+  if (c?.muted && !mentioned) return;
   playChime();
   const sender = userName(s, m.conversationId, m.authorId);
   const title = c && c.kind === "group" ? `${sender} in ${conversationTitle(c, s.meId)}` : sender;

@@ -3,11 +3,13 @@
  * Drafts survive switching conversations. A read-only conversation says why instead.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
-import { MAX_MESSAGE_LENGTH } from "../../../shared/protocol";
+import { MAX_MESSAGE_LENGTH, type PublicUser } from "../../../shared/protocol";
+import { useChat } from "../../state/chat";
 import { sendMessage, stopTyping, typingActivity } from "../../state/chatActions";
 import { LockIcon, SendIcon } from "../common/chatIcons";
 import { cn } from "../common/cn";
 import { useMediaQuery } from "../common/useMediaQuery";
+import { MentionList, useMentionSuggest } from "./MentionSuggest";
 
 const drafts = new Map<string, string>();
 const MAX_HEIGHT_PX = 200;
@@ -19,8 +21,11 @@ export function Composer({
   placeholder,
   readOnly,
   status,
+  members = [],
 }: {
   conversationId: string;
+  /** Who `@` suggests: the conversation's members (a channel's: the space's). */
+  members?: readonly PublicUser[];
   placeholder: string;
   readOnly: boolean;
   /** Shown under the box on the left (who is typing). */
@@ -31,6 +36,14 @@ export function Composer({
   const wide = useMediaQuery("(min-width: 48rem)");
   const over = text.length > MAX_MESSAGE_LENGTH;
   const empty = text.trim().length === 0;
+  const [caret, setCaret] = useState(0);
+  const meId = useChat((s) => s.meId);
+  const suggest = useMentionSuggest(members, meId, text, caret);
+  const replace = (next: string, at: number) => {
+    update(next);
+    setCaret(at);
+    requestAnimationFrame(() => ref.current?.setSelectionRange(at, at));
+  };
 
   // Switching conversations: load that one's draft; leaving: stop "typing".
   useEffect(() => {
@@ -61,6 +74,7 @@ export function Composer({
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (suggest.onKeyDown(e, text, caret, replace)) return;
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       send();
@@ -89,15 +103,25 @@ export function Composer({
     >
       <div
         className={cn(
-          "flex items-end gap-2 rounded-xl bg-zinc-100 py-1.5 pl-4 pr-1.5 ring-1 ring-transparent transition-shadow focus-within:ring-brand-500/40 dark:bg-zinc-900",
+          "relative flex items-end gap-2 rounded-xl bg-zinc-100 py-1.5 pl-4 pr-1.5 ring-1 ring-transparent transition-shadow focus-within:ring-brand-500/40 dark:bg-zinc-900",
           over && "ring-red-500/60 focus-within:ring-red-500/60",
         )}
       >
+        <MentionList suggest={suggest} onPick={(u) => suggest.pick(u, text, caret, replace)} />
         <textarea
           ref={ref}
           rows={1}
           value={text}
-          onChange={(e) => update(e.target.value)}
+          onChange={(e) => {
+            update(e.target.value);
+            setCaret(e.target.selectionStart);
+          }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+          role="combobox"
+          aria-expanded={suggest.open}
+          aria-controls={suggest.open ? "mention-suggestions" : undefined}
+          aria-autocomplete="list"
+          aria-activedescendant={suggest.open ? `mention-${suggest.items[suggest.active]?.id}` : undefined}
           onKeyDown={onKeyDown}
           onBlur={() => stopTyping(conversationId)}
           placeholder={placeholder}

@@ -111,6 +111,7 @@ function ConversationView({ conversationId }: { conversationId: string }) {
             readOnly={conversation.readOnly}
             placeholder={conversation.kind === "dm" ? `Message @${otherMember(conversation, meId)?.username ?? title}` : `Message ${title}`}
             status={<TypingLine conversationId={conversationId} />}
+            members={conversation.members}
           />
         </div>
         {conversation.kind === "group" && panel && membersOpen ? (

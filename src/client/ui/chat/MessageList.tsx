@@ -16,6 +16,7 @@ import { DeleteMessageDialog } from "./DeleteMessage";
 import { DaySeparator, MessageGroup, SystemLine } from "./MessageGroup";
 import { buildBlocks } from "./messageModel";
 import { lookalikes } from "../common/lookalikes";
+import { MentionContext, useMentionables } from "./mentionContext";
 
 const NO_MESSAGES: Message[] = [];
 const NO_OUTBOX: Outgoing[] = [];
@@ -31,6 +32,7 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
   const blocks = useMemo(() => buildBlocks(messages, outbox, meId), [messages, outbox, meId]);
   const members = useMemo(() => new Map(conversation.members.map((m) => [m.id, m])), [conversation.members]);
   const lookalike = useMemo(() => lookalikes(conversation.members), [conversation.members]);
+  const mentionables = useMentionables(conversation);
   const myRole = useSpaces((s) => (conversation.kind === "channel" ? roleOf(s, conversation.spaceId) : undefined));
   const spaceMembers = useSpaces((s) => (conversation.spaceId ? s.members[conversation.spaceId] : undefined));
   const roles = useMemo(() => (spaceMembers ? new Map(spaceMembers.map((m) => [m.user.id, m.role])) : null), [spaceMembers]);
@@ -104,44 +106,46 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
   }, [outboxLen]);
 
   return (
-    <div
-      ref={scroller}
-      role="log"
-      aria-label="Messages"
-      tabIndex={0}
-      data-testid="message-list"
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-        maybeLoadOlder();
-      }}
-      className="min-h-0 flex-1 overflow-y-auto overscroll-contain pb-2 focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-500/50"
-    >
-      {!history || history.status === "loading" ? (
-        <div role="status" className="flex h-full items-center justify-center text-zinc-400">
-          <Spinner className="size-5" />
-          <span className="sr-only">Loading messages</span>
-        </div>
-      ) : (
-        <>
-          {history.hasMoreBefore ? (
-            <div className="flex justify-center py-4 text-zinc-400">{history.loadingOlder ? <Spinner className="size-4" /> : null}</div>
-          ) : (
-            <Beginning conversation={conversation} meId={meId} />
-          )}
-          {blocks.map((b) =>
-            b.kind === "day" ? (
-              <DaySeparator key={b.key} label={b.label} />
-            ) : b.kind === "system" ? (
-              <SystemLine key={b.key} message={b.message} />
+    <MentionContext.Provider value={mentionables}>
+      <div
+        ref={scroller}
+        role="log"
+        aria-label="Messages"
+        tabIndex={0}
+        data-testid="message-list"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+          maybeLoadOlder();
+        }}
+        className="min-h-0 flex-1 overflow-y-auto overscroll-contain pb-2 focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-500/50"
+      >
+        {!history || history.status === "loading" ? (
+          <div role="status" className="flex h-full items-center justify-center text-zinc-400">
+            <Spinner className="size-5" />
+            <span className="sr-only">Loading messages</span>
+          </div>
+        ) : (
+          <>
+            {history.hasMoreBefore ? (
+              <div className="flex justify-center py-4 text-zinc-400">{history.loadingOlder ? <Spinner className="size-4" /> : null}</div>
             ) : (
-              <MessageGroup key={b.key} author={members.get(b.authorId)} rows={b.rows} conversationId={id} seenId={seenId} meId={meId} moderator={moderates(b.authorId)} showUsername={lookalike.has(b.authorId)} />
-            ),
-          )}
-        </>
-      )}
-      <DeleteMessageDialog />
-    </div>
+              <Beginning conversation={conversation} meId={meId} />
+            )}
+            {blocks.map((b) =>
+              b.kind === "day" ? (
+                <DaySeparator key={b.key} label={b.label} />
+              ) : b.kind === "system" ? (
+                <SystemLine key={b.key} message={b.message} />
+              ) : (
+                <MessageGroup key={b.key} author={members.get(b.authorId)} rows={b.rows} conversationId={id} seenId={seenId} meId={meId} moderator={moderates(b.authorId)} showUsername={lookalike.has(b.authorId)} />
+              ),
+            )}
+          </>
+        )}
+        <DeleteMessageDialog />
+      </div>
+    </MentionContext.Provider>
   );
 }
 

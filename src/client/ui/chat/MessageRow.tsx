@@ -11,6 +11,7 @@ import { MessageEditor } from "./MessageEditor";
 import { Reactions } from "./Reactions";
 import { Markdown } from "./markdown/Markdown";
 import { stampOf, timeOf, type Row } from "./messageModel";
+import { mentionsMe, useMentionContext } from "./mentionContext";
 
 function EditedMark({ at }: { at: string }) {
   const full = new Date(at).toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
@@ -49,6 +50,8 @@ export function RowView({
   const m = row.message;
   const mine = !!m && m.authorId === meId;
   const editing = useEditing((s) => !!m && s.messageId === m.id);
+  const mentions = useMentionContext();
+  const toMe = !deleted && !!m && mentionsMe(m, mentions, meId);
   return (
     <div
       data-testid="message"
@@ -57,9 +60,10 @@ export function RowView({
       data-status={status}
       data-deleted={deleted ? "true" : undefined}
       data-mentions-everyone={everyone ? "true" : undefined}
+      data-mentions-me={toMe ? "true" : undefined}
       className={cn(
         "group/row relative flex gap-3 px-4 py-0.5 sm:gap-4 sm:px-6",
-        everyone
+        everyone || toMe
           ? "bg-amber-50 before:absolute before:inset-y-0 before:left-0 before:w-0.5 before:bg-amber-400 hover:bg-amber-100/70 dark:bg-amber-400/[0.07] dark:hover:bg-amber-400/10"
           : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60",
       )}

@@ -27,6 +27,7 @@ import { useChannelPeople } from "./useChannelPeople";
 export function ChannelPage({ space, channel }: { space: Space; channel: Channel }) {
   const members = useSpaces((s) => s.members[space.id]);
   const people = useChannelPeople(channel.id, members);
+  const memberUsers = useMemo(() => (members ?? []).map((m) => m.user), [members]);
   const history = useChat((s) => s.history[channel.id]);
   const newestId = useChat((s) => s.messages[channel.id]?.at(-1)?.id);
   const unread = channel.unreadCount ?? 0;
@@ -111,7 +112,13 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
         ) : (
           <MessageList conversation={conversation} />
         )}
-        <Composer conversationId={channel.id} readOnly={false} placeholder={`Message #${channel.name}`} status={<TypingLine conversationId={channel.id} />} />
+        <Composer
+          conversationId={channel.id}
+          readOnly={false}
+          placeholder={`Message #${channel.name}`}
+          status={<TypingLine conversationId={channel.id} />}
+          members={memberUsers}
+        />
       </div>
       {wide && panelOpen ? (
         <aside aria-label="Members" className="w-60 shrink-0 overflow-y-auto border-l border-zinc-200/80 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/60">

@@ -7,30 +7,45 @@
  */
 import { useState, type KeyboardEvent, type ReactNode } from "react";
 import type { Token, Tokens } from "marked";
-import { MENTION_EVERYONE } from "../../../../shared/protocol";
 import { expandShortcodes, hasShortcode, useEmojiIndex, type EmojiIndex } from "../../../state/emoji";
 import { BidiText } from "../../common/BidiText";
 import { cn } from "../../common/cn";
 import { CodeBlock } from "./CodeBlock";
+import { useMentionContext, type Mentionables } from "../mentionContext";
 import { isEmojiOnly, parseMessage, safeHref } from "./parse";
 
 interface Ctx {
   /** The message notified everyone: highlight `@everyone`. */
   everyone: boolean;
   emoji: EmojiIndex | null;
+  mentions: Mentionables;
 }
 
-const EVERYONE_RE = new RegExp(MENTION_EVERYONE, "g");
+/** `@everyone` or `@username` as a word of its own. */
+const MENTION_RE = /(?<![\w@.])@(everyone|[a-z0-9_]{3,32})(?![\w@-])/g;
 
 function Text({ text, ctx }: { text: string; ctx: Ctx }): ReactNode {
   const t = expandShortcodes(text, ctx.emoji);
-  if (!ctx.everyone) return <BidiText text={t} />;
+  if (!t.includes("@")) return <BidiText text={t} />;
   const out: ReactNode[] = [];
   let last = 0;
-  for (const m of t.matchAll(EVERYONE_RE)) {
+  for (const m of t.matchAll(MENTION_RE)) {
+    const name = m[1]!;
+    const user = name === "everyone" ? undefined : ctx.mentions.byUsername.get(name);
+    if (name === "everyone" ? !ctx.everyone : !user) continue;
+    const me = name === "everyone" || name === ctx.mentions.meUsername;
     if (m.index > last) out.push(<BidiText key={last} text={t.slice(last, m.index)} />);
     out.push(
-      <span key={m.index} data-testid="mention" className="rounded bg-amber-200/70 px-0.5 font-medium text-amber-900 dark:bg-amber-400/25 dark:text-amber-200">
+      <span
+        key={m.index}
+        data-testid="mention"
+        data-me={me ? "true" : undefined}
+        title={user ? user.displayName : undefined}
+        className={cn(
+          "rounded px-0.5 font-medium",
+          me ? "bg-amber-200/70 text-amber-900 dark:bg-amber-400/25 dark:text-amber-200" : "bg-brand-100 text-brand-700 dark:bg-brand-500/20 dark:text-brand-200",
+        )}
+      >
         {m[0]}
       </span>,
     );
@@ -168,14 +183,15 @@ function withTrailing(tokens: Token[], ctx: Ctx, trailing: ReactNode): ReactNode
 
 export function Markdown({ text, everyone = false, trailing }: { text: string; everyone?: boolean; trailing?: ReactNode }) {
   const emoji = useEmojiIndex(hasShortcode(text));
+  const mentions = useMentionContext();
   const jumbo = isEmojiOnly(expandShortcodes(text, emoji));
   if (jumbo) {
     return (
       <p data-testid="jumbo-emoji" className="py-0.5 font-emoji text-[2.75rem] leading-[3.25rem]">
-        <Text text={text.trim()} ctx={{ everyone: false, emoji }} />
+        <Text text={text.trim()} ctx={{ everyone: false, emoji, mentions }} />
         {trailing}
       </p>
     );
   }
-  return <div className="markdown space-y-1 whitespace-pre-wrap">{withTrailing(parseMessage(text), { everyone, emoji }, trailing)}</div>;
+  return <div className="markdown space-y-1 whitespace-pre-wrap">{withTrailing(parseMessage(text), { everyone, emoji, mentions }, trailing)}</div>;
 }
