@@ -130,8 +130,9 @@ export function framesDecoded(page: Page, channel: Received = "main", from?: str
         if (from && p.peer !== from) continue;
         (await p.pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number; trackIdentifier?: string }) => {
           if (s.type !== "inbound-rtp" || s.kind !== "video") return;
+          // Through the SFU every peer's entry shares one connection: count only this peer's tracks.
           const source = p.sources[s.trackIdentifier ?? ""];
-          if ((channel === "screen") === (source === "screen")) total += s.framesDecoded ?? 0;
+          if (source && (channel === "screen") === (source === "screen")) total += s.framesDecoded ?? 0;
         });
       }
       return total;
@@ -153,6 +154,47 @@ export async function expectDecoding(page: Page, what: string, channel: Received
     await Bun.sleep(250);
   }
   throw new Error(`${what}: video frames are not being decoded (framesDecoded=${last} on ${channel})`);
+}
+
+/** Per remote participant: camera frames decoded and microphone packets received, summed over their tracks. */
+export function flowByPeer(page: Page): Promise<Record<string, { video: number; audio: number }>> {
+  return page.evaluate(async () => {
+    const out: Record<string, { video: number; audio: number }> = {};
+    for (const p of window.__parleyCall?.peers() ?? []) {
+      const r = (out[p.peer] ??= { video: 0, audio: 0 });
+      (await p.pc.getStats()).forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number; trackIdentifier?: string }) => {
+        if (s.type !== "inbound-rtp") return;
+        const source = p.sources[s.trackIdentifier ?? ""];
+        if (source === "camera") r.video += s.framesDecoded ?? 0;
+        else if (source === "microphone") r.audio += s.packetsReceived ?? 0;
+      });
+    }
+    return out;
+  });
+}
+
+/**
+ * Passes once `page` decodes more camera frames and receives more microphone packets from every
+ * one of `from` than at its first sight of them (polls for up to `timeoutMs`).
+ */
+export async function expectFlowFromAll(page: Page, what: string, from: string[], timeoutMs = T, frames = 5): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  const base = new Map<string, { video: number; audio: number }>();
+  let last: Record<string, { video: number; audio: number }> = {};
+  while (Date.now() < end) {
+    last = await flowByPeer(page).catch(() => ({}));
+    const missing = from.filter((id) => {
+      const now = last[id];
+      const was = base.get(id);
+      if (!now || now.video === 0 || now.audio === 0) return true;
+      // A fresh connection counts from zero again.
+      if (!was || now.video < was.video || now.audio < was.audio) return base.set(id, now), true;
+      return now.video < was.video + frames || now.audio <= was.audio;
+    });
+    if (!missing.length) return;
+    await Bun.sleep(300);
+  }
+  throw new Error(`${what}: not decoding from everyone: ${JSON.stringify(Object.fromEntries(from.map((id) => [id, last[id] ?? null])))}`);
 }
 
 /** True if no new frames were decoded during the whole window. */

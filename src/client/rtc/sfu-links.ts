@@ -28,6 +28,7 @@ export class SfuLinks {
   #answered: (() => void) | null = null;
   #handling: Promise<void> = Promise.resolve();
   #early: SfuSignalOut[] = [];
+  #lastOffer = "";
   #closed = false;
 
   constructor(
@@ -97,6 +98,10 @@ export class SfuLinks {
       this.#answered?.();
       await this.#flushEarly();
     } else if (signal.kind === "offer") {
+      // The SFU repeats an offer we may have missed; answered already, a second answer could
+      // overtake its next offer.
+      if (signal.sdp === this.#lastOffer) return;
+      this.#lastOffer = signal.sdp;
       this.#tracks = signal.tracks;
       await this.subscriber.setRemoteDescription({ type: "offer", sdp: signal.sdp });
       await this.#flushEarly();

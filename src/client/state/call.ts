@@ -4,6 +4,6 @@
  * callActions.ts the user side.)
  */
 export { useCall, inCall, callBusy, type CallPhase, type CallState, type EndReason } from "./callStore";
-export { handleCallEvent, handleHello } from "./callEvents";
+export { handleCallEvent, handleHello, isCallEvent } from "./callEvents";
 export { acceptCall, cancelCall, declineCall, dismissEnded, hangUp, react, setHand, startCall } from "./callActions";
 export { callSocket, currentCall } from "./callController";

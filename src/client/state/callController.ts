@@ -3,17 +3,23 @@
  * it exists. Opening a call wires its events into the store for the call's lifetime: closing it
  * unbinds them first, so a call that is going away can never write over its successor.
  */
-import type { CallMedia } from "../../shared/protocol";
+import type { CallMedia, ServerEvent } from "../../shared/protocol";
+import type { Topology } from "../../shared/calls";
+import type { SfuLayer } from "../../shared/sfu";
 import { Call } from "../rtc/call";
 import { fetchIceConfig } from "../rtc/ice-config";
 import type { LocalMedia } from "../rtc/local-media";
+import { SfuTransport } from "../rtc/transports/sfu";
 import type { RecordingState, RtcEvent, SessionFrame } from "../rtc/types";
 import type { ParleySocket } from "../socket";
 import { useCall, type CallState } from "./callStore";
 import { useChat } from "./chat";
 
 let socket: ParleySocket | null = null;
-let current: { call: Call; unbind: (() => void)[] } | null = null;
+/** `sfu`: the call's transport once it goes through the server's SFU (null while a mesh). */
+let current: { call: Call; unbind: (() => void)[]; sfu: SfuTransport | null } | null = null;
+
+type SfuEvent = Extract<ServerEvent, { type: "sfu:signal" }>;
 
 export function bindSocket(s: ParleySocket | null): void {
   socket = s;
@@ -70,26 +76,60 @@ function countUnread(): () => void {
 }
 
 /** Signals for a call this page does not know yet, kept briefly (see holdSignal). */
-let held: { at: number; e: RtcEvent }[] = [];
+let held: { at: number; e: RtcEvent | SfuEvent }[] = [];
 
 /**
- * After a reload another participant may offer before our call:resume reply arrives: keep such
- * signals for a few seconds and hand them to the call once it exists.
+ * After a reload another participant (or the SFU) may offer before our call:resume reply
+ * arrives: keep such signals for a few seconds and hand them to the call once it exists.
  */
-export function holdSignal(e: RtcEvent): void {
+export function holdSignal(e: RtcEvent | SfuEvent): void {
   const now = Date.now();
   held = [...held.filter((h) => now - h.at < 10_000), { at: now, e }].slice(-100);
 }
 
 type Patch = Partial<CallState> | ((s: CallState) => Partial<CallState>);
 
+function sfuTransport(callId: string): SfuTransport {
+  return new SfuTransport({ iceConfig: fetchIceConfig, send: (signal) => socket?.notify({ type: "sfu:signal", callId, signal }) });
+}
+
 /**
- * A Call wired into the store, replacing any other. `polite` decides who yields on each link;
- * `localMedia`, already open (a pre-join screen's), is handed to the call, which then owns it.
+ * Puts the current call on the SFU (the server moved it past MESH_MAX): the mesh links close,
+ * our tracks go to the SFU, the participants and their tiles stay. `fresh`: new SFU links even
+ * if it is already there (our socket was replaced, and with it our place in the SFU room).
  */
-export function openCall(callId: string, polite: (remoteId: string) => boolean, media: CallMedia, localMedia?: LocalMedia): Call {
+export function moveToSfu(callId: string, fresh = false): void {
+  if (!current || current.call.id !== callId || (current.sfu && !fresh)) return;
+  const t = (current.sfu = sfuTransport(callId));
+  current.call.switchTransport(() => t);
+}
+
+/** The SFU's signal for our call; its arrival alone says the call went through the SFU. */
+export function handleSfuSignal(e: SfuEvent): void {
+  if (!current || current.call.id !== e.callId) return holdSignal(e);
+  moveToSfu(e.callId);
+  void current.sfu?.handleSfu(e.signal);
+}
+
+/** Which layer of `peer`'s camera or screen we receive (SFU calls only; a mesh sends everything). */
+export function chooseLayer(peer: string, source: "camera" | "screen", layer: SfuLayer): void {
+  current?.sfu?.setLayer(peer, source, layer);
+}
+
+function deliver(call: Call, e: RtcEvent | SfuEvent): void {
+  if (e.type === "sfu:signal") handleSfuSignal(e);
+  else call.handleSignal(e);
+}
+
+/**
+ * A Call wired into the store, replacing any other. `polite` decides who yields on each mesh
+ * link; `localMedia`, already open (a pre-join screen's), is handed to the call, which then owns
+ * it; `topology` "sfu" starts it on the SFU (a call that grew past the mesh before we came).
+ */
+export function openCall(callId: string, polite: (remoteId: string) => boolean, media: CallMedia, localMedia?: LocalMedia, topology: Topology = "p2p"): Call {
   void closeCall();
-  const call = new Call({ callId, media, polite, iceConfig: fetchIceConfig, send, localMedia });
+  const sfu = topology === "sfu" ? sfuTransport(callId) : null;
+  const call = new Call({ callId, media, polite, iceConfig: fetchIceConfig, send, localMedia, transport: sfu ? () => sfu : undefined });
   const set = (patch: Patch) => useCall.setState(patch);
   const e = call.events;
   const unbind = [
@@ -115,13 +155,13 @@ export function openCall(callId: string, polite: (remoteId: string) => boolean, 
     e.on("devices", (devices) => set({ devices })),
     e.on("error", (notice) => set({ notice })),
   ];
-  current = { call, unbind };
+  current = { call, unbind, sfu };
   useCall.setState({ chatSince: Date.now() });
   rememberCall(callId);
   const early = held.filter((h) => h.e.callId === callId);
   held = held.filter((h) => h.e.callId !== callId);
   // The transport keeps them until it has a link to their sender.
-  for (const h of early) call.handleSignal(h.e);
+  for (const h of early) deliver(call, h.e);
   return call;
 }
 

@@ -7,14 +7,19 @@ import { prefetchIceConfig } from "../rtc/ice-config";
 import { startRingtone } from "../rtc/ringtone";
 import type { ParleySocket } from "../socket";
 import { finishCall, showCallNotification } from "./callActions";
-import { bindSocket, currentCall, holdSignal, openCall, tabCallId } from "./callController";
-import { applyReaction, applySnapshot, enterGroupCall } from "./callSnapshot";
+import { bindSocket, currentCall, handleSfuSignal, holdSignal, openCall, tabCallId, moveToSfu } from "./callController";
+import { applyReaction, applySnapshot, applySpeaker, enterGroupCall } from "./callSnapshot";
 import { IDLE, inCall, useCall } from "./callStore";
 import { useSession } from "./session";
 import { onDenied, onKnock, onModerated } from "./callHost";
 import { onAdmitted } from "./groupCall";
 
-type CallEvent = Extract<ServerEvent, { type: `call:${string}` | `rtc:${string}` }>;
+type CallEvent = Extract<ServerEvent, { type: `call:${string}` | `rtc:${string}` | `sfu:${string}` }>;
+
+/** Events of the call engine (call:*, rtc:*, sfu:*), as opposed to chat and presence. */
+export function isCallEvent(e: ServerEvent): boolean {
+  return e.type.startsWith("call:") || e.type.startsWith("rtc:") || e.type.startsWith("sfu:");
+}
 
 function ring(callId: string, conversationId: string, from: PublicUser, media: CallInfo["media"], callKind: CallKind = "dm"): void {
   useCall.setState({ ...IDLE, phase: "incoming", direction: "incoming", callId, conversationId, peer: from, media, callKind });
@@ -54,7 +59,7 @@ function endMessage(reason: CallEndReason, name: string, outgoing: boolean): str
 }
 
 export function handleCallEvent(e: ServerEvent): void {
-  if (!e.type.startsWith("call:") && !e.type.startsWith("rtc:")) return;
+  if (!isCallEvent(e)) return;
   const ev = e as CallEvent;
   const s = useCall.getState();
   const current = "callId" in ev && ev.callId === s.callId;
@@ -126,6 +131,12 @@ export function handleCallEvent(e: ServerEvent): void {
       if (current && call) call.handleSignal(ev);
       else holdSignal(ev);
       return;
+    case "sfu:signal":
+      handleSfuSignal(ev);
+      return;
+    case "sfu:speaker":
+      applySpeaker(ev.callId, ev.participantId);
+      return;
   }
 }
 
@@ -167,9 +178,12 @@ async function resumeGroup(socket: ParleySocket, call: CallSnapshot): Promise<vo
     return;
   }
   const live = currentCall();
-  // Same page, new socket: every link starts afresh, as the others restart theirs to us.
-  if (live && live.id === call.id) live.connect([]);
-  else enterGroupCall(call, call.media);
+  // Same page, new socket: every link starts afresh, as the others restart theirs to us (the
+  // SFU dropped our old links with the old socket: new ones).
+  if (live && live.id === call.id) {
+    live.connect([]);
+    if (call.topology === "sfu") moveToSfu(call.id, true);
+  } else enterGroupCall(call, call.media);
 }
 
 async function resume(socket: ParleySocket, me: string, h: HelloResult): Promise<void> {

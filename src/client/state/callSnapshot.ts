@@ -5,7 +5,7 @@
 import type { CallState as CallSnapshot } from "../../shared/protocol";
 import type { CallMedia } from "../../shared/protocol";
 import type { LocalMedia } from "../rtc/local-media";
-import { currentCall, openCall } from "./callController";
+import { currentCall, moveToSfu, openCall } from "./callController";
 import { IDLE, useCall, type RosterEntry } from "./callStore";
 import { useChat } from "./chat";
 import { roleOf, useSpaces } from "./spaces";
@@ -20,6 +20,8 @@ export function applySnapshot(call: CallSnapshot): void {
   const mine = call.participants.find((p) => p.id === me);
   const host = mayHost(call, me) ? { locked: call.locked, waiting: call.lobby, roomId: call.roomId, hostId: call.hostId } : null;
   useCall.setState({ roster, version: call.version, callKind: call.kind, handRaised: mine?.handRaised ?? s.handRaised, host });
+  // Past MESH_MAX the server moved the call to its SFU: so do we (once; it never moves back).
+  if (call.topology === "sfu") moveToSfu(call.id);
   // A 1:1 call keeps its own events (call:media, participant-joined); groups follow the snapshot.
   const engine = currentCall();
   if (call.kind === "dm" || !engine) return;
@@ -39,6 +41,15 @@ function mayHost(call: CallSnapshot, me: string | null): boolean {
   if (call.kind !== "voice") return false;
   const role = roleOf(useSpaces.getState(), call.spaceId);
   return role === "owner" || role === "admin";
+}
+
+/** The SFU's loudest participant: their tile rings (our own voice is measured here). */
+export function applySpeaker(callId: string, participantId: string | null): void {
+  const s = useCall.getState();
+  if (callId !== s.callId) return;
+  const roster: Record<string, RosterEntry> = {};
+  for (const [id, entry] of Object.entries(s.roster)) roster[id] = { ...entry, speaking: id === participantId };
+  useCall.setState({ roster });
 }
 
 /** A reaction from someone in our call (ours comes back too), shown over their tile. */
@@ -61,7 +72,7 @@ export function enterGroupCall(call: CallSnapshot, media: CallMedia, localMedia?
   const me = useChat.getState().meId ?? "";
   useCall.setState({ ...IDLE, phase: "active", callId: call.id, conversationId: call.conversationId, media, acceptedAt: Date.now(), callKind: call.kind });
   // On each link the lower participant id is polite, so both ends agree without asking.
-  const engine = openCall(call.id, (other) => me < other, media, localMedia);
+  const engine = openCall(call.id, (other) => me < other, media, localMedia, call.topology);
   engine.connect([]);
   applySnapshot(call);
   void engine.start();

@@ -8,7 +8,7 @@ import type { HelloResult } from "../../shared/protocol";
 import { refreshSession } from "../api";
 import { ParleySocket } from "../socket";
 import { resetChat, useChat, type ChatState } from "./chat";
-import { handleCallEvent, handleHello } from "./call";
+import { handleCallEvent, handleHello, isCallEvent } from "./call";
 import { restoreOutbox } from "./chatActions";
 import { applyEvent, clearTypingTimers } from "./chatEvents";
 import { resyncHeld } from "./chatHistory";
@@ -77,7 +77,7 @@ function start(userId: string): void {
   const socket = new ParleySocket({
     url: socketUrl(),
     refresh: refreshSession,
-    onEvent: (e) => (e.type.startsWith("call:") || e.type.startsWith("rtc:") ? handleCallEvent(e) : applyEvent(e)),
+    onEvent: (e) => (isCallEvent(e) ? handleCallEvent(e) : applyEvent(e)),
     onHello: (h) => {
       onHello(h);
       handleHello(h, socket);

@@ -20,6 +20,11 @@ const WEAK_LOSS = 0.1;
 const WEAK_HOLD_MS = 10_000;
 const TICK_MS = 500;
 
+/** The m-lines' mids of an SDP, in order: an answer answers the offer with the same ones. */
+function mids(sdp: string): string {
+  return [...sdp.matchAll(/^a=mid:(\S+)/gm)].map((m) => m[1]).join(" ");
+}
+
 class Member extends Serial {
   pub: RTCPeerConnection | null = null;
   sub: RTCPeerConnection | null = null;
@@ -90,8 +95,9 @@ export class WeriftSfu implements Sfu {
       case "answer":
         return member.run(async () => {
           if (!member.sub) throw new AppError("CONFLICT", "no subscribe offer awaits an answer");
-          // An answer to an offer we repeated (see #publish) comes twice: the second is stale.
-          if (!member.negotiating) return;
+          // An answer to an offer we repeated (see #publish) comes twice: the second is stale,
+          // whether it arrives before or after our next offer (then it answers other m-lines).
+          if (!member.negotiating || mids(signal.sdp) !== mids(member.sub.localDescription?.sdp ?? "")) return;
           await member.sub.setRemoteDescription({ type: "answer", sdp: signal.sdp });
           member.negotiating = false;
           if (member.dirty) await this.#renegotiate(room, member);

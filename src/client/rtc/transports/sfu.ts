@@ -21,6 +21,8 @@ export class SfuTransport implements MediaTransport {
   /** The two links, once the ICE configuration is known. */
   readonly ready: Promise<SfuLinks>;
   readonly #peers = new Set<string>();
+  /** Layers asked for other than the SFU's default ("high"), by `${peer} ${source}`. */
+  readonly #layers = new Map<string, SfuLayer>();
   #links: SfuLinks | null = null;
   #closed = false;
 
@@ -41,6 +43,9 @@ export class SfuTransport implements MediaTransport {
 
   addPeer(id: string): void {
     this.#peers.add(id);
+    // Someone who joins an SFU call we are connected to is as reachable as the SFU.
+    const state = this.#links?.subscriber.connectionState;
+    if (state && state !== "new") this.events.emit("connection", { peer: id, state });
   }
 
   removePeer(id: string): void {
@@ -54,11 +59,23 @@ export class SfuTransport implements MediaTransport {
   handleSignal(): void {}
 
   handleSfu(signal: SfuSignalOut): Promise<void> {
-    return this.ready.then((l) => l.handle(signal));
+    return this.ready.then(async (l) => {
+      await l.handle(signal);
+      // A new subscription starts at the SFU's default layer: ask again for what we chose.
+      if (signal.kind !== "offer") return;
+      for (const t of signal.tracks) {
+        const layer = this.#layers.get(`${t.participantId} ${t.source}`);
+        if (layer) l.setLayer(t.participantId, t.source, layer);
+      }
+    });
   }
 
   /** The layer of `peer`'s camera or screen to receive ("off" while its tile is not shown). */
   setLayer(peer: string, source: MediaSource, layer: SfuLayer): void {
+    const key = `${peer} ${source}`;
+    if ((this.#layers.get(key) ?? "high") === layer) return;
+    if (layer === "high") this.#layers.delete(key);
+    else this.#layers.set(key, layer);
     void this.ready.then((l) => l.setLayer(peer, source, layer));
   }
 
@@ -70,15 +87,19 @@ export class SfuTransport implements MediaTransport {
     return false;
   }
 
+  /** One entry per publisher, all on the subscribe link, each naming only that publisher's tracks. */
   links(): LinkInfo[] {
     const l = this.#links;
     if (!l || l.subscriber.connectionState === "closed") return [];
-    const sources: Record<string, MediaSource> = {};
+    const byPeer = new Map<string, LinkInfo>();
     for (const t of l.subscriber.getTransceivers()) {
       const info = l.tracks.find((i) => i.mid === t.mid);
-      if (info) sources[t.receiver.track.id] = info.source;
+      if (!info) continue;
+      let link = byPeer.get(info.participantId);
+      if (!link) byPeer.set(info.participantId, (link = { peer: info.participantId, pc: l.subscriber, sources: {} }));
+      link.sources[t.receiver.track.id] = info.source;
     }
-    return [{ peer: "sfu", pc: l.subscriber, sources }];
+    return [...byPeer.values()];
   }
 
   close(): void {
