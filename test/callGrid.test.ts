@@ -1,5 +1,6 @@
 /** The call grid's layout rules: shape by count, and paging past nine tiles. */
 import { describe, expect, test } from "bun:test";
+import { layerForTile } from "../src/client/state/callLayers";
 import { PAGE_SIZE, gridShape, pageCount, pageSlice } from "../src/client/ui/call/gridLayout";
 
 describe("call grid layout", () => {
@@ -30,5 +31,12 @@ describe("call grid layout", () => {
     expect(pageSlice(ids, 1)).toEqual({ items: ["u9", "u10", "u11"], page: 1 });
     expect(pageSlice(ids, 5).page).toBe(1);
     expect(pageSlice([], 3)).toEqual({ items: [], page: 0 });
+  });
+});
+
+describe("camera layer per tile (SFU calls)", () => {
+  test("a tile receives the smallest simulcast layer that fills its height, and none when not drawn", () => {
+    const heights = [null, 0, 60, 90, 91, 180, 181, 720] as const;
+    expect(heights.map((h) => layerForTile(h))).toEqual(["off", "off", "low", "low", "mid", "mid", "high", "high"]);
   });
 });

@@ -8,7 +8,7 @@ import { useShallow } from "zustand/react/shallow";
 import { useCall } from "../../state/call";
 import { cn } from "../common/cn";
 import { ChevronRightIcon } from "../common/icons";
-import { GridTile, usePerson } from "./GridTile";
+import { GridTile, OffPageAudio, usePerson } from "./GridTile";
 import { gridShape, pageCount, pageSlice } from "./gridLayout";
 import { StreamVideo } from "./StreamVideo";
 
@@ -73,6 +73,10 @@ export function CallGrid() {
           <GridTile key={id} id={id} className="min-h-0" />
         ))}
       </div>
+      {/* Off this page: no video (their tiles subscribe to none), but we still hear them. */}
+      {ids.filter((id) => id !== "self" && !visible.items.includes(id)).map((id) => (
+        <OffPageAudio key={id} id={id} />
+      ))}
       {pages > 1 ? (
         <nav aria-label="Grid pages" className="flex shrink-0 items-center justify-center gap-3 text-xs text-zinc-300">
           <button type="button" aria-label="Previous page" disabled={visible.page === 0} onClick={() => turn(visible.page - 1)} className="rounded-full bg-white/10 p-1.5 hover:bg-white/20 disabled:opacity-30">

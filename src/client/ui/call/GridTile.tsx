@@ -2,6 +2,7 @@
  * One person's tile in a group call: their camera (or avatar), name, mute and raised hand, link
  * quality, a ring while they speak, their reactions floating up, and a pin button. "self" is us.
  */
+import { useEffect, useRef } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useCall } from "../../state/call";
 import { useChat } from "../../state/chat";
@@ -11,6 +12,7 @@ import { HandIcon, PinIcon } from "./callIcons";
 import { NameTag, hasLiveVideo } from "./CallTiles";
 import { QualityIndicator } from "./QualityIndicator";
 import { StreamVideo } from "./StreamVideo";
+import { useTileLayer } from "./useTileLayer";
 
 /** A participant's name and picture: the call's roster, else the conversation's members. */
 export function usePerson(id: string): { name: string; avatarUrl: string | null } {
@@ -37,6 +39,8 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
   const speaker = useCall((s) => s.devices?.speaker ?? null);
   const reactions = useCall(useShallow((s) => s.reactions.filter((r) => r.from === id)));
   const { name, avatarUrl } = usePerson(id);
+  const tile = useRef<HTMLDivElement>(null);
+  useTileLayer(id, tile);
 
   const stream = self ? localStream : (remote?.stream ?? null);
   const media = self ? local : (remote?.media ?? { audio: false, video: false, screen: false });
@@ -47,6 +51,7 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
 
   return (
     <div
+      ref={tile}
       data-testid="call-tile"
       data-participant={id}
       data-speaking={speaking || undefined}
@@ -104,4 +109,21 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
       </button>
     </div>
   );
+}
+
+/** Plays the voice of someone whose tile is on another grid page (a tile plays it otherwise). */
+export function OffPageAudio({ id }: { id: string }) {
+  const stream = useCall((s) => s.participants[id]?.stream ?? null);
+  const speaker = useCall((s) => s.devices?.speaker ?? null);
+  const audio = useRef<HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> }>(null);
+  useEffect(() => {
+    const el = audio.current;
+    if (!el) return;
+    el.srcObject = stream ? new MediaStream(stream.getAudioTracks()) : null;
+    if (stream) void el.play().catch(() => {});
+  }, [stream]);
+  useEffect(() => {
+    if (speaker && audio.current?.setSinkId) void audio.current.setSinkId(speaker).catch(() => {});
+  }, [speaker]);
+  return <audio ref={audio} autoPlay data-testid="off-page-audio" />;
 }
