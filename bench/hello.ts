@@ -1,6 +1,7 @@
 /**
  * Abuse bench: `bun bench/hello.ts [--iterations 200] [--trips 200] [--no-docs] [--cost-only] [--cpu-prof DIR]`.
- * --cost-only skips part (2) and writes no docs; --cpu-prof profiles part (1)'s server into DIR
+ * --cost-only skips part (2) and writes no docs; --server-dir DIR runs part (1) against another
+ * checkout's server (before/after on one machine); --cpu-prof profiles part (1)'s server into DIR
  * (summarise with `bun bench/lib/cpuprofile.ts DIR/*.cpuprofile`).
  *
  * (1) Server CPU per connect + `hello` for users in 0, 10 and 100 spaces (each with 200 friends
@@ -25,6 +26,7 @@ const opt = (name: string, def: number, max: number) => {
 const ITER = opt("iterations", 200, 10_000);
 const COST_ONLY = args.includes("--cost-only");
 const CPU_PROF = args.includes("--cpu-prof") ? args[args.indexOf("--cpu-prof") + 1] : undefined;
+const SERVER_DIR = args.includes("--server-dir") ? args[args.indexOf("--server-dir") + 1] : undefined;
 const TRIPS = opt("trips", 200, 10_000);
 const guards = installExitGuards(900);
 const PASSWORD = "bench password 123";
@@ -44,7 +46,7 @@ async function cpuPer(pid: number, step: () => Promise<void>): Promise<number> {
 }
 
 async function connectCost(): Promise<Array<{ label: string; ms: number }>> {
-  const server = await startServer({ AUTH_RATE_LIMIT: "100000", WRITE_BURST: "1000000", READ_BURST: "1000000", WS_MAX_PER_USER: "100000", WS_MAX_PER_SESSION: "100000", MAX_SPACES_PER_USER: "1000" }, { cpuProfDir: CPU_PROF });
+  const server = await startServer({ AUTH_RATE_LIMIT: "100000", WRITE_BURST: "1000000", READ_BURST: "1000000", WS_MAX_PER_USER: "100000", WS_MAX_PER_SESSION: "100000", MAX_SPACES_PER_USER: "1000" }, { cpuProfDir: CPU_PROF, serverDir: SERVER_DIR });
   try {
     const base = server.base;
     const subjects = await mapLimit([0, 10, 100], 2, async (n) => ({ n, user: await register(base, name("subject"), PASSWORD) }));

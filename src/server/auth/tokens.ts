@@ -8,13 +8,14 @@ export interface AccessClaims {
 }
 
 export class TokenService {
-  readonly #key: Uint8Array;
+  /** Imported once: given raw bytes, jose imports the key again on every sign and verify (each socket upgrade verifies). */
+  readonly #key: Promise<CryptoKey>;
 
   constructor(
     secret: string,
     private readonly accessTtlSeconds: number,
   ) {
-    this.#key = new TextEncoder().encode(secret);
+    this.#key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
   }
 
   /** Returns the token and its expiry (ISO), which clients use to schedule a refresh. */
@@ -26,14 +27,14 @@ export class TokenService {
       .setSubject(claims.userId)
       .setIssuedAt(iat)
       .setExpirationTime(exp)
-      .sign(this.#key);
+      .sign(await this.#key);
     return { token, expiresAt: new Date(exp * 1000).toISOString() };
   }
 
   /** Only HS256 with our key is accepted: `alg: none` and foreign algorithms fail here. */
   async verifyAccess(token: string): Promise<AccessClaims & { exp: number }> {
     try {
-      const { payload } = await jwtVerify(token, this.#key, { algorithms: ["HS256"] });
+      const { payload } = await jwtVerify(token, await this.#key, { algorithms: ["HS256"] });
       if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.exp !== "number") {
         throw new AppError("UNAUTHORIZED", "Malformed access token");
       }
