@@ -5,7 +5,7 @@
  */
 import { api } from "../api";
 
-interface IceServersReply {
+export interface IceServersReply {
   iceServers: RTCIceServer[];
   ttlSeconds: number;
   iceTransportPolicy: RTCIceTransportPolicy;
@@ -20,15 +20,22 @@ function usableMs(ttlSeconds: number): number {
   return Math.max(0, ttlSeconds - margin) * 1000;
 }
 
+function keep(r: IceServersReply): RTCConfiguration {
+  const config: RTCConfiguration = { iceServers: r.iceServers, iceTransportPolicy: r.iceTransportPolicy, bundlePolicy: "max-bundle" };
+  const ms = usableMs(r.ttlSeconds);
+  cached = ms > 0 ? { config, until: Date.now() + ms } : null;
+  return config;
+}
+
+/** A guest's servers arrive with their session (they cannot call /api/rtc/ice-servers). */
+export function seedIceConfig(r: IceServersReply): void {
+  keep(r);
+}
+
 function load(): Promise<RTCConfiguration> {
   inFlight ??= api
     .get<IceServersReply>("/api/rtc/ice-servers")
-    .then((r) => {
-      const config: RTCConfiguration = { iceServers: r.iceServers, iceTransportPolicy: r.iceTransportPolicy, bundlePolicy: "max-bundle" };
-      const ms = usableMs(r.ttlSeconds);
-      cached = ms > 0 ? { config, until: Date.now() + ms } : null;
-      return config;
-    })
+    .then(keep)
     .finally(() => {
       inFlight = null;
     });

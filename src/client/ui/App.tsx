@@ -17,6 +17,8 @@ import { ConversationPage } from "./chat/ConversationPage";
 import { MessagesPage } from "./chat/MessagesPage";
 import { FriendsPage } from "./friends/FriendsPage";
 import { InvitePage } from "./spaces/InvitePage";
+import { GuestRoomPage } from "./rooms/GuestRoomPage";
+import { ROOM_SLUG_RE } from "../../shared/calls";
 import { SpacePage } from "./spaces/SpacePage";
 import { SpacesPage } from "./spaces/SpacesPage";
 import { SpaceSettingsPage } from "./spaces/settings/SpaceSettingsPage";
@@ -33,6 +35,12 @@ const isChannelRoute = (path: string) => {
 
 const AUTH_PATHS = new Set(["/login", "/register"]);
 
+/** "/r/kfp-wzqa-tnm" → its slug. */
+function roomSlugOf(path: string): string | null {
+  const slug = /^\/r\/([^/]+)$/.exec(path)?.[1] ?? null;
+  return slug && ROOM_SLUG_RE.test(slug) ? slug : null;
+}
+
 
 export function App() {
   const status = useSession((s) => s.status);
@@ -40,21 +48,24 @@ export function App() {
   const isAuthPath = AUTH_PATHS.has(path);
   // An invite's landing page works for visitors and members alike.
   const inviteCode = inviteCodeOf(path);
+  // A room's link works for visitors too: they may join as guests.
+  const guestRoom = status === "signedOut" ? roomSlugOf(path) : null;
 
   // Redirects between the signed-out and signed-in halves of the app.
   useEffect(() => {
-    if (status === "signedOut" && !isAuthPath && !inviteCode) {
+    if (status === "signedOut" && !isAuthPath && !inviteCode && !guestRoom) {
       navigate(path === "/" ? "/login" : `/login?next=${encodeURIComponent(path + search)}`, { replace: true });
     } else if (status === "signedIn" && isAuthPath) {
       navigate(safeNext(new URLSearchParams(search).get("next")), { replace: true });
     }
-  }, [status, path, search, isAuthPath, inviteCode]);
+  }, [status, path, search, isAuthPath, inviteCode, guestRoom]);
 
   useDocumentTitle(status === "signedIn");
 
   let content;
   if (status === "loading") content = <Splash />;
   else if (inviteCode) content = <InvitePage code={inviteCode} />;
+  else if (guestRoom) content = <GuestRoomPage slug={guestRoom} />;
   else if (status === "signedOut") content = path === "/register" ? <RegisterPage /> : isAuthPath ? <LoginPage /> : <Splash />;
   else if (isAuthPath) content = <Splash />;
   else content = <Shell fill={conversationIdOf(path) !== null || isChannelRoute(path)}>{route(path)}</Shell>;

@@ -120,7 +120,7 @@ export function createApp(d: AppDeps) {
   app.route("/api/channels", channelRoutes(d.auth, d.spaces));
   app.route("/api/invites", inviteRoutes(d.auth, d.invites));
   app.route("/api/messages", messageRoutes(d.auth, d.messages));
-  app.route("/api/rooms", roomRoutes(d.config, d.auth, d.rooms));
+  app.route("/api/rooms", roomRoutes(d.config, d.auth, d.rooms, d.ice));
   if (d.staticDir) app.route("/", staticRoutes(d.staticDir));
   return app;
 }

@@ -2,12 +2,13 @@ import { Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { CreateRoomBody, GuestBody, RoomSettingsBody } from "../../../shared/calls";
 import type { Config } from "../../config";
+import type { IceService } from "../../calls/ice";
 import type { AuthService } from "../../auth/service";
 import type { RoomService } from "../../rooms/service";
 import { anonymousRequest, parseJson, requireActor, type Env } from "../context";
 import { publicOrigin } from "../origin";
 
-export function roomRoutes(config: Readonly<Config>, auth: AuthService, rooms: RoomService) {
+export function roomRoutes(config: Readonly<Config>, auth: AuthService, rooms: RoomService, ice: IceService) {
   const r = new Hono<Env>();
   r.post("/", async (c) => {
     const a = await requireActor(c, auth);
@@ -29,7 +30,8 @@ export function roomRoutes(config: Readonly<Config>, auth: AuthService, rooms: R
     const { name } = await parseJson(c, GuestBody);
     const { guest, token } = await rooms.guest(c.req.param("slug"), name);
     setCookie(c, "guest_token", token, { httpOnly: true, sameSite: "Lax", secure: config.secureCookies, path: "/", maxAge: config.guests.ttlSeconds });
-    return c.json({ guest }, 201);
+    // Guests cannot reach /api/rtc/ice-servers: their STUN/TURN servers come with the session.
+    return c.json({ guest, ice: ice.servers({ userId: guest.id, sessionId: guest.id }) }, 201);
   });
   r.delete("/:slug", async (c) => {
     await rooms.remove(await requireActor(c, auth), c.req.param("slug"));
