@@ -18,7 +18,6 @@ import { MessagesPage } from "./chat/MessagesPage";
 import { FriendsPage } from "./friends/FriendsPage";
 import { InvitePage } from "./spaces/InvitePage";
 import { GuestRoomPage } from "./rooms/GuestRoomPage";
-import { ROOM_SLUG_RE } from "../../shared/calls";
 import { SpacePage } from "./spaces/SpacePage";
 import { SpacesPage } from "./spaces/SpacesPage";
 import { SpaceSettingsPage } from "./spaces/settings/SpaceSettingsPage";
@@ -35,11 +34,6 @@ const isChannelRoute = (path: string) => {
 
 const AUTH_PATHS = new Set(["/login", "/register"]);
 
-/** "/r/kfp-wzqa-tnm" → its slug. */
-function roomSlugOf(path: string): string | null {
-  const slug = /^\/r\/([^/]+)$/.exec(path)?.[1] ?? null;
-  return slug && ROOM_SLUG_RE.test(slug) ? slug : null;
-}
 
 
 export function App() {
