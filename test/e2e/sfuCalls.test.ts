@@ -1,0 +1,105 @@
+/**
+ * Group calls through the embedded SFU, end to end: Chromium pages with fake devices (one
+ * browser, a context per user) in a group DM call. Past MESH_MAX the server moves the call to
+ * its SFU and every page follows; it only counts as working when the receiving pages'
+ * getStats() show frames decoded.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { SCREEN_CAPTURE_FLAGS, artifactPath, browserAvailable, launchBrowser, until } from "../support/browser";
+import { CallPages, button, expectDecoding, startCallServer, type CallServer, type OpenPage } from "../support/calls";
+import { registerUser } from "../support/parley";
+import { befriend } from "../support/social";
+
+const enabled = browserAvailable("sfu calls e2e");
+/** Generous: several pages encode and decode at once on a small, shared machine. */
+const T = 60_000;
+const HOOK = 60_000;
+const pages = new CallPages();
+
+/**
+ * A small fake camera (320×180, 15 fps, a bar sweeping across), so six pages encoding and
+ * decoding at once stay affordable: Chromium loops the file instead of its 640×360 pattern.
+ */
+function smallCamera(): string {
+  const [w, h, frames] = [320, 180, 15];
+  const parts: Uint8Array[] = [new TextEncoder().encode(`YUV4MPEG2 W${w} H${h} F15:1 Ip A1:1 C420jpeg\n`)];
+  for (let f = 0; f < frames; f++) {
+    const y = new Uint8Array(w * h).fill(60);
+    for (let row = 0; row < h; row++) y.fill(220, row * w + f * 20, row * w + f * 20 + 20);
+    parts.push(new TextEncoder().encode("FRAME\n"), y, new Uint8Array((w * h) / 2).fill(128));
+  }
+  const path = join(mkdtempSync(join(tmpdir(), "parley-cam-")), "camera.y4m");
+  writeFileSync(path, Buffer.concat(parts));
+  return path;
+}
+
+beforeAll(async () => {
+  if (enabled) pages.browser = await launchBrowser([...SCREEN_CAPTURE_FLAGS, "--allow-loopback-in-peer-connection", `--use-file-for-fake-video-capture=${smallCamera()}`]);
+}, HOOK);
+afterEach(async () => {
+  expect(await pages.closeAll()).toEqual([]);
+}, HOOK);
+afterAll(async () => {
+  await pages.browser?.close();
+}, HOOK);
+
+type User = Awaited<ReturnType<typeof registerUser>>;
+
+/** `n` users, the first friends with all others and owner of a group DM holding them all; each on its page. */
+async function group(srv: CallServer, n: number): Promise<{ users: User[]; open: OpenPage[] }> {
+  const users: User[] = [];
+  for (let i = 0; i < n; i++) users.push(await registerUser(srv.node));
+  for (const u of users.slice(1)) await befriend(srv.node, users[0]!, u);
+  const res = await srv.node.req("/api/conversations", { method: "POST", json: { memberIds: users.slice(1).map((u) => u.user.id), name: "crowd" } }, users[0]!.jar);
+  expect(res.status).toBe(201);
+  const id = ((await res.json()) as { conversation: { id: string } }).conversation.id;
+  // One at a time: a loaded machine opens several pages at once too slowly.
+  const open: OpenPage[] = [];
+  for (const u of users) open.push(await pages.open(srv.base, u, `/c/${id}`, { width: 960, height: 600 }));
+  return { users, open };
+}
+
+/** The caller starts a video call; everyone else's page rings. */
+async function ringAll(open: OpenPage[]): Promise<void> {
+  await button(open[0]!.page, "Start video call").click({ timeout: T });
+  await Promise.all(open.slice(1).map((p) => button(p.page, "Accept").waitFor({ timeout: T })));
+}
+
+/** Passes once every remote participant arrives on one peer connection: the SFU's subscribe link. */
+async function viaSfu(page: Page, others: number): Promise<void> {
+  const peers = await page.evaluate(() => {
+    const all = window.__parleyCall?.peers() ?? [];
+    return all.map((p) => ({ peer: p.peer.slice(-4), shared: all.filter((q) => q.pc === p.pc).length, state: p.pc.connectionState, sources: Object.values(p.sources) }));
+  });
+  if (peers.length !== others || peers.some((p) => p.shared !== others)) throw new Error(JSON.stringify(peers));
+}
+
+describe.skipIf(!enabled)("screen share through the SFU in Chromium", () => {
+  let srv: CallServer;
+  beforeAll(async () => {
+    // Past two people the call goes through the SFU: three pages are enough to prove it.
+    srv = await startCallServer({ MESH_MAX: "2" });
+  }, HOOK);
+  afterAll(() => srv?.node.dispose(), HOOK);
+
+  test("screen share in an SFU call decodes on every receiver", async () => {
+    const { users, open } = await group(srv, 3);
+    const [A, B, C] = open.map((p) => p.page) as [Page, Page, Page];
+    await ringAll(open);
+    await button(B, "Accept").click({ timeout: T });
+    await button(C, "Accept").click({ timeout: T });
+    for (const P of [A, B, C]) await until("the call through the SFU", () => viaSfu(P, 2), T);
+    await button(A, "Share screen").click({ timeout: T });
+    for (const P of [B, C]) {
+      await P.getByTestId("screen-video").waitFor({ timeout: T });
+      await expectDecoding(P, "the shared screen", "screen", T, 10, users[0]!.user.id);
+    }
+    await B.screenshot({ path: artifactPath("sfu-call-screen-share.png") });
+    await button(A, "Stop sharing").click({ timeout: T });
+    for (const P of [B, C]) await P.getByTestId("screen-video").waitFor({ state: "detached", timeout: T });
+  }, 240_000);
+});
