@@ -2,7 +2,9 @@
  * SFU benchmark: `bun bench/sfu.ts [--publishers 4] [--subscribers 5,10,15,20] [--seconds 10]
  * [--late 10] [--no-docs]`.
  *
- * 1. Forwarding: the embedded SFU (WeriftSfu) runs in this process; synthetic werift clients run
+ * 1. Forwarding, per implementation in the same run: the embedded SFU (WeriftSfu, in this process)
+ *    and, when janus and ip are installed (root), Janus VideoRoom (JanusSfu; janus started in a
+ *    network namespace by test/support/janus.ts, its CPU read from /proc); synthetic werift clients run
  *    in a child (bench/sfu/clients.ts). P publishers each send one VP8-shaped video stream
  *    (~500 kbit/s, 30 fps); S subscribers and the other publishers receive each, so
  *    P×S + P×(P−1) video streams are forwarded. Once every stream flows, this process's CPU (process.cpuUsage, user+system, as %
@@ -19,7 +21,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { readFileSync as readProc } from "node:fs";
+import { JanusSfu } from "../src/server/sfu/janus";
+import type { Sfu } from "../src/server/sfu/sfu";
 import { WeriftSfu } from "../src/server/sfu/werift";
+import { janusAvailable, startJanus } from "../test/support/janus";
 import { lateJoins } from "./sfu/late";
 
 const { values: args } = parseArgs({
@@ -36,7 +42,39 @@ const SECONDS = Number(args.seconds);
 /** Clients join this far apart: dozens of simultaneous DTLS handshakes time out on a busy 2-core box. */
 const STAGGER_MS = 300;
 
+/** An SFU under test and how to read its process' CPU (seconds, user+system) and RSS (MB). */
+interface Implementation {
+  name: string;
+  create(): Sfu;
+  cpuSeconds(): number;
+  rssMb(): number;
+}
+
+const embedded: Implementation = {
+  name: "embedded (werift, in this process)",
+  create: () => new WeriftSfu(),
+  cpuSeconds: () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  },
+  rssMb: () => process.memoryUsage().rss / 2 ** 20,
+};
+
+/** Janus' own process: utime+stime from /proc/<pid>/stat (clock ticks of 1/100 s), VmRSS from status. */
+function janusImplementation(url: string, pid: number): Implementation {
+  return {
+    name: "Janus VideoRoom (janus process)",
+    create: () => new JanusSfu(url),
+    cpuSeconds: () => {
+      const fields = readProc(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
+    rssMb: () => Number(/VmRSS:\s+(\d+)/.exec(readProc(`/proc/${pid}/status`, "utf8"))![1]) / 1024,
+  };
+}
+
 interface Step {
+  implementation: string;
   subscribers: number;
   streams: number;
   forwarded: number;
@@ -45,8 +83,8 @@ interface Step {
   packetsPerSecond: number;
 }
 
-async function forwarding(subscribers: number): Promise<Step> {
-  const sfu = new WeriftSfu();
+async function forwarding(impl: Implementation, subscribers: number): Promise<Step> {
+  const sfu = impl.create();
   const callId = `bench-${subscribers}`;
   await sfu.open(callId);
   let onCounts: (c: Record<string, number[]>) => void = () => {};
@@ -68,13 +106,17 @@ async function forwarding(subscribers: number): Promise<Step> {
   try {
     await readyP;
     for (let i = 0; i < subscribers; i++) {
-      await sfu.join(callId, `s${i}`);
+      // The client exists before the SFU's first offer to it (Janus offers while join runs).
+      const joined = sfu.join(callId, `s${i}`);
       child.send({ type: "add", id: `s${i}`, role: "subscriber" });
+      await joined;
       await Bun.sleep(STAGGER_MS);
     }
     for (let i = 0; i < P; i++) {
-      await sfu.join(callId, `p${i}`);
+      // The client exists before the SFU's first offer to it (Janus offers while join runs).
+      const joined = sfu.join(callId, `p${i}`);
       child.send({ type: "add", id: `p${i}`, role: "publisher" });
+      await joined;
       await Bun.sleep(STAGGER_MS);
     }
     // Publishers receive each other too, as in a call.
@@ -86,19 +128,20 @@ async function forwarding(subscribers: number): Promise<Step> {
     while (flowing(await counts()) < streams && Date.now() < deadline) await Bun.sleep(500);
     await Bun.sleep(2000);
     const before = await counts();
-    const cpu0 = process.cpuUsage();
+    const cpu0 = impl.cpuSeconds();
     const t0 = performance.now();
     await Bun.sleep(SECONDS * 1000);
-    const cpu1 = process.cpuUsage(cpu0);
+    const cpu = impl.cpuSeconds() - cpu0;
     const elapsed = (performance.now() - t0) / 1000;
     const after = await counts();
     const packets = Object.entries(after).reduce((n, [id, t]) => n + t.reduce((a, v, i) => a + v - (before[id]?.[i] ?? 0), 0), 0);
     return {
+      implementation: impl.name,
       subscribers,
       streams,
       forwarded: flowing(after, before),
-      cpu: ((cpu1.user + cpu1.system) / 1e6 / elapsed) * 100,
-      rssMb: process.memoryUsage().rss / 2 ** 20,
+      cpu: (cpu / elapsed) * 100,
+      rssMb: impl.rssMb(),
       packetsPerSecond: packets / elapsed,
     };
   } finally {
@@ -110,26 +153,31 @@ async function forwarding(subscribers: number): Promise<Step> {
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
+const janus = janusAvailable("bench/sfu") ? await startJanus() : null;
+const implementations = [embedded, ...(janus ? [janusImplementation(janus.url, janus.pid)] : [])];
 const steps: Step[] = [];
-for (const s of args.subscribers.split(",").map(Number)) {
-  const step = await forwarding(s);
-  console.log(step);
-  steps.push(step);
+for (const impl of implementations) {
+  for (const s of args.subscribers.split(",").map(Number)) {
+    const step = await forwarding(impl, s);
+    console.log(step);
+    steps.push(step);
+  }
 }
+await janus?.close();
 const late = await lateJoins(Number(args.late));
 console.log({ late });
 
 const date = new Date().toISOString().slice(0, 16).replace("T", " ");
 const report = `<!-- bench:sfu -->
-## SFU (embedded, werift)
+## SFU (embedded werift and Janus VideoRoom)
 
 \`bun bench/sfu.ts --publishers ${P} --subscribers ${args.subscribers} --seconds ${SECONDS} --late ${args.late}\` — ${date} UTC, on the shared 2-core dev machine (other work running; load average ${loadavg()[0]!.toFixed(1)} at the end).
 
-Forwarding: ${P} synthetic publishers (werift, separate process; VP8-shaped, ~500 kbit/s, 30 fps) to S subscribers (and to each other: P×S + P×(P−1) streams); CPU and RSS of the SFU's process over ${SECONDS} s. Target: ≥ 60 forwarded video streams at ≤ 50 % of one core.
+Forwarding: ${P} synthetic publishers (werift, separate process; VP8-shaped, ~500 kbit/s, 30 fps) to S subscribers (and to each other: P×S + P×(P−1) streams); CPU and RSS of the SFU's process over ${SECONDS} s (embedded: the Parley process, which also carries the signalling; Janus: the janus process, in a network namespace behind a veth pair, driven over its HTTP API by JanusSfu). Target: ≥ 60 forwarded video streams at ≤ 50 % of one core.
 
-| subscribers | video streams forwarded | packets/s out | SFU CPU (% of one core) | RSS (MB) | µs CPU per packet |
-|---:|---:|---:|---:|---:|---:|
-${steps.map((s) => `| ${s.subscribers} | ${s.forwarded} of ${s.streams} | ${s.packetsPerSecond.toFixed(0)} | ${s.cpu.toFixed(1)} | ${s.rssMb.toFixed(0)} | ${((s.cpu / 100) * 1e6 / s.packetsPerSecond).toFixed(1)} |`).join("\n")}
+| SFU | subscribers | video streams forwarded | packets/s out | SFU CPU (% of one core) | RSS (MB) | µs CPU per packet |
+|---|---:|---:|---:|---:|---:|---:|
+${steps.map((s) => `| ${s.implementation} | ${s.subscribers} | ${s.forwarded} of ${s.streams} | ${s.packetsPerSecond.toFixed(0)} | ${s.cpu.toFixed(1)} | ${s.rssMb.toFixed(0)} | ${((s.cpu / 100) * 1e6 / s.packetsPerSecond).toFixed(1)} |`).join("\n")}
 
 Late joiner (Chromium, loopback): join → first frame painted of each of 2 publishers (fake camera, simulcast), ${late.length} samples: p50 ${pct(late, 50).toFixed(0)} ms, p95 ${pct(late, 95).toFixed(0)} ms (target p50 ≤ 1 s). The joiners only subscribe (their subscribe link does not wait for their own publish).
 

@@ -79,12 +79,12 @@ process.on("message", (m: In) => {
     if (m.type === "counts") return void send({ type: "counts", counts: Object.fromEntries(counts) });
     const { pub, sub } = pcs.get(m.to) ?? {};
     const s = m.signal;
-    if (s.kind === "answer") await pub!.setRemoteDescription({ type: "answer", sdp: s.sdp });
-    else if (s.kind === "offer") {
-      await sub!.setRemoteDescription({ type: "offer", sdp: s.sdp });
-      await sub!.setLocalDescription(await sub!.createAnswer());
-      out(m.to, { kind: "answer", link: "subscribe", sdp: sub!.localDescription!.sdp });
-    }
+    if (s.kind === "answer" && pub) await pub.setRemoteDescription({ type: "answer", sdp: s.sdp });
+    else if (s.kind === "offer" && sub) {
+      await sub.setRemoteDescription({ type: "offer", sdp: s.sdp });
+      await sub.setLocalDescription(await sub.createAnswer());
+      out(m.to, { kind: "answer", link: "subscribe", sdp: sub.localDescription!.sdp });
+    } else if (!pub && !sub) console.warn(`signal for unknown client ${m.to}`);
     // Candidates: werift puts its gathered ones in every SDP it makes, so trickle adds nothing here.
   }));
 });
