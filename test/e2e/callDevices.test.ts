@@ -3,50 +3,31 @@
  * contexts): the caller's other devices show the outgoing call and can cancel it; the callee's
  * devices all ring and the first to accept wins.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { CookieJar, registerUser } from "../support/parley";
+import { describe, expect, test } from "bun:test";
+import { CookieJar } from "../support/parley";
 import { befriend } from "../support/social";
-import { artifactPath, browserAvailable, launchBrowser } from "../support/browser";
-import { CallPages, button, expectDecoding, ring, startCallServer, type CallServer, type TestUser } from "../support/calls";
+import { artifactPath } from "../support/browser";
+import { button, callStage, expectDecoding, ring, type TestUser } from "../support/calls";
 
-const enabled = browserAvailable("call devices e2e");
 const T = 20_000;
-const HOOK = 60_000;
 const MOBILE = { width: 375, height: 812 };
-const pages = new CallPages();
+const stage = callStage("call devices e2e");
 
-beforeAll(async () => {
-  if (enabled) pages.browser = await launchBrowser();
-}, HOOK);
-afterEach(async () => {
-  expect(await pages.closeAll()).toEqual([]);
-}, HOOK);
-afterAll(async () => {
-  await pages.browser?.close();
-}, HOOK);
-
-describe.skipIf(!enabled)("calls with several devices", () => {
-  let srv: CallServer;
-  beforeAll(async () => {
-    srv = await startCallServer();
-  }, HOOK);
-  afterAll(() => srv?.node.dispose(), HOOK);
-
+describe.skipIf(!stage.enabled)("calls with several devices", () => {
   /** Another sign-in (its own session) of the same account: a second device. */
   async function secondDevice(u: TestUser & { password: string }): Promise<TestUser> {
     const jar = new CookieJar();
-    const res = await srv.node.req("/api/auth/login", { method: "POST", json: { login: u.user.username, password: u.password } }, jar);
+    const res = await stage.node.req("/api/auth/login", { method: "POST", json: { login: u.user.username, password: u.password } }, jar);
     expect(res.status).toBe(200);
     return { ...u, jar };
   }
 
   /** Friends a (on two devices) and b, all on their DM. */
   async function setup(a2Viewport?: { width: number; height: number }) {
-    const a = await registerUser(srv.node);
-    const b = await registerUser(srv.node);
-    const conv = await befriend(srv.node, a, b);
+    const [a, b] = await stage.users(2);
+    const conv = await befriend(stage.node, a, b);
     const path = `/c/${conv}`;
-    const [A1, A2, B] = await Promise.all([pages.open(srv.base, a, path), pages.open(srv.base, await secondDevice(a), path, a2Viewport), pages.open(srv.base, b, path)]);
+    const [A1, A2, B] = await Promise.all([stage.open(a, path), stage.open(await secondDevice(a), path, { viewport: a2Viewport }), stage.open(b, path)]);
     return { a, b, A1, A2, B, banner: A2.page.getByTestId("call-elsewhere") };
   }
 
@@ -86,11 +67,10 @@ describe.skipIf(!enabled)("calls with several devices", () => {
   }, 90_000);
 
   test("with two devices ringing, the first to accept wins and the other stops ringing", async () => {
-    const a = await registerUser(srv.node);
-    const b = await registerUser(srv.node);
-    const conv = await befriend(srv.node, a, b);
+    const [a, b] = await stage.users(2);
+    const conv = await befriend(stage.node, a, b);
     const path = `/c/${conv}`;
-    const [A, B1, B2] = await Promise.all([pages.open(srv.base, a, path), pages.open(srv.base, b, path), pages.open(srv.base, await secondDevice(b), path)]);
+    const [A, B1, B2] = await Promise.all([stage.open(a, path), stage.open(b, path), stage.open(await secondDevice(b), path)]);
     await ring(A.page, B1.page);
     await button(B2.page, "Accept").waitFor({ timeout: T });
     await button(B1.page, "Accept").click();

@@ -3,14 +3,14 @@
  * microphone and screen, against a real node serving the production bundle. A call only
  * counts as working when the RECEIVING page's getStats() shows video frames being decoded.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { registerUser, type TestNode } from "../support/parley";
+import { registerUser } from "../support/parley";
 import { befriend } from "../support/social";
-import { SCREEN_CAPTURE_FLAGS, artifactPath, browserAvailable, horizontalOverflow, launchBrowser, until } from "../support/browser";
+import { SCREEN_CAPTURE_FLAGS, artifactPath, horizontalOverflow, until } from "../support/browser";
 import {
-  CallPages,
   button,
+  callStage,
   connect,
   expectDecoding,
   expectSystemLine,
@@ -21,49 +21,19 @@ import {
   localCandidateTypes,
   selectedLocalCandidateType,
   signalLog,
-  startCallServer as startServer,
   staysSilent,
   untilPeerConnection,
   watchForText,
 } from "../support/calls";
-import { startTurn, turnAvailable, type TurnServer } from "../support/turn";
 
-const enabled = browserAvailable("calls e2e");
-const withTurn = enabled && turnAvailable("calls e2e");
 const T = 20_000;
 const MOBILE = { width: 375, height: 812 };
-
-const pages = new CallPages();
-const page = pages.open.bind(pages);
-const pair = pages.pair.bind(pages);
-const closePages = () => pages.closeAll();
-
+const stage = callStage("calls e2e", { flags: SCREEN_CAPTURE_FLAGS, turn: true });
 const shot = (p: Page, name: string) => p.screenshot({ path: artifactPath(name) });
 
-let pageErrors: string[] = [];
-// Hooks get explicit time limits: `bun test` alone gives them 5 s, too little on a loaded machine.
-const HOOK = 60_000;
-beforeAll(async () => {
-  if (enabled) pages.browser = await launchBrowser(SCREEN_CAPTURE_FLAGS);
-}, HOOK);
-afterEach(async () => {
-  const errors = [...pageErrors, ...(await closePages())];
-  pageErrors = [];
-  expect(errors).toEqual([]);
-}, HOOK);
-afterAll(async () => {
-  await pages.browser?.close();
-}, HOOK);
-
-describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
-  let srv: { node: TestNode; base: string };
-  beforeAll(async () => {
-    srv = await startServer();
-  }, HOOK);
-  afterAll(() => srv?.node.dispose(), HOOK);
-
+describe.skipIf(!stage.enabled)("1:1 calls in Chromium", () => {
   test("an audio+video call connects with video decoding both ways; mute shows on the other side; hang up logs the call", async () => {
-    const { A, B } = await pair(srv);
+    const { A, B } = await stage.pair();
     await ring(A.page, B.page);
     await B.page.getByText("Incoming video call").waitFor({ state: "visible", timeout: T });
     await shot(B.page, "call-incoming.png");
@@ -83,7 +53,7 @@ describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
   }, 90_000);
 
   test("turning the camera off shows on the other side; turned back on, video decodes again", async () => {
-    const { A, B, a } = await pair(srv);
+    const { A, B, a } = await stage.pair();
     await connect(A.page, B.page);
     const cameraOff = B.page.getByRole("img", { name: `${a.user.username}'s camera is off` });
     expect(await cameraOff.count()).toBe(0);
@@ -96,7 +66,7 @@ describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
   }, 90_000);
 
   test("declining tells the caller and logs a declined call", async () => {
-    const { A, B } = await pair(srv);
+    const { A, B } = await stage.pair();
     await ring(A.page, B.page);
     await button(B.page, "Decline").click();
     await A.page.getByText(/declined the call/).waitFor({ timeout: T });
@@ -104,7 +74,7 @@ describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
   }, 90_000);
 
   test("cancelling stops the ringing on the other side and leaves a missed call", async () => {
-    const { A, B } = await pair(srv);
+    const { A, B } = await stage.pair();
     await ring(A.page, B.page);
     await button(A.page, "Cancel call").click();
     await button(B.page, "Accept").waitFor({ state: "detached", timeout: T });
@@ -113,18 +83,18 @@ describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
   }, 90_000);
 
   test("calling someone who is in another call says they're busy", async () => {
-    const { A, B, b } = await pair(srv);
+    const { A, B, b } = await stage.pair();
     await connect(A.page, B.page);
-    const c = await registerUser(srv.node);
-    const cConv = await befriend(srv.node, c, b);
-    const C = await page(srv.base, c, `/c/${cConv}`);
+    const c = await registerUser(stage.node);
+    const cConv = await befriend(stage.node, c, b);
+    const C = await stage.open(c, `/c/${cConv}`);
     await button(C.page, "Start video call").click({ timeout: T });
     await C.page.getByText("They're in another call").waitFor({ timeout: T });
     await expectDecoding(B.page, "the ongoing call is undisturbed");
   }, 90_000);
 
   test("reloading the page mid-call (callee, then caller) resumes it within the grace period and video decodes again", async () => {
-    const { A, B } = await pair(srv);
+    const { A, B } = await stage.pair();
     await connect(A.page, B.page);
     const callId = await A.page.evaluate(() => window.__parleyCall?.callId ?? null);
     expect(callId).toBeTruthy();
@@ -149,7 +119,7 @@ describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
   }, 120_000);
 
   test("a shared screen decodes on the other side, shown large", async () => {
-    const { A, B } = await pair(srv);
+    const { A, B } = await stage.pair();
     await connect(A.page, B.page);
     await button(A.page, "Share screen").click();
     await B.page.getByTestId("screen-video").waitFor({ timeout: T });
@@ -160,7 +130,7 @@ describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
   }, 90_000);
 
   test("in-call chat lines go through the call's conversation (and the call works at phone width)", async () => {
-    const { A, B } = await pair(srv, { bViewport: MOBILE });
+    const { A, B } = await stage.pair({ bViewport: MOBILE });
     await connect(A.page, B.page);
     await shot(B.page, "call-active-mobile.png");
     expect(await horizontalOverflow(B.page)).toBeLessThanOrEqual(0);
@@ -175,7 +145,7 @@ describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
   }, 90_000);
 
   test("recording produces a non-empty WebM file", async () => {
-    const { A, B } = await pair(srv);
+    const { A, B } = await stage.pair();
     await connect(A.page, B.page);
     await button(A.page, "Start recording").click();
     await A.page.getByTestId("recording-indicator").waitFor();
@@ -196,8 +166,8 @@ describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
   }, 90_000);
 
   test("switching the camera replaces the track without renegotiating, and frames keep flowing", async () => {
-    const log = signalLog(srv.node);
-    const { A, B } = await pair(srv);
+    const log = signalLog(stage.node);
+    const { A, B } = await stage.pair();
     await connect(A.page, B.page);
     // Set-up offers may trail the first frames; count from once no offer came for 3 s.
     let settled = -1;
@@ -230,10 +200,10 @@ describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
   }, 90_000);
 
   test("a third user cannot inject signaling into the call", async () => {
-    const { A, B, b } = await pair(srv);
+    const { A, B, b } = await stage.pair();
     await connect(A.page, B.page);
-    const eve = await registerUser(srv.node);
-    const E = pages.track(await openAs(pages.browser, srv.base, eve, "/"));
+    const eve = await registerUser(stage.node);
+    const E = stage.pages.track(await openAs(stage.browser, stage.base, eve, "/"));
     const callId = await A.page.evaluate(() => window.__parleyCall?.callId ?? null);
     expect(callId).toBeTruthy();
     const offer = await rawFrame(E.page, { type: "rtc:offer", callId, to: b.user.id, channel: "main", sdp: "v=0 evil" });
@@ -245,78 +215,57 @@ describe.skipIf(!enabled)("1:1 calls in Chromium", () => {
   }, 90_000);
 });
 
-describe.skipIf(!enabled)("ringing timeout", () => {
+describe.skipIf(!stage.enabled)("ringing timeout", () => {
   test("an unanswered call times out and the missed call shows in the DM", async () => {
-    const srv = await startServer({ CALL_RING_SECONDS: "3" });
-    try {
-      const { A, B } = await pair(srv);
-      // The ring lasts 3 s; a loaded machine may show it late, so watch for it instead of racing it.
-      const sawRinging = await watchForText(B.page, "Incoming video call");
-      await button(A.page, "Start video call").click({ timeout: T });
-      await A.page.getByText(/didn't answer/).waitFor({ timeout: T });
-      await B.page.getByText(/^Missed call from /).waitFor({ timeout: T });
-      expect(await sawRinging()).toBe(true);
-      await expectSystemLine(B.page, /^Missed video call from /);
-      await expectSystemLine(A.page, /^Missed video call from /);
-    } finally {
-      pageErrors.push(...(await closePages()));
-      await srv.node.dispose();
-    }
+    const srv = await stage.server({ CALL_RING_SECONDS: "3" });
+    const { A, B } = await stage.pair({ srv });
+    // The ring lasts 3 s; a loaded machine may show it late, so watch for it instead of racing it.
+    const sawRinging = await watchForText(B.page, "Incoming video call");
+    await button(A.page, "Start video call").click({ timeout: T });
+    await A.page.getByText(/didn't answer/).waitFor({ timeout: T });
+    await B.page.getByText(/^Missed call from /).waitFor({ timeout: T });
+    expect(await sawRinging()).toBe(true);
+    await expectSystemLine(B.page, /^Missed video call from /);
+    await expectSystemLine(A.page, /^Missed video call from /);
   }, 90_000);
 });
 
-describe.skipIf(!withTurn)("relay-only calls through coturn", () => {
+describe.skipIf(!stage.canRelay)("relay-only calls through coturn", () => {
   const secret = "turn-secret-for-the-e2e-suite";
-  let turn: TurnServer;
-  beforeAll(async () => {
-    turn = await startTurn(secret);
-  }, HOOK);
-  afterAll(() => turn?.stop(), HOOK);
-
-  const relayServer = (turnSecret: string) => startServer({ TURN_URLS: turn.url, TURN_SECRET: turnSecret, RTC_FORCE_RELAY: "true" });
 
   test("with RTC_FORCE_RELAY the call connects over a relay candidate and video decodes", async () => {
-    const srv = await relayServer(secret);
-    try {
-      const { A, B } = await pair(srv);
-      await connect(A.page, B.page);
-      for (const [P, who] of [
-        [A.page, "caller"],
-        [B.page, "callee"],
-      ] as const) {
-        // Decoding means a pair was selected; its stats are read until they name it.
-        await until(`the ${who}'s selected candidate pair`, async () => (await selectedLocalCandidateType(P)) !== null);
-        expect(await selectedLocalCandidateType(P)).toBe("relay");
-      }
-      // The control for the wrong-secret test below: here relay candidates are gathered and seen.
-      expect(await localCandidateTypes(A.page)).toContain("relay");
-    } finally {
-      pageErrors.push(...(await closePages()));
-      await srv.node.dispose();
+    const srv = await stage.relayServer(secret);
+    const { A, B } = await stage.pair({ srv });
+    await connect(A.page, B.page);
+    for (const [P, who] of [
+      [A.page, "caller"],
+      [B.page, "callee"],
+    ] as const) {
+      // Decoding means a pair was selected; its stats are read until they name it.
+      await until(`the ${who}'s selected candidate pair`, async () => (await selectedLocalCandidateType(P)) !== null);
+      expect(await selectedLocalCandidateType(P)).toBe("relay");
     }
+    // The control for the wrong-secret test below: here relay candidates are gathered and seen.
+    expect(await localCandidateTypes(A.page)).toContain("relay");
   }, 90_000);
 
   test("with a wrong TURN secret on the node no relay candidate is gathered and the relay-only call does not connect", async () => {
-    const srv = await relayServer("not-the-secret-coturn-knows");
+    const srv = await stage.relayServer(secret, { nodeSecret: "not-the-secret-coturn-knows" });
     const log = signalLog(srv.node);
-    try {
-      const { A, B } = await pair(srv);
-      await ring(A.page, B.page);
-      await button(B.page, "Accept").click();
-      // Silence only means something once both sides are really trying: each has its peer connection.
-      await untilPeerConnection(B.page, "the callee's peer connection");
-      await untilPeerConnection(A.page, "the caller's peer connection");
-      // Gathering finished (coturn refused the allocation) on both sides, having found nothing to send.
-      for (const P of [A.page, B.page]) await until("ICE gathering to complete", () => P.evaluate(() => window.__parleyCall?.peers().every((p) => p.pc.iceGatheringState === "complete")).then((done) => done === true));
-      expect(await staysSilent(B.page, 10_000)).toBe(true);
-      expect(await framesDecoded(A.page)).toBe(0);
-      const candidates = log.signals.flatMap((s) => (s.type === "rtc:ice" && s.candidate ? [s.candidate.candidate] : []));
-      expect(candidates.filter((c) => / typ relay\b/.test(c ?? ""))).toEqual([]);
-      // The pages' own view: no local relay candidate in either peer connection's stats.
-      for (const P of [A.page, B.page]) expect(await localCandidateTypes(P)).not.toContain("relay");
-    } finally {
-      pageErrors.push(...(await closePages()));
-      await srv.node.dispose();
-    }
+    const { A, B } = await stage.pair({ srv });
+    await ring(A.page, B.page);
+    await button(B.page, "Accept").click();
+    // Silence only means something once both sides are really trying: each has its peer connection.
+    await untilPeerConnection(B.page, "the callee's peer connection");
+    await untilPeerConnection(A.page, "the caller's peer connection");
+    // Gathering finished (coturn refused the allocation) on both sides, having found nothing to send.
+    for (const P of [A.page, B.page]) await until("ICE gathering to complete", () => P.evaluate(() => window.__parleyCall?.peers().every((p) => p.pc.iceGatheringState === "complete")).then((done) => done === true));
+    expect(await staysSilent(B.page, 10_000)).toBe(true);
+    expect(await framesDecoded(A.page)).toBe(0);
+    const candidates = log.signals.flatMap((s) => (s.type === "rtc:ice" && s.candidate ? [s.candidate.candidate] : []));
+    log.stop();
+    expect(candidates.filter((c) => / typ relay\b/.test(c ?? ""))).toEqual([]);
+    // The pages' own view: no local relay candidate in either peer connection's stats.
+    for (const P of [A.page, B.page]) expect(await localCandidateTypes(P)).not.toContain("relay");
   }, 90_000);
 });

@@ -3,42 +3,19 @@
  * mesh. A group DM call rings everyone; it only counts as working when every page's getStats()
  * shows video frames decoded from each of the other two.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { SCREEN_CAPTURE_FLAGS, artifactPath, browserAvailable, launchBrowser } from "../support/browser";
-import { CallPages, button, expectDecoding, startCallServer, type CallServer } from "../support/calls";
-import { registerUser } from "../support/parley";
-import { befriend } from "../support/social";
+import { describe, expect, test } from "bun:test";
+import { SCREEN_CAPTURE_FLAGS, artifactPath } from "../support/browser";
+import { button, callStage, expectDecoding } from "../support/calls";
 
-const enabled = browserAvailable("group calls e2e");
 const T = 30_000;
-const HOOK = 60_000;
-const pages = new CallPages();
+const stage = callStage("group calls e2e", { flags: SCREEN_CAPTURE_FLAGS });
 
-beforeAll(async () => {
-  if (enabled) pages.browser = await launchBrowser(SCREEN_CAPTURE_FLAGS);
-}, HOOK);
-afterEach(async () => {
-  expect(await pages.closeAll()).toEqual([]);
-}, HOOK);
-afterAll(async () => {
-  await pages.browser?.close();
-}, HOOK);
-
-describe.skipIf(!enabled)("group calls in Chromium", () => {
-  let srv: CallServer;
-  beforeAll(async () => {
-    srv = await startCallServer();
-  }, HOOK);
-  afterAll(() => srv?.node.dispose(), HOOK);
-
+describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
   test("a group DM call rings every member; the two who answer and the caller all decode each other; hands, reactions and a shared screen reach everyone (one member at phone width); a reload resumes", async () => {
-    const [a, b, c] = [await registerUser(srv.node), await registerUser(srv.node), await registerUser(srv.node)];
-    await befriend(srv.node, a, b);
-    await befriend(srv.node, a, c);
-    const res = await srv.node.req("/api/conversations", { method: "POST", json: { memberIds: [b.user.id, c.user.id], name: "trio" } }, a.jar);
-    expect(res.status).toBe(201);
-    const group = ((await res.json()) as { conversation: { id: string } }).conversation.id;
-    const [A, B, C] = await Promise.all([pages.open(srv.base, a, `/c/${group}`), pages.open(srv.base, b, `/c/${group}`), pages.open(srv.base, c, `/c/${group}`, { width: 390, height: 844 })]);
+    const {
+      users: [a, b, c],
+      pages: [A, B, C],
+    } = await stage.group(3, { name: "trio", viewports: { 2: { width: 390, height: 844 } } });
     await button(A.page, "Start video call").click({ timeout: T });
     await Promise.all([B, C].map((P) => button(P.page, "Accept").waitFor({ timeout: T })));
     await button(B.page, "Accept").click();

@@ -3,22 +3,12 @@
  * same peer connections, through an ICE restart (new ICE credentials), once a TURN server
  * answers on that address again — not through a new call or a new connection.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { browserAvailable, launchBrowser, until } from "../support/browser";
-import { CallPages, connect, expectDecoding, selectedLocalCandidateType, signalLog, startCallServer } from "../support/calls";
-import { startTurn, turnAvailable } from "../support/turn";
+import { until } from "../support/browser";
+import { callStage, connect, expectDecoding, selectedLocalCandidateType, signalLog } from "../support/calls";
 
-const enabled = browserAvailable("ICE restart e2e") && turnAvailable("ICE restart e2e");
-const HOOK = 60_000;
-const pages = new CallPages();
-
-beforeAll(async () => {
-  if (enabled) pages.browser = await launchBrowser();
-}, HOOK);
-afterAll(async () => {
-  await pages.browser?.close();
-}, HOOK);
+const stage = callStage("ICE restart e2e", { env: false, turn: true });
 
 type Watch = { pc: RTCPeerConnection; states: string[] };
 declare global {
@@ -55,16 +45,15 @@ function mainState(page: Page) {
   });
 }
 
-describe.skipIf(!enabled)("ICE restart in a relay-only call", () => {
+describe.skipIf(!stage.canRelay)("ICE restart in a relay-only call", () => {
   test("when the TURN server dies mid-call, the connection drops, restarts ICE with new credentials and video decodes again both ways", async () => {
     const secret = "turn-secret-for-the-ice-restart-suite";
-    let turn = await startTurn(secret);
-    const srv = await startCallServer({ TURN_URLS: turn.url, TURN_SECRET: secret, RTC_FORCE_RELAY: "true" });
+    const srv = await stage.relayServer(secret);
+    let turn = srv.turn;
     const log = signalLog(srv.node);
     const offerUfrags = () => log.signals.flatMap((s) => (s.type === "rtc:offer" ? [ufragOf(s.sdp)] : []));
-    let errors: string[] = [];
     try {
-      const { A, B } = await pages.pair(srv);
+      const { A, B } = await stage.pair({ srv });
       await connect(A.page, B.page);
       const both = [
         [A.page, "caller"],
@@ -82,7 +71,7 @@ describe.skipIf(!enabled)("ICE restart in a relay-only call", () => {
       // A coturn restart: the allocations carrying the call are gone, and the new server on the
       // same port drops their traffic; only freshly gathered relay candidates work again.
       await turn.stop();
-      turn = await startTurn(secret, { port: turn.port });
+      turn = await stage.startTurn(secret, { port: turn.port });
 
       for (const [P, who] of both) {
         await until(`the ${who}'s connection to drop`, async () => (await mainState(P)).states.some((s) => /:(disconnected|failed)$/.test(s)), 45_000);
@@ -105,10 +94,6 @@ describe.skipIf(!enabled)("ICE restart in a relay-only call", () => {
       }
     } finally {
       log.stop();
-      errors = await pages.closeAll();
-      await srv.node.dispose();
-      await turn.stop();
     }
-    expect(errors).toEqual([]);
   }, 90_000);
 });

@@ -1,19 +1,26 @@
 /**
- * Browser-side helpers for the call suites: signed-in pages without going through the login
- * form, and WebRTC stats read from the live peer connections (window.__parleyCall.peers()).
+ * The call suites' stage and helpers: `callStage()` (Chromium, a node, coturn when asked, signed-in
+ * pages, all cleaned up), signed-in pages without the login form, and (re-exported from
+ * callStats.ts) WebRTC stats read from the live peer connections.
  */
-import { expect } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect } from "bun:test";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { ServerEvent } from "../../src/shared/protocol";
-import { sessionCookies, until } from "./browser";
+import { browserAvailable, launchBrowser, sessionCookies, until } from "./browser";
+import { expectDecoding } from "./callStats";
 import { registerUser, startNode, type CookieJar, type TestNode } from "./parley";
 import { befriend } from "./social";
+import { startTurn, turnAvailable, type TurnServer } from "./turn";
+
+export * from "./callStats";
 
 export interface TestUser {
   jar: CookieJar;
   user: { id: string; username: string };
 }
+
+export type Viewport = { width: number; height: number };
 
 export interface OpenPage {
   ctx: BrowserContext;
@@ -62,7 +69,7 @@ export class CallPages {
   readonly #open: OpenPage[] = [];
 
   /** A signed-in page on `path`, once it shows a conversation. */
-  async open(base: string, u: TestUser, path: string, viewport?: { width: number; height: number }): Promise<OpenPage> {
+  async open(base: string, u: TestUser, path: string, viewport?: Viewport): Promise<OpenPage> {
     const p = this.track(await openAs(this.browser, base, u, path, viewport));
     await p.page.getByTestId("conversation").waitFor({ timeout: T });
     return p;
@@ -74,7 +81,7 @@ export class CallPages {
   }
 
   /** Friends a and b, each in their own browser context on their DM. */
-  async pair(srv: CallServer, opts: { bViewport?: { width: number; height: number } } = {}) {
+  async pair(srv: CallServer, opts: { bViewport?: Viewport } = {}) {
     const a = await registerUser(srv.node);
     const b = await registerUser(srv.node);
     const conv = await befriend(srv.node, a, b);
@@ -115,98 +122,6 @@ export async function openAs(browser: Browser, base: string, u: TestUser, path: 
   return { ctx, page, errors };
 }
 
-/**
- * What a page receives: "main" is camera video, "screen" shared screens. Every link carries both
- * on fixed m-lines; the call's diagnostics map each receiving track to its source.
- */
-export type Received = "main" | "screen";
-
-/** Sum of framesDecoded over the inbound video of one source, from every peer (or only `from`). */
-export function framesDecoded(page: Page, channel: Received = "main", from?: string): Promise<number> {
-  return page.evaluate(
-    async ({ channel, from }) => {
-      let total = 0;
-      for (const p of window.__parleyCall?.peers() ?? []) {
-        if (from && p.peer !== from) continue;
-        (await p.pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number; trackIdentifier?: string }) => {
-          if (s.type !== "inbound-rtp" || s.kind !== "video") return;
-          // Through the SFU every peer's entry shares one connection: count only this peer's tracks.
-          const source = p.sources[s.trackIdentifier ?? ""];
-          if (source && (channel === "screen") === (source === "screen")) total += s.framesDecoded ?? 0;
-        });
-      }
-      return total;
-    },
-    { channel, from },
-  );
-}
-
-/** Passes once the page decodes at least `frames` more video frames (polls for up to `timeoutMs`). */
-export async function expectDecoding(page: Page, what: string, channel: Received = "main", timeoutMs = T, frames = 10, from?: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let base: number | null = null;
-  let last = 0;
-  while (Date.now() < end) {
-    last = await framesDecoded(page, channel, from).catch(() => 0);
-    // A fresh peer connection (after a reconnect) counts from zero again.
-    if (base === null || last < base) base = last > 0 ? last : null;
-    else if (last >= base + frames) return;
-    await Bun.sleep(250);
-  }
-  throw new Error(`${what}: video frames are not being decoded (framesDecoded=${last} on ${channel})`);
-}
-
-/** Per remote participant: camera frames decoded and microphone packets received, summed over their tracks. */
-export function flowByPeer(page: Page): Promise<Record<string, { video: number; audio: number }>> {
-  return page.evaluate(async () => {
-    const out: Record<string, { video: number; audio: number }> = {};
-    for (const p of window.__parleyCall?.peers() ?? []) {
-      const r = (out[p.peer] ??= { video: 0, audio: 0 });
-      (await p.pc.getStats()).forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number; trackIdentifier?: string }) => {
-        if (s.type !== "inbound-rtp") return;
-        const source = p.sources[s.trackIdentifier ?? ""];
-        if (source === "camera") r.video += s.framesDecoded ?? 0;
-        else if (source === "microphone") r.audio += s.packetsReceived ?? 0;
-      });
-    }
-    return out;
-  });
-}
-
-/**
- * Passes once `page` decodes more camera frames and receives more microphone packets from every
- * one of `from` than at its first sight of them (polls for up to `timeoutMs`).
- */
-export async function expectFlowFromAll(page: Page, what: string, from: string[], timeoutMs = T, frames = 5): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  const base = new Map<string, { video: number; audio: number }>();
-  let last: Record<string, { video: number; audio: number }> = {};
-  while (Date.now() < end) {
-    last = await flowByPeer(page).catch(() => ({}));
-    const missing = from.filter((id) => {
-      const now = last[id];
-      const was = base.get(id);
-      if (!now || now.video === 0 || now.audio === 0) return true;
-      // A fresh connection counts from zero again.
-      if (!was || now.video < was.video || now.audio < was.audio) return base.set(id, now), true;
-      return now.video < was.video + frames || now.audio <= was.audio;
-    });
-    if (!missing.length) return;
-    await Bun.sleep(300);
-  }
-  throw new Error(`${what}: not decoding from everyone: ${JSON.stringify(Object.fromEntries(from.map((id) => [id, last[id] ?? null])))}`);
-}
-
-/** True if no new frames were decoded during the whole window. */
-export async function staysSilent(page: Page, windowMs: number): Promise<boolean> {
-  const end = Date.now() + windowMs;
-  while (Date.now() < end) {
-    if ((await framesDecoded(page)) > 0) return false;
-    await Bun.sleep(500);
-  }
-  return true;
-}
-
 /** Starts watching the page for `text`; the returned function says whether it ever appeared. */
 export async function watchForText(page: Page, text: string): Promise<() => Promise<boolean>> {
   await page.evaluate((text) => {
@@ -215,35 +130,6 @@ export async function watchForText(page: Page, text: string): Promise<() => Prom
     new MutationObserver(() => (w.sawText ||= document.body.innerText.includes(text))).observe(document.body, { subtree: true, childList: true });
   }, text);
   return () => page.evaluate(() => (window as { sawText?: boolean }).sawText === true);
-}
-
-/** The local candidate type ("host", "srflx", "relay") of the call's (first) connection's selected pair. */
-export function selectedLocalCandidateType(page: Page): Promise<string | null> {
-  return page.evaluate(async () => {
-    const main = window.__parleyCall?.peers()[0];
-    if (!main) return null;
-    const stats = new Map<string, Record<string, unknown>>();
-    (await main.pc.getStats()).forEach((s: Record<string, unknown>) => stats.set(s.id as string, s));
-    const transport = [...stats.values()].find((s) => s.type === "transport" && s.selectedCandidatePairId);
-    const pair = transport
-      ? stats.get(transport.selectedCandidatePairId as string)
-      : [...stats.values()].find((s) => s.type === "candidate-pair" && s.nominated && s.state === "succeeded");
-    const local = pair ? stats.get(pair.localCandidateId as string) : undefined;
-    return (local?.candidateType as string | undefined) ?? null;
-  });
-}
-
-/** The types of every local ICE candidate in the stats of the call's peer connections. */
-export function localCandidateTypes(page: Page): Promise<string[]> {
-  return page.evaluate(async () => {
-    const types: string[] = [];
-    for (const p of window.__parleyCall?.peers() ?? []) {
-      (await p.pc.getStats()).forEach((s: { type: string; candidateType?: string }) => {
-        if (s.type === "local-candidate" && s.candidateType) types.push(s.candidateType);
-      });
-    }
-    return types;
-  });
 }
 
 /** Sends one raw frame on a fresh socket of this page's user and resolves with the reply. */
@@ -280,4 +166,98 @@ export async function expectSystemLine(page: Page, pattern: RegExp, timeoutMs = 
     await Bun.sleep(200);
   }
   expect(lines).toContainEqual(expect.stringMatching(pattern));
+}
+
+/** `n` of T, as a tuple when `n` is a literal: `const [a, b] = await stage.users(2)`. */
+export type Tuple<T, N extends number, R extends T[] = []> = number extends N ? T[] : R["length"] extends N ? R : Tuple<T, N, [T, ...R]>;
+type StageUser = TestUser & { password: string };
+
+export interface CallStageOptions {
+  /** Extra Chromium flags: SCREEN_CAPTURE_FLAGS, --allow-loopback-in-peer-connection for the SFU. */
+  flags?: string[];
+  /** Env of the suite's shared node (`stage.node`, `stage.base`); `false`: none, tests start their own with `server()`. */
+  env?: Record<string, string> | false;
+  /** The suite has relay tests: `canRelay` says whether coturn is here (a skip notice if not). */
+  turn?: boolean;
+}
+
+/** What a call suite works with; filled before its first test (call `callStage()` at the file's top level). */
+export interface CallStage extends CallServer {
+  /** Chromium is here: wrap the suite in `describe.skipIf(!stage.enabled)`. */
+  readonly enabled: boolean;
+  /** Chromium and coturn are here (only asked with `turn: true`). */
+  readonly canRelay: boolean;
+  readonly pages: CallPages;
+  browser: Browser;
+  /** Another node for this test alone (disposed after it, its pages closed first). */
+  server(env?: Record<string, string>): Promise<CallServer>;
+  /** A coturn for this test alone (stopped after it); `port` restarts one on a stopped server's port. */
+  startTurn(secret: string, opts?: { port?: number }): Promise<TurnServer>;
+  /** A coturn and a relay-only node using it (`nodeSecret`: a wrong one), both for this test alone. */
+  relayServer(secret: string, opts?: { nodeSecret?: string; env?: Record<string, string> }): Promise<CallServer & { turn: TurnServer }>;
+  /** `n` fresh users on `srv` (the shared node by default). */
+  users<N extends number>(n: N, srv?: CallServer): Promise<Tuple<StageUser, N>>;
+  /** `u` signed in on `path`, once a conversation shows. */
+  open(u: TestUser, path: string, opts?: { viewport?: Viewport; srv?: CallServer }): Promise<OpenPage>;
+  /** Friends a and b, each on their DM. */
+  pair(opts?: { bViewport?: Viewport; srv?: CallServer }): ReturnType<CallPages["pair"]>;
+  /** A group DM of `n` users created by the first (friends with each), everyone on it: `viewports[i]` for user i. */
+  group<N extends number>(n: N, opts?: { name?: string; viewports?: Record<number, Viewport>; srv?: CallServer }): Promise<{ users: Tuple<StageUser, N>; conv: string; pages: Tuple<OpenPage, N> }>;
+}
+
+/**
+ * One browser for the suite, the suite's node, and cleanup: after each test its pages close (and
+ * must have had no uncaught errors), then its own nodes and coturns stop; after the suite, the rest.
+ */
+export function callStage(suite: string, opts: CallStageOptions = {}): CallStage {
+  const HOOK = 60_000;
+  const enabled = browserAvailable(suite);
+  const pages = new CallPages();
+  const perTest: (() => Promise<unknown>)[] = [];
+  const stage = { enabled, canRelay: !!opts.turn && enabled && turnAvailable(suite), pages } as CallStage;
+  stage.server = async (env = {}) => {
+    const srv = await startCallServer(env);
+    perTest.push(() => srv.node.dispose());
+    return srv;
+  };
+  stage.startTurn = async (secret, o) => {
+    const turn = await startTurn(secret, o);
+    perTest.push(() => turn.stop());
+    return turn;
+  };
+  stage.relayServer = async (secret, o = {}) => {
+    const turn = await stage.startTurn(secret);
+    const srv = await stage.server({ TURN_URLS: turn.url, TURN_SECRET: o.nodeSecret ?? secret, RTC_FORCE_RELAY: "true", ...o.env });
+    return { ...srv, turn };
+  };
+  stage.users = <N extends number>(n: N, srv: CallServer = stage) => Promise.all(Array.from({ length: n }, () => registerUser(srv.node))) as Promise<Tuple<StageUser, N>>;
+  stage.open = (u, path, o = {}) => pages.open((o.srv ?? stage).base, u, path, o.viewport);
+  stage.pair = (o = {}) => pages.pair(o.srv ?? stage, o);
+  stage.group = async (n, o = {}) => {
+    const srv = o.srv ?? stage;
+    const users: StageUser[] = await stage.users(n as number, srv);
+    const [owner, ...rest] = users;
+    for (const u of rest) await befriend(srv.node, owner!, u);
+    const res = await srv.node.req("/api/conversations", { method: "POST", json: { memberIds: rest.map((u) => u.user.id), name: o.name ?? "group" } }, owner!.jar);
+    if (res.status !== 201) throw new Error(`group create failed: ${res.status} ${await res.text()}`);
+    const conv = ((await res.json()) as { conversation: { id: string } }).conversation.id;
+    const opened = await Promise.all(users.map((u, i) => stage.open(u, `/c/${conv}`, { viewport: o.viewports?.[i], srv })));
+    return { users, conv, pages: opened } as { users: Tuple<StageUser, typeof n>; conv: string; pages: Tuple<OpenPage, typeof n> };
+  };
+
+  beforeAll(async () => {
+    if (!enabled) return;
+    stage.browser = pages.browser = await launchBrowser(opts.flags);
+    if (opts.env !== false) Object.assign(stage, await startCallServer(opts.env));
+  }, HOOK);
+  afterEach(async () => {
+    const errors = await pages.closeAll();
+    for (const stop of perTest.splice(0).reverse()) await stop().catch(() => {});
+    expect(errors).toEqual([]);
+  }, HOOK);
+  afterAll(async () => {
+    await stage.node?.dispose();
+    await stage.browser?.close();
+  }, HOOK);
+  return stage;
 }
