@@ -55,6 +55,11 @@ describe("group DM calls", () => {
     const versions = new Set(seen.map((e) => (e as { call: CallState }).call.version));
     expect(versions.size).toBe(1);
     expect((seen[0] as { call: CallState }).call).toMatchObject({ kind: "group", mode: "ring", state: "active", topology: "mesh", invited: [] });
+    // Dan declined: he still hears that the call runs and who is in it, live and in hello, to join late.
+    const live = { type: "call:live", conversationId: g.conv, callId, media: video, userIds: [g.ann.user.id, g.bob.user.id, g.cat.user.id] };
+    expect(await g.D.waitFor((e) => e.type === "call:live" && e.userIds.length === 3)).toEqual(live);
+    const { liveCalls } = await (await open(g.dan.jar)).request({ type: "hello" });
+    expect(liveCalls).toEqual([{ conversationId: g.conv, callId, media: video, userIds: live.userIds }]);
     // Leaving one by one: the call runs on until the last participant leaves.
     await g.A.request({ type: "call:leave", callId });
     expect(await g.B.waitFor((e) => e.type === "call:participant-left")).toMatchObject({ callId, userId: g.ann.user.id, reason: "left" });
@@ -149,6 +154,13 @@ describe("voice channels", () => {
     expect(space.space.channels.find((c: { id: string }) => c.id === w.voiceChannelId).voiceMembers).toEqual([w.users.member.user.id]);
     const hello = await (await open(w.users.owner.jar)).request({ type: "hello" });
     expect(hello.spaces.find((s: { id: string }) => s.id === w.spaceId).channels.find((c: { id: string }) => c.id === w.voiceChannelId).voiceMembers).toEqual([w.users.member.user.id]);
+    // Mute and speaking marks reach the space too, live and in the channel.
+    await member.request({ type: "call:update", callId: joined.state.id, muted: true });
+    expect(await watcher.waitFor((e) => e.type === "voice:state" && e.muted.length === 1)).toMatchObject({ muted: [w.users.member.user.id], speaking: [] });
+    await member.request({ type: "call:update", callId: joined.state.id, muted: false, speaking: true });
+    expect(await watcher.waitFor((e) => e.type === "voice:state" && e.speaking.length === 1)).toMatchObject({ muted: [], speaking: [w.users.member.user.id] });
+    const marked = await json(await node.req(`/api/spaces/${w.spaceId}`, {}, w.users.admin.jar));
+    expect(marked.space.channels.find((c: { id: string }) => c.id === w.voiceChannelId)).toMatchObject({ voiceMuted: [], voiceSpeaking: [w.users.member.user.id] });
     await member.request({ type: "call:leave", callId: joined.state.id });
     expect(await watcher.waitFor((e) => e.type === "voice:state" && e.userIds.length === 0)).toMatchObject({ channelId: w.voiceChannelId });
   });

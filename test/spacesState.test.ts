@@ -23,6 +23,8 @@ const channel = (id: string, kind: Channel["kind"], position: number, unreadCoun
   ...(unreadCount === undefined ? {} : { unreadCount }),
   lastMessageId: null,
   voiceMembers: [],
+  voiceMuted: [],
+  voiceSpeaking: [],
 });
 const space: Space = { id: "s1", name: "Guild", iconUrl: null, ownerId: "u1", role: "member", memberCount: 2, channels: [channel("b", "text", 1, 3), channel("a", "text", 0, 0), channel("v", "voice", 2, 0)], createdAt: "", joinMessages: true };
 const member = (id: string, role: SpaceMember["role"]): SpaceMember => ({ user: { id, username: id, displayName: id, avatarUrl: null }, role, presence: "offline", joinedAt: "" });

@@ -149,6 +149,14 @@ export interface CallInfo {
   acceptedAt: string | null;
 }
 
+/** A group DM's running call, for the members not in it ("call in progress — Join"). */
+export interface LiveCall {
+  conversationId: string;
+  callId: string;
+  media: CallMedia;
+  userIds: string[];
+}
+
 interface PublicUserRef {
   id: string;
   username: string;
@@ -181,8 +189,10 @@ export type CallServerEvent =
   /** To a lobby waiter: let in (join now with call:join) or turned away. */
   | { type: "call:admitted"; callId: string }
   | { type: "call:denied"; callId: string }
-  /** Who is in a voice channel now, to every space member who can see it. */
-  | { type: "voice:state"; spaceId: string; channelId: string; userIds: string[] }
+  /** Who is in a voice channel now (and who of them is muted, speaking), to every space member who can see it. */
+  | { type: "voice:state"; spaceId: string; channelId: string; userIds: string[]; muted: string[]; speaking: string[] }
+  /** A group DM's call and who is in it, to every member of the group (empty `userIds`: it ended). */
+  | ({ type: "call:live" } & LiveCall)
   | ({ type: "rtc:offer"; sdp: string } & SignalFrom)
   | ({ type: "rtc:answer"; sdp: string } & SignalFrom)
   | ({ type: "rtc:ice"; candidate: IceCandidate | null } & SignalFrom);

@@ -3,7 +3,7 @@
  * id, conversations carry a preview of their last message. `expandHello` turns it back into the
  * shapes the REST lists and events use (Friend, FriendRequest, Conversation). See docs/PROTOCOL.md.
  */
-import type { CallInfo, CallState } from "./calls";
+import type { CallInfo, CallState, LiveCall } from "./calls";
 import type { Channel, Conversation, Friend, FriendRequest, Me, PresenceStatus, PublicUser, Space } from "./protocol";
 
 /** Characters of a conversation's last message that hello carries (the list shows one line). */
@@ -54,7 +54,7 @@ export interface ConversationSummary {
  * A channel in hello: its space is the one it is listed in, and what is zero, false, null or
  * empty is left out (unreadCount, mentionCount, muted, lastMessageId, voiceMembers).
  */
-export type ChannelSummary = Pick<Channel, "id" | "name" | "kind" | "position"> & Partial<Pick<Channel, "unreadCount" | "mentionCount" | "muted" | "voiceMembers">> & { lastMessageId?: string };
+export type ChannelSummary = Pick<Channel, "id" | "name" | "kind" | "position"> & Partial<Pick<Channel, "unreadCount" | "mentionCount" | "muted" | "voiceMembers" | "voiceMuted" | "voiceSpeaking">> & { lastMessageId?: string };
 
 /** A space in hello: as `Space`, with its channels as summaries. */
 export type SpaceSummary = Omit<Space, "channels"> & { channels: ChannelSummary[] };
@@ -72,6 +72,8 @@ export interface HelloResult {
   call: CallInfo | null;
   /** The user's live call of any kind. */
   callState: CallState | null;
+  /** Running calls of the user's group DMs, so members not in them can join. */
+  liveCalls: LiveCall[];
 }
 
 
@@ -92,11 +94,13 @@ export function channelSummary(c: Channel): ChannelSummary {
   if (c.muted) out.muted = true;
   if (c.lastMessageId) out.lastMessageId = c.lastMessageId;
   if (c.voiceMembers.length) out.voiceMembers = c.voiceMembers;
+  if (c.voiceMuted.length) out.voiceMuted = c.voiceMuted;
+  if (c.voiceSpeaking.length) out.voiceSpeaking = c.voiceSpeaking;
   return out;
 }
 
 function expandChannel(spaceId: string, c: ChannelSummary): Channel {
-  return { ...c, spaceId, unreadCount: c.unreadCount ?? 0, mentionCount: c.mentionCount ?? 0, muted: c.muted ?? false, lastMessageId: c.lastMessageId ?? null, voiceMembers: c.voiceMembers ?? [] };
+  return { ...c, spaceId, unreadCount: c.unreadCount ?? 0, mentionCount: c.mentionCount ?? 0, muted: c.muted ?? false, lastMessageId: c.lastMessageId ?? null, voiceMembers: c.voiceMembers ?? [], voiceMuted: c.voiceMuted ?? [], voiceSpeaking: c.voiceSpeaking ?? [] };
 }
 
 const unknownUser = (id: string): PublicUser => ({ id, username: "unknown", displayName: "Unknown user", avatarUrl: null });

@@ -3,14 +3,14 @@
  * socket frame, with types inferred from them. See docs/PROTOCOL.md.
  */
 import { z } from "zod";
-import { CallClientFrames, type CallInfo, type CallServerEvent, type CallState } from "./calls";
+import { CallClientFrames, type CallInfo, type CallServerEvent, type CallState, type LiveCall } from "./calls";
 import { SfuClientFrames, type SfuServerEvent } from "./sfu";
 import { DisplayName, frame, Id, Str, UNSTORABLE } from "./wire";
 
 export { DisplayName };
 
 export { Id, Str, UNSTORABLE };
-export type { CallEndReason, CallInfo, CallKind, CallState, ParticipantInfo, Topology } from "./calls";
+export type { CallEndReason, CallInfo, CallKind, CallState, LiveCall, ParticipantInfo, Topology } from "./calls";
 export { CallMedia } from "./calls";
 export type { ChannelSummary, ConversationSummary, FriendSummary, HelloResult, MessagePreview, RequestSummary, SpaceSummary } from "./hello";
 export { PREVIEW_LENGTH } from "./hello";
@@ -249,8 +249,10 @@ export interface Channel {
   /** Per viewer, muted by them; absent in broadcasts. */
   muted?: boolean;
   lastMessageId: string | null;
-  /** Who is in the voice channel now (empty until channel calls exist). */
+  /** Who is in the voice channel now, and who of them is muted or speaking (voice:state keeps them live). */
   voiceMembers: string[];
+  voiceMuted: string[];
+  voiceSpeaking: string[];
 }
 
 export interface Space {

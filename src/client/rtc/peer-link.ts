@@ -78,7 +78,6 @@ export class PeerLink {
     if (this.#closed) return;
     const polite = this.#opts.polite;
     const peer = new Peer({
-      channel: "main",
       polite,
       config,
       send: (s) => this.#outgoing(s),

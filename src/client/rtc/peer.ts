@@ -14,14 +14,11 @@ import { Emitter } from "./emitter";
  */
 const DISCONNECTED_RESTART_MS = 5000;
 
-export type Channel = "main" | "screen";
-
 export type Signal =
   | { kind: "offer" | "answer"; sdp: string }
   | { kind: "ice"; candidate: RTCIceCandidateInit | null };
 
 export interface PeerOptions {
-  channel: Channel;
   polite: boolean;
   config: RTCConfiguration;
   /** Delivers a signal to the other participant (through the server). */
@@ -40,7 +37,6 @@ export interface PeerEvents {
 
 export class Peer {
   readonly pc: RTCPeerConnection;
-  readonly channel: Channel;
   readonly events = new Emitter<PeerEvents>();
   readonly #polite: boolean;
   readonly #send: (signal: Signal) => void;
@@ -56,7 +52,6 @@ export class Peer {
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: PeerOptions) {
-    this.channel = opts.channel;
     this.#polite = opts.polite;
     this.#send = opts.send;
     this.#beforeFirstAnswer = opts.beforeFirstAnswer;
@@ -103,7 +98,7 @@ export class Peer {
   /** Feeds a signal from the other side. Never throws: a bad signal is logged and dropped. */
   handle(signal: Signal): Promise<void> {
     this.#queue = this.#queue.then(() => this.#handle(signal)).catch((err) => {
-      if (!this.#closed) console.warn(`rtc(${this.channel}): signal failed`, err);
+      if (!this.#closed) console.warn("rtc: signal failed", err);
     });
     return this.#queue;
   }
@@ -146,7 +141,7 @@ export class Peer {
     } catch (err) {
       // Candidates of an offer we chose to ignore are expected to fail; one bad candidate is
       // never worth failing the negotiation over.
-      if (!this.#ignoreOffer && !this.#closed) console.warn(`rtc(${this.channel}): candidate refused`, err);
+      if (!this.#ignoreOffer && !this.#closed) console.warn("rtc: candidate refused", err);
     }
   }
 

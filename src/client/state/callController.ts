@@ -137,7 +137,11 @@ export function openCall(callId: string, polite: (remoteId: string) => boolean, 
     e.on("local-stream", (localStream) => set({ localStream })),
     e.on("local-screen", (localScreen) => set({ localScreen })),
     e.on("local-media", (local) => set({ local })),
-    e.on("local-speaking", (localSpeaking) => set({ localSpeaking })),
+    e.on("local-speaking", (localSpeaking) => {
+      set({ localSpeaking });
+      // People outside a voice channel see who speaks in it (voice:state); inside, everyone measures for themselves.
+      if (useCall.getState().callKind === "voice") void socket?.request({ type: "call:update", callId, speaking: localSpeaking }).catch(() => {});
+    }),
     e.on("participant", (p) => set((s) => ({ participants: { ...s.participants, [p.id]: p } }))),
     e.on("participant-left", (id) =>
       set((s) => {

@@ -10,6 +10,7 @@ import { finishCall, showCallNotification } from "./callActions";
 import { bindSocket, currentCall, handleSfuSignal, holdSignal, openCall, tabCallId, moveToSfu } from "./callController";
 import { applyReaction, applySnapshot, applySpeaker, enterGroupCall } from "./callSnapshot";
 import { IDLE, inCall, useCall } from "./callStore";
+import { applyLiveCall, liveCallEnded, setLiveCalls } from "./liveCalls";
 import { useSession } from "./session";
 import { onDenied, onKnock, onModerated } from "./callHost";
 import { onAdmitted } from "./groupCall";
@@ -92,7 +93,11 @@ export function handleCallEvent(e: ServerEvent): void {
     case "call:busy":
       if (s.phase === "outgoing" && s.conversationId === ev.conversationId) void finishCall("busy", "They're in another call");
       return;
+    case "call:live":
+      applyLiveCall(ev);
+      return;
     case "call:ended":
+      liveCallEnded(ev.callId);
       if (current && s.phase === "elsewhere") void finishCall(null);
       else if (current && inCall(s)) void finishCall(ev.reason, endMessage(ev.reason, s.peer?.displayName ?? "Someone", s.direction === "outgoing"));
       return;
@@ -143,6 +148,7 @@ export function handleCallEvent(e: ServerEvent): void {
 /** Every hello (first connect and each reconnect): pick the call back up if this tab was in it. */
 export function handleHello(h: HelloResult, socket: ParleySocket): void {
   bindSocket(socket);
+  setLiveCalls(h.liveCalls ?? []);
   const s = useCall.getState();
   const group = h.callState && h.callState.kind !== "dm" ? h.callState : null;
   if (group) return void resumeGroup(socket, group);

@@ -118,7 +118,7 @@ export function withoutSpace(s: SpacesState, spaceId: string): Partial<SpacesSta
 export function upsertChannel(s: SpacesState, channel: Channel): Partial<SpacesState> {
   return mapSpace(s, channel.spaceId, (space) => {
     const old = space.channels.find((c) => c.id === channel.id);
-    const next: Channel = { ...channel, unreadCount: channel.unreadCount ?? old?.unreadCount ?? 0, muted: channel.muted ?? old?.muted ?? false, voiceMembers: channel.voiceMembers ?? old?.voiceMembers ?? [] };
+    const next: Channel = { ...channel, unreadCount: channel.unreadCount ?? old?.unreadCount ?? 0, muted: channel.muted ?? old?.muted ?? false, voiceMembers: channel.voiceMembers ?? old?.voiceMembers ?? [], voiceMuted: channel.voiceMuted ?? old?.voiceMuted ?? [], voiceSpeaking: channel.voiceSpeaking ?? old?.voiceSpeaking ?? [] };
     return { ...space, channels: old ? space.channels.map((c) => (c.id === channel.id ? next : c)) : [...space.channels, next] };
   });
 }

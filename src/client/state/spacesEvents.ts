@@ -182,7 +182,7 @@ export function applySpaceEvent(e: ServerEvent): boolean {
       set((s) => withoutMember(s, e.spaceId, e.userId));
       return true;
     case "voice:state":
-      set((s) => patchChannel(s, e.channelId, (c) => ({ ...c, voiceMembers: e.userIds })));
+      set((s) => patchChannel(s, e.channelId, (c) => ({ ...c, voiceMembers: e.userIds, voiceMuted: e.muted ?? [], voiceSpeaking: e.speaking ?? [] })));
       return true;
     default:
       return false;

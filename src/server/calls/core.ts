@@ -1,10 +1,10 @@
 /**
  * What every call flow shares: reading and compare-and-setting records, telling everyone in a
- * call what changed (`call:state` snapshots, voice:state for channels) and ending calls with
+ * call what changed (`call:state` snapshots, voice:state for channels, call:live for group DMs) and ending calls with
  * their log line. The flows themselves live in service.ts.
  */
 import { AppError } from "../../shared/errors";
-import type { CallEndReason, ServerEvent } from "../../shared/protocol";
+import type { CallEndReason, LiveCall, ServerEvent } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
 import type { ConversationService } from "../chat/conversations";
@@ -96,12 +96,36 @@ export class CallCore {
     const state = M.toState(call);
     await this.toConnections(this.others(call), { type: "call:state", call: state });
     await this.toUsers(call.invited.map((i) => i.userId), { type: "call:state", call: state });
-    await this.voiceState(call, call.participants.map((p) => p.id));
+    await this.presence(call, call.participants);
   }
 
-  protected async voiceState(call: CallRecord, userIds: string[]): Promise<void> {
+  /** Who is in a voice channel (with their mute and speaking marks) to its space; who is in a group DM's call to the group. */
+  protected async presence(call: CallRecord, inCall: M.Participant[]): Promise<void> {
+    const userIds = inCall.map((p) => p.id);
+    if (call.kind === "group") {
+      await this.bus.publish({ type: "deliver", to: { conversation: call.conversationId }, event: { type: "call:live", conversationId: call.conversationId, callId: call.id, media: call.media, userIds } });
+    }
     if (call.kind !== "voice" || !call.spaceId) return;
-    await this.bus.publish({ type: "deliver", to: { space: call.spaceId }, event: { type: "voice:state", spaceId: call.spaceId, channelId: call.conversationId, userIds } });
+    const marked = (flag: "muted" | "speaking") => inCall.filter((p) => p[flag]).map((p) => p.id);
+    const event = { type: "voice:state", spaceId: call.spaceId, channelId: call.conversationId, userIds, muted: marked("muted"), speaking: marked("speaking") } as const;
+    await this.bus.publish({ type: "deliver", to: { space: call.spaceId }, event });
+  }
+
+  /** Who is in each of these voice channels now, muted, speaking (for Channel.voiceMembers and its marks). */
+  async voiceMembers(channelIds: string[]): Promise<Map<string, { voiceMembers: string[]; voiceMuted: string[]; voiceSpeaking: string[] }>> {
+    const calls = await Promise.all(channelIds.map((id) => this.registry.ofConversation(id)));
+    const ids = (ps: M.Participant[]) => ps.map((p) => p.id);
+    return new Map(
+      calls.flatMap((c) =>
+        c ? [[c.conversationId, { voiceMembers: ids(c.participants), voiceMuted: ids(c.participants.filter((p) => p.muted)), voiceSpeaking: ids(c.participants.filter((p) => p.speaking)) }] as const] : [],
+      ),
+    );
+  }
+
+  /** The running calls of these group DMs (hello's liveCalls). */
+  async live(conversationIds: string[]): Promise<LiveCall[]> {
+    const calls = await Promise.all(conversationIds.map((id) => this.registry.ofConversation(id)));
+    return calls.flatMap((c) => (c && c.kind === "group" ? [{ conversationId: c.conversationId, callId: c.id, media: c.media, userIds: c.participants.map((p) => p.id) }] : []));
   }
 
   /**
@@ -143,7 +167,7 @@ export class CallCore {
     if (call.kind === "group") await this.bus.publish({ type: "deliver", to: { conversation: call.conversationId }, event: { type: "call:ended", callId, reason } });
     else await this.toUsers(users, { type: "call:ended", callId, reason });
     await this.toConnections(call.participants.filter((p) => p.userId === null).map((p) => p.connectionId), { type: "call:ended", callId, reason });
-    await this.voiceState(call, []);
+    await this.presence(call, []);
     if (call.kind === "dm" || call.kind === "group") await this.messages.system(call.conversationId, await this.logLine(call, reason));
   }
 

@@ -259,10 +259,4 @@ export class CallService extends JoinedCalls {
       await this.publish(left);
     });
   }
-
-  /** Who is in each of these voice channels now (for Channel.voiceMembers). */
-  async voiceMembers(channelIds: string[]): Promise<Map<string, string[]>> {
-    const calls = await Promise.all(channelIds.map((id) => this.registry.ofConversation(id)));
-    return new Map(calls.flatMap((c) => (c ? [[c.conversationId, c.participants.map((p) => p.id)] as [string, string[]]] : [])));
-  }
 }

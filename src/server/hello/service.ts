@@ -34,7 +34,10 @@ export class HelloService {
       this.calls.current(actor),
     ]);
     if (!me) throw new AppError("UNAUTHORIZED", "Account no longer exists");
-    const presence = await this.presence.visibleMany(friends.map((f) => f.id));
+    const [presence, liveCalls] = await Promise.all([
+      this.presence.visibleMany(friends.map((f) => f.id)),
+      this.calls.live(conversations.filter((c) => c.kind === "group").map((c) => c.id)),
+    ]);
     const users = new Map<string, ProfileRow>();
     for (const u of [...friends, ...requests.incoming, ...requests.outgoing, ...members]) if (!users.has(u.id)) users.set(u.id, u);
     return {
@@ -46,6 +49,7 @@ export class HelloService {
       spaces: spaces.map((sp) => ({ ...sp, channels: sp.channels.map(channelSummary) })),
       call,
       callState,
+      liveCalls,
     };
   }
 }

@@ -25,7 +25,7 @@ export function textChannelName(name: string): string {
 
 /** Who is in which voice channel now (the call service; live calls are not in the store). */
 export interface VoiceRoster {
-  voiceMembers(channelIds: string[]): Promise<Map<string, string[]>>;
+  voiceMembers(channelIds: string[]): Promise<Map<string, Pick<Channel, "voiceMembers" | "voiceMuted" | "voiceSpeaking">>>;
 }
 
 export class SpaceService {
@@ -75,7 +75,7 @@ export class SpaceService {
   /** Fills each voice channel's `voiceMembers` (one roster read for all the spaces). */
   async #withVoice(perSpace: Channel[][]): Promise<Channel[][]> {
     const inVoice = await this.voice.voiceMembers(perSpace.flat().filter((c) => c.kind === "voice").map((c) => c.id));
-    return perSpace.map((channels) => channels.map((c) => (c.kind === "voice" ? { ...c, voiceMembers: inVoice.get(c.id) ?? [] } : c)));
+    return perSpace.map((channels) => channels.map((c) => (c.kind === "voice" ? { ...c, ...inVoice.get(c.id) } : c)));
   }
 
   async create(actor: Actor, name: string): Promise<Space> {

@@ -15,6 +15,8 @@ export function toChannel(c: ConversationRow & { last_message_id?: string | null
     ...(unread ? { unreadCount: unread.unreadCount, mentionCount: unread.mentionCount, muted: unread.muted } : {}),
     lastMessageId: c.last_message_id ?? null,
     voiceMembers: [],
+    voiceMuted: [],
+    voiceSpeaking: [],
   };
 }
 
@@ -31,6 +33,8 @@ export function listedChannel(c: HelloChannelRow): Channel {
     muted: Number(c.my_muted) === 1,
     lastMessageId: c.last_message_id ?? null,
     voiceMembers: [],
+    voiceMuted: [],
+    voiceSpeaking: [],
   };
 }
 

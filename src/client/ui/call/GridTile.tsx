@@ -6,6 +6,7 @@ import { useEffect, useRef } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useCall } from "../../state/call";
 import { useChat } from "../../state/chat";
+import { useSession } from "../../state/session";
 import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
 import { HandIcon, PinIcon } from "./callIcons";
@@ -22,8 +23,10 @@ export function usePerson(id: string): { name: string; avatarUrl: string | null 
     const conv = s.conversations[useCall.getState().conversationId ?? ""];
     return conv?.members.find((m) => m.id === id) ?? null;
   });
+  const me = useSession((s) => s.user);
   const user = peer ?? member;
-  if (id === "self") return { name: "You", avatarUrl: null };
+  // Our own tile says "You" but shows our picture, like everyone else's.
+  if (id === "self") return { name: "You", avatarUrl: me?.avatarUrl ?? null };
   return { name: entry?.name ?? user?.displayName ?? "Someone", avatarUrl: entry?.avatarUrl ?? user?.avatarUrl ?? null };
 }
 
@@ -41,6 +44,8 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
   const { name, avatarUrl } = usePerson(id);
   const tile = useRef<HTMLDivElement>(null);
   useTileLayer(id, tile);
+  const myName = useSession((s) => s.user?.displayName);
+  const myId = useSession((s) => s.user?.id);
 
   const stream = self ? localStream : (remote?.stream ?? null);
   const media = self ? local : (remote?.media ?? { audio: false, video: false, screen: false });
@@ -73,7 +78,7 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
       />
       {!showVideo ? (
         <div role="img" aria-label={`${self ? "Your" : `${name}'s`} camera is off`} className="absolute inset-0 flex items-center justify-center">
-          <Avatar name={name} seed={self ? undefined : id} src={avatarUrl} size={compact ? "md" : "lg"} />
+          <Avatar name={self ? (myName ?? name) : name} seed={self ? myId : id} src={avatarUrl} size={compact ? "md" : "lg"} />
         </div>
       ) : null}
       <NameTag name={name} muted={!media.audio} mutedLabel={self ? "Your microphone is off" : `${name} is muted`} />

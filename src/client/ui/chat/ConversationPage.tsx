@@ -24,6 +24,7 @@ import { ConversationOptions, MutedMark } from "./MuteMenu";
 import { MessageList } from "./MessageList";
 import { TypingLine } from "./TypingLine";
 import { CallButtons } from "../call/CallLayer";
+import { LiveCallBanner } from "../call/LiveCallBanner";
 
 export function ConversationPage({ conversationId }: { conversationId: string }) {
   const conversation = useChat((s) => s.conversations[conversationId]);
@@ -94,6 +95,7 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   return (
     <div className="flex h-full min-h-0 flex-col" data-testid="conversation" data-conversation-id={conversationId}>
       {wide ? <ConversationHeader conversationId={conversationId} /> : null}
+      {conversation.kind === "group" ? <LiveCallBanner conversationId={conversationId} /> : null}
       <div className="flex min-h-0 flex-1">
         <div className="flex min-w-0 flex-1 flex-col">
           {history?.status === "error" ? (

@@ -72,13 +72,17 @@ export function TextChannelItem({ space, channel, reorderable, onNavigate }: Ite
   );
 }
 
-/** Someone in a voice channel; while we are in its call too, whether they speak or are muted. */
-function VoiceMember({ channelId, user }: { channelId: string; user: { id: string; displayName: string; avatarUrl: string | null } }) {
-  const here = useCall((s) => s.conversationId === channelId && s.phase === "active");
-  const speaking = useCall((s) => here && (s.participants[user.id]?.speaking || s.roster[user.id]?.speaking || (user.id === useChatMe() && s.localSpeaking)));
-  const muted = useCall((s) => here && (s.participants[user.id] ? !s.participants[user.id]!.media.audio : user.id === useChatMe() && !s.local.audio));
+/** Someone in a voice channel, speaking or muted: from our own call while we are in it, else from voice:state. */
+function VoiceMember({ channel, user }: { channel: Channel; user: { id: string; displayName: string; avatarUrl: string | null } }) {
+  const here = useCall((s) => s.conversationId === channel.id && s.phase === "active");
+  const speaking = useCall((s) =>
+    here ? !!(s.participants[user.id]?.speaking || s.roster[user.id]?.speaking || (user.id === useChatMe() && s.localSpeaking)) : channel.voiceSpeaking.includes(user.id),
+  );
+  const muted = useCall((s) =>
+    here ? (s.participants[user.id] ? !s.participants[user.id]!.media.audio : user.id === useChatMe() && !s.local.audio) : channel.voiceMuted.includes(user.id),
+  );
   return (
-    <li data-testid="voice-member" data-speaking={speaking || undefined} className="flex items-center gap-2 py-0.5 text-sm text-zinc-600 dark:text-zinc-300">
+    <li data-testid="voice-member" data-user-id={user.id} data-speaking={speaking || undefined} className="flex items-center gap-2 py-0.5 text-sm text-zinc-600 dark:text-zinc-300">
       <Avatar name={user.displayName} seed={user.id} src={user.avatarUrl} className={cn("size-5 text-[0.5rem]", speaking && "ring-2 ring-emerald-500")} />
       <span className="min-w-0 flex-1 truncate">{user.displayName}</span>
       {muted ? <MicOffIcon role="img" aria-hidden={false} aria-label={`${user.displayName} is muted`} className="mr-2 size-3.5 shrink-0 text-red-500" /> : null}
@@ -118,7 +122,7 @@ export function VoiceChannelItem({ space, channel, reorderable }: ItemProps) {
       {inside.length ? (
         <ul aria-label={`In ${channel.name}`} className="mb-1 ml-7 flex flex-col gap-0.5">
           {inside.map((u) => (
-            <VoiceMember key={u.id} channelId={channel.id} user={u} />
+            <VoiceMember key={u.id} channel={channel} user={u} />
           ))}
         </ul>
       ) : null}
