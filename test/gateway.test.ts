@@ -289,8 +289,13 @@ describe("limits with tight settings", () => {
   test("a flood gets RATE_LIMITED replies, and sustained abuse closes the socket with 1008", async () => {
     const a = await registerUser(tight);
     const ws = await connectWs(tbase, a.jar);
+    const started = performance.now();
     const replies = await Promise.all(Array.from({ length: 20 }, () => ws.request({ type: "presence:heartbeat" })));
-    expect(replies.filter((r) => r.ok)).toHaveLength(5);
+    // The bucket refills at 5/s while the flood is served; a slow machine may earn a token or two back.
+    const refilled = Math.floor(((performance.now() - started) / 1000) * 5);
+    const ok = replies.filter((r) => r.ok).length;
+    expect(ok).toBeGreaterThanOrEqual(5);
+    expect(ok).toBeLessThanOrEqual(5 + refilled);
     expect(replies.filter((r) => !r.ok).every((r) => r.error.code === "RATE_LIMITED")).toBe(true);
     for (let i = 0; i < 100; i++) ws.send({ type: "presence:heartbeat" });
     expect((await ws.closed).code).toBe(1008);
