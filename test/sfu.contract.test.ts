@@ -111,11 +111,15 @@ for (const [name, available, create] of IMPLEMENTATIONS) {
         });
         return w;
       };
+      // A loaded machine may have the publisher hold back its upper layers for a while (CPU or
+      // bandwidth adaptation): start once a layer above the lowest arrives.
+      let start = 0;
+      await until("a layer above the lowest", async () => (start = await width()) > 160, 90_000);
       await page.evaluate(() => window.sfuPage.layer("a", "camera", "low"));
-      await until("the low layer", async () => (await width()) <= 320);
-      const low = await width();
+      let low = 0;
+      await until("the low layer", async () => (low = await width()) < start);
       await page.evaluate(() => window.sfuPage.layer("a", "camera", "high"));
-      await until("a higher layer", async () => (await width()) > low);
-    });
+      await until("a higher layer", async () => (await width()) > low, 60_000);
+    }, 200_000);
   });
 }

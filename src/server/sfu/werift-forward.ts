@@ -15,11 +15,15 @@ type Rid = string;
 const ORDER: Rid[] = [SIMULCAST_RIDS.low, SIMULCAST_RIDS.mid, SIMULCAST_RIDS.high];
 /** One keyframe request per layer per this many ms: a burst of subscribers costs one keyframe. */
 const PLI_INTERVAL_MS = 300;
+/** A layer silent this long is taken as dropped by the publisher (bandwidth or CPU adaptation). */
+const LAYER_STALE_MS = 1_500;
 
 interface Layer {
   track: MediaStreamTrack;
   /** Unknown until the layer's first packet arrives. */
   ssrc?: number;
+  /** When its last packet arrived. */
+  lastAt: number;
   lastPli: number;
 }
 
@@ -28,6 +32,8 @@ export class Publication {
   readonly subscriptions = new Set<Subscription>();
   readonly audioLevelId: number | undefined;
   #stops: (() => void)[] = [];
+  /** liveRids() as last seen by checkLayers(). */
+  #live = "";
 
   constructor(
     readonly participantId: string,
@@ -45,13 +51,13 @@ export class Publication {
   addTrack(track: MediaStreamTrack): void {
     const rid = track.rid ?? "";
     if (this.layers.has(rid)) return;
-    const layer: Layer = { track, lastPli: 0 };
+    const layer: Layer = { track, lastAt: 0, lastPli: 0 };
     this.layers.set(rid, layer);
     const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => {
-      if (layer.ssrc === undefined) {
-        layer.ssrc = rtp.header.ssrc;
-        for (const s of this.subscriptions) s.retarget();
-      }
+      const resumed = Date.now() - layer.lastAt > LAYER_STALE_MS;
+      layer.lastAt = Date.now();
+      layer.ssrc = rtp.header.ssrc;
+      if (resumed) this.checkLayers();
       if (this.kind === "audio") this.#level(rtp);
       for (const s of this.subscriptions) s.forward(rid, rtp);
     });
@@ -63,10 +69,19 @@ export class Publication {
     if (level !== undefined) this.onLevel(level);
   }
 
-  /** Layers that have carried packets, lowest first. */
+  /** Layers carrying packets now, lowest first. */
   liveRids(): Rid[] {
-    const live = [...this.layers].filter(([, l]) => l.ssrc !== undefined).map(([rid]) => rid);
+    const since = Date.now() - LAYER_STALE_MS;
+    const live = [...this.layers].filter(([, l]) => l.lastAt >= since).map(([rid]) => rid);
     return live.sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
+  }
+
+  /** Re-targets subscribers when a layer appears or goes silent, so none waits on a dropped one. */
+  checkLayers(): void {
+    const live = this.liveRids().join(",");
+    if (live === this.#live) return;
+    this.#live = live;
+    for (const s of this.subscriptions) s.retarget();
   }
 
   requestKeyframe(rid: Rid): void {

@@ -266,7 +266,11 @@ export class WeriftSfu implements Sfu {
 
   #tick(room: Room): void {
     for (const member of room.members.values()) {
-      for (const p of member.publications.values()) if (p.kind === "video") p.sendRemb(PUBLISH_BITRATE);
+      for (const p of member.publications.values()) {
+        if (p.kind !== "video") continue;
+        p.sendRemb(PUBLISH_BITRATE);
+        p.checkLayers();
+      }
       const weak = Date.now() - member.lossyAt < WEAK_HOLD_MS;
       for (const s of member.subscriptions.values()) s.setWeak(weak);
     }
