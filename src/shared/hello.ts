@@ -126,7 +126,7 @@ export function expandHello(h: Pick<HelloResult, "user" | "users" | "friends" | 
         ownerId: c.ownerId,
         members: ids.map(user),
         reads: Object.fromEntries(ids.map((id) => [id, c.reads[id] ?? null])),
-        lastMessage: last && { ...last, conversationId: c.id, clientId: null, replyToId: null, editedAt: null },
+        lastMessage: last && { ...last, conversationId: c.id, clientId: null, replyToId: null, threadId: null, editedAt: null },
         unreadCount: c.unreadCount,
         muted: c.muted,
         readOnly: c.readOnly,

@@ -119,7 +119,7 @@ export const CreateGroupBody = z
   .strict();
 export const UpdateConversationBody = z.object({ name: Str().trim().min(1).max(100).nullable() }).strict();
 export const AddMembersBody = z.object({ userIds: z.array(Id).min(1).max(MAX_GROUP_MEMBERS) }).strict();
-export const SendMessageBody = z.object({ clientId: ClientId, content: Content, replyToId: Id.optional() }).strict();
+export const SendMessageBody = z.object({ clientId: ClientId, content: Content, replyToId: Id.optional(), threadId: Id.optional() }).strict();
 export const EditMessageBody = z.object({ content: Content }).strict();
 export const ReadBody = z.object({ messageId: Id }).strict();
 export const MuteBody = z.object({ muted: z.boolean() }).strict();
@@ -128,6 +128,34 @@ export const HistoryQuery = z.object({
   after: Id.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+export const ThreadListQuery = z.object({ limit: z.coerce.number().int().min(1).max(50).default(25) });
+
+/** Characters of the answered message a reply carries in its preview. */
+export const REPLY_PREVIEW_LENGTH = 200;
+/** Participants a thread summary names (the most recent first). */
+export const THREAD_PARTICIPANTS_SHOWN = 5;
+
+/** What a reply shows of the message it answers (in its conversation, maybe long scrolled away). */
+export interface ReplyPreview {
+  id: string;
+  authorId: string | null;
+  /** A room guest's name, when a guest wrote it. */
+  guestName?: string;
+  /** Its first REPLY_PREVIEW_LENGTH characters; "" when deleted. */
+  content: string;
+  deleted: boolean;
+}
+
+/** A thread root's numbers, as the viewer sees them. */
+export interface ThreadSummary {
+  replyCount: number;
+  lastReplyId: string;
+  lastReplyAt: string;
+  /** Who replied, the most recent first, at most THREAD_PARTICIPANTS_SHOWN. */
+  participantIds: string[];
+  /** Replies by others after the viewer's mark in this thread (all of them until it is first read). */
+  unreadCount: number;
+}
 
 /** Different emoji one message may carry; one more is refused with TOO_MANY_REACTIONS. */
 export const MAX_REACTIONS_PER_MESSAGE = 20;
@@ -166,6 +194,12 @@ export interface Message {
   kind: "text" | "system";
   content: string;
   replyToId: string | null;
+  /** Set with replyToId wherever a message is sent out (events, pages); `deleted` once the original is. */
+  replyTo?: ReplyPreview;
+  /** A thread reply: its root's id. Thread replies stay out of the main timeline (history, unread, last message). */
+  threadId: string | null;
+  /** A thread root with replies: on history, sync, thread and edit answers. */
+  thread?: ThreadSummary;
   createdAt: string;
   editedAt: string | null;
   /** The author has mentionEveryone in this space channel and wrote `@everyone`: every member is notified. */
@@ -301,7 +335,8 @@ export const ClientFrame = z.discriminatedUnion("type", [
   frame("hello", { resume: z.object({ lastEventId: Str().max(64).optional() }).strict().optional() }),
   frame("presence:heartbeat", {}),
   frame("presence:set", { status: SettablePresence }),
-  frame("message:send", { conversationId: Id, clientId: ClientId, content: Content, replyToId: Id.optional() }),
+  frame("message:send", { conversationId: Id, clientId: ClientId, content: Content, replyToId: Id.optional(), threadId: Id.optional() }),
+  frame("thread:read", { threadId: Id, messageId: Id }),
   frame("typing:start", { conversationId: Id }),
   frame("typing:stop", { conversationId: Id }),
   frame("read:mark", { conversationId: Id, messageId: Id }),
@@ -320,6 +355,8 @@ export type ServerEvent =
   | { type: "message:new"; message: Message }
   | { type: "typing"; conversationId: string; userId: string; active: boolean }
   | { type: "read:updated"; conversationId: string; userId: string; messageId: string }
+  /** The reader's own mark in a thread moved (to their own sockets). */
+  | { type: "thread:read"; conversationId: string; threadId: string; messageId: string }
   | { type: "presence:update"; userId: string; status: PresenceStatus }
   /** A profile changed (name, avatar): to everyone who shows it — friends and fellow members. */
   | { type: "user:updated"; user: PublicUser }

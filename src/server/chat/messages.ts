@@ -1,14 +1,16 @@
 /** Messages: send (idempotent per author + clientId, acknowledged after commit), history, sync, read marks, typing. */
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import { MENTION_EVERYONE, type Message, type MessageEdit } from "../../shared/protocol";
+import { MENTION_EVERYONE, type Message, type MessageEdit, type ReplyPreview } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
 import type { Store } from "../store/store";
 import type { ConversationService } from "./conversations";
 import { toMessage } from "./wire";
 import { can, mayModerate } from "../../shared/permissions";
-import { ReactionService, withReactions } from "./reactions";
+import { ReactionService } from "./reactions";
+import { decorate, replyTarget, threadRoot, ThreadService, withReplyPreviews } from "./threads";
+import type { MessageRow } from "../store/store";
 import { GUEST_SCOPE } from "../../shared/calls";
 
 /** A room guest, as their token names them. */
@@ -18,12 +20,15 @@ export interface GuestAuthor {
   conversationId: string;
 }
 
+type SendInput = { conversationId: string; clientId: string; content: string; replyToId?: string; threadId?: string };
+
 /** A typing:start within this window of the last one is not re-broadcast. */
 const TYPING_THROTTLE_MS = 2500;
 
 export class MessageService {
   readonly #typing = new Map<string, number>();
   readonly reactions: ReactionService;
+  readonly threads: ThreadService;
 
   constructor(
     private readonly store: Store,
@@ -32,9 +37,10 @@ export class MessageService {
     private readonly clock: () => number = Date.now,
   ) {
     this.reactions = new ReactionService(store, bus, conversations, clock);
+    this.threads = new ThreadService(store, bus, conversations);
   }
 
-  async send(actor: Actor, input: { conversationId: string; clientId: string; content: string; replyToId?: string }): Promise<Message> {
+  async send(actor: Actor, input: SendInput): Promise<Message> {
     let c: Awaited<ReturnType<ConversationService["requireMember"]>>;
     try {
       c = await this.#writable(actor, input.conversationId);
@@ -45,7 +51,8 @@ export class MessageService {
       if (original?.conversation_id !== input.conversationId) throw err;
       return toMessage(original);
     }
-    await this.#replyTarget(c.id, input.replyToId);
+    const replyTo = await replyTarget(this.store, c.id, input.replyToId);
+    await threadRoot(this.store, c.id, input.threadId);
     const { message, created } = await this.store.chat.insertMessage({
       id: newId(this.clock()),
       conversationId: c.id,
@@ -54,11 +61,12 @@ export class MessageService {
       kind: "text",
       content: input.content,
       replyToId: input.replyToId ?? null,
+      threadId: input.threadId ?? null,
       mentionsEveryone: await this.#mayMentionEveryone(actor, c, input.content),
       now: new Date(this.clock()).toISOString(),
     });
     if (message.conversation_id !== c.id) throw new AppError("CONFLICT", "This clientId was already used for another conversation");
-    const wire = toMessage(message);
+    const wire = await this.#sent(message, replyTo);
     // Only the first send fans out; a retry is answered with the original and nothing new.
     if (created) {
       this.#typing.delete(`${actor.userId}:${c.id}`);
@@ -68,9 +76,10 @@ export class MessageService {
   }
 
   /** A room guest posts in their room's chat (theirs alone: `guest.conversationId`). */
-  async sendAsGuest(guest: GuestAuthor, input: { conversationId: string; clientId: string; content: string; replyToId?: string }): Promise<Message> {
+  async sendAsGuest(guest: GuestAuthor, input: SendInput): Promise<Message> {
     await this.#guestRoom(guest, input.conversationId);
-    await this.#replyTarget(input.conversationId, input.replyToId);
+    const replyTo = await replyTarget(this.store, input.conversationId, input.replyToId);
+    await threadRoot(this.store, input.conversationId, input.threadId);
     const { message, created } = await this.store.chat.insertMessage({
       id: newId(this.clock()),
       conversationId: input.conversationId,
@@ -79,11 +88,12 @@ export class MessageService {
       kind: "text",
       content: input.content,
       replyToId: input.replyToId ?? null,
+      threadId: input.threadId ?? null,
       guest: { id: guest.id, name: guest.name },
       now: new Date(this.clock()).toISOString(),
     });
     if (message.conversation_id !== input.conversationId) throw new AppError("CONFLICT", "This clientId was already used for another conversation");
-    const wire = toMessage(message);
+    const wire = await this.#sent(message, replyTo);
     if (created) await this.bus.publish({ type: "deliver", to: { conversation: input.conversationId }, event: { type: "message:new", message: wire } });
     return wire;
   }
@@ -91,14 +101,15 @@ export class MessageService {
   /** A room guest catches up on their room's chat, oldest first. */
   async guestSync(guest: GuestAuthor, conversationId: string, after: string | undefined, limit = 100): Promise<{ messages: Message[]; hasMore: boolean }> {
     await this.#guestRoom(guest, conversationId);
-    const rows = await this.store.chat.messages(conversationId, { after: after ?? "", limit: limit + 1 });
-    return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
+    const rows = await this.store.chat.messages(conversationId, { after: after ?? "", limit: limit + 1, threads: true });
+    return { messages: await withReplyPreviews(this.store, rows.slice(0, limit).map(toMessage)), hasMore: rows.length > limit };
   }
 
-  async #replyTarget(conversationId: string, replyToId: string | undefined): Promise<void> {
-    if (!replyToId) return;
-    const target = await this.store.chat.message(replyToId);
-    if (!target || target.conversation_id !== conversationId) throw new AppError("VALIDATION_ERROR", "The replied-to message is not in this conversation");
+  /** A stored message as its send answers it; a retry's original gets its preview afresh. */
+  async #sent(message: MessageRow, replyTo: ReplyPreview | undefined): Promise<Message> {
+    const wire = toMessage(message);
+    if (!wire.replyToId) return wire;
+    return wire.replyToId === replyTo?.id ? { ...wire, replyTo } : (await withReplyPreviews(this.store, [wire]))[0]!;
   }
 
   async #guestRoom(guest: GuestAuthor, conversationId: string): Promise<void> {
@@ -142,7 +153,8 @@ export class MessageService {
     const mentionsEveryone = Number(m.mentions_everyone) === 1 && MENTION_EVERYONE.test(content);
     const edited = await this.store.edits.edit({ id: newId(this.clock()), messageId, content, mentionsEveryone, now });
     if (!edited) throw new AppError("NOT_FOUND", "No such message");
-    const [wire] = await withReactions(this.store, [toMessage(edited)]);
+    // To everyone: no per-viewer thread summary (clients keep the one they hold).
+    const [wire] = await decorate(this.store, null, c.id, [toMessage(edited)]);
     await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:updated", message: wire! } });
     return wire!;
   }
@@ -173,18 +185,22 @@ export class MessageService {
     return this.conversations.system.post(conversationId, content);
   }
 
-  async history(actor: Actor, conversationId: string, page: { before?: string; after?: string; limit: number }): Promise<{ messages: Message[]; hasMore: boolean }> {
+  /** The main timeline (thread replies are in their threads); `threads` adds them, for catch-up. */
+  async history(actor: Actor, conversationId: string, page: { before?: string; after?: string; limit: number; threads?: boolean }): Promise<{ messages: Message[]; hasMore: boolean }> {
     await this.conversations.requireMember(actor, conversationId);
     const rows = await this.store.chat.messages(conversationId, { ...page, limit: page.limit + 1 });
     const hasMore = rows.length > page.limit;
     // Newest-first pages drop the oldest extra row; after-cursor pages drop the newest.
     const trimmed = hasMore ? (page.after !== undefined ? rows.slice(0, page.limit) : rows.slice(1)) : rows;
-    return { messages: await withReactions(this.store, trimmed.map(toMessage)), hasMore };
+    return { messages: await decorate(this.store, actor.userId, conversationId, trimmed.map(toMessage)), hasMore };
   }
 
-  /** Catch-up after a cursor, oldest first. Without a cursor: from the conversation's start ("" sorts before every id). */
+  /**
+   * Catch-up after a cursor, oldest first, thread replies included (clients file them under
+   * their roots). Without a cursor: from the conversation's start ("" sorts before every id).
+   */
   async sync(actor: Actor, conversationId: string, after: string | undefined, limit = 100) {
-    return this.history(actor, conversationId, { after: after ?? "", limit });
+    return this.history(actor, conversationId, { after: after ?? "", limit, threads: true });
   }
 
   async markRead(actor: Actor, conversationId: string, messageId: string): Promise<void> {

@@ -12,6 +12,7 @@ export function toMessage(m: MessageRow): Message {
     kind: m.kind,
     content: m.deleted_at ? "" : m.content,
     replyToId: m.reply_to_id,
+    threadId: m.thread_id,
     createdAt: m.created_at,
     editedAt: m.edited_at,
     mentionsEveryone: !m.deleted_at && Number(m.mentions_everyone) === 1,

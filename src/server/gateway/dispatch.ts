@@ -26,8 +26,9 @@ export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
     "presence:heartbeat": (actor) => s.presence.handleHeartbeat(actor.userId, actor.connectionId),
     "presence:set": (actor, f) => s.presence.handleSet(actor.userId, f.status),
     "message:send": async (actor, f) => ({
-      message: await s.messages.send(actor, { conversationId: f.conversationId, clientId: f.clientId, content: f.content, replyToId: f.replyToId }),
+      message: await s.messages.send(actor, { conversationId: f.conversationId, clientId: f.clientId, content: f.content, replyToId: f.replyToId, threadId: f.threadId }),
     }),
+    "thread:read": (actor, f) => s.messages.threads.markRead(actor, f.threadId, f.messageId),
     "message:edit": async (actor, f) => ({ message: await s.messages.edit(actor, f.messageId, f.content) }),
     "message:delete": (actor, f) => s.messages.remove(actor, f.messageId),
     "reaction:add": (actor, f) => s.messages.reactions.add(actor, f.messageId, f.emoji),

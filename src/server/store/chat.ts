@@ -19,6 +19,8 @@ export interface NewMessage {
   kind: MessageKind;
   content: string;
   replyToId: string | null;
+  /** A thread reply: the root's id (checked by the caller). */
+  threadId?: string | null;
   /** Checked by the caller: the author may notify everyone here. */
   mentionsEveryone?: boolean;
   /** A room guest's message (authorId null). */
@@ -65,7 +67,8 @@ export interface ChatStore {
   messageByClientId(authorId: string, clientId: string): Promise<MessageRow | undefined>;
   /** Soft delete: the row stays (cursors keep working) with its content, reactions and edit history erased. */
   deleteMessage(id: string, now: string): Promise<void>;
-  messages(conversationId: string, page: { before?: string; after?: string; limit: number }): Promise<MessageRow[]>;
+  /** The main timeline; with `threads`, thread replies too (catch-up hands both over). */
+  messages(conversationId: string, page: { before?: string; after?: string; limit: number; threads?: boolean }): Promise<MessageRow[]>;
   /** Moves the read mark forward only; returns whether it moved. */
   markRead(conversationId: string, userId: string, messageId: string): Promise<boolean>;
   /** Returns whether the user is a member (and so the flag was stored). */
@@ -122,6 +125,7 @@ export class KyselyChatStore implements ChatStore {
           .selectFrom("messages as m")
           .select(sql<number>`count(*)`.as("n"))
           .whereRef("m.conversation_id", "=", "cm.conversation_id")
+          .where("m.thread_id", "is", null)
           .where("m.deleted_at", "is", null)
           .where((w) => w.or([w("m.author_id", "is", null), w("m.author_id", "!=", userId)]))
           .where((w) => w.or([w("cm.last_read_id", "is", null), w("m.id", ">", w.ref("cm.last_read_id"))]))
@@ -132,6 +136,7 @@ export class KyselyChatStore implements ChatStore {
           .selectFrom("messages as m")
           .select(sql<number>`count(*)`.as("n"))
           .whereRef("m.conversation_id", "=", "cm.conversation_id")
+          .where("m.thread_id", "is", null)
           .where("m.mentions_everyone", "=", 1)
           .where("m.deleted_at", "is", null)
           .where("m.author_id", "!=", userId)
@@ -238,8 +243,9 @@ export class KyselyChatStore implements ChatStore {
     });
   }
 
-  async messages(conversationId: string, page: { before?: string; after?: string; limit: number }) {
+  async messages(conversationId: string, page: { before?: string; after?: string; limit: number; threads?: boolean }) {
     let q = this.db.selectFrom("messages").selectAll().where("conversation_id", "=", conversationId);
+    if (!page.threads) q = q.where("thread_id", "is", null);
     if (page.after !== undefined) {
       q = q.where("id", ">", page.after).orderBy("id", "asc");
       if (page.before) q = q.where("id", "<", page.before);

@@ -103,9 +103,9 @@ const requests = (mine: "from_id" | "to_id", theirs: "from_id" | "to_id") =>
 const incoming = requests("to_id", "from_id");
 const outgoing = requests("from_id", "to_id");
 
-/** Messages by others (or the system) after the viewer's read mark. */
+/** Main-timeline messages by others (or the system) after the viewer's read mark. */
 const unreadCount = (userId: string) =>
-  sql<number>`(select count(*) from messages m where m.conversation_id = cm.conversation_id and m.deleted_at is null
+  sql<number>`(select count(*) from messages m where m.conversation_id = cm.conversation_id and m.thread_id is null and m.deleted_at is null
     and (m.author_id is null or m.author_id <> ${userId}) and (cm.last_read_id is null or m.id > cm.last_read_id))`;
 
 const conversations = prepared(2, (db, userId: string, preview: number) =>
@@ -141,7 +141,7 @@ const channels = prepared(1, (db, userId: string) =>
     .select(lastMessageId("c.id").as("last_message_id"))
     .select(unreadCount(userId).as("unread"))
     .select(
-      sql<number>`(select count(*) from messages m where m.conversation_id = cm.conversation_id and m.mentions_everyone = 1 and m.deleted_at is null
+      sql<number>`(select count(*) from messages m where m.conversation_id = cm.conversation_id and m.thread_id is null and m.mentions_everyone = 1 and m.deleted_at is null
         and m.author_id <> ${userId} and (cm.last_read_id is null or m.id > cm.last_read_id))`.as("mentions"),
     )
     .where("cm.user_id", "=", userId)

@@ -19,8 +19,8 @@ interface Pending {
 }
 
 const insert = prepared(
-  11,
-  (db, id: string, conversationId: string, authorId: string | null, clientId: string | null, kind: NewMessage["kind"], content: string, replyToId: string | null, now: string, mentions: number, guestId: string | null, guestName: string | null) =>
+  12,
+  (db, id: string, conversationId: string, authorId: string | null, clientId: string | null, kind: NewMessage["kind"], content: string, replyToId: string | null, now: string, mentions: number, guestId: string | null, guestName: string | null, threadId: string | null) =>
     db
       .insertInto("messages")
       .values({
@@ -37,6 +37,7 @@ const insert = prepared(
         mentions_everyone: mentions,
         guest_id: guestId,
         guest_name: guestName,
+        thread_id: threadId,
       })
       .onConflict((oc) => oc.columns(["author_id", "client_id"]).doNothing())
       .returningAll(),
@@ -48,7 +49,7 @@ async function insertOne(db: Kysely<Database>, m: NewMessage): Promise<Result> {
     const original = await db.selectFrom("messages").selectAll().where("guest_id", "=", m.guest.id).where("client_id", "=", m.clientId).executeTakeFirst();
     if (original) return { message: original, created: false };
   }
-  const [inserted] = await insert(db, m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0, m.guest?.id ?? null, m.guest?.name ?? null);
+  const [inserted] = await insert(db, m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0, m.guest?.id ?? null, m.guest?.name ?? null, m.threadId ?? null);
   if (inserted) return { message: inserted, created: true };
   // A retry (same author and clientId): the original answers it.
   const original = await db.selectFrom("messages").selectAll().where("author_id", "=", m.authorId).where("client_id", "=", m.clientId).executeTakeFirstOrThrow();

@@ -157,6 +157,8 @@ export interface MessagesTable {
   /** Set (with guest_name) for a room guest's message, whose author_id is null. */
   guest_id: Generated<string | null>;
   guest_name: Generated<string | null>;
+  /** A thread reply: its root's id (migration 0015). Null in the main timeline. */
+  thread_id: Generated<string | null>;
 }
 
 export interface RoomsTable {
@@ -186,6 +188,13 @@ export interface MessageEditsTable {
   edited_at: string;
 }
 
+/** A member's read mark in one thread (migration 0015). */
+export interface ThreadReadsTable {
+  thread_id: string;
+  user_id: string;
+  last_read_id: string;
+}
+
 export interface Database {
   users: UsersTable;
   oidc_identities: OidcIdentitiesTable;
@@ -200,6 +209,7 @@ export interface Database {
   messages: MessagesTable;
   reactions: ReactionsTable;
   message_edits: MessageEditsTable;
+  thread_reads: ThreadReadsTable;
   spaces: SpacesTable;
   space_members: SpaceMembersTable;
   space_bans: SpaceBansTable;

@@ -23,9 +23,9 @@ export function escapeLike(s: string): string {
 /** The key that makes a pair of users have exactly one DM. */
 export const dmKey = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 
-/** The newest message id of the conversation whose id is in `conversationIdColumn` (the index answers it). */
+/** The newest main-timeline message id of the conversation whose id is in `conversationIdColumn` (the timeline index answers it). */
 export function lastMessageId(conversationIdColumn: string): RawBuilder<string | null> {
-  return sql<string | null>`(select max(lm.id) from messages lm where lm.conversation_id = ${sql.ref(conversationIdColumn)})`;
+  return sql<string | null>`(select max(lm.id) from messages lm where lm.conversation_id = ${sql.ref(conversationIdColumn)} and lm.thread_id is null)`;
 }
 
 /** Everyone who shares a group (a conversation or a space) of `table` with the user. */

@@ -14,6 +14,7 @@ import { KyselyRoomStore, type RoomStore } from "./rooms";
 import { KyselyHelloStore, type HelloStore } from "./hello";
 import { KyselyReactionStore, type ReactionStore } from "./reactions";
 import { KyselyMessageEditStore, type MessageEditStore } from "./edits";
+import { KyselyThreadStore, type ThreadStore } from "./threads";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
@@ -22,6 +23,7 @@ export type { RoomStore, RoomRow } from "./rooms";
 export type { HelloStore, HelloChannelRow, HelloConversationRow, HelloFriendRow, HelloMemberRow, HelloRequestRow, ProfileRow } from "./hello";
 export type { ReactionStore, ReactionRow, AddReactionResult } from "./reactions";
 export type { MessageEditStore, MessageEditRow } from "./edits";
+export type { ThreadStore, ThreadSummaryRow, ThreadParticipantRow, ReplyTargetRow } from "./threads";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -35,6 +37,7 @@ export interface Store {
   readonly hello: HelloStore;
   readonly reactions: ReactionStore;
   readonly edits: MessageEditStore;
+  readonly threads: ThreadStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -52,6 +55,7 @@ export class KyselyStore implements Store {
   readonly hello: HelloStore;
   readonly reactions: ReactionStore;
   readonly edits: MessageEditStore;
+  readonly threads: ThreadStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -66,6 +70,7 @@ export class KyselyStore implements Store {
     this.hello = new KyselyHelloStore(this.db);
     this.reactions = new KyselyReactionStore(this.db);
     this.edits = new KyselyMessageEditStore(this.db);
+    this.threads = new KyselyThreadStore(this.db);
   }
 
   async migrate(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { AddMembersBody, CreateGroupBody, EditMessageBody, HistoryQuery, ReactionEmoji, MuteBody, ReadBody, SendMessageBody, UpdateConversationBody } from "../../../shared/protocol";
+import { AddMembersBody, CreateGroupBody, EditMessageBody, HistoryQuery, ReactionEmoji, MuteBody, ReadBody, SendMessageBody, ThreadListQuery, UpdateConversationBody } from "../../../shared/protocol";
 import type { AuthService } from "../../auth/service";
 import type { ConversationService } from "../../chat/conversations";
 import type { MessageService } from "../../chat/messages";
@@ -42,6 +42,11 @@ export function conversationRoutes(auth: AuthService, conversations: Conversatio
     const body = await parseJson(c, SendMessageBody);
     return c.json({ message: await messages.send(actor, { conversationId: c.req.param("id"), ...body }) }, 201);
   });
+  r.get("/:id/threads", async (c) => {
+    const actor = await listingActor(c, auth);
+    const { limit } = parseWith(ThreadListQuery, c.req.query());
+    return c.json({ threads: await messages.threads.list(actor, c.req.param("id"), limit) });
+  });
   r.post("/:id/read", async (c) => {
     const actor = await requireActor(c, auth);
     await messages.markRead(actor, c.req.param("id"), (await parseJson(c, ReadBody)).messageId);
@@ -59,6 +64,15 @@ export function messageRoutes(auth: AuthService, messages: MessageService) {
   });
   r.delete("/:id", async (c) => {
     await messages.remove(await requireActor(c, auth), c.req.param("id"));
+    return c.body(null, 204);
+  });
+  r.get("/:id/thread", async (c) => {
+    const actor = await requireActor(c, auth);
+    return c.json(await messages.threads.page(actor, c.req.param("id"), parseWith(HistoryQuery, c.req.query())));
+  });
+  r.post("/:id/thread/read", async (c) => {
+    const actor = await requireActor(c, auth);
+    await messages.threads.markRead(actor, c.req.param("id"), (await parseJson(c, ReadBody)).messageId);
     return c.body(null, 204);
   });
   r.get("/:id/edits", async (c) => c.json({ edits: await messages.edits(await requireActor(c, auth), c.req.param("id")) }));
