@@ -38,6 +38,7 @@ import { JanusSfu } from "./sfu/janus";
 import { WeriftSfu } from "./sfu/werift";
 import { RoomService } from "./rooms/service";
 import { HelloService } from "./hello/service";
+import { SearchService } from "./search/service";
 import { SpaceService } from "./spaces/service";
 import { InviteService } from "./spaces/invites";
 import { ImageStore } from "./files/images";
@@ -97,12 +98,13 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const guestTokens = new GuestTokens(config.jwtSecret, config.guests.ttlSeconds);
   const rooms = new RoomService(store, calls, guestTokens, clock);
   const hello = new HelloService(store, presence, spaces, calls);
+  const search = new SearchService(store);
   const gateway = new Gateway(config, auth, guestTokens, store, bus, { hello, presence, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
   const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
-  const app = createApp({ config, store, bus, auth, users, friends, conversations, messages, ice, spaces, invites, rooms, oidc, ipLimiter, limits, metrics, log, staticDir });
+  const app = createApp({ config, store, bus, auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, oidc, ipLimiter, limits, metrics, log, staticDir });
   metrics.gauge("parley_ws_connections", () => gateway.connectionCount);
 
   let server: Server<SocketData> | undefined;

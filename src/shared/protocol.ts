@@ -14,6 +14,8 @@ export type { CallEndReason, CallInfo, CallKind, CallState, LiveCall, Participan
 export { CallMedia } from "./calls";
 export type { ChannelSummary, ConversationSummary, FriendSummary, HelloResult, MessagePreview, RequestSummary, SpaceSummary } from "./hello";
 export { PREVIEW_LENGTH } from "./hello";
+export { SearchQuery, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from "./search";
+export type { SearchHit, SearchResult, Snippet } from "./search";
 
 export const USERNAME_MAX = 32;
 export const USERNAME_RE = /^[a-z0-9_]{3,32}$/;

@@ -37,6 +37,8 @@ import type { RoomService } from "../rooms/service";
 import { channelRoutes, inviteRoutes, spaceRoutes } from "./routes/spaces";
 import { messageRoutes } from "./routes/chat";
 import { staticRoutes } from "./routes/static";
+import { searchRoutes } from "./routes/search";
+import type { SearchService } from "../search/service";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -51,6 +53,7 @@ export interface AppDeps {
   spaces: SpaceService;
   invites: InviteService;
   rooms: RoomService;
+  search: SearchService;
   oidc: OidcService;
   ipLimiter: WindowLimiter;
   limits: Limits;
@@ -116,6 +119,7 @@ export function createApp(d: AppDeps) {
   app.route("/api/blocks", blockRoutes(d.auth, d.friends));
   app.route("/api/conversations", conversationRoutes(d.auth, d.conversations, d.messages));
   app.route("/api/rtc", rtcRoutes(d.auth, d.ice));
+  app.route("/api/search", searchRoutes(d.auth, d.search));
   app.route("/api/spaces", spaceRoutes(d.auth, d.spaces, d.invites));
   app.route("/api/channels", channelRoutes(d.auth, d.spaces));
   app.route("/api/invites", inviteRoutes(d.auth, d.invites));

@@ -1,5 +1,5 @@
 /** Helpers shared by the store modules. */
-import { createQueryId, sql, type Compilable, type CompiledQuery, type Kysely, type RawBuilder, type Transaction } from "kysely";
+import { createQueryId, PostgresAdapter, sql, type Compilable, type CompiledQuery, type Kysely, type RawBuilder, type Transaction } from "kysely";
 import type { Database } from "./schema";
 
 /** Rows relating users a and b in either direction (x = a and y = b, or x = b and y = a). */
@@ -74,4 +74,9 @@ export function prepared<A extends unknown[], R>(arity: A["length"], build: (db:
     const result = await db.executeQuery<R>({ sql: compiled.sql, query: compiled.query, parameters, queryId: createQueryId() });
     return result.rows;
   };
+}
+
+/** The few places the dialects need different SQL (full-text search) ask this. */
+export function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }

@@ -15,6 +15,7 @@ import { KyselyHelloStore, type HelloStore } from "./hello";
 import { KyselyReactionStore, type ReactionStore } from "./reactions";
 import { KyselyMessageEditStore, type MessageEditStore } from "./edits";
 import { KyselyThreadStore, type ThreadStore } from "./threads";
+import { KyselySearchStore, type SearchStore } from "./search";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
@@ -24,6 +25,7 @@ export type { HelloStore, HelloChannelRow, HelloConversationRow, HelloFriendRow,
 export type { ReactionStore, ReactionRow, AddReactionResult } from "./reactions";
 export type { MessageEditStore, MessageEditRow } from "./edits";
 export type { ThreadStore, ThreadSummaryRow, ThreadParticipantRow, ReplyTargetRow } from "./threads";
+export type { SearchStore, SearchCriteria, SearchRow } from "./search";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -38,6 +40,8 @@ export interface Store {
   readonly reactions: ReactionStore;
   readonly edits: MessageEditStore;
   readonly threads: ThreadStore;
+  /** Message search (full-text index of migration 0016). */
+  readonly search: SearchStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -56,6 +60,7 @@ export class KyselyStore implements Store {
   readonly reactions: ReactionStore;
   readonly edits: MessageEditStore;
   readonly threads: ThreadStore;
+  readonly search: SearchStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -71,6 +76,7 @@ export class KyselyStore implements Store {
     this.reactions = new KyselyReactionStore(this.db);
     this.edits = new KyselyMessageEditStore(this.db);
     this.threads = new KyselyThreadStore(this.db);
+    this.search = new KyselySearchStore(this.db);
   }
 
   async migrate(): Promise<void> {

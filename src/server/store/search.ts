@@ -1,0 +1,96 @@
+/**
+ * Message search: one query per page, newest first, over the text messages of conversations
+ * the user is a member of now. Words go to the dialect's full-text index (migration 0016).
+ */
+import { sql, type Kysely } from "kysely";
+import type { Database } from "./schema";
+import type { MessageRow } from "./chat";
+import { escapeLike, isPostgres } from "./sql";
+
+export interface SearchCriteria {
+  /** Lowercased words; a message must hold a word starting with each. */
+  terms: string[];
+  fromUsername?: string;
+  /** A conversation id, a channel's, group's or space's name, or a DM partner's username; lowercased. */
+  in?: string;
+  mentions?: string;
+  hasLink?: boolean;
+  /** ISO times: created before `before`, at or after `after`. */
+  before?: string;
+  after?: string;
+}
+
+export type SearchRow = MessageRow & {
+  c_kind: "dm" | "group" | "channel" | "room";
+  c_name: string | null;
+  c_space_id: string | null;
+  u_id: string | null;
+  u_username: string | null;
+  u_display_name: string | null;
+  u_avatar_url: string | null;
+};
+
+export interface SearchStore {
+  /** Matching messages older than `cursor` (a message id), newest first. */
+  messages(userId: string, criteria: SearchCriteria, page: { cursor?: string; limit: number }): Promise<SearchRow[]>;
+}
+
+export class KyselySearchStore implements SearchStore {
+  readonly #postgres: boolean;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.#postgres = isPostgres(db);
+  }
+
+  async messages(userId: string, k: SearchCriteria, page: { cursor?: string; limit: number }): Promise<SearchRow[]> {
+    let q = this.db
+      .selectFrom("messages as m")
+      .innerJoin("conversation_members as cm", (j) => j.onRef("cm.conversation_id", "=", "m.conversation_id").on("cm.user_id", "=", userId))
+      .innerJoin("conversations as c", "c.id", "m.conversation_id")
+      .leftJoin("users as u", "u.id", "m.author_id")
+      .selectAll("m")
+      .select(["c.kind as c_kind", "c.name as c_name", "c.space_id as c_space_id", "u.id as u_id", "u.username as u_username", "u.display_name as u_display_name", "u.avatar_url as u_avatar_url"])
+      .where("m.kind", "=", "text")
+      .where("m.deleted_at", "is", null);
+    // A mention's username must be a word of the text too: the index narrows, LIKE confirms.
+    const words = [...k.terms.map((t) => ({ word: t, prefix: true })), ...(k.mentions ? [{ word: k.mentions, prefix: false }] : [])];
+    if (words.length > 0) q = q.where(this.#matches(words));
+    if (k.fromUsername) q = q.where("m.author_id", "=", (eb) => eb.selectFrom("users").select("id").where("username", "=", k.fromUsername!));
+    if (k.mentions) q = q.where(sql<boolean>`lower(m.content) like ${`%@${escapeLike(k.mentions)}%`} escape '\\'`);
+    if (k.hasLink) q = q.where(sql<boolean>`(lower(m.content) like '%http://%' or lower(m.content) like '%https://%')`);
+    if (k.in !== undefined) q = q.where("m.conversation_id", "in", this.#conversationsNamed(userId, k.in));
+    if (k.before) q = q.where("m.created_at", "<", k.before);
+    if (k.after) q = q.where("m.created_at", ">=", k.after);
+    if (page.cursor) q = q.where("m.id", "<", page.cursor);
+    return (await q.orderBy("m.id", "desc").limit(page.limit).execute()) as unknown as SearchRow[];
+  }
+
+  /** Words are letters, digits and marks only (query.ts), so they cannot carry query syntax. */
+  #matches(words: Array<{ word: string; prefix: boolean }>) {
+    if (this.#postgres) {
+      const tsquery = words.map((w) => (w.prefix ? `${w.word}:*` : w.word)).join(" & ");
+      return sql<boolean>`to_tsvector('simple', m.content) @@ to_tsquery('simple', ${tsquery})`;
+    }
+    const fts = words.map((w) => `"${w.word}"${w.prefix ? "*" : ""}`).join(" AND ");
+    return sql<boolean>`m.rowid in (select rowid from messages_fts where messages_fts match ${fts})`;
+  }
+
+  /** Conversations `in:` may name; the membership join keeps only the user's. */
+  #conversationsNamed(userId: string, name: string) {
+    return this.db
+      .selectFrom("conversations as n")
+      .leftJoin("spaces as s", "s.id", "n.space_id")
+      .select("n.id")
+      .where((eb) => eb.or([eb("n.id", "=", name), eb(eb.fn("lower", ["n.name"]), "=", name), eb(eb.fn("lower", ["s.name"]), "=", name)]))
+      .union(
+        this.db
+          .selectFrom("conversation_members as d")
+          .innerJoin("conversations as dc", "dc.id", "d.conversation_id")
+          .innerJoin("users as du", "du.id", "d.user_id")
+          .select("d.conversation_id as id")
+          .where("dc.kind", "=", "dm")
+          .where("du.username", "=", name)
+          .where("d.user_id", "!=", userId),
+      );
+  }
+}
