@@ -4,13 +4,11 @@
  * its SFU and every page follows; it only counts as working when the receiving pages'
  * getStats() show frames decoded.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { SCREEN_CAPTURE_FLAGS, artifactPath, browserAvailable, launchBrowser, until } from "../support/browser";
-import { CallPages, button, expectDecoding, startCallServer, type CallServer, type OpenPage } from "../support/calls";
+import { CallPages, button, expectDecoding, expectViaSfu, startCallServer, type CallServer, type OpenPage } from "../support/calls";
+import { smallCameraFlag } from "../support/camera";
 import { registerUser } from "../support/parley";
 import { befriend } from "../support/social";
 
@@ -20,25 +18,8 @@ const T = 60_000;
 const HOOK = 60_000;
 const pages = new CallPages();
 
-/**
- * A small fake camera (320×180, 15 fps, a bar sweeping across), so six pages encoding and
- * decoding at once stay affordable: Chromium loops the file instead of its 640×360 pattern.
- */
-function smallCamera(): string {
-  const [w, h, frames] = [320, 180, 15];
-  const parts: Uint8Array[] = [new TextEncoder().encode(`YUV4MPEG2 W${w} H${h} F15:1 Ip A1:1 C420jpeg\n`)];
-  for (let f = 0; f < frames; f++) {
-    const y = new Uint8Array(w * h).fill(60);
-    for (let row = 0; row < h; row++) y.fill(220, row * w + f * 20, row * w + f * 20 + 20);
-    parts.push(new TextEncoder().encode("FRAME\n"), y, new Uint8Array((w * h) / 2).fill(128));
-  }
-  const path = join(mkdtempSync(join(tmpdir(), "parley-cam-")), "camera.y4m");
-  writeFileSync(path, Buffer.concat(parts));
-  return path;
-}
-
 beforeAll(async () => {
-  if (enabled) pages.browser = await launchBrowser([...SCREEN_CAPTURE_FLAGS, "--allow-loopback-in-peer-connection", `--use-file-for-fake-video-capture=${smallCamera()}`]);
+  if (enabled) pages.browser = await launchBrowser([...SCREEN_CAPTURE_FLAGS, "--allow-loopback-in-peer-connection", smallCameraFlag()]);
 }, HOOK);
 afterEach(async () => {
   expect(await pages.closeAll()).toEqual([]);
@@ -69,15 +50,6 @@ async function ringAll(open: OpenPage[]): Promise<void> {
   await Promise.all(open.slice(1).map((p) => button(p.page, "Accept").waitFor({ timeout: T })));
 }
 
-/** Passes once every remote participant arrives on one peer connection: the SFU's subscribe link. */
-async function viaSfu(page: Page, others: number): Promise<void> {
-  const peers = await page.evaluate(() => {
-    const all = window.__parleyCall?.peers() ?? [];
-    return all.map((p) => ({ peer: p.peer.slice(-4), shared: all.filter((q) => q.pc === p.pc).length, state: p.pc.connectionState, sources: Object.values(p.sources) }));
-  });
-  if (peers.length !== others || peers.some((p) => p.shared !== others)) throw new Error(JSON.stringify(peers));
-}
-
 describe.skipIf(!enabled)("screen share through the SFU in Chromium", () => {
   let srv: CallServer;
   beforeAll(async () => {
@@ -92,7 +64,7 @@ describe.skipIf(!enabled)("screen share through the SFU in Chromium", () => {
     await ringAll(open);
     await button(B, "Accept").click({ timeout: T });
     await button(C, "Accept").click({ timeout: T });
-    for (const P of [A, B, C]) await until("the call through the SFU", () => viaSfu(P, 2), T);
+    for (const P of [A, B, C]) await until("the call through the SFU", () => expectViaSfu(P, 2), T);
     await button(A, "Share screen").click({ timeout: T });
     for (const P of [B, C]) {
       await P.getByTestId("screen-video").waitFor({ timeout: T });

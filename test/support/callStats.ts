@@ -89,6 +89,18 @@ export async function expectFlowFromAll(page: Page, what: string, from: string[]
   throw new Error(`${what}: not decoding from everyone: ${JSON.stringify(Object.fromEntries(from.map((id) => [id, last[id] ?? null])))}`);
 }
 
+/**
+ * Throws unless every one of `others` remote participants arrives on one peer connection: the
+ * SFU's subscribe link (in a mesh each has a connection of its own).
+ */
+export async function expectViaSfu(page: Page, others: number): Promise<void> {
+  const peers = await page.evaluate(() => {
+    const all = window.__parleyCall?.peers() ?? [];
+    return all.map((p) => ({ peer: p.peer.slice(-4), shared: all.filter((q) => q.pc === p.pc).length, state: p.pc.connectionState, sources: Object.values(p.sources) }));
+  });
+  if (peers.length !== others || peers.some((p) => p.shared !== others)) throw new Error(`not all ${others} through one link: ${JSON.stringify(peers)}`);
+}
+
 /** True if no new frames were decoded during the whole window. */
 export async function staysSilent(page: Page, windowMs: number): Promise<boolean> {
   const end = Date.now() + windowMs;
