@@ -137,6 +137,80 @@ describe("group DM calls", () => {
   });
 });
 
+describe("adding people to a call", () => {
+  /** Ann called Bob (friends), who answered; Cat is Ann's friend too; each has a socket. */
+  async function dmCall() {
+    const [ann, bob, cat] = await Promise.all([registerUser(node), registerUser(node), registerUser(node)]);
+    const dm = await befriend(node, ann, bob);
+    await befriend(node, ann, cat);
+    const [A, B, C] = await Promise.all([open(ann.jar), open(bob.jar), open(cat.jar)]);
+    const { callId } = await A.request({ type: "call:invite", conversationId: dm, media: video });
+    return { ann, bob, cat, dm, A, B, C, callId };
+  }
+  const groupsOf = async (jar: CookieJar) => ((await json(await node.req("/api/conversations", {}, jar))).conversations as { kind: string }[]).filter((c) => c.kind === "group");
+  const code = (r: Record<string, any>) => r.error?.code ?? "ok";
+
+  test("only a participant's own socket adds, once the call is answered: an outsider, the callee's other device and a caller still ringing are refused", async () => {
+    const d = await dmCall();
+    expect(code(await d.A.request({ type: "call:add", callId: d.callId, userIds: [d.cat.user.id] }))).toBe("FORBIDDEN");
+    await d.B.request({ type: "call:accept", callId: d.callId });
+    const bobElsewhere = await open(d.bob.jar);
+    const outsider = await open((await registerUser(node)).jar);
+    for (const s of [bobElsewhere, outsider, d.C]) expect(code(await s.request({ type: "call:add", callId: d.callId, userIds: [d.cat.user.id] }))).toBe("FORBIDDEN");
+    expect(d.C.events.some((e) => e.type === "call:incoming")).toBe(false);
+    expect(await groupsOf(d.ann.jar)).toEqual([]);
+    for (const s of [d.A, d.B]) await s.request({ type: "call:leave", callId: d.callId });
+  });
+
+  test("a DM call adds only free friends of the adder who are not in it yet, at most ten at once, and leaves no group behind a refusal", async () => {
+    const d = await dmCall();
+    await d.B.request({ type: "call:accept", callId: d.callId });
+    const stranger = await registerUser(node);
+    expect((await d.A.request({ type: "call:add", callId: d.callId, userIds: [stranger.user.id] })).error).toMatchObject({ code: "FORBIDDEN", message: "You can only add friends to a group" });
+    for (const ids of [[d.bob.user.id], [d.ann.user.id]]) expect(code(await d.A.request({ type: "call:add", callId: d.callId, userIds: ids }))).toBe("VALIDATION_ERROR");
+    const many = Array.from({ length: 11 }, () => d.cat.user.id);
+    expect(code(await d.A.request({ type: "call:add", callId: d.callId, userIds: many }))).toBe("VALIDATION_ERROR");
+    // Cat is busy in a call of her own: refused before any group exists.
+    const dan = await registerUser(node);
+    const catDan = await befriend(node, d.cat, dan);
+    const D = await open(dan.jar);
+    const other = await d.C.request({ type: "call:invite", conversationId: catDan, media: video });
+    await D.request({ type: "call:accept", callId: other.callId });
+    expect(code(await d.A.request({ type: "call:add", callId: d.callId, userIds: [d.cat.user.id] }))).toBe("BUSY");
+    expect(await groupsOf(d.ann.jar)).toEqual([]);
+    await d.C.request({ type: "call:leave", callId: other.callId });
+    // Free again: she is rung into a new group DM of the three, and the DM call is a group call from then on.
+    const added = await d.A.request({ type: "call:add", callId: d.callId, userIds: [d.cat.user.id, d.cat.user.id] });
+    expect(added.call).toMatchObject({ id: d.callId, kind: "group", invited: [d.cat.user.id] });
+    const [group] = (await groupsOf(d.bob.jar)) as unknown as { id: string; members: { id: string }[] }[];
+    expect(group!.id).toBe(added.call.conversationId);
+    expect(group!.members.map((m) => m.id).sort()).toEqual([d.ann.user.id, d.bob.user.id, d.cat.user.id].sort());
+    for (const s of [d.A, d.B]) await s.request({ type: "call:leave", callId: d.callId });
+  });
+
+  test("a group DM call rings its members again (one who declined too), never someone outside the group; a voice channel's call rings no one", async () => {
+    const g = await groupOfFour();
+    const { callId } = await g.A.request({ type: "call:invite", conversationId: g.conv, media: video });
+    await g.B.request({ type: "call:accept", callId });
+    await g.D.request({ type: "call:reject", callId });
+    const friend = await registerUser(node);
+    await befriend(node, g.ann, friend);
+    expect(await g.A.request({ type: "call:add", callId, userIds: [friend.user.id] })).toMatchObject({ error: { code: "FORBIDDEN", message: "Only members of this group can be added to its call" } });
+    const before = g.D.events.filter((e) => e.type === "call:incoming").length;
+    const again = await g.B.request({ type: "call:add", callId, userIds: [g.dan.user.id] });
+    expect(again.call.invited).toContain(g.dan.user.id);
+    await g.D.waitFor(() => g.D.events.filter((e) => e.type === "call:incoming").length > before);
+    expect((await g.D.request({ type: "call:accept", callId })).state.participants).toHaveLength(3);
+    for (const s of [g.A, g.B, g.D]) await s.request({ type: "call:leave", callId });
+
+    const w = await buildWorld(node);
+    const member = await open(w.users.member.jar);
+    const voice = await member.request({ type: "call:join", conversationId: w.voiceChannelId });
+    expect(code(await member.request({ type: "call:add", callId: voice.state.id, userIds: [w.users.admin.user.id] }))).toBe("FORBIDDEN");
+    await member.request({ type: "call:leave", callId: voice.state.id });
+  });
+});
+
 describe("voice channels", () => {
   let w: World;
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import { prefetchIceConfig } from "../rtc/ice-config";
 import { startRingtone, stopRingtone } from "../rtc/ringtone";
 import { SocketError, type ParleySocket } from "../socket";
 import { useChat } from "./chat";
-import { bindSocket, callSocket, closeCall, currentCall, openCall } from "./callController";
+import { bindSocket, callSocket, closeCall, currentCall, openCall, politeRule } from "./callController";
 import { enterGroupCall } from "./callSnapshot";
 import { IDLE, callBusy, useCall, type CallState, type EndReason } from "./callStore";
 
@@ -89,7 +89,8 @@ export async function startCall(s: ParleySocket, conversationId: string, media: 
   if (useChat.getState().conversations[conversationId]?.kind === "group") {
     // A group DM call rings everyone; we are in it from now on, and see each one who answers.
     stopRingtone();
-    const engine = openCall(callId, (other) => (useChat.getState().meId ?? "") < other, media);
+    const me = useChat.getState().meId ?? "";
+    const engine = openCall(callId, politeRule(me, me), media);
     useCall.setState({ callId, phase: "active", acceptedAt: Date.now(), callKind: "group" });
     engine.connect([]);
     await engine.start();
@@ -99,7 +100,8 @@ export async function startCall(s: ParleySocket, conversationId: string, media: 
   // call:ringing (which names the callee) comes before the invite's reply. The caller is impolite:
   // its offer is made while it rings and sent the moment the call is accepted.
   const callee = useCall.getState().peer?.id ?? "";
-  const call = openCall(callId, () => false, media);
+  const me = useChat.getState().meId ?? "";
+  const call = openCall(callId, politeRule(me, me), media);
   // Accepted before the invite's reply arrived (callEvents could not connect a call that did not exist).
   if (useCall.getState().phase === "active") call.connect([callee]);
   else call.prepare([callee]);
@@ -113,8 +115,8 @@ export async function acceptCall(): Promise<void> {
   stopRingtone();
   closeCallNotification();
   if (callKind && callKind !== "dm") return acceptGroupCall(socket, callId, media);
-  // The callee is polite: it answers the caller's offer.
-  const call = openCall(callId, () => true, media);
+  // The callee is polite to the caller: it answers the caller's offer.
+  const call = openCall(callId, politeRule(useChat.getState().meId ?? "", peer.id), media);
   // The server's confirmation, the camera and the connection (ICE servers prefetched while it rang)
   // all at once: the caller's first offer is answered as soon as it arrives, camera open or not.
   const accepted = socket.request({ type: "call:accept", callId });

@@ -87,6 +87,15 @@ export function holdSignal(e: RtcEvent | SfuEvent): void {
   held = [...held.filter((h) => now - h.at < 10_000), { at: now, e }].slice(-100);
 }
 
+/**
+ * Who yields on each mesh link, a rule both ends compute alike: the call's host (a DM's caller,
+ * a group call's starter) makes the offers, everyone else orders by id. It holds from the first
+ * ring on, so a 1:1 call that grows into a group keeps its link as it was made.
+ */
+export function politeRule(me: string, hostId: string | null): (other: string) => boolean {
+  return (other) => (other === hostId ? true : me === hostId ? false : me < other);
+}
+
 type Patch = Partial<CallState> | ((s: CallState) => Partial<CallState>);
 
 function sfuTransport(callId: string): SfuTransport {

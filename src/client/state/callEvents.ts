@@ -7,11 +7,13 @@ import { prefetchIceConfig } from "../rtc/ice-config";
 import { startRingtone } from "../rtc/ringtone";
 import type { ParleySocket } from "../socket";
 import { finishCall, showCallNotification } from "./callActions";
-import { bindSocket, currentCall, handleSfuSignal, holdSignal, openCall, tabCallId, moveToSfu } from "./callController";
+import { bindSocket, currentCall, handleSfuSignal, holdSignal, openCall, politeRule, tabCallId, moveToSfu } from "./callController";
 import { applyReaction, applySnapshot, applySpeaker, enterGroupCall } from "./callSnapshot";
 import { IDLE, inCall, useCall } from "./callStore";
 import { applyLiveCall, liveCallEnded, setLiveCalls } from "./liveCalls";
+import { useChat } from "./chat";
 import { useSession } from "./session";
+import { useUi } from "./ui";
 import { onDenied, onKnock, onModerated } from "./callHost";
 import { onAdmitted } from "./groupCall";
 
@@ -37,6 +39,12 @@ function showElsewhere(callId: string, conversationId: string, to: PublicUser, m
   const free = s.phase === "idle" || s.phase === "elsewhere" || (s.phase === "ended" && !s.ended?.recording);
   if (!free) return;
   useCall.setState({ ...IDLE, phase: "elsewhere", direction: "outgoing", callId, conversationId, peer: to, media });
+}
+
+/** A member's display name in the call's conversation. */
+function memberName(conversationId: string | null, userId: string): string {
+  const conv = useChat.getState().conversations[conversationId ?? ""];
+  return conv?.members.find((m) => m.id === userId)?.displayName ?? "Someone";
 }
 
 function endMessage(reason: CallEndReason, name: string, outgoing: boolean): string {
@@ -89,6 +97,8 @@ export function handleCallEvent(e: ServerEvent): void {
       return;
     case "call:rejected":
       if (current && s.phase === "outgoing") void finishCall("rejected", endMessage("rejected", s.peer?.displayName ?? "They", true));
+      // In a group call the others go on: they only hear who said no.
+      else if (current && s.phase === "active" && ev.by) useUi.getState().toast(`${memberName(s.conversationId, ev.by)} declined the call`, "info");
       return;
     case "call:busy":
       if (s.phase === "outgoing" && s.conversationId === ev.conversationId) void finishCall("busy", "They're in another call");
@@ -230,7 +240,7 @@ async function resume(socket: ParleySocket, me: string, h: HelloResult): Promise
     acceptedAt: call.acceptedAt ? Date.parse(call.acceptedAt) : null,
   });
   // The caller is impolite on the link, the callee polite, as when the call was set up.
-  const engine = openCall(call.id, () => !outgoing, call.media);
+  const engine = openCall(call.id, politeRule(me, call.callerId), call.media);
   if (call.state === "active") engine.connect([other.id]);
   else {
     startRingtone("outgoing");

@@ -5,7 +5,7 @@
 import type { CallState as CallSnapshot } from "../../shared/protocol";
 import type { CallMedia } from "../../shared/protocol";
 import type { LocalMedia } from "../rtc/local-media";
-import { currentCall, moveToSfu, openCall } from "./callController";
+import { currentCall, moveToSfu, openCall, politeRule } from "./callController";
 import { IDLE, useCall, type RosterEntry } from "./callStore";
 import { useChat } from "./chat";
 import { roleOf, useSpaces } from "./spaces";
@@ -19,7 +19,8 @@ export function applySnapshot(call: CallSnapshot): void {
   for (const p of others) roster[p.id] = { name: p.name, avatarUrl: p.avatarUrl, handRaised: p.handRaised, speaking: p.speaking, role: p.role };
   const mine = call.participants.find((p) => p.id === me);
   const host = mayHost(call, me) ? { locked: call.locked, waiting: call.lobby, roomId: call.roomId, hostId: call.hostId } : null;
-  useCall.setState({ roster, version: call.version, callKind: call.kind, handRaised: mine?.handRaised ?? s.handRaised, host });
+  // A 1:1 call someone added a third person to moves into a new group DM: its chat and name follow.
+  useCall.setState({ roster, invited: call.invited, conversationId: call.conversationId, version: call.version, callKind: call.kind, handRaised: mine?.handRaised ?? s.handRaised, host });
   // Past MESH_MAX the server moved the call to its SFU: so do we (once; it never moves back).
   if (call.topology === "sfu") moveToSfu(call.id);
   // A 1:1 call keeps its own events (call:media, participant-joined); groups follow the snapshot.
@@ -71,8 +72,7 @@ function showReaction(from: string, emoji: string): void {
 export function enterGroupCall(call: CallSnapshot, media: CallMedia, localMedia?: LocalMedia): void {
   const me = useChat.getState().meId ?? "";
   useCall.setState({ ...IDLE, phase: "active", callId: call.id, conversationId: call.conversationId, media, acceptedAt: Date.now(), callKind: call.kind });
-  // On each link the lower participant id is polite, so both ends agree without asking.
-  const engine = openCall(call.id, (other) => me < other, media, localMedia, call.topology);
+  const engine = openCall(call.id, politeRule(me, call.hostId), media, localMedia, call.topology);
   engine.connect([]);
   applySnapshot(call);
   void engine.start();

@@ -34,6 +34,8 @@ export interface CallState {
   participants: Record<string, ParticipantView>;
   /** Who is in the call as the server tells it (names, raised hands, speaking on an SFU), by id. */
   roster: Record<string, RosterEntry>;
+  /** Who is being rung into the call now (user ids, from the snapshot). */
+  invited: string[];
   localSpeaking: boolean;
   handRaised: boolean;
   /** Emoji reactions floating over their sender's tile for a few seconds. */
@@ -109,6 +111,7 @@ export const IDLE: CallState = {
   local: NO_MEDIA,
   participants: {},
   roster: {},
+  invited: [],
   localSpeaking: false,
   handRaised: false,
   reactions: [],

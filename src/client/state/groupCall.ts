@@ -1,12 +1,18 @@
-/** Joining a group call at once: voice channels, a running group DM call, rooms. */
-import type { CallMedia, CallState as CallSnapshot } from "../../shared/protocol";
+/**
+ * Joining a group call at once (voice channels, a running group DM call, rooms), and ringing
+ * more people into ours (a 1:1 call becomes a group call without hanging up).
+ */
+import type { CallMedia, CallState as CallSnapshot, PublicUser } from "../../shared/protocol";
 import type { LocalMedia } from "../rtc/local-media";
 import { SocketError } from "../socket";
 import { dismissEnded, finishCall } from "./callActions";
 import { callSocket } from "./callController";
+import { errorText } from "./callHost";
 import { enterGroupCall } from "./callSnapshot";
 import { startWaiting } from "./callHost";
-import { callBusy, useCall } from "./callStore";
+import { callBusy, useCall, type CallState } from "./callStore";
+import { useChat } from "./chat";
+import { useUi } from "./ui";
 
 /** Voice channels start with the microphone only; the camera is a click away. */
 export const VOICE: CallMedia = { audio: true, video: false };
@@ -50,4 +56,27 @@ export async function joinCall(conversationId: string, media: CallMedia = VOICE,
 export function onAdmitted(callId: string): void {
   const { lobby } = useCall.getState();
   if (lobby?.callId === callId && lobby.status === "waiting") void joinCall(lobby.conversationId, lobby.media);
+}
+
+/**
+ * Whom we may ring into our call: in a 1:1 call our friends, in a group DM's call the group's
+ * other members; neither those in it nor those being rung. Voice channels and rooms are joined, never rung.
+ */
+export function addable(call: Pick<CallState, "callKind" | "conversationId" | "participants" | "invited">, chat: Pick<ReturnType<typeof useChat.getState>, "friends" | "conversations" | "meId">): PublicUser[] {
+  if (call.callKind === "voice" || call.callKind === "room") return [];
+  const taken = new Set([chat.meId, ...Object.keys(call.participants), ...call.invited]);
+  const pool = call.callKind === "group" ? (chat.conversations[call.conversationId ?? ""]?.members ?? []) : chat.friends.map((f) => f.user);
+  return pool.filter((u) => !taken.has(u.id));
+}
+
+/** Rings `userIds` into our call; the server's refusal shows as a toast. */
+export async function addPeople(userIds: string[]): Promise<void> {
+  const socket = callSocket();
+  const { callId } = useCall.getState();
+  if (!socket || !callId) return;
+  try {
+    await socket.request({ type: "call:add", callId, userIds });
+  } catch (err) {
+    useUi.getState().toast(errorText(err), "error");
+  }
 }

@@ -86,23 +86,33 @@ export class CallService extends JoinedCalls {
     }
   }
 
-  /** Rings more people into a running call; in a DM call, moves it to a new group DM first. */
+  /**
+   * Rings more people into a running call; in a DM call, moves it to a new group DM first (the
+   * adder's friends only, the group's cap). Only a participant's own socket may add; in a group
+   * DM call only its members can be rung again.
+   */
   async add(actor: DeviceActor, callId: string, userIds: string[]): Promise<{ call: CallState }> {
     const { call } = this.bound(actor, await this.registry.get(callId));
+    const present = new Set(M.members(call));
+    const wanted = [...new Set(userIds)].filter((u) => !present.has(u));
+    if (!wanted.length) throw new AppError("VALIDATION_ERROR", "Everyone named is already in this call or being rung");
     let conversationId = call.conversationId;
-    let wanted = userIds.filter((u) => u !== actor.userId);
     if (call.kind === "dm") {
-      const partner = call.participants.find((p) => p.id !== actor.userId)?.id ?? call.invited[0]?.userId;
-      const group = await this.conversations.createGroup(actor, { memberIds: [...(partner ? [partner] : []), ...wanted] });
-      conversationId = group.id;
+      // Refused before the group exists: a busy person would leave an empty group behind.
+      const busy = (await Promise.all(wanted.map((u) => this.registry.ofUser(u)))).findIndex((c) => c !== undefined);
+      if (busy >= 0) throw new AppError("BUSY", "They are in another call", { userId: wanted[busy] });
+      const partner = call.participants.find((p) => p.id !== actor.userId)!.id;
+      conversationId = (await this.conversations.createGroup(actor, { memberIds: [partner, ...wanted] })).id;
     } else if (call.kind === "group") {
       const members = new Set(await this.store.chat.memberIds(call.conversationId));
-      wanted = wanted.filter((u) => members.has(u));
+      const outsiders = wanted.filter((u) => !members.has(u));
+      if (outsiders.length) throw new AppError("FORBIDDEN", "Only members of this group can be added to its call", { userIds: outsiders });
     } else throw new AppError("FORBIDDEN", "People join this call by themselves");
-    const next = await this.mutateCall(callId, (c) => M.invite({ ...c, conversationId, kind: "group" }, wanted, this.clock()));
-    const fresh = next!.invited.filter((i) => wanted.includes(i.userId)).map((i) => i.userId);
-    await this.#ring(actor, next!, fresh);
-    return { call: M.toState(next!) };
+    const next = (await this.mutateCall(callId, (c) => M.invite({ ...c, conversationId, kind: "group" }, wanted, this.clock())))!;
+    await this.#ring(actor, next, wanted.filter((u) => next.invited.some((i) => i.userId === u)));
+    // A DM call just became the group's: its members not in it get the "Join" cue.
+    await this.presence(next, next.participants);
+    return { call: M.toState(next) };
   }
 
   #requireInvolved(actor: Actor, call: CallRecord | undefined): CallRecord {

@@ -1,4 +1,4 @@
-/** The control bar: mic, camera, screen share, chat, record, devices, picture-in-picture, hang up. */
+/** The control bar: mic, camera, screen share, chat, people (add, list), reactions, record, devices, picture-in-picture, hang up. */
 import { hangUp, currentCall, useCall } from "../../state/call";
 import { endForAll } from "../../state/callHost";
 import {
@@ -15,6 +15,7 @@ import {
   EndAllIcon,
 } from "./callIcons";
 import { UsersIcon } from "../common/icons";
+import { AddPeopleMenu } from "./AddPeopleMenu";
 import { DevicesMenu } from "./DevicesMenu";
 import { ReactionsMenu } from "./ReactionsMenu";
 import { RoundButton } from "./RoundButton";
@@ -31,6 +32,8 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
   // Hands, reactions and the roster need the server's group call state.
   const group = useCall((s) => s.version > 0 && s.callKind !== "dm");
   const hosting = useCall((s) => s.host !== null);
+  // 1:1 and group DM calls ring people in; voice channels and rooms are joined by themselves.
+  const ringable = useCall((s) => s.callKind !== "voice" && s.callKind !== "room");
 
   const toggleChat = () => useCall.setState({ chatOpen: !chatOpen, chatUnread: 0, peopleOpen: false });
   const togglePeople = () => useCall.setState({ peopleOpen: !peopleOpen, chatOpen: false });
@@ -72,6 +75,7 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
           <UsersIcon />
         </RoundButton>
       ) : null}
+      {ringable ? <AddPeopleMenu className={group ? "relative max-sm:hidden" : undefined} /> : null}
       {group ? <ReactionsMenu /> : null}
       <RoundButton
         className={group ? "max-sm:hidden" : undefined}

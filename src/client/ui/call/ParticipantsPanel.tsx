@@ -1,4 +1,4 @@
-/** Who is in the call: each person's microphone, camera and raised hand, whether they are reconnecting, and a host's actions on them. */
+/** Who is in the call (and who is being rung into it): each person's microphone, camera and raised hand, whether they are reconnecting, and a host's actions on them. */
 import { useShallow } from "zustand/react/shallow";
 import { useCall } from "../../state/call";
 import { Avatar } from "../common/Avatar";
@@ -54,8 +54,21 @@ function Row({ id }: { id: string }) {
   );
 }
 
+/** Someone rung into the call who has not answered yet. */
+function RingingRow({ id }: { id: string }) {
+  const { name, avatarUrl } = usePerson(id);
+  return (
+    <li data-testid="participant-row" data-participant={id} data-ringing="" className="flex items-center gap-3 rounded-lg px-2 py-1.5 opacity-70">
+      <Avatar name={name} seed={id} src={avatarUrl} size="sm" />
+      <span className="min-w-0 flex-1 truncate text-sm">{name}</span>
+      <span className="text-xs text-zinc-400">Ringing…</span>
+    </li>
+  );
+}
+
 export function ParticipantsPanel({ onClose }: { onClose: () => void }) {
   const ids = useCall(useShallow((s) => ["self", ...Object.keys(s.participants)]));
+  const ringing = useCall((s) => s.invited);
   return (
     <aside
       aria-label="Participants"
@@ -71,6 +84,9 @@ export function ParticipantsPanel({ onClose }: { onClose: () => void }) {
       <ul className="min-h-0 flex-1 space-y-0.5 overflow-y-auto p-2">
         {ids.map((id) => (
           <Row key={id} id={id} />
+        ))}
+        {ringing.map((id) => (
+          <RingingRow key={id} id={id} />
         ))}
       </ul>
     </aside>

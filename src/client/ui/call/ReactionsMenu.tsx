@@ -1,22 +1,14 @@
 /** Raise or lower a hand, or send an emoji that floats over our tile on everyone's screen. */
-import { useEffect, useRef, useState } from "react";
 import { react, setHand, useCall } from "../../state/call";
 import { HandIcon, SmileIcon } from "./callIcons";
 import { RoundButton } from "./RoundButton";
+import { usePopover } from "./usePopover";
 
 export const REACTIONS = ["👍", "👏", "😂", "❤️", "🎉", "😮"] as const;
 
 export function ReactionsMenu() {
-  const [open, setOpen] = useState(false);
+  const { open, setOpen, root } = usePopover();
   const hand = useCall((s) => s.handRaised);
-  const root = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    const outside = (e: PointerEvent) => !root.current?.contains(e.target as Node) && setOpen(false);
-    document.addEventListener("pointerdown", outside);
-    return () => document.removeEventListener("pointerdown", outside);
-  }, [open]);
 
   return (
     <div ref={root} className="relative" onKeyDown={(e) => e.key === "Escape" && setOpen(false)}>
