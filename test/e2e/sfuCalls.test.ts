@@ -7,10 +7,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { SCREEN_CAPTURE_FLAGS, artifactPath, browserAvailable, launchBrowser, until } from "../support/browser";
-import { CallPages, button, expectDecoding, expectViaSfu, startCallServer, type CallServer, type OpenPage } from "../support/calls";
+import { CallPages, button, expectDecoding, expectViaSfu, groupConversation, startCallServer, type CallServer, type OpenPage } from "../support/calls";
 import { smallCameraFlag } from "../support/camera";
 import { registerUser } from "../support/parley";
-import { befriend } from "../support/social";
 
 const enabled = browserAvailable("sfu calls e2e");
 /** Generous: several pages encode and decode at once on a small, shared machine. */
@@ -34,10 +33,7 @@ type User = Awaited<ReturnType<typeof registerUser>>;
 async function group(srv: CallServer, n: number): Promise<{ users: User[]; open: OpenPage[] }> {
   const users: User[] = [];
   for (let i = 0; i < n; i++) users.push(await registerUser(srv.node));
-  for (const u of users.slice(1)) await befriend(srv.node, users[0]!, u);
-  const res = await srv.node.req("/api/conversations", { method: "POST", json: { memberIds: users.slice(1).map((u) => u.user.id), name: "crowd" } }, users[0]!.jar);
-  expect(res.status).toBe(201);
-  const id = ((await res.json()) as { conversation: { id: string } }).conversation.id;
+  const id = await groupConversation(srv, users, "crowd");
   // One at a time: a loaded machine opens several pages at once too slowly.
   const open: OpenPage[] = [];
   for (const u of users) open.push(await pages.open(srv.base, u, `/c/${id}`, { width: 960, height: 600 }));

@@ -86,7 +86,8 @@ export async function expectFlowFromAll(page: Page, what: string, from: string[]
     if (!missing.length) return;
     await Bun.sleep(300);
   }
-  throw new Error(`${what}: not decoding from everyone: ${JSON.stringify(Object.fromEntries(from.map((id) => [id, last[id] ?? null])))}`);
+  const seen = (id: string) => ({ first: base.get(id) ?? null, last: last[id] ?? null });
+  throw new Error(`${what}: not decoding from everyone: ${JSON.stringify(Object.fromEntries(from.map((id) => [id, seen(id)])))}`);
 }
 
 /**

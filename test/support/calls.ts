@@ -205,6 +205,15 @@ export interface CallStage extends CallServer {
   group<N extends number>(n: N, opts?: { name?: string; viewports?: Record<number, Viewport>; srv?: CallServer }): Promise<{ users: Tuple<StageUser, N>; conv: string; pages: Tuple<OpenPage, N> }>;
 }
 
+/** A group DM of `users` created by the first, who befriends the others first; its id. */
+export async function groupConversation(srv: CallServer, users: TestUser[], name = "group"): Promise<string> {
+  const [owner, ...rest] = users;
+  for (const u of rest) await befriend(srv.node, owner!, u);
+  const res = await srv.node.req("/api/conversations", { method: "POST", json: { memberIds: rest.map((u) => u.user.id), name } }, owner!.jar);
+  if (res.status !== 201) throw new Error(`group create failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { conversation: { id: string } }).conversation.id;
+}
+
 /**
  * One browser for the suite, the suite's node, and cleanup: after each test its pages close (and
  * must have had no uncaught errors), then its own nodes and coturns stop; after the suite, the rest.
@@ -236,11 +245,7 @@ export function callStage(suite: string, opts: CallStageOptions = {}): CallStage
   stage.group = async (n, o = {}) => {
     const srv = o.srv ?? stage;
     const users: StageUser[] = await stage.users(n as number, srv);
-    const [owner, ...rest] = users;
-    for (const u of rest) await befriend(srv.node, owner!, u);
-    const res = await srv.node.req("/api/conversations", { method: "POST", json: { memberIds: rest.map((u) => u.user.id), name: o.name ?? "group" } }, owner!.jar);
-    if (res.status !== 201) throw new Error(`group create failed: ${res.status} ${await res.text()}`);
-    const conv = ((await res.json()) as { conversation: { id: string } }).conversation.id;
+    const conv = await groupConversation(srv, users, o.name);
     const opened = await Promise.all(users.map((u, i) => stage.open(u, `/c/${conv}`, { viewport: o.viewports?.[i], srv })));
     return { users, conv, pages: opened } as { users: Tuple<StageUser, typeof n>; conv: string; pages: Tuple<OpenPage, typeof n> };
   };
