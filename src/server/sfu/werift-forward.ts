@@ -32,8 +32,8 @@ export class Publication {
   readonly subscriptions = new Set<Subscription>();
   readonly audioLevelId: number | undefined;
   #stops: (() => void)[] = [];
-  /** liveRids() as last seen by checkLayers(). */
-  #live = "";
+  /** liveRids() as last seen by checkLayers(), as JSON: joined, a track without simulcast (rid "") live would read as none. */
+  #live = "[]";
 
   constructor(
     readonly participantId: string,
@@ -78,7 +78,7 @@ export class Publication {
 
   /** Re-targets subscribers when a layer appears or goes silent, so none waits on a dropped one. */
   checkLayers(): void {
-    const live = this.liveRids().join(",");
+    const live = JSON.stringify(this.liveRids());
     if (live === this.#live) return;
     this.#live = live;
     for (const s of this.subscriptions) s.retarget();
