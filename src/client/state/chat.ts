@@ -17,6 +17,8 @@ export interface Outgoing {
   clientId: string;
   conversationId: string;
   content: string;
+  /** Quoting this message (its preview is shown while it is being sent). */
+  replyTo?: Message["replyTo"];
   createdAt: string;
   status: OutgoingStatus;
   error?: string;
@@ -99,8 +101,10 @@ export function mergeMessages(list: readonly Message[], incoming: readonly Messa
 export function addMessages(s: ChatState, conversationId: string, msgs: readonly Message[]): Partial<ChatState> {
   if (msgs.length === 0) return {};
   const patch: Partial<ChatState> = {};
-  if (s.history[conversationId]) {
-    patch.messages = { ...s.messages, [conversationId]: mergeMessages(s.messages[conversationId] ?? [], msgs) };
+  // Thread replies are not part of the main timeline (sync hands them over with it).
+  const timeline = msgs.filter((m) => !m.threadId);
+  if (s.history[conversationId] && timeline.length) {
+    patch.messages = { ...s.messages, [conversationId]: mergeMessages(s.messages[conversationId] ?? [], timeline) };
   }
   const box = s.outbox[conversationId];
   if (box?.length) {
@@ -113,7 +117,7 @@ export function addMessages(s: ChatState, conversationId: string, msgs: readonly
 /** Keep a conversation's summary (last message, unread count) in step with a new message. */
 export function bumpConversation(s: ChatState, m: Message): Partial<ChatState> {
   const c = s.conversations[m.conversationId];
-  if (!c) return {};
+  if (!c || m.threadId) return {};
   if (c.lastMessage && c.lastMessage.id >= m.id) return {};
   const mine = m.authorId === s.meId;
   const readUpTo = s.meId ? c.reads[s.meId] : null;

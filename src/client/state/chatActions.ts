@@ -12,14 +12,16 @@ function dispatch(o: Outgoing): void {
   const fail = (error: string) => useChat.setState((s) => updateOutgoing(s, o.conversationId, o.clientId, { status: "failed", error }));
   if (!socket) return fail("Not connected");
   // Queued while offline and sent again after a reconnect; the clientId makes that safe.
-  socket.request<{ message: Message }>({ type: "message:send", conversationId: o.conversationId, clientId: o.clientId, content: o.content }).then(
+  const replyToId = o.replyTo?.id;
+  socket.request<{ message: Message }>({ type: "message:send", conversationId: o.conversationId, clientId: o.clientId, content: o.content, ...(replyToId ? { replyToId } : {}) }).then(
     ({ message }) => useChat.setState((s) => ({ ...addMessages(s, o.conversationId, [message]), ...bumpConversation(s, message) })),
     (err: Error) => fail(err.message || "Could not send"),
   );
 }
 
-export function sendMessage(conversationId: string, content: string): void {
+export function sendMessage(conversationId: string, content: string, replyTo?: Message): void {
   const o: Outgoing = { clientId: newId(), conversationId, content, createdAt: new Date().toISOString(), status: "pending" };
+  if (replyTo) o.replyTo = { id: replyTo.id, authorId: replyTo.authorId, content: replyTo.content, deleted: false };
   useChat.setState((s) => ({ outbox: { ...s.outbox, [conversationId]: [...(s.outbox[conversationId] ?? []), o] } }));
   typingState = null;
   dispatch(o);

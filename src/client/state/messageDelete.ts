@@ -17,8 +17,13 @@ export function applyMessageDeleted(conversationId: string, messageId: string): 
     const list = s.messages[conversationId];
     const c = s.conversations[conversationId];
     const patch: Partial<typeof s> = {};
-    if (list?.some((m) => m.id === messageId)) {
-      patch.messages = { ...s.messages, [conversationId]: list.map((m) => (m.id === messageId ? { ...m, content: "" } : m)) };
+    if (list?.some((m) => m.id === messageId || m.replyTo?.id === messageId)) {
+      patch.messages = {
+        ...s.messages,
+        [conversationId]: list.map((m) =>
+          m.id === messageId ? { ...m, content: "" } : m.replyTo?.id === messageId ? { ...m, replyTo: { ...m.replyTo, content: "", deleted: true } } : m,
+        ),
+      };
     }
     if (c?.lastMessage?.id === messageId) {
       patch.conversations = { ...s.conversations, [conversationId]: { ...c, lastMessage: { ...c.lastMessage, content: "" } } };

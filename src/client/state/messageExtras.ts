@@ -39,7 +39,8 @@ export function applyReactionUpdated(e: ReactionEvent): void {
 
 export function applyMessageUpdated(message: Message): void {
   useChat.setState((s) => {
-    const patch = patchMessage(s, message.conversationId, message.id, () => message);
+    // Broadcasts carry no per-viewer thread summary: keep the one held.
+    const patch = patchMessage(s, message.conversationId, message.id, (old) => ({ ...message, thread: message.thread ?? old.thread }));
     const c = s.conversations[message.conversationId];
     if (c?.lastMessage?.id === message.id) patch.conversations = { ...s.conversations, [c.id]: { ...c, lastMessage: message } };
     return patch;

@@ -82,7 +82,8 @@ function onRemoved(spaceId: string, reason: string): void {
 
 function onChannelMessage(m: Message): void {
   const found = findChannel(useSpaces.getState(), m.conversationId);
-  if (!found) return;
+  // Thread replies stay in their thread: no unread mark on the channel.
+  if (!found || m.threadId) return;
   const { activeId, meId } = useChat.getState();
   const counts = m.authorId !== null && m.authorId !== meId && m.kind === "text";
   const looking = activeId === m.conversationId && !document.hidden;

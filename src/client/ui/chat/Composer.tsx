@@ -10,6 +10,8 @@ import { LockIcon, SendIcon } from "../common/chatIcons";
 import { cn } from "../common/cn";
 import { useMediaQuery } from "../common/useMediaQuery";
 import { MentionList, useMentionSuggest } from "./MentionSuggest";
+import { cancelReply, useReplying } from "../../state/replies";
+import { ReplyingBar } from "./ReplyQuote";
 
 const drafts = new Map<string, string>();
 const MAX_HEIGHT_PX = 200;
@@ -38,6 +40,7 @@ export function Composer({
   const empty = text.trim().length === 0;
   const [caret, setCaret] = useState(0);
   const meId = useChat((s) => s.meId);
+  const replyingTo = useReplying((s) => s[conversationId]);
   const suggest = useMentionSuggest(members, meId, text, caret);
   const replace = (next: string, at: number) => {
     update(next);
@@ -51,6 +54,11 @@ export function Composer({
     if (wide) ref.current?.focus();
     return () => stopTyping(conversationId);
   }, [conversationId, wide]);
+
+  // Reply chosen: type the answer straight away.
+  useEffect(() => {
+    if (replyingTo) ref.current?.focus();
+  }, [replyingTo]);
 
   // Grow with the text up to a limit, then scroll inside.
   useLayoutEffect(() => {
@@ -68,13 +76,18 @@ export function Composer({
 
   function send() {
     if (empty || over) return;
-    sendMessage(conversationId, text.trim());
+    sendMessage(conversationId, text.trim(), replyingTo);
+    cancelReply(conversationId);
     drafts.delete(conversationId);
     setText("");
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
     if (suggest.onKeyDown(e, text, caret, replace)) return;
+    if (e.key === "Escape" && replyingTo) {
+      e.preventDefault();
+      return cancelReply(conversationId);
+    }
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       send();
@@ -101,6 +114,7 @@ export function Composer({
         ref.current?.focus();
       }}
     >
+      <ReplyingBar conversationId={conversationId} />
       <div
         className={cn(
           "relative flex items-end gap-2 rounded-xl bg-zinc-100 py-1.5 pl-4 pr-1.5 ring-1 ring-transparent transition-shadow focus-within:ring-brand-500/40 dark:bg-zinc-900",

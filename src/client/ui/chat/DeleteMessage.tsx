@@ -10,6 +10,8 @@ import { ConfirmDialog } from "../common/ConfirmDialog";
 import { PencilIcon } from "../common/icons";
 import { TrashIcon } from "../spaces/spaceIcons";
 import { AddReactionButton } from "./Reactions";
+import { ReplyIcon } from "../common/chatIcons";
+import { startReply } from "../../state/replies";
 
 const useDeleting = create<{ message: Message | null }>()(() => ({ message: null }));
 
@@ -22,6 +24,12 @@ export function MessageActions({ message, canEdit, canDelete, canReact }: { mess
   return (
     <div className="absolute -top-3 right-4 z-10 flex rounded-md bg-white opacity-0 shadow-sm ring-1 ring-zinc-900/10 transition-opacity group-hover/row:opacity-100 group-focus-within/row:opacity-100 has-[[aria-expanded=true]]:opacity-100 sm:right-6 dark:bg-zinc-800 dark:ring-white/10">
       {canReact ? <AddReactionButton message={message} className={TOOL} /> : null}
+      {canReact ? (
+        <button type="button" title="Reply" data-testid="reply-message" onClick={() => startReply(message)} className={TOOL}>
+          <ReplyIcon className="size-4" />
+          <span className="sr-only">Reply</span>
+        </button>
+      ) : null}
       {canEdit ? (
         <button type="button" title="Edit" data-testid="edit-message" onClick={() => useEditing.setState({ messageId: message.id })} className={TOOL}>
           <PencilIcon className="size-4" />

@@ -12,6 +12,7 @@ import { Reactions } from "./Reactions";
 import { Markdown } from "./markdown/Markdown";
 import { stampOf, timeOf, type Row } from "./messageModel";
 import { mentionsMe, useMentionContext } from "./mentionContext";
+import { ReplyQuote } from "./ReplyQuote";
 
 function EditedMark({ at }: { at: string }) {
   const full = new Date(at).toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
@@ -62,7 +63,7 @@ export function RowView({
       data-mentions-everyone={everyone ? "true" : undefined}
       data-mentions-me={toMe ? "true" : undefined}
       className={cn(
-        "group/row relative flex gap-3 px-4 py-0.5 sm:gap-4 sm:px-6",
+        "group/row relative flex gap-3 px-4 py-0.5 transition-colors duration-700 data-[flash=true]:bg-brand-500/15 sm:gap-4 sm:px-6",
         everyone || toMe
           ? "bg-amber-50 before:absolute before:inset-y-0 before:left-0 before:w-0.5 before:bg-amber-400 hover:bg-amber-100/70 dark:bg-amber-400/[0.07] dark:hover:bg-amber-400/10"
           : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60",
@@ -82,6 +83,7 @@ export function RowView({
         )}
       </div>
       <div className="min-w-0 flex-1">
+        {(m?.replyTo ?? o?.replyTo) ? <ReplyQuote conversationId={conversationId} preview={(m?.replyTo ?? o?.replyTo)!} /> : null}
         {header ? (
           <h3 className="flex items-baseline gap-2">
             <bdi data-testid="author-name" className="truncate text-[0.9375rem] font-semibold text-zinc-900 dark:text-zinc-100">

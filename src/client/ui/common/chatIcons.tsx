@@ -89,3 +89,9 @@ export const SmileAddIcon = (p: IconProps) => (
     <path d="M19 2.5v5M16.5 5h5" />
   </Icon>
 );
+export const ReplyIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M9 14 4 9l5-5" />
+    <path d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11" />
+  </Icon>
+);
