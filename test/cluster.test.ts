@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { registerUser, startNode, type TestNode } from "./support/parley";
 import { connectWs } from "./support/ws";
+import { befriend } from "./support/social";
 import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
 
 const REDIS = process.env.TEST_REDIS_URL;
@@ -133,5 +134,28 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
     expect(await aBack.waitFor((e) => e.type === "call:ended")).toMatchObject({ callId, reason: "hangup" });
     expect((await cWs.request({ type: "call:invite", conversationId: cDm, media: { audio: true, video: false } })).ok).toBe(true);
     for (const s of [aBack, bWs, cWs]) s.close();
+  });
+
+  test("a hello cached on one node shows what changed on the other once the change's event has crossed", async () => {
+    const a = await registerUser(n1);
+    const b = await registerUser(n2);
+    const dm = await befriend(n1, a, b);
+    const hello = async () => {
+      const ws = await connectWs(b2, b.jar);
+      const h = await ws.request({ type: "hello" });
+      ws.close();
+      return h;
+    };
+    const watcher = await connectWs(b2, b.jar);
+    await watcher.request({ type: "hello" });
+    expect((await hello()).conversations[0].unreadCount).toBe(0);
+    expect((await n1.req("/api/users/me", { method: "PATCH", json: { displayName: "Across Nodes" } }, a.jar)).status).toBe(200);
+    await watcher.waitFor((e) => e.type === "user:updated" && e.user.displayName === "Across Nodes");
+    expect((await hello()).users.find((u: { id: string }) => u.id === a.user.id).displayName).toBe("Across Nodes");
+    const aWs = await connectWs(b1, a.jar);
+    await aWs.request({ type: "message:send", conversationId: dm, clientId: "across-1", content: "from node 1" });
+    await watcher.waitFor((e) => e.type === "message:new" && e.message.clientId === "across-1");
+    expect((await hello()).conversations[0]).toMatchObject({ unreadCount: 1, lastMessage: { content: "from node 1" } });
+    for (const s of [aWs, watcher]) s.close();
   });
 });

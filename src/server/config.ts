@@ -52,6 +52,7 @@ const EnvSchema = z.object({
   READ_BURST: Int(30),
   FRIEND_REQUESTS_PER_TARGET: Int(3),
   MAX_SPACES_PER_USER: Int(100),
+  HELLO_CACHE_MB: z.coerce.number().min(0).default(64),
   CALL_RING_SECONDS: Int(30),
   CALL_GRACE_SECONDS: Int(10),
   MESH_MAX: Int(4),
@@ -102,6 +103,8 @@ export interface Config {
   ws: { maxFrameBytes: number; ratePerSecond: number; burst: number; staleSeconds: number; maxPerUser: number; maxPerSession: number };
   /** Token buckets per user (per address when anonymous), shared by REST and the gateway; per node. */
   limits: { write: { ratePerSecond: number; burst: number }; read: { ratePerSecond: number; burst: number }; friendRequestsPerTargetPerHour: number; maxSpacesPerUser: number };
+  /** Budget of the per-node hello cache (hello/cache.ts); 0 turns it off. */
+  helloCacheBytes: number;
   calls: { ringSeconds: number; graceSeconds: number; meshMax: number; sfu: { kind: "embedded" } | { kind: "janus"; url: string } };
   /** Guest sessions in rooms: how long a guest token lasts, how many guests one room's call holds. */
   guests: { ttlSeconds: number; maxPerRoom: number };
@@ -206,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       friendRequestsPerTargetPerHour: e.FRIEND_REQUESTS_PER_TARGET,
       maxSpacesPerUser: e.MAX_SPACES_PER_USER,
     },
+    helloCacheBytes: Math.floor(e.HELLO_CACHE_MB * 1024 * 1024),
     calls: { ringSeconds: e.CALL_RING_SECONDS, graceSeconds: e.CALL_GRACE_SECONDS, meshMax: e.MESH_MAX, sfu: e.SFU === "janus" ? { kind: "janus" as const, url: e.JANUS_URL! } : { kind: "embedded" as const } },
     guests: { ttlSeconds: e.GUEST_TTL_SECONDS, maxPerRoom: e.GUEST_MAX_PER_ROOM },
     rtc: { stunUrls: list(e.STUN_URLS), turnUrls: list(e.TURN_URLS), turnSecret: e.TURN_SECRET ?? null, turnTtlSeconds: e.TURN_TTL_SECONDS, forceRelay: e.RTC_FORCE_RELAY },

@@ -39,6 +39,7 @@ import { WeriftSfu } from "./sfu/werift";
 import { RoomService } from "./rooms/service";
 import { HelloService } from "./hello/service";
 import { SearchService } from "./search/service";
+import { HelloCache } from "./hello/cache";
 import { SpaceService } from "./spaces/service";
 import { InviteService } from "./spaces/invites";
 import { ImageStore } from "./files/images";
@@ -65,7 +66,9 @@ export interface Parley {
 export async function createParley(config: Readonly<Config>, opts: { staticDir?: string; clock?: () => number; log?: Logger; storePlugins?: KyselyPlugin[] } = {}): Promise<Parley> {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = await openStore(config.database, opts.storePlugins);
-  const bus: Bus = config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel) : new LocalBus();
+  const helloCache = new HelloCache(config.helloCacheBytes);
+  // Services publish through the cache, so what they change is dropped from it as they announce it.
+  const bus: Bus = helloCache.watch(config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel) : new LocalBus());
   const clock = opts.clock ?? Date.now;
   const hasher = new PasswordHasher(config.hashing.concurrency, config.hashing.queue);
   const tokens = new TokenService(config.jwtSecret, config.accessTtlSeconds);
@@ -96,10 +99,10 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     void (change.type === "changed" ? sfu.sync(change.call) : sfu.end(change.callId)).catch((err) => log.error("sfu sync failed", { error: String(err) })),
   );
   const guestTokens = new GuestTokens(config.jwtSecret, config.guests.ttlSeconds);
-  const rooms = new RoomService(store, calls, guestTokens, clock);
-  const hello = new HelloService(store, presence, spaces, calls);
+  const rooms = new RoomService(store, bus, calls, guestTokens, clock);
+  const hello = new HelloService(store, presence, spaces, calls, helloCache);
   const search = new SearchService(store);
-  const gateway = new Gateway(config, auth, guestTokens, store, bus, { hello, presence, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu }, limits, log);
+  const gateway = new Gateway(config, auth, guestTokens, bus, { hello, presence, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();

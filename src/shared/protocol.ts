@@ -360,7 +360,7 @@ export type ServerEvent =
   /** The reader's own mark in a thread moved (to their own sockets). */
   | { type: "thread:read"; conversationId: string; threadId: string; messageId: string }
   | { type: "presence:update"; userId: string; status: PresenceStatus }
-  /** A profile changed (name, avatar): to everyone who shows it — friends and fellow members. */
+  /** A profile changed (name, avatar): to everyone who shows it — friends, both ends of pending requests, fellow members. */
   | { type: "user:updated"; user: PublicUser }
   | { type: "friend:request"; request: FriendRequest }
   | { type: "friend:request-removed"; requestId: string }

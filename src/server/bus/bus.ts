@@ -22,7 +22,9 @@ export type BusEvent =
   /** A channel appeared or went: every local socket in the space (un)subscribes it. */
   | { type: "channel:subscribe"; spaceId: string; conversationId: string; subscribe: boolean }
   /** Sessions ended (logout, revocation): nodes close those sockets with 4401. */
-  | { type: "sessions:ended"; userId: string; sessionIds: string[] | "all" };
+  | { type: "sessions:ended"; userId: string; sessionIds: string[] | "all" }
+  /** What these users' hello shows changed with no event to them (e.g. their own settings): nodes drop their cached hello. */
+  | { type: "hello:stale"; userIds: string[] };
 
 export type BusHandler = (event: BusEvent) => void;
 

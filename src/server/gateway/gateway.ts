@@ -12,13 +12,13 @@ import type { AuthService } from "../auth/service";
 import type { Bus, BusEvent } from "../bus/bus";
 import type { Config } from "../config";
 import type { Logger } from "../obs/log";
-import type { Store } from "../store/store";
 import { takeToken, type SocketData } from "./connection";
 import { guestHandlers, handlers, type GuestActor, type Services } from "./dispatch";
 import type { GuestTokens } from "../auth/guest-tokens";
 import { GUEST_SCOPE } from "../../shared/calls";
 import type { DeviceActor } from "../calls/service";
 import type { Limits } from "../limits/limits";
+import { SerializedReply } from "../hello/service";
 
 type Socket = ServerWebSocket<SocketData>;
 
@@ -46,7 +46,6 @@ export class Gateway {
     private readonly config: Readonly<Config>,
     private readonly auth: AuthService,
     private readonly guests: GuestTokens,
-    private readonly store: Store,
     private readonly bus: Bus,
     private readonly services: Services,
     private readonly limits: Limits,
@@ -143,7 +142,7 @@ export class Gateway {
       ws.data.ready = (async () => {
         // A guest hears their room's chat and nothing else; they have no presence.
         if (ws.data.guest) return void ws.subscribe(convTopic(ws.data.guest.conversationId));
-        const { conversationIds, spaceIds } = await this.store.hello.subscriptions(actor.userId);
+        const { conversationIds, spaceIds } = await this.services.hello.subscriptions(actor.userId);
         for (const id of conversationIds) ws.subscribe(convTopic(id));
         for (const id of spaceIds) {
           ws.subscribe(spaceTopic(id));
@@ -204,7 +203,9 @@ export class Gateway {
       if (!handler) throw new AppError("FORBIDDEN", GUEST_SCOPE);
       const actor = { ...ws.data.actor, connectionId: ws.data.connectionId, ...(guest ? { guest, exp: ws.data.exp } : {}) };
       const result = await handler(actor, frame);
-      if (frame.id !== undefined) this.#send(ws, { replyTo: frame.id, ok: true, ...(result ?? {}) });
+      if (frame.id === undefined) return;
+      if (result instanceof SerializedReply) ws.send(`{"replyTo":${JSON.stringify(frame.id)},"ok":true,${result.body}}`);
+      else this.#send(ws, { replyTo: frame.id, ok: true, ...(result ?? {}) });
     } catch (err) {
       if (!(err instanceof AppError)) this.log.error("frame handler failed", { type: frame.type, error: String((err as Error)?.stack ?? err) });
       this.#fail(ws, frame.id, err instanceof AppError ? err : new AppError("INTERNAL", "Something went wrong"));

@@ -1,10 +1,11 @@
 /**
  * hello: what a socket needs on every (re)connect, in the compact form of src/shared/hello.ts —
- * each person once, lists by id, last messages as previews. A fixed number of narrow reads
- * (store/hello.ts) however many friends, requests, conversations, spaces and channels.
+ * each person once, lists by id, last messages as previews. What only events change is read
+ * with a fixed number of narrow queries (store/hello.ts) and kept serialized per user in the
+ * HelloCache; presence, calls and voice rosters are read on every hello.
  */
-import { channelSummary } from "../../shared/hello";
-import { PREVIEW_LENGTH, type ConversationSummary, type HelloResult, type RequestSummary } from "../../shared/protocol";
+import { channelSummary, type SpaceSummary } from "../../shared/hello";
+import { PREVIEW_LENGTH, type Channel, type ConversationSummary, type Space, type RequestSummary } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { CallService } from "../calls/service";
 import type { PresenceService } from "../social/presence";
@@ -12,6 +13,31 @@ import { toMe, toPublic } from "../social/users";
 import type { SpaceService } from "../spaces/service";
 import type { HelloConversationRow, HelloMemberRow, HelloRequestRow, ProfileRow, Store } from "../store/store";
 import { AppError } from "../../shared/errors";
+import type { HelloCache, Loaded } from "./cache";
+
+/**
+ * A frame reply already serialized: `body` is its fields as JSON without the braces. hello
+ * splices its cached JSON into the reply instead of serializing ~100 KiB again per socket.
+ */
+export class SerializedReply {
+  constructor(readonly body: string) {}
+}
+
+/** What a socket subscribes to: every conversation (channels and rooms included) and space of the user. */
+export interface Subscriptions {
+  conversationIds: string[];
+  spaceIds: string[];
+}
+
+/** hello's parts that only events change (kept per user in HelloCache); presence, calls and voice rosters are read per hello. */
+interface HelloParts {
+  /** `"user":…,"users":…,"requests":…,"conversations":…` */
+  json: string;
+  friends: Array<{ userId: string; conversationId: string }>;
+  /** Each space as JSON with its voice channels' rosters empty, and the voice channel ids to fill them from. */
+  spaces: Array<{ space: Space; json: string; voiceIds: string[] }>;
+  groupIds: string[];
+}
 
 export class HelloService {
   constructor(
@@ -19,39 +45,71 @@ export class HelloService {
     private readonly presence: PresenceService,
     private readonly spaces: SpaceService,
     private readonly calls: CallService,
+    private readonly cache: HelloCache,
   ) {}
 
-  async hello(actor: Actor): Promise<HelloResult> {
-    const id = actor.userId;
-    const [me, friends, requests, conversations, members, blocked, spaces, { call, callState }] = await Promise.all([
+  subscriptions(userId: string): Promise<Subscriptions> {
+    return this.cache.read(userId, "subscriptions", async () => {
+      const subs = await this.store.hello.subscriptions(userId);
+      const deps = [...subs.conversationIds.map((id) => `c:${id}`), ...subs.spaceIds.map((id) => `sp:${id}`)];
+      return { value: subs, deps, bytes: 32 * deps.length };
+    });
+  }
+
+  async hello(actor: Actor): Promise<SerializedReply> {
+    const parts = await this.cache.read(actor.userId, "hello", () => this.#parts(actor.userId));
+    const voiceIds = parts.spaces.flatMap((s) => s.voiceIds);
+    const [presence, liveCalls, { call, callState }, voice] = await Promise.all([
+      this.presence.visibleMany(parts.friends.map((f) => f.userId)),
+      this.calls.live(parts.groupIds),
+      this.calls.current(actor),
+      voiceIds.length ? this.calls.voiceMembers(voiceIds) : (new Map() as VoiceRoster),
+    ]);
+    const friends = parts.friends.map((f) => ({ userId: f.userId, presence: presence.get(f.userId)!, conversationId: f.conversationId }));
+    // Only a space with someone in one of its voice channels is serialized again.
+    const spaces = parts.spaces.map((s) => (s.voiceIds.some((id) => voice.has(id)) ? spaceJson(s.space, voice) : s.json));
+    return new SerializedReply(`${parts.json},"friends":${JSON.stringify(friends)},"spaces":[${spaces.join(",")}],"call":${JSON.stringify(call)},"callState":${JSON.stringify(callState)},"liveCalls":${JSON.stringify(liveCalls)}`);
+  }
+
+  /** A fixed number of narrow reads (store/hello.ts) however many friends, requests, conversations, spaces and channels. */
+  async #parts(id: string): Promise<Loaded<HelloParts>> {
+    const [me, friends, requests, conversations, members, blocked, spaces] = await Promise.all([
       this.store.accounts.userById(id),
       this.store.hello.friends(id),
       this.store.hello.requests(id),
       this.store.hello.conversations(id, PREVIEW_LENGTH),
       this.store.hello.members(id),
       this.store.social.blockedEitherWay(id),
-      this.spaces.list(actor),
-      this.calls.current(actor),
+      this.spaces.listWithoutVoice(id),
     ]);
     if (!me) throw new AppError("UNAUTHORIZED", "Account no longer exists");
-    const [presence, liveCalls] = await Promise.all([
-      this.presence.visibleMany(friends.map((f) => f.id)),
-      this.calls.live(conversations.filter((c) => c.kind === "group").map((c) => c.id)),
-    ]);
     const users = new Map<string, ProfileRow>();
     for (const u of [...friends, ...requests.incoming, ...requests.outgoing, ...members]) if (!users.has(u.id)) users.set(u.id, u);
-    return {
+    const list = summaries(id, conversations, members, blocked);
+    const json = JSON.stringify({
       user: toMe(me),
       users: [...users.values()].map(toPublic),
-      friends: friends.map((f) => ({ userId: f.id, presence: presence.get(f.id)!, conversationId: f.conversation_id })),
       requests: { incoming: requests.incoming.map(toRequest), outgoing: requests.outgoing.map(toRequest) },
-      conversations: summaries(id, conversations, members, blocked),
-      spaces: spaces.map((sp) => ({ ...sp, channels: sp.channels.map(channelSummary) })),
-      call,
-      callState,
-      liveCalls,
+      conversations: list,
+    }).slice(1, -1);
+    const spaceParts = spaces.map((space) => ({ space, json: spaceJson(space), voiceIds: space.channels.filter((c) => c.kind === "voice").map((c) => c.id) }));
+    const deps = [...list.map((c) => `c:${c.id}`), ...spaces.flatMap((sp) => [`sp:${sp.id}`, ...sp.channels.map((c) => `c:${c.id}`)])];
+    const value: HelloParts = {
+      json,
+      friends: friends.map((f) => ({ userId: f.id, conversationId: f.conversation_id })),
+      spaces: spaceParts,
+      groupIds: list.filter((c) => c.kind === "group").map((c) => c.id),
     };
+    return { value, deps, bytes: json.length + spaceParts.reduce((n, s) => n + s.json.length, 0) + 100 * friends.length };
   }
+}
+
+type VoiceRoster = Map<string, Pick<Channel, "voiceMembers" | "voiceMuted" | "voiceSpeaking">>;
+
+/** A space as hello lists it (channels as summaries), with who is in its voice channels. */
+function spaceJson(space: Space, voice?: VoiceRoster): string {
+  const summary: SpaceSummary = { ...space, channels: space.channels.map((c) => channelSummary(voice?.has(c.id) ? { ...c, ...voice.get(c.id) } : c)) };
+  return JSON.stringify(summary);
 }
 
 const toRequest = (r: HelloRequestRow): RequestSummary => ({ id: r.r_id, fromId: r.r_from, toId: r.r_to, createdAt: r.r_created });

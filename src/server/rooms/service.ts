@@ -5,6 +5,7 @@ import { MAX_ROOMS_PER_USER, ROOM_SLUG_RE, type GuestSession, type Room, type Ro
 import type { GuestTokens } from "../auth/guest-tokens";
 import type { Actor } from "../auth/service";
 import { toPublic } from "../social/users";
+import type { Bus } from "../bus/bus";
 import type { RoomRow, Store } from "../store/store";
 
 /** What rooms need of the call service. */
@@ -44,6 +45,7 @@ export function toRoom(r: RoomRow, origin: string): Room {
 export class RoomService {
   constructor(
     private readonly store: Store,
+    private readonly bus: Bus,
     private readonly calls: RoomCalls,
     private readonly guests: GuestTokens,
     private readonly clock: () => number = Date.now,
@@ -60,6 +62,8 @@ export class RoomService {
       now: new Date(this.clock()).toISOString(),
       max: MAX_ROOMS_PER_USER,
     });
+    // The host's open sockets start getting the room's chat.
+    await this.bus.publish({ type: "membership", userId: actor.userId, conversationId: row.conversation_id, joined: true });
     return toRoom(row, origin);
   }
 

@@ -48,7 +48,11 @@ export class UserService {
     const before = await this.store.accounts.userById(actor.userId);
     const u = await this.store.accounts.updateUser(actor.userId, patch, new Date(this.clock()).toISOString());
     if (!u || !before) throw new AppError("UNAUTHORIZED", "Account no longer exists");
-    if (u.presence_visibility !== before.presence_visibility) await this.presence.handleVisibilityChanged(u.id, u.presence_visibility);
+    if (u.presence_visibility !== before.presence_visibility) {
+      await this.presence.handleVisibilityChanged(u.id, u.presence_visibility);
+      // Only the acting device is answered; hello (on every device's next connect) shows the setting.
+      await this.bus.publish({ type: "hello:stale", userIds: [u.id] });
+    }
     if (u.display_name !== before.display_name) await this.#announce(u);
     return toMe(u);
   }
@@ -73,10 +77,11 @@ export class UserService {
     return f;
   }
 
-  /** Everyone who shows this profile hears of the change: friends, DM and group partners, space members. */
+  /** Everyone who shows this profile hears of the change: friends, both ends of pending requests, DM and group partners, space members. */
   async #announce(u: UserRow): Promise<void> {
-    const [friends, chats, spaces] = await Promise.all([this.store.social.friendIds(u.id), this.store.chat.coMemberIds(u.id), this.store.spaces.coMemberIds(u.id)]);
-    const users = [...new Set([u.id, ...friends, ...chats, ...spaces])];
+    const [friends, requests, chats, spaces] = await Promise.all([this.store.social.friendIds(u.id), this.store.hello.requests(u.id), this.store.chat.coMemberIds(u.id), this.store.spaces.coMemberIds(u.id)]);
+    const asking = [...requests.incoming, ...requests.outgoing].map((r) => r.id);
+    const users = [...new Set([u.id, ...friends, ...asking, ...chats, ...spaces])];
     await this.bus.publish({ type: "deliver", to: { users }, event: { type: "user:updated", user: toPublic(u) } });
   }
 

@@ -114,7 +114,9 @@ export class InviteService {
     if (view.joinMessages && channel) {
       const line = await this.system.post(channel.id, `${user.display_name} joined the space`);
       // Unread for those who were there; the joiner knows they joined.
-      await this.store.chat.markRead(channel.id, actor.userId, line.id);
+      if (await this.store.chat.markRead(channel.id, actor.userId, line.id)) {
+        await this.bus.publish({ type: "deliver", to: { users: [actor.userId] }, event: { type: "read:updated", conversationId: channel.id, userId: actor.userId, messageId: line.id } });
+      }
     }
     return view;
   }

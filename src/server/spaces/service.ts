@@ -103,10 +103,16 @@ export class SpaceService {
 
   /** Every space with its channels from two reads (channel membership mirrors space membership). */
   async list(actor: Actor): Promise<Space[]> {
-    const [spaces, rows] = await Promise.all([this.store.spaces.spacesOf(actor.userId), this.store.hello.channels(actor.userId)]);
+    const spaces = await this.listWithoutVoice(actor.userId);
+    const channels = await this.#withVoice(spaces.map((s) => s.channels));
+    return spaces.map((s, i) => ({ ...s, channels: channels[i]! }));
+  }
+
+  /** As `list`, with voice channels' rosters left empty (hello keeps this part and reads the rosters fresh). */
+  async listWithoutVoice(userId: string): Promise<Space[]> {
+    const [spaces, rows] = await Promise.all([this.store.spaces.spacesOf(userId), this.store.hello.channels(userId)]);
     const bySpace = Map.groupBy(rows.sort((a, b) => (a.position ?? 0) - (b.position ?? 0) || (a.id < b.id ? -1 : 1)), (c) => c.space_id);
-    const channels = await this.#withVoice(spaces.map((s) => (bySpace.get(s.id) ?? []).map(listedChannel)));
-    return spaces.map((s, i) => toSpace(s, s.role, s.member_count, channels[i]!));
+    return spaces.map((s) => toSpace(s, s.role, s.member_count, (bySpace.get(s.id) ?? []).map(listedChannel)));
   }
 
   async get(actor: Actor, spaceId: string): Promise<Space> {
