@@ -2,7 +2,7 @@
  * The scrolling message list: sticks to the bottom as messages arrive (when the reader is
  * there), loads older history when scrolled near the top and keeps the view steady meanwhile.
  */
-import { useLayoutEffect, useMemo, useRef } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef } from "react";
 import type { Conversation, Message } from "../../../shared/protocol";
 import { useChat, type Outgoing } from "../../state/chat";
 import { conversationTitle, otherMember } from "../../state/chatSelectors";
@@ -17,6 +17,7 @@ import { DaySeparator, MessageGroup, SystemLine } from "./MessageGroup";
 import { buildBlocks } from "./messageModel";
 import { lookalikes } from "../common/lookalikes";
 import { MentionContext, useMentionables } from "./mentionContext";
+import { useSearch } from "../../state/search";
 
 const NO_MESSAGES: Message[] = [];
 const NO_OUTBOX: Outgoing[] = [];
@@ -93,6 +94,25 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
     const el = scroller.current;
     if (el && el.scrollHeight <= el.clientHeight + LOAD_MARGIN_PX) maybeLoadOlder();
   });
+
+  // A search hit opened here: load older pages until its message is held, then show it marked.
+  const focus = useSearch((s) => (s.focus?.conversationId === id ? s.focus.messageId : null));
+  useEffect(() => {
+    if (!focus || history?.status !== "ready") return;
+    const row = scroller.current?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(focus)}"]`);
+    if (row) {
+      atBottom.current = false;
+      anchor.current = null;
+      scroller.current?.querySelectorAll("[data-search-target]").forEach((el) => el.removeAttribute("data-search-target"));
+      row.setAttribute("data-search-target", "");
+      row.scrollIntoView({ block: "center" });
+      useSearch.setState({ focus: null });
+    } else if (!history.hasMoreBefore) {
+      useSearch.setState({ focus: null });
+    } else if (!history.loadingOlder) {
+      void loadOlder(id);
+    }
+  }, [focus, id, firstId, history?.status, history?.loadingOlder, history?.hasMoreBefore]);
 
   // Sending always brings the newest message into view.
   const outboxLen = outbox.length;

@@ -26,6 +26,7 @@ import { NewMeetingDialog } from "../rooms/NewMeetingDialog";
 import { DesktopNav, DrawerNav } from "../spaces/ShellNav";
 import { SpaceDialogs } from "../spaces/SpaceDialogs";
 import { UserMenu } from "./UserMenu";
+import { SearchDialog } from "../search/SearchDialog";
 
 /** `fill`: the page manages its own scrolling (a conversation), so the shell is exactly one screen tall. */
 export function Shell({ children, fill = false }: { children: ReactNode; fill?: boolean }) {
@@ -63,6 +64,7 @@ export function Shell({ children, fill = false }: { children: ReactNode; fill?: 
       <SpaceDialogs />
       <NewGroupDialog />
       <NewMeetingDialog />
+      <SearchDialog />
     </div>
   );
 }

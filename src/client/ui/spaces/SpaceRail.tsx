@@ -16,6 +16,8 @@ import { Link } from "../common/Link";
 import { SpaceIcon } from "./SpaceIcon";
 import { PlusIcon } from "./spaceIcons";
 import { channelPath, spacePath, spaceRouteOf } from "./spaceRoutes";
+import { useSearch } from "../../state/search";
+import { SearchIcon } from "../search/SearchDialog";
 
 export function SpaceRail({ onNavigate }: { onNavigate?: () => void }) {
   const spaces = useSpaces((s) => s.spaces);
@@ -41,6 +43,19 @@ export function SpaceRail({ onNavigate }: { onNavigate?: () => void }) {
           </span>
         ) : null}
       </RailItem>
+      <button
+        type="button"
+        aria-label="Search messages (Ctrl+K)"
+        title="Search messages (Ctrl+K)"
+        data-testid="open-search"
+        onClick={() => {
+          onNavigate?.();
+          useSearch.getState().setOpen(true);
+        }}
+        className="flex size-12 shrink-0 items-center justify-center rounded-3xl bg-white text-zinc-600 shadow-xs ring-1 ring-zinc-900/5 transition-all hover:rounded-2xl hover:bg-brand-600 hover:text-white dark:bg-zinc-800 dark:text-zinc-300 dark:ring-white/5"
+      >
+        <SearchIcon />
+      </button>
       <div role="separator" className="h-0.5 w-8 shrink-0 rounded-full bg-zinc-300 dark:bg-zinc-800" />
       {spaces.length ? (
         <ul className="flex flex-col items-center gap-2" aria-label="Your spaces">
