@@ -76,7 +76,11 @@ export async function until(what: string, check: () => Promise<unknown> | unknow
     } catch (err) {
       last = err;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ""}`);
+    if (Date.now() > end) {
+      // One line, so the run's closing summary shows the whole reason (an expect diff spans several).
+      const why = last ? `: ${(last instanceof Error ? last.message : String(last)).replace(/\s*\n\s*/g, " ")}` : "";
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+    }
     await Bun.sleep(100);
   }
 }
