@@ -14,6 +14,7 @@ import { applyEvent, clearTypingTimers } from "./chatEvents";
 import { resyncHeld } from "./chatHistory";
 import { currentSocket, setCurrentSocket } from "./chatSocket";
 import { useSession } from "./session";
+import { clearDrafts } from "./drafts";
 import { clearOutbox, loadOutbox, saveOutboxChanges } from "./outboxStorage";
 import { loadBlocked } from "./social";
 import { resetSpaces } from "./spaces";
@@ -100,7 +101,10 @@ function stop(signedOut = false): void {
   // Stop persisting first: clearing the state below must not erase what is stored.
   unpersist?.();
   unpersist = null;
-  if (signedOut && socketUser) clearOutbox(socketUser);
+  if (signedOut && socketUser) {
+    clearOutbox(socketUser);
+    clearDrafts(socketUser);
+  }
   socketUser = null;
   socket?.stop();
   clearTypingTimers();

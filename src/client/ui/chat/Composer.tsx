@@ -1,6 +1,6 @@
 /**
  * The message box: Enter sends, Shift+Enter starts a new line, at most 4000 characters.
- * Drafts survive switching conversations. A read-only conversation says why instead.
+ * Drafts survive switching conversations and reloads. A read-only conversation says why instead.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { MAX_MESSAGE_LENGTH, type PublicUser } from "../../../shared/protocol";
@@ -12,8 +12,8 @@ import { useMediaQuery } from "../common/useMediaQuery";
 import { MentionList, useMentionSuggest } from "./MentionSuggest";
 import { cancelReply, useReplying } from "../../state/replies";
 import { ReplyingBar } from "./ReplyQuote";
+import { loadDraft, saveDraft } from "../../state/drafts";
 
-const drafts = new Map<string, string>();
 const MAX_HEIGHT_PX = 200;
 /** Show the remaining count from here on. */
 const COUNT_FROM = MAX_MESSAGE_LENGTH - 200;
@@ -33,13 +33,13 @@ export function Composer({
   /** Shown under the box on the left (who is typing). */
   status?: ReactNode;
 }) {
-  const [text, setText] = useState(() => drafts.get(conversationId) ?? "");
+  const meId = useChat((s) => s.meId);
+  const [text, setText] = useState(() => loadDraft(meId, conversationId));
   const ref = useRef<HTMLTextAreaElement>(null);
   const wide = useMediaQuery("(min-width: 48rem)");
   const over = text.length > MAX_MESSAGE_LENGTH;
   const empty = text.trim().length === 0;
   const [caret, setCaret] = useState(0);
-  const meId = useChat((s) => s.meId);
   const replyingTo = useReplying((s) => s[conversationId]);
   const suggest = useMentionSuggest(members, meId, text, caret);
   const replace = (next: string, at: number) => {
@@ -50,10 +50,10 @@ export function Composer({
 
   // Switching conversations: load that one's draft; leaving: stop "typing".
   useEffect(() => {
-    setText(drafts.get(conversationId) ?? "");
+    setText(loadDraft(meId, conversationId));
     if (wide) ref.current?.focus();
     return () => stopTyping(conversationId);
-  }, [conversationId, wide]);
+  }, [conversationId, wide, meId]);
 
   // Reply chosen: type the answer straight away.
   useEffect(() => {
@@ -70,7 +70,7 @@ export function Composer({
 
   function update(value: string) {
     setText(value);
-    drafts.set(conversationId, value);
+    saveDraft(meId, conversationId, value);
     typingActivity(conversationId, value.trim().length > 0);
   }
 
@@ -78,7 +78,7 @@ export function Composer({
     if (empty || over) return;
     sendMessage(conversationId, text.trim(), replyingTo);
     cancelReply(conversationId);
-    drafts.delete(conversationId);
+    saveDraft(meId, conversationId, "");
     setText("");
   }
 
