@@ -87,13 +87,23 @@ test("REST takes a percent-encoded emoji, skin tones and joined sequences includ
   }
 });
 
-test(`a message carries at most ${MAX_REACTIONS_PER_MESSAGE} different emoji: one more is 409 TOO_MANY_REACTIONS, more of one already there is fine`, async () => {
+test(`a message carries at most ${MAX_REACTIONS_PER_MESSAGE} different emoji: one more is 409 TOO_MANY_REACTIONS with the cap in details (over REST and the socket), more of one already there is fine`, async () => {
   const { alice, bob, dm } = await pair();
   const m = await send(dm, alice.jar);
   for (const emoji of EMOJI.slice(0, MAX_REACTIONS_PER_MESSAGE)) expect((await put(m.id, emoji, alice.jar)).status).toBe(204);
   const over = await put(m.id, EMOJI[MAX_REACTIONS_PER_MESSAGE]!, bob.jar);
   expect(over.status).toBe(409);
   expect((await json(over)).error).toMatchObject({ code: "TOO_MANY_REACTIONS", details: { max: MAX_REACTIONS_PER_MESSAGE } });
+  const ws = await connectWs(suite.base, bob.jar);
+  try {
+    // The socket's reply carries the same details as the HTTP answer.
+    expect(await ws.request({ type: "reaction:add", messageId: m.id, emoji: EMOJI[MAX_REACTIONS_PER_MESSAGE]! })).toMatchObject({
+      ok: false,
+      error: { code: "TOO_MANY_REACTIONS", details: { max: MAX_REACTIONS_PER_MESSAGE } },
+    });
+  } finally {
+    ws.close();
+  }
   expect((await put(m.id, EMOJI[0]!, bob.jar)).status).toBe(204);
   const reactions = (await page(dm, alice.jar))[0]!.reactions!;
   expect(reactions).toHaveLength(MAX_REACTIONS_PER_MESSAGE);

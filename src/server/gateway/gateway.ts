@@ -213,7 +213,7 @@ export class Gateway {
   }
 
   #fail(ws: Socket, id: string | undefined, err: AppError): void {
-    const error = { code: err.code, message: err.message, ...(err.retryAfter === undefined ? {} : { retryAfter: err.retryAfter }) };
+    const error = { ...err.toBody(), ...(err.retryAfter === undefined ? {} : { retryAfter: err.retryAfter }) };
     if (id !== undefined) this.#send(ws, { replyTo: id, ok: false, error });
     else this.#event(ws, { type: "error", error });
   }
