@@ -89,8 +89,8 @@ describe("hello cache", () => {
     expect((await expectFresh(a)).conversations.find((x: { id: string }) => x.id === dm).reads[b.user.id]).toBe(sent.message.id);
     await post(`/api/messages/${sent.message.id}`, b.jar, undefined, "DELETE");
     await expectFresh(a);
-    await post(`/api/conversations/${dm}/mute`, a.jar, { muted: true }, "PUT");
-    expect((await expectFresh(a)).conversations.find((x: { id: string }) => x.id === dm).muted).toBe(true);
+    await post(`/api/conversations/${dm}/notify-level`, a.jar, { level: "mentions" }, "PUT");
+    expect((await expectFresh(a)).conversations.find((x: { id: string }) => x.id === dm).notifyLevel).toBe("mentions");
     const { conversation: group } = await post("/api/conversations", b.jar, { memberIds: [a.user.id], name: "trio" });
     expect((await expectFresh(a)).conversations.some((x: { id: string }) => x.id === group.id)).toBe(true);
     await post(`/api/conversations/${group.id}`, b.jar, { name: "renamed trio" }, "PATCH");
@@ -117,8 +117,8 @@ describe("hello cache", () => {
     expect((await expectFresh(a)).spaces[0].channels.map((c: { id: string }) => c.id)).toContain(channel.id);
     await post(`/api/conversations/${channel.id}/messages`, owner.jar, { content: "@everyone read this", clientId: "n1" });
     expect((await expectFresh(a)).spaces[0].channels.find((c: { id: string }) => c.id === channel.id)).toMatchObject({ unreadCount: 1, mentionCount: 1 });
-    await post(`/api/conversations/${channel.id}/mute`, a.jar, { muted: true }, "PUT");
-    expect((await expectFresh(a)).spaces[0].channels.find((c: { id: string }) => c.id === channel.id).muted).toBe(true);
+    await post(`/api/conversations/${channel.id}/notify-level`, a.jar, { level: "nothing" }, "PUT");
+    expect((await expectFresh(a)).spaces[0].channels.find((c: { id: string }) => c.id === channel.id).notifyLevel).toBe("nothing");
     await post(`/api/spaces/${space.id}/members/${a.user.id}`, owner.jar, { role: "admin" }, "PATCH");
     expect((await expectFresh(a)).spaces[0].role).toBe("admin");
     await post(`/api/spaces/${space.id}/channels/reorder`, owner.jar, { channelIds: [channel.id, ...space.channels.map((c: { id: string }) => c.id)] });

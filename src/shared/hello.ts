@@ -4,7 +4,7 @@
  * shapes the REST lists and events use (Friend, FriendRequest, Conversation). See docs/PROTOCOL.md.
  */
 import type { CallInfo, CallState, LiveCall } from "./calls";
-import type { Channel, Conversation, Friend, FriendRequest, Me, PresenceStatus, PublicUser, Space } from "./protocol";
+import { defaultNotifyLevel, type Channel, type Conversation, type Friend, type FriendRequest, type Me, type NotifyLevel, type PresenceStatus, type PublicUser, type Space } from "./protocol";
 
 /** Characters of a conversation's last message that hello carries (the list shows one line). */
 export const PREVIEW_LENGTH = 100;
@@ -45,16 +45,17 @@ export interface ConversationSummary {
   reads: Record<string, string>;
   lastMessage: MessagePreview | null;
   unreadCount: number;
-  muted: boolean;
+  notifyLevel: NotifyLevel;
   readOnly: boolean;
   createdAt: string;
 }
 
 /**
  * A channel in hello: its space is the one it is listed in, and what is zero, false, null or
- * empty is left out (unreadCount, mentionCount, muted, lastMessageId, voiceMembers).
+ * empty is left out (unreadCount, mentionCount, lastMessageId, voiceMembers), and so is a
+ * notifyLevel that is the channel default ("mentions").
  */
-export type ChannelSummary = Pick<Channel, "id" | "name" | "kind" | "position"> & Partial<Pick<Channel, "unreadCount" | "mentionCount" | "muted" | "voiceMembers" | "voiceMuted" | "voiceSpeaking">> & { lastMessageId?: string };
+export type ChannelSummary = Pick<Channel, "id" | "name" | "kind" | "position"> & Partial<Pick<Channel, "unreadCount" | "mentionCount" | "notifyLevel" | "voiceMembers" | "voiceMuted" | "voiceSpeaking">> & { lastMessageId?: string };
 
 /** A space in hello: as `Space`, with its channels as summaries. */
 export type SpaceSummary = Omit<Space, "channels"> & { channels: ChannelSummary[] };
@@ -91,7 +92,7 @@ export function channelSummary(c: Channel): ChannelSummary {
   const out: ChannelSummary = { id: c.id, name: c.name, kind: c.kind, position: c.position };
   if (c.unreadCount) out.unreadCount = c.unreadCount;
   if (c.mentionCount) out.mentionCount = c.mentionCount;
-  if (c.muted) out.muted = true;
+  if (c.notifyLevel && c.notifyLevel !== defaultNotifyLevel("channel")) out.notifyLevel = c.notifyLevel;
   if (c.lastMessageId) out.lastMessageId = c.lastMessageId;
   if (c.voiceMembers.length) out.voiceMembers = c.voiceMembers;
   if (c.voiceMuted.length) out.voiceMuted = c.voiceMuted;
@@ -100,7 +101,7 @@ export function channelSummary(c: Channel): ChannelSummary {
 }
 
 function expandChannel(spaceId: string, c: ChannelSummary): Channel {
-  return { ...c, spaceId, unreadCount: c.unreadCount ?? 0, mentionCount: c.mentionCount ?? 0, muted: c.muted ?? false, lastMessageId: c.lastMessageId ?? null, voiceMembers: c.voiceMembers ?? [], voiceMuted: c.voiceMuted ?? [], voiceSpeaking: c.voiceSpeaking ?? [] };
+  return { ...c, spaceId, unreadCount: c.unreadCount ?? 0, mentionCount: c.mentionCount ?? 0, notifyLevel: c.notifyLevel ?? defaultNotifyLevel("channel"), lastMessageId: c.lastMessageId ?? null, voiceMembers: c.voiceMembers ?? [], voiceMuted: c.voiceMuted ?? [], voiceSpeaking: c.voiceSpeaking ?? [] };
 }
 
 const unknownUser = (id: string): PublicUser => ({ id, username: "unknown", displayName: "Unknown user", avatarUrl: null });
@@ -128,7 +129,7 @@ export function expandHello(h: Pick<HelloResult, "user" | "users" | "friends" | 
         reads: Object.fromEntries(ids.map((id) => [id, c.reads[id] ?? null])),
         lastMessage: last && { ...last, conversationId: c.id, clientId: null, replyToId: null, threadId: null, editedAt: null },
         unreadCount: c.unreadCount,
-        muted: c.muted,
+        notifyLevel: c.notifyLevel,
         readOnly: c.readOnly,
         createdAt: c.createdAt,
       };

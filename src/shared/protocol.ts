@@ -124,7 +124,10 @@ export const AddMembersBody = z.object({ userIds: z.array(Id).min(1).max(MAX_GRO
 export const SendMessageBody = z.object({ clientId: ClientId, content: Content, replyToId: Id.optional(), threadId: Id.optional() }).strict();
 export const EditMessageBody = z.object({ content: Content }).strict();
 export const ReadBody = z.object({ messageId: Id }).strict();
-export const MuteBody = z.object({ muted: z.boolean() }).strict();
+/** How much of a conversation notifies a member: every message, only mentions of them, or nothing. */
+export const NotifyLevel = z.enum(["all", "mentions", "nothing"]);
+export type NotifyLevel = z.infer<typeof NotifyLevel>;
+export const NotifyLevelBody = z.object({ level: NotifyLevel }).strict();
 export const HistoryQuery = z.object({
   before: Id.optional(),
   after: Id.optional(),
@@ -224,11 +227,19 @@ export interface Conversation {
   reads: Record<string, string | null>;
   lastMessage: Message | null;
   unreadCount: number;
-  /** Per viewer: no chime or notification for it. */
-  muted: boolean;
+  /** Per viewer: which of its messages chime and notify (see defaultNotifyLevel). */
+  notifyLevel: NotifyLevel;
   /** A DM where either side blocks the other: history stays, sending is refused. */
   readOnly: boolean;
   createdAt: string;
+}
+
+/**
+ * A member who never chose a level hears every message of a DM or group (and a call's or room's
+ * chat), and only mentions in a space channel, whose traffic is a crowd's.
+ */
+export function defaultNotifyLevel(kind: Conversation["kind"]): NotifyLevel {
+  return kind === "channel" ? "mentions" : "all";
 }
 
 export interface Friend {
@@ -282,8 +293,8 @@ export interface Channel {
   unreadCount?: number;
   /** Per viewer: unread messages that mention everyone; absent in broadcasts. */
   mentionCount?: number;
-  /** Per viewer, muted by them; absent in broadcasts. */
-  muted?: boolean;
+  /** Per viewer, which messages notify them; absent in broadcasts. */
+  notifyLevel?: NotifyLevel;
   lastMessageId: string | null;
   /** Who is in the voice channel now, and who of them is muted or speaking (voice:state keeps them live). */
   voiceMembers: string[];
@@ -370,7 +381,7 @@ export type ServerEvent =
   | { type: "conversation:updated"; conversation: Conversation }
   | { type: "conversation:removed"; conversationId: string }
   /** To the muting user's own sockets only (DMs, groups and channels). */
-  | { type: "conversation:muted"; conversationId: string; muted: boolean }
+  | { type: "conversation:notify-level"; conversationId: string; level: NotifyLevel }
   | CallServerEvent
   | SfuServerEvent
   | { type: "space:new"; space: Space }

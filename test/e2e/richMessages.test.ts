@@ -143,7 +143,7 @@ describe.skipIf(!enabled)("rich messages in Chromium", () => {
     await befriend(stage.node, cleo, dan);
     await befriend(stage.node, cleo, eli);
     const { conversation: group } = await json(await stage.node.req("/api/conversations", { method: "POST", json: { memberIds: [dan.user.id, eli.user.id], name: "trio" } }, cleo.jar));
-    expect((await stage.node.req(`/api/conversations/${group.id}/mute`, { method: "PUT", json: { muted: true } }, dan.jar)).status).toBe(204);
+    expect((await stage.node.req(`/api/conversations/${group.id}/notify-level`, { method: "PUT", json: { level: "mentions" } }, dan.jar)).status).toBe(204);
     await dan.ctx.grantPermissions(["notifications"], { origin: stage.base });
     await dan.ctx.addInitScript(instrument);
     await dan.page.goto(`${stage.base}/friends`);

@@ -11,11 +11,11 @@ import {
   type ChatState,
 } from "./chat";
 import { conversationTitle, userName } from "./chatSelectors";
-import { applyMuted } from "./mute";
 import { applyMessageUpdated, applyReactionUpdated } from "./messageExtras";
 import { playChime, showDesktopNotification } from "./notify";
+import { applyNotifyLevel, notifyLevelOf } from "./notifyLevel";
 import { navigate, useRouter } from "./router";
-import { isChannelId } from "./spaces";
+import { findChannel, useSpaces } from "./spaces";
 import { applySpaceEvent } from "./spacesEvents";
 import { useSession } from "./session";
 import { useUserCache } from "./userCache";
@@ -54,20 +54,23 @@ function onMessage(m: Message): void {
   if (m.authorId && m.authorId !== before.meId && m.kind === "text") alert(before, m);
 }
 
-/** Chime (and desktop notification) for someone else's message the user is not looking at (not in DND, not muted). */
+/** Chime (and desktop notification) for someone else's message the user is not looking at, as its notification level allows (never in DND). */
 function alert(s: ChatState, m: Message): void {
   if (s.myStatus === "dnd" || (!document.hidden && s.activeId === m.conversationId)) return;
-  // A mention by @username gets through a mute, and chimes in channels too.
-  const me = useSession.getState().user;
-  const mentioned = !!me && mentionedUsernames(m.content).has(me.username);
-  // Space channels show unread marks, without a chime for every message.
-  if (isChannelId(m.conversationId) && !mentioned) return;
-  const c = s.conversations[m.conversationId];
-  if (c?.muted && !mentioned) return;
+  const level = notifyLevelOf(m.conversationId);
+  if (level === "nothing" || (level === "mentions" && !mentionsMe(m))) return;
   playChime();
   const sender = userName(s, m.conversationId, m.authorId);
-  const title = c && c.kind === "group" ? `${sender} in ${conversationTitle(c, s.meId)}` : sender;
+  const c = s.conversations[m.conversationId];
+  const channel = c ? undefined : findChannel(useSpaces.getState(), m.conversationId)?.channel;
+  const title = c?.kind === "group" ? `${sender} in ${conversationTitle(c, s.meId)}` : channel ? `${sender} in #${channel.name}` : sender;
   showDesktopNotification(title, m.content, m.conversationId, () => navigate(`/c/${m.conversationId}`));
+}
+
+/** By @username, or an @everyone its author was allowed to send. */
+function mentionsMe(m: Message): boolean {
+  const me = useSession.getState().user;
+  return m.mentionsEveryone || (!!me && mentionedUsernames(m.content).has(me.username));
 }
 
 export function applyEvent(e: ServerEvent): void {
@@ -115,8 +118,8 @@ export function applyEvent(e: ServerEvent): void {
     case "conversation:new":
     case "conversation:updated":
       return useChat.setState((s) => ({ conversations: { ...s.conversations, [e.conversation.id]: e.conversation } }));
-    case "conversation:muted":
-      return applyMuted(e.conversationId, e.muted);
+    case "conversation:notify-level":
+      return applyNotifyLevel(e.conversationId, e.level);
     case "conversation:removed":
       // Left on another device (or this one, ahead of the REST reply): don't stay on a page that is gone.
       if (useRouter.getState().path === `/c/${e.conversationId}`) navigate("/messages", { replace: true });

@@ -1,6 +1,7 @@
 /** Derived views of the chat model: names, ordering, unread totals, presence. */
 import type { Conversation, PresenceStatus, PublicUser } from "../../shared/protocol";
 import type { ChatState } from "./chat";
+import { isQuiet } from "./notifyLevel";
 import { memberName, useSpaces } from "./spaces";
 
 /** The other person in a DM (or the first other member of a group). */
@@ -24,10 +25,10 @@ export function sortConversations(conversations: Record<string, Conversation>): 
   return Object.values(conversations).sort((a, b) => activityAt(b) - activityAt(a) || (a.id < b.id ? 1 : -1));
 }
 
-/** Muted conversations keep their own badge but stay out of the tab title. */
+/** Quiet conversations (below "all") keep their own badge but stay out of the tab title. */
 export function totalUnread(s: Pick<ChatState, "conversations">): number {
   let n = 0;
-  for (const c of Object.values(s.conversations)) if (!c.muted) n += c.unreadCount;
+  for (const c of Object.values(s.conversations)) if (!isQuiet(c.kind, c.notifyLevel)) n += c.unreadCount;
   return n;
 }
 

@@ -62,9 +62,9 @@ export function channelUnread(c: Channel): number {
   return c.kind === "text" ? (c.unreadCount ?? 0) : 0;
 }
 
-/** Muted channels do not light up their space (an @everyone in one still does, as a mention). */
+/** Channels set to notify of nothing do not light up their space (a mention in one still does, as a mention). */
 export function spaceHasUnread(space: Space): boolean {
-  return space.channels.some((c) => !c.muted && channelUnread(c) > 0);
+  return space.channels.some((c) => c.notifyLevel !== "nothing" && channelUnread(c) > 0);
 }
 
 export function roleOf(s: Pick<SpacesState, "spaces">, spaceId: string | null | undefined): SpaceRole | undefined {
@@ -93,10 +93,10 @@ export function upsertSpace(s: SpacesState, space: Space): Partial<SpacesState> 
   const i = s.spaces.findIndex((x) => x.id === space.id);
   if (i < 0) return { spaces: [...s.spaces, space] };
   const prev = s.spaces[i]!;
-  // Keep live unread counts and mute flags where the new copy has none.
+  // Keep live unread counts and notification levels where the new copy has none.
   const channels = space.channels.map((c) => {
     const old = prev.channels.find((o) => o.id === c.id);
-    return { ...c, unreadCount: c.unreadCount ?? old?.unreadCount ?? 0, muted: c.muted ?? old?.muted ?? false };
+    return { ...c, unreadCount: c.unreadCount ?? old?.unreadCount ?? 0, notifyLevel: c.notifyLevel ?? old?.notifyLevel };
   });
   const spaces = [...s.spaces];
   spaces[i] = { ...space, channels };
@@ -114,11 +114,11 @@ export function withoutSpace(s: SpacesState, spaceId: string): Partial<SpacesSta
   return { spaces: s.spaces.filter((x) => x.id !== spaceId), members, lastChannel };
 }
 
-/** channel:created / channel:updated (broadcasts carry no unread count or mute flag: keep ours). */
+/** channel:created / channel:updated (broadcasts carry no unread count or notification level: keep ours). */
 export function upsertChannel(s: SpacesState, channel: Channel): Partial<SpacesState> {
   return mapSpace(s, channel.spaceId, (space) => {
     const old = space.channels.find((c) => c.id === channel.id);
-    const next: Channel = { ...channel, unreadCount: channel.unreadCount ?? old?.unreadCount ?? 0, muted: channel.muted ?? old?.muted ?? false, voiceMembers: channel.voiceMembers ?? old?.voiceMembers ?? [], voiceMuted: channel.voiceMuted ?? old?.voiceMuted ?? [], voiceSpeaking: channel.voiceSpeaking ?? old?.voiceSpeaking ?? [] };
+    const next: Channel = { ...channel, unreadCount: channel.unreadCount ?? old?.unreadCount ?? 0, notifyLevel: channel.notifyLevel ?? old?.notifyLevel, voiceMembers: channel.voiceMembers ?? old?.voiceMembers ?? [], voiceMuted: channel.voiceMuted ?? old?.voiceMuted ?? [], voiceSpeaking: channel.voiceSpeaking ?? old?.voiceSpeaking ?? [] };
     return { ...space, channels: old ? space.channels.map((c) => (c.id === channel.id ? next : c)) : [...space.channels, next] };
   });
 }

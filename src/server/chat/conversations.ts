@@ -1,7 +1,7 @@
 /** Conversations: listing with unread counts, group DMs (create, rename, add, leave), muting, access checks. */
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import { MAX_GROUP_MEMBERS, type Conversation } from "../../shared/protocol";
+import { MAX_GROUP_MEMBERS, type Conversation, type NotifyLevel } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
 import type { ConversationRow, ConversationSummary, Store } from "../store/store";
@@ -120,9 +120,9 @@ export class ConversationService {
   }
 
   /** Per member, so only the actor's own devices hear of it. */
-  async setMuted(actor: Actor, id: string, muted: boolean): Promise<void> {
-    if (!(await this.store.chat.setMuted(id, actor.userId, muted))) throw new AppError("FORBIDDEN", "You are not a member of this conversation");
-    await this.bus.publish({ type: "deliver", to: { users: [actor.userId] }, event: { type: "conversation:muted", conversationId: id, muted } });
+  async setNotifyLevel(actor: Actor, id: string, level: NotifyLevel): Promise<void> {
+    if (!(await this.store.chat.setNotifyLevel(id, actor.userId, level))) throw new AppError("FORBIDDEN", "You are not a member of this conversation");
+    await this.bus.publish({ type: "deliver", to: { users: [actor.userId] }, event: { type: "conversation:notify-level", conversationId: id, level } });
   }
 
   async leave(actor: Actor, id: string): Promise<void> {

@@ -5,7 +5,7 @@
  * HelloCache; presence, calls and voice rosters are read on every hello.
  */
 import { channelSummary, type SpaceSummary } from "../../shared/hello";
-import { PREVIEW_LENGTH, type Channel, type ConversationSummary, type Space, type RequestSummary } from "../../shared/protocol";
+import { PREVIEW_LENGTH, defaultNotifyLevel, type Channel, type ConversationSummary, type Space, type RequestSummary } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { CallService } from "../calls/service";
 import type { PresenceService } from "../social/presence";
@@ -142,7 +142,7 @@ function summaries(userId: string, rows: HelloConversationRow[], members: HelloM
             }
           : null,
         unreadCount: Number(c.unread ?? 0),
-        muted: Number(c.my_muted) === 1,
+        notifyLevel: c.my_notify ?? defaultNotifyLevel(c.kind),
         readOnly: other !== undefined && blocked.has(other),
         createdAt: c.created_at,
       };

@@ -1,18 +1,18 @@
 /** Space rows → wire shapes. */
-import type { Channel, Invite, Space } from "../../shared/protocol";
+import { defaultNotifyLevel, type Channel, type Invite, type Space } from "../../shared/protocol";
 import type { ConversationRow, ConversationSummary, HelloChannelRow, InviteRow, SpaceRow } from "../store/store";
 import type { SpaceRole } from "../store/schema";
 
 export const iconUrl = (s: SpaceRow) => (s.icon ? `/api/spaces/${s.id}/icon/${s.icon}` : null);
 
-export function toChannel(c: ConversationRow & { last_message_id?: string | null }, unread?: { unreadCount: number; mentionCount: number; muted: boolean }): Channel {
+export function toChannel(c: ConversationRow & { last_message_id?: string | null }, unread?: Pick<ConversationSummary, "unreadCount" | "mentionCount" | "notifyLevel">): Channel {
   return {
     id: c.id,
     spaceId: c.space_id!,
     name: c.name ?? "",
     kind: c.channel_kind ?? "text",
     position: c.position ?? 0,
-    ...(unread ? { unreadCount: unread.unreadCount, mentionCount: unread.mentionCount, muted: unread.muted } : {}),
+    ...(unread ? { unreadCount: unread.unreadCount, mentionCount: unread.mentionCount, notifyLevel: unread.notifyLevel } : {}),
     lastMessageId: c.last_message_id ?? null,
     voiceMembers: [],
     voiceMuted: [],
@@ -30,7 +30,7 @@ export function listedChannel(c: HelloChannelRow): Channel {
     position: c.position ?? 0,
     unreadCount: Number(c.unread ?? 0),
     mentionCount: Number(c.mentions ?? 0),
-    muted: Number(c.my_muted) === 1,
+    notifyLevel: c.my_notify ?? defaultNotifyLevel("channel"),
     lastMessageId: c.last_message_id ?? null,
     voiceMembers: [],
     voiceMuted: [],
@@ -50,7 +50,7 @@ export function spaceInfo(s: SpaceRow, memberCount: number): Omit<Space, "role" 
 /** Channels in order with this viewer's unread counts. */
 export function channelsWithUnread(rows: ConversationRow[], summaries: ConversationSummary[]): Channel[] {
   const unread = new Map(summaries.map((s) => [s.conversation.id, s]));
-  return rows.map((c) => toChannel(c, unread.get(c.id) ?? { unreadCount: 0, mentionCount: 0, muted: false }));
+  return rows.map((c) => toChannel(c, unread.get(c.id) ?? { unreadCount: 0, mentionCount: 0, notifyLevel: defaultNotifyLevel("channel") }));
 }
 
 export function toInvite(i: InviteRow, origin: string): Invite {

@@ -1,8 +1,9 @@
 /** Conversations, their members and read marks, and messages. */
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { ConversationsTable, Database, MessagesTable, MessageKind } from "./schema";
+import type { ConversationsTable, Database, MessagesTable, MessageKind, NotifyLevel } from "./schema";
 import type { UserRow } from "./accounts";
 import { AppError } from "../../shared/errors";
+import { defaultNotifyLevel } from "../../shared/protocol";
 import { coMemberIds, dmKey, lastMessageId, prepared } from "./sql";
 import { InsertBatcher } from "./message-batcher";
 
@@ -36,8 +37,8 @@ export interface ConversationSummary {
   /** Unread messages that mention everyone (space channels). */
   mentionCount: number;
   lastReadId: string | null;
-  /** The viewer muted it. */
-  muted: boolean;
+  /** What notifies the viewer (their choice, else the kind's default). */
+  notifyLevel: NotifyLevel;
 }
 
 export type SummaryFilter = { id: string } | { spaceId: string } | { direct: true } | { channels: true };
@@ -71,8 +72,8 @@ export interface ChatStore {
   messages(conversationId: string, page: { before?: string; after?: string; limit: number; threads?: boolean }): Promise<MessageRow[]>;
   /** Moves the read mark forward only; returns whether it moved. */
   markRead(conversationId: string, userId: string, messageId: string): Promise<boolean>;
-  /** Returns whether the user is a member (and so the flag was stored). */
-  setMuted(conversationId: string, userId: string, muted: boolean): Promise<boolean>;
+  /** Returns whether the user is a member (and so the level was stored). */
+  setNotifyLevel(conversationId: string, userId: string, level: NotifyLevel): Promise<boolean>;
 }
 
 /** Every send asks this first. */
@@ -119,7 +120,7 @@ export class KyselyChatStore implements ChatStore {
       .innerJoin("conversations as c", "c.id", "cm.conversation_id")
       .selectAll("c")
       .select(lastMessageId("c.id").as("last_message_id"))
-      .select(["cm.last_read_id as my_last_read", "cm.muted as my_muted"])
+      .select(["cm.last_read_id as my_last_read", "cm.notify_level as my_notify"])
       .select((eb) =>
         eb
           .selectFrom("messages as m")
@@ -168,7 +169,7 @@ export class KyselyChatStore implements ChatStore {
       list.push({ user, lastReadId: cm_last_read });
     }
     return rows
-      .map(({ my_last_read, my_muted, unread, mentions, ...conversation }) => ({
+      .map(({ my_last_read, my_notify, unread, mentions, ...conversation }) => ({
         conversation,
         // A channel's members are its space's members: listed with the space, not per channel.
         members: conversation.kind === "channel" ? [] : (byConv.get(conversation.id) ?? []),
@@ -176,7 +177,7 @@ export class KyselyChatStore implements ChatStore {
         unreadCount: Number(unread ?? 0),
         mentionCount: Number(mentions ?? 0),
         lastReadId: my_last_read,
-        muted: Number(my_muted) === 1,
+        notifyLevel: my_notify ?? defaultNotifyLevel(conversation.kind),
       }))
       .sort((a, b) => (b.conversation.last_message_id ?? b.conversation.created_at).localeCompare(a.conversation.last_message_id ?? a.conversation.created_at));
   }
@@ -267,10 +268,10 @@ export class KyselyChatStore implements ChatStore {
     return Number(res.numUpdatedRows) > 0;
   }
 
-  async setMuted(conversationId: string, userId: string, muted: boolean) {
+  async setNotifyLevel(conversationId: string, userId: string, level: NotifyLevel) {
     const res = await this.db
       .updateTable("conversation_members")
-      .set({ muted: muted ? 1 : 0 })
+      .set({ notify_level: level })
       .where("conversation_id", "=", conversationId)
       .where("user_id", "=", userId)
       .executeTakeFirst();

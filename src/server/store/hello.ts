@@ -5,7 +5,7 @@
  * connect storm.
  */
 import { sql, type Kysely } from "kysely";
-import type { Database, MessageKind, PresenceVisibility } from "./schema";
+import type { Database, MessageKind, NotifyLevel, PresenceVisibility } from "./schema";
 import { lastMessageId, prepared } from "./sql";
 
 /** The columns of a public profile. */
@@ -37,7 +37,7 @@ export interface HelloConversationRow {
   dm_key: string | null;
   created_at: string;
   my_last_read: string | null;
-  my_muted: number;
+  my_notify: NotifyLevel | null;
   unread: number | string;
   lm_id: string | null;
   lm_author: string | null;
@@ -62,7 +62,7 @@ export interface HelloChannelRow {
   channel_kind: "text" | "voice" | null;
   position: number | null;
   last_message_id: string | null;
-  my_muted: number;
+  my_notify: NotifyLevel | null;
   unread: number | string;
   mentions: number | string;
 }
@@ -113,7 +113,7 @@ const conversations = prepared(2, (db, userId: string, preview: number) =>
     .selectFrom("conversation_members as cm")
     .innerJoin("conversations as c", "c.id", "cm.conversation_id")
     .leftJoin("messages as last", (j) => j.on("last.id", "=", lastMessageId("c.id")))
-    .select(["c.id", "c.kind", "c.name", "c.owner_id", "c.dm_key", "c.created_at", "cm.last_read_id as my_last_read", "cm.muted as my_muted"])
+    .select(["c.id", "c.kind", "c.name", "c.owner_id", "c.dm_key", "c.created_at", "cm.last_read_id as my_last_read", "cm.notify_level as my_notify"])
     .select(["last.id as lm_id", "last.author_id as lm_author", "last.kind as lm_kind", "last.created_at as lm_created", "last.deleted_at as lm_deleted", "last.mentions_everyone as lm_everyone"])
     .select(sql<string | null>`substr(last.content, 1, ${preview})`.as("lm_content"))
     .select(unreadCount(userId).as("unread"))
@@ -137,7 +137,7 @@ const channels = prepared(1, (db, userId: string) =>
   db
     .selectFrom("conversation_members as cm")
     .innerJoin("conversations as c", "c.id", "cm.conversation_id")
-    .select(["c.id", "c.space_id", "c.name", "c.channel_kind", "c.position", "cm.muted as my_muted"])
+    .select(["c.id", "c.space_id", "c.name", "c.channel_kind", "c.position", "cm.notify_level as my_notify"])
     .select(lastMessageId("c.id").as("last_message_id"))
     .select(unreadCount(userId).as("unread"))
     .select(

@@ -135,9 +135,12 @@ export interface ConversationMembersTable {
   user_id: string;
   joined_at: string;
   last_read_id: string | null;
-  /** 1 when this member muted the conversation. */
-  muted: Generated<number>;
+  /** What notifies this member; null: the conversation kind's default. */
+  notify_level: NotifyLevel | null;
 }
+
+/** How much of a conversation notifies a member: every message, only mentions of them, nothing. */
+export type NotifyLevel = "all" | "mentions" | "nothing";
 
 export type MessageKind = "text" | "system";
 

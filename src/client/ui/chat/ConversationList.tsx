@@ -8,7 +8,8 @@ import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
 import { Link } from "../common/Link";
 import { PresenceAvatar } from "../common/PresenceAvatar";
-import { MutedMark } from "./MuteMenu";
+import { NotifyLevelMark } from "./NotifyMenu";
+import { isQuiet } from "../../state/notifyLevel";
 
 export function ConversationList({ variant = "sidebar", onNavigate }: { variant?: "sidebar" | "page"; onNavigate?: () => void }) {
   const conversations = useChat((s) => s.conversations);
@@ -37,6 +38,7 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
   const presence = useChat((s) => (other ? presenceOf(s, other.id) : undefined));
   const title = conversationTitle(c, meId);
   const unread = c.unreadCount;
+  const quiet = isQuiet(c.kind, c.notifyLevel);
   const last = c.lastMessage;
   const preview = last ? `${previewAuthor(c, last.authorId, meId)}${last.content}` : c.kind === "dm" ? "No messages yet" : `${c.members.length} members`;
   const ring = variant === "sidebar" ? "ring-zinc-50 dark:ring-zinc-900" : "ring-white dark:ring-zinc-950";
@@ -49,7 +51,7 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
       data-testid="conversation-item"
       data-conversation-id={c.id}
       data-unread={unread}
-      data-muted={c.muted ? "true" : "false"}
+      data-quiet={quiet ? "true" : "false"}
       className={cn(
         "group flex items-center gap-3 rounded-lg transition-colors",
         variant === "sidebar" ? "px-2 py-1.5" : "px-3 py-2.5",
@@ -68,14 +70,14 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
           <span
             className={cn(
               "truncate text-sm",
-              unread && !c.muted ? "font-semibold text-zinc-900 dark:text-white" : "font-medium text-zinc-700 dark:text-zinc-300",
+              unread && !quiet ? "font-semibold text-zinc-900 dark:text-white" : "font-medium text-zinc-700 dark:text-zinc-300",
             )}
           >
             <bdi>{title}</bdi>
           </span>
-          {c.muted ? <MutedMark /> : null}
+          <NotifyLevelMark kind={c.kind} level={c.notifyLevel} />
         </span>
-        <span className={cn("block truncate text-xs", unread && !c.muted ? "text-zinc-700 dark:text-zinc-300" : "text-zinc-500 dark:text-zinc-500")}>
+        <span className={cn("block truncate text-xs", unread && !quiet ? "text-zinc-700 dark:text-zinc-300" : "text-zinc-500 dark:text-zinc-500")}>
           <bdi>
             <BidiText text={preview} />
           </bdi>
@@ -84,10 +86,10 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
       {unread > 0 ? (
         <span
           data-testid="unread-badge"
-          data-muted={c.muted ? "true" : "false"}
+          data-quiet={quiet ? "true" : "false"}
           className={cn(
             "ml-1 inline-flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full px-1.5 text-[0.6875rem] font-bold",
-            c.muted ? "bg-zinc-300 text-zinc-600 dark:bg-zinc-700 dark:text-zinc-300" : "bg-red-500 text-white",
+            quiet ? "bg-zinc-300 text-zinc-600 dark:bg-zinc-700 dark:text-zinc-300" : "bg-red-500 text-white",
           )}
         >
           {unread > 99 ? "99+" : unread}

@@ -20,7 +20,7 @@ import { EmptyState } from "../shell/SectionPage";
 import { Composer } from "./Composer";
 import { GroupActions } from "./GroupActions";
 import { GroupMembers } from "./GroupMembers";
-import { ConversationOptions, MutedMark } from "./MuteMenu";
+import { NotifyLevelMark, NotifyLevelMenu } from "./NotifyMenu";
 import { MessageList } from "./MessageList";
 import { TypingLine } from "./TypingLine";
 import { CallButtons } from "../call/CallLayer";
@@ -140,7 +140,7 @@ function ConversationHeader({ conversationId }: { conversationId: string }) {
           <h1 data-testid="conversation-title" className="truncate text-[0.9375rem] font-semibold tracking-tight text-zinc-900 dark:text-zinc-100">
             <bdi>{title}</bdi>
           </h1>
-          {conversation.muted ? <MutedMark /> : null}
+          <NotifyLevelMark kind={conversation.kind} level={conversation.notifyLevel} />
         </div>
         <p className="truncate text-xs text-zinc-500 dark:text-zinc-400" data-testid="conversation-status" data-member-count={conversation.members.length}>
           {other ? `${presence ? PRESENCE_LABEL[presence] : ""} · @${other.username}` : `${conversation.members.length} members`}
@@ -149,7 +149,7 @@ function ConversationHeader({ conversationId }: { conversationId: string }) {
       {conversation.kind === "dm" ? (
         <div className="ml-auto flex shrink-0 items-center gap-0.5">
           <CallButtons conversationId={conversationId} />
-          <ConversationOptions conversationId={conversationId} />
+          <NotifyLevelMenu conversationId={conversationId} level={conversation.notifyLevel} />
         </div>
       ) : null}
       {conversation.kind === "group" ? (

@@ -1,4 +1,4 @@
-/** A group conversation's controls in its header: add friends, the member list, rename, mute, leave. */
+/** A group conversation's controls in its header: add friends, the member list, rename, notifications, leave. */
 import { useState, type ReactNode } from "react";
 import { MAX_GROUP_MEMBERS, type Conversation } from "../../../shared/protocol";
 import { useChat } from "../../state/chat";
@@ -15,7 +15,7 @@ import { MenuButton, type MenuEntry } from "../spaces/MenuButton";
 import { DoorIcon, MembersIcon } from "../spaces/spaceIcons";
 import { AddMembersDialog, RenameGroupDialog } from "./GroupDialogs";
 import { GroupMembers } from "./GroupMembers";
-import { useMuteEntry } from "./MuteMenu";
+import { NotifyLevelMenu } from "./NotifyMenu";
 
 type Open = "rename" | "add" | "leave" | "members" | null;
 
@@ -32,13 +32,11 @@ export function GroupActions({ conversation, compact = false }: { conversation: 
   const title = conversationTitle(conversation, meId);
   const full = conversation.members.length >= MAX_GROUP_MEMBERS;
   const close = () => setOpen(null);
-  const mute = useMuteEntry(conversation.id, conversation.muted, "conversation");
 
   const items: MenuEntry[] = [
     { label: "Rename group", icon: <PencilIcon className="size-4" />, onSelect: () => setOpen("rename"), testId: "rename-group" },
     ...(full ? [] : [{ label: "Add friends", icon: <UserPlusIcon className="size-4" />, onSelect: () => setOpen("add"), testId: "add-members" }]),
     ...(panelFits ? [] : [{ label: "Members", icon: <MembersIcon className="size-4" />, onSelect: () => setOpen("members"), testId: "show-members" }]),
-    mute,
     "separator",
     { label: "Leave group", icon: <DoorIcon className="size-4" />, danger: true, onSelect: () => setOpen("leave"), testId: "leave-group" },
   ];
@@ -55,6 +53,7 @@ export function GroupActions({ conversation, compact = false }: { conversation: 
           <MembersIcon className="size-5" />
         </HeaderButton>
       ) : null}
+      <NotifyLevelMenu conversationId={conversation.id} level={conversation.notifyLevel} />
       <MenuButton label="Group options" testId="group-menu" items={items} menuClassName="right-0 top-full w-52" className={ICON_BUTTON}>
         <MoreIcon className="size-5" />
       </MenuButton>

@@ -20,7 +20,7 @@ import { useMediaQuery } from "../common/useMediaQuery";
 import { EditProfileDialog } from "../settings/EditProfileDialog";
 import { CallButtons, CallLayer } from "../call/CallLayer";
 import { GroupActions } from "../chat/GroupActions";
-import { ConversationOptions } from "../chat/MuteMenu";
+import { NotifyLevelMenu } from "../chat/NotifyMenu";
 import { NewGroupDialog } from "../chat/GroupDialogs";
 import { NewMeetingDialog } from "../rooms/NewMeetingDialog";
 import { DesktopNav, DrawerNav } from "../spaces/ShellNav";
@@ -74,6 +74,7 @@ function MobileTopBar() {
   const title = usePageTitle();
   const path = useRouter((s) => s.path);
   const id = conversationIdOf(path);
+  const level = useChat((s) => (id ? s.conversations[id]?.notifyLevel : undefined));
   const presence = useChat((s) => {
     const c = id ? s.conversations[id] : undefined;
     return c?.kind === "dm" ? presenceOf(s, otherMember(c, s.meId)?.id) : null;
@@ -101,7 +102,7 @@ function MobileTopBar() {
       </h1>
       <div className="ml-auto flex items-center gap-1">
         {id && presence ? <CallButtons conversationId={id} /> : null}
-        {id && presence ? <ConversationOptions conversationId={id} /> : null}
+        {id && presence && level ? <NotifyLevelMenu conversationId={id} level={level} /> : null}
         {group ? <GroupActions conversation={group} compact /> : null}
         <UserMenu placement="bottom" compact />
       </div>

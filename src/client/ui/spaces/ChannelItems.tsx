@@ -1,5 +1,5 @@
 /** One channel in the sidebar: a text channel (a link, with its unread mark) or a voice channel with who is in it. */
-import type { Channel, Space } from "../../../shared/protocol";
+import { defaultNotifyLevel, type Channel, type Space } from "../../../shared/protocol";
 import { useRouter } from "../../state/router";
 import { channelUnread, useSpaces } from "../../state/spaces";
 import { channelMentioned, useSpaceMentions } from "../../state/spacesMentions";
@@ -11,7 +11,8 @@ import { HashIcon, SpeakerIcon } from "../common/icons";
 import { MicOffIcon } from "../call/callIcons";
 import { useChat } from "../../state/chat";
 import { Link } from "../common/Link";
-import { MutedMark } from "../chat/MuteMenu";
+import { NotifyLevelMark } from "../chat/NotifyMenu";
+import { isQuiet } from "../../state/notifyLevel";
 import { channelPath } from "./spaceRoutes";
 
 interface ItemProps {
@@ -29,6 +30,7 @@ export function TextChannelItem({ space, channel, reorderable, onNavigate }: Ite
   const active = useRouter((s) => s.path === href);
   const unread = channelUnread(channel) > 0 && !active;
   const mentioned = useSpaceMentions((s) => channelMentioned(s.mentioned, channel)) && !active;
+  const quiet = isQuiet("channel", channel.notifyLevel ?? defaultNotifyLevel("channel"));
   return (
     <Link
       href={href}
@@ -41,13 +43,13 @@ export function TextChannelItem({ space, channel, reorderable, onNavigate }: Ite
       data-channel-id={channel.id}
       data-channel-name={channel.name}
       data-unread={unread ? "true" : "false"}
-      data-muted={channel.muted ? "true" : "false"}
+      data-quiet={quiet ? "true" : "false"}
       className={cn(
         "relative flex items-center gap-1.5 rounded-md py-1.5 pl-2 text-[0.9375rem] transition-colors",
         padRight(reorderable),
         active
           ? "bg-white font-medium text-zinc-900 shadow-xs ring-1 ring-zinc-900/5 dark:bg-zinc-800 dark:text-white dark:ring-white/5"
-          : unread && !channel.muted
+          : unread && !quiet
             ? "font-semibold text-zinc-900 hover:bg-zinc-200/60 dark:text-white dark:hover:bg-zinc-800/60"
             : "text-zinc-500 hover:bg-zinc-200/60 hover:text-zinc-800 dark:text-zinc-400 dark:hover:bg-zinc-800/60 dark:hover:text-zinc-200",
       )}
@@ -56,13 +58,13 @@ export function TextChannelItem({ space, channel, reorderable, onNavigate }: Ite
         <span
           aria-hidden="true"
           data-testid="channel-unread-dot"
-          data-muted={channel.muted ? "true" : "false"}
-          className={cn("absolute -left-2 top-1/2 h-2 w-1 -translate-y-1/2 rounded-r-full", channel.muted ? "bg-zinc-400 dark:bg-zinc-600" : "bg-zinc-900 dark:bg-white")}
+          data-quiet={quiet ? "true" : "false"}
+          className={cn("absolute -left-2 top-1/2 h-2 w-1 -translate-y-1/2 rounded-r-full", quiet ? "bg-zinc-400 dark:bg-zinc-600" : "bg-zinc-900 dark:bg-white")}
         />
       ) : null}
       <HashIcon className="size-4.5 shrink-0 opacity-70" />
       <bdi className="min-w-0 flex-1 truncate">{channel.name}</bdi>
-      {channel.muted ? <MutedMark /> : null}
+      <NotifyLevelMark kind="channel" level={channel.notifyLevel} />
       {mentioned ? (
         <span data-testid="channel-mention" aria-hidden="true" className="inline-flex size-4.5 shrink-0 items-center justify-center rounded-full bg-red-500 text-[0.625rem] font-bold text-white">
           @

@@ -4,7 +4,7 @@
  * channel is open, visible and focused, its newest message is marked read.
  */
 import { useEffect, useMemo, useState } from "react";
-import type { Channel, Conversation, Space } from "../../../shared/protocol";
+import { defaultNotifyLevel, type Channel, type Conversation, type Space } from "../../../shared/protocol";
 import { useChat } from "../../state/chat";
 import { setActiveConversation } from "../../state/chatActions";
 import { loadInitial } from "../../state/chatHistory";
@@ -18,7 +18,7 @@ import { HashIcon } from "../common/icons";
 import { useMediaQuery } from "../common/useMediaQuery";
 import { Composer } from "../chat/Composer";
 import { MessageList } from "../chat/MessageList";
-import { ChannelOptions, MutedMark } from "../chat/MuteMenu";
+import { NotifyLevelMark, NotifyLevelMenu } from "../chat/NotifyMenu";
 import { TypingLine } from "../chat/TypingLine";
 import { MemberPanel } from "./MemberPanel";
 import { MembersIcon } from "./spaceIcons";
@@ -31,6 +31,7 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
   const history = useChat((s) => s.history[channel.id]);
   const newestId = useChat((s) => s.messages[channel.id]?.at(-1)?.id);
   const unread = channel.unreadCount ?? 0;
+  const level = channel.notifyLevel ?? defaultNotifyLevel("channel");
   const wide = useMediaQuery("(min-width: 64rem)");
   const panelOpen = useSpacesUi((s) => s.membersOpen) ?? true;
   const setPanelOpen = useSpacesUi((s) => s.setMembersOpen);
@@ -49,11 +50,11 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
       reads: {},
       lastMessage: null,
       unreadCount: 0,
-      muted: channel.muted ?? false,
+      notifyLevel: level,
       readOnly: false,
       createdAt: space.createdAt,
     }),
-    [channel.id, channel.name, channel.muted, space.id, space.ownerId, space.createdAt, people],
+    [channel.id, channel.name, level, space.id, space.ownerId, space.createdAt, people],
   );
 
   useEffect(() => {
@@ -85,8 +86,8 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
           <h1 data-testid="channel-title" className="min-w-0 flex-1 truncate text-[0.9375rem] font-semibold tracking-tight text-zinc-900 dark:text-zinc-100">
             {channel.name}
           </h1>
-          {channel.muted ? <MutedMark /> : null}
-          <ChannelOptions channelId={channel.id} muted={channel.muted ?? false} />
+          <NotifyLevelMark kind="channel" level={level} />
+          <NotifyLevelMenu conversationId={channel.id} level={level} />
           <button
             type="button"
             aria-pressed={membersShown}

@@ -4,8 +4,10 @@
  */
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { cn } from "../common/cn";
+import { CheckIcon } from "../common/icons";
 
-export type MenuEntry = { label: string; icon?: ReactNode; onSelect(): void; danger?: boolean; testId?: string } | "separator";
+/** With `checked` set (true or false) the entry is one of a group of choices (menuitemradio). */
+export type MenuEntry = { label: string; icon?: ReactNode; onSelect(): void; danger?: boolean; testId?: string; checked?: boolean } | "separator";
 
 export function MenuButton({
   label,
@@ -30,7 +32,7 @@ export function MenuButton({
   const focusLast = useRef(false);
   const id = useId();
 
-  const entries = () => Array.from(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []);
+  const entries = () => Array.from(menu.current?.querySelectorAll<HTMLElement>('[role^="menuitem"]') ?? []);
 
   useEffect(() => {
     if (!open) return;
@@ -103,7 +105,8 @@ export function MenuButton({
               <button
                 key={item.label}
                 type="button"
-                role="menuitem"
+                role={item.checked === undefined ? "menuitem" : "menuitemradio"}
+                aria-checked={item.checked}
                 tabIndex={-1}
                 data-testid={item.testId}
                 onClick={() => {
@@ -119,6 +122,7 @@ export function MenuButton({
                     : "text-zinc-700 hover:bg-zinc-100 focus:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:focus:bg-zinc-800",
                 )}
               >
+                {item.checked === undefined ? null : <CheckIcon className={cn("size-4 shrink-0 text-brand-600 dark:text-brand-400", !item.checked && "invisible")} />}
                 <span className="flex-1">{item.label}</span>
                 {item.icon ? <span className={cn("shrink-0", item.danger ? "" : "text-zinc-400 dark:text-zinc-500")}>{item.icon}</span> : null}
               </button>

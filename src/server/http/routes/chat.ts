@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { AddMembersBody, CreateGroupBody, EditMessageBody, HistoryQuery, ReactionEmoji, MuteBody, ReadBody, SendMessageBody, ThreadListQuery, UpdateConversationBody } from "../../../shared/protocol";
+import { AddMembersBody, CreateGroupBody, EditMessageBody, HistoryQuery, ReactionEmoji, NotifyLevelBody, ReadBody, SendMessageBody, ThreadListQuery, UpdateConversationBody } from "../../../shared/protocol";
 import type { AuthService } from "../../auth/service";
 import type { ConversationService } from "../../chat/conversations";
 import type { MessageService } from "../../chat/messages";
@@ -27,9 +27,9 @@ export function conversationRoutes(auth: AuthService, conversations: Conversatio
     await conversations.leave(await requireActor(c, auth), c.req.param("id"));
     return c.body(null, 204);
   });
-  r.put("/:id/mute", async (c) => {
+  r.put("/:id/notify-level", async (c) => {
     const actor = await requireActor(c, auth);
-    await conversations.setMuted(actor, c.req.param("id"), (await parseJson(c, MuteBody)).muted);
+    await conversations.setNotifyLevel(actor, c.req.param("id"), (await parseJson(c, NotifyLevelBody)).level);
     return c.body(null, 204);
   });
   r.get("/:id/messages", async (c) => {
