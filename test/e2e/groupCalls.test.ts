@@ -40,6 +40,18 @@ describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
     for (const P of [A.page, C.page]) await P.locator(`[data-participant="${b.user.id}"] [data-testid="reaction"]`).filter({ hasText: "🎉" }).first().waitFor({ state: "attached", timeout: T });
     await A.page.screenshot({ path: artifactPath("group-call-hand-reaction.png") });
     await C.page.screenshot({ path: artifactPath("group-call-mobile.png") });
+    // A phone's narrow bar fits the screen, keeping screen share, add, record and picture-in-picture under "More options".
+    const bar = (await C.page.getByRole("group", { name: "Call controls" }).boundingBox())!;
+    expect(bar.x).toBeGreaterThanOrEqual(0);
+    expect(bar.x + bar.width).toBeLessThanOrEqual(390);
+    await button(C.page, "More options").click();
+    const more = C.page.getByRole("menu", { name: "More options" });
+    expect(await more.getByRole("menuitem").allTextContents()).toEqual(expect.arrayContaining(["Share screen", "Add people", "Start recording"]));
+    await more.getByRole("menuitem", { name: "Add people" }).click();
+    await C.page.getByRole("menu", { name: "Add people" }).getByText("Everyone in the group is here or being rung.").waitFor({ timeout: T });
+    await C.page.screenshot({ path: artifactPath("group-call-mobile-more.png") });
+    await button(C.page, "More options").click();
+    await C.page.getByRole("menu", { name: "Add people" }).waitFor({ state: "detached", timeout: T });
 
     // A screen share is a track on the links that exist: every receiver decodes it, shown large.
     await button(A.page, "Share screen").click();

@@ -1,4 +1,7 @@
-/** The control bar: mic, camera, screen share, chat, people (add, list), reactions, record, devices, picture-in-picture, hang up. */
+/**
+ * The control bar: mic, camera, screen share, chat, people (add, list), reactions, record, devices, picture-in-picture, hang up.
+ * A group call on a phone moves screen share, add, record, picture-in-picture and end-for-all into "More options".
+ */
 import { hangUp, currentCall, useCall } from "../../state/call";
 import { endForAll } from "../../state/callHost";
 import {
@@ -17,6 +20,7 @@ import {
 import { UsersIcon } from "../common/icons";
 import { AddPeopleMenu } from "./AddPeopleMenu";
 import { DevicesMenu } from "./DevicesMenu";
+import { MoreMenu } from "./MoreMenu";
 import { ReactionsMenu } from "./ReactionsMenu";
 import { RoundButton } from "./RoundButton";
 
@@ -37,6 +41,7 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
 
   const toggleChat = () => useCall.setState({ chatOpen: !chatOpen, chatUnread: 0, peopleOpen: false });
   const togglePeople = () => useCall.setState({ peopleOpen: !peopleOpen, chatOpen: false });
+  const toggleScreen = () => (local.screen ? currentCall()?.stopScreenShare() : void currentCall()?.startScreenShare());
   const toggleRecording = () => {
     if (recording === "recording") void currentCall()?.stopRecording();
     else currentCall()?.startRecording();
@@ -62,7 +67,8 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
         <RoundButton
           label={local.screen ? "Stop sharing" : "Share screen"}
           tone={local.screen ? "active" : "neutral"}
-          onClick={() => (local.screen ? currentCall()?.stopScreenShare() : void currentCall()?.startScreenShare())}
+          className={group ? "max-sm:hidden" : undefined}
+          onClick={toggleScreen}
         >
           <ScreenShareIcon />
         </RoundButton>
@@ -91,6 +97,16 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
         <RoundButton label="Picture in picture" className={group ? "max-sm:hidden" : undefined} onClick={onPip}>
           <PipIcon />
         </RoundButton>
+      ) : null}
+      {group ? (
+        <MoreMenu
+          ringable={ringable}
+          screen={canShareScreen() ? { sharing: local.screen, toggle: toggleScreen } : undefined}
+          recording={recording}
+          onRecording={toggleRecording}
+          onPip={pipAvailable ? onPip : undefined}
+          onEndForAll={hosting ? () => void endForAll() : undefined}
+        />
       ) : null}
       {hosting ? (
         <RoundButton label="End call for all" tone="danger" className="max-sm:hidden" onClick={() => void endForAll()}>
