@@ -67,6 +67,9 @@ const EnvSchema = z.object({
   RTC_FORCE_RELAY: Bool.default(false),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  ATTACHMENT_MAX_BYTES: Int(25 * 1024 * 1024),
+  ATTACHMENT_QUOTA_BYTES: Int(1024 * 1024 * 1024),
+  ATTACHMENT_ORPHAN_SECONDS: Int(3600),
 });
 
 export interface OidcProviderConfig {
@@ -111,6 +114,8 @@ export interface Config {
   rtc: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | null; turnTtlSeconds: number; forceRelay: boolean };
   /** `/metrics` is served on its own port and/or on the public one to bearers of the token; neither by default. */
   metrics: { port: number | null; token: string | null };
+  /** Uploads: largest file, bytes one user may keep stored, how long an upload may wait for its message. */
+  attachments: { maxBytes: number; quotaBytes: number; orphanSeconds: number };
 }
 
 export class ConfigError extends Error {}
@@ -214,5 +219,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     guests: { ttlSeconds: e.GUEST_TTL_SECONDS, maxPerRoom: e.GUEST_MAX_PER_ROOM },
     rtc: { stunUrls: list(e.STUN_URLS), turnUrls: list(e.TURN_URLS), turnSecret: e.TURN_SECRET ?? null, turnTtlSeconds: e.TURN_TTL_SECONDS, forceRelay: e.RTC_FORCE_RELAY },
     metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },
+    attachments: { maxBytes: e.ATTACHMENT_MAX_BYTES, quotaBytes: e.ATTACHMENT_QUOTA_BYTES, orphanSeconds: e.ATTACHMENT_ORPHAN_SECONDS },
   });
 }

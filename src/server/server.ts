@@ -43,6 +43,8 @@ import { HelloCache } from "./hello/cache";
 import { SpaceService } from "./spaces/service";
 import { InviteService } from "./spaces/invites";
 import { ImageStore } from "./files/images";
+import { DiskFileStore } from "./files/file-store";
+import { AttachmentService } from "./chat/attachments";
 import type { SocketData } from "./gateway/connection";
 import { Limits } from "./limits/limits";
 
@@ -52,6 +54,7 @@ export interface Parley {
   store: Store;
   bus: Bus;
   gateway: Gateway;
+  attachments: AttachmentService;
   log: Logger;
   /**
    * Starts listening (port 0 picks a free port). With `devClient`, Bun serves the client from
@@ -80,7 +83,8 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const images = new ImageStore(config.dataDir);
   const users = new UserService(store, bus, presence, images, clock);
   const conversations = new ConversationService(store, bus, clock);
-  const messages = new MessageService(store, bus, conversations, clock);
+  const attachments = new AttachmentService(store, new DiskFileStore(config.dataDir), config.attachments, clock);
+  const messages = new MessageService(store, bus, conversations, attachments, clock);
   const limits = new Limits(config.limits, clock);
   const friends = new FriendService(store, bus, presence, conversations, limits, clock);
   const callRegistry = config.redis ? await RedisCallRegistry.connect(config.redis.url, `${config.redis.channel}:calls`) : new MemoryCallRegistry();
@@ -107,7 +111,13 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
   const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
-  const app = createApp({ config, store, bus, auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, oidc, ipLimiter, limits, metrics, log, staticDir });
+  const app = createApp({ config, store, bus, auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, oidc, ipLimiter, limits, metrics, log, staticDir });
+  // Every node sweeps; two sweeping at once delete disjoint rows or nothing.
+  const sweeper = setInterval(
+    () => void attachments.sweep().catch((err) => log.error("attachment sweep failed", { error: String(err) })),
+    Math.min(config.attachments.orphanSeconds * 1000, 10 * 60_000) / 2,
+  );
+  sweeper.unref();
   metrics.gauge("parley_ws_connections", () => gateway.connectionCount);
 
   let server: Server<SocketData> | undefined;
@@ -119,6 +129,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     store,
     bus,
     gateway,
+    attachments,
     log,
     metricsServer: () => metricsServer,
     listen(devClient) {
@@ -158,6 +169,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(sweeper);
       gateway.close();
       calls.close();
       await sfu.close();

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { CallClientFrames, type CallInfo, type CallServerEvent, type CallState, type LiveCall } from "./calls";
 import { SfuClientFrames, type SfuServerEvent } from "./sfu";
 import { DisplayName, frame, Id, Str, UNSTORABLE } from "./wire";
+import { AttachmentIds, type Attachment } from "./attachments";
 
 export { DisplayName };
 
@@ -112,6 +113,8 @@ export const SettablePresence = z.enum(["online", "idle", "dnd", "invisible"]);
 export const MAX_MESSAGE_LENGTH = 4000;
 export const MAX_GROUP_MEMBERS = 50;
 const Content = Str().max(MAX_MESSAGE_LENGTH).refine((s) => s.trim().length > 0, "Message is empty");
+/** A send's text may be empty when it carries files (the service checks that one of the two is there). */
+const SendContent = Str().max(MAX_MESSAGE_LENGTH).default("");
 const ClientId = Str().min(1).max(64);
 
 export const FriendRequestBody = z.union([z.object({ username: Username }).strict(), z.object({ userId: Id }).strict()]);
@@ -121,7 +124,7 @@ export const CreateGroupBody = z
   .strict();
 export const UpdateConversationBody = z.object({ name: Str().trim().min(1).max(100).nullable() }).strict();
 export const AddMembersBody = z.object({ userIds: z.array(Id).min(1).max(MAX_GROUP_MEMBERS) }).strict();
-export const SendMessageBody = z.object({ clientId: ClientId, content: Content, replyToId: Id.optional(), threadId: Id.optional() }).strict();
+export const SendMessageBody = z.object({ clientId: ClientId, content: SendContent, replyToId: Id.optional(), threadId: Id.optional(), attachmentIds: AttachmentIds.optional() }).strict();
 export const EditMessageBody = z.object({ content: Content }).strict();
 export const ReadBody = z.object({ messageId: Id }).strict();
 /** How much of a conversation notifies a member: every message, only mentions of them, or nothing. */
@@ -213,6 +216,8 @@ export interface Message {
   reactions?: Reaction[];
   /** Written by a room guest (authorId is null): who, by the name they gave. */
   guest?: { id: string; name: string };
+  /** Files, in the order sent: on the send's answer, message:new, pages and edits (absent: none). */
+  attachments?: Attachment[];
 }
 
 export interface Conversation {
@@ -348,7 +353,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
   frame("hello", { resume: z.object({ lastEventId: Str().max(64).optional() }).strict().optional() }),
   frame("presence:heartbeat", {}),
   frame("presence:set", { status: SettablePresence }),
-  frame("message:send", { conversationId: Id, clientId: ClientId, content: Content, replyToId: Id.optional(), threadId: Id.optional() }),
+  frame("message:send", { conversationId: Id, clientId: ClientId, content: SendContent, replyToId: Id.optional(), threadId: Id.optional(), attachmentIds: AttachmentIds.optional() }),
   frame("thread:read", { threadId: Id, messageId: Id }),
   frame("typing:start", { conversationId: Id }),
   frame("typing:stop", { conversationId: Id }),

@@ -12,6 +12,7 @@ import { ReactionService } from "./reactions";
 import { decorate, replyTarget, threadRoot, ThreadService, withReplyPreviews } from "./threads";
 import type { MessageRow } from "../store/store";
 import { GUEST_SCOPE } from "../../shared/calls";
+import { withAttachments, type AttachmentService } from "./attachments";
 
 /** A room guest, as their token names them. */
 export interface GuestAuthor {
@@ -20,7 +21,7 @@ export interface GuestAuthor {
   conversationId: string;
 }
 
-type SendInput = { conversationId: string; clientId: string; content: string; replyToId?: string; threadId?: string };
+type SendInput = { conversationId: string; clientId: string; content: string; replyToId?: string; threadId?: string; attachmentIds?: string[] };
 
 /** A typing:start within this window of the last one is not re-broadcast. */
 const TYPING_THROTTLE_MS = 2500;
@@ -34,6 +35,7 @@ export class MessageService {
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly conversations: ConversationService,
+    readonly attachments: AttachmentService,
     private readonly clock: () => number = Date.now,
   ) {
     this.reactions = new ReactionService(store, bus, conversations, clock);
@@ -51,22 +53,29 @@ export class MessageService {
       if (original?.conversation_id !== input.conversationId) throw err;
       return toMessage(original);
     }
+    const files = input.attachmentIds ?? [];
+    if (!input.content.trim() && files.length === 0) throw new AppError("VALIDATION_ERROR", "Message is empty", { fields: { content: "Message is empty" } });
+    if (new Set(files).size !== files.length) throw badAttachments("The same file is named twice");
     const replyTo = await replyTarget(this.store, c.id, input.replyToId);
     await threadRoot(this.store, c.id, input.threadId);
-    const { message, created } = await this.store.chat.insertMessage({
+    const row = {
       id: newId(this.clock()),
       conversationId: c.id,
       authorId: actor.userId,
       clientId: input.clientId,
-      kind: "text",
+      kind: "text" as const,
       content: input.content,
       replyToId: input.replyToId ?? null,
       threadId: input.threadId ?? null,
       mentionsEveryone: await this.#mayMentionEveryone(actor, c, input.content),
       now: new Date(this.clock()).toISOString(),
-    });
+    };
+    // With files, message and attachments go in one transaction (a retry finds them attached once).
+    const result = files.length > 0 ? await this.store.attachments.insertWithAttachments(row, files) : await this.store.chat.insertMessage(row);
+    if (!result) throw badAttachments("Attach only files you uploaded that no message carries yet");
+    const { message, created } = result;
     if (message.conversation_id !== c.id) throw new AppError("CONFLICT", "This clientId was already used for another conversation");
-    const wire = await this.#sent(message, replyTo);
+    const wire = await this.#sent(message, replyTo, files.length > 0 || !created);
     // Only the first send fans out; a retry is answered with the original and nothing new.
     if (created) {
       this.#typing.delete(`${actor.userId}:${c.id}`);
@@ -78,6 +87,8 @@ export class MessageService {
   /** A room guest posts in their room's chat (theirs alone: `guest.conversationId`). */
   async sendAsGuest(guest: GuestAuthor, input: SendInput): Promise<Message> {
     await this.#guestRoom(guest, input.conversationId);
+    if (input.attachmentIds?.length) throw new AppError("FORBIDDEN", "Guests cannot send files");
+    if (!input.content.trim()) throw new AppError("VALIDATION_ERROR", "Message is empty", { fields: { content: "Message is empty" } });
     const replyTo = await replyTarget(this.store, input.conversationId, input.replyToId);
     await threadRoot(this.store, input.conversationId, input.threadId);
     const { message, created } = await this.store.chat.insertMessage({
@@ -93,7 +104,7 @@ export class MessageService {
       now: new Date(this.clock()).toISOString(),
     });
     if (message.conversation_id !== input.conversationId) throw new AppError("CONFLICT", "This clientId was already used for another conversation");
-    const wire = await this.#sent(message, replyTo);
+    const wire = await this.#sent(message, replyTo, false);
     if (created) await this.bus.publish({ type: "deliver", to: { conversation: input.conversationId }, event: { type: "message:new", message: wire } });
     return wire;
   }
@@ -106,8 +117,8 @@ export class MessageService {
   }
 
   /** A stored message as its send answers it; a retry's original gets its preview afresh. */
-  async #sent(message: MessageRow, replyTo: ReplyPreview | undefined): Promise<Message> {
-    const wire = toMessage(message);
+  async #sent(message: MessageRow, replyTo: ReplyPreview | undefined, withFiles: boolean): Promise<Message> {
+    const wire = withFiles ? (await withAttachments(this.store, [toMessage(message)]))[0]! : toMessage(message);
     if (!wire.replyToId) return wire;
     return wire.replyToId === replyTo?.id ? { ...wire, replyTo } : (await withReplyPreviews(this.store, [wire]))[0]!;
   }
@@ -137,6 +148,7 @@ export class MessageService {
       throw new AppError("FORBIDDEN", "You can only delete your own messages and those of members below your role");
     }
     await this.store.chat.deleteMessage(messageId, new Date(this.clock()).toISOString());
+    await this.attachments.removeForMessage(messageId);
     await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:deleted", conversationId: c.id, messageId } });
   }
 
@@ -234,3 +246,5 @@ export class MessageService {
     for (const [key, at] of this.#typing) if (now - at > 10_000) this.#typing.delete(key);
   }
 }
+
+const badAttachments = (message: string) => new AppError("VALIDATION_ERROR", message, { fields: { attachmentIds: message } });

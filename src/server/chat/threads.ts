@@ -10,6 +10,7 @@ import type { Bus } from "../bus/bus";
 import type { MessageRow, ReplyTargetRow, Store } from "../store/store";
 import type { ConversationService } from "./conversations";
 import { withReactions } from "./reactions";
+import { withAttachments } from "./attachments";
 import { toMessage } from "./wire";
 
 export function toPreview(t: ReplyTargetRow | MessageRow): ReplyPreview {
@@ -72,9 +73,9 @@ export async function withThreads(store: Store, viewerId: string, conversationId
   });
 }
 
-/** Everything a page of messages carries besides the rows: reactions, reply previews and (for the viewer) thread summaries. */
+/** Everything a page of messages carries besides the rows: attachments, reactions, reply previews and (for the viewer) thread summaries. */
 export async function decorate(store: Store, viewerId: string | null, conversationId: string, messages: Message[]): Promise<Message[]> {
-  const withPreviews = await withReplyPreviews(store, await withReactions(store, messages));
+  const withPreviews = await withReplyPreviews(store, await withReactions(store, await withAttachments(store, messages)));
   return viewerId ? withThreads(store, viewerId, conversationId, withPreviews) : withPreviews;
 }
 

@@ -7,22 +7,16 @@ import { join } from "node:path";
 import { unlink } from "node:fs/promises";
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
+import { sniff } from "./sniff";
 
-const SIGNATURES: Array<{ mime: string; ext: string; test: (b: Uint8Array) => boolean }> = [
-  { mime: "image/png", ext: "png", test: (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 },
-  { mime: "image/jpeg", ext: "jpg", test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { mime: "image/gif", ext: "gif", test: (b) => b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38 },
-  {
-    mime: "image/webp",
-    ext: "webp",
-    test: (b) => b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50,
-  },
-];
+const EXTENSIONS: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp" };
 
 export const MAX_IMAGE_BYTES = 512 * 1024;
 
 export function sniffImage(bytes: Uint8Array): { mime: string; ext: string } | null {
-  return SIGNATURES.find((s) => bytes.length >= 12 && s.test(bytes)) ?? null;
+  const { mime } = sniff(bytes);
+  const ext = EXTENSIONS[mime];
+  return ext && bytes.length >= 12 ? { mime, ext } : null;
 }
 
 export class ImageStore {
@@ -46,7 +40,7 @@ export class ImageStore {
   file(name: string): { file: Blob; mime: string } | null {
     if (!/^[0-9a-f-]{36}\.(png|jpg|gif|webp)$/.test(name)) return null;
     const ext = name.split(".").pop();
-    const mime = SIGNATURES.find((s) => s.ext === ext)!.mime;
+    const mime = Object.keys(EXTENSIONS).find((m) => EXTENSIONS[m] === ext)!;
     return { file: Bun.file(join(this.#dir, name)), mime };
   }
 

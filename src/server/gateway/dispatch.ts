@@ -26,7 +26,7 @@ export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
     "presence:heartbeat": (actor) => s.presence.handleHeartbeat(actor.userId, actor.connectionId),
     "presence:set": (actor, f) => s.presence.handleSet(actor.userId, f.status),
     "message:send": async (actor, f) => ({
-      message: await s.messages.send(actor, { conversationId: f.conversationId, clientId: f.clientId, content: f.content, replyToId: f.replyToId, threadId: f.threadId }),
+      message: await s.messages.send(actor, { conversationId: f.conversationId, clientId: f.clientId, content: f.content, replyToId: f.replyToId, threadId: f.threadId, attachmentIds: f.attachmentIds }),
     }),
     "thread:read": (actor, f) => s.messages.threads.markRead(actor, f.threadId, f.messageId),
     "message:edit": async (actor, f) => ({ message: await s.messages.edit(actor, f.messageId, f.content) }),

@@ -39,6 +39,8 @@ import { messageRoutes } from "./routes/chat";
 import { staticRoutes } from "./routes/static";
 import { searchRoutes } from "./routes/search";
 import type { SearchService } from "../search/service";
+import type { AttachmentService } from "../chat/attachments";
+import { attachmentRoutes } from "./routes/attachments";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -54,6 +56,7 @@ export interface AppDeps {
   invites: InviteService;
   rooms: RoomService;
   search: SearchService;
+  attachments: AttachmentService;
   oidc: OidcService;
   ipLimiter: WindowLimiter;
   limits: Limits;
@@ -75,7 +78,9 @@ export function createApp(d: AppDeps) {
     d.log.debug("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: +(seconds * 1000).toFixed(2) });
   });
   app.use(headers(d.config.secureCookies));
-  app.use(limitBody(d.config.bodyLimitBytes));
+  const limit = limitBody(d.config.bodyLimitBytes);
+  // Uploads stream to storage under ATTACHMENT_MAX_BYTES instead (chat/attachments.ts).
+  app.use((c, next) => (c.req.method === "POST" && c.req.path === "/api/attachments" ? next() : limit(c, next)));
   app.use(originOf(d.config));
   app.use("/api/*", sameOrigin(d.config.publicUrl));
   app.use(storablePath());
@@ -120,6 +125,7 @@ export function createApp(d: AppDeps) {
   app.route("/api/conversations", conversationRoutes(d.auth, d.conversations, d.messages));
   app.route("/api/rtc", rtcRoutes(d.auth, d.ice));
   app.route("/api/search", searchRoutes(d.auth, d.search));
+  app.route("/api/attachments", attachmentRoutes(d.auth, d.attachments));
   app.route("/api/spaces", spaceRoutes(d.auth, d.spaces, d.invites));
   app.route("/api/channels", channelRoutes(d.auth, d.spaces));
   app.route("/api/invites", inviteRoutes(d.auth, d.invites));

@@ -26,7 +26,8 @@ export function headers(https: boolean): MiddlewareHandler<Env> {
   const secure = secureHeaders({ referrerPolicy: "same-origin", xFrameOptions: "DENY", ...(https ? {} : { strictTransportSecurity: false }) });
   return async (c, next) => {
     await secure(c as never, next);
-    c.res.headers.set("Content-Security-Policy", CSP);
+    // Served attachments bring a stricter policy of their own (routes/attachments.ts).
+    if (!c.res.headers.has("Content-Security-Policy")) c.res.headers.set("Content-Security-Policy", CSP);
   };
 }
 

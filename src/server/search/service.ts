@@ -1,5 +1,4 @@
 /** Message search over what the user can read now: their conversations' text messages, one query per page. */
-import { AppError } from "../../shared/errors";
 import type { SearchQuery, SearchHit, SearchResult } from "../../shared/search";
 import type { Actor } from "../auth/service";
 import type { SearchRow, Store } from "../store/store";
@@ -13,11 +12,9 @@ export class SearchService {
 
   async search(actor: Actor, input: SearchQuery): Promise<SearchResult> {
     const parsed = parseSearch(input.q);
-    // Attachments do not exist yet; the filter is part of the language so queries keep working once they do.
-    if (parsed.hasFile) throw new AppError("VALIDATION_ERROR", "has:file is not available yet: messages carry no files", { fields: { q: "has:file is not available yet" } });
     const rows = await this.store.search.messages(
       actor.userId,
-      { terms: parsed.terms, fromUsername: parsed.from, in: parsed.in, mentions: parsed.mentions, hasLink: parsed.hasLink, before: parsed.before, after: parsed.after },
+      { terms: parsed.terms, fromUsername: parsed.from, in: parsed.in, mentions: parsed.mentions, hasLink: parsed.hasLink, hasFile: parsed.hasFile, before: parsed.before, after: parsed.after },
       { cursor: input.cursor, limit: input.limit + 1 },
     );
     const page = rows.slice(0, input.limit);

@@ -10,7 +10,7 @@ import type { Database } from "./schema";
 import type { MessageRow, NewMessage } from "./chat";
 import { prepared } from "./sql";
 
-type Result = { message: MessageRow; created: boolean };
+export type Result = { message: MessageRow; created: boolean };
 
 interface Pending {
   m: NewMessage;
@@ -43,7 +43,7 @@ const insert = prepared(
       .returningAll(),
 );
 
-async function insertOne(db: Kysely<Database>, m: NewMessage): Promise<Result> {
+export async function insertOne(db: Kysely<Database>, m: NewMessage): Promise<Result> {
   if (m.guest) {
     // Guests have no author id, so their retries are found by (guest_id, client_id); a unique index backs it.
     const original = await db.selectFrom("messages").selectAll().where("guest_id", "=", m.guest.id).where("client_id", "=", m.clientId).executeTakeFirst();

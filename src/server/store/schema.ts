@@ -198,6 +198,23 @@ export interface ThreadReadsTable {
   last_read_id: string;
 }
 
+/** One upload (migration 0018); message_id null until a send attaches it. */
+export interface AttachmentsTable {
+  id: string;
+  uploader_id: string;
+  message_id: string | null;
+  position: Generated<number>;
+  sha256: string;
+  thumb_sha256: string | null;
+  name: string;
+  size: number;
+  mime: string;
+  kind: "image" | "video" | "audio" | "file";
+  width: number | null;
+  height: number | null;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   oidc_identities: OidcIdentitiesTable;
@@ -218,4 +235,5 @@ export interface Database {
   space_bans: SpaceBansTable;
   invites: InvitesTable;
   rooms: RoomsTable;
+  attachments: AttachmentsTable;
 }

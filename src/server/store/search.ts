@@ -15,6 +15,8 @@ export interface SearchCriteria {
   in?: string;
   mentions?: string;
   hasLink?: boolean;
+  /** Carries at least one attachment. */
+  hasFile?: boolean;
   /** ISO times: created before `before`, at or after `after`. */
   before?: string;
   after?: string;
@@ -58,6 +60,7 @@ export class KyselySearchStore implements SearchStore {
     if (k.fromUsername) q = q.where("m.author_id", "=", (eb) => eb.selectFrom("users").select("id").where("username", "=", k.fromUsername!));
     if (k.mentions) q = q.where(sql<boolean>`lower(m.content) like ${`%@${escapeLike(k.mentions)}%`} escape '\\'`);
     if (k.hasLink) q = q.where(sql<boolean>`(lower(m.content) like '%http://%' or lower(m.content) like '%https://%')`);
+    if (k.hasFile) q = q.where(({ exists, selectFrom }) => exists(selectFrom("attachments as a").select("a.id").whereRef("a.message_id", "=", "m.id")));
     if (k.in !== undefined) q = q.where("m.conversation_id", "in", this.#conversationsNamed(userId, k.in));
     if (k.before) q = q.where("m.created_at", "<", k.before);
     if (k.after) q = q.where("m.created_at", ">=", k.after);

@@ -16,6 +16,7 @@ import { KyselyReactionStore, type ReactionStore } from "./reactions";
 import { KyselyMessageEditStore, type MessageEditStore } from "./edits";
 import { KyselyThreadStore, type ThreadStore } from "./threads";
 import { KyselySearchStore, type SearchStore } from "./search";
+import { KyselyAttachmentStore, type AttachmentStore } from "./attachments";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
@@ -26,6 +27,7 @@ export type { ReactionStore, ReactionRow, AddReactionResult } from "./reactions"
 export type { MessageEditStore, MessageEditRow } from "./edits";
 export type { ThreadStore, ThreadSummaryRow, ThreadParticipantRow, ReplyTargetRow } from "./threads";
 export type { SearchStore, SearchCriteria, SearchRow } from "./search";
+export type { AttachmentStore, AttachmentRow, NewAttachment, FileKeys } from "./attachments";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -42,6 +44,8 @@ export interface Store {
   readonly threads: ThreadStore;
   /** Message search (full-text index of migration 0016). */
   readonly search: SearchStore;
+  /** Uploads and the messages they are attached to (migration 0018). */
+  readonly attachments: AttachmentStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -61,6 +65,7 @@ export class KyselyStore implements Store {
   readonly edits: MessageEditStore;
   readonly threads: ThreadStore;
   readonly search: SearchStore;
+  readonly attachments: AttachmentStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -77,6 +82,7 @@ export class KyselyStore implements Store {
     this.edits = new KyselyMessageEditStore(this.db);
     this.threads = new KyselyThreadStore(this.db);
     this.search = new KyselySearchStore(this.db);
+    this.attachments = new KyselyAttachmentStore(this.db);
   }
 
   async migrate(): Promise<void> {

@@ -16,6 +16,7 @@ import * as m0014 from "./0014_message_edits";
 import * as m0015 from "./0015_threads";
 import * as m0016 from "./0016_search";
 import * as m0017 from "./0017_notify_level";
+import * as m0018 from "./0018_attachments";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -38,6 +39,7 @@ export const migrations: MigrationProvider = {
       "0015_threads": m0015,
       "0016_search": m0016,
       "0017_notify_level": m0017,
+      "0018_attachments": m0018,
     };
   },
 };
