@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
+import { TokenService } from "../src/server/auth/tokens";
 import { CookieJar, registerUser, startNode, type TestNode } from "./support/parley";
 
 let node: TestNode;
@@ -144,6 +145,15 @@ describe("tokens", () => {
     } finally {
       await timed.dispose();
     }
+  });
+
+  test("an access token that verified before is refused with TOKEN_EXPIRED once it expires", async () => {
+    const tokens = new TokenService("k".repeat(48), 1);
+    const { token } = await tokens.signAccess({ userId: "u1", sessionId: "s1" });
+    expect(await tokens.verifyAccess(token)).toMatchObject({ userId: "u1", sessionId: "s1" });
+    // exp is whole seconds, one after issue: past it however the second boundaries fall.
+    await Bun.sleep(1100);
+    await expect(tokens.verifyAccess(token)).rejects.toMatchObject({ code: "TOKEN_EXPIRED" });
   });
 
   test("refresh rotates both cookies and the new pair keeps working", async () => {

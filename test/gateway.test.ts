@@ -38,7 +38,7 @@ describe("upgrade", () => {
     expect(r.users).toEqual([{ id: b.user.id, username: b.user.username, displayName: expect.any(String), avatarUrl: null }]);
     expect(r.friends).toEqual([{ userId: b.user.id, presence: "offline", conversationId }]);
     expect(r.conversations).toEqual([
-      { id: conversationId, kind: "dm", name: null, ownerId: null, memberIds: [b.user.id], reads: {}, lastMessage: null, unreadCount: 0, muted: false, readOnly: false, createdAt: expect.any(String) },
+      { id: conversationId, kind: "dm", name: null, ownerId: null, memberIds: [b.user.id], reads: {}, lastMessage: null, unreadCount: 0, notifyLevel: "all", readOnly: false, createdAt: expect.any(String) },
     ]);
     expect(r.call).toBeNull();
     expect(r.requests).toEqual({ incoming: [], outgoing: [] });
@@ -77,6 +77,27 @@ describe("messages over the socket", () => {
       expect(e.message.id).toBe(r.message.id);
     }
     for (const s of [a1, a2, b1]) s.close();
+  });
+
+  test("a DM keeps reaching the device left open when another closes, and a device that connects after all closed, once each", async () => {
+    const { a, b, conversationId } = await pair();
+    const post = (clientId: string) => node.req(`/api/conversations/${conversationId}/messages`, { method: "POST", json: { clientId, content: clientId } }, a.jar);
+    const heard = (s: Awaited<ReturnType<typeof connectWs>>, clientId: string) => s.waitFor((e) => e.type === "message:new" && e.message.clientId === clientId);
+    const [b1, b2] = [await connectWs(base, b.jar), await connectWs(base, b.jar)];
+    for (const s of [b1, b2]) await s.request({ type: "hello" });
+    b1.close();
+    await b1.closed;
+    await post("d-1");
+    await heard(b2, "d-1");
+    b2.close();
+    await b2.closed;
+    const b3 = await connectWs(base, b.jar);
+    await b3.request({ type: "hello" });
+    await post("d-2");
+    await post("d-3");
+    await heard(b3, "d-3");
+    expect(b3.events.filter((e) => e.type === "message:new").map((e) => e.message.clientId)).toEqual(["d-2", "d-3"]);
+    b3.close();
   });
 
   test("a retried send with the same clientId returns the original and delivers nothing twice", async () => {

@@ -24,14 +24,10 @@ if (!config.publicUrlSet) {
   });
 }
 
-let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    parley.log.info("shutting down", { signal, timeoutMs: config.shutdownTimeoutMs });
-    const drained = await parley.shutdown();
-    parley.log.info("shut down", { drained });
+    parley.log.info("shutting down", { signal });
+    await parley.close();
     process.exit(0);
   });
 }

@@ -413,6 +413,4 @@ export const WS_CLOSE = {
   /** Silent for too long (no heartbeat). */
   STALE: 4408,
   GOING_AWAY: 1001,
-  /** This node is restarting or shutting down (SIGTERM): reconnect at once, to any node. */
-  RESTART: 1012,
 } as const;

@@ -7,7 +7,16 @@ export interface AccessClaims {
   sessionId: string;
 }
 
+/** Verified tokens remembered (a few MB at most); the oldest is forgotten first. */
+const VERIFIED_MAX = 10_000;
+
 export class TokenService {
+  /**
+   * Tokens that passed verification, with their claims: a reconnect, or a request with the same
+   * token, skips the HMAC and the JOSE parsing (most of a socket upgrade's CPU). A token string
+   * verifies the same way every time; only its expiry is checked again.
+   */
+  readonly #verified = new Map<string, AccessClaims & { exp: number }>();
   /** Imported once: given raw bytes, jose imports the key again on every sign and verify (each socket upgrade verifies). */
   readonly #key: Promise<CryptoKey>;
 
@@ -33,6 +42,20 @@ export class TokenService {
 
   /** Only HS256 with our key is accepted: `alg: none` and foreign algorithms fail here. */
   async verifyAccess(token: string): Promise<AccessClaims & { exp: number }> {
+    const known = this.#verified.get(token);
+    if (known) {
+      // As jose decides it: expired once exp <= now in whole seconds.
+      if (known.exp > Math.floor(Date.now() / 1000)) return { ...known };
+      this.#verified.delete(token);
+      throw new AppError("TOKEN_EXPIRED", "Access token expired");
+    }
+    const claims = await this.#verify(token);
+    this.#verified.set(token, claims);
+    if (this.#verified.size > VERIFIED_MAX) this.#verified.delete(this.#verified.keys().next().value!);
+    return { ...claims };
+  }
+
+  async #verify(token: string): Promise<AccessClaims & { exp: number }> {
     try {
       const { payload } = await jwtVerify(token, await this.#key, { algorithms: ["HS256"] });
       if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.exp !== "number") {

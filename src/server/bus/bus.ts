@@ -15,7 +15,7 @@ export type Target =
 export type BusEvent =
   /** Deliver a server event to every socket of these users, or of this conversation's members. */
   | { type: "deliver"; to: Target; event: ServerEvent }
-  /** A user joined or left a conversation: nodes (un)subscribe that user's sockets. */
+  /** A user joined or left a DM, group or room: nodes start or stop delivering its events to that user's sockets. */
   | { type: "membership"; userId: string; conversationId: string; joined: boolean }
   /** A user joined or left a space: their sockets (un)subscribe the space and its channels. */
   | { type: "space-membership"; userId: string; spaceId: string; joined: boolean; conversationIds: string[] }

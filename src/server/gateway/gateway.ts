@@ -1,7 +1,8 @@
 /**
  * The WebSocket gateway: authenticates the upgrade, parses every frame with zod, applies
  * per-connection limits, dispatches to services, and delivers bus events to local sockets
- * through Bun topics ("u:<userId>" and "c:<conversationId>").
+ * through Bun topics ("u:<userId>", "c:<conversationId>" for channels and room guests) — DMs,
+ * groups and rooms through their local members' user topics (direct.ts).
  */
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import { parse as parseCookies } from "hono/utils/cookie";
@@ -19,6 +20,7 @@ import { GUEST_SCOPE } from "../../shared/calls";
 import type { DeviceActor } from "../calls/service";
 import type { Limits } from "../limits/limits";
 import { SerializedReply } from "../hello/service";
+import { DirectMembers } from "./direct";
 
 type Socket = ServerWebSocket<SocketData>;
 
@@ -33,6 +35,7 @@ const READS: ReadonlySet<string> = new Set(["hello"]);
 
 export class Gateway {
   readonly #byUser = new Map<string, Set<Socket>>();
+  readonly #direct = new DirectMembers();
   /** Sockets held per user ("u:<id>") and per session ("s:<id>"), counted from the accepted upgrade to the close. */
   readonly #held = new Map<string, number>();
   readonly #handlers: ReturnType<typeof handlers>;
@@ -41,10 +44,6 @@ export class Gateway {
   #unsubscribe: (() => void) | undefined;
   #reaper: ReturnType<typeof setInterval> | undefined;
   #closed = false;
-  /** Set by drain(): frames are no longer handled (the client re-sends unanswered ones after its reconnect). */
-  #draining = false;
-  /** Frames being handled and disconnect bookkeeping in progress; drain() waits for them. */
-  readonly #work = new Set<Promise<unknown>>();
 
   constructor(
     private readonly config: Readonly<Config>,
@@ -79,9 +78,6 @@ export class Gateway {
 
   /** Handles GET /ws: Origin and access cookie are checked before any upgrade. */
   async upgrade(req: Request, server: Server<SocketData>): Promise<Response | undefined> {
-    if (this.#draining) {
-      return Response.json({ error: { code: "UNAVAILABLE", message: "This node is shutting down" } }, { status: 503, headers: { "Retry-After": "1" } });
-    }
     const origin = req.headers.get("origin");
     if (origin !== null && !this.#originAllowed(origin, req)) {
       return Response.json({ error: { code: "FORBIDDEN", message: "Cross-site WebSocket refused" } }, { status: 403 });
@@ -149,8 +145,11 @@ export class Gateway {
       ws.data.ready = (async () => {
         // A guest hears their room's chat and nothing else; they have no presence.
         if (ws.data.guest) return void ws.subscribe(convTopic(ws.data.guest.conversationId));
-        const { conversationIds, spaceIds } = await this.services.hello.subscriptions(actor.userId);
-        for (const id of conversationIds) ws.subscribe(convTopic(id));
+        const { channelIds, conversationIds, spaceIds } = await this.services.hello.subscriptions(actor.userId);
+        // Closed meanwhile: its user may have no socket left here to be forgotten with.
+        if (!this.#byUser.get(actor.userId)?.has(ws)) return;
+        this.#direct.add(actor.userId, conversationIds);
+        for (const id of channelIds) ws.subscribe(convTopic(id));
         for (const id of spaceIds) {
           ws.subscribe(spaceTopic(id));
           ws.data.spaces.add(id);
@@ -159,29 +158,26 @@ export class Gateway {
       })().catch((err) => this.log.error("socket setup failed", { error: String(err) }));
     },
     message: (ws, raw) => {
-      if (this.#draining) return;
-      this.#track(this.#onFrame(ws, raw));
+      void this.#onFrame(ws, raw);
     },
     close: (ws) => {
       const { actor, connectionId } = ws.data;
       clearTimeout(ws.data.expiryTimer);
       const set = this.#byUser.get(actor.userId);
       set?.delete(ws);
-      if (set?.size === 0) this.#byUser.delete(actor.userId);
+      if (set?.size === 0) {
+        this.#byUser.delete(actor.userId);
+        this.#direct.forget(actor.userId);
+      }
       for (const k of [`u:${actor.userId}`, `s:${actor.sessionId}`]) {
         const n = (this.#held.get(k) ?? 1) - 1;
         if (n > 0) this.#held.set(k, n);
         else this.#held.delete(k);
       }
-      if (!ws.data.guest) this.#track(this.services.presence.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("presence update failed", { error: String(err) })));
-      this.#track(this.services.calls.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("call update failed", { error: String(err) })));
+      if (!ws.data.guest) void this.services.presence.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("presence update failed", { error: String(err) }));
+      void this.services.calls.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("call update failed", { error: String(err) }));
     },
   };
-
-  #track(p: Promise<unknown>): void {
-    this.#work.add(p);
-    void p.finally(() => this.#work.delete(p));
-  }
 
   async #onFrame(ws: Socket, raw: string | Buffer): Promise<void> {
     const now = Date.now();
@@ -246,7 +242,11 @@ export class Gateway {
       case "deliver": {
         const json = JSON.stringify(e.event);
         const to = e.to;
-        if ("conversation" in to) server.publish(convTopic(to.conversation), json);
+        if ("conversation" in to) {
+          // Channel members and room guests hear it on the topic, users in a DM, group or room on their own.
+          server.publish(convTopic(to.conversation), json);
+          for (const u of this.#direct.users(to.conversation)) server.publish(userTopic(u), json);
+        }
         else if ("space" in to) server.publish(spaceTopic(to.space), json);
         else if ("connections" in to) for (const c of to.connections) server.publish(socketTopic(c), json);
         else if (to.exceptConnection === undefined) for (const u of to.users) server.publish(userTopic(u), json);
@@ -256,10 +256,9 @@ export class Gateway {
         return;
       }
       case "membership": {
-        for (const ws of this.#byUser.get(e.userId) ?? []) {
-          if (e.joined) ws.subscribe(convTopic(e.conversationId));
-          else ws.unsubscribe(convTopic(e.conversationId));
-        }
+        if (!this.#byUser.has(e.userId)) return;
+        if (e.joined) this.#direct.add(e.userId, [e.conversationId]);
+        else this.#direct.remove(e.userId, e.conversationId);
         return;
       }
       case "space-membership": {
@@ -288,24 +287,6 @@ export class Gateway {
         return;
       }
     }
-  }
-
-  /**
-   * Graceful stop (SIGTERM): new upgrades and frames are refused, frames already being handled
-   * are finished and answered (a message in flight is committed, then acknowledged), then every
-   * socket is closed with 1012 so its client reconnects at once, and their disconnects settle.
-   * The caller bounds how long this may take.
-   */
-  async drain(): Promise<void> {
-    this.#draining = true;
-    await this.#settle();
-    for (const set of this.#byUser.values()) for (const ws of set) ws.close(WS_CLOSE.RESTART, "server restarting");
-    while (this.connectionCount > 0) await Bun.sleep(5);
-    await this.#settle();
-  }
-
-  async #settle(): Promise<void> {
-    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
   }
 
   /** Closes every socket (going away) and stops listening to the bus. Idempotent. */

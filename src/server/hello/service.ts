@@ -23,8 +23,9 @@ export class SerializedReply {
   constructor(readonly body: string) {}
 }
 
-/** What a socket subscribes to: every conversation (channels and rooms included) and space of the user. */
+/** What a socket hears: the user's channels and spaces (a topic each per socket), and their DMs, groups and rooms (per user). */
 export interface Subscriptions {
+  channelIds: string[];
   conversationIds: string[];
   spaceIds: string[];
 }
@@ -33,7 +34,9 @@ export interface Subscriptions {
 interface HelloParts {
   /** `"user":…,"users":…,"requests":…,"conversations":…` */
   json: string;
-  friends: Array<{ userId: string; conversationId: string }>;
+  friendIds: string[];
+  /** Each friend's summary as JSON around its presence: `{"userId":…,"presence":"` and `","conversationId":…}`. */
+  friendJson: Array<[string, string]>;
   /** Each space as JSON with its voice channels' rosters empty, and the voice channel ids to fill them from. */
   spaces: Array<{ space: Space; json: string; voiceIds: string[] }>;
   groupIds: string[];
@@ -51,7 +54,7 @@ export class HelloService {
   subscriptions(userId: string): Promise<Subscriptions> {
     return this.cache.read(userId, "subscriptions", async () => {
       const subs = await this.store.hello.subscriptions(userId);
-      const deps = [...subs.conversationIds.map((id) => `c:${id}`), ...subs.spaceIds.map((id) => `sp:${id}`)];
+      const deps = [...subs.channelIds, ...subs.conversationIds].map((id) => `c:${id}`).concat(subs.spaceIds.map((id) => `sp:${id}`));
       return { value: subs, deps, bytes: 32 * deps.length };
     });
   }
@@ -60,15 +63,20 @@ export class HelloService {
     const parts = await this.cache.read(actor.userId, "hello", () => this.#parts(actor.userId));
     const voiceIds = parts.spaces.flatMap((s) => s.voiceIds);
     const [presence, liveCalls, { call, callState }, voice] = await Promise.all([
-      this.presence.visibleMany(parts.friends.map((f) => f.userId)),
+      this.presence.visibleMany(parts.friendIds),
       this.calls.live(parts.groupIds),
       this.calls.current(actor),
       voiceIds.length ? this.calls.voiceMembers(voiceIds) : (new Map() as VoiceRoster),
     ]);
-    const friends = parts.friends.map((f) => ({ userId: f.userId, presence: presence.get(f.userId)!, conversationId: f.conversationId }));
+    // Presence values are a handful of plain words: spliced in, nothing to escape.
+    let friends = "";
+    for (let i = 0; i < parts.friendIds.length; i++) {
+      const [head, tail] = parts.friendJson[i]!;
+      friends += `${i ? "," : ""}${head}${presence.get(parts.friendIds[i]!)}${tail}`;
+    }
     // Only a space with someone in one of its voice channels is serialized again.
     const spaces = parts.spaces.map((s) => (s.voiceIds.some((id) => voice.has(id)) ? spaceJson(s.space, voice) : s.json));
-    return new SerializedReply(`${parts.json},"friends":${JSON.stringify(friends)},"spaces":[${spaces.join(",")}],"call":${JSON.stringify(call)},"callState":${JSON.stringify(callState)},"liveCalls":${JSON.stringify(liveCalls)}`);
+    return new SerializedReply(`${parts.json},"friends":[${friends}],"spaces":[${spaces.join(",")}],"call":${JSON.stringify(call)},"callState":${JSON.stringify(callState)},"liveCalls":${JSON.stringify(liveCalls)}`);
   }
 
   /** A fixed number of narrow reads (store/hello.ts) however many friends, requests, conversations, spaces and channels. */
@@ -96,11 +104,12 @@ export class HelloService {
     const deps = [...list.map((c) => `c:${c.id}`), ...spaces.flatMap((sp) => [`sp:${sp.id}`, ...sp.channels.map((c) => `c:${c.id}`)])];
     const value: HelloParts = {
       json,
-      friends: friends.map((f) => ({ userId: f.id, conversationId: f.conversation_id })),
+      friendIds: friends.map((f) => f.id),
+      friendJson: friends.map((f) => [`{"userId":${JSON.stringify(f.id)},"presence":"`, `","conversationId":${JSON.stringify(f.conversation_id)}}`]),
       spaces: spaceParts,
       groupIds: list.filter((c) => c.kind === "group").map((c) => c.id),
     };
-    return { value, deps, bytes: json.length + spaceParts.reduce((n, s) => n + s.json.length, 0) + 100 * friends.length };
+    return { value, deps, bytes: json.length + spaceParts.reduce((n, s) => n + s.json.length, 0) + 150 * friends.length };
   }
 }
 

@@ -51,10 +51,12 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
   }
 
   async states(userIds: string[]) {
-    return new Map(userIds.map((id) => {
+    const out = new Map<string, PresenceState>();
+    for (const id of userIds) {
       const u = this.#users.get(id);
-      return [id, u ? { online: u.connections.size > 0, chosen: u.chosen } : OFFLINE];
-    }));
+      out.set(id, u ? { online: u.connections.size > 0, chosen: u.chosen } : OFFLINE);
+    }
+    return out;
   }
 
   async close() {}

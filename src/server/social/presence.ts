@@ -26,7 +26,9 @@ export class PresenceService {
   /** What others see of each of these users. */
   async visibleMany(userIds: string[]): Promise<Map<string, PresenceStatus>> {
     const states = await this.registry.states(userIds);
-    return new Map(userIds.map((id) => [id, visibleOf(states.get(id))]));
+    const out = new Map<string, PresenceStatus>();
+    for (const id of userIds) out.set(id, visibleOf(states.get(id)));
+    return out;
   }
 
   async #change(userId: string, mutate: () => Promise<void>): Promise<void> {

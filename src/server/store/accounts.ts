@@ -2,7 +2,7 @@
 import { sql, type Kysely, type Selectable, type Updateable } from "kysely";
 import { AppError } from "../../shared/errors";
 import type { Database, SessionsTable, UsersTable } from "./schema";
-import { escapeLike, uniqueViolation } from "./sql";
+import { escapeLike, prepared, uniqueViolation } from "./sql";
 
 /** One answer for a taken email or username, whether a check or the unique index found it. */
 export const TAKEN = { email: "That email is already registered", username: "That username is taken" } as const;
@@ -69,6 +69,9 @@ export interface AccountStore {
   revokeSession(userId: string, sessionId: string, now: string): Promise<boolean>;
   revokeAllSessions(userId: string, now: string): Promise<void>;
 }
+
+/** Every socket upgrade and authenticated request reads it. */
+const sessionById = prepared(1, (db, id: string) => db.selectFrom("sessions").selectAll().where("id", "=", id));
 
 export class KyselyAccountStore implements AccountStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -204,8 +207,8 @@ export class KyselyAccountStore implements AccountStore {
     });
   }
 
-  sessionById(id: string) {
-    return this.db.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
+  async sessionById(id: string) {
+    return (await sessionById(this.db, id))[0];
   }
 
   rotateRefresh(hash: string, nextHash: string, now: string): Promise<RotateResult> {

@@ -68,8 +68,8 @@ export interface HelloChannelRow {
 }
 
 export interface HelloStore {
-  /** What a new socket subscribes to: every conversation (channels included) and space of the user. */
-  subscriptions(userId: string): Promise<{ conversationIds: string[]; spaceIds: string[] }>;
+  /** What a new socket hears: the user's channels and spaces (topics per socket), and their other conversations (delivered per user). */
+  subscriptions(userId: string): Promise<{ channelIds: string[]; conversationIds: string[]; spaceIds: string[] }>;
   friends(userId: string): Promise<HelloFriendRow[]>;
   requests(userId: string): Promise<{ incoming: HelloRequestRow[]; outgoing: HelloRequestRow[] }>;
   conversations(userId: string, preview: number): Promise<HelloConversationRow[]>;
@@ -79,7 +79,9 @@ export interface HelloStore {
 
 const DIRECT = ["dm", "group"] as const;
 
-const conversationIds = prepared(1, (db, userId: string) => db.selectFrom("conversation_members").select("conversation_id").where("user_id", "=", userId));
+const conversationIds = prepared(1, (db, userId: string) =>
+  db.selectFrom("conversation_members as cm").innerJoin("conversations as c", "c.id", "cm.conversation_id").select(["cm.conversation_id", "c.kind"]).where("cm.user_id", "=", userId),
+);
 const spaceIds = prepared(1, (db, userId: string) => db.selectFrom("space_members").select("space_id").where("user_id", "=", userId));
 
 const friends = prepared(1, (db, userId: string) =>
@@ -153,7 +155,8 @@ export class KyselyHelloStore implements HelloStore {
 
   async subscriptions(userId: string) {
     const [c, s] = await Promise.all([conversationIds(this.db, userId), spaceIds(this.db, userId)]);
-    return { conversationIds: c.map((r) => r.conversation_id), spaceIds: s.map((r) => r.space_id) };
+    const [channels, others] = [c.filter((r) => r.kind === "channel"), c.filter((r) => r.kind !== "channel")];
+    return { channelIds: channels.map((r) => r.conversation_id), conversationIds: others.map((r) => r.conversation_id), spaceIds: s.map((r) => r.space_id) };
   }
 
   friends(userId: string) {
