@@ -52,9 +52,29 @@ class FakeSocket {
     const f = JSON.parse(raw);
     if (f.type === "hello") queueMicrotask(() => this.onmessage?.({ data: JSON.stringify({ replyTo: f.id, ok: true }) }));
   }
-  close() {
-    queueMicrotask(() => this.onclose?.({ code: 1006 }));
+  close(code = 1006) {
+    queueMicrotask(() => this.onclose?.({ code }));
   }
+}
+
+/** A ParleySocket over FakeSockets; `refuse` makes the next connects fail. */
+function scripted(refuse: boolean) {
+  const fake = { refuse, opened: 0, sockets: [] as FakeSocket[], states: [] as SocketState[] };
+  const socket = new ParleySocket(
+    options(
+      {
+        url: "ws://fake/ws",
+        connect: () => {
+          fake.opened++;
+          const s = new FakeSocket(fake.refuse);
+          fake.sockets.push(s);
+          return s as unknown as WebSocket;
+        },
+      },
+      fake.states,
+    ),
+  );
+  return { fake, socket };
 }
 
 describe("ParleySocket reconnect schedule", () => {
@@ -66,35 +86,39 @@ describe("ParleySocket reconnect schedule", () => {
   test("waits grow while connects fail and start over after a successful open", async () => {
     spyOn(Math, "random").mockReturnValue(0.1);
     const timers = spyOn(globalThis, "setTimeout");
-    let refuse = true;
-    let opened = 0;
-    const sockets: FakeSocket[] = [];
-    const states: SocketState[] = [];
-    const socket = new ParleySocket(
-      options(
-        {
-          url: "ws://fake/ws",
-          connect: () => {
-            opened++;
-            const s = new FakeSocket(refuse);
-            sockets.push(s);
-            return s as unknown as WebSocket;
-          },
-        },
-        states,
-      ),
-    );
+    const { fake, socket } = scripted(true);
     socket.start();
     try {
-      await until("three failed connects", () => opened === 3);
-      refuse = false;
+      await until("three failed connects", () => fake.opened === 3);
+      fake.refuse = false;
       await until("the socket to open", () => socket.state === "open");
-      sockets.at(-1)!.close();
-      await until("a reconnect after the drop", () => opened === 5 && socket.state === "open");
+      fake.sockets.at(-1)!.close();
+      await until("a reconnect after the drop", () => fake.opened === 5 && socket.state === "open");
       const waits = timers.mock.calls.map((c) => c[1]);
       // 0.1 of each ceiling: 0.5 s, 1 s, 2 s, then back to 0.5 s after the open.
       expect(waits).toEqual([50, 100, 200, 50]);
-      expect(states.filter((s) => s === "open")).toHaveLength(2);
+      expect(fake.states.filter((s) => s === "open")).toHaveLength(2);
+    } finally {
+      socket.stop();
+    }
+  });
+
+  test("a 1012 close (node restarting) reconnects within a 250 ms spread instead of the backoff, and connects failing after it back off as usual", async () => {
+    spyOn(Math, "random").mockReturnValue(0.5);
+    const timers = spyOn(globalThis, "setTimeout");
+    const { fake, socket } = scripted(false);
+    socket.start();
+    try {
+      await until("the socket to open", () => socket.state === "open");
+      fake.refuse = true;
+      fake.sockets.at(-1)!.close(1012);
+      await until("two failed connects after the restart", () => fake.opened === 3);
+      fake.refuse = false;
+      await until("the socket to open again", () => fake.opened === 4 && socket.state === "open");
+      fake.sockets.at(-1)!.close(1012);
+      await until("a reconnect after the second restart", () => fake.opened === 5 && socket.state === "open");
+      // 1012: half of 250 ms; then the backoff of ordinary failures (half of 1 s, 2 s); 1012 again.
+      expect(timers.mock.calls.map((c) => c[1])).toEqual([125, 500, 1000, 125]);
     } finally {
       socket.stop();
     }

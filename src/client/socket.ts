@@ -2,7 +2,8 @@
  * The reconnecting, resumable socket. Requests carry an id and resolve with the server's reply;
  * while offline they wait in a queue, and any request not yet answered is sent again after a
  * reconnect (message:send keeps its clientId, so the server returns the original instead of a
- * duplicate). Close code 4401 means the access token ran out: refresh, then reconnect.
+ * duplicate). Close code 4401 means the access token ran out: refresh, then reconnect; 1012 means
+ * the node is restarting: reconnect at once (behind a load balancer, to another node).
  */
 import { WS_CLOSE, type ClientFrame, type HelloResult, type ServerEvent } from "../shared/protocol";
 import type { ErrorCode } from "../shared/errors";
@@ -43,6 +44,8 @@ export interface SocketOptions {
 const HEARTBEAT_MS = 20_000;
 /** A socket that answers nothing for this long is presumed dead and replaced. */
 const SILENCE_MS = 45_000;
+/** After a 1012, a node's clients reconnect within this, spread so they do not all land in one instant. */
+const RESTART_SPREAD_MS = 250;
 
 /** Full-jitter exponential backoff: the wait before retry `attempt` (from 1), up to 0.5 s doubling to 15 s. */
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
@@ -200,19 +203,21 @@ export class ParleySocket {
         }
       }
     }
-    this.#schedule();
+    this.#schedule(code === WS_CLOSE.RESTART);
   }
 
   #openedAt = 0;
   /** When a refresh was last tried on a guess (a refused upgrade), not on a 4401. */
   #lastGuess = 0;
 
-  #schedule(): void {
+  /** `restart`: the node said it is going away (1012) — not a failure, so no backoff, only a spread. */
+  #schedule(restart = false): void {
     if (this.#stopped) return;
     this.#attempt++;
     this.#setState("reconnecting");
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#open(), navigator.onLine === false ? 60_000 : backoffDelay(this.#attempt));
+    const wait = restart ? Math.random() * RESTART_SPREAD_MS : backoffDelay(this.#attempt);
+    this.#timer = setTimeout(() => this.#open(), navigator.onLine === false ? 60_000 : wait);
   }
 
   readonly #onOnline = () => {

@@ -66,6 +66,7 @@ const EnvSchema = z.object({
   TURN_TTL_SECONDS: Int(24 * 3600),
   RTC_FORCE_RELAY: Bool.default(false),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SHUTDOWN_TIMEOUT_MS: Int(8000),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   ATTACHMENT_MAX_BYTES: Int(25 * 1024 * 1024),
   ATTACHMENT_QUOTA_BYTES: Int(1024 * 1024 * 1024),
@@ -116,6 +117,8 @@ export interface Config {
   metrics: { port: number | null; token: string | null };
   /** Uploads: largest file, bytes one user may keep stored, how long an upload may wait for its message. */
   attachments: { maxBytes: number; quotaBytes: number; orphanSeconds: number };
+  /** SIGTERM: how long in-flight work may take to finish before the node closes anyway and exits. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -220,5 +223,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rtc: { stunUrls: list(e.STUN_URLS), turnUrls: list(e.TURN_URLS), turnSecret: e.TURN_SECRET ?? null, turnTtlSeconds: e.TURN_TTL_SECONDS, forceRelay: e.RTC_FORCE_RELAY },
     metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },
     attachments: { maxBytes: e.ATTACHMENT_MAX_BYTES, quotaBytes: e.ATTACHMENT_QUOTA_BYTES, orphanSeconds: e.ATTACHMENT_ORPHAN_SECONDS },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }

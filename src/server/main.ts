@@ -24,10 +24,14 @@ if (!config.publicUrlSet) {
   });
 }
 
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
-    parley.log.info("shutting down", { signal });
-    await parley.close();
+    if (stopping) return;
+    stopping = true;
+    parley.log.info("shutting down", { signal, timeoutMs: config.shutdownTimeoutMs });
+    const drained = await parley.shutdown();
+    parley.log.info("shut down", { drained });
     process.exit(0);
   });
 }

@@ -63,6 +63,12 @@ export interface Parley {
   listen(devClient?: HTMLBundle): Server<SocketData>;
   /** The METRICS_PORT listener once listening, if one is configured. */
   metricsServer(): Server<undefined> | undefined;
+  /**
+   * Graceful stop (SIGTERM): stop accepting, finish and answer in-flight requests and frames,
+   * close sockets with 1012, then close(); bounded by SHUTDOWN_TIMEOUT_MS, after which close()
+   * runs anyway. Resolves false when the bound cut the drain short.
+   */
+  shutdown(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -123,7 +129,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   let server: Server<SocketData> | undefined;
   let metricsServer: Server<undefined> | undefined;
   let closed = false;
-  return {
+  const node: Parley = {
     config,
     app,
     store,
@@ -166,6 +172,21 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       metrics.gauge("parley_http_pending_requests", () => server?.pendingRequests ?? 0);
       return server;
     },
+    async shutdown() {
+      const drained = (async () => {
+        const stopped = server?.stop(false);
+        await gateway.drain();
+        await stopped;
+        return true;
+      })();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bound = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs)));
+      const complete = await Promise.race([drained, bound]);
+      clearTimeout(timer);
+      if (!complete) log.warn("shutdown timeout reached; closing with work in flight", { timeoutMs: config.shutdownTimeoutMs });
+      await node.close();
+      return complete;
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -181,4 +202,5 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       await store.close();
     },
   };
+  return node;
 }

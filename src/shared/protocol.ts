@@ -413,4 +413,6 @@ export const WS_CLOSE = {
   /** Silent for too long (no heartbeat). */
   STALE: 4408,
   GOING_AWAY: 1001,
+  /** This node is restarting or shutting down (SIGTERM): reconnect at once, to any node. */
+  RESTART: 1012,
 } as const;

@@ -4,9 +4,8 @@
  * shows video frames decoded from each of the other two.
  */
 import { describe, expect, test } from "bun:test";
-import type { Page } from "playwright-core";
-import { SCREEN_CAPTURE_FLAGS, artifactPath, until } from "../support/browser";
-import { button, callStage, expectDecoding } from "../support/calls";
+import { SCREEN_CAPTURE_FLAGS, artifactPath } from "../support/browser";
+import { button, callStage, expectDecoding, expectOnlySpeaker } from "../support/calls";
 
 const T = 30_000;
 const stage = callStage("group calls e2e", { flags: SCREEN_CAPTURE_FLAGS });
@@ -79,24 +78,15 @@ describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
     await button(A.page, "Start video call").click({ timeout: T });
     for (const P of [B, C]) await button(P.page, "Accept").click({ timeout: T });
     for (const P of [A, B, C]) await P.page.getByTestId("call-grid").waitFor({ timeout: T });
-    const ringing = async (P: Page, id: string) => (await P.locator(`[data-testid="call-tile"][data-participant="${id}"][data-speaking]`).count()) > 0;
     const ids = { a: a.user.id, b: b.user.id, c: c.user.id };
     const pages = { a: A.page, b: B.page, c: C.page };
-    /** Only `talker` is unmuted: every other page rings their tile and no one else's (a page shows itself as "self"). */
-    async function onlySpeaker(talker: keyof typeof ids) {
-      for (const [me, P] of Object.entries(pages)) {
-        if (me === talker) continue;
-        const silent = Object.entries(ids).filter(([k]) => k !== talker && k !== me).map(([, id]) => id);
-        await until(`${me} sees ${talker} alone speaking`, async () => (await ringing(P, ids[talker])) && !(await Promise.all(silent.map((id) => ringing(P, id)))).some(Boolean), T);
-      }
-    }
     await button(B.page, "Mute microphone").click();
     await button(C.page, "Mute microphone").click();
-    await onlySpeaker("a");
+    await expectOnlySpeaker(pages, ids, "a", T);
     await B.page.screenshot({ path: artifactPath("group-call-active-speaker.png") });
     // The turn passes to Cat: the highlight follows her.
     await button(A.page, "Mute microphone").click();
     await button(C.page, "Unmute microphone").click();
-    await onlySpeaker("c");
+    await expectOnlySpeaker(pages, ids, "c", T);
   }, 180_000);
 });

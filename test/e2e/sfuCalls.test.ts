@@ -2,12 +2,13 @@
  * Group calls through the embedded SFU, end to end: Chromium pages with fake devices (one
  * browser, a context per user) in a group DM call. Past MESH_MAX the server moves the call to
  * its SFU and every page follows; it only counts as working when the receiving pages'
- * getStats() show frames decoded.
+ * getStats() show frames decoded. The SFU also names the active speaker from the RFC 6464
+ * audio levels the publishers send.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { SCREEN_CAPTURE_FLAGS, artifactPath, browserAvailable, launchBrowser, until } from "../support/browser";
-import { CallPages, button, expectDecoding, expectViaSfu, groupConversation, startCallServer, type CallServer, type OpenPage } from "../support/calls";
+import { CallPages, button, expectDecoding, expectOnlySpeaker, expectViaSfu, groupConversation, startCallServer, type CallServer, type OpenPage } from "../support/calls";
 import { smallCameraFlag } from "../support/camera";
 import { registerUser } from "../support/parley";
 
@@ -46,7 +47,7 @@ async function ringAll(open: OpenPage[]): Promise<void> {
   await Promise.all(open.slice(1).map((p) => button(p.page, "Accept").waitFor({ timeout: T })));
 }
 
-describe.skipIf(!enabled)("screen share through the SFU in Chromium", () => {
+describe.skipIf(!enabled)("screen share and the active speaker through the SFU in Chromium", () => {
   let srv: CallServer;
   beforeAll(async () => {
     // Past two people the call goes through the SFU: three pages are enough to prove it.
@@ -69,5 +70,34 @@ describe.skipIf(!enabled)("screen share through the SFU in Chromium", () => {
     await B.screenshot({ path: artifactPath("sfu-call-screen-share.png") });
     await button(A, "Stop sharing").click({ timeout: T });
     for (const P of [B, C]) await P.getByTestId("screen-video").waitFor({ state: "detached", timeout: T });
+  }, 240_000);
+
+  test("the SFU names the one unmuted fake microphone as the active speaker from its audio levels, and every other page rings that tile; it follows the turn", async () => {
+    const { users, open } = await group(srv, 3);
+    const [A, B, C] = open.map((p) => p.page) as [Page, Page, Page];
+    // What the SFU says to the pages (sfu:speaker, from RFC 6464 levels), off the node's bus.
+    const named: (string | null)[] = [];
+    const stop = srv.node.bus.subscribe((e) => {
+      if (e.type === "deliver" && e.event.type === "sfu:speaker") named.push(e.event.participantId);
+    });
+    try {
+      await ringAll(open);
+      await button(B, "Accept").click({ timeout: T });
+      await button(C, "Accept").click({ timeout: T });
+      for (const P of [A, B, C]) await until("the call through the SFU", () => expectViaSfu(P, 2), T);
+      const [a, b, c] = users.map((u) => u.user.id) as [string, string, string];
+      const ids = { a, b, c };
+      const pages = { a: A, b: B, c: C };
+      await button(B, "Mute microphone").click({ timeout: T });
+      await button(C, "Mute microphone").click({ timeout: T });
+      await until("the SFU names a", () => named.at(-1) === a, T);
+      await expectOnlySpeaker(pages, ids, "a", T);
+      await button(A, "Mute microphone").click({ timeout: T });
+      await button(C, "Unmute microphone").click({ timeout: T });
+      await until("the SFU names c", () => named.at(-1) === c, T);
+      await expectOnlySpeaker(pages, ids, "c", T);
+    } finally {
+      stop();
+    }
   }, 240_000);
 });

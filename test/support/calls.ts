@@ -132,6 +132,24 @@ export async function watchForText(page: Page, text: string): Promise<() => Prom
   return () => page.evaluate(() => (window as { sawText?: boolean }).sawText === true);
 }
 
+/**
+ * Only `talker` (a key of `ids`) is unmuted: every other page rings their tile and no one
+ * else's (a page shows itself as "self", never under its own id).
+ */
+export async function expectOnlySpeaker(pages: Record<string, Page>, ids: Record<string, string>, talker: string, timeoutMs = T): Promise<void> {
+  const talkerId = ids[talker]!;
+  for (const [me, P] of Object.entries(pages)) {
+    if (me === talker) continue;
+    const silent = Object.entries(ids).filter(([k]) => k !== talker && k !== me).map(([, id]) => id);
+    await until(`${me} sees ${talker} alone speaking`, async () => {
+      const ringing = await P.$$eval('[data-testid="call-tile"][data-speaking]', (els) => els.map((e) => e.getAttribute("data-participant")));
+      const names = Object.entries(ids).filter(([, id]) => ringing.includes(id)).map(([k]) => k);
+      // Thrown, not false: a timeout then says whose tiles were ringing instead.
+      if (!ringing.includes(talkerId) || silent.some((id) => ringing.includes(id))) throw new Error(`ringing: [${names.join(", ")}]`);
+    }, timeoutMs);
+  }
+}
+
 /** Sends one raw frame on a fresh socket of this page's user and resolves with the reply. */
 export function rawFrame(page: Page, frame: Record<string, unknown>): Promise<{ ok: boolean; error?: { code: string } }> {
   return page.evaluate(

@@ -1,12 +1,34 @@
 /**
  * Who is speaking, from the audio itself: one AudioContext, an AnalyserNode per microphone
- * track, sampled a few times a second. A voice counts as speaking above a small level and stays
- * so for a moment after, so the highlight does not flicker between words. Used where no server
- * measures it (p2p and mesh); an SFU's `speaking` flags come with the call's snapshots instead.
+ * track, read a few times a second. Each read covers all the audio since the previous one, cut
+ * into short blocks: a voice counts as speaking when any block is above a small level, and
+ * stays so for a moment after that block, so the highlight does not flicker between words.
+ * (Reading only the newest few milliseconds each time missed most of the audio: a short
+ * syllable — or a fake microphone's beep — fell between reads.) Runs on every topology; on an
+ * SFU the server's `sfu:speaker` (from RFC 6464 levels) rings a tile too.
  */
 const SAMPLE_MS = 200;
 const THRESHOLD = 0.015;
 const HOLD_MS = 800;
+/** The analyser's largest window (≈ 0.68 s at 48 kHz): a read covers reads that came late too. */
+const WINDOW = 32768;
+const BLOCK_MS = 10;
+
+/**
+ * How long ago (ms) the newest block above THRESHOLD ended, looking at the last `fresh` samples
+ * of `buffer` (the newest last), or null when none is.
+ */
+export function lastLoudAgo(buffer: Float32Array, sampleRate: number, fresh: number): number | null {
+  const block = Math.max(1, Math.round((sampleRate * BLOCK_MS) / 1000));
+  const start = Math.max(0, buffer.length - fresh);
+  for (let end = buffer.length; end > start; end -= block) {
+    const from = Math.max(start, end - block);
+    let sum = 0;
+    for (let i = from; i < end; i++) sum += buffer[i]! * buffer[i]!;
+    if (Math.sqrt(sum / (end - from)) > THRESHOLD) return ((buffer.length - end) * 1000) / sampleRate;
+  }
+  return null;
+}
 
 interface Watched {
   track: MediaStreamTrack;
@@ -14,6 +36,7 @@ interface Watched {
   analyser: AnalyserNode;
   buffer: Float32Array<ArrayBuffer>;
   lastLoud: number;
+  lastRead: number;
   speaking: boolean;
 }
 
@@ -39,9 +62,10 @@ export class SpeakingMeter {
       if (this.#ctx.state === "suspended") void this.#ctx.resume().catch(() => {});
       const source = this.#ctx.createMediaStreamSource(new MediaStream([track]));
       const analyser = this.#ctx.createAnalyser();
-      analyser.fftSize = 512;
+      analyser.fftSize = WINDOW;
       source.connect(analyser);
-      this.#watched.set(id, { track, source, analyser, buffer: new Float32Array(analyser.fftSize), lastLoud: 0, speaking: false });
+      const buffer = new Float32Array(analyser.fftSize);
+      this.#watched.set(id, { track, source, analyser, buffer, lastLoud: -Infinity, lastRead: performance.now(), speaking: false });
     } catch {
       return;
     }
@@ -50,12 +74,14 @@ export class SpeakingMeter {
 
   #sample(): void {
     const now = performance.now();
+    const rate = this.#ctx?.sampleRate ?? 48_000;
     for (const [id, w] of this.#watched) {
       w.analyser.getFloatTimeDomainData(w.buffer);
-      let sum = 0;
-      for (const v of w.buffer) sum += v * v;
-      const rms = Math.sqrt(sum / w.buffer.length);
-      if (rms > THRESHOLD && w.track.enabled) w.lastLoud = now;
+      // Only what arrived since the last read (plus a block of overlap), at most the whole window.
+      const fresh = Math.ceil(((now - w.lastRead + BLOCK_MS) * rate) / 1000);
+      w.lastRead = now;
+      const ago = w.track.enabled ? lastLoudAgo(w.buffer, rate, fresh) : null;
+      if (ago !== null) w.lastLoud = Math.max(w.lastLoud, now - ago);
       const speaking = now - w.lastLoud < HOLD_MS;
       if (speaking !== w.speaking) {
         w.speaking = speaking;

@@ -44,6 +44,10 @@ export class Gateway {
   #unsubscribe: (() => void) | undefined;
   #reaper: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  /** Set by drain(): frames are no longer handled (the client re-sends unanswered ones after its reconnect). */
+  #draining = false;
+  /** Frames being handled and disconnect bookkeeping in progress; drain() waits for them. */
+  readonly #work = new Set<Promise<unknown>>();
 
   constructor(
     private readonly config: Readonly<Config>,
@@ -78,6 +82,9 @@ export class Gateway {
 
   /** Handles GET /ws: Origin and access cookie are checked before any upgrade. */
   async upgrade(req: Request, server: Server<SocketData>): Promise<Response | undefined> {
+    if (this.#draining) {
+      return Response.json({ error: { code: "UNAVAILABLE", message: "This node is shutting down" } }, { status: 503, headers: { "Retry-After": "1" } });
+    }
     const origin = req.headers.get("origin");
     if (origin !== null && !this.#originAllowed(origin, req)) {
       return Response.json({ error: { code: "FORBIDDEN", message: "Cross-site WebSocket refused" } }, { status: 403 });
@@ -158,7 +165,8 @@ export class Gateway {
       })().catch((err) => this.log.error("socket setup failed", { error: String(err) }));
     },
     message: (ws, raw) => {
-      void this.#onFrame(ws, raw);
+      if (this.#draining) return;
+      this.#track(this.#onFrame(ws, raw));
     },
     close: (ws) => {
       const { actor, connectionId } = ws.data;
@@ -174,10 +182,15 @@ export class Gateway {
         if (n > 0) this.#held.set(k, n);
         else this.#held.delete(k);
       }
-      if (!ws.data.guest) void this.services.presence.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("presence update failed", { error: String(err) }));
-      void this.services.calls.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("call update failed", { error: String(err) }));
+      if (!ws.data.guest) this.#track(this.services.presence.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("presence update failed", { error: String(err) })));
+      this.#track(this.services.calls.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("call update failed", { error: String(err) })));
     },
   };
+
+  #track(p: Promise<unknown>): void {
+    this.#work.add(p);
+    void p.finally(() => this.#work.delete(p));
+  }
 
   async #onFrame(ws: Socket, raw: string | Buffer): Promise<void> {
     const now = Date.now();
@@ -287,6 +300,24 @@ export class Gateway {
         return;
       }
     }
+  }
+
+  /**
+   * Graceful stop (SIGTERM): new upgrades and frames are refused, frames already being handled
+   * are finished and answered (a message in flight is committed, then acknowledged), then every
+   * socket is closed with 1012 so its client reconnects at once, and their disconnects settle.
+   * The caller bounds how long this may take.
+   */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    await this.#settle();
+    for (const set of this.#byUser.values()) for (const ws of set) ws.close(WS_CLOSE.RESTART, "server restarting");
+    while (this.connectionCount > 0) await Bun.sleep(5);
+    await this.#settle();
+  }
+
+  async #settle(): Promise<void> {
+    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
   }
 
   /** Closes every socket (going away) and stops listening to the bus. Idempotent. */
