@@ -152,8 +152,8 @@ export class ParleySocket {
       const p = this.#pending.get(data.replyTo);
       if (!p) return;
       const refused = data.ok === false ? (data.error as { code?: string; retryAfter?: number }) : undefined;
-      if (refused?.code === "RATE_LIMITED") {
-        // Try again once the budget is back rather than failing a user's message.
+      if (refused?.code === "RATE_LIMITED" || refused?.code === "STORE_UNAVAILABLE") {
+        // Try again once the budget (or the database) is back rather than failing a user's message.
         setTimeout(() => this.#state === "open" && this.#pending.has(p.frame.id) && this.#write(p.frame), (refused.retryAfter ?? 1) * 1000);
         return;
       }

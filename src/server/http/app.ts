@@ -111,8 +111,9 @@ export function createApp(d: AppDeps) {
         },
       );
     const down = (await Promise.all([check("store", () => d.store.ping()), check("bus", () => d.bus.ping())])).filter(Boolean);
-    if (down.length === 0) return c.json({ ok: true, store: "up", bus: "up" });
-    return c.json({ error: { code: "UNAVAILABLE", message: `Unreachable: ${down.join(", ")}` } }, 503);
+    const parts = { store: down.includes("store") ? "down" : "up", bus: down.includes("bus") ? "down" : "up" };
+    if (down.length === 0) return c.json({ ok: true, ...parts });
+    return c.json({ error: { code: "UNAVAILABLE", message: `Unreachable: ${down.join(", ")}` }, ...parts }, 503);
   });
   app.get("/metrics", (c) => (d.config.metrics.token ? metricsResponse(d.metrics, d.config.metrics.token, c.req.header("authorization")) : c.notFound()));
 

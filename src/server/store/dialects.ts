@@ -6,6 +6,7 @@
 import { Database as BunSqlite } from "bun:sqlite";
 import { SQL } from "bun";
 import { PostgresDialect, SqliteDialect, type Dialect } from "kysely";
+import { AppError } from "../../shared/errors";
 
 export function sqliteDialect(path: string): { dialect: Dialect; raw: BunSqlite } {
   const raw = new BunSqlite(path, { create: true, strict: true });
@@ -46,14 +47,33 @@ export function sqliteDialect(path: string): { dialect: Dialect; raw: BunSqlite 
   return { dialect: new SqliteDialect({ database: database as never }), raw };
 }
 
+/**
+ * PostgreSQL out of reach (refused, dropped, timed out, shutting down, out of connection slots):
+ * Bun's driver codes and SQLSTATE classes 08, 57P01–57P03 and 53300.
+ */
+function unreachable(err: unknown): boolean {
+  const { code, errno } = (err ?? {}) as { code?: unknown; errno?: unknown };
+  if (typeof code === "string" && /^ERR_POSTGRES_(CONNECTION_|IDLE_TIMEOUT|LIFETIME_TIMEOUT)/.test(code)) return true;
+  return typeof errno === "string" && /^(08...|57P0[123]|53300)$/.test(errno);
+}
+
+/** Requests fail at once with 503 STORE_UNAVAILABLE while PostgreSQL is down; the pool reconnects by itself. */
+function mapUnreachable(err: unknown): never {
+  if (unreachable(err)) throw new AppError("STORE_UNAVAILABLE", "The database is unreachable; try again shortly", undefined, 1);
+  throw err;
+}
+
+/** How long opening a connection may take before the request fails (a host that drops packets would hang it). */
+const CONNECT_TIMEOUT_SECONDS = 5;
+
 export function postgresDialect(url: string, max = 10): Dialect {
-  const sql = new SQL({ url, max, idleTimeout: 30 });
+  const sql = new SQL({ url, max, idleTimeout: 30, connectionTimeout: CONNECT_TIMEOUT_SECONDS });
   const pool = {
     async connect() {
-      const conn = await sql.reserve();
+      const conn = await sql.reserve().catch(mapUnreachable);
       return {
         async query(text: string, params: unknown[]) {
-          const res = await conn.unsafe(text, params as never[]);
+          const res = await conn.unsafe(text, params as never[]).catch(mapUnreachable);
           return { rows: [...res], rowCount: res.count ?? res.length, command: res.command };
         },
         release() {
