@@ -9,6 +9,7 @@
 import { create } from "zustand";
 import type { Conversation, Friend, FriendRequest, Message, PublicUser } from "../../shared/protocol";
 import type { SocketState } from "../socket";
+import type { Attachment } from "../../shared/attachments";
 
 export type OutgoingStatus = "pending" | "failed";
 
@@ -19,6 +20,8 @@ export interface Outgoing {
   content: string;
   /** Quoting this message (its preview is shown while it is being sent). */
   replyTo?: Message["replyTo"];
+  /** Files uploaded for it (shown while it is being sent). */
+  attachments?: Attachment[];
   createdAt: string;
   status: OutgoingStatus;
   error?: string;

@@ -4,6 +4,7 @@
  */
 import { newId } from "../../shared/ids";
 import type { Message } from "../../shared/protocol";
+import type { Attachment } from "../../shared/attachments";
 import { addMessages, applyRead, bumpConversation, updateOutgoing, useChat, type Outgoing } from "./chat";
 import { currentSocket } from "./chatSocket";
 
@@ -13,14 +14,16 @@ function dispatch(o: Outgoing): void {
   if (!socket) return fail("Not connected");
   // Queued while offline and sent again after a reconnect; the clientId makes that safe.
   const replyToId = o.replyTo?.id;
-  socket.request<{ message: Message }>({ type: "message:send", conversationId: o.conversationId, clientId: o.clientId, content: o.content, ...(replyToId ? { replyToId } : {}) }).then(
+  const attachmentIds = o.attachments?.map((a) => a.id);
+  socket.request<{ message: Message }>({ type: "message:send", conversationId: o.conversationId, clientId: o.clientId, content: o.content, ...(replyToId ? { replyToId } : {}), ...(attachmentIds?.length ? { attachmentIds } : {}) }).then(
     ({ message }) => useChat.setState((s) => ({ ...addMessages(s, o.conversationId, [message]), ...bumpConversation(s, message) })),
     (err: Error) => fail(err.message || "Could not send"),
   );
 }
 
-export function sendMessage(conversationId: string, content: string, replyTo?: Message): void {
+export function sendMessage(conversationId: string, content: string, replyTo?: Message, attachments: Attachment[] = []): void {
   const o: Outgoing = { clientId: newId(), conversationId, content, createdAt: new Date().toISOString(), status: "pending" };
+  if (attachments.length > 0) o.attachments = attachments;
   if (replyTo) o.replyTo = { id: replyTo.id, authorId: replyTo.authorId, content: replyTo.content, deleted: false };
   useChat.setState((s) => ({ outbox: { ...s.outbox, [conversationId]: [...(s.outbox[conversationId] ?? []), o] } }));
   typingState = null;

@@ -8,8 +8,9 @@ import { api } from "../api";
 import { useChat } from "./chat";
 
 /** A text message whose content the server erased. */
-export function isDeleted(m: Pick<Message, "kind" | "content">): boolean {
-  return m.kind === "text" && m.content === "";
+export function isDeleted(m: Pick<Message, "kind" | "content" | "attachments">): boolean {
+  // A message of files alone has no text either; a deleted one has lost its files too.
+  return m.kind === "text" && m.content === "" && !m.attachments?.length;
 }
 
 export function applyMessageDeleted(conversationId: string, messageId: string): void {
@@ -21,7 +22,7 @@ export function applyMessageDeleted(conversationId: string, messageId: string): 
       patch.messages = {
         ...s.messages,
         [conversationId]: list.map((m) =>
-          m.id === messageId ? { ...m, content: "" } : m.replyTo?.id === messageId ? { ...m, replyTo: { ...m.replyTo, content: "", deleted: true } } : m,
+          m.id === messageId ? { ...m, content: "", attachments: undefined } : m.replyTo?.id === messageId ? { ...m, replyTo: { ...m.replyTo, content: "", deleted: true } } : m,
         ),
       };
     }

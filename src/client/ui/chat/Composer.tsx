@@ -1,12 +1,16 @@
 /**
  * The message box: Enter sends, Shift+Enter starts a new line, at most 4000 characters.
- * Drafts survive switching conversations and reloads. A read-only conversation says why instead.
+ * Files come by the paperclip, by dropping them on it or by pasting; they upload at once and
+ * go with the next send. Drafts survive switching conversations and reloads. A read-only
+ * conversation says why instead.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { MAX_MESSAGE_LENGTH, type PublicUser } from "../../../shared/protocol";
 import { useChat } from "../../state/chat";
 import { sendMessage, stopTyping, typingActivity } from "../../state/chatActions";
-import { LockIcon, SendIcon } from "../common/chatIcons";
+import { LockIcon, PaperclipIcon, SendIcon } from "../common/chatIcons";
+import { addFiles, takeAttachments, useUploads } from "../../state/uploads";
+import { UploadTray } from "./UploadTray";
 import { cn } from "../common/cn";
 import { useMediaQuery } from "../common/useMediaQuery";
 import { MentionList, useMentionSuggest } from "./MentionSuggest";
@@ -38,7 +42,11 @@ export function Composer({
   const ref = useRef<HTMLTextAreaElement>(null);
   const wide = useMediaQuery("(min-width: 48rem)");
   const over = text.length > MAX_MESSAGE_LENGTH;
-  const empty = text.trim().length === 0;
+  const files = useUploads((s) => s[conversationId]);
+  const unfinished = !!files?.some((u) => u.status !== "done");
+  const empty = text.trim().length === 0 && !files?.some((u) => u.status === "done");
+  const picker = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
   const [caret, setCaret] = useState(0);
   const replyingTo = useReplying((s) => s[conversationId]);
   const suggest = useMentionSuggest(members, meId, text, caret);
@@ -75,8 +83,8 @@ export function Composer({
   }
 
   function send() {
-    if (empty || over) return;
-    sendMessage(conversationId, text.trim(), replyingTo);
+    if (empty || over || unfinished) return;
+    sendMessage(conversationId, text.trim(), replyingTo, takeAttachments(conversationId));
     cancelReply(conversationId);
     saveDraft(meId, conversationId, "");
     setText("");
@@ -113,14 +121,47 @@ export function Composer({
         send();
         ref.current?.focus();
       }}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes("Files")) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        setDragging(false);
+        if (e.dataTransfer.files.length === 0) return;
+        e.preventDefault();
+        addFiles(conversationId, e.dataTransfer.files);
+      }}
     >
       <ReplyingBar conversationId={conversationId} />
+      <UploadTray conversationId={conversationId} />
       <div
         className={cn(
-          "relative flex items-end gap-2 rounded-xl bg-zinc-100 py-1.5 pl-4 pr-1.5 ring-1 ring-transparent transition-shadow focus-within:ring-brand-500/40 dark:bg-zinc-900",
+          "relative flex items-end gap-2 rounded-xl bg-zinc-100 py-1.5 pl-1.5 pr-1.5 ring-1 ring-transparent transition-shadow focus-within:ring-brand-500/40 dark:bg-zinc-900",
           over && "ring-red-500/60 focus-within:ring-red-500/60",
+          dragging && "ring-2 ring-brand-500",
         )}
       >
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            if (e.target.files) addFiles(conversationId, e.target.files);
+            e.target.value = "";
+          }}
+        />
+        <button
+          type="button"
+          onClick={() => picker.current?.click()}
+          aria-label="Attach files"
+          className="flex size-9 shrink-0 items-center justify-center rounded-lg text-zinc-500 transition-colors hover:bg-zinc-200 hover:text-zinc-700 dark:hover:bg-zinc-800 dark:hover:text-zinc-300"
+        >
+          <PaperclipIcon className="size-5" />
+        </button>
         <MentionList suggest={suggest} onPick={(u) => suggest.pick(u, text, caret, replace)} />
         <textarea
           ref={ref}
@@ -131,6 +172,11 @@ export function Composer({
             setCaret(e.target.selectionStart);
           }}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+          onPaste={(e) => {
+            if (e.clipboardData.files.length === 0) return;
+            e.preventDefault();
+            addFiles(conversationId, e.clipboardData.files);
+          }}
           role="combobox"
           aria-expanded={suggest.open}
           aria-controls={suggest.open ? "mention-suggestions" : undefined}
@@ -147,7 +193,7 @@ export function Composer({
         />
         <button
           type="submit"
-          disabled={empty || over}
+          disabled={empty || over || unfinished}
           aria-label="Send message"
           className="flex size-9 shrink-0 items-center justify-center rounded-lg text-brand-600 transition-colors hover:bg-brand-500/10 disabled:text-zinc-400 disabled:hover:bg-transparent dark:text-brand-400 dark:disabled:text-zinc-600"
         >

@@ -13,6 +13,7 @@ import { Markdown } from "./markdown/Markdown";
 import { stampOf, timeOf, type Row } from "./messageModel";
 import { mentionsMe, useMentionContext } from "./mentionContext";
 import { ReplyQuote } from "./ReplyQuote";
+import { Attachments } from "./Attachments";
 
 function EditedMark({ at }: { at: string }) {
   const full = new Date(at).toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
@@ -123,6 +124,7 @@ export function RowView({
             )}
           </div>
         )}
+        {!deleted && (m?.attachments ?? o?.attachments)?.length ? <Attachments attachments={(m?.attachments ?? o?.attachments)!} /> : null}
         {m && !deleted ? <Reactions message={m} /> : null}
         {status === "pending" ? (
           <p className="flex items-center gap-1 text-xs text-zinc-400 dark:text-zinc-500">
