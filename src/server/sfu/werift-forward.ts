@@ -114,6 +114,8 @@ export class Subscription {
   #want: SfuLayer;
   /** The subscriber reports heavy loss: it gets the lowest layer only. */
   #weak = false;
+  /** The subscriber has answered an offer carrying this transceiver: before that werift drops its packets. */
+  #negotiated = false;
   readonly #levelId: number | undefined;
   #stopPli: () => void;
 
@@ -128,6 +130,7 @@ export class Subscription {
     // A subscriber's decoder lost something: ask the publisher for a fresh keyframe.
     this.#stopPli = transceiver.sender.onPictureLossIndication.subscribe(() => {
       if (this.#current !== null) publication.requestKeyframe(this.#current);
+      else this.awaitKeyframe();
     }).unSubscribe;
     this.retarget();
   }
@@ -141,6 +144,30 @@ export class Subscription {
     this.retarget();
   }
 
+  get isNegotiated(): boolean {
+    return this.#negotiated;
+  }
+
+  /** The subscriber answered an offer that carries this transceiver. */
+  negotiated(): void {
+    this.#negotiated = true;
+    this.awaitKeyframe();
+  }
+
+  /**
+   * Asks the publisher for a keyframe while this subscription waits for one to start or switch
+   * on. Called again on every SFU tick: a keyframe can be lost, or taken by an earlier request's
+   * coalescing window before this subscriber was listening.
+   */
+  awaitKeyframe(): void {
+    if (this.#target !== null && this.#target !== this.#current && this.#receivable()) this.publication.requestKeyframe(this.#target);
+  }
+
+  /** Packets sent now reach the subscriber: a keyframe sent earlier is lost and its decoder would wait for the next. */
+  #receivable(): boolean {
+    return this.#negotiated && this.transceiver.currentDirection === "sendonly" && this.transceiver.dtlsTransport.state === "connected";
+  }
+
   setWeak(weak: boolean): void {
     if (weak === this.#weak) return;
     this.#weak = weak;
@@ -152,7 +179,10 @@ export class Subscription {
     if (this.publication.kind === "audio") return;
     const live = this.publication.liveRids();
     let next: Rid | null = null;
-    if (this.#want !== "off" && live.length) {
+    if (this.#want !== "off") {
+      // Every layer silent (the publisher, or this process, stalled): there is nothing better to
+      // switch to, and keeping the layer spares every subscriber a keyframe wait when it resumes.
+      if (!live.length) return;
       if (live.length === 1 && live[0] === "") next = "";
       else {
         const want = this.#weak ? SIMULCAST_RIDS.low : SIMULCAST_RIDS[this.#want];
@@ -164,12 +194,13 @@ export class Subscription {
     if (next === this.#target) return;
     this.#target = next;
     if (next === null) this.#current = null;
-    else if (next !== this.#current) this.publication.requestKeyframe(next);
+    else this.awaitKeyframe();
   }
 
   forward(rid: Rid, rtp: RtpPacket): void {
     const sender = this.transceiver.sender;
     if (rid !== this.#current) {
+      if (!this.#receivable()) return;
       if (this.publication.kind === "video" && (rid !== this.#target || !isVp8Keyframe(rtp))) return;
       // Continue the subscriber's sequence and timestamps across a layer switch, or from the
       // track a reused transceiver carried before.

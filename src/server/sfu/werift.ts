@@ -38,6 +38,8 @@ class Member extends Serial {
   /** An offer on the subscribe link awaits its answer; `dirty`: renegotiate again after it. */
   negotiating = false;
   dirty = false;
+  /** Subscriptions new in the offer awaiting its answer: they start once it is applied. */
+  offered: Subscription[] = [];
   /** When the subscriber last reported heavy loss. */
   lossyAt = 0;
   constructor(readonly id: string) {
@@ -100,6 +102,7 @@ export class WeriftSfu implements Sfu {
           if (!member.negotiating || mids(signal.sdp) !== mids(member.sub.localDescription?.sdp ?? "")) return;
           await member.sub.setRemoteDescription({ type: "answer", sdp: signal.sdp });
           member.negotiating = false;
+          for (const s of member.offered.splice(0)) s.negotiated();
           if (member.dirty) await this.#renegotiate(room, member);
         });
       case "ice":
@@ -251,6 +254,7 @@ export class WeriftSfu implements Sfu {
     }
     member.dirty = false;
     member.negotiating = true;
+    member.offered = [...member.subscriptions.values()].filter((s) => !s.isNegotiated);
     await pc.setLocalDescription(await pc.createOffer());
     this.#sendOffer(room, member);
   }
@@ -272,7 +276,10 @@ export class WeriftSfu implements Sfu {
         p.checkLayers();
       }
       const weak = Date.now() - member.lossyAt < WEAK_HOLD_MS;
-      for (const s of member.subscriptions.values()) s.setWeak(weak);
+      for (const s of member.subscriptions.values()) {
+        s.setWeak(weak);
+        s.awaitKeyframe();
+      }
     }
     const change = room.speakers.tick();
     if (change) this.#emit({ type: "speaker", callId: room.id, ...change });
