@@ -47,7 +47,7 @@ async function ringAll(open: OpenPage[]): Promise<void> {
   await Promise.all(open.slice(1).map((p) => button(p.page, "Accept").waitFor({ timeout: T })));
 }
 
-describe.skipIf(!enabled)("screen share and the active speaker through the SFU in Chromium", () => {
+describe.skipIf(!enabled)("calls through the SFU in Chromium", () => {
   let srv: CallServer;
   beforeAll(async () => {
     // Past two people the call goes through the SFU: three pages are enough to prove it.
@@ -99,5 +99,30 @@ describe.skipIf(!enabled)("screen share and the active speaker through the SFU i
     } finally {
       stop();
     }
+  }, 240_000);
+
+  test("in an SFU call every remote tile's connection quality shows bars rather than measuring; a pinned tile is shown large and still decodes", async () => {
+    const { users, open } = await group(srv, 3);
+    const [A, B, C] = open.map((p) => p.page) as [Page, Page, Page];
+    const [, b, c] = users as [User, User, User];
+    await ringAll(open);
+    await button(B, "Accept").click({ timeout: T });
+    await button(C, "Accept").click({ timeout: T });
+    for (const P of [A, B, C]) await until("the call through the SFU", () => expectViaSfu(P, 2), T);
+    const tile = (P: Page, u: User) => P.locator(`[data-testid="call-tile"][data-participant="${u.user.id}"]`);
+    for (const u of [b, c]) {
+      const bars = tile(A, u).locator("[data-testid=quality-indicator][data-bars]");
+      await until(`${u.user.username}'s tile shows its connection quality`, async () => Number(await bars.getAttribute("data-bars", { timeout: 1000 })) >= 1, T);
+    }
+    await A.screenshot({ path: artifactPath("sfu-call-quality.png") });
+
+    await tile(A, b).getByRole("button", { name: `Pin ${b.user.username}` }).click();
+    await tile(A, b).getByRole("button", { name: `Unpin ${b.user.username}` }).waitFor({ timeout: T });
+    const width = async (u: User) => (await tile(A, u).boundingBox())!.width;
+    await until("the pinned tile is the large one", async () => (await width(b)) > 2 * (await width(c)), T);
+    await expectDecoding(A, "the pinned participant decodes", "main", T, 10, b.user.id);
+    await A.screenshot({ path: artifactPath("sfu-call-pinned.png") });
+    await tile(A, b).getByRole("button", { name: `Unpin ${b.user.username}` }).click();
+    await until("the grid is even again", async () => Math.abs((await width(b)) - (await width(c))) < 2, T);
   }, 240_000);
 });

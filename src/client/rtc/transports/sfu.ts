@@ -1,7 +1,8 @@
 /**
  * SFU: one publish and one subscribe link to the server's SFU (SfuLinks), whatever the number
  * of participants. Remote tracks come from the subscribe link, mapped to participants by the
- * SFU's own metadata; which layer of each camera arrives is chosen per tile with setLayer.
+ * SFU's own metadata; which layer of each camera arrives is chosen per tile with setLayer, and
+ * each participant's connection quality is sampled from their streams on it (SfuQualityMonitor).
  * Peers are bookkeeping only — the SFU decides what reaches us.
  */
 import type { SfuLayer, SfuSignalIn, SfuSignalOut } from "../../../shared/sfu";
@@ -9,6 +10,7 @@ import { Emitter } from "../emitter";
 import type { MediaSource } from "../peer-link";
 import { SfuLinks } from "../sfu-links";
 import type { LinkInfo, MediaTransport, TransportEvents } from "../transport";
+import { SfuQualityMonitor } from "./sfu-quality";
 
 export interface SfuTransportOptions {
   iceConfig: () => Promise<RTCConfiguration>;
@@ -24,6 +26,7 @@ export class SfuTransport implements MediaTransport {
   /** Layers asked for other than the SFU's default ("high"), by `${peer} ${source}`. */
   readonly #layers = new Map<string, SfuLayer>();
   #links: SfuLinks | null = null;
+  #quality: SfuQualityMonitor | null = null;
   #closed = false;
 
   constructor(opts: SfuTransportOptions) {
@@ -32,7 +35,9 @@ export class SfuTransport implements MediaTransport {
       links.subscriber.onconnectionstatechange = () => {
         for (const peer of this.#peers) this.events.emit("connection", { peer, state: links.subscriber.connectionState });
       };
-      if (this.#closed) links.close();
+      this.#quality = new SfuQualityMonitor(links, () => this.#peers, (peer, quality) => this.events.emit("quality", { peer, quality }));
+      this.#quality.start();
+      if (this.#closed) this.#stop(links);
       return (this.#links = links);
     });
   }
@@ -105,7 +110,12 @@ export class SfuTransport implements MediaTransport {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#links?.close();
+    if (this.#links) this.#stop(this.#links);
     this.events.clear();
+  }
+
+  #stop(links: SfuLinks): void {
+    this.#quality?.stop();
+    links.close();
   }
 }
