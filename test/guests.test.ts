@@ -90,6 +90,27 @@ describe("guest sessions", () => {
     await H.request({ type: "call:end-all", callId: state.id });
   });
 
+  test("a removed guest who asks again from the same browser keeps their id, under a new name, and knocks; another room gives a new id", async () => {
+    const host = await registerUser(suite.node);
+    const r = await room(suite.node, host.jar);
+    const H = await open(host.jar);
+    await H.request({ type: "hello" });
+    const { state } = await H.request({ type: "call:join", conversationId: r.conversationId });
+    const g = await guest(suite.node, r.slug, "Gail");
+    const G = await open(g.jar);
+    await G.request({ type: "call:join", conversationId: r.conversationId });
+    await H.request({ type: "call:host", callId: state.id, action: "remove", participantId: g.body.guest.id });
+    await G.waitFor((e) => e.type === "call:moderated" && e.action === "remove");
+    const again = await json(await suite.node.req(`/api/rooms/${r.slug}/guests`, { method: "POST", json: { name: "Not Gail" }, ip: "10.9.0.1" }, g.jar));
+    expect(again.guest).toMatchObject({ id: g.body.guest.id, name: "Not Gail" });
+    const G2 = await open(g.jar);
+    expect(await G2.request({ type: "call:join", conversationId: r.conversationId })).toMatchObject({ waiting: true, callId: state.id, reason: "removed" });
+    const other = await room(suite.node, host.jar);
+    const elsewhere = await json(await suite.node.req(`/api/rooms/${other.slug}/guests`, { method: "POST", json: { name: "Gail" }, ip: "10.9.0.1" }, g.jar));
+    expect(elsewhere.guest.id).not.toBe(g.body.guest.id);
+    await H.request({ type: "call:end-all", callId: state.id });
+  });
+
   test("a guest token is refused for other rooms, other conversations, every other frame and every REST endpoint", async () => {
     const host = await registerUser(suite.node);
     const mine = await room(suite.node, host.jar);

@@ -34,7 +34,7 @@ describe("the lobby of a locked room", () => {
     expect((await json(await suite.node.req(`/api/rooms/${room.slug}`, {}))).room.locked).toBe(true);
     const visitor = await registerUser(suite.node);
     const V = await open(visitor.jar);
-    expect(await V.request({ type: "call:join", conversationId: room.conversationId })).toMatchObject({ ok: true, waiting: true, callId, call: null, state: null });
+    expect(await V.request({ type: "call:join", conversationId: room.conversationId })).toMatchObject({ ok: true, waiting: true, callId, call: null, state: null, reason: "locked" });
     const knock = await H.waitFor((e) => e.type === "call:knock");
     expect(knock).toMatchObject({ callId, entry: { id: visitor.user.id } });
     expect((await H.waitFor((e) => e.type === "call:state" && e.call.lobby.length === 1)).call.lobby[0].id).toBe(visitor.user.id);
@@ -111,7 +111,7 @@ describe("the lobby of a locked room", () => {
     await V.request({ type: "call:join", conversationId: room.conversationId });
     await H.request({ type: "call:host", callId, action: "remove", participantId: visitor.user.id });
     await V.waitFor((e) => e.type === "call:moderated" && e.action === "remove");
-    expect(await V.request({ type: "call:join", conversationId: room.conversationId })).toMatchObject({ waiting: true, callId });
+    expect(await V.request({ type: "call:join", conversationId: room.conversationId })).toMatchObject({ waiting: true, callId, reason: "removed" });
     expect(await H.waitFor((e) => e.type === "call:knock")).toMatchObject({ entry: { id: visitor.user.id } });
     await H.request({ type: "call:admit", callId, participantId: visitor.user.id });
     await V.waitFor((e) => e.type === "call:admitted");

@@ -257,6 +257,8 @@ export interface Waiting {
   state: null;
   waiting: true;
   callId: string;
+  /** Why: the call is locked, or a host removed this person from it. */
+  reason: "locked" | "removed";
 }
 
 /** What anyone holding the link may see before joining. */

@@ -14,7 +14,7 @@ import { applyLiveCall, liveCallEnded, setLiveCalls } from "./liveCalls";
 import { useChat } from "./chat";
 import { useSession } from "./session";
 import { useUi } from "./ui";
-import { onDenied, onKnock, onModerated } from "./callHost";
+import { onDenied, onModerated } from "./callHost";
 import { onAdmitted } from "./groupCall";
 
 type CallEvent = Extract<ServerEvent, { type: `call:${string}` | `rtc:${string}` | `sfu:${string}` }>;
@@ -124,9 +124,6 @@ export function handleCallEvent(e: ServerEvent): void {
       return;
     case "call:reaction":
       applyReaction(ev.callId, ev.from, ev.emoji);
-      return;
-    case "call:knock":
-      if (current) onKnock(ev.entry.name);
       return;
     case "call:admitted":
       onAdmitted(ev.callId);

@@ -1,7 +1,7 @@
 /**
  * Host powers and the lobby on the client: mute / ask to unmute / remove someone, end the call
  * for all, lock the call, let people in from the lobby or turn them away, turn guests on or off
- * (rooms) — and our own side of a knock: waiting, admitted, denied, cancelled. Failures show
+ * (rooms; knockers show in the call view, see LobbyPrompt) — and our own side of a knock: waiting, admitted, denied, cancelled. Failures show
  * as toasts with the server's code and message.
  */
 import type { HostAction, Room } from "../../shared/calls";
@@ -91,8 +91,4 @@ export async function cancelKnock(): Promise<void> {
 export function onDenied(callId: string): void {
   const { lobby } = useCall.getState();
   if (lobby?.callId === callId) useCall.setState({ lobby: { ...lobby, status: "denied" } });
-}
-
-export function onKnock(name: string): void {
-  useUi.getState().toast(`${name} is waiting to join`, "info");
 }

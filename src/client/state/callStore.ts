@@ -79,6 +79,8 @@ export interface LobbyWait {
   conversationId: string;
   media: CallMedia;
   status: "waiting" | "denied";
+  /** Why we knock: the call is locked, or a host removed us from it. */
+  reason: "locked" | "removed";
 }
 
 export interface RosterEntry {

@@ -33,7 +33,7 @@ export async function joinCall(conversationId: string, media: CallMedia = VOICE,
   const socket = callSocket();
   if (!socket || callBusy(useCall.getState())) return false;
   dismissEnded();
-  let reply: { state: CallSnapshot | null; waiting?: true; callId?: string };
+  let reply: { state: CallSnapshot | null; waiting?: true; callId?: string; reason?: "locked" | "removed" };
   try {
     reply = await socket.request<typeof reply>({ type: "call:join", conversationId, media });
   } catch (err) {
@@ -43,7 +43,7 @@ export async function joinCall(conversationId: string, media: CallMedia = VOICE,
   }
   // A locked call (or one we were taken out of): wait in the lobby for a host.
   if (reply.waiting && reply.callId) {
-    startWaiting({ callId: reply.callId, conversationId, media });
+    startWaiting({ callId: reply.callId, conversationId, media, reason: reply.reason ?? "locked" });
     return false;
   }
   useCall.setState({ lobby: null });

@@ -8,6 +8,7 @@ import type { CallMedia, GuestSession } from "../../shared/calls";
 import type { HelloResult } from "../../shared/protocol";
 import { api, ApiError } from "../api";
 import { seedIceConfig, type IceServersReply } from "../rtc/ice-config";
+import type { LocalMedia } from "../rtc/local-media";
 import { ParleySocket } from "../socket";
 import { handleCallEvent } from "./callEvents";
 import { bindSocket } from "./callController";
@@ -30,35 +31,49 @@ function socketUrl(): string {
   return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
 }
 
-export async function joinAsGuest(slug: string, name: string, media: CallMedia): Promise<void> {
+/**
+ * Gets a guest session and joins the room's call on a guest socket, taking over `local` (the
+ * pre-join preview) when given. True once in the call; false on a refusal (shown) or while
+ * waiting in the lobby.
+ */
+export async function joinAsGuest(slug: string, name: string, media: CallMedia, local?: LocalMedia): Promise<boolean> {
   useGuest.setState({ status: "joining", error: null });
   let reply: { guest: GuestSession; ice: IceServersReply };
   try {
     reply = await api.post(`/api/rooms/${slug}/guests`, { name }, { retryAuth: false });
   } catch (err) {
     const fields = err instanceof ApiError ? (err.details as { fields?: Record<string, string> } | undefined)?.fields : undefined;
-    return void useGuest.setState({ status: "idle", error: fields?.name ? `${fields.name} (VALIDATION_ERROR)` : errorText(err) });
+    useGuest.setState({ status: "idle", error: fields?.name ? `${fields.name} (VALIDATION_ERROR)` : errorText(err) });
+    return false;
   }
   const { guest } = reply;
   seedIceConfig(reply.ice);
   useChat.setState({ meId: guest.id });
   useGuest.setState({ guest });
   socket?.stop();
-  let joined = false;
-  const s = new ParleySocket({
-    url: socketUrl(),
-    // Guest sessions are not refreshed: when one expires the visitor joins again by name.
-    refresh: () => Promise.reject(new Error("Guest sessions are not refreshed")),
-    onEvent: (e) => (e.type.startsWith("call:") || e.type.startsWith("rtc:") ? handleCallEvent(e) : applyEvent(e)),
-    onHello: (_h: HelloResult) => {
-      bindSocket(s);
-      if (joined) return;
-      joined = true;
-      void joinCall(guest.conversationId, media).then(() => useGuest.setState({ status: "joined" }));
-    },
-    onState: (socketState) => useChat.setState({ socketState }),
-    onAuthLost: () => useGuest.setState({ status: "ended", error: "Your guest session ended. Join again to come back." }),
+  return new Promise((resolve) => {
+    let joined = false;
+    const s = new ParleySocket({
+      url: socketUrl(),
+      // Guest sessions are not refreshed: when one expires the visitor joins again by name.
+      refresh: () => Promise.reject(new Error("Guest sessions are not refreshed")),
+      onEvent: (e) => (e.type.startsWith("call:") || e.type.startsWith("rtc:") ? handleCallEvent(e) : applyEvent(e)),
+      onHello: (_h: HelloResult) => {
+        bindSocket(s);
+        if (joined) return;
+        joined = true;
+        void joinCall(guest.conversationId, media, local).then((ok) => {
+          useGuest.setState({ status: ok ? "joined" : "idle" });
+          resolve(ok);
+        });
+      },
+      onState: (socketState) => useChat.setState({ socketState }),
+      onAuthLost: () => {
+        useGuest.setState({ status: "ended", error: "Your guest session ended. Join again to come back." });
+        resolve(false);
+      },
+    });
+    socket = s;
+    s.start();
   });
-  socket = s;
-  s.start();
 }

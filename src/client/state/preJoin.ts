@@ -40,21 +40,27 @@ async function refresh(): Promise<void> {
 
 const onDeviceChange = () => void refresh();
 
+/** The preview's camera and microphone opening (a join waits for it, so the call never adopts half-open media). */
+let opening: Promise<void> = Promise.resolve();
+
 /** Opens camera and microphone for the preview (once; again after closePreview). */
-export async function openPreview(): Promise<void> {
-  if (media) return;
+export function openPreview(): Promise<void> {
+  if (media) return opening;
   const m = new LocalMedia();
   media = m;
   const gen = ++generation;
   usePreJoin.setState({ ...OFF, status: "opening" });
-  const error = await m.open({ audio: true, video: true });
-  if (gen !== generation) return m.stop();
-  const { mic, camera } = usePreJoin.getState();
-  m.setEnabled("audio", mic);
-  m.setEnabled("video", camera);
-  navigator.mediaDevices?.addEventListener("devicechange", onDeviceChange);
-  usePreJoin.setState({ status: "ready", error });
-  await refresh();
+  opening = (async () => {
+    const error = await m.open({ audio: true, video: true });
+    if (gen !== generation) return m.stop();
+    const { mic, camera } = usePreJoin.getState();
+    m.setEnabled("audio", mic);
+    m.setEnabled("video", camera);
+    navigator.mediaDevices?.addEventListener("devicechange", onDeviceChange);
+    usePreJoin.setState({ status: "ready", error });
+    await refresh();
+  })();
+  return opening;
 }
 
 function release(): LocalMedia | null {
@@ -112,6 +118,8 @@ export async function joinWithPreview(join: (media: CallMedia, local: LocalMedia
   const { mic, camera, joining } = usePreJoin.getState();
   if (joining) return false;
   usePreJoin.setState({ joining: true });
+  // Joining while the camera is still starting: taken now, the preview would stop it once open.
+  await opening;
   // Handed over before the call starts: the page may close the preview as the call view opens.
   const m = media;
   media = null;

@@ -115,7 +115,7 @@ export class JoinedCalls extends HostedCalls {
     const waiter = M.toState(next).lobby.find((w) => w.id === me.id)!;
     await this.toConnections(await this.hostConnections(next), { type: "call:knock", callId, entry: waiter });
     await this.publish(next);
-    return { call: null, state: null, waiting: true, callId };
+    return { call: null, state: null, waiting: true, callId, reason: next.banned.includes(me.id) ? "removed" : "locked" };
   }
 
   /** A waiter gives up: from call:leave, or their socket closed. */

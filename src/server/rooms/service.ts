@@ -101,11 +101,17 @@ export class RoomService {
     return toRoom(next, origin);
   }
 
-  /** A visitor with the link becomes a guest of this room, if the host allows guests: a signed, expiring token for it alone. */
-  async guest(slug: string, name: string): Promise<{ guest: GuestSession; token: string }> {
+  /**
+   * A visitor with the link becomes a guest of this room, if the host allows guests: a signed,
+   * expiring token for it alone. A visitor still holding a valid token for this room keeps its
+   * id, so a host's removal still applies when they join again under another name.
+   */
+  async guest(slug: string, name: string, previousToken?: string): Promise<{ guest: GuestSession; token: string }> {
     const room = await this.#bySlug(slug);
     if (room.allow_guests !== 1) throw new AppError("FORBIDDEN", "The host does not allow guests in this room; sign in to join");
-    const claims = { id: `g-${crypto.randomUUID()}`, name, roomId: room.id, conversationId: room.conversation_id };
+    const previous = previousToken ? await this.guests.verify(previousToken).catch(() => null) : null;
+    const id = previous?.roomId === room.id ? previous.id : `g-${crypto.randomUUID()}`;
+    const claims = { id, name, roomId: room.id, conversationId: room.conversation_id };
     const { token, exp } = await this.guests.sign(claims, this.clock());
     return { guest: { ...claims, expiresAt: new Date(exp * 1000).toISOString() }, token };
   }

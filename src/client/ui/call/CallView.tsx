@@ -17,6 +17,7 @@ import { DownloadIcon } from "./callIcons";
 import { CallChatPanel } from "./CallChatPanel";
 import { CallControls } from "./CallControls";
 import { CallGrid } from "./CallGrid";
+import { LobbyPrompt } from "./LobbyPrompt";
 import { ParticipantsPanel } from "./ParticipantsPanel";
 import { unmuteAsAsked } from "../../state/callHost";
 import { RemoteTile, SelfTile } from "./CallTiles";
@@ -142,6 +143,7 @@ export function CallView() {
                 <SpeakerIcon className="size-4" /> Turn on sound
               </button>
             ) : null}
+            <LobbyPrompt />
             {askedToUnmute ? (
               <p role="alert" className="flex max-w-md items-center gap-2 rounded-xl bg-zinc-800/95 py-1.5 pl-3 pr-1.5 text-xs shadow ring-1 ring-white/10">
                 The host asks you to unmute

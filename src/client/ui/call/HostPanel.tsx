@@ -1,9 +1,9 @@
 /** The host's part of the participants panel: the room's toggles and the lobby with Admit / Deny. */
 import { useEffect, useState } from "react";
-import { admit, deny, roomAllowsGuests, setAllowGuests, setLocked } from "../../state/callHost";
+import { roomAllowsGuests, setAllowGuests, setLocked } from "../../state/callHost";
 import { useCall } from "../../state/call";
 import { Avatar } from "../common/Avatar";
-import { Button } from "../common/Button";
+import { AdmitDeny } from "./LobbyPrompt";
 
 function Toggle({ label, on, onChange, busy }: { label: string; on: boolean; onChange: (on: boolean) => void; busy?: boolean }) {
   return (
@@ -54,12 +54,7 @@ export function HostPanel() {
               <li key={w.id} data-testid="lobby-row" data-waiter={w.id} className="flex items-center gap-2 rounded-lg px-2 py-1.5 hover:bg-white/5">
                 <Avatar name={w.name} seed={w.id} size="sm" />
                 <span className="min-w-0 flex-1 truncate text-sm">{w.name}</span>
-                <Button size="sm" variant="primary" aria-label={`Admit ${w.name}`} onClick={() => void admit(w.id)}>
-                  Admit
-                </Button>
-                <Button size="sm" variant="ghost" className="text-zinc-300 hover:bg-white/10 hover:text-white" aria-label={`Deny ${w.name}`} onClick={() => void deny(w.id)}>
-                  Deny
-                </Button>
+                <AdmitDeny waiter={w} />
               </li>
             ))}
           </ul>

@@ -1,3 +1,4 @@
+import { useCall } from "../../state/call";
 import { useUi, type Toast } from "../../state/ui";
 import { cn } from "./cn";
 import { AlertIcon, CheckIcon, CloseIcon, InfoIcon } from "./icons";
@@ -8,10 +9,12 @@ const TONE_BADGE: Record<Toast["tone"], string> = { success: "bg-emerald-500", e
 export function Toaster() {
   const toasts = useUi((s) => s.toasts);
   const dismiss = useUi((s) => s.dismissToast);
+  // Above the call view's controls while it is open.
+  const inCall = useCall((s) => s.phase === "active");
   return (
     <div
       aria-live="polite"
-      className="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end sm:p-6"
+      className={cn("pointer-events-none fixed inset-x-0 z-50", inCall ? "bottom-20" : "bottom-0", "flex flex-col items-center gap-2 p-4 sm:items-end sm:p-6")}
     >
       {toasts.map((t) => (
         <div

@@ -1,88 +1,90 @@
 /**
- * /r/:slug for a visitor who is not signed in: the room's name and host, camera and microphone
- * choices, then a name to join as a guest (when the host allows guests) or a way to sign in.
- * Once in, the call screens take over (the lobby while a locked room waits for the host).
+ * /r/:slug for a visitor who is not signed in: the same pre-join screen as members get (live
+ * preview, microphone and camera, devices), with a name to join as a guest when the host allows
+ * guests, or a way to sign in. Once in, the call screens take over (the lobby while a host
+ * decides); a guest the host removed is told so and may ask to come back (through the lobby).
  */
 import { useEffect, useState } from "react";
 import type { RoomPreview } from "../../../shared/calls";
-import { api, describeError } from "../../api";
 import { useCall } from "../../state/call";
 import { useGuest } from "../../state/guestSession";
-import { AuthLayout } from "../auth/AuthLayout";
+import { loadPreview, useRooms } from "../../state/rooms";
 import { Alert } from "../common/Alert";
-import { Avatar } from "../common/Avatar";
+import { BrandMark } from "../common/BrandMark";
 import { Spinner } from "../common/icons";
 import { Link } from "../common/Link";
+import { ThemeToggle } from "../common/ThemeToggle";
 import { CallLayer } from "../call/CallLayer";
 import { GuestJoin } from "../call/GuestJoin";
+import { PreJoin } from "./PreJoin";
+import { InvalidMeeting } from "./RoomPage";
 
-type State = { kind: "loading" } | { kind: "ready"; room: RoomPreview } | { kind: "problem"; message: string };
+export function GuestRoomPage({ slug }: { slug: string }) {
+  const preview = useRooms((s) => s.previews[slug]);
+  useEffect(() => void loadPreview(slug), [slug]);
+  const inCall = useCall((s) => s.phase === "active" || s.lobby !== null);
+  const next = `/login?next=${encodeURIComponent(`/r/${slug}`)}`;
 
-function MediaChoice({ label, on, onChange }: { label: string; on: boolean; onChange: (on: boolean) => void }) {
+  if (inCall) return <CallLayer />;
   return (
-    <label className="flex items-center gap-2 text-sm text-zinc-700 dark:text-zinc-300">
-      <input type="checkbox" checked={on} onChange={(e) => onChange(e.target.checked)} className="size-4 accent-brand-600" />
-      {label}
-    </label>
+    <div className="flex min-h-dvh flex-col bg-zinc-50 text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
+      <header className="flex h-14 shrink-0 items-center justify-between gap-3 border-b border-zinc-200 px-4 sm:px-6 dark:border-white/10">
+        <BrandMark />
+        <div className="flex items-center gap-3 text-sm">
+          <Link href={next}>Sign in</Link>
+          <ThemeToggle />
+        </div>
+      </header>
+      <main className="flex flex-1 flex-col">
+        {!preview || preview.status === "loading" ? (
+          <div role="status" className="flex flex-1 items-center justify-center py-24 text-zinc-400">
+            <Spinner className="size-5" />
+            <span className="sr-only">Loading the meeting</span>
+          </div>
+        ) : preview.status === "missing" ? (
+          <InvalidMeeting />
+        ) : preview.status === "error" ? (
+          <div className="mx-auto max-w-md px-6 py-24">
+            <Alert>{preview.message}</Alert>
+          </div>
+        ) : (
+          <GuestPreJoin slug={slug} room={preview.room} signIn={next} />
+        )}
+      </main>
+      <CallLayer />
+    </div>
   );
 }
 
-export function GuestRoomPage({ slug }: { slug: string }) {
-  const [state, setState] = useState<State>({ kind: "loading" });
-  const [audio, setAudio] = useState(true);
-  const [video, setVideo] = useState(true);
+function GuestPreJoin({ slug, room, signIn }: { slug: string; room: RoomPreview; signIn: string }) {
+  const [name, setName] = useState("");
   const ended = useGuest((s) => (s.status === "ended" ? s.error : null));
-  const inCall = useCall((s) => s.phase !== "idle" || s.lobby !== null);
-
-  useEffect(() => {
-    api.get<{ room: RoomPreview }>(`/api/rooms/${slug}`, { retryAuth: false }).then(
-      ({ room }) => setState({ kind: "ready", room }),
-      (err) => setState({ kind: "problem", message: describeError(err) }),
-    );
-  }, [slug]);
-
-  if (inCall) return <CallLayer />;
-  const next = `/login?next=${encodeURIComponent(`/r/${slug}`)}`;
+  const removed = useRemoved();
   return (
-    <AuthLayout
-      title={state.kind === "ready" ? state.room.name : "Join a meeting"}
-      subtitle="You're joining as a guest"
-      footer={
-        <>
-          Have an account? <Link href={next}>Sign in</Link>
-        </>
-      }
-    >
-      {state.kind === "loading" ? (
-        <div role="status" className="flex justify-center py-6 text-zinc-400">
-          <Spinner className="size-5" />
-          <span className="sr-only">Loading the meeting</span>
-        </div>
-      ) : state.kind === "problem" ? (
-        <Alert>{state.message}</Alert>
+    <PreJoin room={room} selfName={name.trim() || "You"}>
+      {removed ? (
+        <Alert className="w-full max-w-sm">
+          The host removed you from this meeting. Joining again asks the host to let you back in.
+        </Alert>
+      ) : null}
+      {ended ? <Alert className="w-full max-w-sm">{ended}</Alert> : null}
+      {room.allowGuests ? (
+        <GuestJoin slug={slug} name={name} onName={setName} />
       ) : (
-        <div className="flex flex-col gap-5">
-          <div className="flex items-center gap-3">
-            <Avatar name={state.room.host.displayName} seed={state.room.host.id} src={state.room.host.avatarUrl} size="sm" />
-            <p className="text-sm text-zinc-600 dark:text-zinc-400">
-              Hosted by <span className="font-medium text-zinc-900 dark:text-zinc-100">{state.room.host.displayName}</span>
-              {state.room.live > 0 ? ` · ${state.room.live} in the call` : ""}
-            </p>
-          </div>
-          {ended ? <Alert>{ended}</Alert> : null}
-          {state.room.allowGuests ? (
-            <>
-              <div className="flex gap-5">
-                <MediaChoice label="Microphone on" on={audio} onChange={setAudio} />
-                <MediaChoice label="Camera on" on={video} onChange={setVideo} />
-              </div>
-              <GuestJoin slug={slug} media={{ audio, video }} />
-            </>
-          ) : (
-            <Alert tone="info">The host does not allow guests in this meeting. Sign in to join.</Alert>
-          )}
-        </div>
+        <Alert tone="info" className="w-full max-w-sm">
+          The host does not allow guests in this meeting. <Link href={signIn}>Sign in</Link> to join.
+        </Alert>
       )}
-    </AuthLayout>
+    </PreJoin>
   );
+}
+
+/** Whether our last call ended with the host removing us (this screen mounts as it ends). */
+function useRemoved(): boolean {
+  const reason = useCall((s) => (s.phase === "ended" ? s.ended?.reason : null));
+  const [removed, setRemoved] = useState(reason === "removed");
+  useEffect(() => {
+    if (reason) setRemoved(reason === "removed");
+  }, [reason]);
+  return removed;
 }

@@ -43,14 +43,14 @@ export function RoomPage({ slug }: { slug: string }) {
   return <Meeting key={slug} slug={slug} room={preview.room} />;
 }
 
-/** The pre-join screen, the call, and after it the way back in. */
+/** The pre-join screen, the call, and after it the way back in (through the lobby for someone removed). */
 function Meeting({ slug, room }: { slug: string; room: RoomPreview }) {
   const here = useCall((s) => s.conversationId === room.conversationId && s.phase === "active");
-  const [left, setLeft] = useState(false);
+  const [left, setLeft] = useState<"left" | "removed" | null>(null);
   const was = useRef(here);
   useEffect(() => {
     if (was.current && !here) {
-      setLeft(true);
+      setLeft(useCall.getState().ended?.reason === "removed" ? "removed" : "left");
       // The call may have ended because the room was deleted: the page then says so.
       void loadPreview(slug);
     }
@@ -59,9 +59,10 @@ function Meeting({ slug, room }: { slug: string; room: RoomPreview }) {
 
   if (here) return <Notice title="You're in this meeting" body={room.name} />;
   if (left) {
+    const removed = left === "removed";
     return (
-      <Notice title="You left the meeting" body={room.name}>
-        <Button onClick={() => setLeft(false)}>Rejoin</Button>
+      <Notice title={removed ? "The host removed you from this meeting" : "You left the meeting"} body={room.name} testId={`meeting-${left}`}>
+        <Button onClick={() => setLeft(null)}>{removed ? "Ask to join again" : "Rejoin"}</Button>
         <Button variant="secondary" onClick={() => navigate("/")}>
           Return to home
         </Button>
@@ -93,9 +94,9 @@ function SignedInPreJoin({ room }: { room: RoomPreview }) {
   );
 }
 
-function Notice({ title, body, children }: { title: string; body: string; children?: React.ReactNode }) {
+function Notice({ title, body, testId, children }: { title: string; body: string; testId?: string; children?: React.ReactNode }) {
   return (
-    <div className="mx-auto flex max-w-md flex-col items-center px-6 py-24 text-center">
+    <div data-testid={testId} className="mx-auto flex max-w-md flex-col items-center px-6 py-24 text-center">
       <span className="flex size-14 items-center justify-center rounded-full bg-brand-50 text-brand-600 dark:bg-brand-500/10 dark:text-brand-400">
         <CallIcon className="size-6" />
       </span>

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { setCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
 import { CreateRoomBody, GuestBody, RoomSettingsBody } from "../../../shared/calls";
 import type { Config } from "../../config";
 import type { IceService } from "../../calls/ice";
@@ -28,7 +28,7 @@ export function roomRoutes(config: Readonly<Config>, auth: AuthService, rooms: R
   r.post("/:slug/guests", async (c) => {
     anonymousRequest(c);
     const { name } = await parseJson(c, GuestBody);
-    const { guest, token } = await rooms.guest(c.req.param("slug"), name);
+    const { guest, token } = await rooms.guest(c.req.param("slug"), name, getCookie(c, "guest_token"));
     setCookie(c, "guest_token", token, { httpOnly: true, sameSite: "Lax", secure: config.secureCookies, path: "/", maxAge: config.guests.ttlSeconds });
     // Guests cannot reach /api/rtc/ice-servers: their STUN/TURN servers come with the session.
     return c.json({ guest, ice: ice.servers({ userId: guest.id, sessionId: guest.id }) }, 201);
