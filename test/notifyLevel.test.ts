@@ -118,6 +118,35 @@ test("a channel notifies of mentions only until a member chooses otherwise, show
   expect(await listed(member.jar, general)).toBeUndefined();
 });
 
+test("unread mentions of the viewer count apart from unread messages, in DMs and channels, until read; near misses do not count", async () => {
+  const [alice, bob] = [await registerUser(suite.node), await registerUser(suite.node)];
+  const dm = await befriend(suite.node, alice, bob);
+  const me = alice.user.username;
+  const say = async (jar: CookieJar, id: string, content: string) =>
+    (await json(await suite.node.req(`/api/conversations/${id}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content } }, jar))).message.id as string;
+  await say(bob.jar, dm, "no names");
+  const named = await say(bob.jar, dm, `hey @${me}, look`);
+  await say(bob.jar, dm, `@${me}x is someone else, mail bob@${me} is an address`);
+  await say(alice.jar, dm, `talking to myself @${me}`);
+  const counts = (c: { unreadCount: number; mentionCount?: number }) => [c.unreadCount, c.mentionCount ?? 0];
+  expect(counts(await listed(alice.jar, dm))).toEqual([3, 1]);
+  expect(counts((await json(await suite.node.req(`/api/conversations/${dm}`, {}, alice.jar))).conversation)).toEqual([3, 1]);
+  expect(counts((await helloOf(alice.jar)).conversations.find((c: Conversation) => c.id === dm))).toEqual([3, 1]);
+  expect(counts(await listed(bob.jar, dm))).toEqual([1, 0]);
+  expect((await suite.node.req(`/api/conversations/${dm}/read`, { method: "POST", json: { messageId: named } }, alice.jar)).status).toBeLessThan(300);
+  expect(counts(await listed(alice.jar, dm))).toEqual([1, 0]);
+
+  const { space } = await json(await suite.node.req("/api/spaces", { method: "POST", json: { name: "Guild" } }, bob.jar));
+  await joinByInvite(suite.node, bob.jar, space.id, alice.jar);
+  const general = space.channels.find((c: any) => c.kind === "text").id as string;
+  await say(bob.jar, general, `@${me} the plan`);
+  await say(bob.jar, general, "@everyone the raid");
+  await say(bob.jar, general, "plain talk");
+  const channelOf = (spaces: any[]) => spaces.find((s) => s.id === space.id).channels.find((c: any) => c.id === general);
+  expect(counts(channelOf(expandHello((await helloOf(alice.jar)) as HelloResult).spaces))).toEqual([3, 2]);
+  expect(counts(channelOf([(await json(await suite.node.req(`/api/spaces/${space.id}`, {}, alice.jar))).space]))).toEqual([3, 2]);
+});
+
 test("migrating a database that had mutes: a muted member hears mentions only, everyone else keeps the default", async () => {
   const pg = process.env.TEST_STORE === "postgres" ? await createTestDatabase() : null;
   const dir = mkdtempSync(join(tmpdir(), "parley-notify-"));

@@ -45,6 +45,8 @@ export interface ConversationSummary {
   reads: Record<string, string>;
   lastMessage: MessagePreview | null;
   unreadCount: number;
+  /** Left out when 0. */
+  mentionCount?: number;
   notifyLevel: NotifyLevel;
   readOnly: boolean;
   createdAt: string;
@@ -129,6 +131,7 @@ export function expandHello(h: Pick<HelloResult, "user" | "users" | "friends" | 
         reads: Object.fromEntries(ids.map((id) => [id, c.reads[id] ?? null])),
         lastMessage: last && { ...last, conversationId: c.id, clientId: null, replyToId: null, threadId: null, editedAt: null },
         unreadCount: c.unreadCount,
+        mentionCount: c.mentionCount ?? 0,
         notifyLevel: c.notifyLevel,
         readOnly: c.readOnly,
         createdAt: c.createdAt,

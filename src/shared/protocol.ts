@@ -194,6 +194,11 @@ export function mentionedUsernames(text: string): Set<string> {
   return new Set([...text.matchAll(MENTION_USER)].map((m) => m[1]!.toLowerCase()));
 }
 
+/** The message names `username` with `@username`, or notifies everyone (an allowed `@everyone`). */
+export function mentionsUser(m: Pick<Message, "content" | "mentionsEveryone">, username: string): boolean {
+  return m.mentionsEveryone || mentionedUsernames(m.content).has(username);
+}
+
 export interface Message {
   id: string;
   conversationId: string;
@@ -232,6 +237,8 @@ export interface Conversation {
   reads: Record<string, string | null>;
   lastMessage: Message | null;
   unreadCount: number;
+  /** Per viewer: how many of the unread messages mention them (see mentionsUser). */
+  mentionCount: number;
   /** Per viewer: which of its messages chime and notify (see defaultNotifyLevel). */
   notifyLevel: NotifyLevel;
   /** A DM where either side blocks the other: history stays, sending is refused. */
@@ -296,7 +303,7 @@ export interface Channel {
   position: number;
   /** Per viewer; absent in broadcasts. */
   unreadCount?: number;
-  /** Per viewer: unread messages that mention everyone; absent in broadcasts. */
+  /** Per viewer: unread messages that mention them by @username or everyone; absent in broadcasts. */
   mentionCount?: number;
   /** Per viewer, which messages notify them; absent in broadcasts. */
   notifyLevel?: NotifyLevel;

@@ -1,9 +1,10 @@
 /**
  * Notification levels in Chromium, chosen from the bell menu in a conversation's header. On
  * "Only @mentions" a mention alerts and a plain message does not; on "Nothing" not even a
- * mention does, while its unread mark still counts (grey). Each silence is checked against a
- * later message in a conversation left at "All messages": once that one has notified, the
- * earlier one has been handled. Alerts are observed through support/alerts.ts.
+ * mention does, while its unread mark still counts (grey) and the mention shows apart, as an
+ * "@" badge. Each silence is checked against a later message in a conversation left at "All
+ * messages": once that one has notified, the earlier one has been handled. Alerts are observed
+ * through support/alerts.ts.
  */
 import { describe, expect, test } from "bun:test";
 import type { Locator, Page } from "playwright-core";
@@ -73,6 +74,12 @@ describe.skipIf(!enabled)("notification levels in Chromium", () => {
     const badge = item.getByTestId("unread-badge");
     expect(await badge.textContent()).toContain("2");
     expect(await badge.getAttribute("data-quiet")).toBe("true");
+    // The mention counts apart, in red, and the server keeps it over a reload.
+    const mentionBadge = item.getByTestId("mention-badge");
+    expect(await mentionBadge.textContent()).toBe("@ mention");
+    await page.reload();
+    await mentionBadge.waitFor({ timeout: WAIT });
+    expect(await badge.textContent()).toContain("2");
 
     await setHidden(page, false);
     await item.click();
@@ -90,6 +97,7 @@ describe.skipIf(!enabled)("notification levels in Chromium", () => {
     expect(await bodies(page)).toEqual([...before, "second from the loud one"]);
     await badge.waitFor({ timeout: WAIT });
     expect(await badge.getAttribute("data-quiet")).toBe("true");
+    await until("the silent mention still counted", async () => expect(await mentionBadge.textContent()).toBe("@ mention"));
     await setHidden(page, false);
     await settled(page);
     await page.getByTestId("conversation-list").first().screenshot({ path: artifactPath("notify-dm-sidebar.png") });
@@ -134,6 +142,7 @@ describe.skipIf(!enabled)("notification levels in Chromium", () => {
     await until("the DM notifies again", async () => expect(await bodies(page)).toContain("second in the DM"));
     expect(await bodies(page)).toEqual([...before, "second in the DM"]);
     await until("the grey unread mark", async () => expect(await newsItem.getByTestId("channel-unread-dot").getAttribute("data-quiet")).toBe("true"));
+    await until("the @ of the silent mention", async () => expect(await newsItem.getByTestId("channel-mention").count()).toBe(1));
     await setHidden(page, false);
     await settled(page);
     await page.getByTestId("channel-sidebar").screenshot({ path: artifactPath("notify-channel-sidebar.png") });

@@ -118,31 +118,34 @@ export function addMessages(s: ChatState, conversationId: string, msgs: readonly
 }
 
 /** Keep a conversation's summary (last message, unread count) in step with a new message. */
-export function bumpConversation(s: ChatState, m: Message): Partial<ChatState> {
+/** A new message: the conversation's last one, and unread (a mention too, if `mentioned`) unless ours or read. */
+export function bumpConversation(s: ChatState, m: Message, mentioned = false): Partial<ChatState> {
   const c = s.conversations[m.conversationId];
   if (!c || m.threadId) return {};
   if (c.lastMessage && c.lastMessage.id >= m.id) return {};
   const mine = m.authorId === s.meId;
   const readUpTo = s.meId ? c.reads[s.meId] : null;
   const unread = !mine && m.authorId !== null && (!readUpTo || m.id > readUpTo);
-  const next: Conversation = { ...c, lastMessage: m, unreadCount: c.unreadCount + (unread ? 1 : 0) };
+  const next: Conversation = { ...c, lastMessage: m, unreadCount: c.unreadCount + (unread ? 1 : 0), mentionCount: c.mentionCount + (unread && mentioned ? 1 : 0) };
   return { conversations: { ...s.conversations, [c.id]: next } };
 }
 
-/** Apply a read mark; for our own mark, recount unread. */
-export function applyRead(s: ChatState, conversationId: string, userId: string, messageId: string): Partial<ChatState> {
+/** Apply a read mark; for our own mark, recount unread (and, with `mentionsMe`, mentions). */
+export function applyRead(s: ChatState, conversationId: string, userId: string, messageId: string, mentionsMe?: (m: Message) => boolean): Partial<ChatState> {
   const c = s.conversations[conversationId];
   if (!c) return {};
   const prev = c.reads[userId];
   if (prev && prev >= messageId) return {};
-  let unreadCount = c.unreadCount;
+  let { unreadCount, mentionCount } = c;
   if (userId === s.meId) {
-    if (!c.lastMessage || messageId >= c.lastMessage.id) unreadCount = 0;
+    if (!c.lastMessage || messageId >= c.lastMessage.id) unreadCount = mentionCount = 0;
     else if (s.history[conversationId]?.status === "ready") {
-      unreadCount = (s.messages[conversationId] ?? []).filter((m) => m.id > messageId && m.authorId !== s.meId && m.authorId !== null).length;
+      const unread = (s.messages[conversationId] ?? []).filter((m) => m.id > messageId && m.authorId !== s.meId && m.authorId !== null);
+      unreadCount = unread.length;
+      if (mentionsMe) mentionCount = unread.filter(mentionsMe).length;
     }
   }
-  const next: Conversation = { ...c, reads: { ...c.reads, [userId]: messageId }, unreadCount };
+  const next: Conversation = { ...c, reads: { ...c.reads, [userId]: messageId }, unreadCount, mentionCount };
   return { conversations: { ...s.conversations, [conversationId]: next } };
 }
 

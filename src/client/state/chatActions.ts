@@ -6,6 +6,7 @@ import { newId } from "../../shared/ids";
 import type { Message } from "../../shared/protocol";
 import type { Attachment } from "../../shared/attachments";
 import { addMessages, applyRead, bumpConversation, updateOutgoing, useChat, type Outgoing } from "./chat";
+import { mentionsMe } from "./notifyLevel";
 import { currentSocket } from "./chatSocket";
 
 function dispatch(o: Outgoing): void {
@@ -67,7 +68,7 @@ export function markRead(conversationId: string): void {
   const socket = currentSocket();
   if (!socket) return;
   const meId = s.meId;
-  useChat.setState((st) => applyRead(st, conversationId, meId, newest.id));
+  useChat.setState((st) => applyRead(st, conversationId, meId, newest.id, mentionsMe));
   socket.request({ type: "read:mark", conversationId, messageId: newest.id }).catch(() => {});
 }
 

@@ -1,5 +1,5 @@
 /** Server events → the chat model (and new-message alerts). */
-import { mentionedUsernames, type FriendRequest, type Message, type PublicUser, type ServerEvent } from "../../shared/protocol";
+import { type FriendRequest, type Message, type PublicUser, type ServerEvent } from "../../shared/protocol";
 import {
   TYPING_TTL_MS,
   addMessages,
@@ -13,7 +13,7 @@ import {
 import { conversationTitle, userName } from "./chatSelectors";
 import { applyMessageUpdated, applyReactionUpdated } from "./messageExtras";
 import { playChime, showDesktopNotification } from "./notify";
-import { applyNotifyLevel, notifyLevelOf } from "./notifyLevel";
+import { applyNotifyLevel, mentionsMe, notifyLevelOf } from "./notifyLevel";
 import { navigate, useRouter } from "./router";
 import { findChannel, useSpaces } from "./spaces";
 import { applySpaceEvent } from "./spacesEvents";
@@ -49,7 +49,7 @@ function upsertRequest(list: FriendRequest[], r: FriendRequest): FriendRequest[]
 
 function onMessage(m: Message): void {
   const before = useChat.getState();
-  useChat.setState((s) => ({ ...addMessages(s, m.conversationId, [m]), ...bumpConversation(s, m) }));
+  useChat.setState((s) => ({ ...addMessages(s, m.conversationId, [m]), ...bumpConversation(s, m, mentionsMe(m)) }));
   if (m.authorId) typing(m.conversationId, m.authorId, false);
   if (m.authorId && m.authorId !== before.meId && m.kind === "text") alert(before, m);
 }
@@ -67,12 +67,6 @@ function alert(s: ChatState, m: Message): void {
   showDesktopNotification(title, m.content, m.conversationId, () => navigate(`/c/${m.conversationId}`));
 }
 
-/** By @username, or an @everyone its author was allowed to send. */
-function mentionsMe(m: Message): boolean {
-  const me = useSession.getState().user;
-  return m.mentionsEveryone || (!!me && mentionedUsernames(m.content).has(me.username));
-}
-
 export function applyEvent(e: ServerEvent): void {
   if (applySpaceEvent(e)) return;
   switch (e.type) {
@@ -86,7 +80,7 @@ export function applyEvent(e: ServerEvent): void {
       if (e.userId !== useChat.getState().meId) typing(e.conversationId, e.userId, e.active);
       return;
     case "read:updated":
-      return useChat.setState((s) => applyRead(s, e.conversationId, e.userId, e.messageId));
+      return useChat.setState((s) => applyRead(s, e.conversationId, e.userId, e.messageId, mentionsMe));
     case "presence:update":
       return useChat.setState((s) => ({
         friends: s.friends.map((f) => (f.user.id === e.userId ? { ...f, presence: e.status } : f)),

@@ -4,9 +4,10 @@
  * badges count whatever the level; a level quieter than the kind's default greys them and keeps
  * them out of the tab title and the space's unread dot.
  */
-import { defaultNotifyLevel, type Conversation, type NotifyLevel } from "../../shared/protocol";
+import { defaultNotifyLevel, mentionsUser, type Conversation, type Message, type NotifyLevel } from "../../shared/protocol";
 import { api } from "../api";
 import { useChat } from "./chat";
+import { useSession } from "./session";
 import { findChannel, patchChannel, useSpaces } from "./spaces";
 
 const LOUDNESS: Record<NotifyLevel, number> = { nothing: 0, mentions: 1, all: 2 };
@@ -21,6 +22,12 @@ export function notifyLevelOf(conversationId: string): NotifyLevel {
   if (c) return c.notifyLevel;
   const found = findChannel(useSpaces.getState(), conversationId);
   return found?.channel.notifyLevel ?? defaultNotifyLevel(found ? "channel" : "dm");
+}
+
+/** By @username, or an @everyone its author was allowed to send. */
+export function mentionsMe(m: Message): boolean {
+  const me = useSession.getState().user;
+  return !!me && mentionsUser(m, me.username);
 }
 
 export function applyNotifyLevel(conversationId: string, level: NotifyLevel): void {

@@ -1,5 +1,5 @@
 /**
- * Channels with an unread @everyone that notified us: counted by the server in every hello
+ * Channels with an unread mention of us (by @username, or an @everyone): counted by the server in every hello
  * (`mentionCount`), then kept up to date live until the channel is read.
  */
 import { create } from "zustand";

@@ -32,6 +32,7 @@ export function toConversation(s: ConversationSummary, readOnly: boolean): Conve
     reads: Object.fromEntries(s.members.map((m) => [m.user.id, m.lastReadId])),
     lastMessage: s.lastMessage ? toMessage(s.lastMessage) : null,
     unreadCount: s.unreadCount,
+    mentionCount: s.mentionCount,
     notifyLevel: s.notifyLevel,
     readOnly,
     createdAt: c.created_at,

@@ -151,6 +151,7 @@ function summaries(userId: string, rows: HelloConversationRow[], members: HelloM
             }
           : null,
         unreadCount: Number(c.unread ?? 0),
+        ...(c.mentions ? { mentionCount: c.mentions } : {}),
         notifyLevel: c.my_notify ?? defaultNotifyLevel(c.kind),
         readOnly: other !== undefined && blocked.has(other),
         createdAt: c.created_at,

@@ -4,7 +4,7 @@ import type { ConversationsTable, Database, MessagesTable, MessageKind, NotifyLe
 import type { UserRow } from "./accounts";
 import { AppError } from "../../shared/errors";
 import { defaultNotifyLevel } from "../../shared/protocol";
-import { coMemberIds, dmKey, lastMessageId, prepared } from "./sql";
+import { coMemberIds, countNamedMentions, dmKey, lastMessageId, namedMentionCandidates, prepared } from "./sql";
 import { InsertBatcher } from "./message-batcher";
 
 export type ConversationRow = Selectable<ConversationsTable>;
@@ -34,7 +34,7 @@ export interface ConversationSummary {
   members: Array<{ user: UserRow; lastReadId: string | null }>;
   lastMessage: MessageRow | null;
   unreadCount: number;
-  /** Unread messages that mention everyone (space channels). */
+  /** Unread messages that mention the viewer by @username, or everyone (space channels). */
   mentionCount: number;
   lastReadId: string | null;
   /** What notifies the viewer (their choice, else the kind's default). */
@@ -159,6 +159,10 @@ export class KyselyChatStore implements ChatStore {
       .select(["cm.conversation_id as cm_conversation", "cm.last_read_id as cm_last_read"])
       .where("cm.conversation_id", "in", direct)
       .execute();
+    let candidates = namedMentionCandidates(this.db, userId, [...new Set(rows.map((r) => r.kind))]);
+    if ("id" in filter) candidates = candidates.where("c.id", "=", filter.id);
+    else if ("spaceId" in filter) candidates = candidates.where("c.space_id", "=", filter.spaceId);
+    const named = countNamedMentions(await candidates.execute());
     const lastIds = rows.map((r) => r.last_message_id).filter((x): x is string => x !== null);
     const last = lastIds.length ? await this.db.selectFrom("messages").selectAll().where("id", "in", lastIds).execute() : [];
     const lastById = new Map(last.map((m) => [m.id, m]));
@@ -175,7 +179,7 @@ export class KyselyChatStore implements ChatStore {
         members: conversation.kind === "channel" ? [] : (byConv.get(conversation.id) ?? []),
         lastMessage: (conversation.last_message_id && lastById.get(conversation.last_message_id)) || null,
         unreadCount: Number(unread ?? 0),
-        mentionCount: Number(mentions ?? 0),
+        mentionCount: Number(mentions ?? 0) + (named.get(conversation.id) ?? 0),
         lastReadId: my_last_read,
         notifyLevel: my_notify ?? defaultNotifyLevel(conversation.kind),
       }))

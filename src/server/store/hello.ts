@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from "kysely";
 import type { Database, MessageKind, NotifyLevel, PresenceVisibility } from "./schema";
-import { lastMessageId, prepared } from "./sql";
+import { countNamedMentions, lastMessageId, namedMentionCandidates, prepared } from "./sql";
 
 /** The columns of a public profile. */
 export interface ProfileRow {
@@ -39,6 +39,8 @@ export interface HelloConversationRow {
   my_last_read: string | null;
   my_notify: NotifyLevel | null;
   unread: number | string;
+  /** Unread messages that mention the viewer. */
+  mentions: number;
   lm_id: string | null;
   lm_author: string | null;
   lm_kind: MessageKind | null;
@@ -135,6 +137,9 @@ const members = prepared(1, (db, userId: string) =>
     .where("cm.user_id", "<>", userId),
 );
 
+const directMentions = prepared(1, (db, userId: string) => namedMentionCandidates(db, userId, DIRECT));
+const channelMentions = prepared(1, (db, userId: string) => namedMentionCandidates(db, userId, ["channel"]));
+
 const channels = prepared(1, (db, userId: string) =>
   db
     .selectFrom("conversation_members as cm")
@@ -168,15 +173,19 @@ export class KyselyHelloStore implements HelloStore {
     return { incoming: i as HelloRequestRow[], outgoing: o as HelloRequestRow[] };
   }
 
-  conversations(userId: string, preview: number) {
-    return conversations(this.db, userId, preview) as Promise<HelloConversationRow[]>;
+  async conversations(userId: string, preview: number) {
+    const [rows, named] = await Promise.all([conversations(this.db, userId, preview), directMentions(this.db, userId)]);
+    const counts = countNamedMentions(named);
+    return rows.map((r) => ({ ...r, mentions: counts.get(r.id) ?? 0 })) as HelloConversationRow[];
   }
 
   members(userId: string) {
     return members(this.db, userId) as Promise<HelloMemberRow[]>;
   }
 
-  channels(userId: string) {
-    return channels(this.db, userId) as Promise<HelloChannelRow[]>;
+  async channels(userId: string) {
+    const [rows, named] = await Promise.all([channels(this.db, userId), channelMentions(this.db, userId)]);
+    const counts = countNamedMentions(named);
+    return (rows as HelloChannelRow[]).map((r) => ({ ...r, mentions: Number(r.mentions ?? 0) + (counts.get(r.id) ?? 0) }));
   }
 }

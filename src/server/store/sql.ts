@@ -1,6 +1,7 @@
 /** Helpers shared by the store modules. */
 import { createQueryId, PostgresAdapter, sql, type Compilable, type CompiledQuery, type Kysely, type RawBuilder, type Transaction } from "kysely";
-import type { Database } from "./schema";
+import { mentionedUsernames } from "../../shared/protocol";
+import type { ConversationKind, Database } from "./schema";
 
 /** Rows relating users a and b in either direction (x = a and y = b, or x = b and y = a). */
 export function eitherWay(x: string, y: string, a: string, b: string): RawBuilder<boolean> {
@@ -26,6 +27,36 @@ export const dmKey = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}
 /** The newest main-timeline message id of the conversation whose id is in `conversationIdColumn` (the timeline index answers it). */
 export function lastMessageId(conversationIdColumn: string): RawBuilder<string | null> {
   return sql<string | null>`(select max(lm.id) from messages lm where lm.conversation_id = ${sql.ref(conversationIdColumn)} and lm.thread_id is null)`;
+}
+
+/**
+ * The viewer's unread main-timeline messages by others, in conversations of the given kinds,
+ * whose text contains "@" and their username: candidates for mentionCount that LIKE finds (its
+ * `_` wildcard only widens the net), each confirmed by countNamedMentions. @everyone messages
+ * are counted apart, by their flag.
+ */
+export function namedMentionCandidates(db: Kysely<Database>, userId: string, kinds: readonly ConversationKind[]) {
+  return db
+    .selectFrom("conversation_members as cm")
+    .innerJoin("conversations as c", "c.id", "cm.conversation_id")
+    .innerJoin("users as u", "u.id", "cm.user_id")
+    .innerJoin("messages as m", "m.conversation_id", "cm.conversation_id")
+    .select(["m.conversation_id", "m.content", "u.username"])
+    .where("cm.user_id", "=", userId)
+    .where("c.kind", "in", kinds)
+    .where("m.thread_id", "is", null)
+    .where("m.deleted_at", "is", null)
+    .where("m.mentions_everyone", "=", 0)
+    .where("m.author_id", "<>", userId)
+    .where((w) => w.or([w("cm.last_read_id", "is", null), w("m.id", ">", w.ref("cm.last_read_id"))]))
+    .where(sql<boolean>`m.content like ('%@' || u.username || '%')`);
+}
+
+/** Per conversation, the candidates that really mention their user (as the client's MENTION_USER reads them). */
+export function countNamedMentions(rows: Array<{ conversation_id: string; content: string; username: string }>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of rows) if (mentionedUsernames(r.content).has(r.username)) counts.set(r.conversation_id, (counts.get(r.conversation_id) ?? 0) + 1);
+  return counts;
 }
 
 /** Everyone who shares a group (a conversation or a space) of `table` with the user. */

@@ -83,6 +83,15 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
           </bdi>
         </span>
       </span>
+      {c.mentionCount > 0 ? (
+        <span
+          data-testid="mention-badge"
+          className="ml-1 inline-flex h-5 shrink-0 items-center justify-center rounded-full bg-red-500 px-1.5 text-[0.6875rem] font-bold text-white"
+        >
+          @{c.mentionCount > 1 ? (c.mentionCount > 99 ? "99+" : c.mentionCount) : ""}
+          <span className="sr-only">{c.mentionCount === 1 ? " mention" : " mentions"}</span>
+        </span>
+      ) : null}
       {unread > 0 ? (
         <span
           data-testid="unread-badge"

@@ -50,6 +50,7 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
       reads: {},
       lastMessage: null,
       unreadCount: 0,
+      mentionCount: 0,
       notifyLevel: level,
       readOnly: false,
       createdAt: space.createdAt,
