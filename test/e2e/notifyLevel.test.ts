@@ -101,6 +101,16 @@ describe.skipIf(!enabled)("notification levels in Chromium", () => {
     await setHidden(page, false);
     await settled(page);
     await page.getByTestId("conversation-list").first().screenshot({ path: artifactPath("notify-dm-sidebar.png") });
+    // The menu at phone width, dark: it opens from the bell in the compact header.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${stage.base}/c/${quietDm}`);
+    await page.getByTestId("notify-menu").click();
+    await page.getByTestId("notify-nothing").waitFor({ timeout: WAIT });
+    expect(await page.getByTestId("notify-nothing").getAttribute("aria-checked")).toBe("true");
+    await until("the dark theme", () => page.evaluate(() => document.documentElement.classList.contains("dark")));
+    await settled(page);
+    await page.screenshot({ path: artifactPath("notify-menu-phone-dark.png") });
     expect(stage.errors).toEqual([]);
   }, 120_000);
 
