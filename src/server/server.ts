@@ -77,7 +77,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const store = await openStore(config.database, opts.storePlugins);
   const helloCache = new HelloCache(config.helloCacheBytes);
   // Services publish through the cache, so what they change is dropped from it as they announce it.
-  const bus: Bus = helloCache.watch(config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel) : new LocalBus());
+  const bus: Bus = helloCache.watch(config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel, (err) => log.warn("bus event dropped", { error: String(err) })) : new LocalBus());
   const clock = opts.clock ?? Date.now;
   const hasher = new PasswordHasher(config.hashing.concurrency, config.hashing.queue);
   const tokens = new TokenService(config.jwtSecret, config.accessTtlSeconds);
@@ -117,7 +117,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
   const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
-  const app = createApp({ config, store, bus, auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, oidc, ipLimiter, limits, metrics, log, staticDir });
+  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, oidc, ipLimiter, limits, metrics, log, staticDir });
   // Every node sweeps; two sweeping at once delete disjoint rows or nothing.
   const sweeper = setInterval(
     () => void attachments.sweep().catch((err) => log.error("attachment sweep failed", { error: String(err) })),

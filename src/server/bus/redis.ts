@@ -1,29 +1,26 @@
-import { RedisClient } from "bun";
 import type { Bus, BusEvent, BusHandler } from "./bus";
+import { RedisLink } from "./redis-link";
 
 /**
  * Redis pub/sub: every node publishes to one channel and hears every event, its own included.
  * The subscriber needs its own connection (a subscribed client can run no other commands).
+ * Both reconnect by themselves after a Redis restart (redis-link.ts); events published while
+ * Redis is down are dropped, and clients recover them through `sync` after their reconnect.
  */
 export class RedisBus implements Bus {
-  readonly #pub: RedisClient;
-  readonly #sub: RedisClient;
   readonly #handlers = new Set<BusHandler>();
   #closed = false;
 
   private constructor(
-    url: string,
+    private readonly pub: RedisLink,
+    private readonly sub: RedisLink,
     private readonly channel: string,
-  ) {
-    this.#pub = new RedisClient(url, { autoReconnect: true, enableOfflineQueue: true });
-    this.#sub = new RedisClient(url, { autoReconnect: true, enableOfflineQueue: true });
-  }
+    private readonly onDrop: (err: unknown) => void,
+  ) {}
 
-  static async connect(url: string, channel = "parley:bus"): Promise<RedisBus> {
-    const bus = new RedisBus(url, channel);
-    await bus.#pub.connect();
-    await bus.#sub.connect();
-    await bus.#sub.subscribe(channel, (message) => bus.#dispatch(message));
+  static async connect(url: string, channel = "parley:bus", onDrop: (err: unknown) => void = () => {}): Promise<RedisBus> {
+    const bus = new RedisBus(await RedisLink.connect(url), await RedisLink.connect(url), channel, onDrop);
+    await bus.sub.subscribe(channel, (message) => bus.#dispatch(message));
     return bus;
   }
 
@@ -39,7 +36,8 @@ export class RedisBus implements Bus {
 
   async publish(event: BusEvent): Promise<void> {
     if (this.#closed) return;
-    await this.#pub.publish(this.channel, JSON.stringify(event));
+    // A write already committed must not fail because its announcement could not go out.
+    await this.pub.publish(this.channel, JSON.stringify(event)).catch(this.onDrop);
   }
 
   subscribe(handler: BusHandler): () => void {
@@ -48,14 +46,15 @@ export class RedisBus implements Bus {
   }
 
   async ping(): Promise<void> {
-    await this.#pub.ping();
+    await this.pub.ping();
+    if (!this.sub.up) throw new Error("Redis subscriber is reconnecting");
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#handlers.clear();
-    this.#sub.close();
-    this.#pub.close();
+    this.sub.close();
+    this.pub.close();
   }
 }

@@ -5,7 +5,7 @@
  * so "busy" checks and version compare-and-set are atomic across nodes. Keys carry a TTL as a
  * safety net: a call whose nodes all died does not keep its users busy forever.
  */
-import { RedisClient } from "bun";
+import { RedisLink } from "../bus/redis-link";
 import { members, type CallRecord } from "./model";
 import type { CallRegistry, CreateResult, UpdateResult } from "./registry";
 
@@ -59,14 +59,13 @@ export class RedisCallRegistry implements CallRegistry {
   #closed = false;
 
   private constructor(
-    private readonly redis: RedisClient,
+    private readonly redis: RedisLink,
     private readonly prefix: string,
     private readonly ttlMs: number,
   ) {}
 
   static async connect(url: string, prefix: string, ttlMs = 12 * 3600_000): Promise<RedisCallRegistry> {
-    const redis = new RedisClient(url, { autoReconnect: true, enableOfflineQueue: true });
-    await redis.connect();
+    const redis = await RedisLink.connect(url);
     return new RedisCallRegistry(redis, prefix, ttlMs);
   }
 
@@ -140,6 +139,10 @@ export class RedisCallRegistry implements CallRegistry {
       if (out === "moved") continue;
       return out ? this.#parse(out[0], out[1]) : undefined;
     }
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
   }
 
   async close(): Promise<void> {

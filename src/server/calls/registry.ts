@@ -23,6 +23,8 @@ export interface CallRegistry {
   update(call: CallRecord): Promise<UpdateResult>;
   /** Removes the call (only at `expectedVersion` when given); returns what was removed. */
   remove(id: string, expectedVersion?: number): Promise<CallRecord | undefined>;
+  /** Rejects while the backing store (Redis) is out of reach; /readyz reports it. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,8 @@ export class MemoryCallRegistry implements CallRegistry {
     this.#unindex(c);
     return c;
   }
+
+  async ping() {}
 
   async close() {}
 }

@@ -46,6 +46,8 @@ export interface AppDeps {
   config: Readonly<Config>;
   store: Store;
   bus: Bus;
+  /** Everything else that lives in Redis with REDIS_URL (presence, calls); /readyz counts it as the bus. */
+  busPeers: Array<{ ping(): Promise<void> }>;
   auth: AuthService;
   users: UserService;
   friends: FriendService;
@@ -110,7 +112,7 @@ export function createApp(d: AppDeps) {
           return name;
         },
       );
-    const down = (await Promise.all([check("store", () => d.store.ping()), check("bus", () => d.bus.ping())])).filter(Boolean);
+    const down = (await Promise.all([check("store", () => d.store.ping()), check("bus", async () => void (await Promise.all([d.bus.ping(), ...d.busPeers.map((p) => p.ping())])))])).filter(Boolean);
     const parts = { store: down.includes("store") ? "down" : "up", bus: down.includes("bus") ? "down" : "up" };
     if (down.length === 0) return c.json({ ok: true, ...parts });
     return c.json({ error: { code: "UNAVAILABLE", message: `Unreachable: ${down.join(", ")}` }, ...parts }, 503);

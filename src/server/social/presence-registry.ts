@@ -3,7 +3,7 @@
  * In memory for one node; in Redis when several nodes serve one deployment, so a user is
  * online while any connection on any node is.
  */
-import { RedisClient } from "bun";
+import { RedisLink } from "../bus/redis-link";
 import type { PresenceStatus } from "../../shared/protocol";
 
 export type Chosen = Exclude<PresenceStatus, "offline">;
@@ -21,6 +21,8 @@ export interface PresenceRegistry {
   /** Applies only while the user has a connection; their next session starts "online". */
   setChosen(userId: string, status: Chosen): Promise<void>;
   states(userIds: string[]): Promise<Map<string, PresenceState>>;
+  /** Rejects while the backing store (Redis) is out of reach; /readyz reports it. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,8 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
     return out;
   }
 
+  async ping() {}
+
   async close() {}
 }
 
@@ -68,15 +72,14 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
  */
 export class RedisPresenceRegistry implements PresenceRegistry {
   private constructor(
-    private readonly redis: RedisClient,
+    private readonly redis: RedisLink,
     private readonly prefix: string,
     private readonly staleMs: number,
     private readonly clock: () => number,
   ) {}
 
   static async connect(url: string, prefix: string, staleMs: number, clock: () => number = Date.now) {
-    const redis = new RedisClient(url, { autoReconnect: true, enableOfflineQueue: true });
-    await redis.connect();
+    const redis = await RedisLink.connect(url);
     return new RedisPresenceRegistry(redis, prefix, staleMs, clock);
   }
 
@@ -115,6 +118,10 @@ export class RedisPresenceRegistry implements PresenceRegistry {
       }),
     );
     return out;
+  }
+
+  async ping() {
+    await this.redis.ping();
   }
 
   async close() {
