@@ -10,6 +10,7 @@ import { create } from "zustand";
 import type { Conversation, Friend, FriendRequest, Message, PublicUser } from "../../shared/protocol";
 import type { SocketState } from "../socket";
 import type { Attachment } from "../../shared/attachments";
+import { patchList, withReply, type ThreadHeld } from "./threadModel";
 
 export type OutgoingStatus = "pending" | "failed";
 
@@ -22,6 +23,8 @@ export interface Outgoing {
   replyTo?: Message["replyTo"];
   /** Files uploaded for it (shown while it is being sent). */
   attachments?: Attachment[];
+  /** A reply in this thread (shown in its panel, never in the main timeline). */
+  threadId?: string;
   createdAt: string;
   status: OutgoingStatus;
   error?: string;
@@ -50,6 +53,8 @@ export interface ChatState {
   messages: Record<string, Message[]>;
   history: Record<string, History>;
   outbox: Record<string, Outgoing[]>;
+  /** Threads opened in the side panel, by root id. */
+  threads: Record<string, ThreadHeld>;
   /** conversationId → userId → time (ms) the indicator expires. */
   typing: Record<string, Record<string, number>>;
   /** The conversation on screen, if any. */
@@ -70,6 +75,7 @@ const EMPTY: ChatState = {
   messages: {},
   history: {},
   outbox: {},
+  threads: {},
   typing: {},
   activeId: null,
   myStatus: "online",
@@ -106,9 +112,20 @@ export function addMessages(s: ChatState, conversationId: string, msgs: readonly
   const patch: Partial<ChatState> = {};
   // Thread replies are not part of the main timeline (sync hands them over with it).
   const timeline = msgs.filter((m) => !m.threadId);
-  if (s.history[conversationId] && timeline.length) {
-    patch.messages = { ...s.messages, [conversationId]: mergeMessages(s.messages[conversationId] ?? [], timeline) };
+  let list = s.messages[conversationId];
+  if (s.history[conversationId] && timeline.length) list = mergeMessages(list ?? [], timeline);
+  const replies = msgs.filter((m) => m.threadId);
+  if (replies.length) {
+    const threads = { ...s.threads };
+    for (const r of replies) {
+      const bump = (root: Message) => withReply(root, r, s.meId);
+      list = patchList(list, r.threadId!, bump) ?? list;
+      const t = threads[r.threadId!];
+      if (t) threads[r.threadId!] = { ...t, root: t.root && bump(t.root), replies: mergeMessages(t.replies, [r]) };
+    }
+    patch.threads = threads;
   }
+  if (list !== s.messages[conversationId]) patch.messages = { ...s.messages, [conversationId]: list! };
   const box = s.outbox[conversationId];
   if (box?.length) {
     const acked = new Set(msgs.filter((m) => m.authorId === s.meId && m.clientId).map((m) => m.clientId));
@@ -171,5 +188,6 @@ export function withoutConversation(s: ChatState, id: string): Partial<ChatState
   const { [id]: _h, ...history } = s.history;
   const { [id]: _o, ...outbox } = s.outbox;
   const { [id]: _t, ...typing } = s.typing;
-  return { conversations, messages, history, outbox, typing };
+  const threads = Object.fromEntries(Object.entries(s.threads).filter(([, t]) => t.conversationId !== id));
+  return { conversations, messages, history, outbox, typing, threads };
 }

@@ -16,14 +16,17 @@ function dispatch(o: Outgoing): void {
   // Queued while offline and sent again after a reconnect; the clientId makes that safe.
   const replyToId = o.replyTo?.id;
   const attachmentIds = o.attachments?.map((a) => a.id);
-  socket.request<{ message: Message }>({ type: "message:send", conversationId: o.conversationId, clientId: o.clientId, content: o.content, ...(replyToId ? { replyToId } : {}), ...(attachmentIds?.length ? { attachmentIds } : {}) }).then(
+  const extra = { ...(replyToId ? { replyToId } : {}), ...(o.threadId ? { threadId: o.threadId } : {}), ...(attachmentIds?.length ? { attachmentIds } : {}) };
+  socket.request<{ message: Message }>({ type: "message:send", conversationId: o.conversationId, clientId: o.clientId, content: o.content, ...extra }).then(
     ({ message }) => useChat.setState((s) => ({ ...addMessages(s, o.conversationId, [message]), ...bumpConversation(s, message) })),
     (err: Error) => fail(err.message || "Could not send"),
   );
 }
 
-export function sendMessage(conversationId: string, content: string, replyTo?: Message, attachments: Attachment[] = []): void {
+/** Send into the main timeline, or (`threadId`) as a reply in that thread. */
+export function sendMessage(conversationId: string, content: string, { replyTo, threadId, attachments = [] }: { replyTo?: Message; threadId?: string; attachments?: Attachment[] } = {}): void {
   const o: Outgoing = { clientId: newId(), conversationId, content, createdAt: new Date().toISOString(), status: "pending" };
+  if (threadId) o.threadId = threadId;
   if (attachments.length > 0) o.attachments = attachments;
   if (replyTo) o.replyTo = { id: replyTo.id, authorId: replyTo.authorId, content: replyTo.content, deleted: false };
   useChat.setState((s) => ({ outbox: { ...s.outbox, [conversationId]: [...(s.outbox[conversationId] ?? []), o] } }));

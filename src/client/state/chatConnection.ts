@@ -52,6 +52,7 @@ function onHello(h: HelloResult): void {
       messages: keep(s.messages, held),
       history: keep(s.history, held),
       outbox: keep(s.outbox, held),
+      threads: Object.fromEntries(Object.entries(s.threads).filter(([, t]) => t.conversationId in held)),
       typing: {},
     };
   });

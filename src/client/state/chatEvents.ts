@@ -18,6 +18,7 @@ import { navigate, useRouter } from "./router";
 import { findChannel, useSpaces } from "./spaces";
 import { applySpaceEvent } from "./spacesEvents";
 import { useSession } from "./session";
+import { applyThreadRead } from "./threads";
 import { useUserCache } from "./userCache";
 
 const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -79,6 +80,8 @@ export function applyEvent(e: ServerEvent): void {
     case "typing":
       if (e.userId !== useChat.getState().meId) typing(e.conversationId, e.userId, e.active);
       return;
+    case "thread:read":
+      return applyThreadRead(e.conversationId, e.threadId, e.messageId);
     case "read:updated":
       return useChat.setState((s) => applyRead(s, e.conversationId, e.userId, e.messageId, mentionsMe));
     case "presence:update":

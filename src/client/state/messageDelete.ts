@@ -6,6 +6,7 @@
 import type { Message } from "../../shared/protocol";
 import { api } from "../api";
 import { useChat } from "./chat";
+import { patchMessage } from "./messageExtras";
 
 /** A text message whose content the server erased. */
 export function isDeleted(m: Pick<Message, "kind" | "content" | "attachments">): boolean {
@@ -15,16 +16,16 @@ export function isDeleted(m: Pick<Message, "kind" | "content" | "attachments">):
 
 export function applyMessageDeleted(conversationId: string, messageId: string): void {
   useChat.setState((s) => {
-    const list = s.messages[conversationId];
     const c = s.conversations[conversationId];
-    const patch: Partial<typeof s> = {};
-    if (list?.some((m) => m.id === messageId || m.replyTo?.id === messageId)) {
-      patch.messages = {
-        ...s.messages,
-        [conversationId]: list.map((m) =>
-          m.id === messageId ? { ...m, content: "", attachments: undefined } : m.replyTo?.id === messageId ? { ...m, replyTo: { ...m.replyTo, content: "", deleted: true } } : m,
-        ),
-      };
+    const erase = (m: Message) => (m.id === messageId ? { ...m, content: "", attachments: undefined } : m);
+    const patch = patchMessage(s, conversationId, messageId, erase);
+    // Replies quoting it, in the timeline and in threads, show "Original message was deleted".
+    const quoting = (m: Message) => (m.replyTo?.id === messageId ? { ...m, replyTo: { ...m.replyTo, content: "", deleted: true } } : m);
+    const list = patch.messages?.[conversationId] ?? s.messages[conversationId];
+    if (list?.some((m) => m.replyTo?.id === messageId)) patch.messages = { ...s.messages, [conversationId]: list.map(quoting) };
+    const threads = patch.threads ?? s.threads;
+    if (Object.values(threads).some((t) => t.replies.some((m) => m.replyTo?.id === messageId))) {
+      patch.threads = Object.fromEntries(Object.entries(threads).map(([id, t]) => [id, { ...t, replies: t.replies.map(quoting) }]));
     }
     if (c?.lastMessage?.id === messageId) {
       patch.conversations = { ...s.conversations, [conversationId]: { ...c, lastMessage: { ...c.lastMessage, content: "" } } };

@@ -5,17 +5,19 @@
 import type { Message, Reaction, ServerEvent } from "../../shared/protocol";
 import { useChat, type ChatState } from "./chat";
 import { currentSocket } from "./chatSocket";
+import { patchList, patchThreads } from "./threadModel";
 import { useUi } from "./ui";
 
 type ReactionEvent = Extract<ServerEvent, { type: "reaction:updated" }>;
 
-function patchMessage(s: ChatState, conversationId: string, messageId: string, f: (m: Message) => Message): Partial<ChatState> {
-  const list = s.messages[conversationId];
-  const i = list?.findIndex((m) => m.id === messageId) ?? -1;
-  if (!list || i < 0) return {};
-  const next = [...list];
-  next[i] = f(list[i]!);
-  return { messages: { ...s.messages, [conversationId]: next } };
+/** Change a message wherever it is held: the main timeline and the threads in the panel. */
+export function patchMessage(s: ChatState, conversationId: string, messageId: string, f: (m: Message) => Message): Partial<ChatState> {
+  const patch: Partial<ChatState> = {};
+  const list = patchList(s.messages[conversationId], messageId, f);
+  if (list) patch.messages = { ...s.messages, [conversationId]: list };
+  const threads = patchThreads(s.threads, messageId, f);
+  if (threads) patch.threads = threads;
+  return patch;
 }
 
 /** One user's reaction added or removed: a set operation, so events may arrive in any order. */

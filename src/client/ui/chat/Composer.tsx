@@ -28,8 +28,11 @@ export function Composer({
   readOnly,
   status,
   members = [],
+  threadId,
 }: {
   conversationId: string;
+  /** Replies go into this thread (the side panel's composer). */
+  threadId?: string;
   /** Who `@` suggests: the conversation's members (a channel's: the space's). */
   members?: readonly PublicUser[];
   placeholder: string;
@@ -38,17 +41,20 @@ export function Composer({
   status?: ReactNode;
 }) {
   const meId = useChat((s) => s.meId);
-  const [text, setText] = useState(() => loadDraft(meId, conversationId));
+  const place = threadId ? `${conversationId}/${threadId}` : conversationId;
+  const [text, setText] = useState(() => loadDraft(meId, place));
   const ref = useRef<HTMLTextAreaElement>(null);
   const wide = useMediaQuery("(min-width: 48rem)");
   const over = text.length > MAX_MESSAGE_LENGTH;
-  const files = useUploads((s) => s[conversationId]);
+  // Files wait per conversation, and per thread.
+  const files = useUploads((s) => s[place]);
   const unfinished = !!files?.some((u) => u.status !== "done");
   const empty = text.trim().length === 0 && !files?.some((u) => u.status === "done");
   const picker = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const [caret, setCaret] = useState(0);
-  const replyingTo = useReplying((s) => s[conversationId]);
+  // Reply quotes belong to the main timeline's composer.
+  const replyingTo = useReplying((s) => (threadId ? undefined : s[conversationId]));
   const suggest = useMentionSuggest(members, meId, text, caret);
   const replace = (next: string, at: number) => {
     update(next);
@@ -58,10 +64,10 @@ export function Composer({
 
   // Switching conversations: load that one's draft; leaving: stop "typing".
   useEffect(() => {
-    setText(loadDraft(meId, conversationId));
+    setText(loadDraft(meId, place));
     if (wide) ref.current?.focus();
     return () => stopTyping(conversationId);
-  }, [conversationId, wide, meId]);
+  }, [place, wide, meId]);
 
   // Reply chosen: type the answer straight away.
   useEffect(() => {
@@ -78,15 +84,15 @@ export function Composer({
 
   function update(value: string) {
     setText(value);
-    saveDraft(meId, conversationId, value);
+    saveDraft(meId, place, value);
     typingActivity(conversationId, value.trim().length > 0);
   }
 
   function send() {
     if (empty || over || unfinished) return;
-    sendMessage(conversationId, text.trim(), replyingTo, takeAttachments(conversationId));
-    cancelReply(conversationId);
-    saveDraft(meId, conversationId, "");
+    sendMessage(conversationId, text.trim(), { replyTo: replyingTo, threadId, attachments: takeAttachments(place) });
+    if (replyingTo) cancelReply(conversationId);
+    saveDraft(meId, place, "");
     setText("");
   }
 
@@ -131,11 +137,11 @@ export function Composer({
         setDragging(false);
         if (e.dataTransfer.files.length === 0) return;
         e.preventDefault();
-        addFiles(conversationId, e.dataTransfer.files);
+        addFiles(place, e.dataTransfer.files);
       }}
     >
-      <ReplyingBar conversationId={conversationId} />
-      <UploadTray conversationId={conversationId} />
+      {threadId ? null : <ReplyingBar conversationId={conversationId} />}
+      <UploadTray conversationId={place} />
       <div
         className={cn(
           "relative flex items-end gap-2 rounded-xl bg-zinc-100 py-1.5 pl-1.5 pr-1.5 ring-1 ring-transparent transition-shadow focus-within:ring-brand-500/40 dark:bg-zinc-900",
@@ -150,7 +156,7 @@ export function Composer({
           hidden
           data-testid="file-input"
           onChange={(e) => {
-            if (e.target.files) addFiles(conversationId, e.target.files);
+            if (e.target.files) addFiles(place, e.target.files);
             e.target.value = "";
           }}
         />
@@ -175,7 +181,7 @@ export function Composer({
           onPaste={(e) => {
             if (e.clipboardData.files.length === 0) return;
             e.preventDefault();
-            addFiles(conversationId, e.clipboardData.files);
+            addFiles(place, e.clipboardData.files);
           }}
           role="combobox"
           aria-expanded={suggest.open}
@@ -188,7 +194,7 @@ export function Composer({
           aria-label={placeholder}
           aria-describedby={over ? "composer-limit" : undefined}
           aria-invalid={over || undefined}
-          data-testid="composer"
+          data-testid={threadId ? "thread-composer" : "composer"}
           className="max-h-[200px] min-h-6 flex-1 resize-none bg-transparent py-1.5 text-[0.9375rem] leading-6 text-zinc-900 placeholder:text-zinc-500 focus:outline-none dark:text-zinc-100 dark:placeholder:text-zinc-500"
         />
         <button

@@ -1,7 +1,9 @@
 /**
- * /c/:conversationId — header, messages, typing line and composer. While the conversation is
+ * /c/:conversationId — header, messages, typing line and composer, and an open thread beside
+ * them (instead of a group's member list). While the conversation is
  * open, visible and the window focused, the newest message is marked read.
  */
+import { useReadWhileLooking } from "./useReadWhileLooking";
 import { useEffect, useState } from "react";
 import { ApiError, describeError } from "../../api";
 import { useChat } from "../../state/chat";
@@ -23,6 +25,7 @@ import { GroupMembers } from "./GroupMembers";
 import { NotifyLevelMark, NotifyLevelMenu } from "./NotifyMenu";
 import { MessageList } from "./MessageList";
 import { TypingLine } from "./TypingLine";
+import { ThreadPanel, useOpenThread } from "./ThreadPanel";
 import { CallButtons } from "../call/CallLayer";
 import { LiveCallBanner } from "../call/LiveCallBanner";
 
@@ -73,24 +76,14 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   const wide = useMediaQuery("(min-width: 48rem)");
   const panel = useMediaQuery("(min-width: 64rem)");
   const membersOpen = useUi((s) => s.groupMembersOpen);
+  const threadId = useOpenThread(conversationId);
 
   useEffect(() => {
     void loadInitial(conversationId);
   }, [conversationId]);
 
   // Read while looking: on open, on each new message, and when the window regains focus.
-  useEffect(() => {
-    const look = () => {
-      if (!document.hidden && document.hasFocus()) markRead(conversationId);
-    };
-    look();
-    window.addEventListener("focus", look);
-    document.addEventListener("visibilitychange", look);
-    return () => {
-      window.removeEventListener("focus", look);
-      document.removeEventListener("visibilitychange", look);
-    };
-  }, [conversationId, newestId, conversation.unreadCount]);
+  useReadWhileLooking(() => markRead(conversationId), [conversationId, newestId, conversation.unreadCount]);
 
   return (
     <div className="flex h-full min-h-0 flex-col" data-testid="conversation" data-conversation-id={conversationId}>
@@ -116,7 +109,9 @@ function ConversationView({ conversationId }: { conversationId: string }) {
             members={conversation.members}
           />
         </div>
-        {conversation.kind === "group" && panel && membersOpen ? (
+        {threadId ? (
+          <ThreadPanel conversation={conversation} rootId={threadId} />
+        ) : conversation.kind === "group" && panel && membersOpen ? (
           <aside aria-label="Group members" className="w-60 shrink-0 overflow-y-auto border-l border-zinc-200/80 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/60">
             <GroupMembers conversation={conversation} />
           </aside>

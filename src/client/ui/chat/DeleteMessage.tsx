@@ -1,7 +1,8 @@
 /**
  * The actions on a message: a toolbar on the row (on hover and on keyboard focus) with React,
- * Edit (one's own) and Delete (one's own, or a moderator's), and the one delete confirmation
- * dialog per list. Deleted messages stay in place as "Message deleted".
+ * Reply and Start thread / Reply in thread (main timeline only), Edit (one's own) and Delete
+ * (one's own, or a moderator's), and the one delete confirmation dialog per page. Deleted
+ * messages stay in place as "Message deleted".
  */
 import { create } from "zustand";
 import type { Message } from "../../../shared/protocol";
@@ -10,7 +11,8 @@ import { ConfirmDialog } from "../common/ConfirmDialog";
 import { PencilIcon } from "../common/icons";
 import { TrashIcon } from "../spaces/spaceIcons";
 import { AddReactionButton } from "./Reactions";
-import { ReplyIcon } from "../common/chatIcons";
+import { ReplyIcon, ThreadIcon } from "../common/chatIcons";
+import { openThread } from "../../state/threads";
 import { startReply } from "../../state/replies";
 
 const useDeleting = create<{ message: Message | null }>()(() => ({ message: null }));
@@ -20,14 +22,22 @@ export const useEditing = create<{ messageId: string | null }>()(() => ({ messag
 
 const TOOL = "rounded-md p-1.5 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 dark:text-zinc-400 dark:hover:bg-zinc-700 dark:hover:text-zinc-100";
 
-export function MessageActions({ message, canEdit, canDelete, canReact }: { message: Message; canEdit: boolean; canDelete: boolean; canReact: boolean }) {
+export function MessageActions({ message, canEdit, canDelete, canReact, inThread }: { message: Message; canEdit: boolean; canDelete: boolean; canReact: boolean; inThread: boolean }) {
+  // Threads start on text messages of the main timeline (not on a reply in a thread).
+  const threadable = !inThread && message.kind === "text" && !message.threadId;
   return (
     <div className="absolute -top-3 right-4 z-10 flex rounded-md bg-white opacity-0 shadow-sm ring-1 ring-zinc-900/10 transition-opacity group-hover/row:opacity-100 group-focus-within/row:opacity-100 has-[[aria-expanded=true]]:opacity-100 sm:right-6 dark:bg-zinc-800 dark:ring-white/10">
       {canReact ? <AddReactionButton message={message} className={TOOL} /> : null}
-      {canReact ? (
+      {canReact && !inThread ? (
         <button type="button" title="Reply" data-testid="reply-message" onClick={() => startReply(message)} className={TOOL}>
           <ReplyIcon className="size-4" />
           <span className="sr-only">Reply</span>
+        </button>
+      ) : null}
+      {canReact && threadable ? (
+        <button type="button" title={message.thread?.replyCount ? "Reply in thread" : "Start thread"} data-testid="open-thread" onClick={() => openThread(message.conversationId, message.id)} className={TOOL}>
+          <ThreadIcon className="size-4" />
+          <span className="sr-only">{message.thread?.replyCount ? "Reply in thread" : "Start thread"}</span>
         </button>
       ) : null}
       {canEdit ? (

@@ -34,6 +34,7 @@ export function MessageGroup({
   meId = null,
   moderator = false,
   showUsername = false,
+  inThread = false,
 }: {
   author: PublicUser | undefined;
   rows: Row[];
@@ -45,6 +46,8 @@ export function MessageGroup({
   moderator?: boolean;
   /** Another member's name looks like this author's: show the @username beside the name. */
   showUsername?: boolean;
+  /** Drawn in the thread panel. */
+  inThread?: boolean;
 }) {
   const first = rows[0]!;
   const name = author?.displayName ?? "Unknown user";
@@ -59,6 +62,7 @@ export function MessageGroup({
           seen={!!seenId && r.message?.id === seenId}
           canDelete={!!r.message && (moderator || (!!meId && r.message.authorId === meId))}
           meId={meId}
+          inThread={inThread}
         />
       ))}
     </article>

@@ -9,8 +9,7 @@ import { conversationTitle, otherMember } from "../../state/chatSelectors";
 import { loadOlder } from "../../state/chatHistory";
 import { Avatar } from "../common/Avatar";
 import { Spinner } from "../common/icons";
-import { mayModerate } from "../../../shared/permissions";
-import { roleOf, useSpaces } from "../../state/spaces";
+import { useModerates } from "./useModeration";
 import { ChannelBeginning } from "../spaces/ChannelBeginning";
 import { DeleteMessageDialog } from "./DeleteMessage";
 import { DaySeparator, MessageGroup, SystemLine } from "./MessageGroup";
@@ -27,18 +26,16 @@ const LOAD_MARGIN_PX = 400;
 export function MessageList({ conversation }: { conversation: Conversation }) {
   const id = conversation.id;
   const messages = useChat((s) => s.messages[id] ?? NO_MESSAGES);
-  const outbox = useChat((s) => s.outbox[id] ?? NO_OUTBOX);
+  const allOutbox = useChat((s) => s.outbox[id] ?? NO_OUTBOX);
+  // Replies being sent into a thread show in its panel only.
+  const outbox = useMemo(() => (allOutbox.some((o) => o.threadId) ? allOutbox.filter((o) => !o.threadId) : allOutbox), [allOutbox]);
   const history = useChat((s) => s.history[id]);
   const meId = useChat((s) => s.meId);
   const blocks = useMemo(() => buildBlocks(messages, outbox, meId), [messages, outbox, meId]);
   const members = useMemo(() => new Map(conversation.members.map((m) => [m.id, m])), [conversation.members]);
   const lookalike = useMemo(() => lookalikes(conversation.members), [conversation.members]);
   const mentionables = useMentionables(conversation);
-  const myRole = useSpaces((s) => (conversation.kind === "channel" ? roleOf(s, conversation.spaceId) : undefined));
-  const spaceMembers = useSpaces((s) => (conversation.spaceId ? s.members[conversation.spaceId] : undefined));
-  const roles = useMemo(() => (spaceMembers ? new Map(spaceMembers.map((m) => [m.user.id, m.role])) : null), [spaceMembers]);
-  // Moderation flows down the ranks; until the member list is here, offer only our own.
-  const moderates = (authorId: string) => !!roles && mayModerate(myRole, "deleteMessages", roles.get(authorId));
+  const moderates = useModerates(conversation);
 
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);

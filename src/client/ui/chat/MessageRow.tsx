@@ -1,4 +1,4 @@
-/** One message row: content (markdown), "edited" mark, reactions, the hover actions, and the outbox states. */
+/** One message row: content (markdown), "edited" mark, reactions, a thread's summary, the hover actions, and the outbox states. */
 import type { PublicUser } from "../../../shared/protocol";
 import { discardMessage, retryMessage } from "../../state/chatActions";
 import { isDeleted } from "../../state/messageDelete";
@@ -14,6 +14,7 @@ import { stampOf, timeOf, type Row } from "./messageModel";
 import { mentionsMe, useMentionContext } from "./mentionContext";
 import { ReplyQuote } from "./ReplyQuote";
 import { Attachments } from "./Attachments";
+import { ThreadSummaryLine } from "./ThreadSummary";
 
 function EditedMark({ at }: { at: string }) {
   const full = new Date(at).toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
@@ -34,6 +35,7 @@ export function RowView({
   seen,
   canDelete,
   meId,
+  inThread = false,
 }: {
   row: Row;
   conversationId: string;
@@ -43,6 +45,8 @@ export function RowView({
   /** Offer "Delete" (our own message, or a moderator in a space channel). */
   canDelete: boolean;
   meId: string | null;
+  /** Drawn in the thread panel: no thread actions or summary. */
+  inThread?: boolean;
 }) {
   const o = row.outgoing;
   const status = o ? o.status : "sent";
@@ -70,7 +74,7 @@ export function RowView({
           : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60",
       )}
     >
-      {m && !deleted && !editing ? <MessageActions message={m} canReact canEdit={mine && m.kind === "text"} canDelete={canDelete} /> : null}
+      {m && !deleted && !editing ? <MessageActions message={m} canReact canEdit={mine && m.kind === "text"} canDelete={canDelete} inThread={inThread} /> : null}
       <div className="w-10 shrink-0">
         {header ? (
           <Avatar name={header.name} seed={header.author?.id ?? "unknown"} src={header.author?.avatarUrl} className="mt-0.5 size-10" />
@@ -126,6 +130,7 @@ export function RowView({
         )}
         {!deleted && (m?.attachments ?? o?.attachments)?.length ? <Attachments attachments={(m?.attachments ?? o?.attachments)!} /> : null}
         {m && !deleted ? <Reactions message={m} /> : null}
+        {m?.thread && m.thread.replyCount > 0 && !inThread ? <ThreadSummaryLine root={m} thread={m.thread} /> : null}
         {status === "pending" ? (
           <p className="flex items-center gap-1 text-xs text-zinc-400 dark:text-zinc-500">
             <ClockIcon className="size-3.5" /> Sending…

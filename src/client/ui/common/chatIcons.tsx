@@ -121,3 +121,9 @@ export const DownloadIcon = (p: IconProps) => (
     <path d="M5 19h14" />
   </Icon>
 );
+export const ThreadIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4 5.5h11a1.5 1.5 0 0 1 1.5 1.5v6a1.5 1.5 0 0 1-1.5 1.5H9l-3.5 3v-3H4A1.5 1.5 0 0 1 2.5 13V7A1.5 1.5 0 0 1 4 5.5Z" />
+    <path d="M19.5 9.5h.5a1.5 1.5 0 0 1 1.5 1.5v6a1.5 1.5 0 0 1-1.5 1.5h-1v2.5L15.5 18.5H12" />
+  </Icon>
+);

@@ -1,8 +1,9 @@
 /**
  * A text channel: "# name" header, the shared message list and composer (a channel id is a
- * conversation id), and the member list beside it (a sheet on narrow screens). While the
+ * conversation id), and beside it an open thread or the member list (a sheet on narrow screens). While the
  * channel is open, visible and focused, its newest message is marked read.
  */
+import { useReadWhileLooking } from "../chat/useReadWhileLooking";
 import { useEffect, useMemo, useState } from "react";
 import { defaultNotifyLevel, type Channel, type Conversation, type Space } from "../../../shared/protocol";
 import { useChat } from "../../state/chat";
@@ -20,6 +21,7 @@ import { Composer } from "../chat/Composer";
 import { MessageList } from "../chat/MessageList";
 import { NotifyLevelMark, NotifyLevelMenu } from "../chat/NotifyMenu";
 import { TypingLine } from "../chat/TypingLine";
+import { ThreadPanel, useOpenThread } from "../chat/ThreadPanel";
 import { MemberPanel } from "./MemberPanel";
 import { MembersIcon } from "./spaceIcons";
 import { useChannelPeople } from "./useChannelPeople";
@@ -37,6 +39,7 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
   const setPanelOpen = useSpacesUi((s) => s.setMembersOpen);
   const [sheetOpen, setSheetOpen] = useState(false);
   const membersShown = wide ? panelOpen : sheetOpen;
+  const threadId = useOpenThread(channel.id);
 
   // What the shared message list needs to know of the channel.
   const conversation = useMemo<Conversation>(
@@ -66,18 +69,7 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
   }, [channel.id, space.id]);
 
   // Read while looking: on open, on each new message, and when the window regains focus.
-  useEffect(() => {
-    const look = () => {
-      if (!document.hidden && document.hasFocus()) markChannelRead(channel.id);
-    };
-    look();
-    window.addEventListener("focus", look);
-    document.addEventListener("visibilitychange", look);
-    return () => {
-      window.removeEventListener("focus", look);
-      document.removeEventListener("visibilitychange", look);
-    };
-  }, [channel.id, newestId, unread]);
+  useReadWhileLooking(() => markChannelRead(channel.id), [channel.id, newestId, unread]);
 
   return (
     <div className="flex h-full min-h-0">
@@ -122,7 +114,9 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
           members={memberUsers}
         />
       </div>
-      {wide && panelOpen ? (
+      {threadId ? (
+        <ThreadPanel conversation={conversation} rootId={threadId} />
+      ) : wide && panelOpen ? (
         <aside aria-label="Members" className="w-60 shrink-0 overflow-y-auto border-l border-zinc-200/80 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/60">
           <MemberPanel spaceId={space.id} />
         </aside>
