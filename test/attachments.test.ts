@@ -94,6 +94,20 @@ test("an image is typed by its bytes whatever its name, measured and thumbnailed
   expect(sha256(new Uint8Array(await part.arrayBuffer()))).toBe(sha256(png.subarray(0, 8)));
 }, 30_000);
 
+test("a message of files alone shows in hello's conversation list by how many files it carries", async () => {
+  const { alice, bob, dm } = await pair();
+  const ids = [(await uploaded(png, "a.png", alice.jar)).id, (await uploaded(text("notes"), "b.txt", alice.jar)).id];
+  expect((await send(dm, alice.jar, { attachmentIds: ids })).status).toBe(201);
+  const ws = await connectWs(suite.base, bob.jar);
+  try {
+    const hello = await ws.request({ type: "hello" });
+    const listed = hello.conversations.find((c: { id: string }) => c.id === dm);
+    expect(listed.lastMessage).toMatchObject({ content: "", attachmentCount: 2 });
+  } finally {
+    ws.close();
+  }
+});
+
 test("HTML named .png, SVG, XML, a PDF, a PNG-headed polyglot and unknown bytes are served only as downloads, with nosniff and the sandbox", async () => {
   const { alice, bob, dm } = await pair();
   const cases: Array<[string, Uint8Array, string]> = [

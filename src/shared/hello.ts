@@ -31,6 +31,8 @@ export interface MessagePreview {
   content: string;
   createdAt: string;
   mentionsEveryone: boolean;
+  /** How many files it carries; left out when none (a message of files alone has empty content). */
+  attachmentCount?: number;
 }
 
 /** A DM or group in hello. */

@@ -235,7 +235,8 @@ export interface Conversation {
   members: PublicUser[];
   /** Each member's read mark, for "seen". */
   reads: Record<string, string | null>;
-  lastMessage: Message | null;
+  /** hello's conversations give the files of the last message as a count only. */
+  lastMessage: (Message & { attachmentCount?: number }) | null;
   unreadCount: number;
   /** Per viewer: how many of the unread messages mention them (see mentionsUser). */
   mentionCount: number;

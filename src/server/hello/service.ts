@@ -148,6 +148,7 @@ function summaries(userId: string, rows: HelloConversationRow[], members: HelloM
               content: c.lm_deleted ? "" : (c.lm_content ?? ""),
               createdAt: c.lm_created!,
               mentionsEveryone: !c.lm_deleted && Number(c.lm_everyone) === 1,
+              ...(!c.lm_deleted && Number(c.lm_files) > 0 ? { attachmentCount: Number(c.lm_files) } : {}),
             }
           : null,
         unreadCount: Number(c.unread ?? 0),

@@ -48,6 +48,7 @@ export interface HelloConversationRow {
   lm_created: string | null;
   lm_deleted: string | null;
   lm_everyone: number | null;
+  lm_files: number | string;
 }
 
 /** Another member of one of the viewer's DMs or groups. */
@@ -120,6 +121,7 @@ const conversations = prepared(2, (db, userId: string, preview: number) =>
     .select(["c.id", "c.kind", "c.name", "c.owner_id", "c.dm_key", "c.created_at", "cm.last_read_id as my_last_read", "cm.notify_level as my_notify"])
     .select(["last.id as lm_id", "last.author_id as lm_author", "last.kind as lm_kind", "last.created_at as lm_created", "last.deleted_at as lm_deleted", "last.mentions_everyone as lm_everyone"])
     .select(sql<string | null>`substr(last.content, 1, ${preview})`.as("lm_content"))
+    .select(sql<number>`(select count(*) from attachments a where a.message_id = last.id)`.as("lm_files"))
     .select(unreadCount(userId).as("unread"))
     .where("cm.user_id", "=", userId)
     .where("c.kind", "in", DIRECT),

@@ -40,7 +40,7 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
   const unread = c.unreadCount;
   const quiet = isQuiet(c.kind, c.notifyLevel);
   const last = c.lastMessage;
-  const preview = last ? `${previewAuthor(c, last.authorId, meId)}${last.content}` : c.kind === "dm" ? "No messages yet" : `${c.members.length} members`;
+  const preview = last ? `${previewAuthor(c, last.authorId, meId)}${previewText(last)}` : c.kind === "dm" ? "No messages yet" : `${c.members.length} members`;
   const ring = variant === "sidebar" ? "ring-zinc-50 dark:ring-zinc-900" : "ring-white dark:ring-zinc-950";
 
   return (
@@ -107,6 +107,14 @@ function ConversationItem({ c, active, variant, onNavigate }: { c: Conversation;
       ) : null}
     </Link>
   );
+}
+
+/** The text, or for a message of files alone what they are ("📎 photo.png", "📎 3 files"). */
+function previewText(last: NonNullable<Conversation["lastMessage"]>): string {
+  if (last.content) return last.content;
+  const files = last.attachments?.length ?? last.attachmentCount ?? 0;
+  if (files === 0) return "";
+  return `📎 ${files === 1 && last.attachments?.[0] ? last.attachments[0].name : files === 1 ? "A file" : `${files} files`}`;
 }
 
 /** "You: " on our own messages; in a group, whose message it is. */
