@@ -10,7 +10,8 @@ import { randomBytes } from "node:crypto";
 const Bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const Int = (def: number) => z.coerce.number().int().positive().default(def);
 
-const EnvSchema = z.object({
+/** Exported for the deployment test, which checks docker-compose.yml against it. */
+export const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),

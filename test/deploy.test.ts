@@ -1,0 +1,66 @@
+/**
+ * docker-compose.yml, read as YAML (no container engine runs here): the services a deployment
+ * needs are there, every Parley node's environment is one the config schema knows and accepts,
+ * and the nodes agree on what they must share.
+ */
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EnvSchema, loadConfig } from "../src/server/config";
+
+const root = join(import.meta.dir, "..");
+const compose = Bun.YAML.parse(await Bun.file(join(root, "docker-compose.yml")).text()) as {
+  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; depends_on?: unknown; stop_grace_period?: string; healthcheck?: { test: string[] } }>;
+};
+const example = Object.fromEntries(
+  (await Bun.file(join(root, "deploy/example.env")).text())
+    .split("\n")
+    .filter((l) => /^[A-Z_]+=/.test(l))
+    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+);
+/** Compose's ${VAR}, ${VAR:-default} and ${VAR:?error}, filled from deploy/example.env. */
+const interpolate = (v: string) =>
+  v.replace(/\$\{([A-Z_]+)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, rest?: string) => example[name] ?? (op === "-" ? rest! : ""));
+const nodes = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
+
+describe("docker-compose.yml", () => {
+  test("has two Parley nodes, Caddy, PostgreSQL, Redis and coturn", () => {
+    expect(nodes.map(([name]) => name).sort()).toEqual(["parley1", "parley2"]);
+    const images = Object.values(compose.services).map((s) => s.image?.split(":")[0]);
+    expect(images).toEqual(expect.arrayContaining(["caddy", "postgres", "redis", "coturn/coturn"]));
+  });
+
+  test("every node's environment names only variables of the config schema, and loadConfig accepts it", () => {
+    const known = new Set(Object.keys(EnvSchema.shape));
+    for (const [, service] of nodes) {
+      const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+      expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+      const dir = mkdtempSync(join(tmpdir(), "parley-compose-"));
+      try {
+        const config = loadConfig({ ...env, DATA_DIR: dir });
+        expect(config.database.kind).toBe("postgres");
+        expect(config.redis?.url).toBe("redis://redis:6379");
+        expect(config.trustProxy).toBe(true);
+        expect(config.publicUrl).toBe(`https://${example.PARLEY_DOMAIN}`);
+        expect(config.rtc.turnSecret).toBe(example.TURN_SECRET!);
+        // Docker must wait out the drain before it kills a node.
+        expect(Number.parseInt(service.stop_grace_period ?? "10s") * 1000).toBeGreaterThan(config.shutdownTimeoutMs);
+        expect(service.healthcheck?.test.join(" ")).toContain("/readyz");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  test("the nodes share database, Redis channel, signing key and upload storage, and Caddy balances over both with WebSocket upgrades passed through", async () => {
+    const [[, a], [, b]] = nodes as [[string, { environment: Record<string, string> }], [string, { environment: Record<string, string> }]];
+    for (const key of ["DATABASE_URL", "REDIS_URL", "REDIS_CHANNEL", "JWT_SECRET", "PUBLIC_URL", "TURN_SECRET", "DATA_DIR"]) expect(a.environment[key]).toBe(b.environment[key]!);
+    // Uploads written through one node are served by the other.
+    expect((a as { volumes?: string[] }).volumes).toEqual((b as { volumes?: string[] }).volumes!);
+    const caddyfile = await Bun.file(join(root, "deploy/Caddyfile")).text();
+    // reverse_proxy passes Upgrade: websocket through by itself; no extra directive is needed.
+    expect(caddyfile).toMatch(/reverse_proxy parley1:3000 parley2:3000/);
+    expect(caddyfile).toContain("health_uri /readyz");
+  });
+});
