@@ -1,8 +1,10 @@
 /**
  * The scrolling message list: sticks to the bottom as messages arrive (when the reader is
  * there), loads older history when scrolled near the top and keeps the view steady meanwhile.
+ * Opened with unread messages, it marks the first with "New messages" and offers a jump there
+ * while that is off screen.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { Conversation, Message } from "../../../shared/protocol";
 import { useChat, type Outgoing } from "../../state/chat";
 import { conversationTitle, otherMember } from "../../state/chatSelectors";
@@ -17,6 +19,7 @@ import { buildBlocks } from "./messageModel";
 import { lookalikes } from "../common/lookalikes";
 import { MentionContext, useMentionables } from "./mentionContext";
 import { useSearch } from "../../state/search";
+import { firstUnreadId, JumpToUnreadBar, jumpToFirstUnread, UnreadDivider, type UnreadStart } from "./unread";
 
 const NO_MESSAGES: Message[] = [];
 const NO_OUTBOX: Outgoing[] = [];
@@ -31,7 +34,13 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
   const outbox = useMemo(() => (allOutbox.some((o) => o.threadId) ? allOutbox.filter((o) => !o.threadId) : allOutbox), [allOutbox]);
   const history = useChat((s) => s.history[id]);
   const meId = useChat((s) => s.meId);
-  const blocks = useMemo(() => buildBlocks(messages, outbox, meId), [messages, outbox, meId]);
+  // Where the reader left off when this opened (frozen: marking read must not move it).
+  const [start] = useState<UnreadStart | null>(() => (conversation.unreadCount > 0 ? { mark: (meId && conversation.reads[meId]) || null, count: conversation.unreadCount } : null));
+  const ready = history?.status === "ready";
+  const unreadId = start && ready ? firstUnreadId(messages, start, meId, !history.hasMoreBefore) : null;
+  const blocks = useMemo(() => buildBlocks(messages, outbox, meId, unreadId), [messages, outbox, meId, unreadId]);
+  const [unreadOffScreen, setUnreadOffScreen] = useState(false);
+  const [unreadDismissed, setUnreadDismissed] = useState(false);
   const members = useMemo(() => new Map(conversation.members.map((m) => [m.id, m])), [conversation.members]);
   const lookalike = useMemo(() => lookalikes(conversation.members), [conversation.members]);
   const mentionables = useMentionables(conversation);
@@ -74,6 +83,16 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
       el.scrollTop = el.scrollHeight;
     }
   }, [firstId, lastKey, seenId, history?.status, history?.loadingOlder]);
+
+  // Is the divider out of view (or further back than what is held)?
+  function checkDivider() {
+    const el = scroller.current;
+    if (!el || !start) return;
+    const d = el.querySelector('[data-testid="unread-divider"]')?.getBoundingClientRect();
+    const view = el.getBoundingClientRect();
+    setUnreadOffScreen(!d || d.bottom < view.top || d.top > view.bottom);
+  }
+  useLayoutEffect(checkDivider);
 
   // The pane shrinking (a growing composer, a banner) must not hide the newest message.
   useLayoutEffect(() => {
@@ -122,45 +141,62 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
     prevOutbox.current = outboxLen;
   }, [outboxLen]);
 
+  const since = unreadId ? messages.find((m) => m.id === unreadId)?.createdAt ?? null : null;
   return (
     <MentionContext.Provider value={mentionables}>
-      <div
-        ref={scroller}
-        role="log"
-        aria-label="Messages"
-        tabIndex={0}
-        data-testid="message-list"
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-          maybeLoadOlder();
-        }}
-        className="min-h-0 flex-1 overflow-y-auto overscroll-contain pb-2 focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-500/50"
-      >
-        {!history || history.status === "loading" ? (
-          <div role="status" className="flex h-full items-center justify-center text-zinc-400">
-            <Spinner className="size-5" />
-            <span className="sr-only">Loading messages</span>
-          </div>
-        ) : (
-          <>
-            {history.hasMoreBefore ? (
-              <div className="flex justify-center py-4 text-zinc-400">{history.loadingOlder ? <Spinner className="size-4" /> : null}</div>
-            ) : (
-              <Beginning conversation={conversation} meId={meId} />
-            )}
-            {blocks.map((b) =>
-              b.kind === "day" ? (
-                <DaySeparator key={b.key} label={b.label} />
-              ) : b.kind === "system" ? (
-                <SystemLine key={b.key} message={b.message} />
+      <div className="relative flex min-h-0 flex-1 flex-col">
+        {start && ready && unreadId !== null && unreadOffScreen && !unreadDismissed ? (
+          <JumpToUnreadBar
+            count={start.count}
+            since={since}
+            onJump={() => {
+              atBottom.current = false;
+              void jumpToFirstUnread(id, start, scroller.current);
+            }}
+            onDismiss={() => setUnreadDismissed(true)}
+          />
+        ) : null}
+        <div
+          ref={scroller}
+          role="log"
+          aria-label="Messages"
+          tabIndex={0}
+          data-testid="message-list"
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+            maybeLoadOlder();
+            checkDivider();
+          }}
+          className="min-h-0 flex-1 overflow-y-auto overscroll-contain pb-2 focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-500/50"
+        >
+          {!history || history.status === "loading" ? (
+            <div role="status" className="flex h-full items-center justify-center text-zinc-400">
+              <Spinner className="size-5" />
+              <span className="sr-only">Loading messages</span>
+            </div>
+          ) : (
+            <>
+              {history.hasMoreBefore ? (
+                <div className="flex justify-center py-4 text-zinc-400">{history.loadingOlder ? <Spinner className="size-4" /> : null}</div>
               ) : (
-                <MessageGroup key={b.key} author={members.get(b.authorId)} rows={b.rows} conversationId={id} seenId={seenId} meId={meId} moderator={moderates(b.authorId)} showUsername={lookalike.has(b.authorId)} />
-              ),
-            )}
-          </>
-        )}
-        <DeleteMessageDialog />
+                <Beginning conversation={conversation} meId={meId} />
+              )}
+              {blocks.map((b) =>
+                b.kind === "day" ? (
+                  <DaySeparator key={b.key} label={b.label} />
+                ) : b.kind === "unread" ? (
+                  <UnreadDivider key={b.key} />
+                ) : b.kind === "system" ? (
+                  <SystemLine key={b.key} message={b.message} />
+                ) : (
+                  <MessageGroup key={b.key} author={members.get(b.authorId)} rows={b.rows} conversationId={id} seenId={seenId} meId={meId} moderator={moderates(b.authorId)} showUsername={lookalike.has(b.authorId)} />
+                ),
+              )}
+            </>
+          )}
+          <DeleteMessageDialog />
+        </div>
       </div>
     </MentionContext.Provider>
   );

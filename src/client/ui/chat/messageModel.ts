@@ -14,7 +14,8 @@ export interface Row {
 export type Block =
   | { kind: "day"; key: string; label: string }
   | { kind: "group"; key: string; authorId: string; rows: Row[] }
-  | { kind: "system"; key: string; message: Message };
+  | { kind: "system"; key: string; message: Message }
+  | { kind: "unread"; key: string };
 
 /** Consecutive messages by one author within this window share a header. */
 const GROUP_WINDOW_MS = 7 * 60 * 1000;
@@ -44,7 +45,8 @@ export function stampOf(iso: string, now = new Date()): string {
   return `${new Date(iso).toLocaleDateString()} ${timeOf(iso)}`;
 }
 
-export function buildBlocks(messages: readonly Message[], outbox: readonly Outgoing[], meId: string | null): Block[] {
+/** `unreadId`: the "New messages" divider goes above this message (which starts a new group). */
+export function buildBlocks(messages: readonly Message[], outbox: readonly Outgoing[], meId: string | null, unreadId?: string | null): Block[] {
   const rows: Array<Row & { authorId: string | null; system: boolean }> = [
     ...messages.map((m) => ({ key: m.id, message: m, content: m.content, createdAt: m.createdAt, authorId: m.authorId, system: m.kind === "system" })),
     ...outbox.map((o) => ({ key: `out:${o.clientId}`, outgoing: o, content: o.content, createdAt: o.createdAt, authorId: meId, system: false })),
@@ -58,6 +60,10 @@ export function buildBlocks(messages: readonly Message[], outbox: readonly Outgo
     if (day !== lastDay) {
       blocks.push({ kind: "day", key: `day:${day}`, label: dayLabel(r.createdAt) });
       lastDay = day;
+      group = null;
+    }
+    if (unreadId && r.key === unreadId) {
+      blocks.push({ kind: "unread", key: "unread" });
       group = null;
     }
     if (r.system || !r.authorId) {

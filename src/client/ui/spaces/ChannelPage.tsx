@@ -52,13 +52,13 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
       members: people,
       reads: {},
       lastMessage: null,
-      unreadCount: 0,
+      unreadCount: channel.unreadCount ?? 0,
       mentionCount: 0,
       notifyLevel: level,
       readOnly: false,
       createdAt: space.createdAt,
     }),
-    [channel.id, channel.name, level, space.id, space.ownerId, space.createdAt, people],
+    [channel.id, channel.name, channel.unreadCount, level, space.id, space.ownerId, space.createdAt, people],
   );
 
   useEffect(() => {
@@ -104,7 +104,7 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
             </Button>
           </div>
         ) : (
-          <MessageList conversation={conversation} />
+          <MessageList key={channel.id} conversation={conversation} />
         )}
         <Composer
           conversationId={channel.id}
