@@ -2,7 +2,7 @@
  * Two nodes, one deployment: PostgreSQL for data and Redis for the bus. A user on one node
  * talks to a user on the other exactly as on a single node.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { registerUser, startNode, type TestNode } from "./support/parley";
 import { connectWs } from "./support/ws";
 import { befriend } from "./support/social";
@@ -10,6 +10,9 @@ import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
 
 const REDIS = process.env.TEST_REDIS_URL;
 const enabled = Boolean(TEST_DATABASE_URL && REDIS);
+// Each test crosses two nodes, PostgreSQL and Redis several times (and the call test waits out a
+// ring timer): on the shared 2-core machine under load the 5 s default was seen to run out.
+setDefaultTimeout(30_000);
 if (!enabled) console.warn("cluster: skipped — needs TEST_DATABASE_URL and TEST_REDIS_URL");
 
 describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
