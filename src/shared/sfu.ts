@@ -20,6 +20,11 @@ export const SfuLayer = z.enum(["low", "mid", "high", "off"]);
 export type SfuLayer = z.infer<typeof SfuLayer>;
 export type SfuIceCandidate = IceCandidate;
 
+/** The m-lines' mids of an SDP, in order: an answer answers the offer with the same ones. */
+export function sdpMids(sdp: string): string {
+  return [...sdp.matchAll(/^a=mid:(\S+)/gm)].map((m) => m[1]).join(" ");
+}
+
 /** Client → SFU. */
 export const SfuSignalIn = z.discriminatedUnion("kind", [
   /** Publish offer; `sources` names what each of the client's sending mids carries. */

@@ -14,8 +14,11 @@ export interface SfuPages {
   pages: Map<string, Page>;
   /** Routes an Sfu's outgoing signals to the pages. */
   attach(sfu: Sfu): void;
-  /** A new context joins `callId`; it publishes camera+microphone at `width` unless width is 0. */
-  join(sfu: Sfu, callId: string, id: string, width?: number): Promise<Page>;
+  /**
+   * A new context joins `callId`; it publishes camera+microphone at `width` unless width is 0.
+   * `offerFirst`: the page offers before the SFU has it in the room (that offer is refused).
+   */
+  join(sfu: Sfu, callId: string, id: string, width?: number, offerFirst?: boolean): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -41,15 +44,29 @@ export async function startSfuPages(): Promise<SfuPages> {
         if (e.type === "signal") void pages.get(e.to)?.evaluate((s) => window.sfuPage.handle(s), e.signal).catch(() => {});
       });
     },
-    async join(sfu, callId, id, width = 640) {
+    async join(sfu, callId, id, width = 640, offerFirst = false) {
       const page = await (await browser.newContext()).newPage();
-      await page.exposeFunction("sfuSend", (json: string) => sfu.signal(callId, id, JSON.parse(json)));
+      let offered = () => {};
+      const offer = new Promise<void>((resolve) => (offered = resolve));
+      await page.exposeFunction("sfuSend", (json: string) => {
+        const signal = JSON.parse(json);
+        if (signal.kind === "offer") offered();
+        return sfu.signal(callId, id, signal);
+      });
       await page.goto(server.url.href);
       await page.waitForFunction(() => !!window.sfuPage);
       pages.set(id, page);
       await page.evaluate(() => window.sfuPage.connect());
-      await sfu.join(callId, id);
-      if (width) await page.evaluate((w) => window.sfuPage.publish(w), width);
+      const publish = () => page.evaluate((w) => window.sfuPage.publish(w), width);
+      if (offerFirst) {
+        const published = publish();
+        await offer;
+        await sfu.join(callId, id);
+        await published;
+      } else {
+        await sfu.join(callId, id);
+        if (width) await publish();
+      }
       return page;
     },
     async close() {

@@ -4,7 +4,7 @@
  * track and which source it is). Signals travel through `send`; the caller routes the SFU's
  * replies to `handle`. Kept free of app state so the SFU's contract suite drives it as is.
  */
-import type { SfuLayer, SfuSignalIn, SfuSignalOut, SfuSource, SfuTrackInfo } from "../../shared/sfu";
+import { sdpMids, type SfuLayer, type SfuSignalIn, type SfuSignalOut, type SfuSource, type SfuTrackInfo } from "../../shared/sfu";
 
 /** Simulcast layers of a published camera, lowest first; rids the SFU knows (SIMULCAST_RIDS). */
 const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
@@ -12,6 +12,13 @@ const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: "m", scaleResolutionDownBy: 2, maxBitrate: 500_000 },
   { rid: "h", maxBitrate: 1_500_000 },
 ];
+
+/**
+ * A publish offer unanswered this long is sent again: the SFU can miss one (sent while our place
+ * in its room was still being made, or refused by a busy socket's rate limit), and nothing else
+ * would ever publish us.
+ */
+const ANSWER_WAIT_MS = 4_000;
 
 export interface RemoteTrack {
   participantId: string;
@@ -70,9 +77,11 @@ export class SfuLinks {
     await this.publisher.setLocalDescription(await this.publisher.createOffer());
     const sources: Record<string, SfuSource> = {};
     for (const [source, t] of this.#senders) if (t.mid !== null) sources[t.mid] = source;
+    const offer: SfuSignalIn = { kind: "offer", link: "publish", sdp: this.publisher.localDescription!.sdp, sources };
     const answered = new Promise<void>((resolve) => (this.#answered = resolve));
-    this.send({ kind: "offer", link: "publish", sdp: this.publisher.localDescription!.sdp, sources });
-    await answered;
+    this.send(offer);
+    const repeat = setInterval(() => this.send(offer), ANSWER_WAIT_MS);
+    await answered.finally(() => clearInterval(repeat));
   }
 
   /** Which simulcast layer of a participant's camera (or screen) we want; "off" when not shown. */
@@ -94,6 +103,9 @@ export class SfuLinks {
   async #apply(signal: SfuSignalOut): Promise<void> {
     if (this.#closed) return;
     if (signal.kind === "answer") {
+      // A repeated offer can be answered twice: only an answer to the offer awaiting one counts.
+      const offer = this.publisher.signalingState === "have-local-offer" ? this.publisher.localDescription : null;
+      if (!offer || sdpMids(offer.sdp) !== sdpMids(signal.sdp)) return;
       await this.publisher.setRemoteDescription({ type: "answer", sdp: signal.sdp });
       this.#answered?.();
       await this.#flushEarly();

@@ -8,11 +8,19 @@ import { AppError } from "../../shared/errors";
 import type { SfuServerEvent, SfuSignalIn } from "../../shared/sfu";
 import type { Bus } from "../bus/bus";
 import type { CallRecord } from "../calls/model";
+import { Serial } from "./serial";
 import type { Sfu } from "./sfu";
 
 export class SfuBridge {
   /** callId → participant id → its socket's connection id, for calls with a room. */
   readonly #rooms = new Map<string, Map<string, string>>();
+  /** callId → the call version its room last followed. */
+  readonly #versions = new Map<string, number>();
+  /**
+   * Syncs run one at a time: a signal's sync must not overtake one still joining its sender, and
+   * a record read before a newer one was applied must not undo it (drop someone just joined).
+   */
+  readonly #syncs = new Serial();
   readonly #off: () => void;
 
   constructor(
@@ -35,8 +43,14 @@ export class SfuBridge {
     return this.bus.publish({ type: "deliver", to: { connections }, event }).catch(() => {});
   }
 
-  async sync(call: CallRecord): Promise<void> {
+  sync(call: CallRecord): Promise<void> {
+    return this.#syncs.run(() => this.#sync(call));
+  }
+
+  async #sync(call: CallRecord): Promise<void> {
     if (call.topology !== "sfu" || call.state !== "active") return;
+    if (call.version < (this.#versions.get(call.id) ?? 0)) return;
+    this.#versions.set(call.id, call.version);
     let room = this.#rooms.get(call.id);
     if (!room) {
       room = new Map();
@@ -58,9 +72,11 @@ export class SfuBridge {
     }
   }
 
-  async end(callId: string): Promise<void> {
-    if (!this.#rooms.delete(callId)) return;
-    await this.sfu.close(callId);
+  end(callId: string): Promise<void> {
+    return this.#syncs.run(async () => {
+      this.#versions.delete(callId);
+      if (this.#rooms.delete(callId)) await this.sfu.close(callId);
+    });
   }
 
   /** A participant's signal; `call` and `participantId` come from the membership check. */
@@ -73,6 +89,7 @@ export class SfuBridge {
   async close(): Promise<void> {
     this.#off();
     this.#rooms.clear();
+    this.#versions.clear();
     await this.sfu.close();
   }
 }

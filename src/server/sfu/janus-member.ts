@@ -29,6 +29,8 @@ export class JanusMember extends Serial {
   publishing = false;
   up = false;
   closed = false;
+  /** The last publish offer and Janus' answer, sent again when the client repeats the offer. */
+  answered: { offer: string; answer: string } | null = null;
   /** What the client says each mid of its last offer carries. */
   sources: Record<string, SfuSource> = {};
   /** Publications others may subscribe to: publisher mid → source. */

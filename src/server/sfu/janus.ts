@@ -155,6 +155,8 @@ export class JanusSfu implements Sfu {
 
   async #publish(room: JanusRoom, member: JanusMember, sdp: string, sources: Record<string, SfuSource>): Promise<void> {
     if (!/^v=0\r?\n/.test(sdp)) throw new AppError("VALIDATION_ERROR", "publish offer is not SDP");
+    // Our answer to it was lost or is slow: answer again, as before, without renegotiating.
+    if (member.answered?.offer === sdp) return this.#answerPublish(room, member, member.answered.answer);
     const janus = await this.#janus();
     let reply: JanusReply;
     try {
@@ -167,10 +169,15 @@ export class JanusSfu implements Sfu {
     if (reply.jsep?.type !== "answer") throw new AppError("VALIDATION_ERROR", "publish offer rejected: Janus sent no answer");
     member.publishing = true;
     member.sources = sources;
-    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "answer", link: "publish", sdp: reply.jsep.sdp } });
-    // A client's first offer says it is listening: repeat a subscribe offer it may have missed.
-    if (member.offer) this.#emit({ type: "signal", callId: room.id, to: member.id, signal: member.offer });
+    member.answered = { offer: sdp, answer: reply.jsep.sdp };
+    this.#answerPublish(room, member, reply.jsep.sdp);
     if (member.up) this.#publications(room, member);
+  }
+
+  #answerPublish(room: JanusRoom, member: JanusMember, sdp: string): void {
+    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "answer", link: "publish", sdp } });
+    // A client's offer says it is listening: repeat a subscribe offer it may have missed.
+    if (member.offer) this.#emit({ type: "signal", callId: room.id, to: member.id, signal: member.offer });
   }
 
   /** Brings the participant's publications in line with what it says it sends; others follow. */

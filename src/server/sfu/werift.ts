@@ -6,7 +6,7 @@
  */
 import type { RTCPeerConnection, RTCRtpTransceiver } from "werift";
 import { AppError } from "../../shared/errors";
-import type { SfuIceCandidate } from "../../shared/sfu";
+import { sdpMids, type SfuIceCandidate } from "../../shared/sfu";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource, SfuTrackInfo } from "./sfu";
 import { Publication, Subscription } from "./werift-forward";
 import { createPeer, reportedLoss, surviveUnreachablePeers } from "./werift-media";
@@ -20,16 +20,13 @@ const WEAK_LOSS = 0.1;
 const WEAK_HOLD_MS = 10_000;
 const TICK_MS = 500;
 
-/** The m-lines' mids of an SDP, in order: an answer answers the offer with the same ones. */
-function mids(sdp: string): string {
-  return [...sdp.matchAll(/^a=mid:(\S+)/gm)].map((m) => m[1]).join(" ");
-}
-
 class Member extends Serial {
   pub: RTCPeerConnection | null = null;
   sub: RTCPeerConnection | null = null;
   readonly publications = new Map<SfuSource, Publication>();
   earlyIce: SfuIceCandidate[] = [];
+  /** The publish offer last applied; the client repeats one it got no answer to. */
+  offer = "";
   /** Publish-link mid → what the client says it carries. */
   sources: Record<string, SfuSource> = {};
   readonly subscriptions = new Map<RTCRtpTransceiver, Subscription>();
@@ -99,7 +96,7 @@ export class WeriftSfu implements Sfu {
           if (!member.sub) throw new AppError("CONFLICT", "no subscribe offer awaits an answer");
           // An answer to an offer we repeated (see #publish) comes twice: the second is stale,
           // whether it arrives before or after our next offer (then it answers other m-lines).
-          if (!member.negotiating || mids(signal.sdp) !== mids(member.sub.localDescription?.sdp ?? "")) return;
+          if (!member.negotiating || sdpMids(signal.sdp) !== sdpMids(member.sub.localDescription?.sdp ?? "")) return;
           await member.sub.setRemoteDescription({ type: "answer", sdp: signal.sdp });
           member.negotiating = false;
           for (const s of member.offered.splice(0)) s.negotiated();
@@ -173,23 +170,30 @@ export class WeriftSfu implements Sfu {
       });
     }
     if (!/^v=0\r?\n/.test(sdp)) throw new AppError("VALIDATION_ERROR", "publish offer is not SDP");
+    // Our answer to it was lost or is slow: answer again, as before, without renegotiating.
+    if (sdp === member.offer && member.pub.localDescription) return this.#answer(room, member);
     member.sources = sources;
     try {
       await member.pub.setRemoteDescription({ type: "offer", sdp });
     } catch (err) {
       throw new AppError("VALIDATION_ERROR", `publish offer rejected: ${err instanceof Error ? err.message : String(err)}`);
     }
+    member.offer = sdp;
     await member.pub.setLocalDescription(await member.pub.createAnswer());
     for (const candidate of member.earlyIce.splice(0)) await member.pub.addIceCandidate(candidate).catch(() => {});
-    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "answer", link: "publish", sdp: member.pub.localDescription!.sdp } });
-    // A client's first offer says it is listening: repeat a subscribe offer it may have missed.
-    if (member.negotiating) this.#sendOffer(room, member);
+    this.#answer(room, member);
     // Whatever the client no longer sends (removed from `sources`, or no longer sending) ends.
     for (const [source, p] of member.publications) {
       const mid = p.transceiver.mid;
       const sending = mid !== null && sources[mid] === source && p.transceiver.currentDirection !== "inactive";
       if (!sending) this.#unpublish(room, member, source);
     }
+  }
+
+  #answer(room: Room, member: Member): void {
+    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "answer", link: "publish", sdp: member.pub!.localDescription!.sdp } });
+    // A client's offer says it is listening: repeat a subscribe offer it may have missed.
+    if (member.negotiating) this.#sendOffer(room, member);
   }
 
   #publication(room: Room, member: Member, source: SfuSource, t: RTCRtpTransceiver): Publication {
