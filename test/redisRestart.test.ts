@@ -5,19 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
+import { until } from "./support/browser";
 import { freePort, registerUser, startNode, type TestNode } from "./support/parley";
 import { befriend } from "./support/social";
 import { connectWs } from "./support/ws";
 
 const REDIS_SERVER = Bun.which("redis-server");
 if (!REDIS_SERVER) console.warn("redisRestart: skipped — needs redis-server on PATH");
-
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; !(await check()); i++) {
-    if (i > 600) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
 
 describe.skipIf(!REDIS_SERVER)("Redis restart", () => {
   const port = freePort();
@@ -33,7 +27,7 @@ describe.skipIf(!REDIS_SERVER)("Redis restart", () => {
       } catch {
         return false;
       }
-    });
+    }, 30_000);
   };
   const stopRedis = async () => {
     redis?.kill();
@@ -63,13 +57,13 @@ describe.skipIf(!REDIS_SERVER)("Redis restart", () => {
     await heard("before");
 
     await stopRedis();
-    await until("readyz to report the bus down", async () => (await node.req("/readyz")).status === 503);
+    await until("readyz to report the bus down", async () => (await node.req("/readyz")).status === 503, 30_000);
     expect(await (await node.req("/readyz")).json()).toMatchObject({ store: "up", bus: "down" });
     // The store still takes messages; their live delivery is lost, the client's sync brings them.
     expect((await send("during")).ok).toBe(true);
 
     await startRedis();
-    await until("readyz to report the bus up", async () => (await node.req("/readyz")).status === 200);
+    await until("readyz to report the bus up", async () => (await node.req("/readyz")).status === 200, 30_000);
     expect((await send("after")).ok).toBe(true);
     await heard("after");
     // The call registry is back too: a call can be placed and answered.

@@ -4,6 +4,7 @@
  * keeps running, and once the database is back everything works again without a restart.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { until } from "./support/browser";
 import { registerUser, startNode, type TestNode } from "./support/parley";
 import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
@@ -11,13 +12,6 @@ import { befriend } from "./support/social";
 import { connectWs } from "./support/ws";
 
 if (!TEST_DATABASE_URL) console.warn("storeOutage: skipped — needs TEST_DATABASE_URL");
-
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; !(await check()); i++) {
-    if (i > 300) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
 
 describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL unavailable", () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -63,7 +57,7 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL unavailable", () => {
     expect(ws.ws.readyState).toBe(WebSocket.OPEN);
 
     proxy.restore();
-    await until("readyz to report the store up", async () => (await node.req("/readyz")).status === 200);
+    await until("readyz to report the store up", async () => (await node.req("/readyz")).status === 200, 15_000);
     expect(await (await node.req("/readyz")).json()).toEqual({ ok: true, store: "up", bus: "up" });
     expect((await node.req("/api/conversations", {}, a.jar)).status).toBe(200);
     // The client sends a refused message again with its clientId; it is stored once.
