@@ -59,6 +59,7 @@ export const EnvSchema = z.object({
   MESH_MAX: Int(4),
   SFU: z.enum(["embedded", "janus"]).default("embedded"),
   JANUS_URL: z.string().regex(/^https?:\/\//, "must start with http:// or https://").optional(),
+  SFU_STEP_TIMEOUT_MS: Int(10_000),
   GUEST_TTL_SECONDS: Int(4 * 3600),
   GUEST_MAX_PER_ROOM: Int(20),
   STUN_URLS: z.string().optional(),
@@ -110,7 +111,8 @@ export interface Config {
   limits: { write: { ratePerSecond: number; burst: number }; read: { ratePerSecond: number; burst: number }; friendRequestsPerTargetPerHour: number; maxSpacesPerUser: number };
   /** Budget of the per-node hello cache (hello/cache.ts); 0 turns it off. */
   helloCacheBytes: number;
-  calls: { ringSeconds: number; graceSeconds: number; meshMax: number; sfu: { kind: "embedded" } | { kind: "janus"; url: string } };
+  /** sfuStepTimeoutMs: one SFU step (open, join, leave, close, a signal) that takes longer fails, so a hung one cannot stall other calls. */
+  calls: { ringSeconds: number; graceSeconds: number; meshMax: number; sfu: { kind: "embedded" } | { kind: "janus"; url: string }; sfuStepTimeoutMs: number };
   /** Guest sessions in rooms: how long a guest token lasts, how many guests one room's call holds. */
   guests: { ttlSeconds: number; maxPerRoom: number };
   rtc: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | null; turnTtlSeconds: number; forceRelay: boolean };
@@ -219,7 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSpacesPerUser: e.MAX_SPACES_PER_USER,
     },
     helloCacheBytes: Math.floor(e.HELLO_CACHE_MB * 1024 * 1024),
-    calls: { ringSeconds: e.CALL_RING_SECONDS, graceSeconds: e.CALL_GRACE_SECONDS, meshMax: e.MESH_MAX, sfu: e.SFU === "janus" ? { kind: "janus" as const, url: e.JANUS_URL! } : { kind: "embedded" as const } },
+    calls: { ringSeconds: e.CALL_RING_SECONDS, graceSeconds: e.CALL_GRACE_SECONDS, meshMax: e.MESH_MAX, sfu: e.SFU === "janus" ? { kind: "janus" as const, url: e.JANUS_URL! } : { kind: "embedded" as const }, sfuStepTimeoutMs: e.SFU_STEP_TIMEOUT_MS },
     guests: { ttlSeconds: e.GUEST_TTL_SECONDS, maxPerRoom: e.GUEST_MAX_PER_ROOM },
     rtc: { stunUrls: list(e.STUN_URLS), turnUrls: list(e.TURN_URLS), turnSecret: e.TURN_SECRET ?? null, turnTtlSeconds: e.TURN_TTL_SECONDS, forceRelay: e.RTC_FORCE_RELAY },
     metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },

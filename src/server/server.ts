@@ -103,7 +103,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const ice = new IceService(config.rtc, clock);
   const spaces = new SpaceService(store, bus, presence, images, config.limits.maxSpacesPerUser, clock, calls);
   const invites = new InviteService(store, bus, spaces, presence, clock);
-  const sfu = new SfuBridge(config.calls.sfu.kind === "janus" ? new JanusSfu(config.calls.sfu.url) : new WeriftSfu(), bus);
+  const sfu = new SfuBridge(config.calls.sfu.kind === "janus" ? new JanusSfu(config.calls.sfu.url) : new WeriftSfu(), bus, log, { stepTimeoutMs: config.calls.sfuStepTimeoutMs });
   // The SFU room follows the call: opened past MESH_MAX, participants in and out, closed at its end.
   calls.watch((change) =>
     void (change.type === "changed" ? sfu.sync(change.call) : sfu.end(change.callId)).catch((err) => log.error("sfu sync failed", { error: String(err) })),

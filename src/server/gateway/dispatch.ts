@@ -58,8 +58,13 @@ export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
     "rtc:answer": (actor, f) => s.signaling.relay(actor, f),
     "rtc:ice": (actor, f) => s.signaling.relay(actor, f),
     "sfu:signal": async (actor, f) => {
-      const { call, me } = await s.signaling.requireParticipant(actor, f.callId);
-      await s.sfu.signal(call, me.id, f.signal);
+      try {
+        const { call, me } = await s.signaling.requireParticipant(actor, f.callId);
+        await s.sfu.signal(call, me.id, f.signal);
+      } catch (err) {
+        s.sfu.refused(err, { callId: f.callId, userId: actor.userId, kind: f.signal.kind });
+        throw err;
+      }
     },
   };
 }

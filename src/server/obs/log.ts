@@ -22,3 +22,31 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
     error: (m, f) => emit("error", m, f),
   };
 }
+
+/**
+ * Warns once per reason per window: the first occurrence at once, later ones only as a count
+ * (`suppressed`) on the next line for that reason once the window has passed — so a client
+ * repeating a refused frame cannot flood the log.
+ */
+export class ThrottledWarn {
+  readonly #seen = new Map<string, { at: number; suppressed: number }>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  warn(reason: string, msg: string, fields?: Record<string, unknown>): void {
+    const t = this.now();
+    const seen = this.#seen.get(reason);
+    if (seen && t - seen.at < this.windowMs) {
+      seen.suppressed++;
+      return;
+    }
+    // Reasons are a handful of fixed strings; the bound only guards against a surprise.
+    if (!seen && this.#seen.size >= 256) this.#seen.clear();
+    this.#seen.set(reason, { at: t, suppressed: 0 });
+    this.log.warn(msg, { reason, ...fields, ...(seen?.suppressed ? { suppressed: seen.suppressed } : {}) });
+  }
+}

@@ -8,8 +8,14 @@ import { AppError } from "../../shared/errors";
 import type { SfuServerEvent, SfuSignalIn } from "../../shared/sfu";
 import type { Bus } from "../bus/bus";
 import type { CallRecord } from "../calls/model";
+import { ThrottledWarn, type Logger } from "../obs/log";
 import { Serial } from "./serial";
 import type { Sfu } from "./sfu";
+
+export interface SfuBridgeOptions {
+  /** How long one SFU step (open, join, leave, close, signal) may take before it counts as failed. */
+  stepTimeoutMs: number;
+}
 
 export class SfuBridge {
   /** callId → participant id → its socket's connection id, for calls with a room. */
@@ -17,16 +23,22 @@ export class SfuBridge {
   /** callId → the call version its room last followed. */
   readonly #versions = new Map<string, number>();
   /**
-   * Syncs run one at a time: a signal's sync must not overtake one still joining its sender, and
-   * a record read before a newer one was applied must not undo it (drop someone just joined).
+   * Syncs run one at a time, across all calls: a signal's sync must not overtake one still
+   * joining its sender, and a record read before a newer one was applied must not undo it (drop
+   * someone just joined). Each step in it is bounded, so one that never answers (a hung Janus
+   * request) fails after stepTimeoutMs instead of stalling every call behind it.
    */
   readonly #syncs = new Serial();
+  readonly #refusals: ThrottledWarn;
   readonly #off: () => void;
 
   constructor(
     private readonly sfu: Sfu,
     private readonly bus: Bus,
+    private readonly log: Logger,
+    private readonly options: SfuBridgeOptions,
   ) {
+    this.#refusals = new ThrottledWarn(log);
     this.#off = sfu.on((e) => {
       const room = this.#rooms.get(e.callId);
       if (!room) return;
@@ -43,6 +55,20 @@ export class SfuBridge {
     return this.bus.publish({ type: "deliver", to: { connections }, event }).catch(() => {});
   }
 
+  /** One SFU step, bounded by stepTimeoutMs; the step itself is not cancelled (all are idempotent). */
+  #step<T>(step: string, callId: string, run: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AppError("UNAVAILABLE", `The SFU did not answer ${step} within ${this.options.stepTimeoutMs} ms`, undefined, 1)), this.options.stepTimeoutMs);
+    });
+    return Promise.race([run(), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** A step of a sync that failed: logged, and the sync goes on with the other participants. */
+  #failed(step: string, callId: string, participantId: string | undefined, err: unknown): void {
+    this.log.error("sfu step failed", { step, callId, participantId, error: String(err) });
+  }
+
   sync(call: CallRecord): Promise<void> {
     return this.#syncs.run(() => this.#sync(call));
   }
@@ -53,29 +79,41 @@ export class SfuBridge {
     this.#versions.set(call.id, call.version);
     let room = this.#rooms.get(call.id);
     if (!room) {
+      try {
+        await this.#step("open", call.id, () => this.sfu.open(call.id));
+      } catch (err) {
+        // No room yet: the next sync of this call (a signal's, at the latest) tries again.
+        this.#versions.delete(call.id);
+        return this.#failed("open", call.id, undefined, err);
+      }
       room = new Map();
       this.#rooms.set(call.id, room);
-      await this.sfu.open(call.id);
     }
     const present = new Map(call.participants.filter((p) => p.disconnectedAt === null).map((p) => [p.id, p.connectionId]));
     for (const id of [...room.keys()]) {
       // Gone, or back on another socket (a reloaded page): its old links are dead either way.
       if (present.get(id) !== room.get(id)) {
         room.delete(id);
-        await this.sfu.leave(call.id, id);
+        await this.#step("leave", call.id, () => this.sfu.leave(call.id, id)).catch((err) => this.#failed("leave", call.id, id, err));
       }
     }
     for (const [id, connection] of present) {
       if (room.has(id)) continue;
       room.set(id, connection);
-      await this.sfu.join(call.id, id);
+      try {
+        await this.#step("join", call.id, () => this.sfu.join(call.id, id));
+      } catch (err) {
+        // Not in the room then: the next sync joins them again (join is idempotent).
+        if (room.get(id) === connection) room.delete(id);
+        this.#failed("join", call.id, id, err);
+      }
     }
   }
 
   end(callId: string): Promise<void> {
     return this.#syncs.run(async () => {
       this.#versions.delete(callId);
-      if (this.#rooms.delete(callId)) await this.sfu.close(callId);
+      if (this.#rooms.delete(callId)) await this.#step("close", callId, () => this.sfu.close(callId)).catch((err) => this.#failed("close", callId, undefined, err));
     });
   }
 
@@ -83,7 +121,16 @@ export class SfuBridge {
   async signal(call: CallRecord, participantId: string, signal: SfuSignalIn): Promise<void> {
     if (call.topology !== "sfu") throw new AppError("CONFLICT", "This call does not go through the SFU");
     await this.sync(call);
-    await this.sfu.signal(call.id, participantId, signal);
+    await this.#step(`${signal.kind} signal`, call.id, () => this.sfu.signal(call.id, participantId, signal));
+  }
+
+  /**
+   * An sfu:signal frame refused (not a participant, no room, bad SDP, a timeout…): a warning once
+   * per reason per minute. A message's detail after ":" (an SDP parser's words) is not a new reason.
+   */
+  refused(err: unknown, fields: { callId: string; userId: string; kind: string }): void {
+    const reason = err instanceof AppError ? `${err.code} ${err.message.split(":")[0]}` : "INTERNAL";
+    this.#refusals.warn(reason, "sfu:signal refused", { ...fields, error: err instanceof Error ? err.message : String(err) });
   }
 
   async close(): Promise<void> {
