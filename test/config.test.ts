@@ -57,6 +57,17 @@ describe("config", () => {
       expect(c.calls.sfu).toEqual({ kind: "janus", url: "http://10.0.0.5:8088/janus" });
     }));
 
+  test("attachments live on disk by default; S3_BUCKET with both keys selects a bucket, and a partial set fails fast", () =>
+    withDir((dir) => {
+      expect(loadConfig({ DATA_DIR: dir }).files).toEqual({ kind: "disk" });
+      const keys = { S3_ACCESS_KEY_ID: "id", S3_SECRET_ACCESS_KEY: "secret" };
+      expect(() => loadConfig({ DATA_DIR: dir, S3_BUCKET: "b" })).toThrow(/S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY/);
+      expect(() => loadConfig({ DATA_DIR: dir, S3_ENDPOINT: "http://127.0.0.1:9000" })).toThrow(/S3_ENDPOINT/);
+      expect(loadConfig({ DATA_DIR: dir, S3_BUCKET: "b", ...keys }).files).toEqual({ kind: "s3", bucket: "b", endpoint: null, region: null, accessKeyId: "id", secretAccessKey: "secret" });
+      const c = loadConfig({ DATA_DIR: dir, S3_BUCKET: "b", S3_ENDPOINT: "http://127.0.0.1:9000", S3_REGION: "eu-west-1", ...keys });
+      expect(c.files).toMatchObject({ endpoint: "http://127.0.0.1:9000", region: "eu-west-1" });
+    }));
+
   test("an https PUBLIC_URL makes cookies Secure; postgres URLs select PostgreSQL", () =>
     withDir((dir) => {
       const c = loadConfig({ DATA_DIR: dir, PUBLIC_URL: "https://chat.example.com/", DATABASE_URL: "postgres://u@h/db" });

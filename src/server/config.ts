@@ -73,6 +73,11 @@ export const EnvSchema = z.object({
   ATTACHMENT_MAX_BYTES: Int(25 * 1024 * 1024),
   ATTACHMENT_QUOTA_BYTES: Int(1024 * 1024 * 1024),
   ATTACHMENT_ORPHAN_SECONDS: Int(3600),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
 });
 
 export interface OidcProviderConfig {
@@ -120,6 +125,8 @@ export interface Config {
   metrics: { port: number | null; token: string | null };
   /** Uploads: largest file, bytes one user may keep stored, how long an upload may wait for its message. */
   attachments: { maxBytes: number; quotaBytes: number; orphanSeconds: number };
+  /** Where attachment bytes live: DATA_DIR/files, or an S3-compatible bucket when S3_BUCKET is set. */
+  files: { kind: "disk" } | { kind: "s3"; bucket: string; endpoint: string | null; region: string | null; accessKeyId: string; secretAccessKey: string };
   /** SIGTERM: how long in-flight work may take to finish before the node closes anyway and exits. */
   shutdownTimeoutMs: number;
 }
@@ -185,6 +192,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (list(e.TURN_URLS).length > 0 && !e.TURN_SECRET) {
     throw new ConfigError("Invalid configuration:\n  TURN_SECRET must be set when TURN_URLS is");
   }
+  const s3Set = [e.S3_BUCKET, e.S3_ACCESS_KEY_ID, e.S3_SECRET_ACCESS_KEY].filter(Boolean).length;
+  if (s3Set !== 0 && s3Set !== 3) {
+    throw new ConfigError("Invalid configuration:\n  S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together");
+  }
+  if (s3Set === 0 && (e.S3_ENDPOINT || e.S3_REGION)) {
+    throw new ConfigError("Invalid configuration:\n  S3_ENDPOINT and S3_REGION need S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY");
+  }
   const dbUrl = e.DATABASE_URL ?? `sqlite:${join(dataDir, "parley.db")}`;
   const database = dbUrl.startsWith("sqlite:")
     ? ({ kind: "sqlite", path: dbUrl.slice("sqlite:".length) } as const)
@@ -226,6 +240,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rtc: { stunUrls: list(e.STUN_URLS), turnUrls: list(e.TURN_URLS), turnSecret: e.TURN_SECRET ?? null, turnTtlSeconds: e.TURN_TTL_SECONDS, forceRelay: e.RTC_FORCE_RELAY },
     metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },
     attachments: { maxBytes: e.ATTACHMENT_MAX_BYTES, quotaBytes: e.ATTACHMENT_QUOTA_BYTES, orphanSeconds: e.ATTACHMENT_ORPHAN_SECONDS },
+    files:
+      e.S3_BUCKET && e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+        ? { kind: "s3" as const, bucket: e.S3_BUCKET, endpoint: e.S3_ENDPOINT ?? null, region: e.S3_REGION ?? null, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+        : { kind: "disk" as const },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }

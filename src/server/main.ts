@@ -1,6 +1,8 @@
 /** Entry point: config → node → listen; clean shutdown on SIGINT/SIGTERM. */
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "./config";
+import { DiskFileStore } from "./files/file-store";
+import { S3FileStore } from "./files/s3-file-store";
 import { createParley } from "./server";
 
 let config;
@@ -15,9 +17,11 @@ try {
 }
 
 const dev = config.env === "development";
-const parley = await createParley(config, { staticDir: dev ? undefined : join(import.meta.dir, "../../dist") });
+// Attachment bytes: a bucket shared by every node, or this node's DATA_DIR.
+const files = config.files.kind === "s3" ? new S3FileStore(config.files, config.dataDir) : new DiskFileStore(config.dataDir);
+const parley = await createParley(config, { staticDir: dev ? undefined : join(import.meta.dir, "../../dist"), files });
 const server = parley.listen(dev ? (await import("../client/index.html")).default : undefined);
-parley.log.info("parley listening", { url: `http://${config.host}:${server.port}`, publicUrl: config.publicUrl, database: config.database.kind });
+parley.log.info("parley listening", { url: `http://${config.host}:${server.port}`, publicUrl: config.publicUrl, database: config.database.kind, files: config.files.kind });
 if (!config.publicUrlSet) {
   parley.log.info("PUBLIC_URL is unset", {
     meaning: `links (invites) use the address each user opened Parley at; OIDC callbacks use ${config.publicUrl}. Set PUBLIC_URL to the address people reach Parley at to fix both.`,

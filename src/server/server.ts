@@ -43,7 +43,7 @@ import { HelloCache } from "./hello/cache";
 import { SpaceService } from "./spaces/service";
 import { InviteService } from "./spaces/invites";
 import { ImageStore } from "./files/images";
-import { DiskFileStore } from "./files/file-store";
+import { DiskFileStore, type FileStore } from "./files/file-store";
 import { AttachmentService } from "./chat/attachments";
 import type { SocketData } from "./gateway/connection";
 import { Limits } from "./limits/limits";
@@ -72,7 +72,9 @@ export interface Parley {
   close(): Promise<void>;
 }
 
-export async function createParley(config: Readonly<Config>, opts: { staticDir?: string; clock?: () => number; log?: Logger; storePlugins?: KyselyPlugin[] } = {}): Promise<Parley> {
+/** `files`: where attachment bytes go — main.ts chooses by config; DATA_DIR/files when left out. */
+export async function createParley(config: Readonly<Config>, opts: { staticDir?: string; clock?: () => number; log?: Logger; storePlugins?: KyselyPlugin[]; files?: FileStore } = {}): Promise<Parley> {
+  if (config.files.kind !== "disk" && !opts.files) throw new Error(`createParley: config.files is ${config.files.kind} but no FileStore was given`);
   const log = opts.log ?? createLogger(config.logLevel);
   const store = await openStore(config.database, opts.storePlugins);
   const helloCache = new HelloCache(config.helloCacheBytes);
@@ -89,7 +91,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const images = new ImageStore(config.dataDir);
   const users = new UserService(store, bus, presence, images, clock);
   const conversations = new ConversationService(store, bus, clock);
-  const attachments = new AttachmentService(store, new DiskFileStore(config.dataDir), config.attachments, clock);
+  const attachments = new AttachmentService(store, opts.files ?? new DiskFileStore(config.dataDir), config.attachments, clock);
   const messages = new MessageService(store, bus, conversations, attachments, clock);
   const limits = new Limits(config.limits, clock);
   const friends = new FriendService(store, bus, presence, conversations, limits, clock);

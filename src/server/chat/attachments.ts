@@ -9,7 +9,7 @@ import type { Attachment } from "../../shared/attachments";
 import type { Message } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Config } from "../config";
-import type { FileStore } from "../files/file-store";
+import type { FileStore, StoredFile } from "../files/file-store";
 import { probeImage } from "../files/media";
 import { INLINE_TYPES, sniff } from "../files/sniff";
 import type { AttachmentRow, FileKeys, Store } from "../store/store";
@@ -102,7 +102,7 @@ export class AttachmentService {
   }
 
   /** The attachment's bytes (or its thumbnail) for this user, or NOT_FOUND: non-members learn nothing. */
-  async open(actor: Actor, id: string, thumb = false): Promise<{ row: AttachmentRow; file: Blob; key: string; inline: boolean }> {
+  async open(actor: Actor, id: string, thumb = false): Promise<{ row: AttachmentRow; file: StoredFile; key: string; inline: boolean }> {
     const row = await this.store.attachments.readable(id, actor.userId);
     const key = row && (thumb ? row.thumb_sha256 : row.sha256);
     const file = key ? await this.files.get(key) : null;

@@ -58,9 +58,11 @@ export function attachmentRoutes(auth: AuthService, attachments: AttachmentServi
     }
     if (want) {
       headers.set("Content-Range", `bytes ${want.start}-${want.end}/${file.size}`);
-      return new Response(file.slice(want.start, want.end + 1), { status: 206, headers });
+      headers.set("Content-Length", String(want.end - want.start + 1));
+      return new Response(file.body({ start: want.start, end: want.end + 1 }), { status: 206, headers });
     }
-    return new Response(file, { headers });
+    headers.set("Content-Length", String(file.size));
+    return new Response(file.body(), { headers });
   };
   r.get("/:id", serve(false));
   r.get("/:id/thumb", serve(true));
