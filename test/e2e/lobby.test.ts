@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { artifactPath, horizontalOverflow, settled, until } from "../support/browser";
-import { button, callStage, expectDecoding, openAs, type OpenPage, type TestUser, type Viewport } from "../support/calls";
+import { button, callStage, cameras, expectDecoding, openAs, watchCameras, type OpenPage, type TestUser, type Viewport } from "../support/calls";
 
 const T = 30_000;
 const PHONE: Viewport = { width: 390, height: 844 };
@@ -19,9 +19,13 @@ async function meeting(host: TestUser, name: string): Promise<string> {
   return ((await res.json()) as { room: { slug: string } }).room.slug;
 }
 
-/** `u` opens the meeting's link and joins from the pre-join screen. */
-async function joinFromPreJoin(u: TestUser, slug: string, viewport?: Viewport): Promise<OpenPage> {
+/** `u` opens the meeting's link and joins from the pre-join screen (`watch`: its cameras counted, see watchCameras). */
+async function joinFromPreJoin(u: TestUser, slug: string, viewport?: Viewport, watch = false): Promise<OpenPage> {
   const P = stage.pages.track(await openAs(stage.browser, stage.base, u, `/r/${slug}`, viewport));
+  if (watch) {
+    await watchCameras(P.ctx);
+    await P.page.reload();
+  }
   await P.page.getByRole("button", { name: "Join now" }).click({ timeout: T });
   return P;
 }
@@ -100,17 +104,18 @@ describe.skipIf(!stage.enabled)("meeting guests and the lobby in Chromium", () =
     await M.page.screenshot({ path: artifactPath("guest-prejoin-phone.png"), fullPage: true });
   }, 180_000);
 
-  test("in a locked meeting a knocker waits in the lobby until the host admits them, then both decode; another the host denies is told so", async () => {
+  test("in a locked meeting a knocker asks to join it by name and waits in the lobby with their camera on until the host admits them, then both decode on that same camera; another the host denies is told so and their camera is let go; leaving the call lets it go too", async () => {
     const [host, admitted, denied] = await stage.users(3);
     const slug = await meeting(host, "Board meeting");
-    const H = await joinFromPreJoin(host, slug);
+    const H = await joinFromPreJoin(host, slug, undefined, true);
     await openPeople(H.page);
     await H.page.getByText("Lock meeting").click({ timeout: T });
     await until("the meeting shows locked", () => H.page.getByRole("switch", { name: "Lock meeting" }).isChecked());
     await button(H.page, "Hide participants").click();
 
-    const A = await joinFromPreJoin(admitted, slug);
-    await lobby(A.page, "waiting").getByText("Waiting for the host to let you in").waitFor({ timeout: T });
+    const A = await joinFromPreJoin(admitted, slug, undefined, true);
+    await expect(lobby(A.page, "waiting").getByTestId("lobby-title").textContent({ timeout: T })).resolves.toBe("Asking to join Board meeting…");
+    await A.page.getByTestId("lobby-preview").waitFor({ timeout: T });
     await A.page.screenshot({ path: artifactPath("lobby-waiting-desktop.png") });
     await prompt(H.page, admitted.user.id).waitFor({ timeout: T });
     await settled(H.page);
@@ -121,8 +126,10 @@ describe.skipIf(!stage.enabled)("meeting guests and the lobby in Chromium", () =
     await prompt(H.page, admitted.user.id).getByRole("button", { name: /^Admit/ }).click();
     await expectDecoding(A.page, "the admitted one receives the host", "main", T, 10, host.user.id);
     await expectDecoding(H.page, "the host receives the admitted one", "main", T, 10, admitted.user.id);
+    // The call took over the preview's camera: no second capture.
+    expect(await cameras(A.page)).toEqual({ opened: 1, live: 1 });
 
-    const D = await joinFromPreJoin(denied, slug, PHONE);
+    const D = await joinFromPreJoin(denied, slug, PHONE, true);
     await lobby(D.page, "waiting").waitFor({ timeout: T });
     await D.page.screenshot({ path: artifactPath("lobby-waiting-phone.png") });
     // From the participants panel this time.
@@ -133,7 +140,17 @@ describe.skipIf(!stage.enabled)("meeting guests and the lobby in Chromium", () =
     await row.getByRole("button", { name: /^Deny/ }).click();
     await lobby(D.page, "denied").getByRole("alert").getByText("You can't join this call").waitFor({ timeout: T });
     await D.page.screenshot({ path: artifactPath("lobby-denied-phone.png") });
+    await until("the denied one's camera is let go", async () => (await cameras(D.page)).live === 0);
     await row.waitFor({ state: "detached", timeout: T });
+    // Back on the pre-join screen, the preview opens the camera again.
+    await lobby(D.page, "denied").getByRole("button", { name: "Close" }).click();
+    await expectLivePreview(D.page);
+
+    for (const P of [A.page, H.page]) {
+      await button(P, "Hang up").click({ timeout: T });
+      await P.getByTestId("meeting-left").waitFor({ timeout: T });
+      await until("a camera is let go on leaving the call", async () => (await cameras(P)).live === 0);
+    }
   }, 180_000);
 
   test("a member the host removes is told so, and asking to join again waits in the lobby until the host admits them", async () => {

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { browserAvailable, launchBrowser, settled } from "../support/browser";
-import { CallPages, button, expectDecoding, openAs, startCallServer, type CallServer } from "../support/calls";
+import { CallPages, button, cameras, expectDecoding, openAs, startCallServer, watchCameras, type CallServer } from "../support/calls";
 import { registerUser } from "../support/parley";
 
 const enabled = browserAvailable("rooms e2e");
@@ -109,15 +109,7 @@ describe.skipIf(!enabled)("meetings in Chromium", () => {
     // The visitor opens the link: the room, a live preview, their name; camera off, then Join.
     const G = pages.track(await openAs(pages.browser, srv.base, guest, path));
     // Counts camera/microphone openings: the call must take over the preview's, not open its own.
-    await G.ctx.addInitScript(() => {
-      const md = navigator.mediaDevices;
-      const open = md.getUserMedia.bind(md);
-      (window as unknown as { __opened: number }).__opened = 0;
-      md.getUserMedia = (c) => {
-        (window as unknown as { __opened: number }).__opened++;
-        return open(c);
-      };
-    });
+    await watchCameras(G.ctx);
     await G.page.reload();
     await expect(G.page.getByTestId("prejoin-room-name").textContent({ timeout: T })).resolves.toBe("Design review");
     await expectLivePreview(G.page);
@@ -133,7 +125,7 @@ describe.skipIf(!enabled)("meetings in Chromium", () => {
     await expectDecoding(G.page, "the visitor receives the host's camera", "main", T, 10, host.user.id);
     await expectAudio(H.page, "the host receives the visitor's microphone", guest.user.id);
     await expectAudio(G.page, "the visitor receives the host's microphone", host.user.id);
-    expect(await G.page.evaluate(() => (window as unknown as { __opened: number }).__opened)).toBe(1);
+    expect((await cameras(G.page)).opened).toBe(1);
     // The visitor's camera is off: the host sees it so, and the visitor's own tile agrees.
     await H.page.locator(`[data-participant="${guest.user.id}"] [aria-label$="camera is off"]`).waitFor({ timeout: T });
     await G.page.getByRole("img", { name: "Your camera is off" }).waitFor({ timeout: T });

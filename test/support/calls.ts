@@ -122,6 +122,33 @@ export async function openAs(browser: Browser, base: string, u: TestUser, path: 
   return { ctx, page, errors };
 }
 
+/**
+ * Makes the pages of `ctx` count their getUserMedia calls and keep every camera track handed
+ * out, so cameras() can tell whether one is still capturing. Before the page loads.
+ */
+export async function watchCameras(ctx: BrowserContext): Promise<void> {
+  await ctx.addInitScript(() => {
+    const md = navigator.mediaDevices;
+    const open = md.getUserMedia.bind(md);
+    const seen = { opened: 0, tracks: [] as MediaStreamTrack[] };
+    (window as unknown as { __cameras: typeof seen }).__cameras = seen;
+    md.getUserMedia = async (c) => {
+      seen.opened++;
+      const stream = await open(c);
+      seen.tracks.push(...stream.getVideoTracks());
+      return stream;
+    };
+  });
+}
+
+/** How often the page asked for camera or microphone, and how many camera tracks it got are still live. */
+export function cameras(page: Page): Promise<{ opened: number; live: number }> {
+  return page.evaluate(() => {
+    const seen = (window as unknown as { __cameras: { opened: number; tracks: MediaStreamTrack[] } }).__cameras;
+    return { opened: seen.opened, live: seen.tracks.filter((t) => t.readyState === "live").length };
+  });
+}
+
 /** Starts watching the page for `text`; the returned function says whether it ever appeared. */
 export async function watchForText(page: Page, text: string): Promise<() => Promise<boolean>> {
   await page.evaluate((text) => {

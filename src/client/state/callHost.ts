@@ -10,6 +10,7 @@ import { api, ApiError } from "../api";
 import { SocketError } from "../socket";
 import { callSocket, currentCall } from "./callController";
 import { useCall, type LobbyWait } from "./callStore";
+import { closePreview } from "./preJoin";
 import { useUi } from "./ui";
 
 /** "FORBIDDEN: Only the host can do that" — the code stays visible, so a report can name it. */
@@ -88,7 +89,10 @@ export async function cancelKnock(): Promise<void> {
   if (lobby?.status === "waiting") await callSocket()?.request({ type: "call:leave", callId: lobby.callId }).catch(() => {});
 }
 
+/** Turned away: the pre-join preview lets the camera go (the pre-join screen opens it again if we go back to it). */
 export function onDenied(callId: string): void {
   const { lobby } = useCall.getState();
-  if (lobby?.callId === callId) useCall.setState({ lobby: { ...lobby, status: "denied" } });
+  if (lobby?.callId !== callId) return;
+  closePreview();
+  useCall.setState({ lobby: { ...lobby, status: "denied" } });
 }

@@ -9,6 +9,7 @@ import { dismissEnded, finishCall } from "./callActions";
 import { callSocket } from "./callController";
 import { errorText } from "./callHost";
 import { enterGroupCall } from "./callSnapshot";
+import { joinWithPreview, usePreJoin } from "./preJoin";
 import { startWaiting } from "./callHost";
 import { callBusy, useCall, type CallState } from "./callStore";
 import { useChat } from "./chat";
@@ -52,10 +53,15 @@ export async function joinCall(conversationId: string, media: CallMedia = VOICE,
   return true;
 }
 
-/** A host let us in: join for real, with the media we chose before knocking. */
+/**
+ * A host let us in: join for real, with the media we chose before knocking — the pre-join
+ * preview's own camera and microphone when we knocked from one (no second capture).
+ */
 export function onAdmitted(callId: string): void {
   const { lobby } = useCall.getState();
-  if (lobby?.callId === callId && lobby.status === "waiting") void joinCall(lobby.conversationId, lobby.media);
+  if (lobby?.callId !== callId || lobby.status !== "waiting") return;
+  if (usePreJoin.getState().status === "off") void joinCall(lobby.conversationId, lobby.media);
+  else void joinWithPreview((media, local) => joinCall(lobby.conversationId, media, local));
 }
 
 /**

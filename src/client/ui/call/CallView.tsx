@@ -5,10 +5,6 @@
  */
 import { useEffect, useRef, useState } from "react";
 import { useCall } from "../../state/call";
-import { useChat } from "../../state/chat";
-import { conversationTitle } from "../../state/chatSelectors";
-import { useRooms } from "../../state/rooms";
-import { findChannel, useSpaces } from "../../state/spaces";
 import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
 import { trapTab } from "../common/focus";
@@ -22,20 +18,7 @@ import { ParticipantsPanel } from "./ParticipantsPanel";
 import { unmuteAsAsked } from "../../state/callHost";
 import { RemoteTile, SelfTile } from "./CallTiles";
 import { StreamVideo, formatBytes, formatDuration } from "./StreamVideo";
-
-/** What a group call is called: its meeting's or group's name, or "General · My space" for a voice channel. */
-function useScopeName(conversationId: string | null): string | null {
-  const room = useRooms((s) => (conversationId ? s.names[conversationId] : undefined));
-  const group = useChat((s) => {
-    const c = conversationId ? s.conversations[conversationId] : undefined;
-    return c ? conversationTitle(c, s.meId) : null;
-  });
-  const channel = useSpaces((s) => {
-    const found = conversationId ? findChannel(s, conversationId) : undefined;
-    return found ? `${found.channel.name} · ${found.space.name}` : null;
-  });
-  return room ?? group ?? channel;
-}
+import { useScopeName } from "./useScopeName";
 
 function useNow(ms: number): number {
   const [now, setNow] = useState(Date.now);

@@ -5,6 +5,7 @@
  */
 import { useEffect, type ReactNode } from "react";
 import type { RoomPreview } from "../../../shared/calls";
+import { useCall } from "../../state/call";
 import {
   closePreview,
   openPreview,
@@ -31,10 +32,12 @@ export function PreJoin({ room, selfName, selfSeed, selfAvatar, children }: {
   /** The join panel. */
   children: ReactNode;
 }) {
+  // Turned away from the lobby, the camera was let go: back here, the preview opens it again.
+  const knocking = useCall((s) => s.lobby !== null);
   useEffect(() => {
-    void openPreview();
-    return closePreview;
-  }, []);
+    if (!knocking) void openPreview();
+  }, [knocking]);
+  useEffect(() => closePreview, []);
 
   return (
     <div className="mx-auto grid w-full max-w-6xl items-center gap-6 px-4 py-6 sm:px-8 lg:min-h-[calc(100dvh-3.5rem)] lg:grid-cols-[minmax(0,1.6fr)_minmax(18rem,1fr)] lg:gap-12">
