@@ -48,6 +48,13 @@ describe("config", () => {
       expect(c.oidc[0]).toMatchObject({ id: "google", name: "Google" });
     }));
 
+  test("a node is declared dead after 5 s without its 1 s heartbeat; the bound must leave room for a late heartbeat", () =>
+    withDir((dir) => {
+      expect(loadConfig({ DATA_DIR: dir }).cluster).toEqual({ heartbeatMs: 1000, deadMs: 5000 });
+      expect(loadConfig({ DATA_DIR: dir, NODE_HEARTBEAT_MS: "250", NODE_DEAD_MS: "1500" }).cluster).toEqual({ heartbeatMs: 250, deadMs: 1500 });
+      expect(() => loadConfig({ DATA_DIR: dir, NODE_HEARTBEAT_MS: "1000", NODE_DEAD_MS: "1500" })).toThrow(/NODE_DEAD_MS/);
+    }));
+
   test("the embedded SFU is the default; SFU=janus needs JANUS_URL", () =>
     withDir((dir) => {
       expect(loadConfig({ DATA_DIR: dir }).calls.sfu).toEqual({ kind: "embedded" });

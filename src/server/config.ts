@@ -41,6 +41,8 @@ export const EnvSchema = z.object({
   MAX_CONNECTIONS: z.coerce.number().int().positive().optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis://").optional(),
   REDIS_CHANNEL: z.string().min(1).default("parley:bus"),
+  NODE_HEARTBEAT_MS: Int(1000),
+  NODE_DEAD_MS: Int(5000),
   WS_MAX_FRAME_BYTES: Int(64 * 1024),
   WS_RATE_PER_SECOND: Int(20),
   WS_BURST: Int(60),
@@ -111,6 +113,8 @@ export interface Config {
   bodyLimitBytes: number;
   maxConnections: number;
   redis: { url: string; channel: string } | null;
+  /** With Redis: how often a node heartbeats, and after how long without one the others clean up after it. */
+  cluster: { heartbeatMs: number; deadMs: number };
   ws: { maxFrameBytes: number; ratePerSecond: number; burst: number; staleSeconds: number; maxPerUser: number; maxPerSession: number };
   /** Token buckets per user (per address when anonymous), shared by REST and the gateway; per node. */
   limits: { write: { ratePerSecond: number; burst: number }; read: { ratePerSecond: number; burst: number }; friendRequestsPerTargetPerHour: number; maxSpacesPerUser: number };
@@ -189,6 +193,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.SFU === "janus" && !e.JANUS_URL) {
     throw new ConfigError("Invalid configuration:\n  JANUS_URL must be set when SFU=janus (the Janus HTTP API, e.g. http://127.0.0.1:8088/janus)");
   }
+  if (e.NODE_DEAD_MS < 2 * e.NODE_HEARTBEAT_MS) {
+    throw new ConfigError("Invalid configuration:\n  NODE_DEAD_MS must be at least twice NODE_HEARTBEAT_MS, or one late heartbeat declares a live node dead");
+  }
   if (list(e.TURN_URLS).length > 0 && !e.TURN_SECRET) {
     throw new ConfigError("Invalid configuration:\n  TURN_SECRET must be set when TURN_URLS is");
   }
@@ -227,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Keep a reserve of descriptors for the database, logs and outgoing connections.
     maxConnections: e.MAX_CONNECTIONS ?? Math.max(64, Math.floor(fileLimit() * 0.9) - 64),
     redis: e.REDIS_URL ? { url: e.REDIS_URL, channel: e.REDIS_CHANNEL } : null,
+    cluster: { heartbeatMs: e.NODE_HEARTBEAT_MS, deadMs: e.NODE_DEAD_MS },
     ws: { maxFrameBytes: e.WS_MAX_FRAME_BYTES, ratePerSecond: e.WS_RATE_PER_SECOND, burst: e.WS_BURST, staleSeconds: e.WS_STALE_SECONDS, maxPerUser: e.WS_MAX_PER_USER, maxPerSession: e.WS_MAX_PER_SESSION },
     limits: {
       write: { ratePerSecond: e.WRITE_RATE_PER_SECOND, burst: e.WRITE_BURST },

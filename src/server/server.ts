@@ -47,6 +47,10 @@ import { DiskFileStore, type FileStore } from "./files/file-store";
 import { AttachmentService } from "./chat/attachments";
 import type { SocketData } from "./gateway/connection";
 import { Limits } from "./limits/limits";
+import { LocalMembership, type Membership } from "./cluster/membership";
+import { RedisMembership } from "./cluster/redis-membership";
+import { closeSocketsOf } from "./cluster/takeover";
+import { newId } from "../shared/ids";
 
 export interface Parley {
   config: Readonly<Config>;
@@ -110,11 +114,15 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   calls.watch((change) =>
     void (change.type === "changed" ? sfu.sync(change.call) : sfu.end(change.callId)).catch((err) => log.error("sfu sync failed", { error: String(err) })),
   );
+  const self = { id: newId(), startedAt: clock(), sfu: config.calls.sfu.kind };
+  const membership: Membership = config.redis
+    ? await RedisMembership.connect(config.redis.url, `${config.redis.channel}:cluster`, config.cluster, self, (err) => log.warn("membership heartbeat failed", { error: String(err) }))
+    : new LocalMembership(self);
   const guestTokens = new GuestTokens(config.jwtSecret, config.guests.ttlSeconds);
   const rooms = new RoomService(store, bus, calls, guestTokens, clock);
   const hello = new HelloService(store, presence, spaces, calls, helloCache);
   const search = new SearchService(store);
-  const gateway = new Gateway(config, auth, guestTokens, bus, { hello, presence, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu }, limits, log);
+  const gateway = new Gateway(config, auth, guestTokens, bus, { hello, presence, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu, membership }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
@@ -170,6 +178,13 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
         websocket: gateway.websocket,
       });
       gateway.attach(server);
+      void membership.start(`${config.host}:${server.port}`, {
+        lost: (nodeId, sockets) => closeSocketsOf(nodeId, sockets, { presence, calls }, log),
+        evicted: () => {
+          log.warn("this node was declared dead by the others; its clients reconnect", { node: membership.self.id });
+          gateway.restartAll();
+        },
+      });
       metricsServer = serveMetrics(metrics, config.metrics, config.host);
       metrics.gauge("parley_http_pending_requests", () => server?.pendingRequests ?? 0);
       return server;
@@ -196,6 +211,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       gateway.close();
       calls.close();
       await sfu.close();
+      await membership.close();
       await server?.stop(true);
       await metricsServer?.stop(true);
       await bus.close();

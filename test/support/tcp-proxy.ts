@@ -1,6 +1,7 @@
 /**
  * A TCP proxy a test can cut and restore, to make a shared service (PostgreSQL on 5432)
- * unreachable for one node without touching the service other suites use.
+ * unreachable for one node without touching the service other suites use. Given several
+ * targets it is a failover load balancer: each connection goes to the first that accepts.
  */
 import type { Socket, TCPSocketListener } from "bun";
 
@@ -20,7 +21,10 @@ export interface TcpProxy {
   close(): void;
 }
 
-export function startTcpProxy(target: { host: string; port: number }, port = 0): TcpProxy {
+type Target = { host: string; port: number };
+
+export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
+  const targets = Array.isArray(target) ? target : [target];
   const pairs = new Set<Pair>();
   let listener: TCPSocketListener<Pair> | null = null;
   const drop = (p: Pair) => {
@@ -28,6 +32,25 @@ export function startTcpProxy(target: { host: string; port: number }, port = 0):
     p.down?.end();
     p.up?.end();
   };
+  const connectUp = (pair: Pair, i: number): void =>
+    void Bun.connect<Pair>({
+      hostname: targets[i]!.host,
+      port: targets[i]!.port,
+      data: pair,
+      socket: {
+        open(up) {
+          pair.up = up;
+          for (const b of pair.early) up.write(b);
+          pair.early = [];
+        },
+        data(_up, chunk) {
+          pair.down?.write(chunk);
+        },
+        // Only a connection that opened is this pair's to drop; a refused one tries the next target.
+        close: () => pair.up && drop(pair),
+        error: () => pair.up && drop(pair),
+      },
+    }).catch(() => (i + 1 < targets.length ? connectUp(pair, i + 1) : drop(pair)));
   const listen = (at: number) =>
     Bun.listen<Pair>({
       hostname: "127.0.0.1",
@@ -37,23 +60,7 @@ export function startTcpProxy(target: { host: string; port: number }, port = 0):
           const pair: Pair = { down, early: [] };
           down.data = pair;
           pairs.add(pair);
-          Bun.connect<Pair>({
-            hostname: target.host,
-            port: target.port,
-            data: pair,
-            socket: {
-              open(up) {
-                pair.up = up;
-                for (const b of pair.early) up.write(b);
-                pair.early = [];
-              },
-              data(_up, chunk) {
-                pair.down?.write(chunk);
-              },
-              close: () => drop(pair),
-              error: () => drop(pair),
-            },
-          }).catch(() => drop(pair));
+          connectUp(pair, 0);
         },
         data(down, chunk) {
           const p = down.data;

@@ -8,6 +8,7 @@ import type { ClientFrame, ClientFrameType } from "../../shared/protocol";
 import type { HelloService } from "../hello/service";
 import type { MessageService } from "../chat/messages";
 import type { PresenceService } from "../social/presence";
+import type { Membership } from "../cluster/membership";
 
 export interface Services {
   hello: HelloService;
@@ -16,6 +17,7 @@ export interface Services {
   calls: CallService;
   signaling: SignalingRelay;
   sfu: SfuBridge;
+  membership: Membership;
 }
 
 type Handler<K extends ClientFrameType> = (actor: DeviceActor, frame: Extract<ClientFrame, { type: K }>) => Promise<object | void>;

@@ -148,6 +148,8 @@ export class Gateway {
       set.add(ws);
       ws.subscribe(userTopic(actor.userId));
       ws.subscribe(socketTopic(ws.data.connectionId));
+      // Recorded before presence and calls learn of it, so a survivor can undo whatever they did.
+      this.services.membership.opened({ userId: actor.userId, connectionId: ws.data.connectionId, guest: ws.data.guest !== undefined });
       ws.data.expiryTimer = setTimeout(() => ws.close(WS_CLOSE.UNAUTHORIZED, "token expired"), Math.max(0, ws.data.exp * 1000 - Date.now()));
       ws.data.ready = (async () => {
         // A guest hears their room's chat and nothing else; they have no presence.
@@ -171,6 +173,7 @@ export class Gateway {
     close: (ws) => {
       const { actor, connectionId } = ws.data;
       clearTimeout(ws.data.expiryTimer);
+      this.services.membership.closed(connectionId);
       const set = this.#byUser.get(actor.userId);
       set?.delete(ws);
       if (set?.size === 0) {
@@ -314,6 +317,11 @@ export class Gateway {
     for (const set of this.#byUser.values()) for (const ws of set) ws.close(WS_CLOSE.RESTART, "server restarting");
     while (this.connectionCount > 0) await Bun.sleep(5);
     await this.#settle();
+  }
+
+  /** This node was declared dead (membership.ts): every client reconnects, to any node, and resumes. */
+  restartAll(): void {
+    for (const set of this.#byUser.values()) for (const ws of set) ws.close(WS_CLOSE.RESTART, "node evicted");
   }
 
   async #settle(): Promise<void> {

@@ -1,0 +1,192 @@
+/**
+ * Membership in Redis. Per node: a key holding its NodeInfo that lives `deadMs` unless renewed
+ * (the heartbeat, every `heartbeatMs`), and a set of the sockets it holds; a sorted set lists
+ * every node that registered. Each heartbeat also looks for listed nodes whose key lapsed: a
+ * survivor claims a dead node (one script: exactly one cleans up), takes its socket set in the
+ * same step and drops the node from the list once done. A claimer that fails mid-cleanup tries
+ * again on its next heartbeat; one that dies leaves the node listed, and its claim dies with it,
+ * so another survivor takes over. Cleanup is idempotent: the same socket closed twice is a no-op.
+ * A tombstone outlives the claim, so a node declared dead while merely paused learns it was
+ * (evicted) instead of going on with sockets whose presence and calls were already cleaned up.
+ */
+import { newId } from "../../shared/ids";
+import { RedisLink } from "../bus/redis-link";
+import type { Membership, MembershipEvents, NodeInfo, NodeSocket } from "./membership";
+
+export interface MembershipTimings {
+  heartbeatMs: number;
+  /** A node that has not heartbeaten for this long is dead. */
+  deadMs: number;
+}
+
+// KEYS: node, node list, tombstone, sockets. ARGV: info json, dead ms, id, now.
+const HEARTBEAT = `
+if redis.call('EXISTS', KEYS[3]) == 1 then return 'evicted' end
+local had = redis.call('EXISTS', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+if had == 1 then return 'ok' end
+return 'new'`;
+
+// KEYS: sockets. ARGV: every socket. Rewrites the whole set (after a Redis restart lost it, or a write failed).
+const REWRITE = `
+redis.call('DEL', KEYS[1])
+for i = 1, #ARGV, 1000 do redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
+return 1`;
+
+// KEYS: node, claim, tombstone, sockets, taken sockets. ARGV: claimer, tombstone ms, node key prefix.
+// Claimed unless the node is alive, or another live node holds the claim (a dead holder's lapses with it).
+const CLAIM = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. holder) == 1 then return false end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
+redis.call('SUNIONSTORE', KEYS[5], KEYS[5], KEYS[4])
+redis.call('DEL', KEYS[4])
+return redis.call('SMEMBERS', KEYS[5])`;
+
+// KEYS: taken sockets, node list, claim. ARGV: dead node id.
+const DONE = `
+redis.call('DEL', KEYS[1], KEYS[3])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1`;
+
+/** How long a paused node can still learn it was declared dead. */
+const TOMBSTONE_MS = 3600_000;
+
+export class RedisMembership implements Membership {
+  readonly self: NodeInfo;
+  /** connection id → its member string in the socket set. */
+  readonly #sockets = new Map<string, string>();
+  /** A socket write failed (Redis down): the whole set is written again on the next heartbeat. */
+  #dirty = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #events: MembershipEvents | undefined;
+  #ticking = false;
+  /** Dead nodes this node is cleaning up after. */
+  readonly #cleaning = new Set<string>();
+  #closed = false;
+
+  private constructor(
+    private readonly redis: RedisLink,
+    private readonly prefix: string,
+    private readonly timings: MembershipTimings,
+    self: Omit<NodeInfo, "address">,
+    private readonly onError: (err: unknown) => void,
+  ) {
+    this.self = { ...self, address: "" };
+  }
+
+  static async connect(url: string, prefix: string, timings: MembershipTimings, self: Omit<NodeInfo, "address">, onError: (err: unknown) => void = () => {}): Promise<RedisMembership> {
+    return new RedisMembership(await RedisLink.connect(url), prefix, timings, self, onError);
+  }
+
+  #node = (id: string) => `${this.prefix}:node:${id}`;
+  #list = () => `${this.prefix}:nodes`;
+  #tomb = (id: string) => `${this.prefix}:dead:${id}`;
+  #claim = (id: string) => `${this.prefix}:claim:${id}`;
+  #socketsOf = (id: string) => `${this.prefix}:sockets:${id}`;
+  #taken = (id: string) => `${this.prefix}:taken:${id}`;
+
+  #eval(script: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return this.redis.send("EVAL", [script, String(keys.length), ...keys, ...args.map(String)]);
+  }
+
+  async start(address: string, events: MembershipEvents): Promise<void> {
+    this.self.address = address;
+    this.#events = events;
+    await this.#tick();
+    this.#timer = setInterval(() => void this.#tick(), this.timings.heartbeatMs);
+  }
+
+  opened(socket: NodeSocket): void {
+    const member = JSON.stringify([socket.userId, socket.connectionId, socket.guest]);
+    this.#sockets.set(socket.connectionId, member);
+    this.redis.send("SADD", [this.#socketsOf(this.self.id), member]).catch(() => (this.#dirty = true));
+  }
+
+  closed(connectionId: string): void {
+    const member = this.#sockets.get(connectionId);
+    if (member === undefined) return;
+    this.#sockets.delete(connectionId);
+    this.redis.send("SREM", [this.#socketsOf(this.self.id), member]).catch(() => (this.#dirty = true));
+  }
+
+  async nodes(): Promise<NodeInfo[]> {
+    const ids = (await this.redis.send("ZRANGE", [this.#list(), "0", "-1"])) as string[];
+    if (ids.length === 0) return [];
+    const infos = (await this.redis.send("MGET", ids.map(this.#node))) as (string | null)[];
+    return infos.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as NodeInfo);
+  }
+
+  /** One heartbeat, then a look for dead nodes; never two at once (a slow Redis must not pile them up). */
+  async #tick(): Promise<void> {
+    if (this.#ticking || this.#closed) return;
+    this.#ticking = true;
+    try {
+      await this.#beat();
+      await this.#sweep();
+    } catch (err) {
+      // Redis out of reach: the next tick tries again, and the socket set is rewritten then.
+      this.#dirty = true;
+      this.onError(err);
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  async #beat(): Promise<void> {
+    const id = this.self.id;
+    const keys = [this.#node(id), this.#list(), this.#tomb(id), this.#socketsOf(id)];
+    const state = await this.#eval(HEARTBEAT, keys, [JSON.stringify(this.self), this.timings.deadMs, id, Date.now()]);
+    if (state === "evicted") {
+      // Its sockets were handed to a survivor: start over under a new id, with none.
+      this.self.id = newId();
+      this.#sockets.clear();
+      this.#dirty = false;
+      this.#events?.evicted();
+      return this.#beat();
+    }
+    if (state === "new" || this.#dirty) {
+      this.#dirty = false;
+      await this.#eval(REWRITE, [this.#socketsOf(id)], [...this.#sockets.values()]);
+    }
+  }
+
+  async #sweep(): Promise<void> {
+    const ids = ((await this.redis.send("ZRANGE", [this.#list(), "0", "-1"])) as string[]).filter((id) => id !== this.self.id);
+    if (ids.length === 0) return;
+    const alive = (await this.redis.send("MGET", ids.map(this.#node))) as (string | null)[];
+    for (const [i, id] of ids.entries()) {
+      // Cleaning up may take long (many sockets): it must not hold up this node's own heartbeat.
+      if (alive[i] !== null || this.#cleaning.has(id)) continue;
+      this.#cleaning.add(id);
+      void this.#cleanUp(id)
+        .catch(this.onError)
+        .finally(() => this.#cleaning.delete(id));
+    }
+  }
+
+  async #cleanUp(id: string): Promise<void> {
+    const keys = [this.#node(id), this.#claim(id), this.#tomb(id), this.#socketsOf(id), this.#taken(id)];
+    const members = (await this.#eval(CLAIM, keys, [this.self.id, TOMBSTONE_MS, this.#node("")])) as string[] | null;
+    if (members === null) return;
+    const sockets = members.map((m) => {
+      const [userId, connectionId, guest] = JSON.parse(m) as [string, string, boolean];
+      return { userId, connectionId, guest };
+    });
+    await this.#events?.lost(id, sockets);
+    await this.#eval(DONE, [this.#taken(id), this.#list(), this.#claim(id)], [id]);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    const id = this.self.id;
+    await this.redis.send("DEL", [this.#node(id), this.#socketsOf(id)]).catch(() => {});
+    await this.redis.send("ZREM", [this.#list(), id]).catch(() => {});
+    this.redis.close();
+  }
+}
