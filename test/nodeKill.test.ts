@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { ParleySocket } from "../src/client/socket";
 import type { ServerEvent } from "../src/shared/protocol";
+import { idFloor, idTime } from "../src/shared/ids";
 import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
 import { befriendOver, registerOver, spawnNode, type HttpUser, type NodeProcess } from "./support/processes";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
@@ -124,8 +125,11 @@ describe.skipIf(!enabled)("a node killed with -9 during traffic", () => {
       },
       () => {
         if (hellos++ === 0) return;
-        const last = [...timeline.keys()].sort().at(-1);
-        catchUps.push(syncAll((frame) => reader.request(frame as never), dm, last).then((ms) => ms.forEach((m) => timeline.set(m.id, m))));
+        // As the web client does (chatHistory.ts): from a little before the newest id held, since a
+        // message minted earlier may have committed later — or been announced by nobody.
+        const newest = [...timeline.keys()].sort().at(-1);
+        const after = newest && idFloor(idTime(newest) - 10_000);
+        catchUps.push(syncAll((frame) => reader.request(frame as never), dm, after).then((ms) => ms.forEach((m) => timeline.set(m.id, m))));
       },
     );
     sender.start();
