@@ -10,7 +10,9 @@
  *  (b) Pipelined persisted throughput: P sender/receiver pairs, each sender keeping W sends in
  *      flight for D seconds (after a 1 s warm-up). Acked/s and delivered/s (receivers count
  *      message:new). Afterwards every pair's history is paged through REST to check that each
- *      acknowledged message is stored exactly once and nothing else is.
+ *      acknowledged message is stored exactly once and nothing else is. On PostgreSQL, then the
+ *      baseline in the same database: raw one-row-per-transaction inserts on a pool of 8
+ *      (bench/lib/pg-raw.ts), which Parley's persisted rate is held to.
  *  (c) Fan-out to a 50-member group: one sender, 49 receivers on their own sockets; N messages one
  *      in flight (next after all 49 got it), then N pipelined (W in flight). Deliveries/s and the
  *      per-delivery latency (send → each receiver's arrival).

@@ -150,7 +150,7 @@ test("unread mentions of the viewer count apart from unread messages, in DMs and
 test("migrating a database that had mutes: a muted member hears mentions only, everyone else keeps the default", async () => {
   const pg = process.env.TEST_STORE === "postgres" ? await createTestDatabase() : null;
   const dir = mkdtempSync(join(tmpdir(), "parley-notify-"));
-  const store = new KyselyStore(pg ? postgresDialect(pg.url) : sqliteDialect(join(dir, "t.db")).dialect);
+  const store = new KyselyStore(pg ? postgresDialect(pg.url, 10) : sqliteDialect(join(dir, "t.db")).dialect);
   try {
     const before = await new Migrator({ db: store.db, provider: migrations }).migrateTo("0016_search");
     expect(before.error).toBeUndefined();

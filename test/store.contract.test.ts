@@ -11,6 +11,7 @@ import { openStore } from "../src/server/store/open";
 import type { Store } from "../src/server/store/store";
 import type { Config } from "../src/server/config";
 import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
+import { QueryCounter } from "./support/query-counter";
 
 interface Backend {
   name: string;
@@ -31,7 +32,7 @@ if (TEST_DATABASE_URL) {
     name: "postgres",
     async open() {
       const db = await createTestDatabase();
-      return { database: { kind: "postgres", url: db.url }, cleanup: () => db.drop() };
+      return { database: { kind: "postgres", url: db.url, poolSize: 10 }, cleanup: () => db.drop() };
     },
   });
 } else {
@@ -235,6 +236,56 @@ for (const backend of backends) {
       const first = await store.chat.insertMessage(m);
       const again = await store.chat.insertMessage({ ...m, id: newId() });
       expect([first.created, again.created, again.message.id]).toEqual([true, false, first.message.id]);
+    });
+
+    test("sends of one turn go in one statement: a retry, a repeat within the batch and a guest retry get the original, nothing is stored twice", async () => {
+      const [a, b] = [await user(), await user()];
+      const req = await store.social.createRequest({ id: newId(), from_id: a.id, to_id: b.id, created_at: iso() });
+      const { conversationId: dm } = (await store.social.acceptRequest(req, newId(), iso()))!;
+      const msg = (authorId: string, clientId: string, content = clientId) => ({ id: newId(), conversationId: dm, authorId, clientId, kind: "text" as const, content, replyToId: null, now: iso() });
+      const guest = { id: newId(), name: "Guest" };
+      const earlier = await store.chat.insertMessage(msg(a.id, "earlier"));
+      const earlierGuest = await store.chat.insertMessage({ ...msg("", "g1"), authorId: null, guest });
+      const counter = new QueryCounter();
+      const counted = await openStore(database, [counter]);
+      counter.count = 0;
+      // One event-loop turn: these reach the batcher together.
+      const results = await Promise.all([
+        counted.chat.insertMessage(msg(a.id, "new-1")),
+        counted.chat.insertMessage(msg(a.id, "earlier", "a retry")),
+        counted.chat.insertMessage(msg(b.id, "twice", "first")),
+        counted.chat.insertMessage(msg(b.id, "twice", "second")),
+        counted.chat.insertMessage({ ...msg("", "g1", "guest retry"), authorId: null, guest }),
+        counted.chat.insertMessage(msg(b.id, "new-2")),
+      ]);
+      // The insert, then one lookup per original (the two earlier sends).
+      expect(counter.count).toBe(3);
+      await counted.close();
+      expect(results.map((r) => [r.message.content, r.created])).toEqual([["new-1", true], ["earlier", false], ["first", true], ["first", false], ["g1", false], ["new-2", true]]);
+      expect([results[1]!.message.id, results[3]!.message.id, results[4]!.message.id]).toEqual([earlier.message.id, results[2]!.message.id, earlierGuest.message.id]);
+      const stored = await store.chat.messages(dm, { limit: 100 });
+      expect(stored.map((m) => m.client_id).sort()).toEqual(["earlier", "g1", "new-1", "new-2", "twice"]);
+    });
+
+    test("a batch with a row the database refuses fails that send alone; the others commit once and are answered", async () => {
+      const [a, b] = [await user(), await user()];
+      const req = await store.social.createRequest({ id: newId(), from_id: a.id, to_id: b.id, created_at: iso() });
+      const { conversationId: dm } = (await store.social.acceptRequest(req, newId(), iso()))!;
+      const msg = (conversationId: string, clientId: string) => ({ id: newId(), conversationId, authorId: a.id, clientId, kind: "text" as const, content: clientId, replyToId: null, now: iso() });
+      const earlier = await store.chat.insertMessage(msg(dm, "earlier"));
+      // A conversation that does not exist (say, deleted meanwhile): its foreign key refuses the row.
+      const settled = await Promise.allSettled([
+        store.chat.insertMessage(msg(dm, "ok-1")),
+        store.chat.insertMessage(msg(newId(), "orphan")),
+        store.chat.insertMessage(msg(dm, "earlier")),
+        store.chat.insertMessage(msg(dm, "ok-2")),
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
+      const ok = settled.map((s) => (s.status === "fulfilled" ? [s.value.message.client_id, s.value.created] : null));
+      expect(ok).toEqual([["ok-1", true], null, ["earlier", false], ["ok-2", true]]);
+      expect((settled[2] as PromiseFulfilledResult<{ message: { id: string } }>).value.message.id).toBe(earlier.message.id);
+      expect((await store.chat.messages(dm, { limit: 100 })).map((m) => m.client_id).sort()).toEqual(["earlier", "ok-1", "ok-2"]);
+      expect(await store.chat.messageByClientId(a.id, "orphan")).toBeUndefined();
     });
 
     test("reactions: added once, capped in distinct emoji, listed for a page at once, gone with their message", async () => {

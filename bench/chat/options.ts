@@ -29,6 +29,9 @@ export interface Options {
   chWindow: number;
   chRuns: number;
   quietWaitS: number;
+  /** (b) on PostgreSQL: the raw one-row-per-transaction baseline's pool and callers (bench/lib/pg-raw.ts). */
+  rawPool: number;
+  rawWorkers: number;
   cpuProf: string | undefined;
   serverDir: string | undefined;
   noDocs: boolean;
@@ -56,6 +59,8 @@ const HELP = `bun bench/chat.ts [options]
   --pairs 8             (b) sender/receiver pairs (≤ 64)
   --window 64           (b) sends in flight per sender (≤ 1024)
   --duration 10         (b) measured seconds (≤ 120), after a 1 s warm-up
+  --raw-pool 8          (b) on PostgreSQL, after Parley's run: raw autocommit inserts on a pool of this size …
+  --raw-workers 8       … by this many callers, one insert in flight each, for the same duration (the target)
   --fanout-messages 500 (c) messages sent one in flight (≤ 20000)
   --fanout-pipelined 2000 (c) messages sent pipelined (≤ 50000)
   --fanout-window 32    (c) sends in flight in the pipelined mode (≤ 1024)
@@ -87,6 +92,8 @@ export function parseOptions(argv: string[]): Options {
       pairs: { type: "string", default: "8" },
       window: { type: "string", default: "64" },
       duration: { type: "string" },
+      "raw-pool": { type: "string", default: "8" },
+      "raw-workers": { type: "string", default: "8" },
       "fanout-messages": { type: "string" },
       "fanout-window": { type: "string", default: "32" },
       "fanout-pipelined": { type: "string" },
@@ -138,6 +145,8 @@ export function parseOptions(argv: string[]): Options {
     window: int("window", opt.window, 64, 1, 1024),
     durationS: num("duration", opt.duration, q ? 3 : 10, 0.5, 120),
     tpWarmS: 1,
+    rawPool: int("raw-pool", opt["raw-pool"], 8, 1, 100),
+    rawWorkers: int("raw-workers", opt["raw-workers"], 8, 1, 1024),
     fanN,
     fanPipeN: int("fanout-pipelined", opt["fanout-pipelined"], q ? 300 : 2000, 1, 50_000),
     fanWarm: Math.min(20, fanN),

@@ -138,6 +138,21 @@ export function report(runs: RunResult[], meta: ReportMeta, o: Options) {
             `so one fully available core would carry ≈ ${fmt(1e6 / lo, 0)} msg/s at best${store === "PostgreSQL" ? " (plus what PostgreSQL itself needs)" : ""}.`,
         );
       }
+      const raws = rs.filter((r) => r.raw);
+      const bestRaw = best(raws, (r) => r.raw!.perS, "max")?.raw;
+      if (bestRaw) {
+        L.push(
+          `| raw inserts, pool ${bestRaw.pool}, ${bestRaw.workers} callers (no Parley) | ${fmt(bestRaw.perS, 0)} | – | – | – | – | – | – | ${range(raws.map((r) => r.raw!.perS), 0)} | ` +
+            `– |${anyPg ? ` ${fmt(bestRaw.cpu.db, 0)} |` : ""} ${fmt(bestRaw.cpu.gen, 0)} | ${fmt(bestRaw.cpu.other, 0)} | – |${anyPg ? ` ${fmt(usPerS(bestRaw.cpu.db, bestRaw.perS), 0)} |` : ""} – |`,
+        );
+        const ratios = raws.map((r) => r.tp!.ackedPerS / r.raw!.perS);
+        const met = ratios.every((x) => x >= 1) && allOk;
+        verdicts.push(
+          `(b) PostgreSQL persisted msg/s ≥ raw one-row-per-transaction inserts on a pool of ${bestRaw.pool} in the same run: ${met ? "**met**" : "**not met**"} — ` +
+            `Parley ÷ raw per run ${ratios.map((x) => `${fmt(x, 2)}×`).join(", ")} (best ${fmt(t.ackedPerS, 0)} vs ${fmt(bestRaw.perS, 0)} rows/s)` +
+            `${allOk ? ", every acknowledged message stored exactly once" : ", **exactly-once check failed**"}.`,
+        );
+      }
       if (store === "SQLite") {
         const met = t.ackedPerS >= TARGET.sqliteMsgsPerS && allOk;
         verdicts.push(

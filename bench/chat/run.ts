@@ -10,6 +10,8 @@ import type { Options } from "./options";
 import { setup } from "./setup";
 import { errText } from "./sock";
 import { phaseThroughput, type ThroughputResult } from "./throughput";
+import { rawInsertRate, type RawInsertResult } from "../lib/pg-raw";
+import { CONTENT } from "./options";
 
 export interface RunResult {
   store: "SQLite" | "PostgreSQL";
@@ -17,6 +19,8 @@ export interface RunResult {
   baselineRss: number;
   dm?: LatencyResult;
   tp?: ThroughputResult;
+  /** PostgreSQL: raw autocommit inserts into the same database right after (b), the baseline (b) is held to. */
+  raw?: RawInsertResult;
   fan?: FanoutResult[];
   channel?: ChannelResult;
 }
@@ -30,6 +34,11 @@ export async function oneRun(store: RunResult["store"], run: number, o: Options)
     AUTH_RATE_LIMIT: "1000000",
     WS_RATE_PER_SECOND: "100000",
     WS_BURST: "100000",
+    // The per-user write and read buckets (src/server/limits) would hold each sender to a few messages/s.
+    WRITE_RATE_PER_SECOND: "1000000",
+    WRITE_BURST: "1000000",
+    READ_RATE_PER_SECOND: "1000000",
+    READ_BURST: "1000000",
     LOG_LEVEL: "warn",
     // (d) registers up to thousands of users: two argon2id hashes at a time, and access tokens
     // that outlive that setup (sockets close when their token expires).
@@ -79,6 +88,12 @@ export async function oneRun(store: RunResult["store"], run: number, o: Options)
         `  verify (REST history): ${b.totalAcked} acked, ${v.stored} stored, ${v.ackedStoredOnce} acked-and-stored-once, ${v.missing} missing, ` +
           `${v.duplicates} duplicated, ${v.unacked} stored-but-unacked, ${b.totalDelivered} delivered → ${v.ok ? "OK" : "FAILED"} (${fmt(v.ms / 1000, 1)} s)`,
       );
+      if (withDb) {
+        await sleep(300);
+        console.error(`${tag} (b) raw baseline: one-row autocommit inserts, pool ${o.rawPool}, ${o.rawWorkers} callers, ${o.tpWarmS} s warm-up + ${o.durationS} s …`);
+        const raw = (r.raw = await rawInsertRate(env.DATABASE_URL!, { pool: o.rawPool, workers: o.rawWorkers, warmS: o.tpWarmS, seconds: o.durationS, content: CONTENT }));
+        console.error(`  raw ${fmt(raw.perS, 0)} rows/s (Parley ${fmt(b.ackedPerS / raw.perS, 2)}× of it); postgres CPU ${fmt(raw.cpu.db, 0)} %, client ${fmt(raw.cpu.gen, 0)} %, other ${fmt(raw.cpu.other, 0)} %`);
+      }
       await sleep(300);
     }
     if (o.phases.has("c")) {

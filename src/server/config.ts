@@ -20,6 +20,7 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^(sqlite:|postgres(ql)?:\/\/)/, "must start with sqlite: or postgres://")
     .optional(),
+  DATABASE_POOL_SIZE: Int(10),
   PUBLIC_URL: z.url().optional(),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
@@ -95,7 +96,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  database: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+  /** PostgreSQL: `poolSize` connections per node (one writes the message batches, the rest serve everything else). */
+  database: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; poolSize: number };
   publicUrl: string;
   /** False when PUBLIC_URL is unset: links then use the origin each request came in on (http/origin.ts). */
   publicUrlSet: boolean;
@@ -209,7 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dbUrl = e.DATABASE_URL ?? `sqlite:${join(dataDir, "parley.db")}`;
   const database = dbUrl.startsWith("sqlite:")
     ? ({ kind: "sqlite", path: dbUrl.slice("sqlite:".length) } as const)
-    : ({ kind: "postgres", url: dbUrl } as const);
+    : ({ kind: "postgres", url: dbUrl, poolSize: e.DATABASE_POOL_SIZE } as const);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
 
   return Object.freeze({

@@ -66,18 +66,27 @@ function mapUnreachable(err: unknown): never {
 /** How long opening a connection may take before the request fails (a host that drops packets would hang it). */
 const CONNECT_TIMEOUT_SECONDS = 5;
 
-export function postgresDialect(url: string, max = 10): Dialect {
+/**
+ * Kysely asks for a connection per query. Handing it a reserved one would serialise the node's
+ * queries over `max` connections, one round trip each; queries outside a transaction instead go
+ * to Bun.SQL's pool, which pipelines concurrent queries on its connections. A transaction needs
+ * one connection from BEGIN to COMMIT, so the driver's BEGIN (the only statement that opens one)
+ * reserves a connection that the rest of it runs on and that is released with it.
+ */
+export function postgresDialect(url: string, max: number): Dialect {
   const sql = new SQL({ url, max, idleTimeout: 30, connectionTimeout: CONNECT_TIMEOUT_SECONDS });
   const pool = {
     async connect() {
-      const conn = await sql.reserve().catch(mapUnreachable);
+      let reserved: Awaited<ReturnType<typeof sql.reserve>> | null = null;
       return {
         async query(text: string, params: unknown[]) {
-          const res = await conn.unsafe(text, params as never[]).catch(mapUnreachable);
+          if (!reserved && /^(begin|start transaction)\b/i.test(text)) reserved = await sql.reserve().catch(mapUnreachable);
+          const res = await (reserved ?? sql).unsafe(text, params as never[]).catch(mapUnreachable);
           return { rows: [...res], rowCount: res.count ?? res.length, command: res.command };
         },
         release() {
-          conn.release();
+          reserved?.release();
+          reserved = null;
         },
       };
     },

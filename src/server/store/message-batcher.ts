@@ -1,14 +1,13 @@
 /**
  * Group commit for messages: sends that arrive in the same event-loop turn are written in one
- * transaction, and each is answered only after that COMMIT. A commit is the dominant cost of
- * a send, so under load this multiplies throughput while a lone send still goes straight out.
- * One batch writes at a time; rows go in (author, clientId) order so concurrent writers on
- * other nodes always take index locks in the same order.
+ * statement, and each is answered only after it committed. A commit (and on PostgreSQL a round
+ * trip per statement) is the dominant cost of a send, so under load this multiplies throughput
+ * while a lone send still goes straight out. Used by both dialects (KyselyChatStore).
  */
-import type { Kysely } from "kysely";
+import { CompiledQuery, type Kysely } from "kysely";
 import type { Database } from "./schema";
 import type { MessageRow, NewMessage } from "./chat";
-import { prepared } from "./sql";
+import { isPostgres, prepared } from "./sql";
 
 export type Result = { message: MessageRow; created: boolean };
 
@@ -56,6 +55,85 @@ export async function insertOne(db: Kysely<Database>, m: NewMessage): Promise<Re
   return { message: original, created: false };
 }
 
+const COLUMNS = ["id", "conversation_id", "author_id", "client_id", "kind", "content", "reply_to_id", "created_at", "mentions_everyone", "guest_id", "guest_name", "thread_id"] as const;
+
+const columnValues = (m: NewMessage): unknown[] => [m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0, m.guest?.id ?? null, m.guest?.name ?? null, m.threadId ?? null];
+
+/**
+ * The n-row insert, written out once per dialect and row count: Kysely building and compiling a
+ * 256-row insert cost more than the database took to run it. No conflict target: a retry may
+ * collide on either the author's or the guest's (clientId) index.
+ */
+const batchSql = new Map<string, string>();
+function batchInsertSql(db: Kysely<Database>, n: number): string {
+  const pg = isPostgres(db);
+  const key = `${pg}:${n}`;
+  let text = batchSql.get(key);
+  if (!text) {
+    let p = 0;
+    const row = () => `(${COLUMNS.map(() => (pg ? `$${++p}` : "?")).join(", ")})`;
+    const values = Array.from({ length: n }, row).join(", ");
+    batchSql.set(key, (text = `insert into "messages" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) values ${values} on conflict do nothing returning *`));
+  }
+  return text;
+}
+
+/** Rows per statement: well under SQLite's 32766 and PostgreSQL's 65535 bound parameters (12 a row). */
+const MAX_BATCH = 256;
+
+/** Whose retries collide: (author, clientId) or (guest, clientId); null when nothing can collide. */
+const retryKey = (m: NewMessage) => (m.clientId === null ? null : `${m.authorId ?? `guest:${m.guest?.id}`}\u0000${m.clientId}`);
+
+/**
+ * Several messages in ONE statement (atomic on its own, so it commits or fails as a whole): a
+ * batch costs one round trip and one commit whatever its size, which on PostgreSQL is the whole
+ * point. Rows already stored under their (author or guest, clientId) are skipped by the unique
+ * indexes and answered with the original; a key repeated within the batch is inserted once.
+ */
+export async function insertMany(db: Kysely<Database>, ms: NewMessage[]): Promise<Array<Result | Error>> {
+  const firstByKey = new Map<string, NewMessage>();
+  const rows: NewMessage[] = [];
+  for (const m of ms) {
+    const key = retryKey(m);
+    if (key !== null && firstByKey.has(key)) continue;
+    if (key !== null) firstByKey.set(key, m);
+    rows.push(m);
+  }
+  // Index locks taken in (author, clientId) order, so concurrent writers on other nodes never deadlock.
+  const order = (m: NewMessage) => retryKey(m) ?? m.id;
+  rows.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  const { rows: inserted } = await db.executeQuery<MessageRow>(CompiledQuery.raw(batchInsertSql(db, rows.length), rows.flatMap(columnValues)));
+  const byId = new Map(inserted.map((r) => [r.id, r]));
+  const originals = new Map<string, MessageRow | undefined>();
+  const original = async (m: NewMessage) => {
+    const key = retryKey(m)!;
+    if (!originals.has(key)) {
+      const q = db.selectFrom("messages").selectAll().where("client_id", "=", m.clientId);
+      originals.set(key, await (m.authorId !== null ? q.where("author_id", "=", m.authorId) : q.where("guest_id", "=", m.guest?.id ?? null)).executeTakeFirst());
+    }
+    return originals.get(key);
+  };
+  const out: Array<Result | Error> = [];
+  for (const m of ms) {
+    const key = retryKey(m);
+    const first = key === null ? m : firstByKey.get(key)!;
+    const row = byId.get(first.id);
+    if (row) {
+      out.push({ message: row, created: first === m });
+      continue;
+    }
+    const prior = key === null ? undefined : await original(m);
+    out.push(prior ? { message: prior, created: false } : new Error(`message ${m.id} was neither inserted nor found`));
+  }
+  return out;
+}
+
+/**
+ * Group commit: the sends of one event-loop turn go out together in one statement, and each is
+ * answered only once it has committed. One batch writes at a time, so commits follow the order
+ * ids were handed out in (a reader paging `after` an id never skips an earlier one still in
+ * flight on this node) and a batch takes one pooled connection, leaving the rest to reads.
+ */
 export class InsertBatcher {
   #queue: Pending[] = [];
   #writing = false;
@@ -73,23 +151,20 @@ export class InsertBatcher {
   }
 
   async #flush(): Promise<void> {
-    const batch = this.#queue;
-    this.#queue = [];
+    const batch = this.#queue.splice(0, MAX_BATCH);
     if (batch.length === 1) {
       await insertOne(this.db, batch[0]!.m).then(batch[0]!.resolve, batch[0]!.reject);
     } else {
-      batch.sort((a, b) => `${a.m.authorId ?? a.m.guest?.id}\u0000${a.m.clientId}`.localeCompare(`${b.m.authorId ?? b.m.guest?.id}\u0000${b.m.clientId}`));
+      let results: Array<Result | Error> | undefined;
       try {
-        const results = await this.db.transaction().execute(async (tx) => {
-          const out: Result[] = [];
-          for (const p of batch) out.push(await insertOne(tx, p.m));
-          return out;
-        });
-        batch.forEach((p, i) => p.resolve(results[i]!));
+        results = await insertMany(this.db, batch.map((p) => p.m));
       } catch {
-        // One bad row (say, its conversation was just deleted) must not sink the others.
+        // The statement failed as a whole, so nothing of it is stored: one bad row (say, its
+        // conversation was just deleted) must not sink the others, so each goes again alone and
+        // gets its own answer. Idempotent by clientId, so a commit whose reply was lost is found, not doubled.
         for (const p of batch) await insertOne(this.db, p.m).then(p.resolve, p.reject);
       }
+      if (results) batch.forEach((p, i) => (results[i] instanceof Error ? p.reject(results[i]) : p.resolve(results[i] as Result)));
     }
     if (this.#queue.length > 0) setImmediate(() => void this.#flush());
     else this.#writing = false;
