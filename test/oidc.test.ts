@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startOidcProvider, type OidcProviderHandle } from "./support/oidc-provider";
 import { CookieJar, freePort, startNode, type TestNode } from "./support/parley";
 import { connectWs } from "./support/ws";
+import { Secret, TOTP } from "otpauth";
 
 const TIMEOUT = 30_000;
 
@@ -176,6 +177,18 @@ function expectRefused(browser: Browser, res: Response) {
   expect(browser.cookie(parleyUrl, "access_token")).toBeUndefined();
 }
 
+/** Turns two-factor on for the browser's account; answers the secret. */
+async function enrolTotp(browser: Browser): Promise<string> {
+  const post = (path: string, json?: unknown) =>
+    browser.fetch(`${parleyUrl}/api/auth/totp/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(json ?? {}) });
+  const { secret } = (await (await post("enrol")).json()) as { secret: string };
+  expect((await post("confirm", { code: totpCode(secret) })).status).toBe(200);
+  return secret;
+}
+
+/** The code of the current time step, or of one ahead (still accepted: ±1 step) to follow one already used. */
+const totpCode = (secret: string, stepsAhead = 0) => TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + stepsAhead * 30_000 });
+
 describe("OIDC sign-in against a real provider", () => {
   test("GET /api/auth/providers lists the configured provider", async () => {
     const res = await fetch(`${parleyUrl}/api/auth/providers`);
@@ -266,6 +279,51 @@ describe("OIDC sign-in against a real provider", () => {
       const again = await signIn("victor@example.org");
       expect((await me(again.browser)).id).toBe(attacker.user.id);
       expect((await me(victim.browser)).id).toBe(attacker.user.id);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "with two-factor on, the provider is only the first step: the callback leads to the code, and only the code to a session",
+    async () => {
+      const first = await signIn("tess");
+      const secret = await enrolTotp(first.browser);
+
+      const { browser, res } = await signIn("tess");
+      expect(res.status).toBe(302);
+      expect(res.headers.get("location")).toBe("/login?step=totp");
+      expect(browser.cookie(parleyUrl, "access_token")).toBeUndefined();
+      expect(browser.cookie(parleyUrl, "totp_pending")).toBeTruthy();
+      expect((await browser.fetch(`${parleyUrl}/api/users/me`)).status).toBe(401);
+
+      const verify = (code: string) =>
+        browser.fetch(`${parleyUrl}/api/auth/totp/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code }) });
+      expect((await verify("000000")).status).toBe(403);
+      const done = await verify(totpCode(secret, 1));
+      expect(done.status).toBe(200);
+      expect((await me(browser)).id).toBe((await me(first.browser)).id);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a squatter's two-factor set-up goes with the password when the email's owner signs in through the provider",
+    async () => {
+      const squatter = await registerWithPassword("uma@example.org", "uma_squat");
+      const jarBrowser = new Browser();
+      const login = await jarBrowser.fetch(`${parleyUrl}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ login: "uma_squat", password: "correct horse battery" }),
+      });
+      expect(login.status).toBe(200);
+      await enrolTotp(jarBrowser);
+      expect((await node.store.totp.factor(squatter.user.id))?.enabled_at).toBeTruthy();
+
+      const owner = await signIn("uma");
+      expect(owner.res.headers.get("location")).toBe("/");
+      expect((await me(owner.browser)).id).toBe(squatter.user.id);
+      expect(await node.store.totp.factor(squatter.user.id)).toBeUndefined();
     },
     TIMEOUT,
   );

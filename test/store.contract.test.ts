@@ -314,6 +314,32 @@ for (const backend of backends) {
       expect(await store.edits.history(m.id)).toEqual([]);
     });
 
+    test("a TOTP factor is enabled once, accepts each time step once, and its recovery codes and pending sign-ins are single-use", async () => {
+      const u = await user();
+      expect(await store.totp.beginEnrolment(u.id, "sealed-1", iso())).toBe(true);
+      expect(await store.totp.beginEnrolment(u.id, "sealed-2", iso())).toBe(true);
+      expect(await store.totp.enable(u.id, 100, ["h1", "h2"], iso())).toBe(true);
+      expect(await store.totp.enable(u.id, 101, ["h3"], iso())).toBe(false);
+      expect(await store.totp.beginEnrolment(u.id, "sealed-3", iso())).toBe(false);
+      expect((await store.totp.factor(u.id))?.secret).toBe("sealed-2");
+      expect([await store.totp.acceptStep(u.id, 100), await store.totp.acceptStep(u.id, 99), await store.totp.acceptStep(u.id, 101), await store.totp.acceptStep(u.id, 101)]).toEqual([false, false, true, false]);
+      expect([await store.totp.useRecoveryCode(u.id, "h1", iso()), await store.totp.useRecoveryCode(u.id, "h1", iso()), await store.totp.recoveryCodesLeft(u.id)]).toEqual([true, false, 1]);
+      expect([await store.totp.recordFailure(u.id), await store.totp.recordFailure(u.id)]).toEqual([1, 2]);
+      await store.totp.clearFailures(u.id);
+      expect((await store.totp.factor(u.id))?.failures).toBe(0);
+
+      const later = iso(Date.now() + 60_000);
+      await store.totp.createChallenge("c1", u.id, iso(), later);
+      expect((await store.totp.challenge("c1", iso()))?.user_id).toBe(u.id);
+      expect(await store.totp.challenge("c1", later)).toBeUndefined();
+      expect(await store.totp.failChallenge("c1")).toBe(1);
+      expect([await store.totp.consumeChallenge("c1", iso(), 1), await store.totp.consumeChallenge("c1", iso(), 3), await store.totp.consumeChallenge("c1", iso(), 3)]).toEqual([false, true, false]);
+
+      await store.totp.createChallenge("c2", u.id, iso(), later);
+      await store.totp.remove(u.id);
+      expect([await store.totp.factor(u.id), await store.totp.challenge("c2", iso()), await store.totp.recoveryCodesLeft(u.id)]).toEqual([undefined, undefined, 0]);
+    });
+
     test("ids are time-sortable", async () => {
       const ids = Array.from({ length: 1000 }, () => newId());
       expect([...ids].sort()).toEqual(ids);

@@ -23,6 +23,7 @@ export const EnvSchema = z.object({
   DATABASE_POOL_SIZE: Int(10),
   PUBLIC_URL: z.url().optional(),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  TOTP_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   TRUST_PROXY: Bool.default(false),
   OIDC_ISSUER: z.url().optional(),
@@ -103,6 +104,8 @@ export interface Config {
   publicUrlSet: boolean;
   secureCookies: boolean;
   jwtSecret: string;
+  /** Seals TOTP secrets and keys recovery-code hashes (auth/secret-box.ts); apart from jwtSecret so rotating that one keeps two-factor working. */
+  totpKey: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   trustProxy: boolean;
   oidc: readonly OidcProviderConfig[];
@@ -155,12 +158,20 @@ function fileLimit(): number {
   return 1024;
 }
 
-/** A secret generated on first start and kept in the data directory. */
+/**
+ * A secret generated on first start and kept in the data directory. Created exclusively: nodes
+ * starting together on a shared DATA_DIR all end up with the first one written.
+ */
 function persistentSecret(dataDir: string, name: string): string {
   const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   const secret = randomBytes(48).toString("base64url");
-  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  try {
+    writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return readFileSync(file, "utf8").trim();
+    throw err;
+  }
   return secret;
 }
 
@@ -224,6 +235,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrlSet: e.PUBLIC_URL !== undefined,
     secureCookies: publicUrl.startsWith("https:"),
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, "jwt-secret"),
+    totpKey: e.TOTP_KEY ?? persistentSecret(dataDir, "totp-key"),
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     oidc: Object.freeze(oidc),

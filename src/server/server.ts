@@ -11,6 +11,8 @@ import { TokenService } from "./auth/tokens";
 import { GuestTokens } from "./auth/guest-tokens";
 import { WindowLimiter } from "./auth/limiter";
 import { OidcService } from "./auth/oidc";
+import { SecretBox } from "./auth/secret-box";
+import { TotpService } from "./auth/totp";
 import type { Config } from "./config";
 import { createApp, type App } from "./http/app";
 import { createLogger, type Logger } from "./obs/log";
@@ -87,7 +89,8 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const clock = opts.clock ?? Date.now;
   const hasher = new PasswordHasher(config.hashing.concurrency, config.hashing.queue);
   const tokens = new TokenService(config.jwtSecret, config.accessTtlSeconds);
-  const auth = new AuthService(store, hasher, tokens, { refreshTtlSeconds: config.refreshTtlSeconds, lockout: config.lockout }, bus, clock);
+  const totp = new TotpService(store, new SecretBox(config.totpKey), { issuer: `Parley (${new URL(config.publicUrl).host})`, lockout: config.lockout }, clock);
+  const auth = new AuthService(store, hasher, tokens, { refreshTtlSeconds: config.refreshTtlSeconds, lockout: config.lockout }, bus, totp, clock);
   const presenceRegistry = config.redis
     ? await RedisPresenceRegistry.connect(config.redis.url, `${config.redis.channel}:presence`, config.ws.staleSeconds * 1000 * 2)
     : new MemoryPresenceRegistry();
@@ -127,7 +130,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
   const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
-  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, oidc, ipLimiter, limits, metrics, log, staticDir });
+  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, oidc, totp, ipLimiter, limits, metrics, log, staticDir });
   // Every node sweeps; two sweeping at once delete disjoint rows or nothing.
   const sweeper = setInterval(
     () => void attachments.sweep().catch((err) => log.error("attachment sweep failed", { error: String(err) })),

@@ -17,6 +17,8 @@ export type { ChannelSummary, ConversationSummary, FriendSummary, HelloResult, M
 export { PREVIEW_LENGTH } from "./hello";
 export { SearchQuery, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from "./search";
 export type { SearchHit, SearchResult, Snippet } from "./search";
+export { RECOVERY_CODE_COUNT, TOTP_DIGITS, TotpCodeBody } from "./totp";
+export type { RecoveryCodes, TotpEnrolment, TotpInvalidDetails, TotpRequiredDetails, TotpStatus } from "./totp";
 
 export const USERNAME_MAX = 32;
 export const USERNAME_RE = /^[a-z0-9_]{3,32}$/;
@@ -100,6 +102,8 @@ export interface SessionResult extends AccessExpiry {
   user: Me;
   /** Login only: failed sign-ins on this account since its last successful one, if any. */
   recentFailures?: { count: number; lastAt: string } | null;
+  /** The second step, when it took a recovery code: how many unused ones remain. */
+  recoveryCodesLeft?: number;
 }
 
 // ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { cleanName } from "../../shared/names";
 import { USERNAME_RE } from "../../shared/protocol";
 import type { OidcProviderConfig } from "../config";
 import type { Store, UserRow } from "../store/store";
-import type { AuthService, Client, IssuedTokens } from "./service";
+import type { AuthService, Client, SignIn } from "./service";
 
 interface Flow {
   provider: string;
@@ -100,7 +100,8 @@ export class OidcService {
     return { url: url.href, flowCookie, maxAge: FLOW_TTL_SECONDS };
   }
 
-  async complete(providerId: string, currentUrl: URL, flowCookie: string | undefined, client: Client): Promise<IssuedTokens> {
+  /** A session, or the second step when the account has two-factor on (the provider is only the first factor). */
+  async complete(providerId: string, currentUrl: URL, flowCookie: string | undefined, client: Client): Promise<SignIn> {
     const p = this.#provider(providerId);
     const flow = await this.#readFlow(flowCookie, p.id);
     const { config, jwks } = await this.#discover(p);
@@ -131,7 +132,7 @@ export class OidcService {
       throw new AppError("OIDC_ERROR", "The ID token does not belong to this sign-in");
     }
     const user = await this.#account(p.id, await this.#profile(config, accessToken, claims as IdClaims));
-    return this.auth.startSession(user.id, client);
+    return this.auth.signIn(user.id, client);
   }
 
   /**

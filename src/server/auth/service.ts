@@ -12,6 +12,7 @@ import type { PasswordHasher } from "./passwords";
 import { hashRefreshToken, newRefreshToken, type TokenService } from "./tokens";
 import { loginKey } from "../store/accounts";
 import { ACCOUNT_WIDE } from "../store/throttle";
+import type { PendingSignIn, TotpService } from "./totp";
 
 export interface Client {
   ip: string;
@@ -30,6 +31,9 @@ export interface IssuedTokens {
   refreshToken: string;
   sessionId: string;
 }
+
+/** What a right first factor (password or OIDC provider) leads to: a session, or the second step. */
+export type SignIn = ({ kind: "session" } & IssuedTokens) | ({ kind: "totp" } & PendingSignIn);
 
 export interface AuthOptions {
   refreshTtlSeconds: number;
@@ -53,6 +57,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly opts: AuthOptions,
     private readonly bus: Bus,
+    private readonly totp: TotpService,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -87,7 +92,7 @@ export class AuthService {
    * argon2id work run either way, so no answer tells whether an account exists. An account
    * without a password (OIDC only) fails as a wrong password does.
    */
-  async login(input: LoginBody, client: Client): Promise<{ user: UserRow; recentFailures: RecentFailures | null } & IssuedTokens> {
+  async login(input: LoginBody, client: Client): Promise<{ user: UserRow; recentFailures: RecentFailures | null } & SignIn> {
     const user = await this.store.accounts.userByLogin(input.login);
     const key = user ? `u:${user.id}` : `l:${loginKey(input.login)}`;
     const now = this.clock();
@@ -100,10 +105,10 @@ export class AuthService {
         : await this.hasher.verifyNothing(input.password);
     if (!ok || !user) await this.#failed(key, client.ip, now);
     const recentFailures = await this.store.throttle.loginSucceeded(key, client.ip);
-    const issued = await this.startSession(user!.id, client);
+    const issued = await this.signIn(user!.id, client);
     // The email's owner may have claimed the account (dropping this password) during the verify.
     if ((await this.store.accounts.userById(user!.id))?.password_hash !== user!.password_hash) {
-      await this.store.accounts.revokeSession(user!.id, issued.sessionId, iso(this.clock()));
+      if (issued.kind === "session") await this.store.accounts.revokeSession(user!.id, issued.sessionId, iso(this.clock()));
       throw new AppError("INVALID_CREDENTIALS", "Wrong login or password");
     }
     return { user: user!, recentFailures, ...issued };
@@ -125,6 +130,20 @@ export class AuthService {
   #locked(until: string, now: number): AppError {
     const retry = Math.max(1, Math.ceil((Date.parse(until) - now) / 1000));
     return new AppError("ACCOUNT_LOCKED", `Too many failed attempts; try again in ${retry} s`, { until }, retry);
+  }
+
+  /** After a right first factor: a session, or a pending sign-in when the account has two-factor on. */
+  async signIn(userId: string, client: Client): Promise<SignIn> {
+    const pending = await this.totp.challenge(userId);
+    return pending ? { kind: "totp", ...pending } : { kind: "session", ...(await this.startSession(userId, client)) };
+  }
+
+  /** The second step of a sign-in: a right code (or recovery code) turns the pending sign-in into a session. */
+  async completeSignIn(pendingToken: string | undefined, code: string, client: Client): Promise<{ user: UserRow; recoveryCodesLeft?: number } & IssuedTokens> {
+    const { userId, recoveryCodesLeft } = await this.totp.complete(pendingToken, code);
+    const user = await this.store.accounts.userById(userId);
+    if (!user) throw new AppError("UNAUTHORIZED", "This sign-in has expired; enter your password again");
+    return { user, recoveryCodesLeft, ...(await this.startSession(userId, client)) };
   }
 
   async startSession(userId: string, client: Client): Promise<IssuedTokens> {

@@ -41,6 +41,8 @@ import { searchRoutes } from "./routes/search";
 import type { SearchService } from "../search/service";
 import type { AttachmentService } from "../chat/attachments";
 import { attachmentRoutes } from "./routes/attachments";
+import { totpRoutes } from "./routes/totp";
+import type { TotpService } from "../auth/totp";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -60,6 +62,7 @@ export interface AppDeps {
   search: SearchService;
   attachments: AttachmentService;
   oidc: OidcService;
+  totp: TotpService;
   ipLimiter: WindowLimiter;
   limits: Limits;
   metrics: Metrics;
@@ -121,6 +124,7 @@ export function createApp(d: AppDeps) {
 
   app.route("/api/auth", authRoutes(d));
   app.route("/api/auth/oidc", oidcRoutes(d));
+  app.route("/api/auth/totp", totpRoutes(d));
   app.route("/api/users", avatarRoutes(d.auth, d.users));
   app.route("/api/users", userRoutes(d.auth, d.users));
   app.route("/api/friends", friendRoutes(d.auth, d.friends));

@@ -3,6 +3,7 @@ import { sql, type Kysely, type Selectable, type Updateable } from "kysely";
 import { AppError } from "../../shared/errors";
 import type { Database, SessionsTable, UsersTable } from "./schema";
 import { escapeLike, prepared, uniqueViolation } from "./sql";
+import { removeTotp } from "./totp";
 
 /** One answer for a taken email or username, whether a check or the unique index found it. */
 export const TAKEN = { email: "That email is already registered", username: "That username is taken" } as const;
@@ -53,8 +54,9 @@ export interface AccountStore {
   searchUsers(prefix: string, limit: number): Promise<UserRow[]>;
   updateUser(id: string, patch: UserPatch, now: string): Promise<UserRow | undefined>;
   /**
-   * Marks the email verified; if it was not, also drops the password and revokes every session
-   * (the provider proved someone else owns the address). Returns whether that happened.
+   * Marks the email verified; if it was not, also drops the password, revokes every session and
+   * removes two-factor sign-in (the provider proved someone else owns the address). Returns
+   * whether that happened.
    */
   claimEmail(id: string, now: string): Promise<boolean>;
 
@@ -161,6 +163,7 @@ export class KyselyAccountStore implements AccountStore {
         .executeTakeFirst();
       if (!claimed) return false;
       await tx.updateTable("sessions").set({ revoked_at: now }).where("user_id", "=", id).where("revoked_at", "is", null).execute();
+      await removeTotp(tx, id);
       return true;
     });
   }

@@ -55,6 +55,37 @@ export interface RefreshTokensTable {
 }
 
 
+/** A TOTP second factor (migration 0019); `secret` is sealed (auth/secret-box.ts). */
+export interface TotpFactorsTable {
+  user_id: string;
+  secret: string;
+  /** Null while the enrolment awaits its confirmation code. */
+  enabled_at: string | null;
+  /** The newest time step accepted; codes at or before it are refused as replays. */
+  last_step: number | null;
+  /** Wrong codes since the last right one. */
+  failures: Generated<number>;
+  blocked_until: string | null;
+  created_at: string;
+}
+
+export interface TotpRecoveryCodesTable {
+  user_id: string;
+  /** Keyed hash of the code (auth/totp.ts says why not argon2id). */
+  hash: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+/** A sign-in waiting for its second factor, by the SHA-256 of its token. */
+export interface TotpChallengesTable {
+  hash: string;
+  user_id: string;
+  failures: Generated<number>;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface FriendRequestsTable {
   id: string;
   from_id: string;
@@ -221,6 +252,9 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
+  totp_factors: TotpFactorsTable;
+  totp_recovery_codes: TotpRecoveryCodesTable;
+  totp_challenges: TotpChallengesTable;
   friend_requests: FriendRequestsTable;
   friendships: FriendshipsTable;
   blocks: BlocksTable;

@@ -17,6 +17,7 @@ import { KyselyMessageEditStore, type MessageEditStore } from "./edits";
 import { KyselyThreadStore, type ThreadStore } from "./threads";
 import { KyselySearchStore, type SearchStore } from "./search";
 import { KyselyAttachmentStore, type AttachmentStore } from "./attachments";
+import { KyselyTotpStore, type TotpStore } from "./totp";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
@@ -28,6 +29,7 @@ export type { MessageEditStore, MessageEditRow } from "./edits";
 export type { ThreadStore, ThreadSummaryRow, ThreadParticipantRow, ReplyTargetRow } from "./threads";
 export type { SearchStore, SearchCriteria, SearchRow } from "./search";
 export type { AttachmentStore, AttachmentRow, NewAttachment, FileKeys } from "./attachments";
+export type { TotpStore, TotpFactorRow, TotpChallengeRow } from "./totp";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -46,6 +48,8 @@ export interface Store {
   readonly search: SearchStore;
   /** Uploads and the messages they are attached to (migration 0018). */
   readonly attachments: AttachmentStore;
+  /** Two-factor sign-in: TOTP factors, recovery codes, pending sign-ins (migration 0019). */
+  readonly totp: TotpStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -66,6 +70,7 @@ export class KyselyStore implements Store {
   readonly threads: ThreadStore;
   readonly search: SearchStore;
   readonly attachments: AttachmentStore;
+  readonly totp: TotpStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -83,6 +88,7 @@ export class KyselyStore implements Store {
     this.threads = new KyselyThreadStore(this.db);
     this.search = new KyselySearchStore(this.db);
     this.attachments = new KyselyAttachmentStore(this.db);
+    this.totp = new KyselyTotpStore(this.db);
   }
 
   async migrate(): Promise<void> {

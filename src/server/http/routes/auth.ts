@@ -6,6 +6,7 @@ import type { WindowLimiter } from "../../auth/limiter";
 import type { Config } from "../../config";
 import { toMe } from "../../social/users";
 import { clientOf, parseJson, requireActor, type Ctx, type Env } from "../context";
+import { totpRequired } from "./totp";
 
 export interface AuthRouteDeps {
   config: Readonly<Config>;
@@ -48,6 +49,7 @@ export function authRoutes({ config, auth, ipLimiter }: AuthRouteDeps) {
     limited(c);
     const input = await parseJson(c, LoginBody);
     const { user, recentFailures, ...tokens } = await auth.login(input, clientOf(c, config.trustProxy));
+    if (tokens.kind === "totp") return totpRequired(c, config, tokens, recentFailures);
     setSessionCookies(c, config, tokens);
     return c.json({ user: toMe(user), accessExpiresAt: tokens.accessExpiresAt, recentFailures });
   });

@@ -8,6 +8,7 @@ import type { Config } from "../../config";
 import type { Logger } from "../../obs/log";
 import { clientOf, type Env } from "../context";
 import { setSessionCookies } from "./auth";
+import { setPendingSignIn } from "./totp";
 
 const FLOW_COOKIE = "oidc_flow";
 const FLOW_PATH = "/api/auth/oidc";
@@ -36,8 +37,12 @@ export function oidcRoutes(d: { config: Readonly<Config>; auth: AuthService; oid
     const flow = getCookie(c, FLOW_COOKIE);
     deleteCookie(c, FLOW_COOKIE, { path: FLOW_PATH, secure: d.config.secureCookies });
     try {
-      const tokens = await d.oidc.complete(c.req.param("provider"), new URL(c.req.url), flow, clientOf(c, d.config.trustProxy));
-      setSessionCookies(c, d.config, tokens);
+      const signIn = await d.oidc.complete(c.req.param("provider"), new URL(c.req.url), flow, clientOf(c, d.config.trustProxy));
+      if (signIn.kind === "totp") {
+        setPendingSignIn(c, d.config, signIn);
+        return c.redirect("/login?step=totp", 302);
+      }
+      setSessionCookies(c, d.config, signIn);
       return c.redirect("/", 302);
     } catch (err) {
       d.log.warn("oidc callback refused", { error: err instanceof Error ? err.message : String(err) });

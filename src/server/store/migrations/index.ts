@@ -17,6 +17,7 @@ import * as m0015 from "./0015_threads";
 import * as m0016 from "./0016_search";
 import * as m0017 from "./0017_notify_level";
 import * as m0018 from "./0018_attachments";
+import * as m0019 from "./0019_totp";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -40,6 +41,7 @@ export const migrations: MigrationProvider = {
       "0016_search": m0016,
       "0017_notify_level": m0017,
       "0018_attachments": m0018,
+      "0019_totp": m0019,
     };
   },
 };
