@@ -7,12 +7,12 @@ import { randomBytes } from "node:crypto";
 import { AppError } from "../../shared/errors";
 import type { Attachment } from "../../shared/attachments";
 import type { Message } from "../../shared/protocol";
-import type { Actor } from "../auth/service";
 import type { Config } from "../config";
 import type { FileStore, StoredFile } from "../files/file-store";
 import { probeImage } from "../files/media";
 import { INLINE_TYPES, sniff } from "../files/sniff";
 import type { AttachmentRow, FileKeys, Store } from "../store/store";
+import type { Reader, Uploader } from "../store/attachments";
 
 /** Rows one sweep removes at most (the next sweep takes the rest). */
 const SWEEP_BATCH = 500;
@@ -61,10 +61,12 @@ export class AttachmentService {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async upload(actor: Actor, input: { name?: string; body: ReadableStream<Uint8Array> | null; declaredBytes?: number }): Promise<Attachment> {
+  /** A user's upload, or a room guest's (`guest`: the room conversation their token names). */
+  async upload(uploader: Uploader, input: { name?: string; body: ReadableStream<Uint8Array> | null; declaredBytes?: number }, guest?: { conversationId: string }): Promise<Attachment> {
     const { maxBytes, quotaBytes } = this.limits;
     if (input.declaredBytes !== undefined && input.declaredBytes > maxBytes) throw tooLarge(maxBytes);
-    const used = await this.store.attachments.usage(actor.userId);
+    if (guest) await this.#guestRoom(guest.conversationId);
+    const used = await this.store.attachments.usage(uploader);
     if (used + (input.declaredBytes ?? 0) > quotaBytes) throw overQuota(used, quotaBytes);
     if (!input.body) throw new AppError("VALIDATION_ERROR", "The file is empty", { fields: { file: "Empty file" } });
     const staged = await this.files.put(input.body, maxBytes);
@@ -78,7 +80,8 @@ export class AttachmentService {
       const thumb = image ? await this.files.putBytes(image.thumbnail) : null;
       const row: AttachmentRow = {
         id: randomBytes(16).toString("base64url"),
-        uploader_id: actor.userId,
+        uploader_id: "userId" in uploader ? uploader.userId : null,
+        uploader_guest_id: "guestId" in uploader ? uploader.guestId : null,
         message_id: null,
         position: 0,
         sha256: staged.key,
@@ -101,9 +104,10 @@ export class AttachmentService {
     }
   }
 
-  /** The attachment's bytes (or its thumbnail) for this user, or NOT_FOUND: non-members learn nothing. */
-  async open(actor: Actor, id: string, thumb = false): Promise<{ row: AttachmentRow; file: StoredFile; key: string; inline: boolean }> {
-    const row = await this.store.attachments.readable(id, actor.userId);
+  /** The attachment's bytes (or its thumbnail) for this reader, or NOT_FOUND: non-members learn nothing. */
+  async open(reader: Reader, id: string, thumb = false): Promise<{ row: AttachmentRow; file: StoredFile; key: string; inline: boolean }> {
+    if ("guestId" in reader) await this.#guestRoom(reader.conversationId);
+    const row = await this.store.attachments.readable(id, reader);
     const key = row && (thumb ? row.thumb_sha256 : row.sha256);
     const file = key ? await this.files.get(key) : null;
     if (!row || !key || !file) throw new AppError("NOT_FOUND", "No such file");
@@ -130,6 +134,11 @@ export class AttachmentService {
         if (!(await this.store.attachments.referenced([key])).has(key)) await this.files.remove(key);
       });
     }
+  }
+
+  /** A guest's token outlives their room's deletion: its chat is then closed to them. */
+  async #guestRoom(conversationId: string): Promise<void> {
+    if (!(await this.store.rooms.byConversation(conversationId))) throw new AppError("FORBIDDEN", "This room is gone");
   }
 
   async #locked<T>(key: string, fn: () => Promise<T>): Promise<T> {

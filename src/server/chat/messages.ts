@@ -53,9 +53,7 @@ export class MessageService {
       if (original?.conversation_id !== input.conversationId) throw err;
       return toMessage(original);
     }
-    const files = input.attachmentIds ?? [];
-    if (!input.content.trim() && files.length === 0) throw new AppError("VALIDATION_ERROR", "Message is empty", { fields: { content: "Message is empty" } });
-    if (new Set(files).size !== files.length) throw badAttachments("The same file is named twice");
+    const files = sendableFiles(input);
     const replyTo = await replyTarget(this.store, c.id, input.replyToId);
     await threadRoot(this.store, c.id, input.threadId);
     const row = {
@@ -87,24 +85,26 @@ export class MessageService {
   /** A room guest posts in their room's chat (theirs alone: `guest.conversationId`). */
   async sendAsGuest(guest: GuestAuthor, input: SendInput): Promise<Message> {
     await this.#guestRoom(guest, input.conversationId);
-    if (input.attachmentIds?.length) throw new AppError("FORBIDDEN", "Guests cannot send files");
-    if (!input.content.trim()) throw new AppError("VALIDATION_ERROR", "Message is empty", { fields: { content: "Message is empty" } });
+    const files = sendableFiles(input);
     const replyTo = await replyTarget(this.store, input.conversationId, input.replyToId);
     await threadRoot(this.store, input.conversationId, input.threadId);
-    const { message, created } = await this.store.chat.insertMessage({
+    const row = {
       id: newId(this.clock()),
       conversationId: input.conversationId,
       authorId: null,
       clientId: input.clientId,
-      kind: "text",
+      kind: "text" as const,
       content: input.content,
       replyToId: input.replyToId ?? null,
       threadId: input.threadId ?? null,
       guest: { id: guest.id, name: guest.name },
       now: new Date(this.clock()).toISOString(),
-    });
+    };
+    const result = files.length > 0 ? await this.store.attachments.insertWithAttachments(row, files) : await this.store.chat.insertMessage(row);
+    if (!result) throw badAttachments("Attach only files you uploaded that no message carries yet");
+    const { message, created } = result;
     if (message.conversation_id !== input.conversationId) throw new AppError("CONFLICT", "This clientId was already used for another conversation");
-    const wire = await this.#sent(message, replyTo, false);
+    const wire = await this.#sent(message, replyTo, files.length > 0 || !created);
     if (created) await this.bus.publish({ type: "deliver", to: { conversation: input.conversationId }, event: { type: "message:new", message: wire } });
     return wire;
   }
@@ -113,7 +113,8 @@ export class MessageService {
   async guestSync(guest: GuestAuthor, conversationId: string, after: string | undefined, limit = 100): Promise<{ messages: Message[]; hasMore: boolean }> {
     await this.#guestRoom(guest, conversationId);
     const rows = await this.store.chat.messages(conversationId, { after: after ?? "", limit: limit + 1, threads: true });
-    return { messages: await withReplyPreviews(this.store, rows.slice(0, limit).map(toMessage)), hasMore: rows.length > limit };
+    const page = await withAttachments(this.store, rows.slice(0, limit).map(toMessage));
+    return { messages: await withReplyPreviews(this.store, page), hasMore: rows.length > limit };
   }
 
   /** A stored message as its send answers it; a retry's original gets its preview afresh. */
@@ -245,6 +246,14 @@ export class MessageService {
   #sweepTyping(now: number): void {
     for (const [key, at] of this.#typing) if (now - at > 10_000) this.#typing.delete(key);
   }
+}
+
+/** The files a send names, once each; without files there must be text. */
+function sendableFiles(input: SendInput): string[] {
+  const files = input.attachmentIds ?? [];
+  if (!input.content.trim() && files.length === 0) throw new AppError("VALIDATION_ERROR", "Message is empty", { fields: { content: "Message is empty" } });
+  if (new Set(files).size !== files.length) throw badAttachments("The same file is named twice");
+  return files;
 }
 
 const badAttachments = (message: string) => new AppError("VALIDATION_ERROR", message, { fields: { attachmentIds: message } });

@@ -43,6 +43,7 @@ import type { AttachmentService } from "../chat/attachments";
 import { attachmentRoutes } from "./routes/attachments";
 import { totpRoutes } from "./routes/totp";
 import type { TotpService } from "../auth/totp";
+import type { GuestTokens } from "../auth/guest-tokens";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -61,6 +62,8 @@ export interface AppDeps {
   rooms: RoomService;
   search: SearchService;
   attachments: AttachmentService;
+  /** Room guests' tokens: /api/attachments is the one REST surface besides the room preview that reads them. */
+  guestTokens: GuestTokens;
   oidc: OidcService;
   totp: TotpService;
   ipLimiter: WindowLimiter;
@@ -132,7 +135,7 @@ export function createApp(d: AppDeps) {
   app.route("/api/conversations", conversationRoutes(d.auth, d.conversations, d.messages));
   app.route("/api/rtc", rtcRoutes(d.auth, d.ice));
   app.route("/api/search", searchRoutes(d.auth, d.search));
-  app.route("/api/attachments", attachmentRoutes(d.auth, d.attachments));
+  app.route("/api/attachments", attachmentRoutes(d.auth, d.guestTokens, d.attachments));
   app.route("/api/spaces", spaceRoutes(d.auth, d.spaces, d.invites));
   app.route("/api/channels", channelRoutes(d.auth, d.spaces));
   app.route("/api/invites", inviteRoutes(d.auth, d.invites));

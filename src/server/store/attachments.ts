@@ -7,6 +7,13 @@ import { guarded, NOT_APPLIED } from "./sql";
 
 export type AttachmentRow = Selectable<AttachmentsTable>;
 export type NewAttachment = Omit<AttachmentRow, "message_id" | "position">;
+/** Who uploaded a file: a user, or a room guest (the guest id of their token). */
+export type Uploader = { userId: string } | { guestId: string };
+/** Who asks for a file: a user, or a guest, who sees only their room's conversation. */
+export type Reader = { userId: string } | { guestId: string; conversationId: string };
+
+const uploaderColumn = (u: Uploader) => ("userId" in u ? (["uploader_id", u.userId] as const) : (["uploader_guest_id", u.guestId] as const));
+
 /** The stored bytes a removed row pointed at (its file and thumbnail). */
 export type FileKeys = Array<{ sha256: string; thumb_sha256: string | null }>;
 
@@ -16,18 +23,18 @@ export interface AttachmentStore {
   /** The attachments of these messages in their order: one query per page. */
   forMessages(messageIds: string[]): Promise<AttachmentRow[]>;
   /**
-   * The attachment if the user may read it now: their own upload not yet attached, or one on a
-   * live message of a conversation they are a member of.
+   * The attachment if the reader may read it now: their own upload not yet attached, or one on
+   * a live message of a conversation they are a member of (a guest: their room's conversation).
    */
-  readable(id: string, userId: string): Promise<AttachmentRow | undefined>;
-  /** Bytes of the user's uploads (attached or not), for the quota. */
-  usage(userId: string): Promise<number>;
+  readable(id: string, reader: Reader): Promise<AttachmentRow | undefined>;
+  /** Bytes of the uploader's uploads (attached or not), for the quota. */
+  usage(uploader: Uploader): Promise<number>;
   /**
-   * Inserts the message and attaches the author's unattached uploads `ids` to it, in that order,
-   * in one transaction; null (nothing written) when one is not theirs or is attached already.
-   * A retry (same author and clientId) returns the original untouched.
+   * Inserts the message and attaches the author's (user or guest) unattached uploads `ids` to
+   * it, in that order, in one transaction; null (nothing written) when one is not theirs or is
+   * attached already. A retry (same author and clientId) returns the original untouched.
    */
-  insertWithAttachments(m: NewMessage & { authorId: string }, ids: string[]): Promise<{ message: MessageRow; created: boolean } | null>;
+  insertWithAttachments(m: NewMessage, ids: string[]): Promise<{ message: MessageRow; created: boolean } | null>;
   /** Drops the message's attachments and returns what they pointed at. */
   removeForMessage(messageId: string): Promise<FileKeys>;
   /** Drops up to `limit` uploads never attached and created before `cutoff`. */
@@ -53,28 +60,36 @@ export class KyselyAttachmentStore implements AttachmentStore {
     return this.db.selectFrom("attachments").selectAll().where("message_id", "in", messageIds).orderBy("message_id").orderBy("position").execute();
   }
 
-  readable(id: string, userId: string) {
+  readable(id: string, reader: Reader) {
+    const own = uploaderColumn(reader);
     return this.db
       .selectFrom("attachments as a")
       .leftJoin("messages as m", "m.id", "a.message_id")
-      .leftJoin("conversation_members as cm", (j) => j.onRef("cm.conversation_id", "=", "m.conversation_id").on("cm.user_id", "=", userId))
+      .leftJoin("conversation_members as cm", (j) =>
+        "userId" in reader ? j.onRef("cm.conversation_id", "=", "m.conversation_id").on("cm.user_id", "=", reader.userId) : j.on(sql.lit(false)),
+      )
       .selectAll("a")
       .where("a.id", "=", id)
       .where((eb) =>
         eb.or([
-          eb.and([eb("a.message_id", "is", null), eb("a.uploader_id", "=", userId)]),
-          eb.and([eb("cm.user_id", "is not", null), eb("m.deleted_at", "is", null)]),
+          eb.and([eb("a.message_id", "is", null), eb(`a.${own[0]}`, "=", own[1])]),
+          eb.and([
+            "userId" in reader ? eb("cm.user_id", "is not", null) : eb("m.conversation_id", "=", reader.conversationId),
+            eb("m.deleted_at", "is", null),
+          ]),
         ]),
       )
       .executeTakeFirst();
   }
 
-  async usage(userId: string) {
-    const row = await this.db.selectFrom("attachments").select(sql<number | string | null>`sum(size)`.as("bytes")).where("uploader_id", "=", userId).executeTakeFirst();
+  async usage(uploader: Uploader) {
+    const [column, id] = uploaderColumn(uploader);
+    const row = await this.db.selectFrom("attachments").select(sql<number | string | null>`sum(size)`.as("bytes")).where(column, "=", id).executeTakeFirst();
     return Number(row?.bytes ?? 0);
   }
 
-  insertWithAttachments(m: NewMessage & { authorId: string }, ids: string[]) {
+  insertWithAttachments(m: NewMessage, ids: string[]) {
+    const [column, uploader] = uploaderColumn(m.guest ? { guestId: m.guest.id } : { userId: m.authorId! });
     return guarded(
       this.db,
       async (tx) => {
@@ -85,7 +100,7 @@ export class KyselyAttachmentStore implements AttachmentStore {
             .updateTable("attachments")
             .set({ message_id: result.message.id, position })
             .where("id", "=", id)
-            .where("uploader_id", "=", m.authorId)
+            .where(column, "=", uploader)
             .where("message_id", "is", null)
             .executeTakeFirst();
           if (Number(res.numUpdatedRows) !== 1) throw NOT_APPLIED;

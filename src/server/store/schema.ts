@@ -232,7 +232,9 @@ export interface ThreadReadsTable {
 /** One upload (migration 0018); message_id null until a send attaches it. */
 export interface AttachmentsTable {
   id: string;
-  uploader_id: string;
+  /** The uploading user, or null for a room guest's upload (then uploader_guest_id). */
+  uploader_id: string | null;
+  uploader_guest_id: string | null;
   message_id: string | null;
   position: Generated<number>;
   sha256: string;

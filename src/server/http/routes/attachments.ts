@@ -1,7 +1,10 @@
 import { Hono } from "hono";
+import { getCookie } from "hono/cookie";
+import type { GuestTokens } from "../../auth/guest-tokens";
 import type { AuthService } from "../../auth/service";
 import type { AttachmentService } from "../../chat/attachments";
-import { requireActor, type Ctx, type Env } from "../context";
+import type { Reader } from "../../store/attachments";
+import { anonymousRequest, requireActor, type Ctx, type Env } from "../context";
 
 /**
  * Served files run nothing: no script, no plugin, no form, no frame of ours, even when opened
@@ -24,21 +27,34 @@ function range(header: string | undefined, size: number): { start: number; end: 
   return start > end || start >= size ? "unsatisfiable" : { start, end };
 }
 
-/** Uploads (POST, the body is the file, `?name=` its name) and downloads, under /api/attachments. */
-export function attachmentRoutes(auth: AuthService, attachments: AttachmentService) {
+/**
+ * Uploads (POST, the body is the file, `?name=` its name) and downloads, under /api/attachments:
+ * for signed-in users, and for room guests (as the gateway does, the guest cookie is read only
+ * without an access token) within their room's chat. A guest's upload spends their address's
+ * budget (a user's spends their write budget); downloads spend nothing, as for users.
+ */
+export function attachmentRoutes(auth: AuthService, guests: GuestTokens, attachments: AttachmentService) {
   const r = new Hono<Env>();
 
+  async function caller(c: Ctx): Promise<Reader> {
+    const guestToken = getCookie(c, "guest_token");
+    if (getCookie(c, "access_token") || !guestToken) return requireActor(c, auth);
+    const guest = await guests.verify(guestToken);
+    if (c.req.method === "POST") anonymousRequest(c);
+    return { guestId: guest.id, conversationId: guest.conversationId };
+  }
+
   r.post("/", async (c) => {
-    const actor = await requireActor(c, auth);
+    const who = await caller(c);
     const length = c.req.header("content-length");
-    const attachment = await attachments.upload(actor, { name: c.req.query("name"), body: c.req.raw.body, declaredBytes: length ? Number(length) : undefined });
+    const input = { name: c.req.query("name"), body: c.req.raw.body, declaredBytes: length ? Number(length) : undefined };
+    const attachment = "guestId" in who ? await attachments.upload({ guestId: who.guestId }, input, who) : await attachments.upload(who, input);
     return c.json({ attachment }, 201);
   });
 
   // Membership is checked on every request: no caching by shared caches, revalidation by ETag.
   const serve = (thumb: boolean) => async (c: Ctx) => {
-    const actor = await requireActor(c, auth);
-    const { row, file, key, inline } = await attachments.open(actor, c.req.param("id")!, thumb);
+    const { row, file, key, inline } = await attachments.open(await caller(c), c.req.param("id")!, thumb);
     const asInline = inline && c.req.query("download") === undefined;
     const headers = new Headers({
       "Content-Type": thumb ? "image/webp" : row.mime,

@@ -18,6 +18,7 @@ import * as m0016 from "./0016_search";
 import * as m0017 from "./0017_notify_level";
 import * as m0018 from "./0018_attachments";
 import * as m0019 from "./0019_totp";
+import * as m0020 from "./0020_guest_attachments";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -42,6 +43,7 @@ export const migrations: MigrationProvider = {
       "0017_notify_level": m0017,
       "0018_attachments": m0018,
       "0019_totp": m0019,
+      "0020_guest_attachments": m0020,
     };
   },
 };
