@@ -172,8 +172,9 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
         port: config.port,
         hostname: config.host,
         // The app's body limit refuses oversize bodies (declared or streamed) with a JSON error;
-        // a cap here would answer first, with a bare 413 and no body.
-        maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+        // a cap here would answer first, with a bare 413 and no body. Infinity, not a number:
+        // even MAX_SAFE_INTEGER is a cap that a declared 2^53 + 1 passes.
+        maxRequestBodySize: Infinity,
         idleTimeout: 30,
         development: devClient ? { hmr: true, console: true } : false,
         routes,

@@ -32,6 +32,8 @@ export function serveMetrics(metrics: Metrics, config: Config["metrics"], hostna
   return Bun.serve({
     port: config.port,
     hostname,
+    // No body is read here; without a cap none gets Bun's bare 413 (every answer is JSON).
+    maxRequestBodySize: Infinity,
     fetch: (req) =>
       new URL(req.url).pathname === "/metrics"
         ? metricsResponse(metrics, config.token, req.headers.get("authorization"))
