@@ -99,7 +99,7 @@ describe("users", () => {
 });
 
 describe("auth over HTTP", () => {
-  test("login, register, refresh and me say when the access token expires, following ACCESS_TTL_SECONDS", async () => {
+  test("login, refresh and me say when the access token expires, following ACCESS_TTL_SECONDS", async () => {
     const short = await startNode({ ACCESS_TTL_SECONDS: "120" });
     try {
       const expiry = async (res: Response, jar: CookieJar) => {
@@ -111,7 +111,7 @@ describe("auth over HTTP", () => {
       };
       const jar = new CookieJar();
       const json = { email: "ttl@example.com", username: "ttl_user", password: "0123456789" };
-      await expiry(await short.req("/api/auth/register", { method: "POST", json }, jar), jar);
+      expect((await short.req("/api/auth/register", { method: "POST", json })).status).toBe(202);
       await expiry(await short.req("/api/auth/login", { method: "POST", json: { login: "ttl_user", password: json.password } }, jar), jar);
       await expiry(await short.req("/api/auth/refresh", { method: "POST" }, jar), jar);
       await expiry(await short.req("/api/users/me", {}, jar), jar);

@@ -38,6 +38,7 @@ async function post(base: string, path: string, jar: CookieJar, json?: unknown):
 async function register(base: string, username: string): Promise<CookieJar> {
   const jar = new CookieJar();
   await post(base, "/api/auth/register", jar, { email: `${username}@example.com`, username, password: "correct horse battery" });
+  await post(base, "/api/auth/login", jar, { login: username, password: "correct horse battery" });
   return jar;
 }
 

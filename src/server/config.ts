@@ -82,6 +82,13 @@ export const EnvSchema = z.object({
   S3_REGION: z.string().min(1).optional(),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  REQUIRE_EMAIL_VERIFICATION: Bool.default(false),
+  EMAIL_VERIFY_TTL_SECONDS: Int(48 * 3600),
+  PASSWORD_RESET_TTL_SECONDS: Int(3600),
+  MAIL_PER_ACCOUNT_PER_HOUR: Int(5),
+  MAIL_PER_ADDRESS_PER_HOUR: Int(20),
 });
 
 export interface OidcProviderConfig {
@@ -136,6 +143,20 @@ export interface Config {
   attachments: { maxBytes: number; quotaBytes: number; orphanSeconds: number };
   /** Where attachment bytes live: DATA_DIR/files, or an S3-compatible bucket when S3_BUCKET is set. */
   files: { kind: "disk" } | { kind: "s3"; bucket: string; endpoint: string | null; region: string | null; accessKeyId: string; secretAccessKey: string };
+  /**
+   * Account mail: SMTP when smtpUrl is set, else the log and the admin's outbox. Links in mail
+   * always start with publicUrl. Limits count mails per account (each kind apart) and password
+   * reset requests per client address, per hour and per node.
+   */
+  mail: {
+    smtpUrl: string | null;
+    from: string;
+    requireVerification: boolean;
+    verifyTtlSeconds: number;
+    resetTtlSeconds: number;
+    perAccountPerHour: number;
+    perAddressPerHour: number;
+  };
   /** SIGTERM: how long in-flight work may take to finish before the node closes anyway and exits. */
   shutdownTimeoutMs: number;
 }
@@ -266,6 +287,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.S3_BUCKET && e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
         ? { kind: "s3" as const, bucket: e.S3_BUCKET, endpoint: e.S3_ENDPOINT ?? null, region: e.S3_REGION ?? null, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
         : { kind: "disk" as const },
+    mail: {
+      smtpUrl: e.SMTP_URL ?? null,
+      from: e.MAIL_FROM ?? `Parley <parley@${new URL(publicUrl).hostname}>`,
+      requireVerification: e.REQUIRE_EMAIL_VERIFICATION,
+      verifyTtlSeconds: e.EMAIL_VERIFY_TTL_SECONDS,
+      resetTtlSeconds: e.PASSWORD_RESET_TTL_SECONDS,
+      perAccountPerHour: e.MAIL_PER_ACCOUNT_PER_HOUR,
+      perAddressPerHour: e.MAIL_PER_ADDRESS_PER_HOUR,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }

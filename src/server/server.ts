@@ -13,6 +13,10 @@ import { WindowLimiter } from "./auth/limiter";
 import { OidcService } from "./auth/oidc";
 import { SecretBox } from "./auth/secret-box";
 import { TotpService } from "./auth/totp";
+import { AccountMailService } from "./auth/account-mail";
+import { LinkTokens } from "./auth/mail-tokens";
+import { VerifiedEmailGate } from "./auth/email-gate";
+import { createMailer } from "./mail/mailer";
 import type { Config } from "./config";
 import { createApp, type App } from "./http/app";
 import { createLogger, type Logger } from "./obs/log";
@@ -59,6 +63,8 @@ export interface Parley {
   app: App;
   store: Store;
   bus: Bus;
+  /** Sessions and sign-in (tests start sessions through it without a second password hash). */
+  auth: AuthService;
   gateway: Gateway;
   attachments: AttachmentService;
   log: Logger;
@@ -99,7 +105,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const users = new UserService(store, bus, presence, images, clock);
   const conversations = new ConversationService(store, bus, clock);
   const attachments = new AttachmentService(store, opts.files ?? new DiskFileStore(config.dataDir), config.attachments, clock);
-  const messages = new MessageService(store, bus, conversations, attachments, clock);
+  const messages = new MessageService(store, bus, conversations, attachments, clock, config.mail.requireVerification ? new VerifiedEmailGate(store) : undefined);
   const limits = new Limits(config.limits, clock);
   const friends = new FriendService(store, bus, presence, conversations, limits, clock);
   const callRegistry = config.redis ? await RedisCallRegistry.connect(config.redis.url, `${config.redis.channel}:calls`) : new MemoryCallRegistry();
@@ -127,10 +133,12 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const search = new SearchService(store);
   const gateway = new Gateway(config, auth, guestTokens, bus, { hello, presence, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu, membership }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
+  const mailer = createMailer(config, store, log, clock);
+  const accountMail = new AccountMailService(store, mailer, new LinkTokens(config.jwtSecret, store, clock), hasher, bus, { publicUrl: config.publicUrl, ...config.mail }, log, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
   const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
-  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, guestTokens, oidc, totp, ipLimiter, limits, metrics, log, staticDir });
+  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, guestTokens, oidc, totp, accountMail, mailer, ipLimiter, limits, metrics, log, staticDir });
   // Every node sweeps; two sweeping at once delete disjoint rows or nothing.
   const sweeper = setInterval(
     () => void attachments.sweep().catch((err) => log.error("attachment sweep failed", { error: String(err) })),
@@ -147,6 +155,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     app,
     store,
     bus,
+    auth,
     gateway,
     attachments,
     log,
@@ -216,6 +225,8 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       calls.close();
       await sfu.close();
       await membership.close();
+      await accountMail.drain();
+      await mailer.close();
       await server?.stop(true);
       await metricsServer?.stop(true);
       await bus.close();

@@ -72,6 +72,10 @@ export const Me = PublicUser.extend({
   email: z.string(),
   createdAt: z.string(),
   presenceVisibility: z.enum(["friends", "spaces"]),
+  /** The email was proven: its verification link was followed, a password reset through it, or an OIDC provider vouched for it. */
+  emailVerified: z.boolean(),
+  /** May read the mail outbox (the instance's first account is its admin). */
+  instanceAdmin: z.boolean(),
 });
 export type Me = z.infer<typeof Me>;
 
@@ -390,6 +394,8 @@ export type ServerEvent =
   | { type: "presence:update"; userId: string; status: PresenceStatus }
   /** A profile changed (name, avatar): to everyone who shows it — friends, both ends of pending requests, fellow members. */
   | { type: "user:updated"; user: PublicUser }
+  /** The user's own account changed outside this device (email verified or changed): to their own sockets. */
+  | { type: "me:updated"; user: Me }
   | { type: "friend:request"; request: FriendRequest }
   | { type: "friend:request-removed"; requestId: string }
   | { type: "friend:accepted"; friend: Friend }

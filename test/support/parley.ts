@@ -92,15 +92,22 @@ export class CookieJar {
 }
 
 let counter = 0;
-/** Registers a fresh user and returns their cookie jar. */
+/** Registers a fresh user, signs them in and returns their cookie jar. */
 export async function registerUser(node: TestNode, name?: string): Promise<{ jar: CookieJar; user: { id: string; username: string; email: string }; password: string }> {
   const username = name ?? `user_${process.pid}_${++counter}`;
   const password = "correct horse battery";
   const jar = new CookieJar();
-  const res = await node.req("/api/auth/register", { method: "POST", json: { email: `${username}@example.com`, username, password } }, jar);
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
-  const { user } = (await res.json()) as { user: { id: string; username: string; email: string } };
-  return { jar, user, password };
+  const email = `${username}@example.com`;
+  const res = await node.req("/api/auth/register", { method: "POST", json: { email, username, password } });
+  if (res.status !== 202) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+  // Registration starts no session (it answers alike for a taken address). The web client signs
+  // in next; a session started directly spares suites a second argon2id per user.
+  const user = await node.store.accounts.userByEmail(email);
+  if (!user) throw new Error(`register did not create ${email}`);
+  const tokens = await node.auth.startSession(user.id, { ip: "10.0.0.1", userAgent: "test" });
+  jar.set("access_token", tokens.accessToken);
+  jar.set("refresh_token", tokens.refreshToken);
+  return { jar, user: { id: user.id, username: user.username, email: user.email }, password };
 }
 
 /** A free TCP port on 127.0.0.1, for when PUBLIC_URL must be known before the node starts. */

@@ -57,9 +57,13 @@ let counter = 0;
 export async function registerOver(base: string): Promise<HttpUser> {
   const username = `p${process.pid}_${++counter}`;
   const jar = new CookieJar();
-  const res = await http(base, "/api/auth/register", { method: "POST", json: { email: `${username}@example.com`, username, password: "correct horse battery" } }, jar);
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
-  return { jar, user: ((await res.json()) as { user: HttpUser["user"] }).user };
+  const email = `${username}@example.com`;
+  const res = await http(base, "/api/auth/register", { method: "POST", json: { email, username, password: "correct horse battery" } }, jar);
+  if (res.status !== 202) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+  // Registration starts no session: sign in, as the web client does after it.
+  const login = await http(base, "/api/auth/login", { method: "POST", json: { login: email, password: "correct horse battery" } }, jar);
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+  return { jar, user: ((await login.json()) as { user: HttpUser["user"] }).user };
 }
 
 /** Friends, and their DM's id. */

@@ -90,6 +90,8 @@ export function applyEvent(e: ServerEvent): void {
       }));
     case "user:updated":
       return applyUserUpdated(e.user);
+    case "me:updated":
+      return useSession.setState({ user: e.user });
     case "friend:request":
       return useChat.setState((s) =>
         e.request.fromId === s.meId

@@ -4,6 +4,7 @@
  */
 import { create } from "zustand";
 import type { LoginBody, Me, RegisterBody, SessionResult, UpdateMeBody } from "../../shared/protocol";
+import type { RegisterResult } from "../../shared/account-mail";
 import {
   ApiError,
   api,
@@ -27,7 +28,12 @@ interface SessionState {
   dismissRecentFailures(): void;
   bootstrap(): Promise<void>;
   login(body: LoginBody): Promise<Me>;
-  register(body: RegisterBody): Promise<Me>;
+  /**
+   * Registers, then signs in with the same credentials. Null when that sign-in fails: the
+   * address already had an account (the server answers registration alike either way and
+   * mails the owner), so the page says to check the mail.
+   */
+  register(body: RegisterBody): Promise<Me | null>;
   logout(): Promise<void>;
   logoutAll(): Promise<void>;
   updateProfile(patch: UpdateMeBody): Promise<Me>;
@@ -76,12 +82,13 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
 
   async register(body) {
-    const { user, accessExpiresAt } = await api.post<SessionResult>("/api/auth/register", body, { retryAuth: false });
-    markTokensFresh(accessExpiresAt);
-    set({ user, status: "signedIn", bootError: null });
-    schedule();
-    broadcast("in");
-    return user;
+    await api.post<RegisterResult>("/api/auth/register", body, { retryAuth: false });
+    try {
+      return await get().login({ login: body.email, password: body.password });
+    } catch (err) {
+      if (err instanceof ApiError && err.status >= 400 && err.status < 500) return null;
+      throw err;
+    }
   },
 
   async logout() {

@@ -4,6 +4,8 @@ import { navigate, safeNext, useRouter } from "../state/router";
 import { useSession } from "../state/session";
 import { LoginPage } from "./auth/LoginPage";
 import { RegisterPage } from "./auth/RegisterPage";
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from "./auth/AccountLinkPages";
+import { OutboxPage } from "./settings/OutboxPage";
 import { BrandLogo } from "./common/BrandMark";
 import { Button } from "./common/Button";
 import { Spinner } from "./common/icons";
@@ -33,7 +35,12 @@ const isChannelRoute = (path: string) => {
 };
 
 const AUTH_PATHS = new Set(["/login", "/register"]);
-
+/** Pages that mailed links open (and the reset request): the same signed in or out, outside the shell. */
+const ACCOUNT_PAGES: Record<string, () => React.ReactNode> = {
+  "/verify-email": () => <VerifyEmailPage />,
+  "/forgot-password": () => <ForgotPasswordPage />,
+  "/reset-password": () => <ResetPasswordPage />,
+};
 
 
 export function App() {
@@ -44,20 +51,23 @@ export function App() {
   const inviteCode = inviteCodeOf(path);
   // A room's link works for visitors too: they may join as guests.
   const guestRoom = status === "signedOut" ? roomSlugOf(path) : null;
+  const accountPage = ACCOUNT_PAGES[path];
 
   // Redirects between the signed-out and signed-in halves of the app.
   useEffect(() => {
+    if (accountPage) return;
     if (status === "signedOut" && !isAuthPath && !inviteCode && !guestRoom) {
       navigate(path === "/" ? "/login" : `/login?next=${encodeURIComponent(path + search)}`, { replace: true });
     } else if (status === "signedIn" && isAuthPath) {
       navigate(safeNext(new URLSearchParams(search).get("next")), { replace: true });
     }
-  }, [status, path, search, isAuthPath, inviteCode, guestRoom]);
+  }, [status, path, search, isAuthPath, inviteCode, guestRoom, accountPage]);
 
   useDocumentTitle(status === "signedIn");
 
   let content;
   if (status === "loading") content = <Splash />;
+  else if (accountPage) content = accountPage();
   else if (inviteCode) content = <InvitePage code={inviteCode} />;
   else if (guestRoom) content = <GuestRoomPage slug={guestRoom} />;
   else if (status === "signedOut") content = path === "/register" ? <RegisterPage /> : isAuthPath ? <LoginPage /> : <Splash />;
@@ -93,6 +103,8 @@ function route(path: string) {
       return <MeetingsPage />;
     case "/settings/sessions":
       return <SessionsPage />;
+    case "/admin/outbox":
+      return <OutboxPage />;
     default:
       return <NotFoundPage />;
   }

@@ -61,25 +61,36 @@ export class AuthService {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async register(input: RegisterBody, client: Client): Promise<{ user: UserRow } & IssuedTokens> {
-    // Cheap duplicate checks first so a taken name does not cost a hash; the unique
-    // indexes still decide races.
-    if (await this.store.accounts.userByEmail(input.email)) {
-      throw new AppError("CONFLICT", TAKEN.email, { field: "email" });
-    }
+  /**
+   * Creates the account, or finds that the email already has one. No session either way: the
+   * caller answers both alike and mails the address (a verification link, or a note to its
+   * owner), so registering tells nobody whether an address is registered. The password is
+   * hashed in both cases so the timing matches too. Usernames are public, so a taken one is a
+   * plain CONFLICT, checked first so that answer does not depend on the email.
+   */
+  async register(input: RegisterBody): Promise<{ created: UserRow } | { taken: UserRow }> {
     if (await this.store.accounts.usernameTaken(input.username)) {
       throw new AppError("CONFLICT", TAKEN.username, { field: "username" });
     }
     const passwordHash = await this.hasher.hash(input.password);
-    const user = await this.store.accounts.createUser({
-      id: newId(),
-      email: input.email,
-      username: input.username,
-      displayName: input.username,
-      passwordHash,
-      now: iso(this.clock()),
-    });
-    return { user, ...(await this.startSession(user.id, client)) };
+    const owner = await this.store.accounts.userByEmail(input.email);
+    if (owner) return { taken: owner };
+    try {
+      const created = await this.store.accounts.createUser({
+        id: newId(),
+        email: input.email,
+        username: input.username,
+        displayName: input.username,
+        passwordHash,
+        now: iso(this.clock()),
+      });
+      return { created };
+    } catch (err) {
+      // A concurrent registration of the same address won the unique index.
+      const winner = err instanceof AppError && (err.details as { field?: string } | undefined)?.field === "email" ? await this.store.accounts.userByEmail(input.email) : undefined;
+      if (winner) return { taken: winner };
+      throw err;
+    }
   }
 
   /**

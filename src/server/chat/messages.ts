@@ -13,6 +13,7 @@ import { decorate, replyTarget, threadRoot, ThreadService, withReplyPreviews } f
 import type { MessageRow } from "../store/store";
 import { GUEST_SCOPE } from "../../shared/calls";
 import { withAttachments, type AttachmentService } from "./attachments";
+import { OPEN_GATE, type SendGate } from "../auth/email-gate";
 
 /** A room guest, as their token names them. */
 export interface GuestAuthor {
@@ -37,12 +38,15 @@ export class MessageService {
     private readonly conversations: ConversationService,
     readonly attachments: AttachmentService,
     private readonly clock: () => number = Date.now,
+    /** REQUIRE_EMAIL_VERIFICATION's check (auth/email-gate.ts); open by default. */
+    private readonly gate: SendGate = OPEN_GATE,
   ) {
     this.reactions = new ReactionService(store, bus, conversations, clock);
     this.threads = new ThreadService(store, bus, conversations);
   }
 
   async send(actor: Actor, input: SendInput): Promise<Message> {
+    await this.gate.assert(actor.userId);
     let c: Awaited<ReturnType<ConversationService["requireMember"]>>;
     try {
       c = await this.#writable(actor, input.conversationId);

@@ -44,6 +44,9 @@ import { attachmentRoutes } from "./routes/attachments";
 import { totpRoutes } from "./routes/totp";
 import type { TotpService } from "../auth/totp";
 import type { GuestTokens } from "../auth/guest-tokens";
+import { accountMailRoutes } from "./routes/account-mail";
+import type { AccountMailService } from "../auth/account-mail";
+import type { Mailer } from "../mail/mailer";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -66,6 +69,8 @@ export interface AppDeps {
   guestTokens: GuestTokens;
   oidc: OidcService;
   totp: TotpService;
+  accountMail: AccountMailService;
+  mailer: Mailer;
   ipLimiter: WindowLimiter;
   limits: Limits;
   metrics: Metrics;
@@ -126,6 +131,7 @@ export function createApp(d: AppDeps) {
   app.get("/metrics", (c) => (d.config.metrics.token ? metricsResponse(d.metrics, d.config.metrics.token, c.req.header("authorization")) : c.notFound()));
 
   app.route("/api/auth", authRoutes(d));
+  app.route("/api", accountMailRoutes(d));
   app.route("/api/auth/oidc", oidcRoutes(d));
   app.route("/api/auth/totp", totpRoutes(d));
   app.route("/api/users", avatarRoutes(d.auth, d.users));

@@ -26,7 +26,14 @@ export function toPublic(u: PublicUserRow): PublicUser {
 }
 
 export function toMe(u: UserRow): Me {
-  return { ...toPublic(u), email: u.email, createdAt: u.created_at, presenceVisibility: u.presence_visibility };
+  return {
+    ...toPublic(u),
+    email: u.email,
+    createdAt: u.created_at,
+    presenceVisibility: u.presence_visibility,
+    emailVerified: Number(u.email_verified) === 1,
+    instanceAdmin: Number(u.instance_admin) === 1,
+  };
 }
 
 export class UserService {

@@ -79,6 +79,16 @@ export class KyselyAccountStore implements AccountStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async createUser(u: NewUser): Promise<UserRow> {
+    const user = await this.#insertUser(u);
+    // The first account administers the instance. Run after the insert commits, so concurrent
+    // first registrations all see every account and agree on the oldest.
+    const promoted = await sql<{ id: string }>`update users set instance_admin = 1
+      where id = (select min(id) from users) and not exists (select 1 from users where instance_admin = 1)
+      returning id`.execute(this.db);
+    return promoted.rows[0]?.id === user.id ? { ...user, instance_admin: 1 } : user;
+  }
+
+  async #insertUser(u: NewUser): Promise<UserRow> {
     try {
       return await this.db
         .insertInto("users")

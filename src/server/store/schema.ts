@@ -12,6 +12,8 @@ export interface UsersTable {
   email_verified: Generated<number>;
   /** Who sees this user's presence: friends only, or friends and members of their spaces. */
   presence_visibility: Generated<PresenceVisibility>;
+  /** 0 or 1: may read the mail outbox (and later the admin console); the first account is (migration 0021). */
+  instance_admin: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -25,6 +27,27 @@ export interface LoginThrottleTable {
   failures: number;
   blocked_until: string | null;
   updated_at: string;
+}
+
+/** One emailed link (migration 0021): single-use through used_at. */
+export interface AccountTokensTable {
+  id: string;
+  user_id: string;
+  purpose: "email" | "password";
+  /** The address the link was sent to: verifying proves this one, and only while it is the account's. */
+  email: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** Mail kept for the instance admin when no SMTP server is configured. */
+export interface MailOutboxTable {
+  id: string;
+  to_address: string;
+  subject: string;
+  text: string;
+  created_at: string;
 }
 
 export interface OidcIdentitiesTable {
@@ -252,6 +275,8 @@ export interface Database {
   users: UsersTable;
   oidc_identities: OidcIdentitiesTable;
   login_throttle: LoginThrottleTable;
+  account_tokens: AccountTokensTable;
+  mail_outbox: MailOutboxTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   totp_factors: TotpFactorsTable;

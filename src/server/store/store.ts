@@ -18,6 +18,7 @@ import { KyselyThreadStore, type ThreadStore } from "./threads";
 import { KyselySearchStore, type SearchStore } from "./search";
 import { KyselyAttachmentStore, type AttachmentStore } from "./attachments";
 import { KyselyTotpStore, type TotpStore } from "./totp";
+import { KyselyMailStore, type MailStore } from "./mail";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
@@ -30,6 +31,7 @@ export type { ThreadStore, ThreadSummaryRow, ThreadParticipantRow, ReplyTargetRo
 export type { SearchStore, SearchCriteria, SearchRow } from "./search";
 export type { AttachmentStore, AttachmentRow, NewAttachment, FileKeys } from "./attachments";
 export type { TotpStore, TotpFactorRow, TotpChallengeRow } from "./totp";
+export type { MailStore, AccountTokenRow, OutboxRow, TokenPurpose } from "./mail";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -50,6 +52,8 @@ export interface Store {
   readonly attachments: AttachmentStore;
   /** Two-factor sign-in: TOTP factors, recovery codes, pending sign-ins (migration 0019). */
   readonly totp: TotpStore;
+  /** Emailed links and the mail outbox (migration 0021). */
+  readonly mail: MailStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -71,6 +75,7 @@ export class KyselyStore implements Store {
   readonly search: SearchStore;
   readonly attachments: AttachmentStore;
   readonly totp: TotpStore;
+  readonly mail: MailStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -89,6 +94,7 @@ export class KyselyStore implements Store {
     this.search = new KyselySearchStore(this.db);
     this.attachments = new KyselyAttachmentStore(this.db);
     this.totp = new KyselyTotpStore(this.db);
+    this.mail = new KyselyMailStore(this.db);
   }
 
   async migrate(): Promise<void> {

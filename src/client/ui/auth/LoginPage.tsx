@@ -104,7 +104,7 @@ export function LoginPage() {
             error={errors.login}
           />
         </div>
-        <div id="password-field">
+        <div id="password-field" className="flex flex-col gap-1.5">
           <TextField
             label="Password"
             name="password"
@@ -115,6 +115,9 @@ export function LoginPage() {
             onChange={set("password")}
             error={errors.password}
           />
+          <Link href="/forgot-password" className="self-end text-sm font-medium text-brand-600 hover:text-brand-500 hover:underline dark:text-brand-400">
+            Forgot password?
+          </Link>
         </div>
         <Button type="submit" size="lg" fullWidth loading={busy} className="mt-2">
           Log in

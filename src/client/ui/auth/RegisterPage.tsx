@@ -24,7 +24,6 @@ const EMPTY: Record<Field, string> = {
   password: "Choose a password",
 };
 const CONFLICT: Record<string, string> = {
-  email: "An account with this email already exists. Try logging in instead.",
   username: "That username is taken. Try another one.",
 };
 
@@ -43,6 +42,8 @@ export function RegisterPage() {
   const [serverErrors, setServerErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Set when registering did not sign in: the address's mail says what to do. */
+  const [checkMail, setCheckMail] = useState<string | null>(null);
 
   // Too long a username is said at once, while typing: the field does not cut it short.
   const tooLong = (f: Field) => f === "username" && values.username.length > USERNAME_MAX;
@@ -66,8 +67,9 @@ export function RegisterPage() {
     if (firstBad) return focusField(firstBad);
     setBusy(true);
     try {
-      await register({ email: values.email.trim(), username: values.username.trim(), password: values.password });
-      navigate(safeNext(new URLSearchParams(search).get("next")), { replace: true });
+      const user = await register({ email: values.email.trim(), username: values.username.trim(), password: values.password });
+      if (user) navigate(safeNext(new URLSearchParams(search).get("next")), { replace: true });
+      else setCheckMail(values.email.trim());
     } catch (err) {
       setBusy(false);
       if (err instanceof ApiError && err.code === "CONFLICT" && err.conflictField) {
@@ -85,6 +87,8 @@ export function RegisterPage() {
       }
     }
   }
+
+  if (checkMail) return <CheckYourMail email={checkMail} search={search} />;
 
   return (
     <AuthLayout
@@ -147,6 +151,24 @@ export function RegisterPage() {
         </Button>
       </form>
       {providers ? <OidcButtons providers={providers.oidc} /> : null}
+    </AuthLayout>
+  );
+}
+
+function CheckYourMail({ email, search }: { email: string; search: string }) {
+  return (
+    <AuthLayout
+      title="Check your email"
+      subtitle={`We sent a message to ${email}. It tells you how to go on from here.`}
+      footer={
+        <Link href={`/login${search}`} className="font-medium text-brand-600 hover:text-brand-500 hover:underline dark:text-brand-400">
+          Back to log in
+        </Link>
+      }
+    >
+      <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="register-check-mail">
+        If this address already has an account, the message explains how to sign in or reset the password.
+      </p>
     </AuthLayout>
   );
 }

@@ -12,6 +12,7 @@ import { cn } from "../common/cn";
 import { PresenceDot } from "../common/PresenceAvatar";
 import { ReconnectBanner } from "./ReconnectBanner";
 import { FailedSignInsNotice } from "./FailedSignInsNotice";
+import { VerifyEmailBanner } from "./VerifyEmailBanner";
 import { conversationIdOf, usePageTitle } from "./usePageTitle";
 import { Dialog } from "../common/Dialog";
 import { MenuIcon } from "../common/icons";
@@ -50,6 +51,7 @@ export function Shell({ children, fill = false }: { children: ReactNode; fill?: 
         {wide ? null : <MobileTopBar />}
         <ReconnectBanner />
         <FailedSignInsNotice />
+        <VerifyEmailBanner />
 
         <main id="main" tabIndex={-1} className={cn("min-h-0 flex-1 focus:outline-none", fill ? "flex flex-col overflow-hidden" : "overflow-y-auto")}>
           {children}

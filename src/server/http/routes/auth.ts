@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { LoginBody, RegisterBody, type AuthProviders, type SessionInfo } from "../../../shared/protocol";
 import type { AuthService, IssuedTokens } from "../../auth/service";
+import type { AccountMailService } from "../../auth/account-mail";
+import type { RegisterResult } from "../../../shared/account-mail";
 import type { WindowLimiter } from "../../auth/limiter";
 import type { Config } from "../../config";
 import { toMe } from "../../social/users";
@@ -11,6 +13,7 @@ import { totpRequired } from "./totp";
 export interface AuthRouteDeps {
   config: Readonly<Config>;
   auth: AuthService;
+  accountMail: AccountMailService;
   ipLimiter: WindowLimiter;
 }
 
@@ -28,7 +31,7 @@ export function clearSessionCookies(c: Ctx, config: Readonly<Config>): void {
   deleteCookie(c, "refresh_token", { path: REFRESH_PATH, secure: config.secureCookies });
 }
 
-export function authRoutes({ config, auth, ipLimiter }: AuthRouteDeps) {
+export function authRoutes({ config, auth, accountMail, ipLimiter }: AuthRouteDeps) {
   const r = new Hono<Env>();
   const limited = (c: Ctx, bucket = "") => ipLimiter.hit(bucket + clientOf(c, config.trustProxy).ip);
 
@@ -40,9 +43,12 @@ export function authRoutes({ config, auth, ipLimiter }: AuthRouteDeps) {
   r.post("/register", async (c) => {
     limited(c);
     const input = await parseJson(c, RegisterBody);
-    const { user, ...tokens } = await auth.register(input, clientOf(c, config.trustProxy));
-    setSessionCookies(c, config, tokens);
-    return c.json({ user: toMe(user), accessExpiresAt: tokens.accessExpiresAt }, 201);
+    const result = await auth.register(input);
+    if ("created" in result) accountMail.registered(result.created);
+    else accountMail.registeredAgain(result.taken);
+    // One answer for a new and a registered address; the mail tells its reader which it was.
+    const body: RegisterResult = { status: "verification-sent", email: input.email };
+    return c.json(body, 202);
   });
 
   r.post("/login", async (c) => {
