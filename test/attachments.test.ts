@@ -94,6 +94,19 @@ test("an image is typed by its bytes whatever its name, measured and thumbnailed
   expect(sha256(new Uint8Array(await part.arrayBuffer()))).toBe(sha256(png.subarray(0, 8)));
 }, 30_000);
 
+// test/fixtures: one-second ffmpeg test patterns (testsrc), H.264 in MP4 and VP8 in WebM.
+test("video is measured from its container's headers, so clients reserve its frame: MP4 (index at the end) and WebM; a WebM-headed file that is not one is unmeasured", async () => {
+  const { alice } = await pair();
+  const mp4 = await uploaded(await Bun.file(join(import.meta.dir, "fixtures/portrait.mp4")).bytes(), "clip.mp4", alice.jar);
+  expect(mp4).toMatchObject({ mime: "video/mp4", kind: "video", width: 180, height: 320 });
+  expect(mp4.thumbUrl).toBeUndefined();
+  const webm = await uploaded(await Bun.file(join(import.meta.dir, "fixtures/landscape.webm")).bytes(), "clip.webm", alice.jar);
+  expect(webm).toMatchObject({ mime: "video/webm", kind: "video", width: 320, height: 180 });
+  const fake = await uploaded(new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, ...text("not really a video")]), "fake.webm", alice.jar);
+  expect(fake.kind).toBe("video");
+  expect([fake.width, fake.height]).toEqual([undefined, undefined]);
+});
+
 test("a message of files alone shows in hello's conversation list by how many files it carries", async () => {
   const { alice, bob, dm } = await pair();
   const ids = [(await uploaded(png, "a.png", alice.jar)).id, (await uploaded(text("notes"), "b.txt", alice.jar)).id];

@@ -21,7 +21,7 @@ export interface Attachment {
   /** Sniffed from the bytes. */
   mime: string;
   kind: AttachmentKind;
-  /** Images: pixel size, so clients reserve the space before the bytes arrive. */
+  /** Images, and video whose container names it: pixel size, so clients reserve the space before the bytes arrive. */
   width?: number;
   height?: number;
   /** The file itself; `?download` asks for it as a download whatever its type. */

@@ -3,7 +3,8 @@
  * its progress bar is seen moving), cancels a second file mid-way, sends; Bea sees the image
  * inline in a box sized before it loaded and opens the lightbox. Ada drops a PDF and pastes a
  * picture (one message, two files) after a failed upload is retried; Bea sees the PDF as a card
- * and downloads it as an attachment.
+ * and downloads it as an attachment. A portrait MP4 and a landscape WebM show in frames of their
+ * own shape before a byte of them loaded.
  */
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -120,4 +121,36 @@ describe.skipIf(!enabled)("attachments in Chromium", () => {
     await ada.page.screenshot({ path: artifactPath("attachments-sent-desktop.png") });
     expect(stage.errors.filter((e) => !/Failed to load resource|ERR_CONNECTION_RESET/.test(e))).toEqual([]);
   }, 180_000);
+
+  test("videos show in a frame of their own shape, reserved from the server's measurements before they load", async () => {
+    const ada = await stage.signedIn("vic");
+    const bea = await stage.signedIn("val");
+    const dm = await befriend(stage.node, ada, bea);
+    // Bea's page holds the videos' bytes back, so the frames are seen before anything loaded.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await bea.page.route("**/api/attachments/**", async (route) => {
+      await held;
+      await route.continue();
+    });
+    for (const { page } of [ada, bea]) {
+      await page.goto(`${stage.base}/c/${dm}`);
+      await page.getByTestId("composer").waitFor({ timeout: WAIT });
+    }
+    const fixtures = join(import.meta.dir, "../fixtures");
+    await ada.page.getByTestId("file-input").setInputFiles([join(fixtures, "portrait.mp4"), join(fixtures, "landscape.webm")]);
+    await until("both uploaded", async () => expect(await ada.page.locator('[data-testid="upload"][data-status="done"]').count()).toBe(2));
+    await ada.page.getByRole("button", { name: "Send message" }).click();
+
+    const videos = bea.page.getByTestId("attachment-video");
+    await until("both videos shown", async () => expect(await videos.count()).toBe(2));
+    const boxes = async () => Promise.all([0, 1].map(async (i) => (({ width, height }) => [Math.round(width), Math.round(height)])((await videos.nth(i).boundingBox())!)));
+    expect(await videos.nth(0).evaluate((v: HTMLVideoElement) => v.readyState)).toBe(0);
+    // Longer side 320: the portrait clip is 180×320, the landscape one 320×180.
+    expect(await boxes()).toEqual([[180, 320], [320, 180]]);
+    await bea.page.screenshot({ path: artifactPath("attachments-video-frames.png") });
+    release();
+    await until("the WebM's metadata loaded", async () => expect(await videos.nth(1).evaluate((v: HTMLVideoElement) => v.readyState)).toBeGreaterThan(0));
+    expect(await boxes()).toEqual([[180, 320], [320, 180]]);
+  }, 120_000);
 });

@@ -9,7 +9,7 @@ import type { Attachment } from "../../shared/attachments";
 import type { Message } from "../../shared/protocol";
 import type { Config } from "../config";
 import type { FileStore, StoredFile } from "../files/file-store";
-import { probeImage } from "../files/media";
+import { probeImage, probeVideo } from "../files/media";
 import { INLINE_TYPES, sniff } from "../files/sniff";
 import type { AttachmentRow, FileKeys, Store } from "../store/store";
 import type { Reader, Uploader } from "../store/attachments";
@@ -77,6 +77,7 @@ export class AttachmentService {
       const image = kind === "image" ? await probeImage(await staged.bytes()) : null;
       // Bytes that start like an image but do not decode as one are only offered as a download.
       if (kind === "image" && !image) kind = "file";
+      const frame = image ?? (kind === "video" ? await probeVideo(await staged.bytes(), mime) : null);
       const thumb = image ? await this.files.putBytes(image.thumbnail) : null;
       const row: AttachmentRow = {
         id: randomBytes(16).toString("base64url"),
@@ -90,8 +91,8 @@ export class AttachmentService {
         size: staged.size,
         mime,
         kind,
-        width: image?.width ?? null,
-        height: image?.height ?? null,
+        width: frame?.width ?? null,
+        height: frame?.height ?? null,
         created_at: new Date(this.clock()).toISOString(),
       };
       await this.#locked(staged.key, async () => {

@@ -1,8 +1,10 @@
 /**
  * Images are decoded once at upload (sharp, libvips): the decode proves the bytes are the image
  * their signature claims (a polyglot that is not fails and becomes a plain download), gives the
- * pixel size clients reserve, and makes a small WebP thumbnail.
+ * pixel size clients reserve, and makes a small WebP thumbnail. Video (MP4, WebM) is not decoded:
+ * its container's headers are read (music-metadata) for the frame size clients reserve.
  */
+import { parseBuffer } from "music-metadata";
 import sharp from "sharp";
 import { THUMB_SIZE } from "../../shared/attachments";
 
@@ -28,6 +30,17 @@ export async function probeImage(bytes: Uint8Array): Promise<ImageFacts | null> 
       .webp({ quality: 80 })
       .toBuffer();
     return { width: turned ? meta.height : meta.width, height: turned ? meta.width : meta.height, thumbnail: new Uint8Array(thumbnail) };
+  } catch {
+    return null;
+  }
+}
+
+/** The coded frame size of a video's first video track, or null when the container says none. */
+export async function probeVideo(bytes: Uint8Array, mime: string): Promise<{ width: number; height: number } | null> {
+  try {
+    const { format } = await parseBuffer(bytes, { mimeType: mime, size: bytes.length }, { skipCovers: true, duration: false });
+    const video = format.trackInfo.find((t) => t.video?.pixelWidth && t.video.pixelHeight)?.video;
+    return video ? { width: video.pixelWidth!, height: video.pixelHeight! } : null;
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
 /**
- * A message's files: images and video inline in a box sized before the bytes arrive (the
- * server measured images; video gets a 16:9 frame), images open in a lightbox, audio plays in
- * place, anything else is a card with name, size and type that downloads.
+ * A message's files: images and video inline in a box sized before the bytes arrive (from the
+ * server's measurements; a video it could not measure gets a 16:9 frame), images open in a
+ * lightbox, audio plays in place, anything else is a card with name, size and type that downloads.
  */
 import { useEffect, useState } from "react";
 import type { Attachment } from "../../../shared/attachments";
@@ -24,9 +24,9 @@ function typeLabel(a: Attachment): string {
   return sub.replace(/^x-/, "").replace(/\+xml$/, "").toUpperCase();
 }
 
-function inlineSize(a: Attachment): { width: number; height: number } {
-  const w = a.width ?? MAX_INLINE;
-  const h = a.height ?? MAX_INLINE;
+function inlineSize(a: Attachment, fallback: { width: number; height: number }): { width: number; height: number } {
+  const w = a.width ?? fallback.width;
+  const h = a.height ?? fallback.height;
   const scale = Math.min(1, MAX_INLINE / w, MAX_INLINE / h);
   return { width: Math.max(1, Math.round(w * scale)), height: Math.max(1, Math.round(h * scale)) };
 }
@@ -65,7 +65,7 @@ function Lightbox({ attachment, onClose }: { attachment: Attachment; onClose(): 
 
 function InlineImage({ a }: { a: Attachment }) {
   const [open, setOpen] = useState(false);
-  const { width, height } = inlineSize(a);
+  const { width, height } = inlineSize(a, { width: MAX_INLINE, height: MAX_INLINE });
   return (
     <>
       <button type="button" onClick={() => setOpen(true)} aria-label={`Open ${a.name}`} className="block max-w-full overflow-hidden rounded-lg bg-zinc-100 dark:bg-zinc-800" style={{ width }}>
@@ -73,6 +73,22 @@ function InlineImage({ a }: { a: Attachment }) {
       </button>
       {open ? <Lightbox attachment={a} onClose={() => setOpen(false)} /> : null}
     </>
+  );
+}
+
+function InlineVideo({ a }: { a: Attachment }) {
+  const { width, height } = inlineSize(a, { width: 1600, height: 900 });
+  return (
+    <video
+      src={a.url}
+      controls
+      preload="metadata"
+      width={width}
+      height={height}
+      data-testid="attachment-video"
+      className="block h-auto max-w-full rounded-lg bg-black object-contain"
+      style={{ width, aspectRatio: `${width} / ${height}` }}
+    />
   );
 }
 
@@ -98,12 +114,12 @@ function FileCard({ a }: { a: Attachment }) {
 
 export function Attachments({ attachments }: { attachments: readonly Attachment[] }) {
   return (
-    <div className="mt-1 flex flex-wrap gap-2" data-testid="attachments">
+    <div className="mt-1 flex flex-wrap items-start gap-2" data-testid="attachments">
       {attachments.map((a) =>
         a.kind === "image" ? (
           <InlineImage key={a.id} a={a} />
         ) : a.kind === "video" ? (
-          <video key={a.id} src={a.url} controls preload="metadata" data-testid="attachment-video" className="aspect-video w-80 max-w-full rounded-lg bg-black" />
+          <InlineVideo key={a.id} a={a} />
         ) : a.kind === "audio" ? (
           <figure key={a.id} className="w-80 max-w-full">
             <figcaption className="truncate text-xs text-zinc-500">{a.name}</figcaption>
