@@ -56,7 +56,10 @@ test("a DM notifies of everything until a member chooses otherwise; the choice i
       expect((await json(await suite.node.req(`/api/conversations/${dm}`, {}, alice.jar))).conversation.notifyLevel).toBe(level);
     }
     expect((await listed(bob.jar, dm)).notifyLevel).toBe("all");
-    expect((await helloOf(bob.jar)).conversations.find((c: Conversation) => c.id === dm).notifyLevel).toBe("all");
+    // hello leaves the kind's default out; expanded, it reads "all".
+    const bobHello = (await helloOf(bob.jar)) as HelloResult;
+    expect(bobHello.conversations.find((c) => c.id === dm)).not.toHaveProperty("notifyLevel");
+    expect(expandHello(bobHello).conversations.find((c) => c.id === dm)!.notifyLevel).toBe("all");
 
     // Bob hears the message sent after the change, and never heard of the change before it.
     const sent = await aliceOther.request({ type: "message:send", conversationId: dm, clientId: "after-level", content: "still here" });

@@ -1,13 +1,15 @@
 /**
  * Summarises a V8/JSC `.cpuprofile` (as written by `bun --cpu-prof`) by *busy* time:
- * `bun bench/lib/cpuprofile.ts <file.cpuprofile> [--top 40] [--focus substring]`.
+ * `bun bench/lib/cpuprofile.ts <file.cpuprofile> [--top 40] [--focus substring] [--after substring]`.
  *
  * Each sample is weighted by its time delta capped at a few sampling intervals, so the idle gaps
  * between bench phases (one sample followed by seconds of nothing) do not land on whatever
  * function happened to be on the stack — the Markdown profile Bun writes does attribute them.
  * Prints self time by function, inclusive time by function (each frame counted once per stack),
  * and inclusive time by layer (what the stack passes through), as % of busy time.
- * With --focus, only samples whose stack contains a frame matching the substring are counted.
+ * With --focus, only samples whose stack contains a frame matching the substring are counted;
+ * with --after, only samples after the last one whose stack does (e.g. `--after hono` skips a
+ * bench's setup over REST and keeps its WebSocket loop).
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -42,7 +44,7 @@ const LAYERS: Array<[string, RegExp]> = [
   ["GC", /\(garbage collector\)|^gc /i],
 ];
 
-export function summarise(file: string, opts: { top?: number; focus?: string } = {}): string {
+export function summarise(file: string, opts: { top?: number; focus?: string; after?: string } = {}): string {
   const p = JSON.parse(readFileSync(file, "utf8")) as Profile;
   const byId = new Map<number, Node>();
   const parent = new Map<number, number>();
@@ -64,21 +66,24 @@ export function summarise(file: string, opts: { top?: number; focus?: string } =
   const layer = new Map<string, number>();
   let busy = 0;
   let idle = 0;
-  for (let i = 0; i < p.samples.length; i++) {
+  const stackOf = (id: number | undefined) => {
+    const stack: string[] = [];
+    for (; id !== undefined; id = parent.get(id)) {
+      const n = byId.get(id)!;
+      if (n.callFrame.functionName !== "(root)") stack.push(label(n));
+    }
+    return stack;
+  };
+  let start = 0;
+  if (opts.after) for (let i = 0; i < p.samples.length; i++) if (stackOf(p.samples[i]).some((s) => s.includes(opts.after!))) start = i + 1;
+  for (let i = start; i < p.samples.length; i++) {
     const w = Math.min(p.timeDeltas[i + 1] ?? interval, cap);
-    let id: number | undefined = p.samples[i]!;
-    const leaf = byId.get(id)!;
-    const name = leaf.callFrame.functionName;
+    const name = byId.get(p.samples[i]!)!.callFrame.functionName;
     if (name === "(idle)" || name === "(program)" || name === "(root)") {
       idle += w;
       continue;
     }
-    const stack: string[] = [];
-    while (id !== undefined) {
-      const n = byId.get(id)!;
-      if (n.callFrame.functionName !== "(root)") stack.push(label(n));
-      id = parent.get(id);
-    }
+    const stack = stackOf(p.samples[i]);
     if (opts.focus && !stack.some((s) => s.includes(opts.focus!))) continue;
     busy += w;
     self.set(stack[0]!, (self.get(stack[0]!) ?? 0) + w);
@@ -96,7 +101,7 @@ export function summarise(file: string, opts: { top?: number; focus?: string } =
       .map(([k, v]) => `${pc(v)}  ${k}`)
       .join("\n");
   return [
-    `${file}: busy ${(busy / 1e6).toFixed(2)} s (sampling interval ${(interval / 1000).toFixed(2)} ms; idle samples ${(idle / 1e6).toFixed(2)} s)${opts.focus ? `, only stacks through "${opts.focus}"` : ""}`,
+    `${file}: busy ${(busy / 1e6).toFixed(2)} s (sampling interval ${(interval / 1000).toFixed(2)} ms; idle samples ${(idle / 1e6).toFixed(2)} s)${opts.focus ? `, only stacks through "${opts.focus}"` : ""}${opts.after ? `, after the last stack through "${opts.after}"` : ""}`,
     "",
     "By layer (inclusive; a sample can be in several):",
     rows(layer, LAYERS.length),
@@ -112,12 +117,12 @@ export function summarise(file: string, opts: { top?: number; focus?: string } =
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: Bun.argv.slice(2),
-    options: { top: { type: "string", default: "40" }, focus: { type: "string" } },
+    options: { top: { type: "string", default: "40" }, focus: { type: "string" }, after: { type: "string" } },
     allowPositionals: true,
   });
   if (positionals.length === 0) {
-    console.error("usage: bun bench/lib/cpuprofile.ts <file.cpuprofile> [--top 40] [--focus substring]");
+    console.error("usage: bun bench/lib/cpuprofile.ts <file.cpuprofile> [--top 40] [--focus substring] [--after substring]");
     process.exit(2);
   }
-  for (const f of positionals) console.log(summarise(f, { top: Number(values.top), focus: values.focus }) + "\n");
+  for (const f of positionals) console.log(summarise(f, { top: Number(values.top), focus: values.focus, after: values.after }) + "\n");
 }

@@ -4,6 +4,7 @@
  */
 let lastMs = 0;
 let seq = 0;
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
 
 export function newId(now: number = Date.now()): string {
   const bytes = new Uint8Array(16);
@@ -26,8 +27,12 @@ export function newId(now: number = Date.now()): string {
   bytes[6] = 0x70 | ((seq >>> 8) & 0x0f);
   bytes[7] = seq & 0xff;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const h = (from: number, to: number) => {
+    let s = "";
+    for (let i = from; i < to; i++) s += HEX[bytes[i]!];
+    return s;
+  };
+  return `${h(0, 4)}-${h(4, 6)}-${h(6, 8)}-${h(8, 10)}-${h(10, 16)}`;
 }
 
 export const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

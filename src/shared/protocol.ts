@@ -13,7 +13,7 @@ export { DisplayName };
 export { Id, Str, UNSTORABLE };
 export type { CallEndReason, CallInfo, CallKind, CallState, LiveCall, ParticipantInfo, Topology } from "./calls";
 export { CallMedia } from "./calls";
-export type { ChannelSummary, ConversationSummary, FriendSummary, HelloResult, MessagePreview, RequestSummary, SpaceSummary } from "./hello";
+export type { ChannelSummary, ConversationSummary, FriendSummary, HelloResult, MessagePreview, RequestSummary, SpaceSummary, ChannelVoice } from "./hello";
 export { PREVIEW_LENGTH } from "./hello";
 export { SearchQuery, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from "./search";
 export type { SearchHit, SearchResult, Snippet } from "./search";

@@ -1,7 +1,8 @@
 /**
  * Which users on this node are in which DM, group and room. Their events go to each member's
  * user topic instead of a topic per conversation, so a new socket subscribes no topic for each of
- * its (possibly hundreds of) DMs: a user's first socket adds them here once, their last removes them.
+ * its (possibly hundreds of) DMs: a user's first socket adds them here once, their last removes them;
+ * membership events keep them current in between.
  * Space channels keep a topic per socket (a channel can have thousands of members on one node).
  */
 export class DirectMembers {
@@ -9,6 +10,15 @@ export class DirectMembers {
   readonly #members = new Map<string, Set<string>>();
   /** userId → their conversations held in #members. */
   readonly #of = new Map<string, Set<string>>();
+  /** Users whose whole list a socket's setup has added (a membership event alone adds one conversation). */
+  readonly #whole = new Set<string>();
+
+  /** A socket of the user is set up: their whole list, unless another socket here gave it already. */
+  addAll(userId: string, conversationIds: Iterable<string>): void {
+    if (this.#whole.has(userId)) return;
+    this.add(userId, conversationIds);
+    this.#whole.add(userId);
+  }
 
   add(userId: string, conversationIds: Iterable<string>): void {
     let mine = this.#of.get(userId);
@@ -30,6 +40,7 @@ export class DirectMembers {
   forget(userId: string): void {
     for (const id of this.#of.get(userId) ?? []) this.#leave(userId, id);
     this.#of.delete(userId);
+    this.#whole.delete(userId);
   }
 
   #leave(userId: string, conversationId: string): void {

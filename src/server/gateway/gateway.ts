@@ -157,7 +157,7 @@ export class Gateway {
         const { channelIds, conversationIds, spaceIds } = await this.services.hello.subscriptions(actor.userId);
         // Closed meanwhile: its user may have no socket left here to be forgotten with.
         if (!this.#byUser.get(actor.userId)?.has(ws)) return;
-        this.#direct.add(actor.userId, conversationIds);
+        this.#direct.addAll(actor.userId, conversationIds);
         for (const id of channelIds) ws.subscribe(convTopic(id));
         for (const id of spaceIds) {
           ws.subscribe(spaceTopic(id));

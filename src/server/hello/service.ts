@@ -1,11 +1,12 @@
 /**
  * hello: what a socket needs on every (re)connect, in the compact form of src/shared/hello.ts —
- * each person once, lists by id, last messages as previews. What only events change is read
- * with a fixed number of narrow queries (store/hello.ts) and kept serialized per user in the
- * HelloCache; presence, calls and voice rosters are read on every hello.
+ * each person once, lists by id, last messages as previews, defaults left out. What only events
+ * change is read with a fixed number of narrow queries (store/hello.ts) and kept per user in the
+ * HelloCache as one serialized string; presence, calls and voice rosters are read on every hello
+ * and serialized after it.
  */
-import { channelSummary, type SpaceSummary } from "../../shared/hello";
-import { PREVIEW_LENGTH, defaultNotifyLevel, type Channel, type ConversationSummary, type Space, type RequestSummary } from "../../shared/protocol";
+import { channelSummary, type FriendSummary, type MessagePreview, type SpaceSummary } from "../../shared/hello";
+import { PREVIEW_LENGTH, defaultNotifyLevel, type ConversationSummary, type RequestSummary } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { CallService } from "../calls/service";
 import type { PresenceService } from "../social/presence";
@@ -32,13 +33,10 @@ export interface Subscriptions {
 
 /** hello's parts that only events change (kept per user in HelloCache); presence, calls and voice rosters are read per hello. */
 interface HelloParts {
-  /** `"user":…,"users":…,"requests":…,"conversations":…` */
+  /** `"user":…,"users":…,"friends":…,"requests":…,"conversations":…,"spaces":…`, one flat string spliced into each reply. */
   json: string;
   friendIds: string[];
-  /** Each friend's summary as JSON around its presence: `{"userId":…,"presence":"` and `","conversationId":…}`. */
-  friendJson: Array<[string, string]>;
-  /** Each space as JSON with its voice channels' rosters empty, and the voice channel ids to fill them from. */
-  spaces: Array<{ space: Space; json: string; voiceIds: string[] }>;
+  voiceIds: string[];
   groupIds: string[];
 }
 
@@ -61,22 +59,14 @@ export class HelloService {
 
   async hello(actor: Actor): Promise<SerializedReply> {
     const parts = await this.cache.read(actor.userId, "hello", () => this.#parts(actor.userId));
-    const voiceIds = parts.spaces.flatMap((s) => s.voiceIds);
     const [presence, liveCalls, { call, callState }, voice] = await Promise.all([
-      this.presence.visibleMany(parts.friendIds),
+      this.presence.shownOf(parts.friendIds),
       this.calls.live(parts.groupIds),
       this.calls.current(actor),
-      voiceIds.length ? this.calls.voiceMembers(voiceIds) : (new Map() as VoiceRoster),
+      parts.voiceIds.length ? this.calls.voiceMembers(parts.voiceIds) : new Map(),
     ]);
-    // Presence values are a handful of plain words: spliced in, nothing to escape.
-    let friends = "";
-    for (let i = 0; i < parts.friendIds.length; i++) {
-      const [head, tail] = parts.friendJson[i]!;
-      friends += `${i ? "," : ""}${head}${presence.get(parts.friendIds[i]!)}${tail}`;
-    }
-    // Only a space with someone in one of its voice channels is serialized again.
-    const spaces = parts.spaces.map((s) => (s.voiceIds.some((id) => voice.has(id)) ? spaceJson(s.space, voice) : s.json));
-    return new SerializedReply(`${parts.json},"friends":[${friends}],"spaces":[${spaces.join(",")}],"call":${JSON.stringify(call)},"callState":${JSON.stringify(callState)},"liveCalls":${JSON.stringify(liveCalls)}`);
+    // Only what changes by the second is serialized per hello: a few small values after the cached lists.
+    return new SerializedReply(`${parts.json},"presence":${JSON.stringify(presence)},"voice":${JSON.stringify(Object.fromEntries(voice))},"call":${JSON.stringify(call)},"callState":${JSON.stringify(callState)},"liveCalls":${JSON.stringify(liveCalls)}`);
   }
 
   /** A fixed number of narrow reads (store/hello.ts) however many friends, requests, conversations, spaces and channels. */
@@ -94,69 +84,63 @@ export class HelloService {
     const users = new Map<string, ProfileRow>();
     for (const u of [...friends, ...requests.incoming, ...requests.outgoing, ...members]) if (!users.has(u.id)) users.set(u.id, u);
     const list = summaries(id, conversations, members, blocked);
+    const spaceList: SpaceSummary[] = spaces.map((space) => ({ ...space, channels: space.channels.map(channelSummary) }));
     const json = JSON.stringify({
       user: toMe(me),
       users: [...users.values()].map(toPublic),
+      friends: friends.map((f): FriendSummary => ({ userId: f.id, conversationId: f.conversation_id })),
       requests: { incoming: requests.incoming.map(toRequest), outgoing: requests.outgoing.map(toRequest) },
       conversations: list,
+      spaces: spaceList,
     }).slice(1, -1);
-    const spaceParts = spaces.map((space) => ({ space, json: spaceJson(space), voiceIds: space.channels.filter((c) => c.kind === "voice").map((c) => c.id) }));
     const deps = [...list.map((c) => `c:${c.id}`), ...spaces.flatMap((sp) => [`sp:${sp.id}`, ...sp.channels.map((c) => `c:${c.id}`)])];
     const value: HelloParts = {
       json,
       friendIds: friends.map((f) => f.id),
-      friendJson: friends.map((f) => [`{"userId":${JSON.stringify(f.id)},"presence":"`, `","conversationId":${JSON.stringify(f.conversation_id)}}`]),
-      spaces: spaceParts,
+      voiceIds: spaces.flatMap((sp) => sp.channels.filter((c) => c.kind === "voice").map((c) => c.id)),
       groupIds: list.filter((c) => c.kind === "group").map((c) => c.id),
     };
-    return { value, deps, bytes: json.length + spaceParts.reduce((n, s) => n + s.json.length, 0) + 150 * friends.length };
+    return { value, deps, bytes: json.length + 40 * (value.friendIds.length + value.voiceIds.length + value.groupIds.length) };
   }
-}
-
-type VoiceRoster = Map<string, Pick<Channel, "voiceMembers" | "voiceMuted" | "voiceSpeaking">>;
-
-/** A space as hello lists it (channels as summaries), with who is in its voice channels. */
-function spaceJson(space: Space, voice?: VoiceRoster): string {
-  const summary: SpaceSummary = { ...space, channels: space.channels.map((c) => channelSummary(voice?.has(c.id) ? { ...c, ...voice.get(c.id) } : c)) };
-  return JSON.stringify(summary);
 }
 
 const toRequest = (r: HelloRequestRow): RequestSummary => ({ id: r.r_id, fromId: r.r_from, toId: r.r_to, createdAt: r.r_created });
 
-/** Newest activity first, as GET /api/conversations lists them. */
+/** Newest activity first, as GET /api/conversations lists them; what is null, 0, false, empty or the default is left out (ConversationSummary). */
 function summaries(userId: string, rows: HelloConversationRow[], members: HelloMemberRow[], blocked: Set<string>): ConversationSummary[] {
   const byConversation = Map.groupBy(members, (m) => m.conversation_id);
   return rows
     .map((c) => {
       const others = byConversation.get(c.id) ?? [];
+      const out: ConversationSummary = { id: c.id, kind: c.kind, memberIds: others.map((m) => m.id), createdAt: c.created_at };
+      if (c.name !== null) out.name = c.name;
+      if (c.owner_id !== null) out.ownerId = c.owner_id;
       const reads: Record<string, string> = {};
       if (c.my_last_read) reads[userId] = c.my_last_read;
       for (const m of others) if (m.last_read_id) reads[m.id] = m.last_read_id;
+      for (const _ in reads) {
+        out.reads = reads;
+        break;
+      }
+      if (c.lm_id) out.lastMessage = preview(c);
+      const unread = Number(c.unread ?? 0);
+      if (unread) out.unreadCount = unread;
+      if (c.mentions) out.mentionCount = c.mentions;
+      if (c.my_notify && c.my_notify !== defaultNotifyLevel(c.kind)) out.notifyLevel = c.my_notify;
       const other = c.kind === "dm" ? c.dm_key?.split(":").find((x) => x !== userId) : undefined;
-      return {
-        id: c.id,
-        kind: c.kind,
-        name: c.name,
-        ownerId: c.owner_id,
-        memberIds: others.map((m) => m.id),
-        reads,
-        lastMessage: c.lm_id
-          ? {
-              id: c.lm_id,
-              authorId: c.lm_author,
-              kind: c.lm_kind!,
-              content: c.lm_deleted ? "" : (c.lm_content ?? ""),
-              createdAt: c.lm_created!,
-              mentionsEveryone: !c.lm_deleted && Number(c.lm_everyone) === 1,
-              ...(!c.lm_deleted && Number(c.lm_files) > 0 ? { attachmentCount: Number(c.lm_files) } : {}),
-            }
-          : null,
-        unreadCount: Number(c.unread ?? 0),
-        ...(c.mentions ? { mentionCount: c.mentions } : {}),
-        notifyLevel: c.my_notify ?? defaultNotifyLevel(c.kind),
-        readOnly: other !== undefined && blocked.has(other),
-        createdAt: c.created_at,
-      };
+      if (other !== undefined && blocked.has(other)) out.readOnly = true;
+      return out;
     })
     .sort((a, b) => (b.lastMessage?.id ?? b.createdAt).localeCompare(a.lastMessage?.id ?? a.createdAt));
+}
+
+/** The last message of a conversation row (it has one), in MessagePreview's compact form. */
+function preview(c: HelloConversationRow): MessagePreview {
+  const deleted = Boolean(c.lm_deleted);
+  const out: MessagePreview = { id: c.lm_id!, content: deleted ? "" : (c.lm_content ?? ""), createdAt: c.lm_created! };
+  if (c.lm_author !== null) out.authorId = c.lm_author;
+  if (c.lm_kind !== "text") out.kind = c.lm_kind!;
+  if (!deleted && Number(c.lm_everyone) === 1) out.mentionsEveryone = true;
+  if (!deleted && Number(c.lm_files) > 0) out.attachmentCount = Number(c.lm_files);
+  return out;
 }

@@ -31,6 +31,16 @@ export class PresenceService {
     return out;
   }
 
+  /** What others see of those of these users who do not look offline (hello's `presence`: absent is offline). */
+  async shownOf(userIds: string[]): Promise<Record<string, PresenceStatus>> {
+    const out: Record<string, PresenceStatus> = {};
+    for (const [id, s] of await this.registry.states(userIds)) {
+      const status = visibleOf(s);
+      if (status !== "offline") out[id] = status;
+    }
+    return out;
+  }
+
   async #change(userId: string, mutate: () => Promise<void>): Promise<void> {
     const before = await this.visible(userId);
     await mutate();
