@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { newId } from "../src/shared/ids";
-import { LocalMembership, type Membership, type MembershipEvents, type NodeSocket } from "../src/server/cluster/membership";
+import { LocalMembership, type Membership, type MembershipEvents, type RecentSend, type NodeSocket } from "../src/server/cluster/membership";
 import { RedisMembership, type MembershipTimings } from "../src/server/cluster/redis-membership";
 import { until } from "./support/browser";
 
@@ -19,6 +19,7 @@ describe("membership contract on local", () => {
     await m.start("127.0.0.1:3000", quiet);
     m.opened({ userId: "u", connectionId: "c", guest: false });
     m.closed("c");
+    m.sending("conversation");
     expect(await m.nodes()).toEqual([m.self]);
     expect(m.self).toMatchObject({ address: "127.0.0.1:3000", sfu: "embedded" });
     await m.close();
@@ -40,8 +41,8 @@ describe.skipIf(!REDIS)("membership contract on redis", () => {
     return (timings: MembershipTimings) => RedisMembership.connect(REDIS!, prefix, timings, self());
   };
   const recorder = () => {
-    const heard: Array<{ by: string; node: string; sockets: NodeSocket[] }> = [];
-    return { heard, events: (by: string): MembershipEvents => ({ lost: async (node, sockets) => void heard.push({ by, node, sockets }), evicted: () => {} }) };
+    const heard: Array<{ by: string; node: string; sockets: NodeSocket[]; sends: RecentSend[] }> = [];
+    return { heard, events: (by: string): MembershipEvents => ({ lost: async (node) => void heard.push({ by, node: node.id, sockets: node.sockets, sends: node.sends }), evicted: () => {} }) };
   };
 
   test("live nodes see each other with their address, start time and SFU; one that leaves is gone at once", async () => {
@@ -57,7 +58,7 @@ describe.skipIf(!REDIS)("membership contract on redis", () => {
     await a.close();
   });
 
-  test("a dead node's open sockets are handed to exactly one survivor, once, without the ones it closed", async () => {
+  test("a dead node's open sockets and the conversations it was sending to are handed to exactly one survivor, once", async () => {
     const join = cluster();
     const { heard, events } = recorder();
     const [a, b, dead] = [await join(fast), await join(fast), await join(stalling)];
@@ -66,6 +67,10 @@ describe.skipIf(!REDIS)("membership contract on redis", () => {
     dead.opened({ userId: "u1", connectionId: "c2", guest: false });
     dead.opened({ userId: "g1", connectionId: "c3", guest: true });
     dead.closed("c2");
+    const sendsFrom = Date.now();
+    dead.sending("conv-1");
+    dead.sending("conv-2");
+    dead.sending("conv-1");
     await a.start("10.0.0.1:3000", events("a"));
     await b.start("10.0.0.2:3000", events("b"));
     await until("a survivor to clean up after the dead node", async () => heard.length > 0, 10_000);
@@ -77,6 +82,10 @@ describe.skipIf(!REDIS)("membership contract on redis", () => {
       { userId: "u1", connectionId: "c1", guest: false },
       { userId: "g1", connectionId: "c3", guest: true },
     ]);
+    // With the conversations it was sending to, each once, at its last send's start.
+    const sends = heard[0]!.sends.sort((x, y) => x.conversationId.localeCompare(y.conversationId));
+    expect(sends.map((s) => s.conversationId)).toEqual(["conv-1", "conv-2"]);
+    for (const s of sends) expect(s.at).toBeGreaterThanOrEqual(sendsFrom);
     expect((await a.nodes()).map((n) => n.id).sort()).toEqual([a.self.id, b.self.id].sort());
     for (const m of [a, b, dead]) await m.close();
   });
@@ -90,11 +99,11 @@ describe.skipIf(!REDIS)("membership contract on redis", () => {
     const a = await join(fast);
     let failed = false;
     await a.start("10.0.0.1:3000", {
-      lost: (node, sockets) => (failed ? events("a").lost(node, sockets) : ((failed = true), Promise.reject(new Error("store hiccup")))),
+      lost: (node) => (failed ? events("a").lost(node) : ((failed = true), Promise.reject(new Error("store hiccup")))),
       evicted: () => {},
     });
     await until("a to retry after its failure", async () => heard.length > 0, 10_000);
-    expect(heard).toEqual([{ by: "a", node: dead.self.id, sockets: [{ userId: "u1", connectionId: "c1", guest: false }] }]);
+    expect(heard).toEqual([{ by: "a", node: dead.self.id, sockets: [{ userId: "u1", connectionId: "c1", guest: false }], sends: [] }]);
     await a.close();
 
     const dead2 = await join(stalling);
@@ -111,7 +120,7 @@ describe.skipIf(!REDIS)("membership contract on redis", () => {
     expect(heard).toHaveLength(1);
     await c.close();
     await until("b to take over from c", async () => heard.length > 1, 10_000);
-    expect(heard[1]).toEqual({ by: "b", node: dead2.self.id, sockets: [{ userId: "u2", connectionId: "c2", guest: false }] });
+    expect(heard[1]).toEqual({ by: "b", node: dead2.self.id, sockets: [{ userId: "u2", connectionId: "c2", guest: false }], sends: [] });
     for (const m of [b, dead, dead2]) await m.close();
   });
 

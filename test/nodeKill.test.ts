@@ -1,8 +1,9 @@
 /**
  * kill -9 of one node of two (real processes on PostgreSQL and Redis), behind a failover
  * balancer: its clients reconnect to the other node and resume; what was acknowledged is
- * stored once and seen once; the survivor cleans up after it — presence of users who were only
- * there goes offline, a call it carried gets its grace period and resumes or ends.
+ * stored once and seen once, also by a client that never left the survivor; the survivor cleans
+ * up after it — presence of users who were only there goes offline, a call it carried gets its
+ * grace period and resumes or ends.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { ParleySocket } from "../src/client/socket";
@@ -167,15 +168,17 @@ describe.skipIf(!enabled)("a node killed with -9 during traffic", () => {
     await until("the reader to reconnect and catch up", () => hellos >= 2 && catchUps.length > 0);
     await Promise.all(catchUps);
     await until("the reader's timeline to hold every message", () => timeline.size >= MESSAGES);
-    expect([...timeline.values()].filter((m) => m.clientId?.startsWith("k")).length).toBe(MESSAGES);
-    expect(liveIds.length).toBe(new Set(liveIds).size);
+    const shownClientIds = [...timeline.values()].map((m) => m.clientId).filter((c) => c?.startsWith("k"));
+    expect(shownClientIds.length).toBe(MESSAGES);
+    expect(new Set(shownClientIds).size).toBe(MESSAGES);
 
-    // The reader that stayed: nothing twice; live it misses at most what the doomed node had
-    // committed but not yet announced when it died (a retry is answered, not announced again).
-    const bIds = bLive.events.filter((ev) => ev.type === "message:new" && ev.message.conversationId === dm).map((ev) => ev.message.id as string);
-    expect(bIds.length).toBe(new Set(bIds).size);
-    const missedLive = stored.filter((m) => !bIds.includes(m.id)).length;
-    expect(missedLive).toBeLessThanOrEqual(IN_FLIGHT);
+    // The reader that stayed connected to the survivor: every message live, including what the
+    // doomed node committed but had not announced (the survivor announces it again; clients keep
+    // one copy per id, so a repeat is counted here, not shown).
+    const bIds = () => bLive.events.filter((ev) => ev.type === "message:new" && ev.message.clientId?.startsWith("k")).map((ev) => ev.message.id as string);
+    await until("the staying reader to have heard every message", () => stored.every((m) => bIds().includes(m.id)), 15_000);
+    const repeats = bIds().length - new Set(bIds()).size;
+    expect(new Set(bIds()).size).toBe(MESSAGES);
 
     // The call a carried through the doomed node: b is told a is reconnecting, a resumes on the survivor.
     await bLive.waitFor((ev) => ev.type === "call:participant-reconnecting" && ev.callId === callId, 15_000);
@@ -189,7 +192,7 @@ describe.skipIf(!enabled)("a node killed with -9 during traffic", () => {
     expect(bLive.events.some((ev) => ev.type === "call:ended" && ev.callId === callId)).toBe(false);
     expect((await aBack.request({ type: "rtc:offer", callId, to: b.user.id, sdp: "v=0 after the kill" })).ok).toBe(true);
 
-    console.log(`nodeKill: ${MESSAGES} sent, ${acked.size} acknowledged, ${stored.length} stored, reader ${timeline.size} shown (${liveIds.length} live), stayer missed live ${missedLive}; d offline ${offlineAfterMs} ms after the kill (dead bound ${DEAD_MS} ms)`);
+    console.log(`nodeKill: ${MESSAGES} sent, ${acked.size} acknowledged, ${stored.length} stored, reader ${timeline.size} shown (${liveIds.length} live events), stayer ${new Set(bIds()).size} shown (${repeats} repeated events); d offline ${offlineAfterMs} ms after the kill (dead bound ${DEAD_MS} ms)`);
     sender.stop();
     reader.stop();
     for (const s of [bLive, aBack, fWs, aCall, dWs, eWs]) s.close();

@@ -55,7 +55,7 @@ import type { SocketData } from "./gateway/connection";
 import { Limits } from "./limits/limits";
 import { LocalMembership, type Membership } from "./cluster/membership";
 import { RedisMembership } from "./cluster/redis-membership";
-import { closeSocketsOf } from "./cluster/takeover";
+import { takeOver } from "./cluster/takeover";
 import { newId } from "../shared/ids";
 
 export interface Parley {
@@ -105,7 +105,11 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const users = new UserService(store, bus, presence, images, clock);
   const conversations = new ConversationService(store, bus, clock);
   const attachments = new AttachmentService(store, opts.files ?? new DiskFileStore(config.dataDir), config.attachments, clock);
-  const messages = new MessageService(store, bus, conversations, attachments, clock, config.mail.requireVerification ? new VerifiedEmailGate(store) : undefined);
+  const self = { id: newId(), startedAt: clock(), sfu: config.calls.sfu.kind };
+  const membership: Membership = config.redis
+    ? await RedisMembership.connect(config.redis.url, `${config.redis.channel}:cluster`, config.cluster, self, (err) => log.warn("membership heartbeat failed", { error: String(err) }))
+    : new LocalMembership(self);
+  const messages = new MessageService(store, bus, conversations, attachments, clock, config.mail.requireVerification ? new VerifiedEmailGate(store) : undefined, membership);
   const limits = new Limits(config.limits, clock);
   const friends = new FriendService(store, bus, presence, conversations, limits, clock);
   const callRegistry = config.redis ? await RedisCallRegistry.connect(config.redis.url, `${config.redis.channel}:calls`) : new MemoryCallRegistry();
@@ -123,10 +127,6 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   calls.watch((change) =>
     void (change.type === "changed" ? sfu.sync(change.call) : sfu.end(change.callId)).catch((err) => log.error("sfu sync failed", { error: String(err) })),
   );
-  const self = { id: newId(), startedAt: clock(), sfu: config.calls.sfu.kind };
-  const membership: Membership = config.redis
-    ? await RedisMembership.connect(config.redis.url, `${config.redis.channel}:cluster`, config.cluster, self, (err) => log.warn("membership heartbeat failed", { error: String(err) }))
-    : new LocalMembership(self);
   const guestTokens = new GuestTokens(config.jwtSecret, config.guests.ttlSeconds);
   const rooms = new RoomService(store, bus, calls, guestTokens, clock);
   const hello = new HelloService(store, presence, spaces, calls, helloCache);
@@ -192,7 +192,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       });
       gateway.attach(server);
       void membership.start(`${config.host}:${server.port}`, {
-        lost: (nodeId, sockets) => closeSocketsOf(nodeId, sockets, { presence, calls }, log),
+        lost: (lost) => takeOver(lost, { presence, calls, messages }, log),
         evicted: () => {
           log.warn("this node was declared dead by the others; its clients reconnect", { node: membership.self.id });
           gateway.restartAll();

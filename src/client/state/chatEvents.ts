@@ -48,10 +48,17 @@ function upsertRequest(list: FriendRequest[], r: FriendRequest): FriendRequest[]
   return [...list.filter((x) => x.id !== r.id), r];
 }
 
+/** Ids of the messages heard lately: one announced again (by the survivor of a node that died announcing it) chimes once. */
+const heard = new Set<string>();
+const HEARD_KEPT = 500;
+
 function onMessage(m: Message): void {
   const before = useChat.getState();
   useChat.setState((s) => ({ ...addMessages(s, m.conversationId, [m]), ...bumpConversation(s, m, mentionsMe(m)) }));
   if (m.authorId) typing(m.conversationId, m.authorId, false);
+  if (heard.has(m.id)) return;
+  heard.add(m.id);
+  if (heard.size > HEARD_KEPT) heard.delete(heard.values().next().value!);
   if (m.authorId && m.authorId !== before.meId && m.kind === "text") alert(before, m);
 }
 

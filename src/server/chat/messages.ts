@@ -26,6 +26,13 @@ type SendInput = { conversationId: string; clientId: string; content: string; re
 
 /** A typing:start within this window of the last one is not re-broadcast. */
 const TYPING_THROTTLE_MS = 2500;
+/** Most messages of one conversation announced again after a node's death. */
+const REANNOUNCE_MAX = 200;
+
+/** Told when a send begins, before its commit (cluster/membership.ts: a survivor announces what a dead node may not have). */
+export interface SendLedger {
+  sending(conversationId: string): void;
+}
 
 export class MessageService {
   readonly #typing = new Map<string, number>();
@@ -40,6 +47,7 @@ export class MessageService {
     private readonly clock: () => number = Date.now,
     /** REQUIRE_EMAIL_VERIFICATION's check (auth/email-gate.ts); open by default. */
     private readonly gate: SendGate = OPEN_GATE,
+    private readonly ledger: SendLedger = { sending() {} },
   ) {
     this.reactions = new ReactionService(store, bus, conversations, clock);
     this.threads = new ThreadService(store, bus, conversations);
@@ -72,6 +80,7 @@ export class MessageService {
       mentionsEveryone: await this.#mayMentionEveryone(actor, c, input.content),
       now: new Date(this.clock()).toISOString(),
     };
+    this.ledger.sending(c.id);
     // With files, message and attachments go in one transaction (a retry finds them attached once).
     const result = files.length > 0 ? await this.store.attachments.insertWithAttachments(row, files) : await this.store.chat.insertMessage(row);
     if (!result) throw badAttachments("Attach only files you uploaded that no message carries yet");
@@ -104,6 +113,7 @@ export class MessageService {
       guest: { id: guest.id, name: guest.name },
       now: new Date(this.clock()).toISOString(),
     };
+    this.ledger.sending(input.conversationId);
     const result = files.length > 0 ? await this.store.attachments.insertWithAttachments(row, files) : await this.store.chat.insertMessage(row);
     if (!result) throw badAttachments("Attach only files you uploaded that no message carries yet");
     const { message, created } = result;
@@ -111,6 +121,17 @@ export class MessageService {
     const wire = await this.#sent(message, replyTo, files.length > 0 || !created);
     if (created) await this.bus.publish({ type: "deliver", to: { conversation: input.conversationId }, event: { type: "message:new", message: wire } });
     return wire;
+  }
+
+  /**
+   * Announces again a conversation's messages after `after`, oldest first: a node died between
+   * committing some and announcing them. Clients keep one copy per id.
+   */
+  async reannounce(conversationId: string, after: string): Promise<number> {
+    const rows = await this.store.chat.messages(conversationId, { after, limit: REANNOUNCE_MAX, threads: true });
+    const wire = await withReplyPreviews(this.store, await withAttachments(this.store, rows.map(toMessage)));
+    for (const message of wire) await this.bus.publish({ type: "deliver", to: { conversation: conversationId }, event: { type: "message:new", message } });
+    return wire.length;
   }
 
   /** A room guest catches up on their room's chat, oldest first. */

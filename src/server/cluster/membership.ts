@@ -2,7 +2,8 @@
  * Node membership: which Parley nodes are alive, and cleaning up after one that died without
  * saying so (kill -9, a lost machine). Each node records the sockets it holds; when a node stops
  * heartbeating, exactly one survivor is handed that node's sockets and closes them on its
- * behalf — the same presence and call bookkeeping as a socket closing on the survivor itself.
+ * behalf — the same presence and call bookkeeping as a socket closing on the survivor itself —
+ * and announces again the messages it may have committed without announcing them.
  * One node has nobody to clean up after (LocalMembership); several share Redis (redis-membership.ts).
  */
 
@@ -12,6 +13,19 @@ export interface NodeSocket {
   connectionId: string;
   /** Room guests have no presence to clear. */
   guest: boolean;
+}
+
+/** A conversation a node was writing a message to, and when that send began. */
+export interface RecentSend {
+  conversationId: string;
+  at: number;
+}
+
+/** What a dead node left: the sockets it held and the conversations it sent to in its last minute. */
+export interface LostNode {
+  id: string;
+  sockets: NodeSocket[];
+  sends: RecentSend[];
 }
 
 export interface NodeInfo {
@@ -24,8 +38,8 @@ export interface NodeInfo {
 }
 
 export interface MembershipEvents {
-  /** Another node died holding these sockets. Exactly one survivor hears of each dead node. */
-  lost(nodeId: string, sockets: NodeSocket[]): Promise<void>;
+  /** Another node died. Exactly one survivor hears of each dead node. */
+  lost(node: LostNode): Promise<void>;
   /**
    * This node was declared dead while still running (a long pause, Redis out of reach for
    * longer than the dead bound): its sockets were cleaned up by a survivor, so they must be
@@ -40,6 +54,11 @@ export interface Membership {
   start(address: string, events: MembershipEvents): Promise<void>;
   opened(socket: NodeSocket): void;
   closed(connectionId: string): void;
+  /**
+   * A message send into this conversation begins. Recorded before the message can commit, so if
+   * this node dies between its commit and its announcement, a survivor announces it again.
+   */
+  sending(conversationId: string): void;
   /** The nodes alive now, this one included. */
   nodes(): Promise<NodeInfo[]>;
   /** Leaves the cluster: this node's sockets are closed by its own drain, not by a survivor. Idempotent. */
@@ -61,6 +80,8 @@ export class LocalMembership implements Membership {
   opened(): void {}
 
   closed(): void {}
+
+  sending(): void {}
 
   async nodes(): Promise<NodeInfo[]> {
     return [{ ...this.self }];

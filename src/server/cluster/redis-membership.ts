@@ -8,6 +8,8 @@
  * so another survivor takes over. Cleanup is idempotent: the same socket closed twice is a no-op.
  * A tombstone outlives the claim, so a node declared dead while merely paused learns it was
  * (evicted) instead of going on with sockets whose presence and calls were already cleaned up.
+ * A node also notes, per conversation, when it last began a send there (kept a minute), so the
+ * survivor can announce again what it may have committed but not yet announced.
  */
 import { newId } from "../../shared/ids";
 import { RedisLink } from "../bus/redis-link";
@@ -34,26 +36,30 @@ redis.call('DEL', KEYS[1])
 for i = 1, #ARGV, 1000 do redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
 return 1`;
 
-// KEYS: node, claim, tombstone, sockets, taken sockets. ARGV: claimer, tombstone ms, node key prefix.
-// Claimed unless the node is alive, or another live node holds the claim (a dead holder's lapses with it).
+// KEYS: node, claim, tombstone, sockets, taken sockets, sends, taken sends, node list. ARGV: claimer, tombstone ms, node key prefix, id.
+// Claimed unless the node is alive, already cleaned up after (no longer listed), or another live
+// node holds the claim (a dead holder's lapses with it).
 const CLAIM = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+if redis.call('EXISTS', KEYS[1]) == 1 or not redis.call('ZSCORE', KEYS[8], ARGV[4]) then return false end
 local holder = redis.call('GET', KEYS[2])
 if holder and holder ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. holder) == 1 then return false end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
 redis.call('SUNIONSTORE', KEYS[5], KEYS[5], KEYS[4])
-redis.call('DEL', KEYS[4])
-return redis.call('SMEMBERS', KEYS[5])`;
+redis.call('ZUNIONSTORE', KEYS[7], 2, KEYS[7], KEYS[6], 'AGGREGATE', 'MAX')
+redis.call('DEL', KEYS[4], KEYS[6])
+return {redis.call('SMEMBERS', KEYS[5]), redis.call('ZRANGE', KEYS[7], 0, -1, 'WITHSCORES')}`;
 
-// KEYS: taken sockets, node list, claim. ARGV: dead node id.
+// KEYS: taken sockets, node list, claim, taken sends. ARGV: dead node id.
 const DONE = `
-redis.call('DEL', KEYS[1], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[3], KEYS[4])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1`;
 
 /** How long a paused node can still learn it was declared dead. */
 const TOMBSTONE_MS = 3600_000;
+/** Sends older than this are long announced (or failed): a node's record of them is trimmed. */
+const SENDS_KEPT_MS = 60_000;
 
 export class RedisMembership implements Membership {
   readonly self: NodeInfo;
@@ -88,6 +94,8 @@ export class RedisMembership implements Membership {
   #claim = (id: string) => `${this.prefix}:claim:${id}`;
   #socketsOf = (id: string) => `${this.prefix}:sockets:${id}`;
   #taken = (id: string) => `${this.prefix}:taken:${id}`;
+  #sends = (id: string) => `${this.prefix}:sends:${id}`;
+  #takenSends = (id: string) => `${this.prefix}:taken-sends:${id}`;
 
   #eval(script: string, keys: string[], args: (string | number)[]): Promise<unknown> {
     return this.redis.send("EVAL", [script, String(keys.length), ...keys, ...args.map(String)]);
@@ -111,6 +119,11 @@ export class RedisMembership implements Membership {
     if (member === undefined) return;
     this.#sockets.delete(connectionId);
     this.redis.send("SREM", [this.#socketsOf(this.self.id), member]).catch(() => (this.#dirty = true));
+  }
+
+  sending(conversationId: string): void {
+    // Not awaited: the command is written before the send's insert is, so it reaches Redis first.
+    this.redis.send("ZADD", [this.#sends(this.self.id), String(Date.now()), conversationId]).catch(() => {});
   }
 
   async nodes(): Promise<NodeInfo[]> {
@@ -152,6 +165,7 @@ export class RedisMembership implements Membership {
       this.#dirty = false;
       await this.#eval(REWRITE, [this.#socketsOf(id)], [...this.#sockets.values()]);
     }
+    await this.redis.send("ZREMRANGEBYSCORE", [this.#sends(id), "-inf", String(Date.now() - SENDS_KEPT_MS)]);
   }
 
   async #sweep(): Promise<void> {
@@ -169,15 +183,18 @@ export class RedisMembership implements Membership {
   }
 
   async #cleanUp(id: string): Promise<void> {
-    const keys = [this.#node(id), this.#claim(id), this.#tomb(id), this.#socketsOf(id), this.#taken(id)];
-    const members = (await this.#eval(CLAIM, keys, [this.self.id, TOMBSTONE_MS, this.#node("")])) as string[] | null;
-    if (members === null) return;
+    const keys = [this.#node(id), this.#claim(id), this.#tomb(id), this.#socketsOf(id), this.#taken(id), this.#sends(id), this.#takenSends(id), this.#list()];
+    const claimed = (await this.#eval(CLAIM, keys, [this.self.id, TOMBSTONE_MS, this.#node(""), id])) as [string[], string[]] | null;
+    if (claimed === null) return;
+    const [members, scored] = claimed;
     const sockets = members.map((m) => {
       const [userId, connectionId, guest] = JSON.parse(m) as [string, string, boolean];
       return { userId, connectionId, guest };
     });
-    await this.#events?.lost(id, sockets);
-    await this.#eval(DONE, [this.#taken(id), this.#list(), this.#claim(id)], [id]);
+    const sends = [];
+    for (let i = 0; i < scored.length; i += 2) sends.push({ conversationId: scored[i]!, at: Number(scored[i + 1]) });
+    await this.#events?.lost({ id, sockets, sends });
+    await this.#eval(DONE, [this.#taken(id), this.#list(), this.#claim(id), this.#takenSends(id)], [id]);
   }
 
   async close(): Promise<void> {
@@ -185,7 +202,7 @@ export class RedisMembership implements Membership {
     this.#closed = true;
     clearInterval(this.#timer);
     const id = this.self.id;
-    await this.redis.send("DEL", [this.#node(id), this.#socketsOf(id)]).catch(() => {});
+    await this.redis.send("DEL", [this.#node(id), this.#socketsOf(id), this.#sends(id)]).catch(() => {});
     await this.redis.send("ZREM", [this.#list(), id]).catch(() => {});
     this.redis.close();
   }
