@@ -113,6 +113,27 @@ describe.skipIf(!enabled)("account mail through SMTP in Chromium", () => {
     expect((await sink.next(hal.user.email, 1)).subject).toBe("You already have a Parley account");
   }, 120_000);
 
+  test("changing the email from its settings page: the new address's link makes it the account's, verified", async () => {
+    const kim = await stage.signedIn("kim");
+    await kim.page.goto(stage.base);
+    await kim.page.getByRole("button", { name: "User menu" }).click();
+    await kim.page.getByRole("menuitem", { name: "Email", exact: true }).click();
+    await kim.page.getByLabel("New email").fill("kim.new@example.com");
+    await kim.page.getByLabel("Current password", { exact: true }).fill(kim.password);
+    await kim.page.getByRole("button", { name: "Send link" }).click();
+    await kim.page.getByText("Check kim.new@example.com").waitFor({ timeout: WAIT });
+    await shot(kim.page, "change-email-sent.png");
+    await kim.page.getByTestId("current-email").getByText(kim.user.email).waitFor();
+
+    const tab = await stage.page(kim.ctx, "kim-mail");
+    await tab.goto(sink.link(await sink.next("kim.new@example.com"), "/verify-email"));
+    await tab.getByText("Your email address is verified. Thank you!").waitFor({ timeout: WAIT });
+    // The settings page follows live (me:updated).
+    await kim.page.getByTestId("current-email").getByText("kim.new@example.com").waitFor({ timeout: WAIT });
+    await kim.page.getByTestId("current-email").getByText("Verified").waitFor();
+    expect((await sink.next(kim.user.email, 1)).subject).toBe("Your Parley email address changed");
+  }, 120_000);
+
   test("no page error was logged", () => {
     expect(stage.errors.filter((e) => !/401|Failed to load resource/.test(e))).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { LoginPage } from "./auth/LoginPage";
 import { RegisterPage } from "./auth/RegisterPage";
 import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from "./auth/AccountLinkPages";
 import { OutboxPage } from "./settings/OutboxPage";
+import { EmailPage } from "./settings/EmailPage";
 import { BrandLogo } from "./common/BrandMark";
 import { Button } from "./common/Button";
 import { Spinner } from "./common/icons";
@@ -103,6 +104,8 @@ function route(path: string) {
       return <MeetingsPage />;
     case "/settings/sessions":
       return <SessionsPage />;
+    case "/settings/email":
+      return <EmailPage />;
     case "/admin/outbox":
       return <OutboxPage />;
     default:

@@ -1,5 +1,5 @@
 /**
- * The signed-in user's menu (ARIA menu pattern): Edit profile, Sessions, the mail outbox (instance admins), theme, Log out.
+ * The signed-in user's menu (ARIA menu pattern): Edit profile, Sessions, Email, the mail outbox (instance admins), theme, Log out.
  * Arrow keys / Home / End move, Escape closes and returns focus to the trigger.
  */
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
@@ -14,7 +14,7 @@ import { requestNotifications, useNotifyPermission } from "../../state/notify";
 import { BellIcon } from "../common/chatIcons";
 import { PresenceAvatar, PresenceDot } from "../common/PresenceAvatar";
 import { cn } from "../common/cn";
-import { CheckIcon, ChevronUpDownIcon, DevicesIcon, LogOutIcon, MailIcon, MonitorIcon, MoonIcon, PencilIcon, SunIcon } from "../common/icons";
+import { CheckIcon, ChevronUpDownIcon, DevicesIcon, LogOutIcon, MailIcon, MonitorIcon, MoonIcon, PencilIcon, ShieldIcon, SunIcon } from "../common/icons";
 
 const STATUSES = [
   { status: "online", label: "Online" },
@@ -177,9 +177,19 @@ export function UserMenu({ placement = "top", compact = false }: { placement?: "
           >
             Sessions
           </Item>
+          <Item
+            icon={<MailIcon className="size-4" />}
+            onSelect={() => {
+              close(false);
+              setDrawerOpen(false);
+              navigate("/settings/email");
+            }}
+          >
+            Email
+          </Item>
           {user?.instanceAdmin ? (
             <Item
-              icon={<MailIcon className="size-4" />}
+              icon={<ShieldIcon className="size-4" />}
               testId="open-outbox"
               onSelect={() => {
                 close(false);
