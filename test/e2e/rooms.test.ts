@@ -153,6 +153,47 @@ describe.skipIf(!enabled)("meetings in Chromium", () => {
     await list.getByTestId("meeting-row").first().waitFor({ state: "detached", timeout: T });
   }, 180_000);
 
+  test("a tile whose camera has sent no picture yet shows the person's avatar, not a black box, until the first frame arrives", async () => {
+    const host = await registerUser(srv.node);
+    const member = await registerUser(srv.node);
+    const res = await srv.node.req("/api/rooms", { method: "POST", json: { name: "Slow camera" } }, host.jar);
+    const path = `/r/${((await res.json()) as { room: { slug: string } }).room.slug}`;
+    const H = pages.track(await openAs(pages.browser, srv.base, host, path));
+    await H.page.getByRole("button", { name: "Join now" }).click({ timeout: T });
+    const M = pages.track(await openAs(pages.browser, srv.base, member, path));
+    // The member's camera is a canvas that paints nothing until window.paint(): a live track without frames.
+    await M.ctx.addInitScript(() => {
+      const md = navigator.mediaDevices;
+      const open = md.getUserMedia.bind(md);
+      md.getUserMedia = async (c) => {
+        const stream = await open(c);
+        if (!c?.video) return stream;
+        const canvas = Object.assign(document.createElement("canvas"), { width: 320, height: 180 });
+        const track = canvas.captureStream(0).getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+        (window as unknown as { paint: () => void }).paint = () =>
+          setInterval(() => {
+            const g = canvas.getContext("2d")!;
+            g.fillStyle = `hsl(${Date.now() % 360} 80% 50%)`;
+            g.fillRect(0, 0, 320, 180);
+            track.requestFrame();
+          }, 66);
+        stream.getVideoTracks().forEach((t) => (stream.removeTrack(t), t.stop()));
+        stream.addTrack(track);
+        return stream;
+      };
+    });
+    await M.page.reload();
+    await M.page.getByRole("button", { name: "Join now" }).click({ timeout: T });
+    await expectAudio(H.page, "the host hears the member", member.user.id);
+
+    const tile = H.page.locator(`[data-testid="call-tile"][data-participant="${member.user.id}"]`);
+    await tile.getByTestId("tile-waiting-picture").waitFor({ timeout: T });
+    expect(await tile.getByTestId("remote-video").getAttribute("class")).toMatch(/\binvisible\b/);
+    await M.page.evaluate(() => (window as unknown as { paint: () => void }).paint());
+    await tile.getByTestId("tile-waiting-picture").waitFor({ state: "detached", timeout: T });
+    expect(await tile.getByTestId("remote-video").getAttribute("class")).not.toMatch(/\binvisible\b/);
+  }, 120_000);
+
   test("the pre-join screen and My meetings fit a phone; an unknown meeting link says it is invalid or was deleted", async () => {
     const host = await registerUser(srv.node);
     const visitor = await registerUser(srv.node);

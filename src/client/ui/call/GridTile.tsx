@@ -2,7 +2,7 @@
  * One person's tile in a group call: their camera (or avatar), name, mute and raised hand, link
  * quality, a ring while they speak, their reactions floating up, and a pin button. "self" is us.
  */
-import { useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useCall } from "../../state/call";
 import { useChat } from "../../state/chat";
@@ -30,6 +30,27 @@ export function usePerson(id: string): { name: string; avatarUrl: string | null 
   return { name: entry?.name ?? user?.displayName ?? "Someone", avatarUrl: entry?.avatarUrl ?? user?.avatarUrl ?? null };
 }
 
+/**
+ * Whether the <video> given to the returned ref shows a picture yet: a track can be live for a
+ * while before its first frame arrives (an SFU link still connecting, a keyframe on its way), and
+ * a black tile then looks broken — the avatar stays until the picture comes.
+ */
+function useHasPicture(): [(el: HTMLVideoElement | null) => void, boolean] {
+  const [has, setHas] = useState(false);
+  const detach = useRef<() => void>(() => {});
+  const ref = useCallback((v: HTMLVideoElement | null) => {
+    detach.current();
+    detach.current = () => {};
+    if (!v) return;
+    const check = () => setHas(v.videoWidth > 0);
+    const events = ["loadeddata", "resize", "emptied"] as const;
+    for (const e of events) v.addEventListener(e, check);
+    detach.current = () => events.forEach((e) => v.removeEventListener(e, check));
+    check();
+  }, []);
+  return [ref, has];
+}
+
 export function GridTile({ id, compact = false, className }: { id: string; compact?: boolean; className?: string }) {
   const self = id === "self";
   const remote = useCall((s) => (self ? null : (s.participants[id] ?? null)));
@@ -53,6 +74,8 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
   const hand = self ? myHand : !!entry?.handRaised;
   const lost = !!remote && (remote.away || remote.connection === "failed" || remote.connection === "disconnected");
   const showVideo = media.video && hasLiveVideo(stream);
+  const [videoRef, hasPicture] = useHasPicture();
+  const avatar = <Avatar name={self ? (myName ?? name) : name} seed={self ? myId : id} src={avatarUrl} size={compact ? "md" : "lg"} />;
 
   return (
     <div
@@ -74,11 +97,16 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
         sinkId={self ? null : speaker}
         testId={self ? "local-video" : "remote-video"}
         fit="cover"
-        className={cn(!showVideo && "invisible")}
+        videoRef={videoRef}
+        className={cn(!(showVideo && hasPicture) && "invisible")}
       />
       {!showVideo ? (
         <div role="img" aria-label={`${self ? "Your" : `${name}'s`} camera is off`} className="absolute inset-0 flex items-center justify-center">
-          <Avatar name={self ? (myName ?? name) : name} seed={self ? myId : id} src={avatarUrl} size={compact ? "md" : "lg"} />
+          {avatar}
+        </div>
+      ) : !hasPicture ? (
+        <div data-testid="tile-waiting-picture" aria-hidden="true" className="absolute inset-0 flex items-center justify-center">
+          {avatar}
         </div>
       ) : null}
       <NameTag name={name} muted={!media.audio} mutedLabel={self ? "Your microphone is off" : `${name} is muted`} />
