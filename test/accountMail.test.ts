@@ -19,11 +19,11 @@ beforeAll(async () => {
     { SMTP_URL: sink.url, PUBLIC_URL: "http://parley.test", MAIL_FROM: "Parley <noreply@parley.test>", MAIL_PER_ACCOUNT_PER_HOUR: "3", MAIL_PER_ADDRESS_PER_HOUR: "1000" },
     { clock: () => Date.now() + skew },
   );
-});
+}, 60_000);
 afterAll(async () => {
   await node.dispose();
   await sink.close();
-});
+}, 60_000);
 
 const post = (path: string, json?: unknown, jar?: CookieJar, ip?: string) => node.req(path, { method: "POST", json, ip }, jar);
 const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
@@ -190,7 +190,7 @@ describe("limits and settings", () => {
     } finally {
       await limited.dispose();
     }
-  });
+  }, 60_000);
 
   test("with REQUIRE_EMAIL_VERIFICATION an unverified account signs in and reads but sending is 403 EMAIL_NOT_VERIFIED until verified", async () => {
     const strict = await startNode({ REQUIRE_EMAIL_VERIFICATION: "true" });
@@ -210,7 +210,7 @@ describe("limits and settings", () => {
     } finally {
       await strict.dispose();
     }
-  });
+  }, 60_000);
 
   test("without SMTP_URL mail goes to the outbox, which only the first account (the instance admin) may read", async () => {
     const plain = await startNode();
@@ -237,5 +237,5 @@ describe("limits and settings", () => {
     } finally {
       await plain.dispose();
     }
-  });
+  }, 60_000);
 });
