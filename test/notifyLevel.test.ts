@@ -158,10 +158,12 @@ test("migrating a database that had mutes: a muted member hears mentions only, e
     const before = await new Migrator({ db: store.db, provider: migrations }).migrateTo("0016_search");
     expect(before.error).toBeUndefined();
     const now = new Date().toISOString();
-    const users = await Promise.all(
-      ["mia", "noa"].map((name) => store.accounts.createUser({ id: newId(), email: `${name}@example.com`, username: `${name}_old`, displayName: name, passwordHash: "hash", now })),
-    );
-    const [mia, noa] = users.map((u) => u.id) as [string, string];
+    // Written as the schema stood at 0016: today's createUser also sets columns added later.
+    const [mia, noa] = [newId(), newId()];
+    for (const [id, name] of [[mia, "mia"], [noa, "noa"]] as const) {
+      await sql`insert into users (id, email, username, display_name, password_hash, email_verified, created_at, updated_at)
+        values (${id}, ${`${name}@example.com`}, ${`${name}_old`}, ${name}, ${"hash"}, ${0}, ${now}, ${now})`.execute(store.db);
+    }
     const group = await store.chat.createGroup({ id: newId(), ownerId: mia, name: "old", memberIds: [noa], now });
     await sql`update conversation_members set muted = 1 where conversation_id = ${group.id} and user_id = ${mia}`.execute(store.db);
 
