@@ -29,7 +29,7 @@
  * Modules: chat/options (flags), chat/sock (socket client), chat/setup (fixtures), one per phase
  * (dm-latency, throughput, fanout, channel-fanout), chat/run (one server + store), chat/report.
  */
-import { cleanup, gitRevision, installExitGuards, loadavg, machineInfo, pgReachable, waitForQuiet, writeDocsSection } from "./lib/harness";
+import { gitRevision, runBench, installExitGuards, loadavg, machineInfo, pgReachable, waitForQuiet, writeDocsSection } from "./lib/harness";
 import { checkFileLimit } from "./chat/channel-fanout";
 import { DRAIN_MS, parseOptions } from "./chat/options";
 import { previousCost, report } from "./chat/report";
@@ -78,13 +78,4 @@ async function main() {
   }
 }
 
-try {
-  await main();
-  await cleanup();
-  guards.clear();
-  process.exit(0);
-} catch (err) {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  await cleanup();
-  process.exit(1);
-}
+await runBench(main, guards);

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPgDatabase, fmt, onCleanup, serverRss, sleep, startServer, waitForQuiet, type ServerHandle } from "../lib/harness";
+import { createPgDatabase, fmt, LIMITS_OFF, onCleanup, serverRss, sleep, startServer, waitForQuiet, type ServerHandle } from "../lib/harness";
 import { phaseChannelFanout, type ChannelResult } from "./channel-fanout";
 import { phaseDmLatency, type LatencyResult } from "./dm-latency";
 import { phaseFanout, type FanoutResult } from "./fanout";
@@ -31,14 +31,7 @@ const fanLine = (c: FanoutResult) =>
 
 export async function oneRun(store: RunResult["store"], run: number, o: Options): Promise<RunResult> {
   const env: Record<string, string> = {
-    AUTH_RATE_LIMIT: "1000000",
-    WS_RATE_PER_SECOND: "100000",
-    WS_BURST: "100000",
-    // The per-user write and read buckets (src/server/limits) would hold each sender to a few messages/s.
-    WRITE_RATE_PER_SECOND: "1000000",
-    WRITE_BURST: "1000000",
-    READ_RATE_PER_SECOND: "1000000",
-    READ_BURST: "1000000",
+    ...LIMITS_OFF,
     LOG_LEVEL: "warn",
     // (d) registers up to thousands of users: two argon2id hashes at a time, and access tokens
     // that outlive that setup (sockets close when their token expires).

@@ -8,7 +8,7 @@ export interface Fixture {
   group: { owner: BenchUser; members: BenchUser[]; conversationId: string };
 }
 
-async function befriend(base: string, a: BenchUser, b: BenchUser): Promise<string> {
+export async function befriend(base: string, a: BenchUser, b: BenchUser): Promise<string> {
   const { request } = await api<{ request: { id: string } }>(base, a.cookie, "/api/friends/requests", { json: { username: b.username }, expect: [201] });
   const { conversationId } = await api<{ conversationId: string }>(base, b.cookie, `/api/friends/requests/${request.id}/accept`, { method: "POST", expect: [200] });
   return conversationId;

@@ -22,9 +22,17 @@ export interface ThroughputResult {
   rss: number;
 }
 
-export async function phaseThroughput(srv: ServerHandle, fx: Fixture, o: Options, withDb: boolean): Promise<ThroughputResult> {
-  const senders = await openAll(srv.base, fx.pairs.map((p) => p.sender));
-  const receivers = await openAll(srv.base, fx.pairs.map((p) => p.receiver));
+/** Which node each pair's sockets connect to (bench/cluster.ts spreads them); by default all on `srv`. */
+export interface Placement {
+  sender: (pair: number) => ServerHandle;
+  receiver: (pair: number) => ServerHandle;
+  servers: ServerHandle[];
+}
+
+export async function phaseThroughput(srv: ServerHandle, fx: Pick<Fixture, "pairs">, o: Pick<Options, "window" | "tpWarmS" | "durationS">, withDb: boolean, placement?: Placement): Promise<ThroughputResult> {
+  const where = placement ?? { sender: () => srv, receiver: () => srv, servers: [srv] };
+  const senders = (await Promise.all(fx.pairs.map((p, i) => openAll(where.sender(i).base, [p.sender])))).flat();
+  const receivers = (await Promise.all(fx.pairs.map((p, i) => openAll(where.receiver(i).base, [p.receiver])))).flat();
   const errors = new Map<string, number>();
   const ackLat: number[] = [];
   const delLat: number[] = [];
@@ -78,7 +86,7 @@ export async function phaseThroughput(srv: ServerHandle, fx: Fixture, o: Options
   });
 
   await sleep(o.tpWarmS * 1000);
-  const closeCpu = cpuWindow(srv.proc.pid, withDb);
+  const closeCpu = cpuWindow(where.servers.map((s) => s.proc.pid), withDb);
   inWindow = true;
   const w0 = performance.now();
   await sleep(o.durationS * 1000);

@@ -112,16 +112,18 @@ export interface CpuShare {
   wallS: number;
 }
 
-/** Starts a CPU window; call the result to close it. */
-export function cpuWindow(serverPid: number, withDb: boolean): () => CpuShare {
+/** Starts a CPU window; call the result to close it. Several servers' CPU adds up in `server`. */
+export function cpuWindow(serverPids: number | number[], withDb: boolean): () => CpuShare {
+  const pids = typeof serverPids === "number" ? [serverPids] : serverPids;
+  const serverCpu = () => pids.reduce((sum, pid) => sum + procCpuSeconds(pid), 0);
   const t0 = performance.now();
-  const s0 = procCpuSeconds(serverPid);
+  const s0 = serverCpu();
   const d0 = withDb ? postgresCpuSeconds() : 0;
   const g0 = selfCpuSeconds();
   const a0 = machineBusySeconds();
   return () => {
     const wallS = (performance.now() - t0) / 1000;
-    const s = procCpuSeconds(serverPid) - s0;
+    const s = serverCpu() - s0;
     const d = withDb ? postgresCpuSeconds() - d0 : 0;
     const g = selfCpuSeconds() - g0;
     const a = machineBusySeconds() - a0;
@@ -220,7 +222,36 @@ export function installExitGuards(hardDeadlineS: number): { clear(): void } {
   return { clear: () => clearTimeout(t) };
 }
 
+/** Runs a bench's main: exits 0 after cleanup, or prints the error, cleans up and exits 1. */
+export async function runBench(main: () => Promise<void>, guards: { clear(): void }): Promise<never> {
+  try {
+    await main();
+    await cleanup();
+    guards.clear();
+    process.exit(0);
+  } catch (err) {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    await cleanup();
+    process.exit(1);
+  }
+}
+
 // ---------------------------------------------------------------- server process
+
+/**
+ * Server env that lifts the per-user and per-address limits a load generator would run into:
+ * auth attempts, gateway frames, and the write and read buckets (src/server/limits), which would
+ * hold each sender to a few messages a second.
+ */
+export const LIMITS_OFF: Record<string, string> = {
+  AUTH_RATE_LIMIT: "1000000",
+  WS_RATE_PER_SECOND: "100000",
+  WS_BURST: "100000",
+  WRITE_RATE_PER_SECOND: "1000000",
+  WRITE_BURST: "1000000",
+  READ_RATE_PER_SECOND: "1000000",
+  READ_BURST: "1000000",
+};
 
 /** The servers startServer starts serve /metrics on their public port to this bearer. */
 const METRICS_TOKEN = "bench-metrics-token-not-secret";
