@@ -27,6 +27,7 @@ interface SessionState {
   recentFailures: { count: number; lastAt: string } | null;
   dismissRecentFailures(): void;
   bootstrap(): Promise<void>;
+  /** Throws ApiError TOTP_REQUIRED when the account has two-factor on: then completeSignIn. */
   login(body: LoginBody): Promise<Me>;
   /**
    * Registers, then signs in with the same credentials. Null when that sign-in fails: the
@@ -34,6 +35,8 @@ interface SessionState {
    * mails the owner), so the page says to check the mail.
    */
   register(body: RegisterBody): Promise<Me | null>;
+  /** The second step: a code (or recovery code) for the pending sign-in; the first step's recentFailures are shown after it. */
+  completeSignIn(code: string, recentFailures: SessionResult["recentFailures"]): Promise<SessionResult>;
   logout(): Promise<void>;
   logoutAll(): Promise<void>;
   updateProfile(patch: UpdateMeBody): Promise<Me>;
@@ -74,11 +77,14 @@ export const useSession = create<SessionState>()((set, get) => ({
 
   async login(body) {
     const { user, accessExpiresAt, recentFailures } = await api.post<SessionResult>("/api/auth/login", body, { retryAuth: false });
-    markTokensFresh(accessExpiresAt);
-    set({ user, status: "signedIn", bootError: null, recentFailures: recentFailures ?? null });
-    schedule();
-    broadcast("in");
+    signedIn(user, accessExpiresAt, recentFailures);
     return user;
+  },
+
+  async completeSignIn(code, recentFailures) {
+    const result = await api.post<SessionResult>("/api/auth/totp/verify", { code }, { retryAuth: false });
+    signedIn(result.user, result.accessExpiresAt, recentFailures);
+    return result;
   },
 
   async register(body) {
@@ -120,6 +126,13 @@ export const useSession = create<SessionState>()((set, get) => ({
     set({ user: null, status: "signedOut", recentFailures: null });
   },
 }));
+
+function signedIn(user: Me, accessExpiresAt: string, recentFailures: SessionResult["recentFailures"]): void {
+  markTokensFresh(accessExpiresAt);
+  useSession.setState({ user, status: "signedIn", bootError: null, recentFailures: recentFailures ?? null });
+  schedule();
+  broadcast("in");
+}
 
 setAuthLostHandler(() => {
   if (useSession.getState().status !== "signedOut") useSession.getState().signedOut();

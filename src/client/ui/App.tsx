@@ -12,6 +12,7 @@ import { Button } from "./common/Button";
 import { Spinner } from "./common/icons";
 import { Toaster } from "./common/Toaster";
 import { SessionsPage } from "./settings/SessionsPage";
+import { SecurityPage } from "./settings/SecurityPage";
 import { HomePage } from "./shell/HomePage";
 import { NotFoundPage } from "./shell/NotFoundPage";
 import { Shell } from "./shell/Shell";
@@ -108,6 +109,8 @@ function route(path: string) {
       return <EmailPage />;
     case "/admin/outbox":
       return <OutboxPage />;
+    case "/settings/security":
+      return <SecurityPage />;
     default:
       return <NotFoundPage />;
   }

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import type { TotpRequiredDetails } from "../../../shared/protocol";
 import { ApiError, describeError } from "../../api";
 import { useSession } from "../../state/session";
 import { navigate, safeNext, useRouter } from "../../state/router";
@@ -8,6 +9,7 @@ import { Link } from "../common/Link";
 import { TextField } from "../common/TextField";
 import { AuthLayout } from "./AuthLayout";
 import { OidcButtons, useProviders } from "./OidcButtons";
+import { TotpStep, type PendingSignIn } from "./TotpStep";
 
 type Fields = { login?: string; password?: string };
 
@@ -36,6 +38,8 @@ export function LoginPage() {
   const [errors, setErrors] = useState<Fields>({});
   const [formError, setFormError] = useState<string | null>(() => callbackError(search));
   const [busy, setBusy] = useState(false);
+  // After an OIDC callback the pending sign-in is already in its cookie.
+  const [pending, setPending] = useState<PendingSignIn | null>(() => (new URLSearchParams(search).get("step") === "totp" ? { recentFailures: null } : null));
 
   function validate(): Fields {
     const e: Fields = {};
@@ -59,7 +63,9 @@ export function LoginPage() {
       navigate(safeNext(new URLSearchParams(search).get("next")), { replace: true });
     } catch (err) {
       setBusy(false);
-      if (err instanceof ApiError && err.code === "INVALID_CREDENTIALS") {
+      if (err instanceof ApiError && err.code === "TOTP_REQUIRED") {
+        setPending({ recentFailures: (err.details as TotpRequiredDetails | undefined)?.recentFailures ?? null });
+      } else if (err instanceof ApiError && err.code === "INVALID_CREDENTIALS") {
         setFormError("That email/username and password don't match. Check them and try again.");
       } else if (err instanceof ApiError && err.code === "VALIDATION_ERROR") {
         const f = err.fieldErrors;
@@ -75,6 +81,21 @@ export function LoginPage() {
     setValues((v) => ({ ...v, [k]: ev.target.value }));
     if (errors[k]) setErrors((e) => ({ ...e, [k]: undefined }));
   };
+
+  if (pending) {
+    return (
+      <TotpStep
+        pending={pending}
+        onDone={() => navigate(safeNext(new URLSearchParams(search).get("next")), { replace: true })}
+        onRestart={(message) => {
+          setPending(null);
+          if (new URLSearchParams(search).has("step")) navigate("/login", { replace: true });
+          setValues((v) => ({ ...v, password: "" }));
+          setFormError(message || null);
+        }}
+      />
+    );
+  }
 
   return (
     <AuthLayout

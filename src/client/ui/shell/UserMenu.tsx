@@ -1,5 +1,5 @@
 /**
- * The signed-in user's menu (ARIA menu pattern): Edit profile, Sessions, Email, the mail outbox (instance admins), theme, Log out.
+ * The signed-in user's menu (ARIA menu pattern): Edit profile, Sessions, Email, Security, the mail outbox (instance admins), theme, Log out.
  * Arrow keys / Home / End move, Escape closes and returns focus to the trigger.
  */
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
@@ -85,6 +85,13 @@ export function UserMenu({ placement = "top", compact = false }: { placement?: "
     e.preventDefault();
   }
 
+  /** A menu item that opens a page: the menu and the mobile drawer close first. */
+  const goTo = (path: string) => () => {
+    close(false);
+    setDrawerOpen(false);
+    navigate(path);
+  };
+
   async function onLogout() {
     close(false);
     setDrawerOpen(false);
@@ -167,35 +174,20 @@ export function UserMenu({ placement = "top", compact = false }: { placement?: "
           >
             Edit profile
           </Item>
-          <Item
-            icon={<DevicesIcon className="size-4" />}
-            onSelect={() => {
-              close(false);
-              setDrawerOpen(false);
-              navigate("/settings/sessions");
-            }}
-          >
+          <Item icon={<DevicesIcon className="size-4" />} onSelect={goTo("/settings/sessions")}>
             Sessions
           </Item>
-          <Item
-            icon={<MailIcon className="size-4" />}
-            onSelect={() => {
-              close(false);
-              setDrawerOpen(false);
-              navigate("/settings/email");
-            }}
-          >
+          <Item icon={<MailIcon className="size-4" />} onSelect={goTo("/settings/email")}>
             Email
+          </Item>
+          <Item icon={<ShieldIcon className="size-4" />} onSelect={goTo("/settings/security")}>
+            Security
           </Item>
           {user?.instanceAdmin ? (
             <Item
               icon={<ShieldIcon className="size-4" />}
               testId="open-outbox"
-              onSelect={() => {
-                close(false);
-                setDrawerOpen(false);
-                navigate("/admin/outbox");
-              }}
+              onSelect={goTo("/admin/outbox")}
             >
               Mail outbox
             </Item>

@@ -8,4 +8,5 @@ export const PAGE_TITLES: Record<string, string> = {
   "/spaces": "Spaces",
   "/meetings": "Meetings",
   "/settings/sessions": "Sessions",
+  "/settings/security": "Security",
 };
