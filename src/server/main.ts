@@ -22,6 +22,9 @@ const files = config.files.kind === "s3" ? new S3FileStore(config.files, config.
 const parley = await createParley(config, { staticDir: dev ? undefined : join(import.meta.dir, "../../dist"), files });
 const server = parley.listen(dev ? (await import("../client/index.html")).default : undefined);
 parley.log.info("parley listening", { url: `http://${config.host}:${server.port}`, publicUrl: config.publicUrl, database: config.database.kind, files: config.files.kind });
+if (!config.publicUrlSet && config.mail.smtpUrl) {
+  parley.log.warn("SMTP_URL is set but PUBLIC_URL is not", { meaning: `links in mail (verification, password reset) point at ${config.publicUrl}; set PUBLIC_URL to the address people reach Parley at.` });
+}
 if (!config.publicUrlSet) {
   parley.log.info("PUBLIC_URL is unset", {
     meaning: `links (invites) use the address each user opened Parley at; OIDC callbacks use ${config.publicUrl}. Set PUBLIC_URL to the address people reach Parley at to fix both.`,

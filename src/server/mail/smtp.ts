@@ -10,8 +10,8 @@ export class SmtpMailer implements Mailer {
     url: string,
     private readonly from: string,
   ) {
-    // One pooled connection: account mail is rare, and a pool reuses the TLS handshake.
-    this.#transport = nodemailer.createTransport(url, { pool: true, maxConnections: 1 } as never);
+    // A connection per mail: account mail is rare. (`?pool=true` in SMTP_URL keeps one open.)
+    this.#transport = nodemailer.createTransport(url);
   }
 
   async send(m: MailMessage): Promise<void> {
