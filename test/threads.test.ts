@@ -111,6 +111,37 @@ test("thread replies stay out of the main timeline, unread count and last messag
   }
 });
 
+test("deleting a thread reply updates its root for everyone, live: count, last reply and participants; the last one gone takes the summary", async () => {
+  const { alice, bob, dm } = await pair();
+  const root = await send(suite.node, dm, alice.jar, "Who is coming?");
+  const r1 = await send(suite.node, dm, alice.jar, "me", { threadId: root.id });
+  const r2 = await send(suite.node, dm, bob.jar, "me too", { threadId: root.id });
+  const [aliceWs, bobWs] = [await connectWs(suite.base, alice.jar), await connectWs(suite.base, bob.jar)];
+  try {
+    await Promise.all([aliceWs.request({ type: "hello" }), bobWs.request({ type: "hello" })]);
+    expect((await suite.node.req(`/api/messages/${r2.id}`, { method: "DELETE" }, bob.jar)).status).toBe(204);
+    const totals = { replyCount: 1, lastReplyId: r1.id, lastReplyAt: r1.createdAt, participantIds: [alice.user.id] };
+    for (const ws of [aliceWs, bobWs]) {
+      const live = await ws.waitFor((e) => e.type === "message:deleted" && e.messageId === r2.id);
+      expect(live).toEqual({ type: "message:deleted", conversationId: dm, messageId: r2.id, thread: { rootId: root.id, authorId: bob.user.id, totals } });
+    }
+    // What the event said is what a page says.
+    expect((await timeline(dm, alice.jar))[0]!.thread).toEqual({ ...totals, unreadCount: 0 });
+
+    expect((await suite.node.req(`/api/messages/${r1.id}`, { method: "DELETE" }, alice.jar)).status).toBe(204);
+    const last = await bobWs.waitFor((e) => e.type === "message:deleted" && e.messageId === r1.id);
+    expect(last.thread).toEqual({ rootId: root.id, authorId: alice.user.id, totals: null });
+    expect((await timeline(dm, bob.jar))[0]!.thread).toBeUndefined();
+    // A message outside threads says nothing of threads.
+    const plain = await send(suite.node, dm, alice.jar, "bye");
+    expect((await suite.node.req(`/api/messages/${plain.id}`, { method: "DELETE" }, alice.jar)).status).toBe(204);
+    expect((await bobWs.waitFor((e) => e.type === "message:deleted" && e.messageId === plain.id)).thread).toBeUndefined();
+  } finally {
+    aliceWs.close();
+    bobWs.close();
+  }
+});
+
 test("a retried thread send is stored once, and catch-up through sync brings thread replies with their threadId", async () => {
   const { alice, bob, dm } = await pair();
   const root = await send(suite.node, dm, alice.jar, "root");

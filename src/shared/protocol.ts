@@ -173,6 +173,9 @@ export interface ThreadSummary {
   unreadCount: number;
 }
 
+/** A thread's summary as every member sees it: without the viewer's own unread count. */
+export type ThreadTotals = Omit<ThreadSummary, "unreadCount">;
+
 /** Different emoji one message may carry; one more is refused with TOO_MANY_REACTIONS. */
 export const MAX_REACTIONS_PER_MESSAGE = 20;
 /** A reaction is one emoji as Unicode defines them (skin tones and ZWJ sequences included). */
@@ -416,7 +419,11 @@ export type ServerEvent =
   | { type: "member:joined"; spaceId: string; member: SpaceMember }
   | { type: "member:updated"; spaceId: string; member: SpaceMember }
   | { type: "member:left"; spaceId: string; userId: string }
-  | { type: "message:deleted"; conversationId: string; messageId: string }
+  /**
+   * A thread reply's delete also carries its root's totals afterwards (null: no live reply
+   * left) and the reply's author, so every client updates the root's summary.
+   */
+  | { type: "message:deleted"; conversationId: string; messageId: string; thread?: { rootId: string; authorId: string | null; totals: ThreadTotals | null } }
   /** An edit: the whole message with its new content and editedAt. */
   | { type: "message:updated"; message: Message }
   /** One user's reaction came or went; `count` is how many have that emoji on the message now. */

@@ -149,7 +149,7 @@ export function applySpaceEvent(e: ServerEvent): boolean {
       set((s) => setMemberUser(s, e.user));
       return false;
     case "message:deleted":
-      applyMessageDeleted(e.conversationId, e.messageId);
+      applyMessageDeleted(e.conversationId, e.messageId, e.thread);
       return true;
     case "space:new":
       set((s) => upsertSpace(s, e.space));

@@ -3,7 +3,7 @@
  * and the summaries roots carry (count, participants, last reply, the viewer's unread), kept
  * live from replies as they come in by any path (send answer, `message:new`, `sync`).
  */
-import { THREAD_PARTICIPANTS_SHOWN, type Message } from "../../shared/protocol";
+import { THREAD_PARTICIPANTS_SHOWN, type Message, type ThreadTotals } from "../../shared/protocol";
 
 /** A thread held for the panel, by root id. */
 export interface ThreadHeld {
@@ -34,6 +34,19 @@ export function withReply(root: Message, reply: Message, meId: string | null): M
       unreadCount: (t?.unreadCount ?? 0) + unread,
     },
   };
+}
+
+/**
+ * A reply of this root was deleted: the server's totals replace the root's (none left: no
+ * summary). The viewer's unread count is theirs alone: it drops when the newest reply, by
+ * someone else, goes while unread (unread replies are the newest), and never exceeds the count.
+ */
+export function withoutReply(root: Message, deleted: { id: string; authorId: string | null }, totals: ThreadTotals | null, meId: string | null): Message {
+  if (!totals) return { ...root, thread: undefined };
+  const t = root.thread;
+  let unread = t?.unreadCount ?? 0;
+  if (t && unread > 0 && t.lastReplyId === deleted.id && deleted.authorId !== meId) unread -= 1;
+  return { ...root, thread: { ...totals, unreadCount: Math.min(unread, totals.replyCount) } };
 }
 
 /** The viewer's mark in a thread moved to `messageId`: what is still unread after it. */

@@ -9,7 +9,7 @@ import type { ConversationService } from "./conversations";
 import { toMessage } from "./wire";
 import { can, mayModerate } from "../../shared/permissions";
 import { ReactionService } from "./reactions";
-import { decorate, replyTarget, threadRoot, ThreadService, withReplyPreviews } from "./threads";
+import { decorate, replyTarget, threadRoot, ThreadService, threadTotals, withReplyPreviews } from "./threads";
 import type { MessageRow } from "../store/store";
 import { GUEST_SCOPE } from "../../shared/calls";
 import { withAttachments, type AttachmentService } from "./attachments";
@@ -175,7 +175,9 @@ export class MessageService {
     }
     await this.store.chat.deleteMessage(messageId, new Date(this.clock()).toISOString());
     await this.attachments.removeForMessage(messageId);
-    await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:deleted", conversationId: c.id, messageId } });
+    // A thread reply's root shows fewer replies, maybe another last one or other people, to everyone.
+    const thread = m.thread_id ? { rootId: m.thread_id, authorId: m.author_id, totals: await threadTotals(this.store, c.id, m.thread_id) } : undefined;
+    await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:deleted", conversationId: c.id, messageId, ...(thread ? { thread } : {}) } });
   }
 
   /**

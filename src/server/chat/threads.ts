@@ -4,10 +4,10 @@
  * either get their previews and thread summaries in a fixed number of queries.
  */
 import { AppError } from "../../shared/errors";
-import { REPLY_PREVIEW_LENGTH, THREAD_PARTICIPANTS_SHOWN, type Message, type ReplyPreview, type ThreadSummary } from "../../shared/protocol";
+import { REPLY_PREVIEW_LENGTH, THREAD_PARTICIPANTS_SHOWN, type Message, type ReplyPreview, type ThreadSummary, type ThreadTotals } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
-import type { MessageRow, ReplyTargetRow, Store } from "../store/store";
+import type { MessageRow, ReplyTargetRow, Store, ThreadParticipantRow, ThreadSummaryRow } from "../store/store";
 import type { ConversationService } from "./conversations";
 import { withReactions } from "./reactions";
 import { withAttachments } from "./attachments";
@@ -59,18 +59,26 @@ export async function withThreads(store: Store, viewerId: string, conversationId
   if (summaries.length === 0) return messages;
   const people = await store.threads.participants(conversationId, summaries.map((s) => s.thread_id));
   const byThread = new Map<string, ThreadSummary>();
-  for (const s of summaries) {
-    const participantIds = people
-      .filter((p) => p.thread_id === s.thread_id)
-      .sort((a, b) => (a.last_id < b.last_id ? 1 : -1))
-      .slice(0, THREAD_PARTICIPANTS_SHOWN)
-      .map((p) => p.author_id);
-    byThread.set(s.thread_id, { replyCount: Number(s.replies), lastReplyId: s.last_id, lastReplyAt: s.last_at, participantIds, unreadCount: Number(s.unread) });
-  }
+  for (const s of summaries) byThread.set(s.thread_id, { ...totals(s, people), unreadCount: Number(s.unread) });
   return messages.map((m) => {
     const thread = byThread.get(m.id);
     return thread ? { ...m, thread } : m;
   });
+}
+
+function totals(s: ThreadSummaryRow, people: ThreadParticipantRow[]): ThreadTotals {
+  const participantIds = people
+    .filter((p) => p.thread_id === s.thread_id)
+    .sort((a, b) => (a.last_id < b.last_id ? 1 : -1))
+    .slice(0, THREAD_PARTICIPANTS_SHOWN)
+    .map((p) => p.author_id);
+  return { replyCount: Number(s.replies), lastReplyId: s.last_id, lastReplyAt: s.last_at, participantIds };
+}
+
+/** One thread's totals as every member sees them (after a reply's delete); null when no live reply is left. */
+export async function threadTotals(store: Store, conversationId: string, rootId: string): Promise<ThreadTotals | null> {
+  const [summary] = await store.threads.summaries(conversationId, [rootId], "");
+  return summary ? totals(summary, await store.threads.participants(conversationId, [rootId])) : null;
 }
 
 /** Everything a page of messages carries besides the rows: attachments, reactions, reply previews and (for the viewer) thread summaries. */
