@@ -2,7 +2,9 @@
  * Threads end to end, in Chromium, two users in two contexts: Start thread on a message opens
  * the side panel, a reply sent there reaches the other side live (in their panel, or as the
  * root's count, participants and unread mark) and never the main timeline; opening the thread
- * marks it read on the server; on a phone the panel is the whole screen with a back button.
+ * marks it read on the server; the open thread is in the URL (Back closes it, a link or a reload
+ * opens it); a deleted reply leaves both roots' counts right, live; on a phone the panel is the
+ * whole screen with a back button.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
@@ -91,12 +93,38 @@ describe.skipIf(!enabled)("threads in Chromium", () => {
     await settled(beaPage);
     await beaPage.screenshot({ path: artifactPath("threads-panel-desktop-dark.png") });
 
-    // After a reload the root still says so (from history), and the panel closes with ×.
+    // The open thread is in the URL: Back closes the panel, Forward opens it again.
+    expect(new URL(adaPage.url()).searchParams.get("thread")).toBe(root.id);
+    await adaPage.goBack();
+    await until("Back to close the panel", async () => expect(await panel(adaPage).count()).toBe(0));
+    expect(new URL(adaPage.url()).search).toBe("");
+    await adaPage.goForward();
+    await panel(adaPage).getByTestId("message-content").filter({ hasText: "By the lake" }).waitFor({ timeout: WAIT });
+
+    // After a reload the root still says so (from history) and the thread is still open (the
+    // URL says so); × closes it and leaves the URL without it.
     await beaPage.reload();
     await until("the summary after a reload", async () => expect(await rootRow(beaPage).getByTestId("thread-summary").getAttribute("data-reply-count")).toBe("2"));
+    await panel(beaPage).getByTestId("message-content").filter({ hasText: "Good, I'll bring the map" }).waitFor({ timeout: WAIT });
+    await panel(beaPage).getByTestId("thread-close").click();
     expect(await panel(beaPage).count()).toBe(0);
+    expect(new URL(beaPage.url()).search).toBe("");
     await rootRow(beaPage).hover();
     expect(await rootRow(beaPage).getByTestId("open-thread").getAttribute("title")).toBe("Reply in thread");
+
+    // A link to the thread opens it directly.
+    await beaPage.goto(`${stage.base}/c/${dm}?thread=${root.id}`);
+    await panel(beaPage).getByTestId("message-content").filter({ hasText: "By the lake" }).waitFor({ timeout: WAIT });
+    await panel(beaPage).getByTestId("thread-close").click();
+    expect(await panel(beaPage).count()).toBe(0);
+
+    // Ada deletes her reply: both roots count one reply again, by Bea alone, live.
+    const mine = stored.messages.find((m: { content: string }) => m.content === "Good, I'll bring the map");
+    expect((await stage.node.req(`/api/messages/${mine.id}`, { method: "DELETE" }, ada.jar)).status).toBe(204);
+    for (const page of [adaPage, beaPage]) {
+      await until("one reply on the root after the delete", async () => expect(await rootRow(page).getByTestId("thread-summary").getAttribute("data-reply-count")).toBe("1"));
+      expect(await participants(page)).toBe(1);
+    }
     await panel(adaPage).getByTestId("thread-close").click();
     expect(await panel(adaPage).count()).toBe(0);
 
@@ -104,7 +132,7 @@ describe.skipIf(!enabled)("threads in Chromium", () => {
     for (const [page, scheme] of [[adaPage, "light"], [beaPage, "dark"]] as const) {
       await page.setViewportSize({ width: 390, height: 780 });
       await rootRow(page).getByTestId("thread-summary").click();
-      await panel(page).getByTestId("message-content").filter({ hasText: "Good, I'll bring the map" }).waitFor({ timeout: WAIT });
+      await panel(page).getByTestId("message-content").filter({ hasText: "By the lake" }).waitFor({ timeout: WAIT });
       expect(await panel(page).getAttribute("data-layout")).toBe("full");
       const box = (await panel(page).boundingBox())!;
       expect([box.x, box.y, box.width, box.height]).toEqual([0, 0, 390, 780]);

@@ -4,7 +4,8 @@ import { create } from "zustand";
 interface RouterState {
   path: string;
   search: string;
-  navigate(to: string, opts?: { replace?: boolean }): void;
+  /** `keepScroll`: the same page in another state (a panel opened), not a new page. */
+  navigate(to: string, opts?: { replace?: boolean; keepScroll?: boolean }): void;
 }
 
 function here() {
@@ -22,13 +23,13 @@ export const useRouter = create<RouterState>()((set) => ({
       else window.history.pushState(null, "", target);
     }
     set({ path: url.pathname, search: url.search });
-    if (!opts?.replace) window.scrollTo(0, 0);
+    if (!opts?.replace && !opts?.keepScroll) window.scrollTo(0, 0);
   },
 }));
 
 window.addEventListener("popstate", () => useRouter.setState(here()));
 
-export function navigate(to: string, opts?: { replace?: boolean }): void {
+export function navigate(to: string, opts?: { replace?: boolean; keepScroll?: boolean }): void {
   useRouter.getState().navigate(to, opts);
 }
 

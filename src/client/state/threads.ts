@@ -3,9 +3,9 @@
  * older pages on demand), and the reader's mark in it (`thread:read` while the panel is looked
  * at; the mark moved on another device arrives as an event).
  */
-import { create } from "zustand";
 import type { Message } from "../../shared/protocol";
 import { api, describeError } from "../api";
+import { navigate } from "./router";
 import { mergeMessages, useChat, type ChatState } from "./chat";
 import { currentSocket } from "./chatSocket";
 import { patchMessage } from "./messageExtras";
@@ -19,16 +19,41 @@ interface ThreadPage {
   hasMore: boolean;
 }
 
-/** The thread shown in the side panel (one at a time). */
-export const useThreadPanel = create<{ open: { conversationId: string; rootId: string } | null }>()(() => ({ open: null }));
+/**
+ * The thread shown beside a conversation is in the page's URL (`?thread=<rootId>`), so a link
+ * opens it, a reload keeps it and Back closes it. One at a time.
+ */
+export function openThreadId(search: string): string | null {
+  return new URLSearchParams(search).get("thread");
+}
+
+/** The URL of this page with `rootId`'s thread open, or none. */
+function withThread(rootId: string | null): string {
+  const url = new URL(window.location.href);
+  if (rootId) url.searchParams.set("thread", rootId);
+  else url.searchParams.delete("thread");
+  return url.pathname + url.search + url.hash;
+}
+
+/** The history entry we pushed to open a thread: closing it goes back there rather than forward. */
+let pushedFor: string | null = null;
 
 export function openThread(conversationId: string, rootId: string): void {
-  useThreadPanel.setState({ open: { conversationId, rootId } });
+  const current = openThreadId(window.location.search);
+  if (current === rootId) return;
+  // Switching threads replaces the entry, so Back still leads to the conversation alone.
+  navigate(withThread(rootId), { replace: current !== null, keepScroll: true });
+  if (current === null) pushedFor = rootId;
+  else if (pushedFor) pushedFor = rootId;
   void loadThread(conversationId, rootId);
 }
 
 export function closeThread(): void {
-  useThreadPanel.setState({ open: null });
+  const current = openThreadId(window.location.search);
+  if (!current) return;
+  if (pushedFor === current) window.history.back();
+  else navigate(withThread(null), { replace: true, keepScroll: true });
+  pushedFor = null;
 }
 
 function setThread(rootId: string, f: (t: ThreadHeld | undefined) => ThreadHeld | undefined): void {
@@ -45,6 +70,8 @@ export async function loadThread(conversationId: string, rootId: string): Promis
   setThread(rootId, (t) => ({ conversationId, root: t?.root ?? null, replies: t?.replies ?? [], hasMoreBefore: false, loadingOlder: false, status: "loading" }));
   try {
     const page = await api.get<ThreadPage>(`/api/messages/${encodeURIComponent(rootId)}/thread?limit=${PAGE}`);
+    // A link may name a thread of another conversation: it does not open beside this one.
+    if (page.root.conversationId !== conversationId) throw new Error("This thread is not in this conversation");
     useChat.setState((s) => {
       const t = s.threads[rootId];
       if (!t) return {};

@@ -8,7 +8,8 @@ import { useEffect, useLayoutEffect, useMemo, useRef } from "react";
 import type { Conversation, Message } from "../../../shared/protocol";
 import { useChat, type Outgoing } from "../../state/chat";
 import { conversationTitle } from "../../state/chatSelectors";
-import { closeThread, loadOlderReplies, loadThread, markThreadRead, useThreadPanel } from "../../state/threads";
+import { useRouter } from "../../state/router";
+import { closeThread, loadOlderReplies, loadThread, markThreadRead, openThreadId } from "../../state/threads";
 import { Button } from "../common/Button";
 import { ArrowLeftIcon, CloseIcon, Spinner } from "../common/icons";
 import { lookalikes } from "../common/lookalikes";
@@ -22,15 +23,13 @@ import { useModerates } from "./useModeration";
 const NO_MESSAGES: Message[] = [];
 const NO_OUTBOX: Outgoing[] = [];
 
-/** The root id of the thread open beside this conversation; leaving the conversation closes it. */
+/** The root id of the thread open beside this conversation (from the URL), loaded when it opens, by a click or a link. */
 export function useOpenThread(conversationId: string): string | null {
-  useEffect(
-    () => () => {
-      if (useThreadPanel.getState().open?.conversationId === conversationId) closeThread();
-    },
-    [conversationId],
-  );
-  return useThreadPanel((s) => (s.open?.conversationId === conversationId ? s.open.rootId : null));
+  const rootId = useRouter((s) => openThreadId(s.search));
+  useEffect(() => {
+    if (rootId) void loadThread(conversationId, rootId);
+  }, [conversationId, rootId]);
+  return rootId;
 }
 
 export function ThreadPanel({ conversation, rootId }: { conversation: Conversation; rootId: string }) {

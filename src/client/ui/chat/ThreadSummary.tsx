@@ -1,6 +1,7 @@
 /** Under a thread's root in the main timeline: who replied, how many replies, the last one's time, unread; a click opens the panel. */
 import type { Message, ThreadSummary as Summary } from "../../../shared/protocol";
-import { openThread, useThreadPanel } from "../../state/threads";
+import { useRouter } from "../../state/router";
+import { openThread, openThreadId } from "../../state/threads";
 import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
 import { stampOf } from "./messageModel";
@@ -19,7 +20,7 @@ export function lastReplyLabel(iso: string, now = Date.now()): string {
 
 export function ThreadSummaryLine({ root, thread }: { root: Message; thread: Summary }) {
   const people = useMentionContext().byUsername;
-  const open = useThreadPanel((s) => s.open?.rootId === root.id);
+  const open = useRouter((s) => openThreadId(s.search) === root.id);
   const unread = thread.unreadCount > 0;
   return (
     <button
