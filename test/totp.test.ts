@@ -3,10 +3,13 @@
  * replays, recovery codes, turning it off, and the limits on wrong codes. The node's clock is
  * held still (and moved by the tests) so every code falls where the test means it to.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Secret, TOTP } from "otpauth";
 import type { KyselyStore } from "../src/server/store/store";
 import { CookieJar, registerUser, startNode, type TestNode } from "./support/parley";
+
+// Each test signs in several times; argon2id on a busy 2-core machine can take most of the 5 s default.
+setDefaultTimeout(30_000);
 
 const STEP = 30_000;
 let node: TestNode;
