@@ -1,15 +1,15 @@
 /**
- * Late joiners for bench/sfu.ts: two Chromium pages publish through a WeriftSfu, then `n` pages
+ * Late joiners for bench/sfu.ts: two Chromium pages publish through an SFU, then `n` pages
  * join one at a time; each sample is one joiner's time from connect() (just before the SFU
  * joins it) to the first painted frame of one publisher.
  */
-import { WeriftSfu } from "../../src/server/sfu/werift";
+import type { Sfu } from "../../src/server/sfu/sfu";
 import { until } from "../../test/support/browser";
 import { received, startSfuPages } from "../../test/support/sfu-harness";
 
-export async function lateJoins(n: number): Promise<number[]> {
+export async function lateJoins(n: number, create: () => Sfu): Promise<number[]> {
   const h = await startSfuPages();
-  const sfu = new WeriftSfu();
+  const sfu = create();
   h.attach(sfu);
   const samples: number[] = [];
   try {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { artifactPath, settled, until } from "../support/browser";
 import { smallCameraFlag } from "../support/camera";
-import { button, callStage, expectFlowFromAll, expectViaSfu, openAs, type CallServer, type TestUser } from "../support/calls";
+import { button, callStage, expectFlowFromAll, expectViaSfu, joinToFirstFrames, openAs, startJoinClock, type CallServer, type TestUser } from "../support/calls";
 import { janusAvailable, startJanus, type JanusServer } from "../support/janus";
 
 /** Generous: six pages encode and decode at once on a small, shared machine. */
@@ -30,10 +30,13 @@ interface InCall {
   page: Page;
 }
 
-/** `u` opens the meeting link and joins from the pre-join screen. */
-async function join(srv: CallServer, u: TestUser, path: string): Promise<InCall> {
+/** `u` opens the meeting link and joins from the pre-join screen (`clock`: timing from the click, see startJoinClock). */
+async function join(srv: CallServer, u: TestUser, path: string, clock = false): Promise<InCall> {
   const { page } = stage.pages.track(await openAs(stage.browser, srv.base, u, path, VIEWPORT));
-  await page.getByRole("button", { name: /Join/ }).click({ timeout: T });
+  const joinButton = page.getByRole("button", { name: /Join/ });
+  await joinButton.waitFor({ timeout: T });
+  if (clock) await startJoinClock(page);
+  await joinButton.click({ timeout: T });
   await page.getByRole("dialog", { name: /Call with/ }).waitFor({ timeout: T });
   return { user: u, page };
 }
@@ -50,7 +53,13 @@ async function allViaSfu(people: InCall[]): Promise<void> {
   for (const p of people) await until(`${people.length} through the SFU`, () => expectViaSfu(p.page, people.length - 1), T);
 }
 
-/** Six meet, all decode all; the third leaves (a shot of the five left); a seventh joins and all decode all again. */
+/**
+ * Six meet, all decode all; the third leaves (a shot of the five left); a seventh joins and all
+ * decode all again. The late joiner's time from its click on Join to the first decoded camera
+ * frame of each other participant is logged, not asserted: the issue's "within 2 s" holds on a
+ * quiet machine (see docs/BENCHMARKS.md, bench/sfu.ts) but six Chromium pages on the loaded shared
+ * 2-core CI box can take longer without anything being wrong.
+ */
 async function sixInAMeeting(srv: CallServer, shot: string): Promise<void> {
   const users = await stage.users(7, srv);
   const res = await srv.node.req("/api/rooms", { method: "POST", json: { name: "Six" } }, users[0].jar);
@@ -68,9 +77,13 @@ async function sixInAMeeting(srv: CallServer, shot: string): Promise<void> {
   await settled(people[0]!.page);
   await people[0]!.page.screenshot({ path: artifactPath(shot) });
 
-  people.push(await join(srv, users[6], path));
+  const late = await join(srv, users[6], path, true);
+  people.push(late);
   await allViaSfu(people);
   await expectAllReceiveAll(people, "a late joiner among five");
+  const others = people.filter((p) => p !== late).map((p) => p.user.user.id);
+  const times = Object.values(await joinToFirstFrames(late.page, others)).sort((a, b) => a - b);
+  console.log(`${shot}: late joiner, click on Join → first decoded camera frame: first of 5 ${times[0]} ms, all 5 by ${times.at(-1)} ms (${times.join(", ")})`);
 }
 
 describe.skipIf(!stage.enabled)("six-person meetings through an SFU in Chromium", () => {

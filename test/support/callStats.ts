@@ -4,6 +4,7 @@
  * receiving side's counters growing is the proof that media flows.
  */
 import type { Page } from "playwright-core";
+import { until } from "./browser";
 
 const T = 20_000;
 
@@ -181,4 +182,63 @@ export async function expectEveryoneReceives(pages: Record<string, Page>, ids: R
       if (video(other)) await expectDecoding(page, `${me} sees ${other}`, "main", timeoutMs, 10, id);
     }
   }
+}
+
+/** Times in the page's clock (ms) kept by startJoinClock. */
+interface JoinClock {
+  clickedAt: number | null;
+  /** Set by joinToFirstFrames: polling ends. */
+  done: boolean;
+  /** Remote participant id → when their first camera frame was decoded. */
+  firstFrameAt: Record<string, number>;
+}
+
+/**
+ * From the page's next click (the Join button's): when the first camera frame of each remote
+ * participant is decoded, in the page's own clock (getStats polled every 50 ms until
+ * joinToFirstFrames reads the result, so each time is up to 50 ms late).
+ */
+export function startJoinClock(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const clock: JoinClock = { clickedAt: null, done: false, firstFrameAt: {} };
+    (window as unknown as { __joinClock: JoinClock }).__joinClock = clock;
+    const poll = async () => {
+      for (const p of window.__parleyCall?.peers() ?? []) {
+        if (clock.firstFrameAt[p.peer] !== undefined) continue;
+        (await p.pc.getStats()).forEach((s: { type: string; framesDecoded?: number; trackIdentifier?: string }) => {
+          if (s.type === "inbound-rtp" && p.sources[s.trackIdentifier ?? ""] === "camera" && (s.framesDecoded ?? 0) > 0) clock.firstFrameAt[p.peer] ??= performance.now();
+        });
+      }
+    };
+    document.addEventListener(
+      "click",
+      () => {
+        clock.clickedAt = performance.now();
+        let busy = false;
+        const timer = setInterval(() => {
+          if (clock.done) return clearInterval(timer);
+          if (busy) return;
+          busy = true;
+          void poll().finally(() => (busy = false));
+        }, 50);
+      },
+      { capture: true, once: true },
+    );
+  });
+}
+
+/**
+ * Per remote participant in `ids`: ms from the click to their first decoded camera frame, once
+ * each has one (polling then stops).
+ */
+export async function joinToFirstFrames(page: Page, ids: string[], timeoutMs = T): Promise<Record<string, number>> {
+  const timed = () => page.evaluate((ids) => ids.every((id) => (window as unknown as { __joinClock: JoinClock }).__joinClock.firstFrameAt[id] !== undefined), ids);
+  await until(`first frames of ${ids.length} timed`, timed, timeoutMs);
+  return page.evaluate(() => {
+    const clock = (window as unknown as { __joinClock: JoinClock }).__joinClock;
+    clock.done = true;
+    const out: Record<string, number> = {};
+    for (const [id, at] of Object.entries(clock.firstFrameAt)) out[id] = Math.round(at - clock.clickedAt!);
+    return out;
+  });
 }
