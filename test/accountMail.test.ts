@@ -92,11 +92,11 @@ describe("email verification", () => {
     expect(await code(await post("/api/auth/verify-email", { token: tokenOf(older) }))).toBe("LINK_INVALID");
   });
 
-  test("registering a taken address mails its owner instead, and the owner's account is untouched", async () => {
+  test("registering a taken address mails its owner too, and the owner's account is untouched", async () => {
     const a = await registerUser(node);
     await sink.next(a.user.email);
     const res = await post("/api/auth/register", { email: a.user.email, username: "not_the_owner", password: "another password" });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(409);
     const note = await sink.next(a.user.email, 1);
     expect(note.subject).toBe("You already have a Parley account");
     expect(sink.link(note, "/forgot-password")).toBe("http://parley.test/forgot-password");

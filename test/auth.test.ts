@@ -13,17 +13,14 @@ const me = (jar: CookieJar) => node.req("/api/users/me", {}, jar);
 const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
 describe("registration", () => {
-  test("a new account is answered 202 without a session, and signing in gets the profile and both session cookies, HttpOnly and SameSite=Lax", async () => {
-    const res = await node.req("/api/auth/register", { method: "POST", json: { email: "Dana@Example.com", username: "dana", password: "0123456789" } });
-    expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ status: "verification-sent", email: "dana@example.com" });
-    expect(res.headers.getSetCookie()).toEqual([]);
+  test("a new account gets its profile and both session cookies, HttpOnly and SameSite=Lax", async () => {
     const jar = new CookieJar();
-    const login = await node.req("/api/auth/login", { method: "POST", json: { login: "dana", password: "0123456789" } }, jar);
-    const body = (await login.json()) as { user: Record<string, unknown> };
+    const res = await node.req("/api/auth/register", { method: "POST", json: { email: "Dana@Example.com", username: "dana", password: "0123456789" } }, jar);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { user: Record<string, unknown> };
     expect(body.user).toMatchObject({ username: "dana", email: "dana@example.com", displayName: "dana", emailVerified: false });
     expect(body.user).not.toHaveProperty("password_hash");
-    const cookies = login.headers.getSetCookie();
+    const cookies = res.headers.getSetCookie();
     for (const name of ["access_token", "refresh_token"]) {
       const c = cookies.find((x) => x.startsWith(name + "="));
       expect(c).toContain("HttpOnly");
@@ -50,25 +47,18 @@ describe("registration", () => {
     }
   });
 
-  test("a taken email is answered exactly like a new one (202, same body, no cookie), and the account is unchanged", async () => {
-    const { user, password } = await registerUser(node);
-    const taken = await node.req("/api/auth/register", { method: "POST", json: { email: user.email.toUpperCase(), username: "squatter_a", password: "0123456789" } });
-    const fresh = await node.req("/api/auth/register", { method: "POST", json: { email: "Brand_New@example.com", username: "squatter_b", password: "0123456789" } });
-    expect([taken.status, fresh.status]).toEqual([202, 202]);
-    expect(Object.keys(await taken.json())).toEqual(Object.keys(await fresh.json()));
-    expect([taken.headers.getSetCookie(), fresh.headers.getSetCookie()]).toEqual([[], []]);
-    expect((await node.req("/api/auth/login", { method: "POST", json: { login: user.email, password } })).status).toBe(200);
-    expect((await node.req("/api/auth/login", { method: "POST", json: { login: "squatter_a", password: "0123456789" } })).status).toBe(401);
-  }, 30_000);
-
-  test("concurrent registrations of one address: both are answered 202, one account exists", async () => {
+  test("a taken email is a 409 CONFLICT naming the field, whether the check or the unique index caught it (concurrent registrations)", async () => {
+    const { user } = await registerUser(node);
+    const checked = await node.req("/api/auth/register", { method: "POST", json: { email: user.email, username: "checked_dup", password: "0123456789" } });
+    expect(checked.status).toBe(409);
+    expect(((await checked.json()) as { error: { details: { field: string } } }).error.details.field).toBe("email");
     const email = `race_${crypto.randomUUID().slice(0, 8)}@example.com`;
     const raced = await Promise.all(
       ["race_one", "race_two"].map((username) => node.req("/api/auth/register", { method: "POST", json: { email, username, password: "0123456789" } })),
     );
-    expect(raced.map((r) => r.status)).toEqual([202, 202]);
-    const signedIn = await Promise.all(["race_one", "race_two"].map((login) => node.req("/api/auth/login", { method: "POST", json: { login, password: "0123456789" } })));
-    expect(signedIn.map((r) => r.status).sort()).toEqual([200, 401]);
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409]);
+    const lost = raced.find((r) => r.status === 409)!;
+    expect(((await lost.json()) as { error: { details: { field: string } } }).error.details.field).toBe("email");
   }, 30_000);
 
   test("a body that is not JSON is a validation error", async () => {
@@ -76,6 +66,44 @@ describe("registration", () => {
     expect(res.status).toBe(400);
     expect(await errorCode(res)).toBe("VALIDATION_ERROR");
   });
+});
+
+describe("registration with HIDE_REGISTERED_EMAILS", () => {
+  let hidden: TestNode;
+  beforeAll(async () => {
+    hidden = await startNode({ HIDE_REGISTERED_EMAILS: "true" });
+  });
+  afterAll(() => hidden.dispose());
+
+  test("a new account is answered 202 without a session, and signing in then works", async () => {
+    const res = await hidden.req("/api/auth/register", { method: "POST", json: { email: "Erin@Example.com", username: "erin", password: "0123456789" } });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: "verification-sent", email: "erin@example.com" });
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect((await hidden.req("/api/auth/login", { method: "POST", json: { login: "erin", password: "0123456789" } })).status).toBe(200);
+  }, 30_000);
+
+  test("a taken email is answered exactly like a new one (202, same body, no cookie), and the account is unchanged", async () => {
+    const { user, password } = await registerUser(hidden);
+    const taken = await hidden.req("/api/auth/register", { method: "POST", json: { email: user.email.toUpperCase(), username: "squatter_a", password: "0123456789" } });
+    const fresh = await hidden.req("/api/auth/register", { method: "POST", json: { email: "Brand_New@example.com", username: "squatter_b", password: "0123456789" } });
+    expect([taken.status, fresh.status]).toEqual([202, 202]);
+    expect(Object.keys(await taken.json())).toEqual(Object.keys(await fresh.json()));
+    expect([taken.headers.getSetCookie(), fresh.headers.getSetCookie()]).toEqual([[], []]);
+    expect((await hidden.req("/api/auth/login", { method: "POST", json: { login: user.email, password } })).status).toBe(200);
+    expect((await hidden.req("/api/auth/login", { method: "POST", json: { login: "squatter_a", password: "0123456789" } })).status).toBe(401);
+  }, 30_000);
+
+  test("concurrent registrations of one address: both are answered 202, one account exists", async () => {
+    const email = `race_${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const raced = await Promise.all(
+      ["race_one", "race_two"].map((username) => hidden.req("/api/auth/register", { method: "POST", json: { email, username, password: "0123456789" } })),
+    );
+    expect(raced.map((r) => r.status)).toEqual([202, 202]);
+    const signedIn = await Promise.all(["race_one", "race_two"].map((login) => hidden.req("/api/auth/login", { method: "POST", json: { login, password: "0123456789" } })));
+    expect(signedIn.map((r) => r.status).sort()).toEqual([200, 401]);
+  }, 30_000);
+
 });
 
 describe("login", () => {
@@ -281,7 +309,7 @@ describe("rate limits", () => {
         ),
       );
       const statuses = results.map((r) => r.status).sort();
-      expect(statuses.filter((s) => s === 202).length).toBe(3);
+      expect(statuses.filter((s) => s === 201).length).toBe(3);
       expect(statuses.filter((s) => s === 429).length).toBe(5);
     } finally {
       await capped.dispose();

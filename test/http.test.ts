@@ -111,7 +111,7 @@ describe("auth over HTTP", () => {
       };
       const jar = new CookieJar();
       const json = { email: "ttl@example.com", username: "ttl_user", password: "0123456789" };
-      expect((await short.req("/api/auth/register", { method: "POST", json })).status).toBe(202);
+      expect((await short.req("/api/auth/register", { method: "POST", json })).status).toBe(201);
       await expiry(await short.req("/api/auth/login", { method: "POST", json: { login: "ttl_user", password: json.password } }, jar), jar);
       await expiry(await short.req("/api/auth/refresh", { method: "POST" }, jar), jar);
       await expiry(await short.req("/api/users/me", {}, jar), jar);

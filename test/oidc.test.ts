@@ -160,7 +160,7 @@ async function me(browser: Browser) {
 
 async function registerWithPassword(email: string, username: string) {
   const jar = new CookieJar();
-  expect((await node.req("/api/auth/register", { method: "POST", json: { email, username, password: "correct horse battery" } })).status).toBe(202);
+  expect((await node.req("/api/auth/register", { method: "POST", json: { email, username, password: "correct horse battery" } })).status).toBe(201);
   const res = await node.req("/api/auth/login", { method: "POST", json: { login: email, password: "correct horse battery" } }, jar);
   expect(res.status).toBe(200);
   return { jar, user: ((await res.json()) as { user: { id: string } }).user };

@@ -85,6 +85,7 @@ export const EnvSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional(),
   MAIL_FROM: z.string().min(3).optional(),
   REQUIRE_EMAIL_VERIFICATION: Bool.default(false),
+  HIDE_REGISTERED_EMAILS: Bool.default(false),
   EMAIL_VERIFY_TTL_SECONDS: Int(48 * 3600),
   PASSWORD_RESET_TTL_SECONDS: Int(3600),
   MAIL_PER_ACCOUNT_PER_HOUR: Int(5),
@@ -152,6 +153,8 @@ export interface Config {
     smtpUrl: string | null;
     from: string;
     requireVerification: boolean;
+    /** Registration answers alike (202, no session) whether or not the email has an account. */
+    hideRegisteredEmails: boolean;
     verifyTtlSeconds: number;
     resetTtlSeconds: number;
     perAccountPerHour: number;
@@ -291,6 +294,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       smtpUrl: e.SMTP_URL ?? null,
       from: e.MAIL_FROM ?? `Parley <parley@${new URL(publicUrl).hostname}>`,
       requireVerification: e.REQUIRE_EMAIL_VERIFICATION,
+      hideRegisteredEmails: e.HIDE_REGISTERED_EMAILS,
       verifyTtlSeconds: e.EMAIL_VERIFY_TTL_SECONDS,
       resetTtlSeconds: e.PASSWORD_RESET_TTL_SECONDS,
       perAccountPerHour: e.MAIL_PER_ACCOUNT_PER_HOUR,

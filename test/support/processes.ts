@@ -59,8 +59,9 @@ export async function registerOver(base: string): Promise<HttpUser> {
   const jar = new CookieJar();
   const email = `${username}@example.com`;
   const res = await http(base, "/api/auth/register", { method: "POST", json: { email, username, password: "correct horse battery" } }, jar);
+  if (res.status === 201) return { jar, user: ((await res.json()) as { user: HttpUser["user"] }).user };
   if (res.status !== 202) throw new Error(`register failed: ${res.status} ${await res.text()}`);
-  // Registration starts no session: sign in, as the web client does after it.
+  // HIDE_REGISTERED_EMAILS: registration starts no session; sign in, as the web client does after it.
   const login = await http(base, "/api/auth/login", { method: "POST", json: { login: email, password: "correct horse battery" } }, jar);
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
   return { jar, user: ((await login.json()) as { user: HttpUser["user"] }).user };

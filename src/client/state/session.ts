@@ -30,9 +30,9 @@ interface SessionState {
   /** Throws ApiError TOTP_REQUIRED when the account has two-factor on: then completeSignIn. */
   login(body: LoginBody): Promise<Me>;
   /**
-   * Registers, then signs in with the same credentials. Null when that sign-in fails: the
-   * address already had an account (the server answers registration alike either way and
-   * mails the owner), so the page says to check the mail.
+   * Registers and is signed in. With HIDE_REGISTERED_EMAILS the server starts no session and
+   * answers alike for a taken address (mailing its owner): then this signs in with the same
+   * credentials, and is null when that fails, so the page says to check the mail.
    */
   register(body: RegisterBody): Promise<Me | null>;
   /** The second step: a code (or recovery code) for the pending sign-in; the first step's recentFailures are shown after it. */
@@ -88,7 +88,14 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
 
   async register(body) {
-    await api.post<RegisterResult>("/api/auth/register", body, { retryAuth: false });
+    const res = await api.post<RegisterResult | SessionResult>("/api/auth/register", body, { retryAuth: false });
+    if ("user" in res) {
+      markTokensFresh(res.accessExpiresAt);
+      set({ user: res.user, status: "signedIn", bootError: null });
+      schedule();
+      broadcast("in");
+      return res.user;
+    }
     try {
       return await get().login({ login: body.email, password: body.password });
     } catch (err) {

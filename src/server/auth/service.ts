@@ -62,11 +62,11 @@ export class AuthService {
   ) {}
 
   /**
-   * Creates the account, or finds that the email already has one. No session either way: the
-   * caller answers both alike and mails the address (a verification link, or a note to its
-   * owner), so registering tells nobody whether an address is registered. The password is
-   * hashed in both cases so the timing matches too. Usernames are public, so a taken one is a
-   * plain CONFLICT, checked first so that answer does not depend on the email.
+   * Creates the account, or finds that the email already has one. No session: the caller starts
+   * one for a new account, or (HIDE_REGISTERED_EMAILS) answers both alike and mails the address
+   * (a verification link, or a note to its owner). The password is hashed in both cases so the
+   * timing matches too. Usernames are public, so a taken one is a plain CONFLICT, checked first
+   * so that answer does not depend on the email.
    */
   async register(input: RegisterBody): Promise<{ created: UserRow } | { taken: UserRow }> {
     if (await this.store.accounts.usernameTaken(input.username)) {

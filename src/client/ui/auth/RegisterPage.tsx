@@ -24,6 +24,7 @@ const EMPTY: Record<Field, string> = {
   password: "Choose a password",
 };
 const CONFLICT: Record<string, string> = {
+  email: "An account with this email already exists. Try logging in instead.",
   username: "That username is taken. Try another one.",
 };
 

@@ -7,6 +7,8 @@ import type { RegisterResult } from "../../../shared/account-mail";
 import type { WindowLimiter } from "../../auth/limiter";
 import type { Config } from "../../config";
 import { toMe } from "../../social/users";
+import { AppError } from "../../../shared/errors";
+import { TAKEN } from "../../store/accounts";
 import { clientOf, parseJson, requireActor, type Ctx, type Env } from "../context";
 import { totpRequired } from "./totp";
 
@@ -46,9 +48,16 @@ export function authRoutes({ config, auth, accountMail, ipLimiter }: AuthRouteDe
     const result = await auth.register(input);
     if ("created" in result) accountMail.registered(result.created);
     else accountMail.registeredAgain(result.taken);
-    // One answer for a new and a registered address; the mail tells its reader which it was.
-    const body: RegisterResult = { status: "verification-sent", email: input.email };
-    return c.json(body, 202);
+    if (config.mail.hideRegisteredEmails) {
+      // One answer for a new and a registered address; the mail tells its reader which it was.
+      const body: RegisterResult = { status: "verification-sent", email: input.email };
+      return c.json(body, 202);
+    }
+    // The contract's default: a new account is signed in at once, so a taken address is said.
+    if ("taken" in result) throw new AppError("CONFLICT", TAKEN.email, { field: "email" });
+    const tokens = await auth.startSession(result.created.id, clientOf(c, config.trustProxy));
+    setSessionCookies(c, config, tokens);
+    return c.json({ user: toMe(result.created), accessExpiresAt: tokens.accessExpiresAt }, 201);
   });
 
   r.post("/login", async (c) => {
