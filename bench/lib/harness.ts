@@ -390,15 +390,21 @@ export interface BenchUser {
   cookie: string;
 }
 
+/**
+ * A new account, signed in. Registration answers 202 and starts no session (it answers alike for a
+ * taken address), so this signs in next, as the web client does; an older server (--server-dir)
+ * answers 201 with the session already started.
+ */
 export async function register(base: string, username: string, password: string): Promise<BenchUser> {
-  const r = await fetch(`${base}/api/auth/register`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email: `${username}@bench.invalid`, username, password }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const body = await r.text();
-  if (r.status !== 201) throw new Error(`register ${username}: HTTP ${r.status} ${body}`);
+  const post = (path: string, body: unknown) =>
+    fetch(`${base}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+  let r = await post("/api/auth/register", { email: `${username}@bench.invalid`, username, password });
+  let body = await r.text();
+  if (r.status === 202) {
+    r = await post("/api/auth/login", { login: username, password });
+    body = await r.text();
+    if (r.status !== 200) throw new Error(`sign-in of ${username}: HTTP ${r.status} ${body}`);
+  } else if (r.status !== 201) throw new Error(`register ${username}: HTTP ${r.status} ${body}`);
   const access = r.headers.getSetCookie().find((c) => c.startsWith("access_token="));
   if (!access) throw new Error(`register ${username}: no access_token cookie`);
   const { user } = JSON.parse(body) as { user: { id: string } };
