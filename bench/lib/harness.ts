@@ -391,9 +391,9 @@ export interface BenchUser {
 }
 
 /**
- * A new account, signed in. Registration answers 202 and starts no session (it answers alike for a
- * taken address), so this signs in next, as the web client does; an older server (--server-dir)
- * answers 201 with the session already started.
+ * A new account, signed in: registration answers 201 with the session started, or — with
+ * HIDE_REGISTERED_EMAILS — 202 without one (alike for a taken address), and then this signs in
+ * next, as the web client does.
  */
 export async function register(base: string, username: string, password: string): Promise<BenchUser> {
   const post = (path: string, body: unknown) =>
