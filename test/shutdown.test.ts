@@ -14,11 +14,13 @@ import { WS_CLOSE } from "../src/shared/protocol";
 const root = join(import.meta.dir, "..");
 
 async function waitUp(base: string): Promise<void> {
-  for (let i = 0; ; i++) {
+  // Patient: a node starting on a loaded machine can take many seconds.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
     try {
       if ((await fetch(`${base}/healthz`)).ok) return;
     } catch (err) {
-      if (i > 300) throw err;
+      if (Date.now() > deadline) throw err;
     }
     await Bun.sleep(50);
   }
@@ -87,11 +89,10 @@ describe("SIGTERM", () => {
         }
         await Bun.sleep(1);
       }
-      expect(await closed).toBe(WS_CLOSE.RESTART);
-      expect(await proc.exited).toBe(0);
+      const code = await closed;
+      const exit = await proc.exited;
       const log = await new Response(proc.stdout).text();
-      // Drained within SHUTDOWN_TIMEOUT_MS, not cut short by it.
-      expect(log).toContain('"msg":"shut down","drained":true');
+      const stderr = await new Response(proc.stderr).text();
 
       const db = new Database(join(dir, "parley.db"), { readonly: true });
       const rows = db.query("SELECT id, client_id FROM messages WHERE conversation_id = ? AND kind = 'text'").all(conversationId) as Array<{ id: string; client_id: string }>;
@@ -99,16 +100,27 @@ describe("SIGTERM", () => {
       const byClient = new Map(rows.map((r) => [r.client_id, r.id]));
       const lost = [...acked].filter(([clientId, id]) => byClient.get(clientId) !== id);
       console.log(`SIGTERM drain: sent ${sent}, acknowledged ${acked.size}, refused ${refused.length}, stored ${rows.length}, lost ${lost.length}`);
-      expect(acked.size).toBeGreaterThanOrEqual(50);
-      expect(refused).toEqual([]);
-      expect(lost).toEqual([]);
-      expect(byClient.size).toBe(rows.length);
-      // What was being written when the signal came was committed and answered before the close.
-      expect(rows.length).toBe(acked.size);
+      // One assertion over everything, so a failure in CI shows the whole picture in one line.
+      const seen = {
+        closeCode: code,
+        exitCode: exit,
+        // Drained within SHUTDOWN_TIMEOUT_MS, not cut short by it.
+        drained: log.includes('"msg":"shut down","drained":true'),
+        enoughAcknowledged: acked.size >= 50,
+        refused,
+        lost: lost.map(([clientId]) => clientId),
+        duplicates: rows.length - byClient.size,
+        // What was being written when the signal came was committed and answered before the close.
+        storedButUnanswered: rows.filter((r) => !acked.has(r.client_id)).map((r) => r.client_id),
+      };
+      const expected = { closeCode: WS_CLOSE.RESTART, exitCode: 0, drained: true, enoughAcknowledged: true, refused: [], lost: [], duplicates: 0, storedButUnanswered: [] };
+      if (!Bun.deepEquals(seen, expected)) {
+        throw new Error(`SIGTERM drain: ${JSON.stringify(seen)}; node stderr: ${stderr.slice(-600)}; node log tail: ${log.slice(-600)}`);
+      }
     } finally {
       proc.kill("SIGKILL");
       await proc.exited;
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });
