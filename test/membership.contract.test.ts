@@ -83,7 +83,7 @@ describe.skipIf(!REDIS)("membership contract on redis", () => {
       { userId: "u1", connectionId: "c1", guest: false },
       { userId: "g1", connectionId: "c3", guest: true },
     ]);
-    // With the conversations it was sending to, each once, at its last send's start.
+    // With the conversations it was sending to, each once, at a send's start at most SEND_RECORDED_EVERY_MS before its last.
     const sends = heard[0]!.sends.sort((x, y) => x.conversationId.localeCompare(y.conversationId));
     expect(sends.map((s) => s.conversationId)).toEqual(["conv-1", "conv-2"]);
     for (const s of sends) expect(s.at).toBeGreaterThanOrEqual(sendsFrom);

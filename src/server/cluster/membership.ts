@@ -15,7 +15,14 @@ export interface NodeSocket {
   guest: boolean;
 }
 
-/** A conversation a node was writing a message to, and when that send began. */
+/**
+ * A node records a conversation's send at most this often: one Redis write per conversation per
+ * second instead of one per message. A recorded send's time can so be this much older than the
+ * conversation's latest send.
+ */
+export const SEND_RECORDED_EVERY_MS = 1000;
+
+/** A conversation a node was writing a message to, and when a send began (see SEND_RECORDED_EVERY_MS). */
 export interface RecentSend {
   conversationId: string;
   at: number;

@@ -13,7 +13,7 @@
  */
 import { newId } from "../../shared/ids";
 import { RedisLink } from "../bus/redis-link";
-import type { Membership, MembershipEvents, NodeInfo, NodeSocket } from "./membership";
+import { SEND_RECORDED_EVERY_MS, type Membership, type MembershipEvents, type NodeInfo, type NodeSocket } from "./membership";
 
 export interface MembershipTimings {
   heartbeatMs: number;
@@ -67,6 +67,8 @@ export class RedisMembership implements Membership {
   readonly #sockets = new Map<string, string>();
   /** A socket write failed (Redis down): the whole set is written again on the next heartbeat. */
   #dirty = false;
+  /** When each conversation's send was last recorded in Redis (see SEND_RECORDED_EVERY_MS). */
+  readonly #recorded = new Map<string, number>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #events: MembershipEvents | undefined;
   #ticking = false;
@@ -122,8 +124,11 @@ export class RedisMembership implements Membership {
   }
 
   sending(conversationId: string): void {
+    const now = Date.now();
+    if (now - (this.#recorded.get(conversationId) ?? -Infinity) < SEND_RECORDED_EVERY_MS) return;
+    this.#recorded.set(conversationId, now);
     // Not awaited: the command is written before the send's insert is, so it reaches Redis first.
-    this.redis.send("ZADD", [this.#sends(this.self.id), String(Date.now()), conversationId]).catch(() => {});
+    this.redis.send("ZADD", [this.#sends(this.self.id), String(now), conversationId]).catch(() => this.#recorded.delete(conversationId));
   }
 
   async nodes(): Promise<NodeInfo[]> {
@@ -157,6 +162,7 @@ export class RedisMembership implements Membership {
       // Its sockets were handed to a survivor: start over under a new id, with none.
       this.self.id = newId();
       this.#sockets.clear();
+      this.#recorded.clear();
       this.#dirty = false;
       this.#events?.evicted();
       return this.#beat();
@@ -166,6 +172,8 @@ export class RedisMembership implements Membership {
       await this.#eval(REWRITE, [this.#socketsOf(id)], [...this.#sockets.values()]);
     }
     await this.redis.send("ZREMRANGEBYSCORE", [this.#sends(id), "-inf", String(Date.now() - SENDS_KEPT_MS)]);
+    const stale = Date.now() - SEND_RECORDED_EVERY_MS;
+    for (const [conversationId, at] of this.#recorded) if (at < stale) this.#recorded.delete(conversationId);
   }
 
   async #sweep(): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import { idFloor } from "../../shared/ids";
 import type { Logger } from "../obs/log";
-import type { LostNode, NodeSocket } from "./membership";
+import { SEND_RECORDED_EVERY_MS, type LostNode, type NodeSocket } from "./membership";
 
 export interface Survivor {
   presence: { handleDisconnect(userId: string, connectionId: string): Promise<void> };
@@ -30,7 +30,8 @@ export async function takeOver(node: LostNode, services: Survivor, log: Logger):
   let announced = 0;
   // Sends in flight when it died began shortly before its last one; older ones finished (announced or failed).
   const last = Math.max(0, ...node.sends.map((s) => s.at));
-  for (const { conversationId, at } of node.sends.filter((s) => s.at >= last - LOOK_BACK_MS)) {
+  // A conversation's recorded send may be up to SEND_RECORDED_EVERY_MS older than its latest.
+  for (const { conversationId, at } of node.sends.filter((s) => s.at >= last - LOOK_BACK_MS - SEND_RECORDED_EVERY_MS)) {
     announced += await services.messages.reannounce(conversationId, idFloor(at - LOOK_BACK_MS)).catch((err) => {
       log.error("announcing a lost node's messages failed", { conversationId, error: String(err) });
       return 0;
