@@ -90,6 +90,7 @@ export const EnvSchema = z.object({
   PASSWORD_RESET_TTL_SECONDS: Int(3600),
   MAIL_PER_ACCOUNT_PER_HOUR: Int(5),
   MAIL_PER_ADDRESS_PER_HOUR: Int(20),
+  AUDIT_RETENTION_DAYS: Int(90),
 });
 
 export interface OidcProviderConfig {
@@ -160,6 +161,8 @@ export interface Config {
     perAccountPerHour: number;
     perAddressPerHour: number;
   };
+  /** Security events are kept this many days, then pruned. */
+  audit: { retentionDays: number };
   /** SIGTERM: how long in-flight work may take to finish before the node closes anyway and exits. */
   shutdownTimeoutMs: number;
 }
@@ -300,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perAccountPerHour: e.MAIL_PER_ACCOUNT_PER_HOUR,
       perAddressPerHour: e.MAIL_PER_ADDRESS_PER_HOUR,
     },
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }

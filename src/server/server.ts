@@ -14,6 +14,8 @@ import { OidcService } from "./auth/oidc";
 import { SecretBox } from "./auth/secret-box";
 import { TotpService } from "./auth/totp";
 import { AccountMailService } from "./auth/account-mail";
+import { AuditLog } from "./audit/audit-log";
+import { AdminService } from "./admin/service";
 import { LinkTokens } from "./auth/mail-tokens";
 import { VerifiedEmailGate } from "./auth/email-gate";
 import { createMailer } from "./mail/mailer";
@@ -67,6 +69,8 @@ export interface Parley {
   auth: AuthService;
   gateway: Gateway;
   attachments: AttachmentService;
+  /** Security events (tests prune it on demand). */
+  audit: AuditLog;
   log: Logger;
   /**
    * Starts listening (port 0 picks a free port). With `devClient`, Bun serves the client from
@@ -95,8 +99,9 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const clock = opts.clock ?? Date.now;
   const hasher = new PasswordHasher(config.hashing.concurrency, config.hashing.queue);
   const tokens = new TokenService(config.jwtSecret, config.accessTtlSeconds);
-  const totp = new TotpService(store, new SecretBox(config.totpKey), { issuer: `Parley (${new URL(config.publicUrl).host})`, lockout: config.lockout }, clock);
-  const auth = new AuthService(store, hasher, tokens, { refreshTtlSeconds: config.refreshTtlSeconds, lockout: config.lockout }, bus, totp, clock);
+  const audit = new AuditLog(store, config.audit.retentionDays, clock);
+  const totp = new TotpService(store, new SecretBox(config.totpKey), { issuer: `Parley (${new URL(config.publicUrl).host})`, lockout: config.lockout }, audit, clock);
+  const auth = new AuthService(store, hasher, tokens, { refreshTtlSeconds: config.refreshTtlSeconds, lockout: config.lockout }, bus, totp, audit, clock);
   const presenceRegistry = config.redis
     ? await RedisPresenceRegistry.connect(config.redis.url, `${config.redis.channel}:presence`, config.ws.staleSeconds * 1000 * 2)
     : new MemoryPresenceRegistry();
@@ -134,17 +139,22 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const gateway = new Gateway(config, auth, guestTokens, bus, { hello, presence, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu, membership }, limits, log);
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const mailer = createMailer(config, store, log, clock);
-  const accountMail = new AccountMailService(store, mailer, new LinkTokens(config.jwtSecret, store, clock), hasher, bus, { publicUrl: config.publicUrl, ...config.mail }, log, clock);
+  const accountMail = new AccountMailService(store, mailer, new LinkTokens(config.jwtSecret, store, clock), hasher, bus, { publicUrl: config.publicUrl, ...config.mail }, log, audit, clock);
+  const admin = new AdminService(store, audit, mailer);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
   const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
-  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, guestTokens, oidc, totp, accountMail, mailer, ipLimiter, limits, metrics, log, staticDir });
+  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, guestTokens, oidc, totp, accountMail, mailer, audit, admin, ipLimiter, limits, metrics, log, staticDir });
   // Every node sweeps; two sweeping at once delete disjoint rows or nothing.
   const sweeper = setInterval(
     () => void attachments.sweep().catch((err) => log.error("attachment sweep failed", { error: String(err) })),
     Math.min(config.attachments.orphanSeconds * 1000, 10 * 60_000) / 2,
   );
   sweeper.unref();
+  const prune = () => void audit.prune().catch((err) => log.error("audit log prune failed", { error: String(err) }));
+  const pruner = setInterval(prune, 3600_000);
+  pruner.unref();
+  prune();
   metrics.gauge("parley_ws_connections", () => gateway.connectionCount);
 
   let server: Server<SocketData> | undefined;
@@ -158,6 +168,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     auth,
     gateway,
     attachments,
+    audit,
     log,
     metricsServer: () => metricsServer,
     listen(devClient) {
@@ -221,6 +232,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       if (closed) return;
       closed = true;
       clearInterval(sweeper);
+      clearInterval(pruner);
       gateway.close();
       calls.close();
       await sfu.close();

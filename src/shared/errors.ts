@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   "LINK_INVALID",
   "LINK_EXPIRED",
   "EMAIL_NOT_VERIFIED",
+  "ADMIN_REQUIRED",
   "INTERNAL",
 ] as const;
 
@@ -90,5 +91,6 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   LINK_INVALID: 400,
   LINK_EXPIRED: 410,
   EMAIL_NOT_VERIFIED: 403,
+  ADMIN_REQUIRED: 403,
   INTERNAL: 500,
 };

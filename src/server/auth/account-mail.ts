@@ -16,7 +16,8 @@ import { toMe } from "../social/users";
 import { WindowLimiter } from "./limiter";
 import type { LinkTokens } from "./mail-tokens";
 import type { PasswordHasher } from "./passwords";
-import type { Actor } from "./service";
+import type { Actor, Client } from "./service";
+import type { AuditLog } from "../audit/audit-log";
 
 export interface AccountMailOptions {
   publicUrl: string;
@@ -43,6 +44,7 @@ export class AccountMailService {
     private readonly bus: Bus,
     private readonly opts: AccountMailOptions,
     private readonly log: Logger,
+    private readonly audit: AuditLog,
     private readonly clock: () => number = Date.now,
   ) {
     this.#perAccount = new WindowLimiter(opts.perAccountPerHour, HOUR, clock);
@@ -74,7 +76,7 @@ export class AccountMailService {
    * accounts confirm with their password. Whether the address is free is not told here: its
    * owner learns it from the link.
    */
-  async requestEmailChange(actor: Actor, email: string, password: string | undefined): Promise<void> {
+  async requestEmailChange(actor: Actor, email: string, password: string | undefined, client: Client): Promise<void> {
     const user = await this.#user(actor.userId);
     if (user.password_hash !== null && !(await this.hasher.verify(password ?? "", user.password_hash))) {
       throw new AppError("INVALID_CREDENTIALS", "Wrong password");
@@ -82,6 +84,7 @@ export class AccountMailService {
     if (email === user.email) throw new AppError("VALIDATION_ERROR", "That is already your address", { fields: { email: "That is already your address" } });
     this.#perAccount.hit(`email:${user.id}`);
     await this.#sendVerification(user, email);
+    await this.audit.record({ kind: "email.change_requested", actorId: user.id, targetId: user.id, client, details: { to: email } });
   }
 
   /** Follows a verification link: the address it was sent to becomes the account's, verified. */
@@ -90,7 +93,10 @@ export class AccountMailService {
     const before = await this.#user(row.user_id);
     const user = await this.store.mail.proveEmail(row.user_id, row.email, iso(this.clock()));
     if (!user) throw new AppError("LINK_INVALID", "This account no longer exists");
-    if (before.email !== user.email) this.#background(() => this.mailer.send(emailChangedMail(before.email, user.display_name, user.email)));
+    if (before.email !== user.email) {
+      await this.audit.record({ kind: "email.changed", targetId: user.id, details: { from: before.email, to: user.email } });
+      this.#background(() => this.mailer.send(emailChangedMail(before.email, user.display_name, user.email)));
+    }
     const me = toMe(user);
     await this.bus.publish({ type: "deliver", to: { users: [user.id] }, event: { type: "me:updated", user: me } });
     await this.bus.publish({ type: "hello:stale", userIds: [user.id] });
@@ -117,13 +123,14 @@ export class AccountMailService {
    * account ended (all refresh-token families; open sockets close with 4401). No session is
    * started here: signing in again goes through every step login asks for.
    */
-  async resetPassword(token: string, password: string): Promise<void> {
+  async resetPassword(token: string, password: string, client: Client): Promise<void> {
     await this.links.check(token, "password");
     const hash = await this.hasher.hash(password);
     const row = await this.links.spend(token, "password");
     if (!(await this.store.mail.resetPassword(row.user_id, row.email, hash, iso(this.clock())))) {
       throw new AppError("LINK_INVALID", "This account no longer exists");
     }
+    await this.audit.record({ kind: "password.reset", targetId: row.user_id, client });
     await this.bus.publish({ type: "sessions:ended", userId: row.user_id, sessionIds: "all" });
   }
 

@@ -132,7 +132,7 @@ export class OidcService {
       throw new AppError("OIDC_ERROR", "The ID token does not belong to this sign-in");
     }
     const user = await this.#account(p.id, await this.#profile(config, accessToken, claims as IdClaims));
-    return this.auth.signIn(user.id, client);
+    return this.auth.signIn(user.id, client, "oidc");
   }
 
   /**

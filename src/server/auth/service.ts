@@ -13,6 +13,7 @@ import { hashRefreshToken, newRefreshToken, type TokenService } from "./tokens";
 import { loginKey } from "../store/accounts";
 import { ACCOUNT_WIDE } from "../store/throttle";
 import type { PendingSignIn, TotpService } from "./totp";
+import type { AuditLog } from "../audit/audit-log";
 
 export interface Client {
   ip: string;
@@ -31,6 +32,9 @@ export interface IssuedTokens {
   refreshToken: string;
   sessionId: string;
 }
+
+/** The first factor a sign-in passed. */
+export type SignInMethod = "password" | "oidc";
 
 /** What a right first factor (password or OIDC provider) leads to: a session, or the second step. */
 export type SignIn = ({ kind: "session" } & IssuedTokens) | ({ kind: "totp" } & PendingSignIn);
@@ -58,6 +62,7 @@ export class AuthService {
     private readonly opts: AuthOptions,
     private readonly bus: Bus,
     private readonly totp: TotpService,
+    private readonly audit: AuditLog,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -114,9 +119,9 @@ export class AuthService {
       user?.password_hash != null
         ? await this.hasher.verify(input.password, user.password_hash)
         : await this.hasher.verifyNothing(input.password);
-    if (!ok || !user) await this.#failed(key, client.ip, now);
+    if (!ok || !user) await this.#failed(key, client, now, user?.id ?? null, input.login);
     const recentFailures = await this.store.throttle.loginSucceeded(key, client.ip);
-    const issued = await this.signIn(user!.id, client);
+    const issued = await this.signIn(user!.id, client, "password");
     // The email's owner may have claimed the account (dropping this password) during the verify.
     if ((await this.store.accounts.userById(user!.id))?.password_hash !== user!.password_hash) {
       if (issued.kind === "session") await this.store.accounts.revokeSession(user!.id, issued.sessionId, iso(this.clock()));
@@ -125,14 +130,24 @@ export class AuthService {
     return { user: user!, recentFailures, ...issued };
   }
 
-  async #failed(key: string, ip: string, now: number): Promise<never> {
+  /** `userId` null: no account has that login, which the log keeps (the login is what was tried). */
+  async #failed(key: string, client: Client, now: number, userId: string | null, login: string): Promise<never> {
     const { threshold, seconds, addresses: manyAddresses } = this.opts.lockout;
     const after = (delaySeconds: number) => iso(now + Math.min(seconds, delaySeconds) * 1000);
+    const ip = client.ip;
     const { failures, addresses } = await this.store.throttle.recordLoginFailure(key, ip, iso(now), iso(now - seconds * 1000));
-    if (addresses >= manyAddresses) await this.store.throttle.blockLogin(key, ACCOUNT_WIDE, after(2 ** (addresses - manyAddresses)));
+    await this.audit.record({ kind: "login.failed", targetId: userId, client, details: userId ? {} : { login: login.slice(0, 256) } });
+    const throttled = (scope: "address" | "account", until: string) =>
+      this.audit.record({ kind: "login.throttled", targetId: userId, client, details: { scope, until, ...(userId ? {} : { login: login.slice(0, 256) }) } });
+    if (addresses >= manyAddresses) {
+      const until = after(2 ** (addresses - manyAddresses));
+      await this.store.throttle.blockLogin(key, ACCOUNT_WIDE, until);
+      await throttled("account", until);
+    }
     if (failures >= threshold) {
       const until = after(FIRST_DELAY_SECONDS * 2 ** (failures - threshold));
       await this.store.throttle.blockLogin(key, ip, until);
+      await throttled("address", until);
       throw this.#locked(until, now);
     }
     throw new AppError("INVALID_CREDENTIALS", "Wrong login or password");
@@ -144,17 +159,23 @@ export class AuthService {
   }
 
   /** After a right first factor: a session, or a pending sign-in when the account has two-factor on. */
-  async signIn(userId: string, client: Client): Promise<SignIn> {
+  async signIn(userId: string, client: Client, method: SignInMethod): Promise<SignIn> {
     const pending = await this.totp.challenge(userId);
-    return pending ? { kind: "totp", ...pending } : { kind: "session", ...(await this.startSession(userId, client)) };
+    if (pending) return { kind: "totp", ...pending };
+    const issued = await this.startSession(userId, client);
+    await this.audit.record({ kind: "login.succeeded", actorId: userId, targetId: userId, client, details: { method } });
+    return { kind: "session", ...issued };
   }
 
   /** The second step of a sign-in: a right code (or recovery code) turns the pending sign-in into a session. */
   async completeSignIn(pendingToken: string | undefined, code: string, client: Client): Promise<{ user: UserRow; recoveryCodesLeft?: number } & IssuedTokens> {
-    const { userId, recoveryCodesLeft } = await this.totp.complete(pendingToken, code);
+    const { userId, recoveryCodesLeft } = await this.totp.complete(pendingToken, code, client);
     const user = await this.store.accounts.userById(userId);
     if (!user) throw new AppError("UNAUTHORIZED", "This sign-in has expired; enter your password again");
-    return { user, recoveryCodesLeft, ...(await this.startSession(userId, client)) };
+    const issued = await this.startSession(userId, client);
+    const secondFactor = recoveryCodesLeft === undefined ? "totp" : "recovery";
+    await this.audit.record({ kind: "login.succeeded", actorId: userId, targetId: userId, client, details: { secondFactor } });
+    return { user, recoveryCodesLeft, ...issued };
   }
 
   async startSession(userId: string, client: Client): Promise<IssuedTokens> {
@@ -173,13 +194,14 @@ export class AuthService {
     return { accessToken: access.token, accessExpiresAt: access.expiresAt, refreshToken, sessionId: session.id };
   }
 
-  async refresh(refreshToken: string | undefined): Promise<IssuedTokens> {
+  async refresh(refreshToken: string | undefined, client: Client): Promise<IssuedTokens> {
     if (!refreshToken) throw new AppError("UNAUTHORIZED", "Not signed in");
     const now = this.clock();
     const next = newRefreshToken();
     const r = await this.store.accounts.rotateRefresh(hashRefreshToken(refreshToken), hashRefreshToken(next), iso(now));
     if (r.kind === "reused") {
       const session = await this.store.accounts.sessionById(r.sessionId);
+      await this.audit.record({ kind: "token.reused", targetId: session?.user_id ?? null, client, details: { sessionId: r.sessionId } });
       if (session) await this.bus.publish({ type: "sessions:ended", userId: session.user_id, sessionIds: [session.id] });
       throw new AppError("TOKEN_REUSED", "This refresh token was already used; the session has been signed out");
     }
@@ -209,8 +231,9 @@ export class AuthService {
     await this.bus.publish({ type: "sessions:ended", userId: actor.userId, sessionIds: [actor.sessionId] });
   }
 
-  async logoutAll(actor: Actor): Promise<void> {
+  async logoutAll(actor: Actor, client: Client): Promise<void> {
     await this.store.accounts.revokeAllSessions(actor.userId, iso(this.clock()));
+    await this.audit.record({ kind: "sessions.revoked_all", actorId: actor.userId, targetId: actor.userId, client });
     await this.bus.publish({ type: "sessions:ended", userId: actor.userId, sessionIds: "all" });
   }
 
@@ -230,10 +253,11 @@ export class AuthService {
     return rows.map((s) => ({ ...s, current: s.id === actor.sessionId }));
   }
 
-  async revokeSession(actor: Actor, sessionId: string): Promise<void> {
+  async revokeSession(actor: Actor, sessionId: string, client: Client): Promise<void> {
     if (!(await this.store.accounts.revokeSession(actor.userId, sessionId, iso(this.clock())))) {
       throw new AppError("NOT_FOUND", "No such session");
     }
+    await this.audit.record({ kind: "session.revoked", actorId: actor.userId, targetId: actor.userId, client, details: { sessionId } });
     await this.bus.publish({ type: "sessions:ended", userId: actor.userId, sessionIds: [sessionId] });
   }
 }

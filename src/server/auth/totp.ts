@@ -15,6 +15,8 @@ import { RECOVERY_CODE_COUNT, TOTP_DIGITS, type RecoveryCodes, type TotpEnrolmen
 import type { Store, TotpFactorRow } from "../store/store";
 import type { SecretBox } from "./secret-box";
 import { hashRefreshToken, newRefreshToken } from "./tokens";
+import type { AuditLog } from "../audit/audit-log";
+import type { Client } from "./service";
 
 const PERIOD = 30;
 const ALGORITHM = "SHA1";
@@ -55,6 +57,7 @@ export class TotpService {
     private readonly store: Store,
     private readonly box: SecretBox,
     private readonly opts: TotpOptions,
+    private readonly audit: AuditLog,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -78,31 +81,34 @@ export class TotpService {
   }
 
   /** Turns two-factor on with a code from the app just set up; answers the recovery codes, shown only now. */
-  async confirm(userId: string, code: string): Promise<RecoveryCodes> {
+  async confirm(userId: string, code: string, client: Client): Promise<RecoveryCodes> {
     const factor = await this.store.totp.factor(userId);
     if (!factor) throw new AppError("NOT_FOUND", "Start the set-up first");
     if (factor.enabled_at) throw new AppError("CONFLICT", "Two-factor sign-in is already on");
     this.#guard(factor);
     const step = isTotpCode(code) ? await this.#step(factor, code) : null;
-    if (step === null) return this.#failed(userId);
+    if (step === null) return this.#failed(userId, client);
     const codes = newRecoveryCodes();
     if (!(await this.store.totp.enable(userId, step, await this.#hashes(userId, codes), iso(this.clock())))) {
       throw new AppError("CONFLICT", "Two-factor sign-in is already on");
     }
+    await this.audit.record({ kind: "totp.enabled", actorId: userId, targetId: userId, client });
     return { recoveryCodes: codes };
   }
 
   /** Turns two-factor off; takes a code from the app or a recovery code. */
-  async disable(userId: string, code: string): Promise<void> {
-    await this.#enabledCheck(userId, code);
+  async disable(userId: string, code: string, client: Client): Promise<void> {
+    await this.#enabledCheck(userId, code, client);
     await this.store.totp.remove(userId);
+    await this.audit.record({ kind: "totp.disabled", actorId: userId, targetId: userId, client });
   }
 
   /** Replaces the recovery codes (those left are void); takes a code from the app or a recovery code. */
-  async newRecoveryCodes(userId: string, code: string): Promise<RecoveryCodes> {
-    await this.#enabledCheck(userId, code);
+  async newRecoveryCodes(userId: string, code: string, client: Client): Promise<RecoveryCodes> {
+    await this.#enabledCheck(userId, code, client);
     const codes = newRecoveryCodes();
     await this.store.totp.replaceRecoveryCodes(userId, await this.#hashes(userId, codes), iso(this.clock()));
+    await this.audit.record({ kind: "totp.recovery_renewed", actorId: userId, targetId: userId, client });
     return { recoveryCodes: codes };
   }
 
@@ -118,7 +124,7 @@ export class TotpService {
   }
 
   /** The second step: spends the pending sign-in on a right code and answers whose it was. */
-  async complete(pendingToken: string | undefined, code: string): Promise<{ userId: string; recoveryCodesLeft?: number }> {
+  async complete(pendingToken: string | undefined, code: string, client: Client): Promise<{ userId: string; recoveryCodesLeft?: number }> {
     if (!pendingToken) throw gone();
     const hash = hashRefreshToken(pendingToken);
     const now = iso(this.clock());
@@ -128,7 +134,7 @@ export class TotpService {
     if (!factor?.enabled_at) throw gone();
     this.#guard(factor);
     const passed = await this.#check(factor, code);
-    if (!passed) return this.#failed(factor.user_id, hash);
+    if (!passed) return this.#failed(factor.user_id, client, hash);
     // Two right codes sent at once: only one of them gets the session.
     if (!(await this.store.totp.consumeChallenge(hash, now, CHALLENGE_MAX_FAILURES))) throw gone();
     await this.store.totp.clearFailures(factor.user_id);
@@ -136,11 +142,11 @@ export class TotpService {
     return { userId: factor.user_id, recoveryCodesLeft: await this.store.totp.recoveryCodesLeft(factor.user_id) };
   }
 
-  async #enabledCheck(userId: string, code: string): Promise<void> {
+  async #enabledCheck(userId: string, code: string, client: Client): Promise<void> {
     const factor = await this.store.totp.factor(userId);
     if (!factor?.enabled_at) throw new AppError("NOT_FOUND", "Two-factor sign-in is not on");
     this.#guard(factor);
-    if (!(await this.#check(factor, code))) await this.#failed(userId);
+    if (!(await this.#check(factor, code))) await this.#failed(userId, client);
     await this.store.totp.clearFailures(userId);
   }
 
@@ -175,8 +181,9 @@ export class TotpService {
    * A wrong code counts against the account (each one past LOCKOUT_THRESHOLD waits 30 s, doubling
    * up to LOCKOUT_SECONDS, until a right code) and against the pending sign-in, if any.
    */
-  async #failed(userId: string, challengeHash?: string): Promise<never> {
+  async #failed(userId: string, client: Client, challengeHash?: string): Promise<never> {
     const failures = await this.store.totp.recordFailure(userId);
+    await this.audit.record({ kind: "totp.failed", targetId: userId, client, details: { during: challengeHash === undefined ? "settings" : "sign-in" } });
     const attemptsLeft = challengeHash === undefined ? undefined : Math.max(0, CHALLENGE_MAX_FAILURES - (await this.store.totp.failChallenge(challengeHash)));
     const { threshold, seconds } = this.opts.lockout;
     if (failures >= threshold) {

@@ -47,6 +47,9 @@ import type { GuestTokens } from "../auth/guest-tokens";
 import { accountMailRoutes } from "./routes/account-mail";
 import type { AccountMailService } from "../auth/account-mail";
 import type { Mailer } from "../mail/mailer";
+import type { AuditLog } from "../audit/audit-log";
+import type { AdminService } from "../admin/service";
+import { adminRoutes } from "./routes/admin";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -71,6 +74,8 @@ export interface AppDeps {
   totp: TotpService;
   accountMail: AccountMailService;
   mailer: Mailer;
+  audit: AuditLog;
+  admin: AdminService;
   ipLimiter: WindowLimiter;
   limits: Limits;
   metrics: Metrics;
@@ -134,6 +139,7 @@ export function createApp(d: AppDeps) {
   app.route("/api", accountMailRoutes(d));
   app.route("/api/auth/oidc", oidcRoutes(d));
   app.route("/api/auth/totp", totpRoutes(d));
+  app.route("/api/admin", adminRoutes(d));
   app.route("/api/users", avatarRoutes(d.auth, d.users));
   app.route("/api/users", userRoutes(d.auth, d.users));
   app.route("/api/friends", friendRoutes(d.auth, d.friends));

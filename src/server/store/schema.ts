@@ -41,6 +41,18 @@ export interface AccountTokensTable {
   used_at: string | null;
 }
 
+/** One security event (migration 0022); details is a JSON object. */
+export interface AuditEventsTable {
+  id: string;
+  at: string;
+  kind: string;
+  actor_id: string | null;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: string;
+}
+
 /** Mail kept for the instance admin when no SMTP server is configured. */
 export interface MailOutboxTable {
   id: string;
@@ -277,6 +289,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   account_tokens: AccountTokensTable;
   mail_outbox: MailOutboxTable;
+  audit_events: AuditEventsTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   totp_factors: TotpFactorsTable;

@@ -19,6 +19,7 @@ import { KyselySearchStore, type SearchStore } from "./search";
 import { KyselyAttachmentStore, type AttachmentStore } from "./attachments";
 import { KyselyTotpStore, type TotpStore } from "./totp";
 import { KyselyMailStore, type MailStore } from "./mail";
+import { KyselyAuditStore, type AuditStore } from "./audit";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
@@ -32,6 +33,7 @@ export type { SearchStore, SearchCriteria, SearchRow } from "./search";
 export type { AttachmentStore, AttachmentRow, NewAttachment, FileKeys } from "./attachments";
 export type { TotpStore, TotpFactorRow, TotpChallengeRow } from "./totp";
 export type { MailStore, AccountTokenRow, OutboxRow, TokenPurpose } from "./mail";
+export type { AuditStore, AuditRow, AuditListRow, AuditFilter } from "./audit";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -54,6 +56,8 @@ export interface Store {
   readonly totp: TotpStore;
   /** Emailed links and the mail outbox (migration 0021). */
   readonly mail: MailStore;
+  /** Security events (migration 0022). */
+  readonly audit: AuditStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -76,6 +80,7 @@ export class KyselyStore implements Store {
   readonly attachments: AttachmentStore;
   readonly totp: TotpStore;
   readonly mail: MailStore;
+  readonly audit: AuditStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -95,6 +100,7 @@ export class KyselyStore implements Store {
     this.attachments = new KyselyAttachmentStore(this.db);
     this.totp = new KyselyTotpStore(this.db);
     this.mail = new KyselyMailStore(this.db);
+    this.audit = new KyselyAuditStore(this.db);
   }
 
   async migrate(): Promise<void> {

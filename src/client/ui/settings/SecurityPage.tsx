@@ -1,4 +1,4 @@
-/** The user's security settings: two-factor authentication (set up, recovery codes, turn off). */
+/** The user's security settings: two-factor authentication (set up, recovery codes, turn off) and recent security activity. */
 import { useCallback, useEffect, useState } from "react";
 import type { RecoveryCodes, TotpStatus } from "../../../shared/protocol";
 import { api, describeError } from "../../api";
@@ -10,6 +10,7 @@ import { PageHeader } from "../shell/PageHeader";
 import { RecoveryCodesPanel } from "./RecoveryCodesPanel";
 import { TotpCodeDialog } from "./TotpCodeDialog";
 import { TotpSetup } from "./TotpSetup";
+import { SecurityActivity } from "./SecurityActivity";
 
 type View = { kind: "status" } | { kind: "setup" } | { kind: "codes"; codes: string[] };
 
@@ -99,6 +100,7 @@ export function SecurityPage() {
             )}
           </div>
         </section>
+        <SecurityActivity />
       </div>
 
       <TotpCodeDialog

@@ -9,14 +9,17 @@ import type { Config } from "../../config";
 import { toMe } from "../../social/users";
 import { AppError } from "../../../shared/errors";
 import { TAKEN } from "../../store/accounts";
-import { clientOf, parseJson, requireActor, type Ctx, type Env } from "../context";
+import { clientOf, parseJson, parseWith, requireActor, type Ctx, type Env } from "../context";
 import { totpRequired } from "./totp";
+import type { AuditLog } from "../../audit/audit-log";
+import { SecurityEventsQuery } from "../../../shared/audit";
 
 export interface AuthRouteDeps {
   config: Readonly<Config>;
   auth: AuthService;
   accountMail: AccountMailService;
   ipLimiter: WindowLimiter;
+  audit: AuditLog;
 }
 
 /** Refresh cookies are only ever sent to the auth routes. */
@@ -33,7 +36,7 @@ export function clearSessionCookies(c: Ctx, config: Readonly<Config>): void {
   deleteCookie(c, "refresh_token", { path: REFRESH_PATH, secure: config.secureCookies });
 }
 
-export function authRoutes({ config, auth, accountMail, ipLimiter }: AuthRouteDeps) {
+export function authRoutes({ config, auth, accountMail, ipLimiter, audit }: AuthRouteDeps) {
   const r = new Hono<Env>();
   const limited = (c: Ctx, bucket = "") => ipLimiter.hit(bucket + clientOf(c, config.trustProxy).ip);
 
@@ -74,7 +77,7 @@ export function authRoutes({ config, auth, accountMail, ipLimiter }: AuthRouteDe
     // starve logins from the same address (many users behind one NAT).
     limited(c, "refresh:");
     try {
-      const tokens = await auth.refresh(getCookie(c, "refresh_token"));
+      const tokens = await auth.refresh(getCookie(c, "refresh_token"), clientOf(c, config.trustProxy));
       setSessionCookies(c, config, tokens);
       return c.json({ ok: true, accessExpiresAt: tokens.accessExpiresAt });
     } catch (err) {
@@ -91,7 +94,7 @@ export function authRoutes({ config, auth, accountMail, ipLimiter }: AuthRouteDe
   });
 
   r.post("/logout-all", async (c) => {
-    await auth.logoutAll(await requireActor(c, auth));
+    await auth.logoutAll(await requireActor(c, auth), clientOf(c, config.trustProxy));
     clearSessionCookies(c, config);
     return c.body(null, 204);
   });
@@ -109,8 +112,14 @@ export function authRoutes({ config, auth, accountMail, ipLimiter }: AuthRouteDe
     return c.json({ sessions });
   });
 
+  r.get("/security-events", async (c) => {
+    const { userId } = await requireActor(c, auth);
+    const q = parseWith(SecurityEventsQuery, c.req.query());
+    return c.json(await audit.page({ targetId: userId }, q.cursor, q.limit));
+  });
+
   r.delete("/sessions/:id", async (c) => {
-    await auth.revokeSession(await requireActor(c, auth), c.req.param("id"));
+    await auth.revokeSession(await requireActor(c, auth), c.req.param("id"), clientOf(c, config.trustProxy));
     return c.body(null, 204);
   });
 

@@ -38,20 +38,20 @@ export function totpRoutes({ config, auth, totp, ipLimiter }: { config: Readonly
   r.post("/confirm", async (c) => {
     const { userId } = await requireActor(c, auth);
     const { code } = await parseJson(c, TotpCodeBody);
-    return c.json(await totp.confirm(userId, code));
+    return c.json(await totp.confirm(userId, code, clientOf(c, config.trustProxy)));
   });
 
   r.post("/disable", async (c) => {
     const { userId } = await requireActor(c, auth);
     const { code } = await parseJson(c, TotpCodeBody);
-    await totp.disable(userId, code);
+    await totp.disable(userId, code, clientOf(c, config.trustProxy));
     return c.body(null, 204);
   });
 
   r.post("/recovery-codes", async (c) => {
     const { userId } = await requireActor(c, auth);
     const { code } = await parseJson(c, TotpCodeBody);
-    return c.json(await totp.newRecoveryCodes(userId, code));
+    return c.json(await totp.newRecoveryCodes(userId, code, clientOf(c, config.trustProxy)));
   });
 
   r.post("/verify", async (c) => {

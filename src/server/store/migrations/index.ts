@@ -20,6 +20,7 @@ import * as m0018 from "./0018_attachments";
 import * as m0019 from "./0019_totp";
 import * as m0020 from "./0020_guest_attachments";
 import * as m0021 from "./0021_account_mail";
+import * as m0022 from "./0022_audit_log";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -46,6 +47,7 @@ export const migrations: MigrationProvider = {
       "0019_totp": m0019,
       "0020_guest_attachments": m0020,
       "0021_account_mail": m0021,
+      "0022_audit_log": m0022,
     };
   },
 };
