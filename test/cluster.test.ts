@@ -139,6 +139,27 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
     for (const s of [aBack, bWs, cWs]) s.close();
   });
 
+  test("a ring outlives the node that started it: the caller back on another node still hears it time out", async () => {
+    const n3 = await startNode({ DATABASE_URL: db.url, REDIS_URL: REDIS!, REDIS_CHANNEL: `parley:test:${db.url.split("/").pop()}`, JWT_SECRET: "cluster-test-secret-cluster-test-secret!!", CALL_RING_SECONDS: "3", CALL_GRACE_SECONDS: "10" });
+    const a = await registerUser(n1);
+    const b = await registerUser(n2);
+    const conversationId = await befriend(n1, a, b);
+    const aWs = await connectWs(`http://127.0.0.1:${n3.listen().port}`, a.jar);
+    const bWs = await connectWs(b2, b.jar);
+    await aWs.request({ type: "hello" });
+    await bWs.request({ type: "hello" });
+    const { callId } = await aWs.request({ type: "call:invite", conversationId, media: { audio: true, video: false } });
+    await bWs.waitFor((e) => e.type === "call:incoming" && e.callId === callId);
+    // The node holding the ring timer goes away; the caller's page comes back on node 2.
+    await n3.dispose();
+    const aBack = await connectWs(b2, a.jar);
+    await aBack.request({ type: "hello" });
+    expect((await aBack.request({ type: "call:resume" })).state).toMatchObject({ id: callId, state: "ringing" });
+    expect(await aBack.waitFor((e) => e.type === "call:ended" && e.callId === callId, 15_000)).toMatchObject({ reason: "timeout" });
+    await bWs.waitFor((e) => e.type === "call:ended" && e.callId === callId);
+    for (const s of [aBack, bWs]) s.close();
+  });
+
   test("a hello cached on one node shows what changed on the other once the change's event has crossed", async () => {
     const a = await registerUser(n1);
     const b = await registerUser(n2);

@@ -75,11 +75,15 @@ export class CallService extends JoinedCalls {
     this.#armRing(call, userIds);
   }
 
-  /** Each invitee's ring times out on its own; a re-ring (new rungAt) outlives an old timer. */
+  /**
+   * Each invitee's ring times out on its own, ringMs after it began (re-armed on resume, as the
+   * node that armed it may be gone); a re-ring (new rungAt) outlives an old timer.
+   */
   #armRing(call: CallRecord, userIds: string[]) {
     for (const userId of userIds) {
       const rungAt = call.invited.find((i) => i.userId === userId)?.rungAt;
-      this.timers.set(`ring:${call.id}:${userId}`, this.timings.ringMs, async () => {
+      if (rungAt === undefined) continue;
+      this.timers.set(`ring:${call.id}:${userId}`, Math.max(0, rungAt + this.timings.ringMs - this.clock()), async () => {
         const next = await this.mutateCall(call.id, (c) => (c.invited.find((i) => i.userId === userId)?.rungAt === rungAt ? M.uninvite(c, userId) : undefined));
         if (next && !(await this.endIfOver(next, "timeout", [userId]))) await this.publish(next);
       });
@@ -210,9 +214,13 @@ export class CallService extends JoinedCalls {
         return M.rebind(call, actor.userId, actor.sessionId, actor.connectionId);
       },
     );
-    if (ringing) return this.#resumed(ringing);
+    if (ringing) {
+      this.#armRing(ringing, [actor.userId]);
+      return this.#resumed(ringing);
+    }
     if (!next) return { call: null, state: null };
     this.timers.clear(`grace:${next.id}:${actor.userId}`);
+    this.#armRing(next, next.invited.map((i) => i.userId));
     if (wasAway) {
       await this.toConnections(this.others(next, actor.userId), { type: "call:participant-joined", callId: next.id, userId: actor.userId, participant: M.participantOf(next, actor.userId), version: next.version });
       await this.publish(next);
