@@ -16,6 +16,7 @@ import { TotpService } from "./auth/totp";
 import { AccountMailService } from "./auth/account-mail";
 import { AuditLog } from "./audit/audit-log";
 import { AdminService } from "./admin/service";
+import { AccountDeletionService } from "./auth/deletion";
 import { LinkTokens } from "./auth/mail-tokens";
 import { VerifiedEmailGate } from "./auth/email-gate";
 import { createMailer } from "./mail/mailer";
@@ -71,6 +72,8 @@ export interface Parley {
   attachments: AttachmentService;
   /** Security events (tests prune it on demand). */
   audit: AuditLog;
+  /** Scheduled deletions (tests run its sweep on a moved clock). */
+  accountDeletion: AccountDeletionService;
   log: Logger;
   /**
    * Starts listening (port 0 picks a free port). With `devClient`, Bun serves the client from
@@ -141,10 +144,11 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const mailer = createMailer(config, store, log, clock);
   const accountMail = new AccountMailService(store, mailer, new LinkTokens(config.jwtSecret, store, clock), hasher, bus, { publicUrl: config.publicUrl, ...config.mail }, log, audit, clock);
   const admin = new AdminService(store, audit, mailer);
+  const accountDeletion = new AccountDeletionService(store, bus, hasher, totp, { users, spaces, rooms, conversations, images, audit }, { graceHours: config.accounts.deletionGraceHours }, log, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
   const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
-  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, guestTokens, oidc, totp, accountMail, mailer, audit, admin, ipLimiter, limits, metrics, log, staticDir });
+  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, guestTokens, oidc, totp, accountMail, accountDeletion, mailer, audit, admin, ipLimiter, limits, metrics, log, staticDir });
   // Every node sweeps; two sweeping at once delete disjoint rows or nothing.
   const sweeper = setInterval(
     () => void attachments.sweep().catch((err) => log.error("attachment sweep failed", { error: String(err) })),
@@ -155,6 +159,9 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const pruner = setInterval(prune, 3600_000);
   pruner.unref();
   prune();
+  // Due deletions: every node sweeps, and each account is claimed by exactly one of them.
+  const deletionSweeper = setInterval(() => void accountDeletion.sweep().catch((err) => log.error("account deletion sweep failed", { error: String(err) })), 60_000);
+  deletionSweeper.unref();
   metrics.gauge("parley_ws_connections", () => gateway.connectionCount);
 
   let server: Server<SocketData> | undefined;
@@ -169,6 +176,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     gateway,
     attachments,
     audit,
+    accountDeletion,
     log,
     metricsServer: () => metricsServer,
     listen(devClient) {
@@ -233,6 +241,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       closed = true;
       clearInterval(sweeper);
       clearInterval(pruner);
+      clearInterval(deletionSweeper);
       gateway.close();
       calls.close();
       await sfu.close();

@@ -29,6 +29,11 @@ export const AUDIT_KINDS = [
   "email.change_requested",
   /** details {from, to}: the new address's link was followed. */
   "email.changed",
+  /** details {dueAt}: every session ends; the account is erased then unless the user cancels. */
+  "account.deletion_scheduled",
+  "account.deletion_cancelled",
+  /** A sweeper erased the account's personal data (actor null). */
+  "account.erased",
   "admin.user_disabled",
   "admin.user_enabled",
   "admin.totp_reset",

@@ -18,6 +18,8 @@ export { PREVIEW_LENGTH } from "./hello";
 export { SearchQuery, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from "./search";
 export type { SearchHit, SearchResult, Snippet } from "./search";
 export { RECOVERY_CODE_COUNT, TOTP_DIGITS, TotpCodeBody } from "./totp";
+export { DeleteAccountBody } from "./account";
+export type { AccountSettings, DeletionScheduled } from "./account";
 export type { RecoveryCodes, TotpEnrolment, TotpInvalidDetails, TotpRequiredDetails, TotpStatus } from "./totp";
 
 export const USERNAME_MAX = 32;
@@ -76,6 +78,10 @@ export const Me = PublicUser.extend({
   emailVerified: z.boolean(),
   /** May read the mail outbox (the instance's first account is its admin). */
   instanceAdmin: z.boolean(),
+  /** Present while the account's deletion waits out its grace period: when it will be erased. */
+  deletionScheduledFor: z.string().optional(),
+  /** Present for an account with no password (single sign-on only): it confirms drastic steps by other means. */
+  passwordless: z.literal(true).optional(),
 });
 export type Me = z.infer<typeof Me>;
 

@@ -121,11 +121,12 @@ export function followSession(): void {
   following = true;
   const apply = () => {
     const { status, user } = useSession.getState();
-    if (status === "signedIn" && user) start(user.id);
+    // An account scheduled for deletion sees only the choice to keep it, so it needs no socket yet.
+    if (status === "signedIn" && user && !user.deletionScheduledFor) start(user.id);
     else if (status === "signedOut") stop(true);
   };
   useSession.subscribe((s, prev) => {
-    if (s.status !== prev.status || s.user?.id !== prev.user?.id) apply();
+    if (s.status !== prev.status || s.user?.id !== prev.user?.id || !s.user?.deletionScheduledFor !== !prev.user?.deletionScheduledFor) apply();
   });
   apply();
 }

@@ -13,6 +13,8 @@ import { Spinner } from "./common/icons";
 import { Toaster } from "./common/Toaster";
 import { SessionsPage } from "./settings/SessionsPage";
 import { SecurityPage } from "./settings/SecurityPage";
+import { AccountPage } from "./settings/AccountPage";
+import { DeletionScheduledPage } from "./settings/DeletionScheduledPage";
 import { HomePage } from "./shell/HomePage";
 import { NotFoundPage } from "./shell/NotFoundPage";
 import { Shell } from "./shell/Shell";
@@ -47,6 +49,7 @@ const ACCOUNT_PAGES: Record<string, () => React.ReactNode> = {
 
 export function App() {
   const status = useSession((s) => s.status);
+  const user = useSession((s) => s.user);
   const { path, search } = useRouter();
   const isAuthPath = AUTH_PATHS.has(path);
   // An invite's landing page works for visitors and members alike.
@@ -74,6 +77,8 @@ export function App() {
   else if (guestRoom) content = <GuestRoomPage slug={guestRoom} />;
   else if (status === "signedOut") content = path === "/register" ? <RegisterPage /> : isAuthPath ? <LoginPage /> : <Splash />;
   else if (isAuthPath) content = <Splash />;
+  // Signing in during the grace period: keep the account or let the deletion go ahead, before anything else.
+  else if (user?.deletionScheduledFor) content = <DeletionScheduledPage user={{ ...user, deletionScheduledFor: user.deletionScheduledFor }} />;
   else content = <Shell fill={conversationIdOf(path) !== null || isChannelRoute(path)}>{route(path)}</Shell>;
 
   return (
@@ -111,6 +116,8 @@ function route(path: string) {
       return <OutboxPage />;
     case "/settings/security":
       return <SecurityPage />;
+    case "/settings/account":
+      return <AccountPage />;
     default:
       return <NotFoundPage />;
   }

@@ -142,6 +142,14 @@ export class TotpService {
     return { userId: factor.user_id, recoveryCodesLeft: await this.store.totp.recoveryCodesLeft(factor.user_id) };
   }
 
+  /** Before a drastic step (deleting the account): when two-factor is on, a right code is required too. */
+  async confirmIfEnabled(userId: string, code: string | undefined, client: Client): Promise<void> {
+    const factor = await this.store.totp.factor(userId);
+    if (!factor?.enabled_at) return;
+    if (!code) throw invalid();
+    await this.#enabledCheck(userId, code, client);
+  }
+
   async #enabledCheck(userId: string, code: string, client: Client): Promise<void> {
     const factor = await this.store.totp.factor(userId);
     if (!factor?.enabled_at) throw new AppError("NOT_FOUND", "Two-factor sign-in is not on");

@@ -50,6 +50,8 @@ import type { Mailer } from "../mail/mailer";
 import type { AuditLog } from "../audit/audit-log";
 import type { AdminService } from "../admin/service";
 import { adminRoutes } from "./routes/admin";
+import { accountRoutes } from "./routes/account";
+import type { AccountDeletionService } from "../auth/deletion";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -73,6 +75,7 @@ export interface AppDeps {
   oidc: OidcService;
   totp: TotpService;
   accountMail: AccountMailService;
+  accountDeletion: AccountDeletionService;
   mailer: Mailer;
   audit: AuditLog;
   admin: AdminService;
@@ -137,6 +140,7 @@ export function createApp(d: AppDeps) {
 
   app.route("/api/auth", authRoutes(d));
   app.route("/api", accountMailRoutes(d));
+  app.route("/api/account", accountRoutes(d));
   app.route("/api/auth/oidc", oidcRoutes(d));
   app.route("/api/auth/totp", totpRoutes(d));
   app.route("/api/admin", adminRoutes(d));

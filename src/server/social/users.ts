@@ -13,7 +13,7 @@ function avatarPath(userId: string, name: string): string {
 }
 
 /** The avatar's file name, if the stored URL is one of ours (older rows may hold outside URLs). */
-function avatarName(u: Pick<UserRow, "id" | "avatar_url">): string | null {
+export function avatarName(u: Pick<UserRow, "id" | "avatar_url">): string | null {
   const prefix = avatarPath(u.id, "");
   return u.avatar_url?.startsWith(prefix) ? u.avatar_url.slice(prefix.length) : null;
 }
@@ -33,6 +33,8 @@ export function toMe(u: UserRow): Me {
     presenceVisibility: u.presence_visibility,
     emailVerified: Number(u.email_verified) === 1,
     instanceAdmin: Number(u.instance_admin) === 1,
+    ...(u.deletion_due_at ? { deletionScheduledFor: u.deletion_due_at } : {}),
+    ...(u.password_hash === null ? { passwordless: true as const } : {}),
   };
 }
 
@@ -84,11 +86,18 @@ export class UserService {
     return f;
   }
 
-  /** Everyone who shows this profile hears of the change: friends, both ends of pending requests, DM and group partners, space members. */
   async #announce(u: UserRow): Promise<void> {
-    const [friends, requests, chats, spaces] = await Promise.all([this.store.social.friendIds(u.id), this.store.hello.requests(u.id), this.store.chat.coMemberIds(u.id), this.store.spaces.coMemberIds(u.id)]);
+    await this.announceTo(await this.audience(u.id), u);
+  }
+
+  /** Everyone who shows this profile: the user, friends, both ends of pending requests, DM and group partners, space members. */
+  async audience(userId: string): Promise<string[]> {
+    const [friends, requests, chats, spaces] = await Promise.all([this.store.social.friendIds(userId), this.store.hello.requests(userId), this.store.chat.coMemberIds(userId), this.store.spaces.coMemberIds(userId)]);
     const asking = [...requests.incoming, ...requests.outgoing].map((r) => r.id);
-    const users = [...new Set([u.id, ...friends, ...asking, ...chats, ...spaces])];
+    return [...new Set([userId, ...friends, ...asking, ...chats, ...spaces])];
+  }
+
+  async announceTo(users: string[], u: UserRow): Promise<void> {
     await this.bus.publish({ type: "deliver", to: { users }, event: { type: "user:updated", user: toPublic(u) } });
   }
 

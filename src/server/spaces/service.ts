@@ -180,6 +180,31 @@ export class SpaceService {
     await this.#depart(spaceId, actor.userId, "left");
   }
 
+  /**
+   * An erased account leaves every space. A space it owns goes to its highest-ranked remaining
+   * member (an admin before a member, the longest-standing first), or is deleted when nobody is left.
+   */
+  async accountErased(userId: string): Promise<void> {
+    for (const space of await this.store.spaces.spacesOf(userId)) {
+      if (space.role === "owner") {
+        const rank = { owner: 0, admin: 1, member: 2 } as const;
+        const heir = (await this.store.spaces.members(space.id))
+          .filter((m) => m.user.id !== userId)
+          .sort((a, b) => rank[a.role] - rank[b.role] || (a.joinedAt < b.joinedAt ? -1 : 1))[0];
+        if (!heir) {
+          await this.store.spaces.deleteSpace(space.id);
+          await this.images.remove(space.icon);
+          await this.bus.publish({ type: "deliver", to: { users: [userId] }, event: { type: "space:removed", spaceId: space.id, reason: "deleted" } });
+          continue;
+        }
+        if (!(await this.store.spaces.transferOwnership(space.id, userId, heir.user.id))) continue;
+        await this.#memberUpdated(space.id, heir.user.id);
+      }
+      await this.store.spaces.removeMember(space.id, userId);
+      await this.#depart(space.id, userId, "left");
+    }
+  }
+
   async #target(spaceId: string, userId: string): Promise<SpaceRole> {
     const role = await this.store.spaces.role(spaceId, userId);
     if (!role) throw new AppError("NOT_FOUND", "That user is not a member of this space");

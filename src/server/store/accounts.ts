@@ -143,6 +143,7 @@ export class KyselyAccountStore implements AccountStore {
     return this.db
       .selectFrom("users")
       .selectAll()
+      .where("deleted_at", "is", null)
       .where((eb) =>
         eb.or([
           sql<boolean>`${eb.ref("username")} like ${pattern} escape '\\'`,

@@ -14,6 +14,12 @@ export interface UsersTable {
   presence_visibility: Generated<PresenceVisibility>;
   /** 0 or 1: may read the mail outbox (and later the admin console); the first account is (migration 0021). */
   instance_admin: Generated<number>;
+  /** While a scheduled deletion waits out its grace period: when it falls due (migration 0023). */
+  deletion_due_at: Generated<string | null>;
+  /** When a sweeper claimed the due deletion; a claim older than the lease is taken over. */
+  deletion_claimed_at: Generated<string | null>;
+  /** When the account was erased; the row stays as "Deleted user". */
+  deleted_at: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }

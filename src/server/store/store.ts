@@ -20,6 +20,7 @@ import { KyselyAttachmentStore, type AttachmentStore } from "./attachments";
 import { KyselyTotpStore, type TotpStore } from "./totp";
 import { KyselyMailStore, type MailStore } from "./mail";
 import { KyselyAuditStore, type AuditStore } from "./audit";
+import { KyselyAccountDeletionStore, type AccountDeletionStore } from "./deletion";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
@@ -34,6 +35,7 @@ export type { AttachmentStore, AttachmentRow, NewAttachment, FileKeys } from "./
 export type { TotpStore, TotpFactorRow, TotpChallengeRow } from "./totp";
 export type { MailStore, AccountTokenRow, OutboxRow, TokenPurpose } from "./mail";
 export type { AuditStore, AuditRow, AuditListRow, AuditFilter } from "./audit";
+export type { AccountDeletionStore } from "./deletion";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -58,6 +60,8 @@ export interface Store {
   readonly mail: MailStore;
   /** Security events (migration 0022). */
   readonly audit: AuditStore;
+  /** Scheduled account deletions and erasure (migration 0023). */
+  readonly deletion: AccountDeletionStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -81,6 +85,7 @@ export class KyselyStore implements Store {
   readonly totp: TotpStore;
   readonly mail: MailStore;
   readonly audit: AuditStore;
+  readonly deletion: AccountDeletionStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -101,6 +106,7 @@ export class KyselyStore implements Store {
     this.totp = new KyselyTotpStore(this.db);
     this.mail = new KyselyMailStore(this.db);
     this.audit = new KyselyAuditStore(this.db);
+    this.deletion = new KyselyAccountDeletionStore(this.db);
   }
 
   async migrate(): Promise<void> {

@@ -182,3 +182,11 @@ export const MailIcon = (p: IconProps) => (
     <path d="m3.5 6.5 8.5 6.5 8.5-6.5" />
   </Icon>
 );
+
+export const AccountIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="12" cy="12" r="9" />
+    <circle cx="12" cy="10" r="3" />
+    <path d="M6.2 18.4a7 7 0 0 1 11.6 0" />
+  </Icon>
+);

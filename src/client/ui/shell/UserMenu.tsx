@@ -14,7 +14,7 @@ import { requestNotifications, useNotifyPermission } from "../../state/notify";
 import { BellIcon } from "../common/chatIcons";
 import { PresenceAvatar, PresenceDot } from "../common/PresenceAvatar";
 import { cn } from "../common/cn";
-import { CheckIcon, ChevronUpDownIcon, DevicesIcon, LogOutIcon, MailIcon, MonitorIcon, MoonIcon, PencilIcon, ShieldIcon, SunIcon } from "../common/icons";
+import { AccountIcon, CheckIcon, ChevronUpDownIcon, DevicesIcon, LogOutIcon, MailIcon, MonitorIcon, MoonIcon, PencilIcon, ShieldIcon, SunIcon } from "../common/icons";
 
 const STATUSES = [
   { status: "online", label: "Online" },
@@ -182,6 +182,9 @@ export function UserMenu({ placement = "top", compact = false }: { placement?: "
           </Item>
           <Item icon={<ShieldIcon className="size-4" />} onSelect={goTo("/settings/security")}>
             Security
+          </Item>
+          <Item icon={<AccountIcon className="size-4" />} onSelect={goTo("/settings/account")}>
+            Account
           </Item>
           {user?.instanceAdmin ? (
             <Item

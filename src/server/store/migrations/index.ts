@@ -21,6 +21,7 @@ import * as m0019 from "./0019_totp";
 import * as m0020 from "./0020_guest_attachments";
 import * as m0021 from "./0021_account_mail";
 import * as m0022 from "./0022_audit_log";
+import * as m0023 from "./0023_account_deletion";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -48,6 +49,7 @@ export const migrations: MigrationProvider = {
       "0020_guest_attachments": m0020,
       "0021_account_mail": m0021,
       "0022_audit_log": m0022,
+      "0023_account_deletion": m0023,
     };
   },
 };

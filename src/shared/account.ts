@@ -1,0 +1,30 @@
+/**
+ * Account deletion (with a grace period) and data export. See docs/PROTOCOL.md "Deleting an
+ * account" and "Exporting your data".
+ */
+import { z } from "zod";
+import { Str } from "./wire";
+
+/**
+ * Schedules the account's deletion. `password` for an account with one; otherwise `confirm`, the
+ * username typed out. `code` (authenticator or recovery code) when two-factor sign-in is on.
+ */
+export const DeleteAccountBody = z
+  .object({
+    password: Str().max(256).optional(),
+    confirm: Str().trim().max(64).optional(),
+    code: Str().trim().max(64).optional(),
+  })
+  .strict();
+export type DeleteAccountBody = z.infer<typeof DeleteAccountBody>;
+
+export interface DeletionScheduled {
+  /** When the account will be erased unless the user signs in and cancels first. */
+  deletionScheduledFor: string;
+}
+
+/** GET /api/account: what the account page needs to know of the instance's rules. */
+export interface AccountSettings {
+  /** How long a scheduled deletion waits before the account is erased. */
+  deletionGraceHours: number;
+}
