@@ -17,6 +17,8 @@ import { AccountMailService } from "./auth/account-mail";
 import { AuditLog } from "./audit/audit-log";
 import { AdminService } from "./admin/service";
 import { AccountDeletionService } from "./auth/deletion";
+import { ReportService } from "./admin/reports";
+import { LiveMetrics } from "./obs/live";
 import { LinkTokens } from "./auth/mail-tokens";
 import { VerifiedEmailGate } from "./auth/email-gate";
 import { createMailer } from "./mail/mailer";
@@ -143,12 +145,14 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const mailer = createMailer(config, store, log, clock);
   const accountMail = new AccountMailService(store, mailer, new LinkTokens(config.jwtSecret, store, clock), hasher, bus, { publicUrl: config.publicUrl, ...config.mail }, log, audit, clock);
-  const admin = new AdminService(store, audit, mailer);
   const accountDeletion = new AccountDeletionService(store, bus, hasher, totp, { users, spaces, rooms, conversations, images, audit }, { graceHours: config.accounts.deletionGraceHours }, log, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
+  const live = new LiveMetrics(bus, { connections: () => gateway.connectionCount, activeCalls: () => callRegistry.count() }, metrics, clock);
+  const admin = new AdminService({ config, store, bus, audit, mailer, spaces, live, clock });
+  const reports = new ReportService(store, conversations, clock);
   const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
-  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, guestTokens, oidc, totp, accountMail, accountDeletion, mailer, audit, admin, ipLimiter, limits, metrics, log, staticDir });
+  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, guestTokens, oidc, totp, accountMail, accountDeletion, mailer, audit, admin, reports, ipLimiter, limits, metrics, log, staticDir });
   // Every node sweeps; two sweeping at once delete disjoint rows or nothing.
   const sweeper = setInterval(
     () => void attachments.sweep().catch((err) => log.error("attachment sweep failed", { error: String(err) })),
@@ -242,6 +246,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       clearInterval(sweeper);
       clearInterval(pruner);
       clearInterval(deletionSweeper);
+      live.close();
       gateway.close();
       calls.close();
       await sfu.close();

@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   "LINK_EXPIRED",
   "EMAIL_NOT_VERIFIED",
   "ADMIN_REQUIRED",
+  "ACCOUNT_DISABLED",
   "INTERNAL",
 ] as const;
 
@@ -92,5 +93,6 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   LINK_EXPIRED: 410,
   EMAIL_NOT_VERIFIED: 403,
   ADMIN_REQUIRED: 403,
+  ACCOUNT_DISABLED: 403,
   INTERNAL: 500,
 };

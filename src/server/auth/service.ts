@@ -160,6 +160,7 @@ export class AuthService {
 
   /** After a right first factor: a session, or a pending sign-in when the account has two-factor on. */
   async signIn(userId: string, client: Client, method: SignInMethod): Promise<SignIn> {
+    await this.#refuseDisabled(userId, client);
     const pending = await this.totp.challenge(userId);
     if (pending) return { kind: "totp", ...pending };
     const issued = await this.startSession(userId, client);
@@ -172,10 +173,19 @@ export class AuthService {
     const { userId, recoveryCodesLeft } = await this.totp.complete(pendingToken, code, client);
     const user = await this.store.accounts.userById(userId);
     if (!user) throw new AppError("UNAUTHORIZED", "This sign-in has expired; enter your password again");
+    await this.#refuseDisabled(userId, client, user);
     const issued = await this.startSession(userId, client);
     const secondFactor = recoveryCodesLeft === undefined ? "totp" : "recovery";
     await this.audit.record({ kind: "login.succeeded", actorId: userId, targetId: userId, client, details: { secondFactor } });
     return { user, recoveryCodesLeft, ...issued };
+  }
+
+  /** Said only after a right first factor, so it tells nobody else whether an account is disabled. */
+  async #refuseDisabled(userId: string, client: Client, known?: UserRow): Promise<void> {
+    const user = known ?? (await this.store.accounts.userById(userId));
+    if (!user?.disabled_at) return;
+    await this.audit.record({ kind: "login.disabled", targetId: userId, client });
+    throw new AppError("ACCOUNT_DISABLED", "This account has been disabled by the instance's admins");
   }
 
   async startSession(userId: string, client: Client): Promise<IssuedTokens> {

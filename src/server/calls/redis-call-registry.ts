@@ -107,6 +107,18 @@ export class RedisCallRegistry implements CallRegistry {
     return id === null ? undefined : this.get(id);
   }
 
+  /** Walks the call keys with SCAN (never KEYS, which blocks Redis); a key seen twice by SCAN is counted once. */
+  async count() {
+    const seen = new Set<string>();
+    let cursor = "0";
+    do {
+      const [next, keys] = (await this.redis.send("SCAN", [cursor, "MATCH", `${this.prefix}:call:*`, "COUNT", "1000"])) as [string, string[]];
+      for (const k of keys) seen.add(k);
+      cursor = next;
+    } while (cursor !== "0");
+    return seen.size;
+  }
+
   ofUser(userId: string) {
     return this.#pointed(this.#user(userId));
   }

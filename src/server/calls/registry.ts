@@ -23,6 +23,8 @@ export interface CallRegistry {
   update(call: CallRecord): Promise<UpdateResult>;
   /** Removes the call (only at `expectedVersion` when given); returns what was removed. */
   remove(id: string, expectedVersion?: number): Promise<CallRecord | undefined>;
+  /** How many calls there are (the admin console's live metrics; not for hot paths). */
+  count(): Promise<number>;
   /** Rejects while the backing store (Redis) is out of reach; /readyz reports it. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -91,6 +93,10 @@ export class MemoryCallRegistry implements CallRegistry {
     this.#calls.delete(id);
     this.#unindex(c);
     return c;
+  }
+
+  async count() {
+    return this.#calls.size;
   }
 
   async ping() {}

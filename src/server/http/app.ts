@@ -49,9 +49,10 @@ import type { AccountMailService } from "../auth/account-mail";
 import type { Mailer } from "../mail/mailer";
 import type { AuditLog } from "../audit/audit-log";
 import type { AdminService } from "../admin/service";
-import { adminRoutes } from "./routes/admin";
 import { accountRoutes } from "./routes/account";
 import type { AccountDeletionService } from "../auth/deletion";
+import { adminRoutes, reportRoutes } from "./routes/admin";
+import type { ReportService } from "../admin/reports";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -79,6 +80,7 @@ export interface AppDeps {
   mailer: Mailer;
   audit: AuditLog;
   admin: AdminService;
+  reports: ReportService;
   ipLimiter: WindowLimiter;
   limits: Limits;
   metrics: Metrics;
@@ -156,6 +158,7 @@ export function createApp(d: AppDeps) {
   app.route("/api/channels", channelRoutes(d.auth, d.spaces));
   app.route("/api/invites", inviteRoutes(d.auth, d.invites));
   app.route("/api/messages", messageRoutes(d.auth, d.messages));
+  app.route("/api/messages", reportRoutes(d.auth, d.reports));
   app.route("/api/rooms", roomRoutes(d.config, d.auth, d.rooms, d.ice));
   if (d.staticDir) app.route("/", staticRoutes(d.staticDir));
   return app;

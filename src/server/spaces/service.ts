@@ -159,10 +159,22 @@ export class SpaceService {
   async remove(actor: Actor, spaceId: string, confirm: string): Promise<void> {
     const { space } = await this.requireRole(actor, spaceId, "deleteSpace");
     if (confirm !== space.name) throw new AppError("VALIDATION_ERROR", "Type the space's name to confirm", { fields: { confirm: "Does not match the space's name" } });
-    const members = await this.store.spaces.memberIds(spaceId);
-    await this.store.spaces.deleteSpace(spaceId);
+    await this.#delete(space);
+  }
+
+  /** The instance admin's removal: no role or typed name asked (AdminService checks who asks). */
+  async removeByAdmin(spaceId: string): Promise<SpaceRow> {
+    const space = await this.store.spaces.space(spaceId);
+    if (!space) throw new AppError("NOT_FOUND", "No such space");
+    await this.#delete(space);
+    return space;
+  }
+
+  async #delete(space: SpaceRow): Promise<void> {
+    const members = await this.store.spaces.memberIds(space.id);
+    await this.store.spaces.deleteSpace(space.id);
     await this.images.remove(space.icon);
-    await this.bus.publish({ type: "deliver", to: { users: members }, event: { type: "space:removed", spaceId, reason: "deleted" } });
+    await this.bus.publish({ type: "deliver", to: { users: members }, event: { type: "space:removed", spaceId: space.id, reason: "deleted" } });
   }
 
   async #depart(spaceId: string, userId: string, reason: "left" | "kicked" | "banned"): Promise<void> {

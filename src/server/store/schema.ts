@@ -20,6 +20,8 @@ export interface UsersTable {
   deletion_claimed_at: Generated<string | null>;
   /** When the account was erased; the row stays as "Deleted user". */
   deleted_at: Generated<string | null>;
+  /** Set by an instance admin: the account cannot sign in (migration 0024). */
+  disabled_at: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -57,6 +59,20 @@ export interface AuditEventsTable {
   ip: string | null;
   user_agent: string | null;
   details: string;
+}
+
+/** A user's report of a message to the instance admins (migration 0024); content as it was then. */
+export interface MessageReportsTable {
+  id: string;
+  message_id: string;
+  conversation_id: string;
+  reporter_id: string;
+  author_id: string | null;
+  content: string;
+  reason: string;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
 }
 
 /** Mail kept for the instance admin when no SMTP server is configured. */
@@ -296,6 +312,7 @@ export interface Database {
   account_tokens: AccountTokensTable;
   mail_outbox: MailOutboxTable;
   audit_events: AuditEventsTable;
+  message_reports: MessageReportsTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   totp_factors: TotpFactorsTable;

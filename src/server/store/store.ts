@@ -21,6 +21,7 @@ import { KyselyTotpStore, type TotpStore } from "./totp";
 import { KyselyMailStore, type MailStore } from "./mail";
 import { KyselyAuditStore, type AuditStore } from "./audit";
 import { KyselyAccountDeletionStore, type AccountDeletionStore } from "./deletion";
+import { KyselyAdminStore, type AdminStore } from "./admin";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
@@ -36,6 +37,7 @@ export type { TotpStore, TotpFactorRow, TotpChallengeRow } from "./totp";
 export type { MailStore, AccountTokenRow, OutboxRow, TokenPurpose } from "./mail";
 export type { AuditStore, AuditRow, AuditListRow, AuditFilter } from "./audit";
 export type { AccountDeletionStore } from "./deletion";
+export type { AdminStore, AdminUserRow, AdminSpaceRow, AdminReportRow, ReportRow } from "./admin";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -62,6 +64,8 @@ export interface Store {
   readonly audit: AuditStore;
   /** Scheduled account deletions and erasure (migration 0023). */
   readonly deletion: AccountDeletionStore;
+  /** The admin console: users, spaces, message reports (migration 0024). */
+  readonly admin: AdminStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -86,6 +90,7 @@ export class KyselyStore implements Store {
   readonly mail: MailStore;
   readonly audit: AuditStore;
   readonly deletion: AccountDeletionStore;
+  readonly admin: AdminStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -107,6 +112,7 @@ export class KyselyStore implements Store {
     this.mail = new KyselyMailStore(this.db);
     this.audit = new KyselyAuditStore(this.db);
     this.deletion = new KyselyAccountDeletionStore(this.db);
+    this.admin = new KyselyAdminStore(this.db);
   }
 
   async migrate(): Promise<void> {

@@ -22,6 +22,7 @@ import * as m0020 from "./0020_guest_attachments";
 import * as m0021 from "./0021_account_mail";
 import * as m0022 from "./0022_audit_log";
 import * as m0023 from "./0023_account_deletion";
+import * as m0024 from "./0024_admin_console";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -50,6 +51,7 @@ export const migrations: MigrationProvider = {
       "0021_account_mail": m0021,
       "0022_audit_log": m0022,
       "0023_account_deletion": m0023,
+      "0024_admin_console": m0024,
     };
   },
 };
