@@ -1,7 +1,9 @@
 /** Who is in the call (and who is being rung into it): each person's microphone, camera and raised hand, whether they are reconnecting, and a host's actions on them. */
 import { useShallow } from "zustand/react/shallow";
 import { useCall } from "../../state/call";
+import type { ReactNode } from "react";
 import { Avatar } from "../common/Avatar";
+import { ProfileTrigger } from "../common/ProfileTrigger";
 import { CloseIcon } from "../common/icons";
 import { HandIcon, MicIcon, MicOffIcon, VideoIcon, VideoOffIcon } from "./callIcons";
 import { usePerson } from "./GridTile";
@@ -30,6 +32,22 @@ function HostActions({ id, name, muted }: { id: string; name: string; muted: boo
   );
 }
 
+/** Avatar and name; for someone with an account (not ourselves, not a guest), a button that opens their profile card. */
+function Person({ id, name, avatarUrl, person, children }: { id: string; name: string; avatarUrl: string | null; person: boolean; children: ReactNode }) {
+  const inner = (
+    <>
+      <Avatar name={name} seed={id === "self" ? undefined : id} src={avatarUrl} size="sm" />
+      <span className="min-w-0 flex-1 truncate text-sm">{children}</span>
+    </>
+  );
+  if (!person) return <span className="flex min-w-0 flex-1 items-center gap-3">{inner}</span>;
+  return (
+    <ProfileTrigger user={id} className="flex flex-1 items-center gap-3 hover:underline">
+      {inner}
+    </ProfileTrigger>
+  );
+}
+
 function Row({ id }: { id: string }) {
   const self = id === "self";
   const { name, avatarUrl } = usePerson(id);
@@ -40,12 +58,11 @@ function Row({ id }: { id: string }) {
   const guest = useCall((s) => s.roster[id]?.role === "guest");
   return (
     <li data-testid="participant-row" data-participant={id} className="flex items-center gap-3 rounded-lg px-2 py-1.5 hover:bg-white/5">
-      <Avatar name={name} seed={self ? undefined : id} src={avatarUrl} size="sm" />
-      <span className="min-w-0 flex-1 truncate text-sm">
-        {name}
+      <Person id={id} name={name} avatarUrl={avatarUrl} person={!self && !guest}>
+        <bdi>{name}</bdi>
         {guest ? <span className="ml-1 text-xs text-zinc-400">· guest</span> : null}
         {away ? <span className="ml-1 text-xs text-zinc-400">· reconnecting</span> : null}
-      </span>
+      </Person>
       {hand ? <HandIcon role="img" aria-hidden={false} aria-label="Hand raised" className="size-4 text-amber-400" /> : null}
       {media?.video ? <VideoIcon className="size-4 text-zinc-400" /> : <VideoOffIcon role="img" aria-hidden={false} aria-label="Camera off" className="size-4 text-zinc-500" />}
       {media?.audio ? <MicIcon className="size-4 text-zinc-400" /> : <MicOffIcon role="img" aria-hidden={false} aria-label={`${name} is muted`} className="size-4 text-red-400" />}
@@ -59,8 +76,9 @@ function RingingRow({ id }: { id: string }) {
   const { name, avatarUrl } = usePerson(id);
   return (
     <li data-testid="participant-row" data-participant={id} data-ringing="" className="flex items-center gap-3 rounded-lg px-2 py-1.5 opacity-70">
-      <Avatar name={name} seed={id} src={avatarUrl} size="sm" />
-      <span className="min-w-0 flex-1 truncate text-sm">{name}</span>
+      <Person id={id} name={name} avatarUrl={avatarUrl} person>
+        <bdi>{name}</bdi>
+      </Person>
       <span className="text-xs text-zinc-400">Ringing…</span>
     </li>
   );

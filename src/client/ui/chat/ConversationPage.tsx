@@ -17,6 +17,7 @@ import { Button } from "../common/Button";
 import { ChatIcon, Spinner } from "../common/icons";
 import { Link } from "../common/Link";
 import { PresenceAvatar } from "../common/PresenceAvatar";
+import { ProfileTrigger } from "../common/ProfileTrigger";
 import { useMediaQuery } from "../common/useMediaQuery";
 import { EmptyState } from "../shell/SectionPage";
 import { Composer } from "./Composer";
@@ -129,11 +130,23 @@ function ConversationHeader({ conversationId }: { conversationId: string }) {
   const title = conversationTitle(conversation, meId);
   return (
     <header className="flex h-14 shrink-0 items-center gap-3 border-b border-zinc-200/80 px-4 sm:px-6 dark:border-zinc-800">
-      {other ? <PresenceAvatar user={other} status={presence} /> : <Avatar name={title} seed={conversation.id} size="sm" />}
+      {other ? (
+        <ProfileTrigger user={other} label={`Profile of ${other.displayName}`} skipTab className="rounded-full">
+          <PresenceAvatar user={other} status={presence} />
+        </ProfileTrigger>
+      ) : (
+        <Avatar name={title} seed={conversation.id} size="sm" />
+      )}
       <div className="min-w-0">
         <div className="flex items-center gap-1.5">
           <h1 data-testid="conversation-title" className="truncate text-[0.9375rem] font-semibold tracking-tight text-zinc-900 dark:text-zinc-100">
-            <bdi>{title}</bdi>
+            {other ? (
+              <ProfileTrigger user={other} className="max-w-full truncate hover:underline" testId="conversation-title-button">
+                <bdi>{title}</bdi>
+              </ProfileTrigger>
+            ) : (
+              <bdi>{title}</bdi>
+            )}
           </h1>
           <NotifyLevelMark kind={conversation.kind} level={conversation.notifyLevel} />
         </div>

@@ -3,6 +3,7 @@ import type { Conversation, PresenceStatus } from "../../../shared/protocol";
 import { useChat } from "../../state/chat";
 import { cn } from "../common/cn";
 import { PresenceAvatar } from "../common/PresenceAvatar";
+import { ProfileTrigger } from "../common/ProfileTrigger";
 import { CrownIcon } from "../spaces/spaceIcons";
 
 const away = (p: PresenceStatus | undefined) => !p || p === "offline" || p === "invisible";
@@ -28,8 +29,9 @@ export function GroupMembers({ conversation, ring = "ring-zinc-50 dark:ring-zinc
               key={m.id}
               data-testid="group-member"
               data-username={m.username}
-              className={cn("flex items-center gap-2.5 rounded-md px-2 py-1.5", status && away(status) && "opacity-60")}
+              className={cn(status && away(status) && "opacity-60")}
             >
+              <ProfileTrigger user={m} className="flex w-full items-center gap-2.5 px-2 py-1.5 hover:bg-zinc-200/60 dark:hover:bg-zinc-800/70">
               <PresenceAvatar user={m} status={status} ring={ring} />
               <span className="min-w-0 flex-1">
                 <span className="flex items-center gap-1">
@@ -41,6 +43,7 @@ export function GroupMembers({ conversation, ring = "ring-zinc-50 dark:ring-zinc
                 </span>
                 <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">@{m.username}</span>
               </span>
+              </ProfileTrigger>
             </li>
           );
         })}

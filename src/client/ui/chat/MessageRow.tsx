@@ -3,6 +3,7 @@ import type { PublicUser } from "../../../shared/protocol";
 import { discardMessage, retryMessage } from "../../state/chatActions";
 import { isDeleted } from "../../state/messageDelete";
 import { Avatar } from "../common/Avatar";
+import { ProfileTrigger } from "../common/ProfileTrigger";
 import { ClockIcon, RetryIcon } from "../common/chatIcons";
 import { cn } from "../common/cn";
 import { AlertIcon } from "../common/icons";
@@ -76,8 +77,12 @@ export function RowView({
     >
       {m && !deleted && !editing ? <MessageActions message={m} canReact canEdit={mine && m.kind === "text"} canDelete={canDelete} inThread={inThread} /> : null}
       <div className="w-10 shrink-0">
-        {header ? (
-          <Avatar name={header.name} seed={header.author?.id ?? "unknown"} src={header.author?.avatarUrl} className="mt-0.5 size-10" />
+        {header?.author ? (
+          <ProfileTrigger user={header.author} label={`Profile of ${header.name}`} skipTab className="mt-0.5 block rounded-full">
+            <Avatar name={header.name} seed={header.author.id} src={header.author.avatarUrl} className="size-10" />
+          </ProfileTrigger>
+        ) : header ? (
+          <Avatar name={header.name} seed="unknown" className="mt-0.5 size-10" />
         ) : (
           <time
             dateTime={row.createdAt}
@@ -91,9 +96,17 @@ export function RowView({
         {(m?.replyTo ?? o?.replyTo) ? <ReplyQuote conversationId={conversationId} preview={(m?.replyTo ?? o?.replyTo)!} /> : null}
         {header ? (
           <h3 className="flex items-baseline gap-2">
-            <bdi data-testid="author-name" className="truncate text-[0.9375rem] font-semibold text-zinc-900 dark:text-zinc-100">
-              {header.name}
-            </bdi>
+            {header.author ? (
+              <ProfileTrigger user={header.author} className="truncate hover:underline" testId="author-button">
+                <bdi data-testid="author-name" className="text-[0.9375rem] font-semibold text-zinc-900 dark:text-zinc-100">
+                  {header.name}
+                </bdi>
+              </ProfileTrigger>
+            ) : (
+              <bdi data-testid="author-name" className="truncate text-[0.9375rem] font-semibold text-zinc-900 dark:text-zinc-100">
+                {header.name}
+              </bdi>
+            )}
             {header.showUsername && header.author ? (
               <span data-testid="author-username" title="Another member's name looks like this one" className="shrink-0 text-xs font-medium text-zinc-500 dark:text-zinc-400">
                 @{header.author.username}

@@ -12,6 +12,11 @@ function hash(s: string): number {
   return Math.abs(h);
 }
 
+/** The colour an avatar without a picture gets, also the profile card's banner. */
+export function avatarColor(seed: string): string {
+  return PALETTE[hash(seed) % PALETTE.length]!;
+}
+
 function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
   const first = parts[0]?.[0] ?? "?";
@@ -49,7 +54,7 @@ export function Avatar({
     );
   }
   return (
-    <span aria-hidden="true" className={cn(base, "text-white", PALETTE[hash(seed ?? name) % PALETTE.length])}>
+    <span aria-hidden="true" className={cn(base, "text-white", avatarColor(seed ?? name))}>
       {initials(name)}
     </span>
   );

@@ -1,16 +1,16 @@
 /** Rows on the Friends page: a friend, a pending request, a blocked user. */
-import { useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import type { Friend, FriendRequest, PublicUser } from "../../../shared/protocol";
-import { describeError } from "../../api";
 import { PRESENCE_LABEL } from "../../state/chatSelectors";
 import { navigate } from "../../state/router";
 import { acceptRequest, cancelRequest, declineRequest, unblockUser } from "../../state/social";
-import { useUi } from "../../state/ui";
 import { Avatar } from "../common/Avatar";
 import { BanIcon, UserMinusIcon, XIcon } from "../common/chatIcons";
 import { cn } from "../common/cn";
 import { ChatIcon, CheckIcon } from "../common/icons";
 import { PresenceAvatar } from "../common/PresenceAvatar";
+import { ProfileTrigger } from "../common/ProfileTrigger";
+import { useAction } from "../common/useAction";
 
 export function IconAction({
   label,
@@ -52,14 +52,16 @@ function Row({ user, avatar, sub, actions, testId }: { user: PublicUser; avatar:
       data-username={user.username}
       className="flex items-center gap-3 border-t border-zinc-100 px-2 py-2.5 first:border-t-0 sm:px-3 dark:border-zinc-800/70"
     >
-      {avatar}
-      <div className="min-w-0 flex-1">
-        <p className="truncate text-sm">
-          <bdi className="font-semibold text-zinc-900 dark:text-zinc-100">{user.displayName}</bdi>
-          <span className="ml-1.5 text-zinc-500 dark:text-zinc-400">@{user.username}</span>
-        </p>
-        <p className="truncate text-xs text-zinc-500 dark:text-zinc-400">{sub}</p>
-      </div>
+      <ProfileTrigger user={user} className="-my-1 flex flex-1 items-center gap-3 py-1">
+        {avatar}
+        <span className="min-w-0 flex-1">
+          <span className="block truncate text-sm">
+            <bdi className="font-semibold text-zinc-900 dark:text-zinc-100">{user.displayName}</bdi>
+            <span className="ml-1.5 text-zinc-500 dark:text-zinc-400">@{user.username}</span>
+          </span>
+          <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">{sub}</span>
+        </span>
+      </ProfileTrigger>
       <div className="flex shrink-0 items-center gap-1.5">{actions}</div>
     </li>
   );
@@ -88,23 +90,6 @@ export function FriendRow({ friend, onRemove, onBlock }: { friend: Friend; onRem
       }
     />
   );
-}
-
-/** Runs a row action once at a time, reporting failures as a toast. */
-function useAction() {
-  const toast = useUi((s) => s.toast);
-  const [busy, setBusy] = useState(false);
-  const run = async (fn: () => Promise<unknown>, ok?: string) => {
-    setBusy(true);
-    try {
-      await fn();
-      if (ok) toast(ok);
-    } catch (err) {
-      toast(describeError(err), "error");
-      setBusy(false);
-    }
-  };
-  return { busy, run };
 }
 
 export function RequestRow({ request, direction }: { request: FriendRequest; direction: "incoming" | "outgoing" }) {

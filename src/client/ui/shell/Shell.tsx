@@ -28,6 +28,8 @@ import { DesktopNav, DrawerNav } from "../spaces/ShellNav";
 import { SpaceDialogs } from "../spaces/SpaceDialogs";
 import { UserMenu } from "./UserMenu";
 import { SearchDialog } from "../search/SearchDialog";
+import { ProfileCard } from "../common/ProfileCard";
+import { ProfileTrigger } from "../common/ProfileTrigger";
 
 /** `fill`: the page manages its own scrolling (a conversation), so the shell is exactly one screen tall. */
 export function Shell({ children, fill = false }: { children: ReactNode; fill?: boolean }) {
@@ -67,6 +69,7 @@ export function Shell({ children, fill = false }: { children: ReactNode; fill?: 
       <NewGroupDialog />
       <NewMeetingDialog />
       <SearchDialog />
+      <ProfileCard />
     </div>
   );
 }
@@ -82,6 +85,10 @@ function MobileTopBar() {
     return c?.kind === "dm" ? presenceOf(s, otherMember(c, s.meId)?.id) : null;
   });
   const group = useChat((s) => (id && s.conversations[id]?.kind === "group" ? s.conversations[id] : null));
+  const dmWith = useChat((s) => {
+    const c = id ? s.conversations[id] : undefined;
+    return c?.kind === "dm" ? otherMember(c, s.meId) : undefined;
+  });
   const drawerOpen = useUi((s) => s.drawerOpen);
   const setDrawerOpen = useUi((s) => s.setDrawerOpen);
   return (
@@ -100,7 +107,13 @@ function MobileTopBar() {
       </Link>
       {presence ? <PresenceDot status={presence} className="ml-1" /> : null}
       <h1 className="ml-1 truncate text-[0.9375rem] font-semibold tracking-tight" data-testid={id ? "conversation-title" : undefined}>
-        {title}
+        {dmWith ? (
+          <ProfileTrigger user={dmWith} className="max-w-full truncate" testId="conversation-title-button">
+            <bdi>{title}</bdi>
+          </ProfileTrigger>
+        ) : (
+          title
+        )}
       </h1>
       <div className="ml-auto flex items-center gap-1">
         {id && presence ? <CallButtons conversationId={id} /> : null}

@@ -5,6 +5,7 @@ import { useSpaces } from "../../state/spaces";
 import { cn } from "../common/cn";
 import { Spinner } from "../common/icons";
 import { PresenceAvatar } from "../common/PresenceAvatar";
+import { ProfileTrigger } from "../common/ProfileTrigger";
 import { CrownIcon } from "./spaceIcons";
 
 const GROUPS: Array<{ role: SpaceMember["role"]; title: string }> = [
@@ -51,8 +52,9 @@ export function MemberPanel({ spaceId, ring = "ring-zinc-50 dark:ring-zinc-900" 
                     data-testid="member-row"
                     data-username={m.user.username}
                     data-role={m.role}
-                    className={cn("flex items-center gap-2.5 rounded-md px-2 py-1.5", away({ ...m, presence }) && "opacity-55")}
+                    className={cn(away({ ...m, presence }) && "opacity-55")}
                   >
+                    <ProfileTrigger user={m.user} className="flex w-full items-center gap-2.5 px-2 py-1.5 hover:bg-zinc-200/60 dark:hover:bg-zinc-800/70">
                     <PresenceAvatar user={m.user} status={presence} ring={ring} />
                     <span className="min-w-0 flex-1">
                       <span className="flex items-center gap-1">
@@ -61,6 +63,7 @@ export function MemberPanel({ spaceId, ring = "ring-zinc-50 dark:ring-zinc-900" 
                       </span>
                       <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">@{m.user.username}</span>
                     </span>
+                    </ProfileTrigger>
                   </li>
                 );
               })}
