@@ -128,6 +128,36 @@ for (const impl of impls) {
       await r.close();
     });
 
+    test("a call's SFU node is placed once by compare-and-set, survives updates, moves only from the node it is on (or back to nowhere), and goes with the call", async () => {
+      const r = await impl.make();
+      const call = record("alice", "bob", "carol");
+      expect(await r.placeSfu(call.id, "n1", null)).toBeUndefined();
+      await r.create(call);
+      // Two nodes racing to place it: the first wins, the second is told where it is.
+      const [first, second] = await Promise.all([r.placeSfu(call.id, "n1", null), r.placeSfu(call.id, "n2", null)]);
+      expect([first, second]).toEqual(["n1", "n1"]);
+      const placed = (await r.get(call.id))!;
+      expect(placed.sfuNode).toBe("n1");
+      // An update never moves it, even one carrying another node's name.
+      expect(await r.update({ ...placed, sfuNode: "n9", locked: true })).toEqual({ ok: true });
+      expect((await r.get(call.id))!.sfuNode).toBe("n1");
+      expect(await r.sfuCallsOf("n1")).toEqual([call.id]);
+      // A survivor takes it from the dead n1; a second survivor trying the same later is told it moved.
+      expect(await r.placeSfu(call.id, "n2", "n1")).toBe("n2");
+      expect(await r.placeSfu(call.id, "n3", "n1")).toBe("n2");
+      expect(await r.sfuCallsOf("n1")).toEqual([]);
+      expect(await r.sfuCallsOf("n2")).toEqual([call.id]);
+      // n2 leaves gracefully: nowhere, until the next node places it again.
+      expect(await r.placeSfu(call.id, null, "n2")).toBeUndefined();
+      expect((await r.get(call.id))!.sfuNode).toBeUndefined();
+      expect(await r.sfuCallsOf("n2")).toEqual([]);
+      expect(await r.placeSfu(call.id, "n2", null)).toBe("n2");
+      expect((await r.remove(call.id))!.sfuNode).toBe("n2");
+      expect(await r.sfuCallsOf("n2")).toEqual([]);
+      expect(await r.placeSfu(call.id, "n2", null)).toBeUndefined();
+      await r.close();
+    });
+
     test("close is idempotent", async () => {
       const r = await impl.make();
       await r.close();

@@ -1,7 +1,8 @@
 /**
  * SfuBridge against a scripted Sfu: its steps run one at a time across all calls, so a step that
  * never answers (a Janus request that hangs) must fail after the step timeout and let the other
- * calls' steps through; refused sfu:signal frames are logged once per reason, not per frame.
+ * calls' steps through; refused sfu:signal frames are logged once per reason, not per frame; a
+ * participant's new client links start their place in the room over.
  */
 import { afterEach, describe, expect, setSystemTime, test } from "bun:test";
 import { AppError } from "../src/shared/errors";
@@ -90,6 +91,20 @@ describe("SfuBridge", () => {
     const { sfu } = scriptedSfu(new Set(["signal:stuck:a:answer"]));
     const bridge = new SfuBridge(sfu, new LocalBus(), recordingLog().log, { stepTimeoutMs: STEP_MS });
     await expect(bridge.signal(sfuCall("stuck", ["a"]), "a", answer)).rejects.toMatchObject({ code: "UNAVAILABLE" });
+  });
+
+  test("a publish offer from new client links (new ICE credentials) starts the participant over in the room; a repeat or a renegotiation does not", async () => {
+    const { sfu, done } = scriptedSfu(new Set());
+    const bridge = new SfuBridge(sfu, new LocalBus(), recordingLog().log, { stepTimeoutMs: STEP_MS });
+    const offer = (ufrag: string, n = 0): SfuSignalIn => ({ kind: "offer", link: "publish", sdp: `v=0\r\na=ice-ufrag:${ufrag}\r\na=mid:${n}\r\n`, sources: {} });
+    const call = sfuCall("moved", ["a", "b"]);
+    await bridge.signal(call, "a", offer("first"));
+    await bridge.signal(call, "a", offer("first"));
+    await bridge.signal(call, "a", offer("first", 1));
+    expect(done).toEqual(["open:moved", "join:moved:a", "join:moved:b", "signal:moved:a:offer", "signal:moved:a:offer", "signal:moved:a:offer"]);
+    done.length = 0;
+    await bridge.signal(call, "a", offer("second"));
+    expect(done).toEqual(["leave:moved:a", "join:moved:a", "signal:moved:a:offer"]);
   });
 
   test("refused sfu:signal frames are logged at warn once per reason per minute, then with the count in between", async () => {

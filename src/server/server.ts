@@ -45,6 +45,7 @@ import { RedisCallRegistry } from "./calls/redis-call-registry";
 import { IceService } from "./calls/ice";
 import { SignalingRelay } from "./calls/signaling";
 import { SfuBridge } from "./sfu/bridge";
+import { SfuPlacement } from "./sfu/placement";
 import { JanusSfu } from "./sfu/janus";
 import { WeriftSfu } from "./sfu/werift";
 import { RoomService } from "./rooms/service";
@@ -132,11 +133,10 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const ice = new IceService(config.rtc, clock);
   const spaces = new SpaceService(store, bus, presence, images, config.limits.maxSpacesPerUser, clock, calls);
   const invites = new InviteService(store, bus, spaces, presence, clock);
-  const sfu = new SfuBridge(config.calls.sfu.kind === "janus" ? new JanusSfu(config.calls.sfu.url) : new WeriftSfu(), bus, log, { stepTimeoutMs: config.calls.sfuStepTimeoutMs });
-  // The SFU room follows the call: opened past MESH_MAX, participants in and out, closed at its end.
-  calls.watch((change) =>
-    void (change.type === "changed" ? sfu.sync(change.call) : sfu.end(change.callId)).catch((err) => log.error("sfu sync failed", { error: String(err) })),
-  );
+  const bridge = new SfuBridge(config.calls.sfu.kind === "janus" ? new JanusSfu(config.calls.sfu.url) : new WeriftSfu(), bus, log, { stepTimeoutMs: config.calls.sfuStepTimeoutMs });
+  const sfu = new SfuPlacement(bridge, callRegistry, bus, () => membership.self.id, log);
+  // The SFU room follows the call, on the node it is placed on: opened past MESH_MAX, participants in and out, closed at its end.
+  calls.watch((change) => void sfu.changed(change).catch((err) => log.error("sfu sync failed", { error: String(err) })));
   const guestTokens = new GuestTokens(config.jwtSecret, config.guests.ttlSeconds);
   const rooms = new RoomService(store, bus, calls, guestTokens, clock);
   const hello = new HelloService(store, presence, spaces, calls, helloCache);
@@ -215,8 +215,9 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       });
       gateway.attach(server);
       void membership.start(`${config.host}:${server.port}`, {
-        lost: (lost) => takeOver(lost, { presence, calls, messages }, log),
+        lost: (lost) => takeOver(lost, { presence, calls, messages, sfu }, log),
         evicted: () => {
+          sfu.evicted();
           log.warn("this node was declared dead by the others; its clients reconnect", { node: membership.self.id });
           gateway.restartAll();
         },

@@ -53,4 +53,6 @@ export const SfuClientFrames = [frame("sfu:signal", { callId: Id, signal: SfuSig
 export type SfuServerEvent =
   | { type: "sfu:signal"; callId: string; signal: SfuSignalOut }
   /** The loudest participant changed (null: nobody speaks); levels 0 (silence) … 1 (0 dBov). */
-  | { type: "sfu:speaker"; callId: string; participantId: string | null; levels: Record<string, number> };
+  | { type: "sfu:speaker"; callId: string; participantId: string | null; levels: Record<string, number> }
+  /** The call's SFU room moved to another node (its node died): open fresh SFU links. */
+  | { type: "sfu:moved"; callId: string };

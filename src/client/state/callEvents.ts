@@ -146,6 +146,10 @@ export function handleCallEvent(e: ServerEvent): void {
     case "sfu:signal":
       handleSfuSignal(ev);
       return;
+    case "sfu:moved":
+      // Its SFU node died and a live node holds the room now: new links to it.
+      moveToSfu(ev.callId, true);
+      return;
     case "sfu:speaker":
       applySpeaker(ev.callId, ev.participantId);
       return;

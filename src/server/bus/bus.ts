@@ -3,6 +3,7 @@
  * code path: services publish; each node's gateway subscribes and delivers to its own sockets.
  */
 import type { ServerEvent } from "../../shared/protocol";
+import type { SfuSignalIn } from "../../shared/sfu";
 
 export type Target =
   | { users: string[]; exceptConnection?: string }
@@ -24,7 +25,11 @@ export type BusEvent =
   /** Sessions ended (logout, revocation): nodes close those sockets with 4401. */
   | { type: "sessions:ended"; userId: string; sessionIds: string[] | "all" }
   /** What these users' hello shows changed with no event to them (e.g. their own settings): nodes drop their cached hello. */
-  | { type: "hello:stale"; userIds: string[] };
+  | { type: "hello:stale"; userIds: string[] }
+  /** To the node holding a call's SFU room (sfu/placement.ts): the call changed or ended, read it and follow. */
+  | { type: "sfu:sync"; node: string; callId: string }
+  /** To the node holding a call's SFU room: a participant's sfu:signal frame, taken on another node's socket. */
+  | { type: "sfu:signal"; node: string; callId: string; participantId: string; signal: SfuSignalIn };
 
 export type BusHandler = (event: BusEvent) => void;
 

@@ -38,7 +38,7 @@ export interface CallTimings {
 }
 
 /** What a watcher (the SFU bridge) hears: every change this node commits, and every end. */
-export type CallChange = { type: "changed"; call: CallRecord } | { type: "ended"; callId: string };
+export type CallChange = { type: "changed"; call: CallRecord } | { type: "ended"; callId: string; sfuNode?: string };
 
 export class CallCore {
   protected readonly timers: CallTimers;
@@ -161,7 +161,7 @@ export class CallCore {
     const call = await this.registry.remove(callId, expectedVersion);
     if (!call) return;
     this.timers.clearCall(callId);
-    this.#emit({ type: "ended", callId });
+    this.#emit({ type: "ended", callId, sfuNode: call.sfuNode });
     const users = [...new Set([...call.participants.map((p) => p.userId), ...call.invited.map((i) => i.userId), ...alsoTell].filter((u): u is string => u !== null))];
     // Every member of a group DM hears it, so a "call running" banner goes away for those who never joined.
     if (call.kind === "group") await this.bus.publish({ type: "deliver", to: { conversation: call.conversationId }, event: { type: "call:ended", callId, reason } });

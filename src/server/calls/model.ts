@@ -61,6 +61,11 @@ export interface CallRecord {
   admitted: string[];
   /** Bumped by the registry on every stored change. */
   version: number;
+  /**
+   * The node whose SFU holds this call's room, once one needed it. Read with the record, but
+   * written only by CallRegistry.placeSfu: update() never changes it.
+   */
+  sfuNode?: string;
 }
 
 /** Who a record keeps busy: everyone in it or being rung. */

@@ -3,11 +3,13 @@
  * version, its users and its conversation), a key per user and per conversation naming their
  * call. Create, update and remove are Lua scripts looping over every user key they are given,
  * so "busy" checks and version compare-and-set are atomic across nodes. Keys carry a TTL as a
- * safety net: a call whose nodes all died does not keep its users busy forever.
+ * safety net: a call whose nodes all died does not keep its users busy forever. A call's SFU node
+ * is a field of its own in the hash (placeSfu), so placing it races no version; a set per node
+ * lists the calls placed there, for the survivor that takes a dead node's calls over.
  */
 import { RedisLink } from "../bus/redis-link";
 import { members, type CallRecord } from "./model";
-import type { CallRegistry, CreateResult, UpdateResult } from "./registry";
+import { unplaced, type CallRegistry, type CreateResult, type UpdateResult } from "./registry";
 
 // KEYS: call, conversation, then every user's key. ARGV: json, call id, ttl ms, users json, conversation id.
 const CREATE = `
@@ -45,7 +47,7 @@ return {'ok'}`;
 
 // KEYS: call, conversation, every user's key. ARGV: call id, expected version or '', users json.
 const REMOVE = `
-local cur = redis.call('HMGET', KEYS[1], 'json', 'v', 'users')
+local cur = redis.call('HMGET', KEYS[1], 'json', 'v', 'users', 'sfu')
 if not cur[1] then return false end
 if cur[3] ~= ARGV[3] then return 'moved' end
 if ARGV[2] ~= '' and tonumber(cur[2]) ~= tonumber(ARGV[2]) then return false end
@@ -53,7 +55,20 @@ redis.call('DEL', KEYS[1])
 for i = 2, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
 end
-return {cur[1], cur[2]}`;
+return {cur[1], cur[2], cur[4] or ''}`;
+
+// KEYS: call, the node's call set, the previous node's call set. ARGV: node or '' (nowhere), previous node or '', call id, ttl ms.
+const PLACE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local cur = redis.call('HGET', KEYS[1], 'sfu') or ''
+if cur ~= ARGV[2] then return cur end
+if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'sfu') else
+  redis.call('HSET', KEYS[1], 'sfu', ARGV[1])
+  redis.call('SADD', KEYS[2], ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
+if ARGV[2] ~= '' and ARGV[2] ~= ARGV[1] then redis.call('SREM', KEYS[3], ARGV[3]) end
+return ARGV[1]`;
 
 export class RedisCallRegistry implements CallRegistry {
   #closed = false;
@@ -72,13 +87,16 @@ export class RedisCallRegistry implements CallRegistry {
   #call = (id: string) => `${this.prefix}:call:${id}`;
   #user = (id: string) => `${this.prefix}:user:${id}`;
   #conv = (id: string) => `${this.prefix}:conv:${id}`;
+  #placed = (node: string) => `${this.prefix}:sfu-calls:${node}`;
 
   #eval(script: string, keys: string[], args: (string | number)[]): Promise<unknown> {
     return this.redis.send("EVAL", [script, String(keys.length), ...keys, ...args.map(String)]);
   }
 
-  #parse(json: unknown, version: unknown): CallRecord {
-    return { ...(JSON.parse(String(json)) as CallRecord), version: Number(version) };
+  #parse(json: unknown, version: unknown, sfuNode: unknown): CallRecord {
+    const call: CallRecord = { ...(JSON.parse(String(json)) as CallRecord), version: Number(version) };
+    if (typeof sfuNode === "string" && sfuNode !== "") call.sfuNode = sfuNode;
+    return call;
   }
 
   /** The users and conversation stored with a call (to declare their keys to a script). */
@@ -90,7 +108,7 @@ export class RedisCallRegistry implements CallRegistry {
 
   async create(call: CallRecord): Promise<CreateResult> {
     const users = members(call);
-    const json = JSON.stringify({ ...call, version: 0 });
+    const json = JSON.stringify({ ...unplaced(call), version: 0 });
     const keys = [this.#call(call.id), this.#conv(call.conversationId), ...users.map(this.#user)];
     const [kind, arg] = (await this.#eval(CREATE, keys, [json, call.id, this.ttlMs, JSON.stringify(users), call.conversationId])) as string[];
     if (kind === "ok") return { ok: true };
@@ -98,8 +116,8 @@ export class RedisCallRegistry implements CallRegistry {
   }
 
   async get(id: string): Promise<CallRecord | undefined> {
-    const [json, version] = (await this.redis.send("HMGET", [this.#call(id), "json", "v"])) as [string | null, string | null];
-    return json === null ? undefined : this.#parse(json, version);
+    const [json, version, sfuNode] = (await this.redis.send("HMGET", [this.#call(id), "json", "v", "sfu"])) as (string | null)[];
+    return json == null ? undefined : this.#parse(json, version, sfuNode);
   }
 
   async #pointed(key: string): Promise<CallRecord | undefined> {
@@ -134,7 +152,7 @@ export class RedisCallRegistry implements CallRegistry {
     const users = members(call);
     const dropped = before.users.filter((u) => !users.includes(u));
     const keys = [this.#call(call.id), this.#conv(call.conversationId), this.#conv(before.conv), ...[...users, ...dropped].map(this.#user)];
-    const json = JSON.stringify({ ...call, version: call.version + 1 });
+    const json = JSON.stringify({ ...unplaced(call), version: call.version + 1 });
     const args = [call.version, json, this.ttlMs, call.id, JSON.stringify(users), users.length, call.conversationId];
     const [kind, arg] = (await this.#eval(UPDATE, keys, args)) as string[];
     if (kind === "ok") return { ok: true };
@@ -146,11 +164,24 @@ export class RedisCallRegistry implements CallRegistry {
       const before = await this.#indexOf(id);
       if (!before) return undefined;
       const keys = [this.#call(id), this.#conv(before.conv), ...before.users.map(this.#user)];
-      const out = (await this.#eval(REMOVE, keys, [id, expectedVersion ?? "", JSON.stringify(before.users)])) as [string, string] | "moved" | null;
+      const out = (await this.#eval(REMOVE, keys, [id, expectedVersion ?? "", JSON.stringify(before.users)])) as [string, string, string] | "moved" | null;
       // Its users changed since they were read: read them again, so no user key is left behind.
       if (out === "moved") continue;
-      return out ? this.#parse(out[0], out[1]) : undefined;
+      if (!out) return undefined;
+      // Not in the script: a call id left in the set only costs a survivor one read.
+      if (out[2]) await this.redis.send("SREM", [this.#placed(out[2]), id]).catch(() => {});
+      return this.#parse(out[0], out[1], out[2]);
     }
+  }
+
+  async placeSfu(callId: string, node: string | null, from: string | null): Promise<string | undefined> {
+    const keys = [this.#call(callId), this.#placed(node ?? ""), this.#placed(from ?? "")];
+    const out = (await this.#eval(PLACE, keys, [node ?? "", from ?? "", callId, this.ttlMs])) as string | null;
+    return out || undefined;
+  }
+
+  async sfuCallsOf(node: string): Promise<string[]> {
+    return (await this.redis.send("SMEMBERS", [this.#placed(node)])) as string[];
   }
 
   async ping(): Promise<void> {

@@ -25,15 +25,31 @@ export interface CallRegistry {
   remove(id: string, expectedVersion?: number): Promise<CallRecord | undefined>;
   /** How many calls there are (the admin console's live metrics; not for hot paths). */
   count(): Promise<number>;
+  /**
+   * Places the call's SFU room on `node` (null: nowhere) if it is on `from` now (null: nowhere
+   * yet), a compare-and-set apart from the version, so placing races no other change of the
+   * call. Returns the node it is on afterwards; undefined when nowhere or there is no such call.
+   */
+  placeSfu(callId: string, node: string | null, from: string | null): Promise<string | undefined>;
+  /** The calls placed on `node` (ended ones may linger: read each). */
+  sfuCallsOf(node: string): Promise<string[]>;
   /** Rejects while the backing store (Redis) is out of reach; /readyz reports it. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The record as update() stores it: its SFU node is placeSfu's alone to write. */
+export function unplaced(call: CallRecord): CallRecord {
+  const { sfuNode: _, ...rest } = call;
+  return rest;
 }
 
 export class MemoryCallRegistry implements CallRegistry {
   readonly #calls = new Map<string, CallRecord>();
   readonly #byUser = new Map<string, string>();
   readonly #byConversation = new Map<string, string>();
+  /** callId → its SFU node. */
+  readonly #sfu = new Map<string, string>();
 
   #busy(call: CallRecord): string | undefined {
     return members(call).find((u) => this.#byUser.has(u) && this.#byUser.get(u) !== call.id);
@@ -55,14 +71,15 @@ export class MemoryCallRegistry implements CallRegistry {
     if (existing !== undefined) return { ok: false, existingCallId: existing };
     const busyUserId = this.#busy(call);
     if (busyUserId !== undefined) return { ok: false, busyUserId };
-    this.#calls.set(call.id, structuredClone({ ...call, version: 0 }));
+    this.#calls.set(call.id, structuredClone({ ...unplaced(call), version: 0 }));
     this.#index(call);
     return { ok: true };
   }
 
   async get(id: string) {
     const c = this.#calls.get(id);
-    return c && structuredClone(c);
+    const sfuNode = this.#sfu.get(id);
+    return c && structuredClone(sfuNode === undefined ? c : { ...c, sfuNode });
   }
 
   async ofUser(userId: string) {
@@ -82,7 +99,7 @@ export class MemoryCallRegistry implements CallRegistry {
     if (busyUserId !== undefined) return { ok: false, busyUserId };
     const owner = this.#byConversation.get(call.conversationId);
     if (owner !== undefined && owner !== call.id) return { ok: false };
-    this.#calls.set(call.id, structuredClone({ ...call, version: call.version + 1 }));
+    this.#calls.set(call.id, structuredClone({ ...unplaced(call), version: call.version + 1 }));
     this.#index(call, current);
     return { ok: true };
   }
@@ -90,9 +107,23 @@ export class MemoryCallRegistry implements CallRegistry {
   async remove(id: string, expectedVersion?: number) {
     const c = this.#calls.get(id);
     if (!c || (expectedVersion !== undefined && c.version !== expectedVersion)) return undefined;
+    const sfuNode = this.#sfu.get(id);
     this.#calls.delete(id);
+    this.#sfu.delete(id);
     this.#unindex(c);
-    return c;
+    return sfuNode === undefined ? c : { ...c, sfuNode };
+  }
+
+  async placeSfu(callId: string, node: string | null, from: string | null) {
+    if (!this.#calls.has(callId)) return undefined;
+    if ((this.#sfu.get(callId) ?? null) !== from) return this.#sfu.get(callId);
+    if (node === null) this.#sfu.delete(callId);
+    else this.#sfu.set(callId, node);
+    return node ?? undefined;
+  }
+
+  async sfuCallsOf(node: string) {
+    return [...this.#sfu].filter(([, n]) => n === node).map(([id]) => id);
   }
 
   async count() {

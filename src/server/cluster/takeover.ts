@@ -4,7 +4,8 @@
  * elsewhere) and the call service starts its grace period for a call the socket carried (ending
  * the call, or removing the participant from a group call, unless they resume on a live node
  * meanwhile). And the messages it may have committed but not announced are announced: the
- * recent ones of each conversation it was sending to (clients keep one copy per id).
+ * recent ones of each conversation it was sending to (clients keep one copy per id). Before all
+ * that, the SFU rooms it held move to this node (sfu/placement.ts).
  */
 import { idFloor } from "../../shared/ids";
 import type { Logger } from "../obs/log";
@@ -14,6 +15,7 @@ export interface Survivor {
   presence: { handleDisconnect(userId: string, connectionId: string): Promise<void> };
   calls: { handleDisconnect(userId: string, connectionId: string): Promise<void> };
   messages: { reannounce(conversationId: string, after: string): Promise<number> };
+  sfu: { adopt(node: string): Promise<void> };
 }
 
 /** Users handled at once: enough to finish a big node quickly, few enough not to flood Redis. */
@@ -26,6 +28,8 @@ const LOOK_BACK_MS = 10_000;
 
 export async function takeOver(node: LostNode, services: Survivor, log: Logger): Promise<void> {
   log.warn("node lost; taking over after it", { node: node.id, sockets: node.sockets.length, conversations: node.sends.length });
+  // First, as media of whole calls stands still until their SFU rooms run here.
+  await services.sfu.adopt(node.id).catch((err) => log.error("taking over a lost node's SFU rooms failed", { error: String(err) }));
   await closeSockets(node.sockets, services, log);
   let announced = 0;
   // Sends in flight when it died began shortly before its last one; older ones finished (announced or failed).

@@ -3,7 +3,7 @@ import type { CallService, DeviceActor } from "../calls/service";
 import type { GuestScope } from "../calls/core";
 import type { GuestHello } from "../../shared/calls";
 import type { SignalingRelay } from "../calls/signaling";
-import type { SfuBridge } from "../sfu/bridge";
+import type { SfuPlacement } from "../sfu/placement";
 import type { ClientFrame, ClientFrameType } from "../../shared/protocol";
 import type { HelloService } from "../hello/service";
 import type { MessageService } from "../chat/messages";
@@ -16,7 +16,7 @@ export interface Services {
   messages: MessageService;
   calls: CallService;
   signaling: SignalingRelay;
-  sfu: SfuBridge;
+  sfu: Pick<SfuPlacement, "signal" | "refused">;
   membership: Membership;
 }
 

@@ -57,6 +57,8 @@ export function staleKeys(e: BusEvent): Key[] | "all" {
     case "hello:stale":
       return e.userIds.map((u) => `u:${u}`);
     case "sessions:ended":
+    case "sfu:sync":
+    case "sfu:signal":
       return [];
   }
 }

@@ -22,6 +22,8 @@ export class SfuBridge {
   readonly #rooms = new Map<string, Map<string, string>>();
   /** callId → the call version its room last followed. */
   readonly #versions = new Map<string, number>();
+  /** callId → participant id → the ICE ufrag of their last publish offer (which client links they use). */
+  readonly #ufrags = new Map<string, Map<string, string>>();
   /**
    * Syncs run one at a time, across all calls: a signal's sync must not overtake one still
    * joining its sender, and a record read before a newer one was applied must not undo it (drop
@@ -94,6 +96,7 @@ export class SfuBridge {
       // Gone, or back on another socket (a reloaded page): its old links are dead either way.
       if (present.get(id) !== room.get(id)) {
         room.delete(id);
+        this.#ufrags.get(call.id)?.delete(id);
         await this.#step("leave", call.id, () => this.sfu.leave(call.id, id)).catch((err) => this.#failed("leave", call.id, id, err));
       }
     }
@@ -110,9 +113,15 @@ export class SfuBridge {
     }
   }
 
+  /** The calls with a room here. */
+  callIds(): string[] {
+    return [...this.#rooms.keys()];
+  }
+
   end(callId: string): Promise<void> {
     return this.#syncs.run(async () => {
       this.#versions.delete(callId);
+      this.#ufrags.delete(callId);
       if (this.#rooms.delete(callId)) await this.#step("close", callId, () => this.sfu.close(callId)).catch((err) => this.#failed("close", callId, undefined, err));
     });
   }
@@ -121,7 +130,26 @@ export class SfuBridge {
   async signal(call: CallRecord, participantId: string, signal: SfuSignalIn): Promise<void> {
     if (call.topology !== "sfu") throw new AppError("CONFLICT", "This call does not go through the SFU");
     await this.sync(call);
+    if (signal.kind === "offer") await this.#syncs.run(() => this.#freshLinks(call.id, participantId, signal.sdp));
     await this.#step(`${signal.kind} signal`, call.id, () => this.sfu.signal(call.id, participantId, signal));
+  }
+
+  /**
+   * A publish offer with new ICE credentials comes from new client links (its page was told the
+   * room moved, or started over): its place in the room starts over too, as the SFU's links to
+   * it cannot be renegotiated onto another peer. A repeated or renegotiating offer keeps them.
+   */
+  async #freshLinks(callId: string, participantId: string, sdp: string): Promise<void> {
+    const ufrag = /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
+    const room = this.#rooms.get(callId);
+    if (!ufrag || !room?.has(participantId)) return;
+    const known = this.#ufrags.get(callId) ?? new Map<string, string>();
+    this.#ufrags.set(callId, known);
+    const before = known.get(participantId);
+    known.set(participantId, ufrag);
+    if (before === undefined || before === ufrag) return;
+    await this.#step("leave", callId, () => this.sfu.leave(callId, participantId)).catch((err) => this.#failed("leave", callId, participantId, err));
+    await this.#step("join", callId, () => this.sfu.join(callId, participantId)).catch((err) => this.#failed("join", callId, participantId, err));
   }
 
   /**
@@ -137,6 +165,7 @@ export class SfuBridge {
     this.#off();
     this.#rooms.clear();
     this.#versions.clear();
+    this.#ufrags.clear();
     await this.sfu.close();
   }
 }
