@@ -4,13 +4,15 @@
  * a call goes through the SFU: the embedded one, and Janus (SFU=janus, started by the suite in a
  * network namespace, see support/janus.ts). It counts only when every page's getStats() shows
  * camera frames decoded and microphone packets received from every other participant —
- * including someone who joins after another left.
+ * including someone who joins after another left, and who must decode everyone within 2 s of
+ * clicking Join (plus what the machine's load adds, see JOIN_BUDGET).
  */
-import { afterAll, beforeAll, describe, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { availableParallelism, loadavg } from "node:os";
 import type { Page } from "playwright-core";
 import { artifactPath, settled, until } from "../support/browser";
 import { smallCameraFlag } from "../support/camera";
-import { button, callStage, expectFlowFromAll, expectViaSfu, joinToFirstFrames, openAs, startJoinClock, type CallServer, type TestUser } from "../support/calls";
+import { button, callStage, expectFlowFromAll, expectViaSfu, joinToFirstFrames, loopbackFirstFrameMs, openAs, startJoinClock, type CallServer, type TestUser } from "../support/calls";
 import { janusAvailable, startJanus, type JanusServer } from "../support/janus";
 
 /** Generous: six pages encode and decode at once on a small, shared machine. */
@@ -25,9 +27,25 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => janus?.close(), 60_000);
 
+/**
+ * The issue's "a late joiner decodes video within 2 s of joining", timed in the joiner's page from
+ * its click on Join: 2 s, plus JOIN_LOAD_FACTOR times the page's yardstick (loopbackFirstFrameMs
+ * just before the click: ~0.1 s on a quiet machine, growing with the load as a join does), so the
+ * allowance stays near 2 s on a quiet machine, where a join that waits on a timer — a lost offer
+ * repeated after 4 s (ANSWER_WAIT_MS), a keyframe asked for late — fails it. Past LOADED_PER_CORE
+ * (1-minute load average per core) the time is only logged: there the server's process is starved
+ * too, which the page's yardstick cannot see (joins measured 7–30 s at load 20–35 on the shared
+ * 2-core box), and a timing would say nothing about the code. bench/joinLatency.ts keeps the figures.
+ */
+const JOIN_BUDGET_MS = 2_000;
+const JOIN_LOAD_FACTOR = 12;
+const LOADED_PER_CORE = 4;
+
 interface InCall {
   user: TestUser;
   page: Page;
+  /** The joiner page's loopbackFirstFrameMs just before its click (when timed). */
+  yardstickMs?: number;
 }
 
 /** `u` opens the meeting link and joins from the pre-join screen (`clock`: timing from the click, see startJoinClock). */
@@ -35,10 +53,11 @@ async function join(srv: CallServer, u: TestUser, path: string, clock = false): 
   const { page } = stage.pages.track(await openAs(stage.browser, srv.base, u, path, VIEWPORT));
   const joinButton = page.getByRole("button", { name: /Join/ });
   await joinButton.waitFor({ timeout: T });
+  const yardstickMs = clock ? await loopbackFirstFrameMs(page) : undefined;
   if (clock) await startJoinClock(page);
   await joinButton.click({ timeout: T });
   await page.getByRole("dialog", { name: /Call with/ }).waitFor({ timeout: T });
-  return { user: u, page };
+  return { user: u, page, yardstickMs };
 }
 
 /** Every page receives camera and microphone from every other one. */
@@ -54,11 +73,9 @@ async function allViaSfu(people: InCall[]): Promise<void> {
 }
 
 /**
- * Six meet, all decode all; the third leaves (a shot of the five left); a seventh joins and all
- * decode all again. The late joiner's time from its click on Join to the first decoded camera
- * frame of each other participant is logged, not asserted: the issue's "within 2 s" holds on a
- * quiet machine (see docs/BENCHMARKS.md, bench/sfu.ts) but six Chromium pages on the loaded shared
- * 2-core CI box can take longer without anything being wrong.
+ * Six meet, all decode all; the third leaves (a shot of the five left); a seventh joins, decodes
+ * the first camera frame of each of the five within the join budget of its click on Join, and all
+ * decode all again.
  */
 async function sixInAMeeting(srv: CallServer, shot: string): Promise<void> {
   const users = await stage.users(7, srv);
@@ -78,12 +95,16 @@ async function sixInAMeeting(srv: CallServer, shot: string): Promise<void> {
   await people[0]!.page.screenshot({ path: artifactPath(shot) });
 
   const late = await join(srv, users[6], path, true);
+  const others = people.map((p) => p.user.user.id);
+  const times = Object.values(await joinToFirstFrames(late.page, others, T)).sort((a, b) => a - b);
+  const budget = Math.round(JOIN_BUDGET_MS + JOIN_LOAD_FACTOR * late.yardstickMs!);
+  const load = loadavg()[0]! / availableParallelism();
+  const verdict = load > LOADED_PER_CORE ? `not asserted at load ${load.toFixed(1)} per core` : `budget ${budget} ms`;
+  console.log(`${shot}: late joiner, click on Join → first decoded camera frame: first of 5 ${times[0]} ms, all 5 by ${times.at(-1)} ms (${times.join(", ")}); yardstick ${Math.round(late.yardstickMs!)} ms, ${verdict}`);
+  if (load <= LOADED_PER_CORE) expect(times.at(-1)!).toBeLessThanOrEqual(budget);
   people.push(late);
   await allViaSfu(people);
   await expectAllReceiveAll(people, "a late joiner among five");
-  const others = people.filter((p) => p !== late).map((p) => p.user.user.id);
-  const times = Object.values(await joinToFirstFrames(late.page, others)).sort((a, b) => a - b);
-  console.log(`${shot}: late joiner, click on Join → first decoded camera frame: first of 5 ${times[0]} ms, all 5 by ${times.at(-1)} ms (${times.join(", ")})`);
 }
 
 describe.skipIf(!stage.enabled)("six-person meetings through an SFU in Chromium", () => {

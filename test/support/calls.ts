@@ -14,6 +14,7 @@ import { befriend } from "./social";
 import { startTurn, turnAvailable, type TurnServer } from "./turn";
 
 export * from "./callStats";
+export * from "./joinClock";
 
 export interface TestUser {
   jar: CookieJar;

@@ -32,6 +32,8 @@ export class SfuLinks {
   readonly #senders = new Map<SfuSource, RTCRtpTransceiver>();
   #tracks: SfuTrackInfo[] = [];
   #publishing: Promise<void> = Promise.resolve();
+  /** The offer not yet started, which any further change joins. */
+  #queued: Promise<void> | null = null;
   #answered: (() => void) | null = null;
   #handling: Promise<void> = Promise.resolve();
   #early: SfuSignalOut[] = [];
@@ -58,19 +60,32 @@ export class SfuLinks {
 
   /** Starts, replaces or (null) stops sending one source; renegotiates the publish link. */
   publish(source: SfuSource, track: MediaStreamTrack | null): Promise<void> {
-    this.#publishing = this.#publishing.then(async () => {
-      const existing = this.#senders.get(source);
-      if (existing && track) return existing.sender.replaceTrack(track);
-      if (existing) {
-        this.publisher.removeTrack(existing.sender);
-        this.#senders.delete(source);
-      } else if (track) {
-        const sendEncodings = source === "camera" ? CAMERA_ENCODINGS : undefined;
-        this.#senders.set(source, this.publisher.addTransceiver(track, { direction: "sendonly", sendEncodings }));
-      } else return;
-      await this.#offer();
+    const existing = this.#senders.get(source);
+    if (existing && track) return existing.sender.replaceTrack(track);
+    if (existing) {
+      this.publisher.removeTrack(existing.sender);
+      this.#senders.delete(source);
+    } else if (track) {
+      const sendEncodings = source === "camera" ? CAMERA_ENCODINGS : undefined;
+      this.#senders.set(source, this.publisher.addTransceiver(track, { direction: "sendonly", sendEncodings }));
+    } else return Promise.resolve();
+    return this.#renegotiate();
+  }
+
+  /**
+   * One offer for every change made before it starts (a joiner's microphone and camera go out
+   * together: an offer each would put a whole round trip before the camera); changes made while
+   * an offer awaits its answer go in the next one.
+   */
+  #renegotiate(): Promise<void> {
+    if (this.#queued) return this.#queued;
+    const next = this.#publishing.then(() => {
+      this.#queued = null;
+      return this.#offer();
     });
-    return this.#publishing;
+    this.#queued = next;
+    this.#publishing = next.catch(() => {});
+    return next;
   }
 
   async #offer(): Promise<void> {

@@ -3,6 +3,7 @@
  * more people into ours (a 1:1 call becomes a group call without hanging up).
  */
 import type { CallMedia, CallState as CallSnapshot, PublicUser } from "../../shared/protocol";
+import { prefetchIceConfig } from "../rtc/ice-config";
 import type { LocalMedia } from "../rtc/local-media";
 import { SocketError } from "../socket";
 import { dismissEnded, finishCall } from "./callActions";
@@ -34,6 +35,8 @@ export async function joinCall(conversationId: string, media: CallMedia = VOICE,
   const socket = callSocket();
   if (!socket || callBusy(useCall.getState())) return false;
   dismissEnded();
+  // Fetched while the server lets us in: the call's links need them at once.
+  prefetchIceConfig();
   let reply: { state: CallSnapshot | null; waiting?: true; callId?: string; reason?: "locked" | "removed" };
   try {
     reply = await socket.request<typeof reply>({ type: "call:join", conversationId, media });

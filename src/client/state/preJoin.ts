@@ -5,9 +5,11 @@
  */
 import { create } from "zustand";
 import type { CallMedia } from "../../shared/protocol";
+import { prefetchIceConfig } from "../rtc/ice-config";
 import { LocalMedia, type InputKind } from "../rtc/local-media";
 import type { DeviceState } from "../rtc/types";
 import { currentCall } from "./callController";
+import { useSession } from "./session";
 
 export interface PreJoinState {
   status: "off" | "opening" | "ready";
@@ -46,6 +48,8 @@ let opening: Promise<void> = Promise.resolve();
 /** Opens camera and microphone for the preview (once; again after closePreview). */
 export function openPreview(): Promise<void> {
   if (media) return opening;
+  // Joining must not wait for the ICE servers (a guest's come with their session, later).
+  if (useSession.getState().user) prefetchIceConfig();
   const m = new LocalMedia();
   media = m;
   const gen = ++generation;

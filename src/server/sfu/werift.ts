@@ -246,6 +246,10 @@ export class WeriftSfu implements Sfu {
         if ((reportedLoss(packet) ?? 0) > WEAK_LOSS) member.lossyAt = Date.now();
       });
     });
+    // Packets reach the subscriber from now on: its keyframes are asked for now, not at the next tick.
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === "connected") for (const s of member.subscriptions.values()) s.awaitKeyframe();
+    });
     return pc;
   }
 
