@@ -25,6 +25,7 @@ const { values } = parseArgs({
   options: {
     messages: { type: "string", default: "1000000" },
     n: { type: "string", default: "300" },
+    "n-common": { type: "string" },
     warm: { type: "string", default: "20" },
     "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432/test" },
     "no-pg": { type: "boolean", default: false },
@@ -35,6 +36,8 @@ const { values } = parseArgs({
 const total = num("messages", values.messages, 1000, 10_000_000);
 const n = num("n", values.n, 10, 100_000);
 const warm = num("warm", values.warm, 0, 10_000);
+/** Rounds for the common word alone (each reads all its matches on PostgreSQL; default --n). */
+const nCommon = values["n-common"] === undefined ? n : num("n-common", values["n-common"], 10, 100_000);
 const shape: Shape = { messages: total, conversations: 1000, readerIn: 100, authors: 50, commonShare: 0.1, rareCount: 100 };
 const log = (s: string) => console.error(s);
 const guards = installExitGuards(3 * 3600);
@@ -63,7 +66,7 @@ async function oneStore(store: StoreRun["store"]): Promise<StoreRun> {
     try {
       const results: CaseResult[] = [];
       for (const c of cases(node, raw, reader, loaded.cursors, { common: COMMON, rare: RARE })) {
-        results.push(await measure(c, n, warm));
+        results.push(await measure(c, c.name.includes(COMMON) ? nCommon : n, Math.min(warm, c.name.includes(COMMON) ? 3 : warm)));
         log(`  ${c.name}: ${LEVELS.map((l) => `${l} p50 ${fmt(results.at(-1)!.levels[l].p50)} p99 ${fmt(results.at(-1)!.levels[l].p99)}`).join(" · ")}`);
       }
       const at = loaded.cursors[Math.floor(loaded.cursors.length / 2)]!;
@@ -86,7 +89,7 @@ function report(runs: StoreRun[], head: { date: string; command: string; machine
     "",
   );
   out.push(
-    `Each read ${n} times per level after ${warm} warm-up rounds, the levels in turn (rotating which goes first): **raw SQL** = the statement on a connection of its own, prepared once, no Parley code; **Store** = \`store.search.messages\` / \`store.chat.messages\`, what the services call (Kysely building and compiling, its connection); **HTTP** = \`app.fetch\` in-process: cookie auth, validation, the service (search: snippets; history: membership check, reactions, attachments, thread summaries) and JSON. Search = the first page (20 hits) of one word, as typed (a prefix); history = the 50 messages before a random message of one of the reader's conversations. All three return the same messages (checked). Times in ms.`,
+    `Each read ${n} times per level (the common word ${nCommon}) after ${warm} warm-up rounds (the common word 3), the levels in turn (rotating which goes first): **raw SQL** = the statement on a connection of its own, prepared once, no Parley code; **Store** = \`store.search.messages\` / \`store.chat.messages\`, what the services call (Kysely building and compiling, its connection); **HTTP** = \`app.fetch\` in-process: cookie auth, validation, the service (search: snippets; history: membership check, reactions, attachments, thread summaries) and JSON. Search = the first page (20 hits) of one word, as typed (a prefix); history = the 50 messages before a random message of one of the reader's conversations. All three return the same messages (checked). Times in ms.`,
     "",
   );
   out.push("| store | read | visible matches | raw p50 | raw p99 | Store p50 | Store p99 | HTTP p50 | HTTP p99 | Store/raw p99 | HTTP/raw p99 |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
