@@ -125,6 +125,8 @@ describe("erasure", () => {
     expect((await node.req(`/api/spaces/${shared}/members/${heir.user.id}`, { method: "PATCH", json: { role: "admin" } }, gone.jar)).status).toBe(204);
     const lonely = (await json(await post("/api/spaces", { name: "Lonely" }, gone.jar))).space.id as string;
 
+    expect((await node.req("/api/account/export", { method: "POST" }, gone.jar)).status).toBe(202);
+    await node.accountExport.drain();
     await scheduleDeletion(gone);
     passGrace();
     expect(await node.accountDeletion.sweep()).toEqual([gone.user.id]);
@@ -161,6 +163,7 @@ describe("erasure", () => {
       expect(await tables.selectFrom(table).select(column).where(column, "=", gone.user.id).execute()).toEqual([]);
     }
     expect(await node.store.accounts.searchUsers("deleted", 20)).toEqual([]);
+    expect(await node.store.exports.ofUser(gone.user.id)).toBeUndefined();
     expect((await node.audit.page({ targetId: gone.user.id, kind: "account.erased" }, undefined, 10)).events).toHaveLength(1);
   });
 

@@ -92,6 +92,7 @@ export const EnvSchema = z.object({
   MAIL_PER_ADDRESS_PER_HOUR: Int(20),
   AUDIT_RETENTION_DAYS: Int(90),
   ACCOUNT_DELETION_GRACE_HOURS: Int(72),
+  ACCOUNT_EXPORT_TTL_HOURS: Int(48),
 });
 
 export interface OidcProviderConfig {
@@ -165,7 +166,7 @@ export interface Config {
   /** Security events are kept this many days, then pruned. */
   audit: { retentionDays: number };
   /** Account lifecycle: how long a scheduled deletion waits (signing in meanwhile may cancel it). */
-  accounts: { deletionGraceHours: number };
+  accounts: { deletionGraceHours: number; exportTtlHours: number };
   /** SIGTERM: how long in-flight work may take to finish before the node closes anyway and exits. */
   shutdownTimeoutMs: number;
 }
@@ -307,7 +308,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perAddressPerHour: e.MAIL_PER_ADDRESS_PER_HOUR,
     },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
-    accounts: { deletionGraceHours: e.ACCOUNT_DELETION_GRACE_HOURS },
+    accounts: { deletionGraceHours: e.ACCOUNT_DELETION_GRACE_HOURS, exportTtlHours: e.ACCOUNT_EXPORT_TTL_HOURS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -19,6 +19,7 @@ import { AdminService } from "./admin/service";
 import { AccountDeletionService } from "./auth/deletion";
 import { ReportService } from "./admin/reports";
 import { LiveMetrics } from "./obs/live";
+import { ExportService } from "./account/export";
 import { LinkTokens } from "./auth/mail-tokens";
 import { VerifiedEmailGate } from "./auth/email-gate";
 import { createMailer } from "./mail/mailer";
@@ -77,6 +78,8 @@ export interface Parley {
   audit: AuditLog;
   /** Scheduled deletions (tests run its sweep on a moved clock). */
   accountDeletion: AccountDeletionService;
+  /** Data exports (tests wait for their builds). */
+  accountExport: ExportService;
   log: Logger;
   /**
    * Starts listening (port 0 picks a free port). With `devClient`, Bun serves the client from
@@ -115,7 +118,8 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const images = new ImageStore(config.dataDir);
   const users = new UserService(store, bus, presence, images, clock);
   const conversations = new ConversationService(store, bus, clock);
-  const attachments = new AttachmentService(store, opts.files ?? new DiskFileStore(config.dataDir), config.attachments, clock);
+  const files = opts.files ?? new DiskFileStore(config.dataDir);
+  const attachments = new AttachmentService(store, files, config.attachments, clock);
   const self = { id: newId(), startedAt: clock(), sfu: config.calls.sfu.kind };
   const membership: Membership = config.redis
     ? await RedisMembership.connect(config.redis.url, `${config.redis.channel}:cluster`, config.cluster, self, (err) => log.warn("membership heartbeat failed", { error: String(err) }))
@@ -145,14 +149,15 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const mailer = createMailer(config, store, log, clock);
   const accountMail = new AccountMailService(store, mailer, new LinkTokens(config.jwtSecret, store, clock), hasher, bus, { publicUrl: config.publicUrl, ...config.mail }, log, audit, clock);
-  const accountDeletion = new AccountDeletionService(store, bus, hasher, totp, { users, spaces, rooms, conversations, images, audit }, { graceHours: config.accounts.deletionGraceHours }, log, clock);
+  const accountExport = new ExportService(store, files, { ttlHours: config.accounts.exportTtlHours, dataDir: config.dataDir }, log, clock);
+  const accountDeletion = new AccountDeletionService(store, bus, hasher, totp, { users, spaces, rooms, conversations, images, audit, exports: accountExport }, { graceHours: config.accounts.deletionGraceHours }, log, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();
   const live = new LiveMetrics(bus, { connections: () => gateway.connectionCount, activeCalls: () => callRegistry.count() }, metrics, clock);
   const admin = new AdminService({ config, store, bus, audit, mailer, spaces, live, clock });
   const reports = new ReportService(store, conversations, clock);
   const staticDir = opts.staticDir && existsSync(opts.staticDir) ? opts.staticDir : undefined;
-  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, guestTokens, oidc, totp, accountMail, accountDeletion, mailer, audit, admin, reports, ipLimiter, limits, metrics, log, staticDir });
+  const app = createApp({ config, store, bus, busPeers: [presenceRegistry, callRegistry], auth, users, friends, conversations, messages, ice, spaces, invites, rooms, search, attachments, guestTokens, oidc, totp, accountMail, accountDeletion, accountExport, mailer, audit, admin, reports, ipLimiter, limits, metrics, log, staticDir });
   // Every node sweeps; two sweeping at once delete disjoint rows or nothing.
   const sweeper = setInterval(
     () => void attachments.sweep().catch((err) => log.error("attachment sweep failed", { error: String(err) })),
@@ -166,6 +171,9 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   // Due deletions: every node sweeps, and each account is claimed by exactly one of them.
   const deletionSweeper = setInterval(() => void accountDeletion.sweep().catch((err) => log.error("account deletion sweep failed", { error: String(err) })), 60_000);
   deletionSweeper.unref();
+  // Exports a dead node left half-built are taken over here; expired zips are removed.
+  const exportSweeper = setInterval(() => void accountExport.sweep().catch((err) => log.error("export sweep failed", { error: String(err) })), 30_000);
+  exportSweeper.unref();
   metrics.gauge("parley_ws_connections", () => gateway.connectionCount);
 
   let server: Server<SocketData> | undefined;
@@ -181,6 +189,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     attachments,
     audit,
     accountDeletion,
+    accountExport,
     log,
     metricsServer: () => metricsServer,
     listen(devClient) {
@@ -248,11 +257,13 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       clearInterval(pruner);
       clearInterval(deletionSweeper);
       live.close();
+      clearInterval(exportSweeper);
       gateway.close();
       calls.close();
       await sfu.close();
       await membership.close();
       await accountMail.drain();
+      await accountExport.drain();
       await mailer.close();
       await server?.stop(true);
       await metricsServer?.stop(true);

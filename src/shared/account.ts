@@ -28,3 +28,18 @@ export interface AccountSettings {
   /** How long a scheduled deletion waits before the account is erased. */
   deletionGraceHours: number;
 }
+
+/**
+ * A data export: pending (waiting for a worker), running (progress of total items: messages,
+ * then files), ready (downloadable from downloadUrl until expiresAt), failed or expired.
+ */
+export interface AccountExport {
+  id: string;
+  status: "pending" | "running" | "ready" | "failed" | "expired";
+  progress: number;
+  total: number;
+  createdAt: string;
+  size?: number;
+  expiresAt?: string;
+  downloadUrl?: string;
+}

@@ -19,7 +19,7 @@ export { SearchQuery, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from "./search";
 export type { SearchHit, SearchResult, Snippet } from "./search";
 export { RECOVERY_CODE_COUNT, TOTP_DIGITS, TotpCodeBody } from "./totp";
 export { DeleteAccountBody } from "./account";
-export type { AccountSettings, DeletionScheduled } from "./account";
+export type { AccountExport, AccountSettings, DeletionScheduled } from "./account";
 export type { RecoveryCodes, TotpEnrolment, TotpInvalidDetails, TotpRequiredDetails, TotpStatus } from "./totp";
 
 export const USERNAME_MAX = 32;

@@ -1,9 +1,12 @@
 /**
- * Account deletion in Chromium: the Account page schedules it (password), which signs the user
- * out; signing in during the grace period shows the choice, and keeping the account cancels it.
+ * The Account page in Chromium: a data export is prepared with progress and downloaded (the zip
+ * checked by unzipping it); deletion is scheduled with the password, which signs the user out,
+ * and signing in during the grace period shows the choice, where keeping the account cancels it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { strFromU8, unzipSync } from "fflate";
 import type { Browser, Page } from "playwright-core";
 import { registerUser, startNode, type TestNode } from "../support/parley";
 import { WAIT, artifactPath, browserAvailable, launchBrowser, sessionCookies, until } from "../support/browser";
@@ -29,6 +32,29 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
     await page.getByLabel("Password", { exact: true }).fill(password);
     await page.getByRole("button", { name: "Log in" }).click();
   }
+
+  test("an export requested from the Account page is prepared in the background and downloads as a zip of the user's data", async () => {
+    const a = await registerUser(node);
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    try {
+      await ctx.addCookies(sessionCookies(a.jar));
+      const page = await ctx.newPage();
+      await page.goto(`${base}/settings/account`);
+      await page.getByRole("button", { name: "Export my data" }).click();
+      const link = page.getByTestId("export-ready").getByRole("link", { name: /Download/ });
+      await link.waitFor({ timeout: WAIT });
+      await page.screenshot({ path: artifactPath("account-export-ready.png") });
+      const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+      expect(download.suggestedFilename()).toMatch(/^parley-export-\d{4}-\d{2}-\d{2}\.zip$/);
+      const saved = artifactPath("account-export.zip");
+      await download.saveAs(saved);
+      const zip = unzipSync(new Uint8Array(readFileSync(saved)));
+      expect(JSON.parse(strFromU8(zip["profile.json"]!)).username).toBe(a.user.username);
+      expect(JSON.parse(strFromU8(zip["messages.json"]!))).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  }, 120_000);
 
   test("deleting from the Account page signs out, and signing in during the grace period keeps the account", async () => {
     const a = await registerUser(node);

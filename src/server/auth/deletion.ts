@@ -16,6 +16,7 @@ import type { SpaceService } from "../spaces/service";
 import type { Store } from "../store/store";
 import type { PasswordHasher } from "./passwords";
 import type { AuditLog } from "../audit/audit-log";
+import type { ExportService } from "../account/export";
 import type { Actor, Client } from "./service";
 import type { TotpService } from "./totp";
 
@@ -30,6 +31,7 @@ export interface AccountDeletionDeps {
   conversations: ConversationService;
   images: ImageStore;
   audit: AuditLog;
+  exports: ExportService;
 }
 
 /** A sweeper that claimed a deletion and went quiet this long (a node died) loses its claim. */
@@ -108,6 +110,7 @@ export class AccountDeletionService {
     await this.store.deletion.erase(userId, iso(this.clock()));
     await this.bus.publish({ type: "sessions:ended", userId, sessionIds: "all" });
     await this.deps.images.remove(avatarName(before));
+    await this.deps.exports.forget(userId);
     // After the erase, so the group hears that "Deleted user" left.
     for (const id of await this.store.deletion.groupIds(userId)) await this.deps.conversations.leave(actor, id);
     for (const friend of friends) await this.#send([friend], { type: "friend:removed", userId });

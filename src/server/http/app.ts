@@ -53,6 +53,7 @@ import { accountRoutes } from "./routes/account";
 import type { AccountDeletionService } from "../auth/deletion";
 import { adminRoutes, reportRoutes } from "./routes/admin";
 import type { ReportService } from "../admin/reports";
+import type { ExportService } from "../account/export";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -77,6 +78,7 @@ export interface AppDeps {
   totp: TotpService;
   accountMail: AccountMailService;
   accountDeletion: AccountDeletionService;
+  accountExport: ExportService;
   mailer: Mailer;
   audit: AuditLog;
   admin: AdminService;

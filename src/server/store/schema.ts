@@ -305,6 +305,26 @@ export interface AttachmentsTable {
   created_at: string;
 }
 
+export type ExportStatus = "pending" | "running" | "ready" | "failed" | "expired";
+
+/** A user's data export (migration 0025): one row per user, replaced by their next request. */
+export interface AccountExportsTable {
+  user_id: string;
+  id: string;
+  status: ExportStatus;
+  /** Items written (messages, then files) out of total. */
+  progress: Generated<number>;
+  total: Generated<number>;
+  /** The zip in the file store, once ready. */
+  file_key: string | null;
+  size: number | null;
+  created_at: string;
+  /** The worker's claim, renewed as it goes; a stale one is taken over. */
+  claimed_at: string | null;
+  finished_at: string | null;
+  expires_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   oidc_identities: OidcIdentitiesTable;
@@ -333,4 +353,5 @@ export interface Database {
   invites: InvitesTable;
   rooms: RoomsTable;
   attachments: AttachmentsTable;
+  account_exports: AccountExportsTable;
 }

@@ -22,6 +22,7 @@ import { KyselyMailStore, type MailStore } from "./mail";
 import { KyselyAuditStore, type AuditStore } from "./audit";
 import { KyselyAccountDeletionStore, type AccountDeletionStore } from "./deletion";
 import { KyselyAdminStore, type AdminStore } from "./admin";
+import { KyselyExportStore, type ExportStore } from "./exports";
 
 export type { AccountStore, NewSession, NewUser, RotateResult, SessionRow, UserRow } from "./accounts";
 export type { SocialStore, FriendRequestRow, FriendRow } from "./social";
@@ -38,6 +39,7 @@ export type { MailStore, AccountTokenRow, OutboxRow, TokenPurpose } from "./mail
 export type { AuditStore, AuditRow, AuditListRow, AuditFilter } from "./audit";
 export type { AccountDeletionStore } from "./deletion";
 export type { AdminStore, AdminUserRow, AdminSpaceRow, AdminReportRow, ReportRow } from "./admin";
+export type { ExportStore, ExportRow, ExportMessageRow } from "./exports";
 export type { SpaceStore, SpaceRow, InviteRow, InviteAcceptResult, NewChannel } from "./spaces";
 
 export interface Store {
@@ -66,6 +68,8 @@ export interface Store {
   readonly deletion: AccountDeletionStore;
   /** The admin console: users, spaces, message reports (migration 0024). */
   readonly admin: AdminStore;
+  /** Data exports (migration 0025). */
+  readonly exports: ExportStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Idempotent. */
@@ -91,6 +95,7 @@ export class KyselyStore implements Store {
   readonly audit: AuditStore;
   readonly deletion: AccountDeletionStore;
   readonly admin: AdminStore;
+  readonly exports: ExportStore;
   #closed = false;
 
   /** Plugins see every query run (tests count them through one). */
@@ -113,6 +118,7 @@ export class KyselyStore implements Store {
     this.audit = new KyselyAuditStore(this.db);
     this.deletion = new KyselyAccountDeletionStore(this.db);
     this.admin = new KyselyAdminStore(this.db);
+    this.exports = new KyselyExportStore(this.db);
   }
 
   async migrate(): Promise<void> {

@@ -1,4 +1,4 @@
-/** The account as a whole: deleting it (after a grace period). */
+/** The account as a whole: exporting its data, and deleting it (after a grace period). */
 import { useEffect, useState } from "react";
 import type { AccountSettings, TotpStatus } from "../../../shared/protocol";
 import { api, forgetTokens } from "../../api";
@@ -8,6 +8,7 @@ import { Button } from "../common/Button";
 import { AccountIcon } from "../common/icons";
 import { PageHeader } from "../shell/PageHeader";
 import { DeleteAccountDialog } from "./DeleteAccountDialog";
+import { ExportSection } from "./ExportSection";
 
 /** "December 9, 2026 at 14:05" in the reader's locale. */
 export const formatWhen = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "long", timeStyle: "short" });
@@ -29,6 +30,7 @@ export function AccountPage() {
     <>
       <PageHeader title="Account" icon={<AccountIcon className="size-5" />} />
       <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6 sm:px-8 sm:py-10">
+        <ExportSection />
         <section className="rounded-xl bg-white p-5 ring-1 ring-red-200 sm:p-6 dark:bg-zinc-900/50 dark:ring-red-900/60" aria-labelledby="delete-title" data-testid="delete-account-section">
           <h2 id="delete-title" className="text-base font-semibold text-red-700 dark:text-red-400">
             Delete account

@@ -23,6 +23,7 @@ import * as m0021 from "./0021_account_mail";
 import * as m0022 from "./0022_audit_log";
 import * as m0023 from "./0023_account_deletion";
 import * as m0024 from "./0024_admin_console";
+import * as m0025 from "./0025_account_exports";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -52,6 +53,7 @@ export const migrations: MigrationProvider = {
       "0022_audit_log": m0022,
       "0023_account_deletion": m0023,
       "0024_admin_console": m0024,
+      "0025_account_exports": m0025,
     };
   },
 };
