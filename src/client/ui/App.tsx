@@ -6,6 +6,7 @@ import { LoginPage } from "./auth/LoginPage";
 import { RegisterPage } from "./auth/RegisterPage";
 import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from "./auth/AccountLinkPages";
 import { OutboxPage } from "./settings/OutboxPage";
+import { AdminPage } from "./admin/AdminPage";
 import { EmailPage } from "./settings/EmailPage";
 import { BrandLogo } from "./common/BrandMark";
 import { Button } from "./common/Button";
@@ -112,6 +113,8 @@ function route(path: string) {
       return <SessionsPage />;
     case "/settings/email":
       return <EmailPage />;
+    case "/admin":
+      return <AdminPage />;
     case "/admin/outbox":
       return <OutboxPage />;
     case "/settings/security":

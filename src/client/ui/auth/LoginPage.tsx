@@ -21,6 +21,7 @@ const CALLBACK_ERRORS: Record<string, string> = {
   NOT_FOUND: "That sign-in provider isn't available on this server.",
   UNAVAILABLE: "The sign-in provider couldn't be reached. Please try again.",
   FORBIDDEN: "Sign-in was refused.",
+  ACCOUNT_DISABLED: "This account has been disabled by the instance's admins.",
 };
 
 /** The error code the server put in the URL after a failed OIDC round trip, if any. */

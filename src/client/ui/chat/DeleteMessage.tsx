@@ -1,7 +1,7 @@
 /**
  * The actions on a message: a toolbar on the row (on hover and on keyboard focus) with React,
- * Reply and Start thread / Reply in thread (main timeline only), Edit (one's own) and Delete
- * (one's own, or a moderator's), and the one delete confirmation dialog per page. Deleted
+ * Reply and Start thread / Reply in thread (main timeline only), Edit (one's own), Report
+ * (someone else's) and Delete (one's own, or a moderator's), and the one delete confirmation dialog per page. Deleted
  * messages stay in place as "Message deleted".
  */
 import { create } from "zustand";
@@ -11,7 +11,8 @@ import { ConfirmDialog } from "../common/ConfirmDialog";
 import { PencilIcon } from "../common/icons";
 import { TrashIcon } from "../spaces/spaceIcons";
 import { AddReactionButton } from "./Reactions";
-import { ReplyIcon, ThreadIcon } from "../common/chatIcons";
+import { FlagIcon, ReplyIcon, ThreadIcon } from "../common/chatIcons";
+import { useReporting } from "./ReportMessage";
 import { openThread } from "../../state/threads";
 import { startReply } from "../../state/replies";
 
@@ -22,7 +23,7 @@ export const useEditing = create<{ messageId: string | null }>()(() => ({ messag
 
 const TOOL = "rounded-md p-1.5 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 dark:text-zinc-400 dark:hover:bg-zinc-700 dark:hover:text-zinc-100";
 
-export function MessageActions({ message, canEdit, canDelete, canReact, inThread }: { message: Message; canEdit: boolean; canDelete: boolean; canReact: boolean; inThread: boolean }) {
+export function MessageActions({ message, canEdit, canDelete, canReact, canReport, inThread }: { message: Message; canEdit: boolean; canDelete: boolean; canReact: boolean; canReport: boolean; inThread: boolean }) {
   // Threads start on text messages of the main timeline (not on a reply in a thread).
   const threadable = !inThread && message.kind === "text" && !message.threadId;
   return (
@@ -44,6 +45,12 @@ export function MessageActions({ message, canEdit, canDelete, canReact, inThread
         <button type="button" title="Edit" data-testid="edit-message" onClick={() => useEditing.setState({ messageId: message.id })} className={TOOL}>
           <PencilIcon className="size-4" />
           <span className="sr-only">Edit message</span>
+        </button>
+      ) : null}
+      {canReport ? (
+        <button type="button" title="Report" data-testid="report-message" onClick={() => useReporting.setState({ message })} className={TOOL}>
+          <FlagIcon className="size-4" />
+          <span className="sr-only">Report message</span>
         </button>
       ) : null}
       {canDelete ? (

@@ -14,6 +14,7 @@ import { Spinner } from "../common/icons";
 import { useModerates } from "./useModeration";
 import { ChannelBeginning } from "../spaces/ChannelBeginning";
 import { DeleteMessageDialog } from "./DeleteMessage";
+import { ReportMessageDialog } from "./ReportMessage";
 import { DaySeparator, MessageGroup, SystemLine } from "./MessageGroup";
 import { buildBlocks } from "./messageModel";
 import { lookalikes } from "../common/lookalikes";
@@ -196,6 +197,7 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
             </>
           )}
           <DeleteMessageDialog />
+          <ReportMessageDialog />
         </div>
       </div>
     </MentionContext.Provider>

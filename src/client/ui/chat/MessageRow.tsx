@@ -75,7 +75,7 @@ export function RowView({
           : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60",
       )}
     >
-      {m && !deleted && !editing ? <MessageActions message={m} canReact canEdit={mine && m.kind === "text"} canDelete={canDelete} inThread={inThread} /> : null}
+      {m && !deleted && !editing ? <MessageActions message={m} canReact canEdit={mine && m.kind === "text"} canReport={!mine && m.kind === "text"} canDelete={canDelete} inThread={inThread} /> : null}
       <div className="w-10 shrink-0">
         {header?.author ? (
           <ProfileTrigger user={header.author} label={`Profile of ${header.name}`} skipTab className="mt-0.5 block rounded-full">

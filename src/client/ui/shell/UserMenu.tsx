@@ -1,5 +1,5 @@
 /**
- * The signed-in user's menu (ARIA menu pattern): Edit profile, Sessions, Email, Security, the mail outbox (instance admins), theme, Log out.
+ * The signed-in user's menu (ARIA menu pattern): Edit profile, Sessions, Email, Security, the admin console and mail outbox (instance admins), theme, Log out.
  * Arrow keys / Home / End move, Escape closes and returns focus to the trigger.
  */
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
@@ -187,8 +187,13 @@ export function UserMenu({ placement = "top", compact = false }: { placement?: "
             Account
           </Item>
           {user?.instanceAdmin ? (
+            <Item icon={<ShieldIcon className="size-4" />} testId="open-admin" onSelect={goTo("/admin")}>
+              Admin console
+            </Item>
+          ) : null}
+          {user?.instanceAdmin ? (
             <Item
-              icon={<ShieldIcon className="size-4" />}
+              icon={<MailIcon className="size-4" />}
               testId="open-outbox"
               onSelect={goTo("/admin/outbox")}
             >
