@@ -209,6 +209,8 @@ describe("tokens", () => {
     const { jar } = await registerUser(node);
     const stolen = jar.get("refresh_token")!;
     expect((await node.req("/api/auth/refresh", { method: "POST" }, jar)).status).toBe(200);
+    // Used once, so the node remembers the session as live (SessionCache) until the reuse ends it.
+    expect((await me(jar)).status).toBe(200);
     const attacker = new CookieJar();
     attacker.set("refresh_token", stolen);
     const reuse = await node.req("/api/auth/refresh", { method: "POST" }, attacker);
@@ -241,10 +243,11 @@ describe("sessions", () => {
     expect((await me(other)).status).toBe(200);
   });
 
-  test("a logged-out access token no longer works even before it expires", async () => {
+  test("a logged-out access token no longer works even before it expires, though the node had just seen it live", async () => {
     const { jar } = await registerUser(node);
     const kept = new CookieJar();
     kept.set("access_token", jar.get("access_token")!);
+    expect((await me(kept)).status).toBe(200);
     await node.req("/api/auth/logout", { method: "POST" }, jar);
     expect((await me(kept)).status).toBe(401);
   });
@@ -253,6 +256,7 @@ describe("sessions", () => {
     const { jar, user, password } = await registerUser(node);
     const other = new CookieJar();
     await node.req("/api/auth/login", { method: "POST", json: { login: user.username, password } }, other);
+    expect((await me(other)).status).toBe(200);
     expect((await node.req("/api/auth/logout-all", { method: "POST" }, jar)).status).toBe(204);
     expect((await me(other)).status).toBe(401);
     expect((await node.req("/api/auth/refresh", { method: "POST" }, other)).status).toBe(401);
@@ -268,6 +272,7 @@ describe("sessions", () => {
     expect(sessions.filter((s) => s.current)).toHaveLength(1);
     const phoneSession = sessions.find((s) => s.userAgent === "ParleyPhone/1.0")!;
     expect(phoneSession.current).toBe(false);
+    expect((await me(phone)).status).toBe(200);
     expect((await node.req(`/api/auth/sessions/${phoneSession.id}`, { method: "DELETE" }, jar)).status).toBe(204);
     expect((await me(phone)).status).toBe(401);
     expect((await me(jar)).status).toBe(200);

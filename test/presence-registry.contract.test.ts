@@ -38,11 +38,13 @@ for (const impl of impls) {
       await r.close();
     });
 
-    test("states answers for many users at once", async () => {
+    test("states answers for many users at once; connected names only those with a connection", async () => {
       const r = await impl.make();
       await r.connect("a", "1");
+      await r.setChosen("a", "idle");
       const s = await r.states(["a", "b"]);
       expect([s.get("a")!.online, s.get("b")!.online]).toEqual([true, false]);
+      expect([...(await r.connected(["a", "b"]))]).toEqual([["a", { online: true, chosen: "idle" }]]);
       await r.close();
     });
 

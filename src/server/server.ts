@@ -64,6 +64,7 @@ import { LocalMembership, type Membership } from "./cluster/membership";
 import { RedisMembership } from "./cluster/redis-membership";
 import { takeOver } from "./cluster/takeover";
 import { newId } from "../shared/ids";
+import { SessionCache } from "./auth/session-cache";
 
 export interface Parley {
   config: Readonly<Config>;
@@ -104,13 +105,14 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const store = await openStore(config.database, opts.storePlugins);
   const helloCache = new HelloCache(config.helloCacheBytes);
   // Services publish through the cache, so what they change is dropped from it as they announce it.
-  const bus: Bus = helloCache.watch(config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel, (err) => log.warn("bus event dropped", { error: String(err) })) : new LocalBus());
+  const sessions = new SessionCache(opts.clock);
+  const bus: Bus = sessions.watch(helloCache.watch(config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel, (err) => log.warn("bus event dropped", { error: String(err) })) : new LocalBus()));
   const clock = opts.clock ?? Date.now;
   const hasher = new PasswordHasher(config.hashing.concurrency, config.hashing.queue);
   const tokens = new TokenService(config.jwtSecret, config.accessTtlSeconds);
   const audit = new AuditLog(store, config.audit.retentionDays, clock);
   const totp = new TotpService(store, new SecretBox(config.totpKey), { issuer: `Parley (${new URL(config.publicUrl).host})`, lockout: config.lockout }, audit, clock);
-  const auth = new AuthService(store, hasher, tokens, { refreshTtlSeconds: config.refreshTtlSeconds, lockout: config.lockout }, bus, totp, audit, clock);
+  const auth = new AuthService(store, hasher, tokens, { refreshTtlSeconds: config.refreshTtlSeconds, lockout: config.lockout }, bus, totp, audit, clock, sessions);
   const presenceRegistry = config.redis
     ? await RedisPresenceRegistry.connect(config.redis.url, `${config.redis.channel}:presence`, config.ws.staleSeconds * 1000 * 2)
     : new MemoryPresenceRegistry();

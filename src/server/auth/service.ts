@@ -14,6 +14,7 @@ import { loginKey } from "../store/accounts";
 import { ACCOUNT_WIDE } from "../store/throttle";
 import type { PendingSignIn, TotpService } from "./totp";
 import type { AuditLog } from "../audit/audit-log";
+import type { SessionCache } from "./session-cache";
 
 export interface Client {
   ip: string;
@@ -64,6 +65,8 @@ export class AuthService {
     private readonly totp: TotpService,
     private readonly audit: AuditLog,
     private readonly clock: () => number = Date.now,
+    /** Remembers live sessions between requests; without it every check reads the row. */
+    private readonly liveSessions?: SessionCache,
   ) {}
 
   /**
@@ -229,10 +232,12 @@ export class AuthService {
   async authenticateWithExpiry(accessToken: string | undefined): Promise<{ actor: Actor; exp: number }> {
     if (!accessToken) throw new AppError("UNAUTHORIZED", "Not signed in");
     const claims = await this.tokens.verifyAccess(accessToken);
-    const session = await this.store.accounts.sessionById(claims.sessionId);
-    if (!session || session.revoked_at || session.user_id !== claims.userId) {
-      throw new AppError("UNAUTHORIZED", "Session signed out");
-    }
+    const read = async () => {
+      const session = await this.store.accounts.sessionById(claims.sessionId);
+      return !!session && !session.revoked_at && session.user_id === claims.userId;
+    };
+    const live = this.liveSessions ? await this.liveSessions.isLive(claims.userId, claims.sessionId, read) : await read();
+    if (!live) throw new AppError("UNAUTHORIZED", "Session signed out");
     return { actor: { userId: claims.userId, sessionId: claims.sessionId }, exp: claims.exp };
   }
 

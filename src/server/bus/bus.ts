@@ -41,3 +41,20 @@ export interface Bus {
   /** Idempotent. */
   close(): Promise<void>;
 }
+
+/**
+ * The bus, wrapped so `see` gets each event this node publishes before it is sent (a cache is
+ * then never behind this node's own answers) and every event any node publishes as it arrives.
+ */
+export function watched(bus: Bus, see: BusHandler): Bus {
+  bus.subscribe(see);
+  return {
+    publish: (e) => {
+      see(e);
+      return bus.publish(e);
+    },
+    subscribe: (h) => bus.subscribe(h),
+    ping: () => bus.ping(),
+    close: () => bus.close(),
+  };
+}

@@ -10,7 +10,7 @@
  * A read that races a change (started before the commit, done after the event) is answered but
  * not kept: each load notes the invalidations that arrive while it runs.
  */
-import type { Bus, BusEvent } from "../bus/bus";
+import { watched, type Bus, type BusEvent } from "../bus/bus";
 
 /** "u:<userId>", "c:<conversationId>" or "sp:<spaceId>": what an invalidation names. */
 type Key = string;
@@ -152,15 +152,6 @@ export class HelloCache {
    * out; events from other nodes invalidate as they arrive (ahead of the gateway's delivery).
    */
   watch(bus: Bus): Bus {
-    bus.subscribe((e) => this.invalidate(staleKeys(e)));
-    return {
-      publish: (e) => {
-        this.invalidate(staleKeys(e));
-        return bus.publish(e);
-      },
-      subscribe: (h) => bus.subscribe(h),
-      ping: () => bus.ping(),
-      close: () => bus.close(),
-    };
+    return watched(bus, (e) => this.invalidate(staleKeys(e)));
   }
 }

@@ -21,6 +21,8 @@ export interface PresenceRegistry {
   /** Applies only while the user has a connection; their next session starts "online". */
   setChosen(userId: string, status: Chosen): Promise<void>;
   states(userIds: string[]): Promise<Map<string, PresenceState>>;
+  /** The states of those of these users who have a connection; the rest are offline (hello asks this of 200 friends per connect). */
+  connected(userIds: string[]): Promise<Map<string, PresenceState>>;
   /** Rejects while the backing store (Redis) is out of reach; /readyz reports it. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +59,15 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
     for (const id of userIds) {
       const u = this.#users.get(id);
       out.set(id, u ? { online: u.connections.size > 0, chosen: u.chosen } : OFFLINE);
+    }
+    return out;
+  }
+
+  async connected(userIds: string[]) {
+    const out = new Map<string, PresenceState>();
+    for (const id of userIds) {
+      const u = this.#users.get(id);
+      if (u) out.set(id, { online: true, chosen: u.chosen });
     }
     return out;
   }
@@ -117,6 +128,12 @@ export class RedisPresenceRegistry implements PresenceRegistry {
         out.set(id, { online: Number(count) > 0, chosen: (chosen as Chosen | null) ?? "online" });
       }),
     );
+    return out;
+  }
+
+  async connected(userIds: string[]) {
+    const out = await this.states(userIds);
+    for (const [id, s] of out) if (!s.online) out.delete(id);
     return out;
   }
 

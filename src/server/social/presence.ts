@@ -34,7 +34,7 @@ export class PresenceService {
   /** What others see of those of these users who do not look offline (hello's `presence`: absent is offline). */
   async shownOf(userIds: string[]): Promise<Record<string, PresenceStatus>> {
     const out: Record<string, PresenceStatus> = {};
-    for (const [id, s] of await this.registry.states(userIds)) {
+    for (const [id, s] of await this.registry.connected(userIds)) {
       const status = visibleOf(s);
       if (status !== "offline") out[id] = status;
     }
