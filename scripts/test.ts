@@ -11,7 +11,7 @@ const artifacts = join(root, "test-artifacts");
 mkdirSync(artifacts, { recursive: true });
 
 /** Suites whose nodes run on whichever store TEST_STORE names. */
-const SERVICE_SUITES = ["auth", "http", "friends", "profile", "groups", "systemMessages", "spaceJoinMessages", "typing", "catchUp", "gateway", "fuzz", "calls", "groupCalls", "rooms", "spaces", "invites", "notifyLevel", "limits", "listCost", "lockout", "reactions", "messageEdits", "threads", "search", "helloCache", "attachments", "accountMail", "accountDeletion", "accountExport"].map((s) => `test/${s}.test.ts`);
+const SERVICE_SUITES = ["auth", "http", "friends", "profile", "groups", "systemMessages", "spaceJoinMessages", "typing", "catchUp", "gateway", "fuzz", "calls", "groupCalls", "rooms", "spaces", "invites", "notifyLevel", "limits", "listCost", "lockout", "reactions", "messageEdits", "threads", "search", "helloCache", "attachments", "accountMail", "admin", "audit", "accountDeletion", "accountExport"].map((s) => `test/${s}.test.ts`);
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 
