@@ -195,4 +195,23 @@ describe("erasure", () => {
     const res = await node.req("/api/account/deletion", { method: "DELETE" }, jar);
     expect(res.status).toBe(409);
   });
+
+  test("an erased instance admin hands the role to the longest-standing account still in use", async () => {
+    let clock = Date.now();
+    const fresh = await startNode({ ACCOUNT_DELETION_GRACE_HOURS: "1" }, { clock: () => clock });
+    try {
+      const admin = await registerUser(fresh);
+      const disabled = await registerUser(fresh);
+      const next = await registerUser(fresh);
+      const isAdmin = async (a: Account) => (await fresh.store.accounts.userById(a.user.id))?.instance_admin === 1;
+      expect(await isAdmin(admin)).toBe(true);
+      expect((await fresh.req(`/api/admin/users/${disabled.user.id}/disable`, { method: "POST" }, admin.jar)).status).toBe(200);
+      expect((await fresh.req("/api/account/deletion", { method: "POST", json: { password: admin.password } }, admin.jar)).status).toBe(202);
+      clock += 2 * HOUR;
+      expect(await fresh.accountDeletion.sweep()).toEqual([admin.user.id]);
+      expect([await isAdmin(admin), await isAdmin(disabled), await isAdmin(next)]).toEqual([false, false, true]);
+    } finally {
+      await fresh.dispose();
+    }
+  });
 });

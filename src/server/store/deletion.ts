@@ -2,7 +2,7 @@
  * Account deletion: scheduling it (grace period), cancelling it, sweepers claiming due ones,
  * and erasing an account's personal data while its row stays for its messages' sake.
  */
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "./schema";
 import { removeTotp } from "./totp";
 
@@ -109,6 +109,7 @@ export class KyselyAccountDeletionStore implements AccountDeletionStore {
       await tx.deleteFrom("friendships").where((eb) => eb.or([eb("user_id", "=", userId), eb("friend_id", "=", userId)])).execute();
       await tx.deleteFrom("friend_requests").where((eb) => eb.or([eb("from_id", "=", userId), eb("to_id", "=", userId)])).execute();
       await tx.deleteFrom("blocks").where((eb) => eb.or([eb("blocker_id", "=", userId), eb("blocked_id", "=", userId)])).execute();
+      const wasAdmin = (await tx.selectFrom("users").select("instance_admin").where("id", "=", userId).executeTakeFirst())?.instance_admin === 1;
       // The username is freed; the placeholder's "-" is outside what registration accepts, so it never collides.
       await tx
         .updateTable("users")
@@ -120,10 +121,17 @@ export class KyselyAccountDeletionStore implements AccountDeletionStore {
           password_hash: null,
           email_verified: 0,
           presence_visibility: "friends",
+          instance_admin: 0,
           updated_at: now,
         })
         .where("id", "=", userId)
         .execute();
+      // The instance is never left without an admin: the longest-standing account still in use takes the role.
+      if (wasAdmin) {
+        await sql`update users set instance_admin = 1
+          where id = (select min(id) from users where id <> ${userId} and deleted_at is null and disabled_at is null and deletion_due_at is null)
+          and not exists (select 1 from users where instance_admin = 1)`.execute(tx);
+      }
     });
   }
 
