@@ -33,7 +33,7 @@ async function exported(jar: CookieJar): Promise<AccountExport> {
 }
 
 describe("data export", () => {
-  test("the zip holds the profile, friends, the user's messages and the files they uploaded", async () => {
+  test("the zip holds the profile and avatar, friends, the user's messages and the files they uploaded", async () => {
     const alice = await registerUser(node);
     const bob = await registerUser(node);
     const dm = await befriend(node, alice, bob);
@@ -45,6 +45,8 @@ describe("data export", () => {
     expect((await say(alice.jar, "first from alice")).status).toBe(201);
     expect((await say(alice.jar, "with a file", { attachmentIds: [attachment.id] })).status).toBe(201);
     expect((await say(bob.jar, "bob's own words")).status).toBe(201);
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 7, 8, 9]);
+    expect((await node.req("/api/users/me/avatar", { method: "PUT", body: png }, alice.jar)).status).toBe(200);
 
     const done = await exported(alice.jar);
     expect(done.progress).toBe(done.total);
@@ -58,6 +60,7 @@ describe("data export", () => {
 
     const profile = JSON.parse(strFromU8(zip["profile.json"]!));
     expect(profile).toMatchObject({ id: alice.user.id, username: alice.user.username, email: alice.user.email });
+    expect(zip["avatar.png"]).toEqual(png);
     const friends = JSON.parse(strFromU8(zip["friends.json"]!)) as Array<{ id: string }>;
     expect(friends.map((f) => f.id)).toEqual([bob.user.id]);
     const messages = JSON.parse(strFromU8(zip["messages.json"]!)) as Array<{ content: string; conversation: { id: string; kind: string }; attachments: Array<{ file: string }> }>;

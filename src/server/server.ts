@@ -151,7 +151,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const mailer = createMailer(config, store, log, clock);
   const accountMail = new AccountMailService(store, mailer, new LinkTokens(config.jwtSecret, store, clock), hasher, bus, { publicUrl: config.publicUrl, ...config.mail }, log, audit, clock);
-  const accountExport = new ExportService(store, files, { ttlHours: config.accounts.exportTtlHours, dataDir: config.dataDir }, log, clock);
+  const accountExport = new ExportService(store, files, images, { ttlHours: config.accounts.exportTtlHours, dataDir: config.dataDir }, log, clock);
   const accountDeletion = new AccountDeletionService(store, bus, hasher, totp, { users, spaces, rooms, conversations, images, audit, exports: accountExport }, { graceHours: config.accounts.deletionGraceHours }, log, clock);
   const ipLimiter = new WindowLimiter(config.authRateLimit.max, config.authRateLimit.windowSeconds * 1000, clock);
   const metrics = new Metrics();

@@ -13,8 +13,9 @@ import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
 import type { AccountExport } from "../../shared/protocol";
 import type { FileStore, StoredFile } from "../files/file-store";
+import type { ImageStore } from "../files/images";
 import type { Logger } from "../obs/log";
-import { toMe, toPublic } from "../social/users";
+import { avatarName, toMe, toPublic } from "../social/users";
 import type { ExportRow, Store } from "../store/store";
 import type { Actor } from "../auth/service";
 import { ZipWriter } from "./zip-writer";
@@ -50,6 +51,7 @@ export class ExportService {
   constructor(
     private readonly store: Store,
     private readonly files: FileStore,
+    private readonly images: ImageStore,
     private readonly opts: ExportOptions,
     private readonly log: Logger,
     private readonly clock: () => number = Date.now,
@@ -141,6 +143,10 @@ export class ExportService {
     await tick();
 
     await zip.text("profile.json", JSON.stringify({ exportedAt: iso(this.clock()), ...toMe(user) }, null, 2));
+    // Avatars live on the disk of the node that took them: a build elsewhere leaves it out.
+    const avatarFile = avatarName(user);
+    const avatar = avatarFile ? this.images.file(avatarFile) : null;
+    if (avatar && (await avatar.file.exists())) await zip.file(`avatar.${avatarFile!.split(".").pop()}`, avatar.file);
     await zip.text("friends.json", JSON.stringify(friends.map((f) => ({ ...toPublic(f), conversationId: f.conversation_id })), null, 2));
 
     const fileName = new Map(uploads.map((a) => [a.id, `files/${a.id}-${a.name.replace(/[\\/]/g, "_")}`]));

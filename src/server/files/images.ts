@@ -37,7 +37,7 @@ export class ImageStore {
     return name;
   }
 
-  file(name: string): { file: Blob; mime: string } | null {
+  file(name: string): { file: Bun.BunFile; mime: string } | null {
     if (!/^[0-9a-f-]{36}\.(png|jpg|gif|webp)$/.test(name)) return null;
     const ext = name.split(".").pop();
     const mime = Object.keys(EXTENSIONS).find((m) => EXTENSIONS[m] === ext)!;
