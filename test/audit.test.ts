@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Secret, TOTP } from "otpauth";
 import type { AuditEvent, AuditPage } from "../src/shared/audit";
+import { idTime } from "../src/shared/ids";
 import { CookieJar, registerUser, startNode, type TestNode } from "./support/parley";
 
 // Sign-ins hash with argon2id; a loaded 2-core machine can take seconds per test.
@@ -165,12 +166,13 @@ describe("the admin's audit log", () => {
 
   test("an export larger than one batch streams every row, and events past AUDIT_RETENTION_DAYS are pruned", async () => {
     const { user } = await registerUser(node);
-    const first = now;
     for (let i = 0; i < 520; i++) await node.audit.record({ kind: "login.failed", targetId: user.id, details: { i } });
     const all = (await (await node.req(`/api/admin/audit/export?user=${user.id}`, {}, admin.jar)).text()).trim().split("\n");
     expect(all.length).toBe(520);
     expect(JSON.parse(all[0]!).details).toEqual({ i: 519 });
-    now = first + 31 * 86_400_000;
+    // From the newest id, not this file's clock: ids never go back in time, so one minted
+    // earlier in this process under a later clock (another suite's) dates the rows after it.
+    now = idTime(JSON.parse(all[0]!).id) + 31 * 86_400_000;
     await node.audit.record({ kind: "login.failed", targetId: user.id, details: { i: "late" } });
     expect(await node.audit.prune()).toBeGreaterThanOrEqual(520);
     expect((await eventsOf(user.id)).map((e) => e.details)).toEqual([{ i: "late" }]);
