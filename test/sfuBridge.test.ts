@@ -93,17 +93,18 @@ describe("SfuBridge", () => {
     await expect(bridge.signal(sfuCall("stuck", ["a"]), "a", answer)).rejects.toMatchObject({ code: "UNAVAILABLE" });
   });
 
-  test("a publish offer from new client links (new ICE credentials) starts the participant over in the room; a repeat or a renegotiation does not", async () => {
+  test("a publish offer from new client links (new DTLS fingerprint) starts the participant over in the room; a repeat, a renegotiation or an ICE restart does not", async () => {
     const { sfu, done } = scriptedSfu(new Set());
     const bridge = new SfuBridge(sfu, new LocalBus(), recordingLog().log, { stepTimeoutMs: STEP_MS });
-    const offer = (ufrag: string, n = 0): SfuSignalIn => ({ kind: "offer", link: "publish", sdp: `v=0\r\na=ice-ufrag:${ufrag}\r\na=mid:${n}\r\n`, sources: {} });
+    const offer = (cert: string, n = 0, ufrag = "u1"): SfuSignalIn => ({ kind: "offer", link: "publish", sdp: `v=0\r\na=fingerprint:sha-256 ${cert}\r\na=ice-ufrag:${ufrag}\r\na=mid:${n}\r\n`, sources: {} });
     const call = sfuCall("moved", ["a", "b"]);
-    await bridge.signal(call, "a", offer("first"));
-    await bridge.signal(call, "a", offer("first"));
-    await bridge.signal(call, "a", offer("first", 1));
-    expect(done).toEqual(["open:moved", "join:moved:a", "join:moved:b", "signal:moved:a:offer", "signal:moved:a:offer", "signal:moved:a:offer"]);
+    await bridge.signal(call, "a", offer("AA:01"));
+    await bridge.signal(call, "a", offer("AA:01"));
+    await bridge.signal(call, "a", offer("AA:01", 1));
+    await bridge.signal(call, "a", offer("AA:01", 1, "restarted"));
+    expect(done).toEqual(["open:moved", "join:moved:a", "join:moved:b", "signal:moved:a:offer", "signal:moved:a:offer", "signal:moved:a:offer", "signal:moved:a:offer"]);
     done.length = 0;
-    await bridge.signal(call, "a", offer("second"));
+    await bridge.signal(call, "a", offer("BB:02"));
     expect(done).toEqual(["leave:moved:a", "join:moved:a", "signal:moved:a:offer"]);
   });
 

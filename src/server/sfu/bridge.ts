@@ -22,8 +22,8 @@ export class SfuBridge {
   readonly #rooms = new Map<string, Map<string, string>>();
   /** callId → the call version its room last followed. */
   readonly #versions = new Map<string, number>();
-  /** callId → participant id → the ICE ufrag of their last publish offer (which client links they use). */
-  readonly #ufrags = new Map<string, Map<string, string>>();
+  /** callId → participant id → the DTLS fingerprint of their last publish offer (which client links they use). */
+  readonly #fingerprints = new Map<string, Map<string, string>>();
   /**
    * Syncs run one at a time, across all calls: a signal's sync must not overtake one still
    * joining its sender, and a record read before a newer one was applied must not undo it (drop
@@ -96,7 +96,7 @@ export class SfuBridge {
       // Gone, or back on another socket (a reloaded page): its old links are dead either way.
       if (present.get(id) !== room.get(id)) {
         room.delete(id);
-        this.#ufrags.get(call.id)?.delete(id);
+        this.#fingerprints.get(call.id)?.delete(id);
         await this.#step("leave", call.id, () => this.sfu.leave(call.id, id)).catch((err) => this.#failed("leave", call.id, id, err));
       }
     }
@@ -121,7 +121,7 @@ export class SfuBridge {
   end(callId: string): Promise<void> {
     return this.#syncs.run(async () => {
       this.#versions.delete(callId);
-      this.#ufrags.delete(callId);
+      this.#fingerprints.delete(callId);
       if (this.#rooms.delete(callId)) await this.#step("close", callId, () => this.sfu.close(callId)).catch((err) => this.#failed("close", callId, undefined, err));
     });
   }
@@ -135,19 +135,21 @@ export class SfuBridge {
   }
 
   /**
-   * A publish offer with new ICE credentials comes from new client links (its page was told the
-   * room moved, or started over): its place in the room starts over too, as the SFU's links to
-   * it cannot be renegotiated onto another peer. A repeated or renegotiating offer keeps them.
+   * A publish offer with a new DTLS fingerprint comes from new client links (its page was told the
+   * room moved, or started over; each RTCPeerConnection makes its own certificate): its place in
+   * the room starts over too, as the SFU's links to it cannot be renegotiated onto another peer.
+   * A repeated or renegotiating offer keeps them, and so does an ICE restart (new ICE
+   * credentials, same certificate), which a loaded client makes on the links it already has.
    */
   async #freshLinks(callId: string, participantId: string, sdp: string): Promise<void> {
-    const ufrag = /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
+    const fingerprint = /^a=fingerprint:(.+?)\s*$/m.exec(sdp)?.[1];
     const room = this.#rooms.get(callId);
-    if (!ufrag || !room?.has(participantId)) return;
-    const known = this.#ufrags.get(callId) ?? new Map<string, string>();
-    this.#ufrags.set(callId, known);
+    if (!fingerprint || !room?.has(participantId)) return;
+    const known = this.#fingerprints.get(callId) ?? new Map<string, string>();
+    this.#fingerprints.set(callId, known);
     const before = known.get(participantId);
-    known.set(participantId, ufrag);
-    if (before === undefined || before === ufrag) return;
+    known.set(participantId, fingerprint);
+    if (before === undefined || before === fingerprint) return;
     await this.#step("leave", callId, () => this.sfu.leave(callId, participantId)).catch((err) => this.#failed("leave", callId, participantId, err));
     await this.#step("join", callId, () => this.sfu.join(callId, participantId)).catch((err) => this.#failed("join", callId, participantId, err));
   }
@@ -165,7 +167,7 @@ export class SfuBridge {
     this.#off();
     this.#rooms.clear();
     this.#versions.clear();
-    this.#ufrags.clear();
+    this.#fingerprints.clear();
     await this.sfu.close();
   }
 }
