@@ -158,6 +158,48 @@ for (const impl of impls) {
       await r.close();
     });
 
+    test("calls with an away participant are listed by since when, oldest first, until they come back or the call ends; a sweep claim is held by one", async () => {
+      const r = await impl.make();
+      // Two active calls, away at T0+5000 and T0+2000, and a third nobody left.
+      const active = async (caller: string, callee: string) => {
+        const call = record(caller, callee);
+        await r.create(call);
+        const joined = M.join(call, person(callee), call.media, T0 + 1000, 4);
+        expect(await r.update(joined)).toEqual({ ok: true });
+        return { ...joined, version: 1 };
+      };
+      const late = await active(`a-${newId()}`, `b-${newId()}`);
+      const early = await active(`c-${newId()}`, `d-${newId()}`);
+      const steady = await active(`e-${newId()}`, `f-${newId()}`);
+      const lateAway = M.markAway(late, late.hostId!, `c-${late.hostId}`, T0 + 5000)!;
+      expect(await r.update(lateAway)).toEqual({ ok: true });
+      const earlyAway = M.markAway(early, early.hostId!, `c-${early.hostId}`, T0 + 2000)!;
+      expect(await r.update(earlyAway)).toEqual({ ok: true });
+      // The other one of the early call goes too, later: the call stays listed by its first.
+      const callee = early.participants[1]!.id;
+      const bothAway = M.markAway({ ...earlyAway, version: 2 }, callee, `c-${callee}`, T0 + 6000)!;
+      expect(await r.update(bothAway)).toEqual({ ok: true });
+      expect(await r.awayBefore(T0 + 10_000, 10)).toEqual([early.id, late.id]);
+      expect(await r.awayBefore(T0 + 3000, 10)).toEqual([early.id]);
+      expect(await r.awayBefore(T0 + 10_000, 1)).toEqual([early.id]);
+      expect(await r.awayBefore(T0 + 1000, 10)).toEqual([]);
+      expect(await r.get(steady.id)).toBeDefined();
+      // Back on a new socket: no longer listed.
+      expect(await r.update(M.rebind({ ...lateAway, version: 2 }, late.hostId!, `s-${late.hostId}`, "c-new")!)).toEqual({ ok: true });
+      expect(await r.awayBefore(T0 + 10_000, 10)).toEqual([early.id]);
+      // Ended: no longer listed.
+      await r.remove(early.id);
+      expect(await r.awayBefore(T0 + 10_000, 10)).toEqual([]);
+
+      // Of two nodes claiming one call's sweep, one gets it; the claim lapses.
+      const claims = await Promise.all([r.claimSweep(late.id, 300), r.claimSweep(late.id, 300)]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await r.claimSweep(late.id, 300)).toBe(false);
+      await Bun.sleep(400);
+      expect(await r.claimSweep(late.id, 300)).toBe(true);
+      await r.close();
+    });
+
     test("close is idempotent", async () => {
       const r = await impl.make();
       await r.close();

@@ -160,6 +160,32 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
     for (const s of [aBack, bWs]) s.close();
   });
 
+  test("a grace period armed by a node that then stops is ended by another node: a call whose caller never comes back ends once", async () => {
+    const n3 = await startNode({ DATABASE_URL: db.url, REDIS_URL: REDIS!, REDIS_CHANNEL: `parley:test:${db.url.split("/").pop()}`, JWT_SECRET: "cluster-test-secret-cluster-test-secret!!", CALL_GRACE_SECONDS: "1" });
+    const a = await registerUser(n1);
+    const b = await registerUser(n2);
+    const conversationId = await befriend(n1, a, b);
+    const aWs = await connectWs(`http://127.0.0.1:${n3.listen().port}`, a.jar);
+    const bWs = await connectWs(b2, b.jar);
+    await aWs.request({ type: "hello" });
+    await bWs.request({ type: "hello" });
+    const { callId } = await aWs.request({ type: "call:invite", conversationId, media: { audio: true, video: false } });
+    await bWs.waitFor((e) => e.type === "call:incoming" && e.callId === callId);
+    expect((await bWs.request({ type: "call:accept", callId })).ok).toBe(true);
+    // SIGTERM's drain: a's socket closes, n3 arms a's grace timer, and exits with it.
+    await n3.shutdown();
+    await n3.dispose();
+    await bWs.waitFor((e) => e.type === "call:participant-reconnecting" && e.callId === callId);
+    // a never comes back: a surviving node's sweep ends the call, once.
+    expect(await bWs.waitFor((e) => e.type === "call:ended" && e.callId === callId, 15_000)).toMatchObject({ reason: "disconnected" });
+    await Bun.sleep(1500);
+    expect(bWs.events.filter((e) => e.type === "call:ended" && e.callId === callId)).toHaveLength(1);
+    const history = (await bWs.request({ type: "sync", conversationId, limit: 50 })).messages as { content: string }[];
+    expect(history.filter((m) => m.content.startsWith("Voice call ended"))).toHaveLength(1);
+    expect((await bWs.request({ type: "call:resume" })).call).toBeNull();
+    bWs.close();
+  });
+
   test("a hello cached on one node shows what changed on the other once the change's event has crossed", async () => {
     const a = await registerUser(n1);
     const b = await registerUser(n2);

@@ -176,6 +176,10 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   // Exports a dead node left half-built are taken over here; expired zips are removed.
   const exportSweeper = setInterval(() => void accountExport.sweep().catch((err) => log.error("export sweep failed", { error: String(err) })), 30_000);
   exportSweeper.unref();
+  // Grace periods whose timer died with its node (stopped or killed): any node ends them, each call claimed by one.
+  const awayEvery = Math.min(Math.max(config.calls.graceSeconds * 500, 500), 5000);
+  const awaySweeper = setInterval(() => void calls.sweepAway(awayEvery).catch((err) => log.error("call grace sweep failed", { error: String(err) })), awayEvery);
+  awaySweeper.unref();
   metrics.gauge("parley_ws_connections", () => gateway.connectionCount);
 
   let server: Server<SocketData> | undefined;
@@ -260,6 +264,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       clearInterval(deletionSweeper);
       live.close();
       clearInterval(exportSweeper);
+      clearInterval(awaySweeper);
       gateway.close();
       calls.close();
       await sfu.close();

@@ -5,57 +5,70 @@
  * so "busy" checks and version compare-and-set are atomic across nodes. Keys carry a TTL as a
  * safety net: a call whose nodes all died does not keep its users busy forever. A call's SFU node
  * is a field of its own in the hash (placeSfu), so placing it races no version; a set per node
- * lists the calls placed there, for the survivor that takes a dead node's calls over.
+ * lists the calls placed there, for the survivor that takes a dead node's calls over. A sorted
+ * set scores each call with an away participant by since when, written by the same scripts, so
+ * the grace sweep reads the overdue ones without scanning every call.
  */
 import { RedisLink } from "../bus/redis-link";
 import { members, type CallRecord } from "./model";
-import { unplaced, type CallRegistry, type CreateResult, type UpdateResult } from "./registry";
+import { awaySince, unplaced, type CallRegistry, type CreateResult, type UpdateResult } from "./registry";
 
-// KEYS: call, conversation, then every user's key. ARGV: json, call id, ttl ms, users json, conversation id.
+// KEYS: call, away set, conversation, then every user's key. ARGV: json, call id, ttl ms, users json, conversation id, away since or ''.
 const CREATE = `
-local c = redis.call('GET', KEYS[2])
+local c = redis.call('GET', KEYS[3])
 if c then return {'conv', c} end
-for i = 3, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then return {'busy', tostring(i - 3)} end
+for i = 4, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return {'busy', tostring(i - 4)} end
 end
 redis.call('HSET', KEYS[1], 'json', ARGV[1], 'v', '0', 'users', ARGV[4], 'conv', ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[2], 'PX', ARGV[3]) end
+for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[2], 'PX', ARGV[3]) end
+if ARGV[6] ~= '' then redis.call('ZADD', KEYS[2], ARGV[6], ARGV[2]) end
 return {'ok'}`;
 
-// KEYS: call, new conversation, old conversation, the n users of the new record, then users it drops.
-// ARGV: expected version, json, ttl ms, call id, users json, n, conversation id.
+// KEYS: call, away set, new conversation, old conversation, the n users of the new record, then users it drops.
+// ARGV: expected version, json, ttl ms, call id, users json, n, conversation id, away since or ''.
 const UPDATE = `
 local v = redis.call('HGET', KEYS[1], 'v')
 if not v or tonumber(v) ~= tonumber(ARGV[1]) then return {'conflict'} end
-local owner = redis.call('GET', KEYS[2])
+local owner = redis.call('GET', KEYS[3])
 if owner and owner ~= ARGV[4] then return {'conflict'} end
 local n = tonumber(ARGV[6])
-for i = 4, 3 + n do
+for i = 5, 4 + n do
   local cur = redis.call('GET', KEYS[i])
-  if cur and cur ~= ARGV[4] then return {'busy', tostring(i - 4)} end
+  if cur and cur ~= ARGV[4] then return {'busy', tostring(i - 5)} end
 end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'v', tostring(tonumber(v) + 1), 'users', ARGV[5], 'conv', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-if KEYS[3] ~= KEYS[2] and redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
-redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
-for i = 4, 3 + n do redis.call('SET', KEYS[i], ARGV[4], 'PX', ARGV[3]) end
-for i = 4 + n, #KEYS do
+if KEYS[4] ~= KEYS[3] and redis.call('GET', KEYS[4]) == ARGV[4] then redis.call('DEL', KEYS[4]) end
+redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[3])
+for i = 5, 4 + n do redis.call('SET', KEYS[i], ARGV[4], 'PX', ARGV[3]) end
+for i = 5 + n, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[4] then redis.call('DEL', KEYS[i]) end
 end
+if ARGV[8] == '' then redis.call('ZREM', KEYS[2], ARGV[4]) else redis.call('ZADD', KEYS[2], ARGV[8], ARGV[4]) end
 return {'ok'}`;
 
-// KEYS: call, conversation, every user's key. ARGV: call id, expected version or '', users json.
+// KEYS: call, away set, conversation, every user's key. ARGV: call id, expected version or '', users json.
 const REMOVE = `
 local cur = redis.call('HMGET', KEYS[1], 'json', 'v', 'users', 'sfu')
 if not cur[1] then return false end
 if cur[3] ~= ARGV[3] then return 'moved' end
 if ARGV[2] ~= '' and tonumber(cur[2]) ~= tonumber(ARGV[2]) then return false end
 redis.call('DEL', KEYS[1])
-for i = 2, #KEYS do
+redis.call('ZREM', KEYS[2], ARGV[1])
+for i = 3, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
 end
 return {cur[1], cur[2], cur[4] or ''}`;
+
+// KEYS: away set. ARGV: before, limit, call key prefix. Drops calls gone by their TTL (no remove listed them out).
+const AWAY = `
+local out = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])) do
+  if redis.call('EXISTS', ARGV[3] .. id) == 1 then table.insert(out, id) else redis.call('ZREM', KEYS[1], id) end
+end
+return out`;
 
 // KEYS: call, the node's call set, the previous node's call set. ARGV: node or '' (nowhere), previous node or '', call id, ttl ms.
 const PLACE = `
@@ -88,6 +101,9 @@ export class RedisCallRegistry implements CallRegistry {
   #user = (id: string) => `${this.prefix}:user:${id}`;
   #conv = (id: string) => `${this.prefix}:conv:${id}`;
   #placed = (node: string) => `${this.prefix}:sfu-calls:${node}`;
+  /** Calls with an away participant, scored by since when (awaySince). */
+  #away = () => `${this.prefix}:away`;
+  #sweepClaim = (id: string) => `${this.prefix}:sweep:${id}`;
 
   #eval(script: string, keys: string[], args: (string | number)[]): Promise<unknown> {
     return this.redis.send("EVAL", [script, String(keys.length), ...keys, ...args.map(String)]);
@@ -109,8 +125,8 @@ export class RedisCallRegistry implements CallRegistry {
   async create(call: CallRecord): Promise<CreateResult> {
     const users = members(call);
     const json = JSON.stringify({ ...unplaced(call), version: 0 });
-    const keys = [this.#call(call.id), this.#conv(call.conversationId), ...users.map(this.#user)];
-    const [kind, arg] = (await this.#eval(CREATE, keys, [json, call.id, this.ttlMs, JSON.stringify(users), call.conversationId])) as string[];
+    const keys = [this.#call(call.id), this.#away(), this.#conv(call.conversationId), ...users.map(this.#user)];
+    const [kind, arg] = (await this.#eval(CREATE, keys, [json, call.id, this.ttlMs, JSON.stringify(users), call.conversationId, awaySince(call) ?? ""])) as string[];
     if (kind === "ok") return { ok: true };
     return kind === "conv" ? { ok: false, existingCallId: arg! } : { ok: false, busyUserId: users[Number(arg)]! };
   }
@@ -151,9 +167,9 @@ export class RedisCallRegistry implements CallRegistry {
     if (!before || before.version !== call.version) return { ok: false };
     const users = members(call);
     const dropped = before.users.filter((u) => !users.includes(u));
-    const keys = [this.#call(call.id), this.#conv(call.conversationId), this.#conv(before.conv), ...[...users, ...dropped].map(this.#user)];
+    const keys = [this.#call(call.id), this.#away(), this.#conv(call.conversationId), this.#conv(before.conv), ...[...users, ...dropped].map(this.#user)];
     const json = JSON.stringify({ ...unplaced(call), version: call.version + 1 });
-    const args = [call.version, json, this.ttlMs, call.id, JSON.stringify(users), users.length, call.conversationId];
+    const args = [call.version, json, this.ttlMs, call.id, JSON.stringify(users), users.length, call.conversationId, awaySince(call) ?? ""];
     const [kind, arg] = (await this.#eval(UPDATE, keys, args)) as string[];
     if (kind === "ok") return { ok: true };
     return kind === "busy" ? { ok: false, busyUserId: users[Number(arg)]! } : { ok: false };
@@ -163,7 +179,7 @@ export class RedisCallRegistry implements CallRegistry {
     for (;;) {
       const before = await this.#indexOf(id);
       if (!before) return undefined;
-      const keys = [this.#call(id), this.#conv(before.conv), ...before.users.map(this.#user)];
+      const keys = [this.#call(id), this.#away(), this.#conv(before.conv), ...before.users.map(this.#user)];
       const out = (await this.#eval(REMOVE, keys, [id, expectedVersion ?? "", JSON.stringify(before.users)])) as [string, string, string] | "moved" | null;
       // Its users changed since they were read: read them again, so no user key is left behind.
       if (out === "moved") continue;
@@ -182,6 +198,14 @@ export class RedisCallRegistry implements CallRegistry {
 
   async sfuCallsOf(node: string): Promise<string[]> {
     return (await this.redis.send("SMEMBERS", [this.#placed(node)])) as string[];
+  }
+
+  async awayBefore(before: number, limit: number): Promise<string[]> {
+    return (await this.#eval(AWAY, [this.#away()], [before, limit, this.#call("")])) as string[];
+  }
+
+  async claimSweep(callId: string, ms: number): Promise<boolean> {
+    return (await this.redis.send("SET", [this.#sweepClaim(callId), "1", "NX", "PX", String(ms)])) !== null;
   }
 
   async ping(): Promise<void> {

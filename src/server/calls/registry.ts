@@ -33,9 +33,26 @@ export interface CallRegistry {
   placeSfu(callId: string, node: string | null, from: string | null): Promise<string | undefined>;
   /** The calls placed on `node` (ended ones may linger: read each). */
   sfuCallsOf(node: string): Promise<string[]>;
+  /**
+   * Calls with a participant whose socket has been gone since `before` or earlier (their
+   * disconnectedAt), oldest first, at most `limit`. For the sweep that ends grace periods whose
+   * timer died with its node; a listed call may have changed since: read it.
+   */
+  awayBefore(before: number, limit: number): Promise<string[]>;
+  /**
+   * Claims the grace sweep of a call for `ms`: true for exactly one of the nodes that ask until
+   * the claim lapses, so only one of them acts on it.
+   */
+  claimSweep(callId: string, ms: number): Promise<boolean>;
   /** Rejects while the backing store (Redis) is out of reach; /readyz reports it. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Since when its longest-gone participant has been away; null when everyone is connected. */
+export function awaySince(call: CallRecord): number | null {
+  const gone = call.participants.flatMap((p) => (p.disconnectedAt === null ? [] : [p.disconnectedAt]));
+  return gone.length ? Math.min(...gone) : null;
 }
 
 /** The record as update() stores it: its SFU node is placeSfu's alone to write. */
@@ -50,6 +67,10 @@ export class MemoryCallRegistry implements CallRegistry {
   readonly #byConversation = new Map<string, string>();
   /** callId → its SFU node. */
   readonly #sfu = new Map<string, string>();
+  /** callId → when its sweep claim lapses. */
+  readonly #claims = new Map<string, number>();
+
+  constructor(private readonly clock: () => number = Date.now) {}
 
   #busy(call: CallRecord): string | undefined {
     return members(call).find((u) => this.#byUser.has(u) && this.#byUser.get(u) !== call.id);
@@ -124,6 +145,26 @@ export class MemoryCallRegistry implements CallRegistry {
 
   async sfuCallsOf(node: string) {
     return [...this.#sfu].filter(([, n]) => n === node).map(([id]) => id);
+  }
+
+  /** A scan: one node holds few calls, and this runs every few seconds, not per request. */
+  async awayBefore(before: number, limit: number) {
+    const away = [...this.#calls.values()].flatMap((c) => {
+      const since = awaySince(c);
+      return since !== null && since <= before ? [{ id: c.id, since }] : [];
+    });
+    return away
+      .sort((a, b) => a.since - b.since)
+      .slice(0, limit)
+      .map((a) => a.id);
+  }
+
+  async claimSweep(callId: string, ms: number) {
+    const now = this.clock();
+    if ((this.#claims.get(callId) ?? -Infinity) > now) return false;
+    for (const [id, until] of this.#claims) if (until <= now) this.#claims.delete(id);
+    this.#claims.set(callId, now + ms);
+    return true;
   }
 
   async count() {

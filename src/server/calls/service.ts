@@ -266,15 +266,42 @@ export class CallService extends JoinedCalls {
       await this.toConnections(this.others(next, userId), { type: "call:participant-reconnecting", callId: next.id, userId });
       await this.publish(next);
     }
+    this.timers.set(`grace:${next.id}:${userId}`, this.timings.graceMs, () => this.#graceOver(next.id, userId));
+  }
+
+  /** The grace period of `userId` in this call is over: if still away, they leave (a DM call ends). */
+  async #graceOver(callId: string, userId: string): Promise<void> {
+    const now = await this.registry.get(callId);
+    if (now?.participants.find((p) => p.id === userId)?.disconnectedAt == null) return;
     // A caller gone while ringing has nothing to come back to but the same call: cancel it.
-    this.timers.set(`grace:${next.id}:${userId}`, this.timings.graceMs, async () => {
-      const now = await this.registry.get(next.id);
-      if (now?.participants.find((p) => p.id === userId)?.disconnectedAt == null) return;
-      if (now.kind === "dm" || now.state === "ringing") return this.end(now.id, now.state === "ringing" ? "cancelled" : "disconnected", now.version);
-      const left = await this.mutateCall(now.id, (c) => (c.participants.find((p) => p.id === userId)?.disconnectedAt != null ? M.leave(c, userId) : undefined));
-      if (!left || (await this.endIfOver(left, "disconnected", [userId]))) return;
-      await this.toConnections(this.others(left), { type: "call:participant-left", callId: left.id, userId, reason: "disconnected", version: left.version });
-      await this.publish(left);
-    });
+    if (now.kind === "dm" || now.state === "ringing") return this.end(now.id, now.state === "ringing" ? "cancelled" : "disconnected", now.version);
+    const left = await this.mutateCall(now.id, (c) => (c.participants.find((p) => p.id === userId)?.disconnectedAt != null ? M.leave(c, userId) : undefined));
+    if (!left || (await this.endIfOver(left, "disconnected", [userId]))) return;
+    await this.toConnections(this.others(left), { type: "call:participant-left", callId: left.id, userId, reason: "disconnected", version: left.version });
+    await this.publish(left);
+  }
+
+  /**
+   * Ends the grace periods whose timer is gone: armed on a node that then stopped or died (a
+   * SIGTERM drain closes sockets, so it arms them just before exiting). Every node runs this every
+   * few seconds; each overdue call is claimed, so one node acts on it. Overdue means away for the
+   * grace period plus `slackMs`, which leaves a live timer the first go.
+   */
+  async sweepAway(slackMs: number): Promise<void> {
+    const due = this.clock() - this.timings.graceMs - slackMs;
+    for (const callId of await this.registry.awayBefore(due, SWEEP_BATCH)) {
+      if (!(await this.registry.claimSweep(callId, SWEEP_CLAIM_MS))) continue;
+      const call = await this.registry.get(callId);
+      for (const p of call?.participants ?? []) {
+        if (p.disconnectedAt === null || p.disconnectedAt > due) continue;
+        await this.#graceOver(callId, p.id);
+      }
+    }
   }
 }
+
+/** Calls one sweep looks at; more wait for the next. */
+const SWEEP_BATCH = 100;
+/** Long enough for one sweep to act on a call; if it failed, a node tries again after this. */
+const SWEEP_CLAIM_MS = 10_000;
+
