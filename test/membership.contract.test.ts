@@ -4,6 +4,7 @@
  * than its dead bound, so its registration lapses while it is still reachable for assertions.
  */
 import { describe, expect, test } from "bun:test";
+import { RedisClient } from "bun";
 import { newId } from "../src/shared/ids";
 import { LocalMembership, type Membership, type MembershipEvents, type RecentSend, type NodeSocket } from "../src/server/cluster/membership";
 import { RedisMembership, type MembershipTimings } from "../src/server/cluster/redis-membership";
@@ -37,8 +38,7 @@ describe.skipIf(!REDIS)("membership contract on redis", () => {
   const fast: MembershipTimings = { heartbeatMs: 100, deadMs: 5000 };
   /** Heartbeats once, then not for a minute: dead 300 ms after it starts. */
   const stalling: MembershipTimings = { heartbeatMs: 60_000, deadMs: 300 };
-  const cluster = () => {
-    const prefix = `parley:test:cluster:${process.pid}:${newId()}`;
+  const cluster = (prefix = `parley:test:cluster:${process.pid}:${newId()}`) => {
     return (timings: MembershipTimings) => RedisMembership.connect(REDIS!, prefix, timings, self());
   };
   const recorder = () => {
@@ -141,5 +141,49 @@ describe.skipIf(!REDIS)("membership contract on redis", () => {
     expect((await a.nodes()).map((n) => n.id).sort()).toEqual([a.self.id, paused.self.id].sort());
     await paused.close();
     await a.close();
+  });
+
+  test("a node whose main thread is starved past the dead bound stays alive (its heartbeat has a thread of its own); one hung past hungMs is declared dead like a dead process, and recovers on waking", async () => {
+    const prefix = `parley:test:cluster:${process.pid}:${newId()}`;
+    const join = cluster(prefix);
+    const { heard, events } = recorder();
+    const raw = new RedisClient(REDIS!);
+    await raw.connect();
+    // One command, written before any timer of this thread runs again (a late heartbeat could renew the key).
+    const registered = async (id: string) => (await raw.send("EXISTS", [`${prefix}:node:${id}`])) === 1;
+    const busy = await join({ heartbeatMs: 100, deadMs: 800, hungMs: 3000 });
+    let evicted = 0;
+    await busy.start("10.0.0.4:3000", { lost: async () => {}, evicted: () => void evicted++ });
+    busy.opened({ userId: "u1", connectionId: "c1", guest: false });
+    const first = busy.self.id;
+    const a = await join(fast);
+    await a.start("10.0.0.1:3000", events("a"));
+    const listed = async () => (await a.nodes()).map((n) => n.id);
+
+    // The event loop held for 2.5 dead bounds (as werift under load did): still registered.
+    Bun.sleepSync(2000);
+    expect(await registered(first)).toBe(true);
+    await Bun.sleep(600);
+    expect(heard).toEqual([]);
+    expect(evicted).toBe(0);
+    expect(busy.self.id).toBe(first);
+
+    // Held past hungMs: its key lapsed as a dead process's would.
+    Bun.sleepSync(4500);
+    expect(await registered(first)).toBe(false);
+    // Awake again: either the survivor claimed it first (handed its socket once; it goes on under a
+    // new id) or its heartbeat came back first (same id, its socket set written again); never half of each.
+    await until("the node to be registered again", async () => (await listed()).includes(busy.self.id), 10_000);
+    await Bun.sleep(500);
+    if (evicted) {
+      expect(heard.map((h) => [h.node, h.sockets.map((x) => x.connectionId)])).toEqual([[first, ["c1"]]]);
+      expect(busy.self.id).not.toBe(first);
+    } else {
+      expect(heard).toEqual([]);
+      expect(busy.self.id).toBe(first);
+    }
+    await a.close();
+    await busy.close();
+    raw.close();
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Membership in Redis. Per node: a key holding its NodeInfo that lives `deadMs` unless renewed
- * (the heartbeat, every `heartbeatMs`), and a set of the sockets it holds; a sorted set lists
+ * (the heartbeat, every `heartbeatMs`, on a thread of its own: heartbeat-worker.ts), and a set of the sockets it holds; a sorted set lists
  * every node that registered. Each heartbeat also looks for listed nodes whose key lapsed: a
  * survivor claims a dead node (one script: exactly one cleans up), takes its socket set in the
  * same step and drops the node from the list once done. A claimer that fails mid-cleanup tries
@@ -13,22 +13,28 @@
  */
 import { newId } from "../../shared/ids";
 import { RedisLink } from "../bus/redis-link";
+import type { HeartbeatCommand, HeartbeatReport } from "./heartbeat-worker";
 import { SEND_RECORDED_EVERY_MS, type Membership, type MembershipEvents, type NodeInfo, type NodeSocket } from "./membership";
 
 export interface MembershipTimings {
   heartbeatMs: number;
   /** A node that has not heartbeaten for this long is dead. */
   deadMs: number;
+  /** A node whose main thread has not run for this long stops heartbeating (hungAfter() when left out). */
+  hungMs?: number;
 }
 
-// KEYS: node, node list, tombstone, sockets. ARGV: info json, dead ms, id, now.
-const HEARTBEAT = `
-if redis.call('EXISTS', KEYS[3]) == 1 then return 'evicted' end
-local had = redis.call('EXISTS', KEYS[1])
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-if had == 1 then return 'ok' end
-return 'new'`;
+/**
+ * How long the main thread may go without running before the heartbeat stops: far longer than
+ * the werift stalls that once got live nodes declared dead, short enough that a hung process
+ * does not hold its users' presence and calls for long.
+ */
+export function hungAfter(deadMs: number): number {
+  return Math.max(30_000, 6 * deadMs);
+}
+
+/** How long close() waits for the heartbeat thread to stop before ending it. */
+const STOP_WAIT_MS = 2000;
 
 // KEYS: sockets. ARGV: every socket. Rewrites the whole set (after a Redis restart lost it, or a write failed).
 const REWRITE = `
@@ -70,6 +76,10 @@ export class RedisMembership implements Membership {
   /** When each conversation's send was last recorded in Redis (see SEND_RECORDED_EVERY_MS). */
   readonly #recorded = new Map<string, number>();
   #timer: ReturnType<typeof setInterval> | undefined;
+  #worker: Worker | undefined;
+  /** Resolved by the heartbeat thread's next report (start) or its stop. */
+  #reported: (() => void) | undefined;
+  #stopped: (() => void) | undefined;
   #events: MembershipEvents | undefined;
   #ticking = false;
   /** Dead nodes this node is cleaning up after. */
@@ -77,6 +87,7 @@ export class RedisMembership implements Membership {
   #closed = false;
 
   private constructor(
+    private readonly url: string,
     private readonly redis: RedisLink,
     private readonly prefix: string,
     private readonly timings: MembershipTimings,
@@ -87,7 +98,7 @@ export class RedisMembership implements Membership {
   }
 
   static async connect(url: string, prefix: string, timings: MembershipTimings, self: Omit<NodeInfo, "address">, onError: (err: unknown) => void = () => {}): Promise<RedisMembership> {
-    return new RedisMembership(await RedisLink.connect(url), prefix, timings, self, onError);
+    return new RedisMembership(url, await RedisLink.connect(url), prefix, timings, self, onError);
   }
 
   #node = (id: string) => `${this.prefix}:node:${id}`;
@@ -106,8 +117,53 @@ export class RedisMembership implements Membership {
   async start(address: string, events: MembershipEvents): Promise<void> {
     this.self.address = address;
     this.#events = events;
+    const worker = new Worker(new URL("./heartbeat-worker.ts", import.meta.url).href);
+    this.#worker = worker;
+    worker.onmessage = (event: MessageEvent<HeartbeatReport>) => this.#heard(event.data);
+    const registered = new Promise<void>((resolve) => (this.#reported = resolve));
+    const { heartbeatMs, deadMs } = this.timings;
+    this.#command({ type: "start", url: this.url, heartbeatMs, deadMs, hungMs: this.timings.hungMs ?? hungAfter(deadMs) });
+    this.#beatAs();
+    await registered;
     await this.#tick();
-    this.#timer = setInterval(() => void this.#tick(), this.timings.heartbeatMs);
+    this.#timer = setInterval(() => {
+      // Before the tick's guard: a slow Redis holding a tick up is no hung thread.
+      this.#command({ type: "alive" });
+      void this.#tick();
+    }, heartbeatMs);
+  }
+
+  #command(cmd: HeartbeatCommand): void {
+    this.#worker?.postMessage(cmd);
+  }
+
+  #beatAs(): void {
+    const id = this.self.id;
+    this.#command({ type: "as", id, info: JSON.stringify(this.self), keys: [this.#node(id), this.#list(), this.#tomb(id)] });
+  }
+
+  #heard(report: HeartbeatReport): void {
+    this.#reported?.();
+    this.#reported = undefined;
+    if (report.type === "stopped") return this.#stopped?.();
+    if (report.type === "error") return this.onError(new Error(report.error));
+    if (report.type === "evicted") return this.#evicted();
+    // Written anew (Redis restarted, or the key lapsed with nobody claiming it yet): so is the socket set.
+    if (report.fresh && !this.#closed) {
+      this.#dirty = true;
+      void this.#tick();
+    }
+  }
+
+  /** Its sockets were handed to a survivor: start over under a new id, with none. */
+  #evicted(): void {
+    if (this.#closed) return;
+    this.self.id = newId();
+    this.#sockets.clear();
+    this.#recorded.clear();
+    this.#dirty = false;
+    this.#events?.evicted();
+    this.#beatAs();
   }
 
   opened(socket: NodeSocket): void {
@@ -138,12 +194,12 @@ export class RedisMembership implements Membership {
     return infos.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as NodeInfo);
   }
 
-  /** One heartbeat, then a look for dead nodes; never two at once (a slow Redis must not pile them up). */
+  /** Upkeep of this node's records, then a look for dead nodes; never two at once (a slow Redis must not pile them up). */
   async #tick(): Promise<void> {
     if (this.#ticking || this.#closed) return;
     this.#ticking = true;
     try {
-      await this.#beat();
+      await this.#upkeep();
       await this.#sweep();
     } catch (err) {
       // Redis out of reach: the next tick tries again, and the socket set is rewritten then.
@@ -154,20 +210,9 @@ export class RedisMembership implements Membership {
     }
   }
 
-  async #beat(): Promise<void> {
+  async #upkeep(): Promise<void> {
     const id = this.self.id;
-    const keys = [this.#node(id), this.#list(), this.#tomb(id), this.#socketsOf(id)];
-    const state = await this.#eval(HEARTBEAT, keys, [JSON.stringify(this.self), this.timings.deadMs, id, Date.now()]);
-    if (state === "evicted") {
-      // Its sockets were handed to a survivor: start over under a new id, with none.
-      this.self.id = newId();
-      this.#sockets.clear();
-      this.#recorded.clear();
-      this.#dirty = false;
-      this.#events?.evicted();
-      return this.#beat();
-    }
-    if (state === "new" || this.#dirty) {
+    if (this.#dirty) {
       this.#dirty = false;
       await this.#eval(REWRITE, [this.#socketsOf(id)], [...this.#sockets.values()]);
     }
@@ -209,6 +254,13 @@ export class RedisMembership implements Membership {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
+    if (this.#worker) {
+      // Stopped before the key goes, so no beat in flight writes it again.
+      const stopped = new Promise<void>((resolve) => (this.#stopped = resolve));
+      this.#command({ type: "stop" });
+      await Promise.race([stopped, Bun.sleep(STOP_WAIT_MS)]);
+      this.#worker.terminate();
+    }
     const id = this.self.id;
     await this.redis.send("DEL", [this.#node(id), this.#socketsOf(id), this.#sends(id)]).catch(() => {});
     await this.redis.send("ZREM", [this.#list(), id]).catch(() => {});
