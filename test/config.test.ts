@@ -57,11 +57,19 @@ describe("config", () => {
 
   test("the embedded SFU is the default; SFU=janus needs JANUS_URL", () =>
     withDir((dir) => {
-      expect(loadConfig({ DATA_DIR: dir }).calls.sfu).toEqual({ kind: "embedded" });
+      expect(loadConfig({ DATA_DIR: dir }).calls.sfu).toEqual({ kind: "embedded", network: {} });
       expect(() => loadConfig({ DATA_DIR: dir, SFU: "janus" })).toThrow(/JANUS_URL/);
       expect(() => loadConfig({ DATA_DIR: dir, SFU: "mediasoup" })).toThrow(/SFU/);
       const c = loadConfig({ DATA_DIR: dir, SFU: "janus", JANUS_URL: "http://10.0.0.5:8088/janus" });
       expect(c.calls.sfu).toEqual({ kind: "janus", url: "http://10.0.0.5:8088/janus" });
+    }));
+
+  test("the embedded SFU announces SFU_ANNOUNCED_IP (an IPv4 address) and binds SFU_PORT_RANGE (low-high within 1024–65535)", () =>
+    withDir((dir) => {
+      expect(loadConfig({ DATA_DIR: dir, SFU_ANNOUNCED_IP: "203.0.113.7", SFU_PORT_RANGE: "40000-40199" }).calls.sfu).toEqual({ kind: "embedded", network: { announcedIp: "203.0.113.7", portRange: [40000, 40199] } });
+      expect(() => loadConfig({ DATA_DIR: dir, SFU_ANNOUNCED_IP: "node-a.example" })).toThrow(/SFU_ANNOUNCED_IP/);
+      expect(() => loadConfig({ DATA_DIR: dir, SFU_PORT_RANGE: "40199-40000" })).toThrow(/SFU_PORT_RANGE/);
+      expect(() => loadConfig({ DATA_DIR: dir, SFU_PORT_RANGE: "80-90" })).toThrow(/SFU_PORT_RANGE/);
     }));
 
   test("attachments live on disk by default; S3_BUCKET with both keys selects a bucket, and a partial set fails fast", () =>

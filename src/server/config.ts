@@ -64,6 +64,13 @@ export const EnvSchema = z.object({
   SFU: z.enum(["embedded", "janus"]).default("embedded"),
   JANUS_URL: z.string().regex(/^https?:\/\//, "must start with http:// or https://").optional(),
   SFU_STEP_TIMEOUT_MS: Int(10_000),
+  SFU_ANNOUNCED_IP: z.ipv4().optional(),
+  SFU_PORT_RANGE: z
+    .string()
+    .regex(/^\d{1,5}-\d{1,5}$/, "must be two ports, low-high (e.g. 40000-40199)")
+    .transform((v) => v.split("-").map(Number) as [number, number])
+    .refine(([lo, hi]) => lo >= 1024 && lo <= hi && hi <= 65535, "must be low-high with 1024 ≤ low ≤ high ≤ 65535")
+    .optional(),
   GUEST_TTL_SECONDS: Int(4 * 3600),
   GUEST_MAX_PER_ROOM: Int(20),
   STUN_URLS: z.string().optional(),
@@ -94,6 +101,14 @@ export const EnvSchema = z.object({
   ACCOUNT_DELETION_GRACE_HOURS: Int(72),
   ACCOUNT_EXPORT_TTL_HOURS: Int(48),
 });
+
+/** Where clients reach a node's embedded SFU. */
+export interface SfuNetwork {
+  /** Offered to clients as a host candidate besides the node's own interface addresses (a public address behind 1:1 NAT). */
+  announcedIp?: string;
+  /** The UDP ports its media sockets bind, for a firewall or port forward; random when unset. */
+  portRange?: [number, number];
+}
 
 export interface OidcProviderConfig {
   id: string;
@@ -136,8 +151,11 @@ export interface Config {
   limits: { write: { ratePerSecond: number; burst: number }; read: { ratePerSecond: number; burst: number }; friendRequestsPerTargetPerHour: number; maxSpacesPerUser: number };
   /** Budget of the per-node hello cache (hello/cache.ts); 0 turns it off. */
   helloCacheBytes: number;
-  /** sfuStepTimeoutMs: one SFU step (open, join, leave, close, a signal) that takes longer fails, so a hung one cannot stall other calls. */
-  calls: { ringSeconds: number; graceSeconds: number; meshMax: number; sfu: { kind: "embedded" } | { kind: "janus"; url: string }; sfuStepTimeoutMs: number };
+  /**
+   * sfuStepTimeoutMs: one SFU step (open, join, leave, close, a signal) that takes longer fails, so a hung one cannot stall other calls.
+   * The embedded SFU's `network`: this node's address as clients reach it and the UDP ports it uses (sfu/werift-media.ts).
+   */
+  calls: { ringSeconds: number; graceSeconds: number; meshMax: number; sfu: { kind: "embedded"; network: SfuNetwork } | { kind: "janus"; url: string }; sfuStepTimeoutMs: number };
   /** Guest sessions in rooms: how long a guest token lasts, how many guests one room's call holds. */
   guests: { ttlSeconds: number; maxPerRoom: number };
   rtc: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | null; turnTtlSeconds: number; forceRelay: boolean };
@@ -288,7 +306,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSpacesPerUser: e.MAX_SPACES_PER_USER,
     },
     helloCacheBytes: Math.floor(e.HELLO_CACHE_MB * 1024 * 1024),
-    calls: { ringSeconds: e.CALL_RING_SECONDS, graceSeconds: e.CALL_GRACE_SECONDS, meshMax: e.MESH_MAX, sfu: e.SFU === "janus" ? { kind: "janus" as const, url: e.JANUS_URL! } : { kind: "embedded" as const }, sfuStepTimeoutMs: e.SFU_STEP_TIMEOUT_MS },
+    calls: { ringSeconds: e.CALL_RING_SECONDS, graceSeconds: e.CALL_GRACE_SECONDS, meshMax: e.MESH_MAX, sfu: e.SFU === "janus" ? { kind: "janus" as const, url: e.JANUS_URL! } : { kind: "embedded" as const, network: { announcedIp: e.SFU_ANNOUNCED_IP, portRange: e.SFU_PORT_RANGE } }, sfuStepTimeoutMs: e.SFU_STEP_TIMEOUT_MS },
     guests: { ttlSeconds: e.GUEST_TTL_SECONDS, maxPerRoom: e.GUEST_MAX_PER_ROOM },
     rtc: { stunUrls: list(e.STUN_URLS), turnUrls: list(e.TURN_URLS), turnSecret: e.TURN_SECRET ?? null, turnTtlSeconds: e.TURN_TTL_SECONDS, forceRelay: e.RTC_FORCE_RELAY },
     metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },

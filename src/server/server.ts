@@ -139,7 +139,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const ice = new IceService(config.rtc, clock);
   const spaces = new SpaceService(store, bus, presence, images, config.limits.maxSpacesPerUser, clock, calls);
   const invites = new InviteService(store, bus, spaces, presence, clock);
-  const bridge = new SfuBridge(config.calls.sfu.kind === "janus" ? new JanusSfu(config.calls.sfu.url) : new WeriftSfu(), bus, log, { stepTimeoutMs: config.calls.sfuStepTimeoutMs });
+  const bridge = new SfuBridge(config.calls.sfu.kind === "janus" ? new JanusSfu(config.calls.sfu.url) : new WeriftSfu(config.calls.sfu.network), bus, log, { stepTimeoutMs: config.calls.sfuStepTimeoutMs });
   const sfu = new SfuPlacement(bridge, callRegistry, bus, () => membership.self.id, log);
   // The SFU room follows the call, on the node it is placed on: opened past MESH_MAX, participants in and out, closed at its end.
   calls.watch((change) => void sfu.changed(change).catch((err) => log.error("sfu sync failed", { error: String(err) })));

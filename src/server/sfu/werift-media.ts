@@ -25,6 +25,7 @@ import {
   type RtpPacket,
 } from "werift";
 import { Socket } from "node:dgram";
+import type { SfuNetwork } from "../config";
 import type { SfuLink } from "./sfu";
 
 /**
@@ -51,13 +52,20 @@ function codecs() {
   };
 }
 
-/** Publish links read rid (simulcast demux); both carry mid and RFC 6464 audio levels. */
-export function createPeer(link: SfuLink): RTCPeerConnection {
+/**
+ * Publish links read rid (simulcast demux); both carry mid and RFC 6464 audio levels. `network`
+ * adds the node's announced address to the interface addresses werift offers (its sockets
+ * listen on every interface, so traffic sent to a 1:1-NATed public address reaches them) and
+ * pins the UDP ports.
+ */
+export function createPeer(link: SfuLink, network: SfuNetwork = {}): RTCPeerConnection {
   const video = link === "publish" ? [useSdesMid(), useSdesRTPStreamId()] : [useSdesMid()];
   return new RTCPeerConnection({
     codecs: codecs(),
     headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()], video },
     iceUseIpv6: false,
+    iceAdditionalHostAddresses: network.announcedIp ? [network.announcedIp] : undefined,
+    icePortRange: network.portRange,
   });
 }
 

@@ -6,6 +6,7 @@
  */
 import type { RTCPeerConnection, RTCRtpTransceiver } from "werift";
 import { AppError } from "../../shared/errors";
+import type { SfuNetwork } from "../config";
 import { sdpMids, type SfuIceCandidate } from "../../shared/sfu";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource, SfuTrackInfo } from "./sfu";
 import { Publication, Subscription } from "./werift-forward";
@@ -54,7 +55,7 @@ export class WeriftSfu implements Sfu {
   readonly #rooms = new Map<string, Room>();
   readonly #listeners = new Set<(e: SfuEvent) => void>();
 
-  constructor() {
+  constructor(private readonly network: SfuNetwork = {}) {
     surviveUnreachablePeers();
   }
 
@@ -146,7 +147,7 @@ export class WeriftSfu implements Sfu {
   }
 
   #peer(room: Room, member: Member, link: SfuLink): RTCPeerConnection {
-    const pc = createPeer(link);
+    const pc = createPeer(link, this.network);
     const to = member.id;
     pc.onIceCandidate.subscribe((c) => {
       const candidate = c?.toJSON();
