@@ -4,10 +4,11 @@
  * whole node on each store: downloads, the orphan sweep, the quota and a message's delete.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../src/server/config";
 import { DiskFileStore, type FileStore, type StoredFile } from "../src/server/files/file-store";
+import { ImageStore } from "../src/server/files/images";
 import { S3FileStore } from "../src/server/files/s3-file-store";
 import { AppError } from "../src/shared/errors";
 import type { Attachment } from "../src/shared/attachments";
@@ -25,15 +26,18 @@ afterAll(() => s3?.stop());
 interface Backend {
   name: string;
   env(): Record<string, string>;
+  /** What another node shares with one on data dir `dir`: a disk store is shared only as the same directory (one volume). */
+  peerEnv(dir: string): Record<string, string>;
   /** As main.ts builds it from the config. */
   open(config: Readonly<Config>): FileStore;
 }
 
 const backends: Backend[] = [
-  { name: "disk", env: () => ({}), open: (config) => new DiskFileStore(config.dataDir) },
+  { name: "disk", env: () => ({}), peerEnv: (dir) => ({ DATA_DIR: dir }), open: (config) => new DiskFileStore(config.dataDir) },
   {
     name: "s3",
     env: () => s3.env,
+    peerEnv: () => s3.env,
     open(config) {
       if (config.files.kind !== "s3") throw new Error("S3_* did not configure an S3 store");
       return new S3FileStore(config.files, config.dataDir);
@@ -41,6 +45,7 @@ const backends: Backend[] = [
   },
 ];
 
+const PNG_HEAD = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
 const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 const sha256 = (b: Uint8Array) => new Bun.CryptoHasher("sha256").update(b).digest("hex");
 const streamOf = (...chunks: Uint8Array[]) =>
@@ -129,6 +134,33 @@ for (const backend of backends) {
       expect(sha256(await read(got))).toBe(up.key);
       await files.remove(up.key);
     }, 60_000);
+
+    test("an image saved through one node's store is read through another's, an image a node kept on its own disk before is moved there, and removing it through either frees it", async () => {
+      const other = testConfig(backend.peerEnv(dir));
+      const [mine, theirs] = [new ImageStore(files, dir), new ImageStore(backend.open(other.config), other.config.dataDir)];
+      const png = new Uint8Array([...PNG_HEAD, ...random(200)]);
+      const name = await mine.save(png);
+      const got = await theirs.file(name);
+      expect(got?.mime).toBe("image/png");
+      expect(new Uint8Array(await new Response(got!.file).arrayBuffer())).toEqual(png);
+      // The same picture saved again is an image of its own: removing one leaves the other.
+      const again = await mine.save(png);
+      await theirs.remove(name);
+      expect(await mine.file(name)).toBeNull();
+      expect(await theirs.file(again)).not.toBeNull();
+
+      // Kept under DATA_DIR/images by an older version: readable on that node at once, on every node once moved.
+      const legacy = [`${crypto.randomUUID()}.png`, `${crypto.randomUUID()}.png`];
+      mkdirSync(join(dir, "images"), { recursive: true });
+      for (const n of legacy) await Bun.write(join(dir, "images", n), png);
+      expect(new Uint8Array(await new Response((await mine.file(legacy[0]!))!.file).arrayBuffer())).toEqual(png);
+      expect(await mine.migrateLegacy()).toBe(1);
+      expect(readdirSync(join(dir, "images"))).toEqual([]);
+      for (const n of legacy) expect(new Uint8Array(await new Response((await theirs.file(n))!.file).arrayBuffer())).toEqual(png);
+      for (const n of [again, ...legacy]) await mine.remove(n);
+      for (const n of [again, ...legacy]) expect(await theirs.file(n)).toBeNull();
+      if (other.dir !== dir) rmSync(other.dir, { recursive: true, force: true });
+    });
 
     describe("a node storing attachments in it", () => {
       let now = Date.now();

@@ -117,10 +117,15 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     ? await RedisPresenceRegistry.connect(config.redis.url, `${config.redis.channel}:presence`, config.ws.staleSeconds * 1000 * 2)
     : new MemoryPresenceRegistry();
   const presence = new PresenceService(store, bus, presenceRegistry);
-  const images = new ImageStore(config.dataDir);
+  const files = opts.files ?? new DiskFileStore(config.dataDir);
+  const images = new ImageStore(files, config.dataDir);
+  // Images this node kept on its own disk before they went to the FileStore: every node can serve them from now on.
+  void images.migrateLegacy().then(
+    (moved) => moved && log.info("moved images from the data directory to the file store", { images: moved }),
+    (err) => log.error("moving images to the file store failed", { error: String(err) }),
+  );
   const users = new UserService(store, bus, presence, images, clock);
   const conversations = new ConversationService(store, bus, clock);
-  const files = opts.files ?? new DiskFileStore(config.dataDir);
   const attachments = new AttachmentService(store, files, config.attachments, clock);
   const self = { id: newId(), startedAt: clock(), sfu: config.calls.sfu.kind };
   const membership: Membership = config.redis

@@ -143,10 +143,9 @@ export class ExportService {
     await tick();
 
     await zip.text("profile.json", JSON.stringify({ exportedAt: iso(this.clock()), ...toMe(user) }, null, 2));
-    // Avatars live on the disk of the node that took them: a build elsewhere leaves it out.
     const avatarFile = avatarName(user);
-    const avatar = avatarFile ? this.images.file(avatarFile) : null;
-    if (avatar && (await avatar.file.exists())) await zip.file(`avatar.${avatarFile!.split(".").pop()}`, avatar.file);
+    const avatar = avatarFile ? await this.images.file(avatarFile) : null;
+    if (avatar) await zip.file(`avatar.${avatarFile!.split(".").pop()}`, avatar.file);
     await zip.text("friends.json", JSON.stringify(friends.map((f) => ({ ...toPublic(f), conversationId: f.conversation_id })), null, 2));
 
     const fileName = new Map(uploads.map((a) => [a.id, `files/${a.id}-${a.name.replace(/[\\/]/g, "_")}`]));

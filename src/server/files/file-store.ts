@@ -36,7 +36,11 @@ export interface StoredFile {
 export interface FileStore {
   /** Streams the body in; past `maxBytes` it stops reading, keeps nothing and throws PAYLOAD_TOO_LARGE. */
   put(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<StagedFile>;
-  putBytes(bytes: Uint8Array): Promise<string>;
+  /**
+   * Stores bytes under their hash, or under `key` when given: bytes owned by one record, that
+   * must not be shared with the same bytes of another (an image: ImageStore). Returns the key.
+   */
+  putBytes(bytes: Uint8Array, key?: string): Promise<string>;
   /** Null when absent. */
   get(key: string): Promise<StoredFile | null>;
   /** Idempotent. */
@@ -119,8 +123,7 @@ export class DiskFileStore implements FileStore {
     return this.#staging.put(body, maxBytes, (tmp, key) => this.#place(tmp, key));
   }
 
-  async putBytes(bytes: Uint8Array): Promise<string> {
-    const key = sha256Hex(bytes);
+  async putBytes(bytes: Uint8Array, key = sha256Hex(bytes)): Promise<string> {
     const tmp = this.#staging.path();
     await Bun.write(tmp, bytes);
     await this.#place(tmp, key);

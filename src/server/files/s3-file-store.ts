@@ -38,13 +38,12 @@ export class S3FileStore implements FileStore {
     return this.#staging.put(body, maxBytes, (tmp, key) => this.#place(key, Bun.file(tmp)));
   }
 
-  async putBytes(bytes: Uint8Array): Promise<string> {
-    const key = sha256Hex(bytes);
+  async putBytes(bytes: Uint8Array, key = sha256Hex(bytes)): Promise<string> {
     await this.#place(key, bytes);
     return key;
   }
 
-  /** Content-addressed: an object already under the key holds these very bytes. */
+  /** An object already under the key holds these very bytes (their hash, or an image's own name). */
   async #place(key: string, bytes: Blob | Uint8Array): Promise<void> {
     const object = this.#client.file(keyPath(key));
     if (await object.exists()) return;

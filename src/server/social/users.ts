@@ -81,7 +81,7 @@ export class UserService {
   /** The avatar file, for anyone holding its URL (avatars are public, like the profile). */
   async avatar(userId: string, name: string) {
     const u = await this.store.accounts.userById(userId);
-    const f = u && avatarName(u) === name ? this.images.file(name) : null;
+    const f = u && avatarName(u) === name ? await this.images.file(name) : null;
     if (!f) throw new AppError("NOT_FOUND", "No such avatar");
     return f;
   }

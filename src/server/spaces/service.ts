@@ -151,7 +151,7 @@ export class SpaceService {
   async icon(spaceId: string, name: string) {
     const space = await this.store.spaces.space(spaceId);
     if (!space || space.icon !== name) throw new AppError("NOT_FOUND", "No such icon");
-    const f = this.images.file(name);
+    const f = await this.images.file(name);
     if (!f) throw new AppError("NOT_FOUND", "No such icon");
     return f;
   }
