@@ -75,10 +75,14 @@ self.onmessage = async (event: MessageEvent<HeartbeatCommand>) => {
   aliveAt = Date.now();
   if (cmd.type === "start") {
     timings = cmd;
-    try {
-      link = await RedisLink.connect(cmd.url);
-    } catch (err) {
-      return report({ type: "error", error: String(err) });
+    // The main thread's link is up, so Redis was a moment ago: keep trying (it may be restarting).
+    while (!link) {
+      try {
+        link = await RedisLink.connect(cmd.url);
+      } catch (err) {
+        report({ type: "error", error: String(err) });
+        await Bun.sleep(cmd.heartbeatMs);
+      }
     }
     timer = setInterval(() => void tick(), cmd.heartbeatMs);
     if (as) void tick();
