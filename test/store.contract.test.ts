@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { newId } from "../src/shared/ids";
 import { openStore } from "../src/server/store/open";
-import type { Store } from "../src/server/store/store";
+import type { KyselyStore, Store } from "../src/server/store/store";
+import { KyselySearchStore, type SearchCriteria } from "../src/server/store/search";
 import type { Config } from "../src/server/config";
 import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
 import { QueryCounter } from "./support/query-counter";
@@ -338,6 +339,44 @@ for (const backend of backends) {
       await store.totp.createChallenge("c2", u.id, iso(), later);
       await store.totp.remove(u.id);
       expect([await store.totp.factor(u.id), await store.totp.challenge("c2", iso()), await store.totp.recoveryCodesLeft(u.id)]).toEqual([undefined, undefined, 0]);
+    });
+
+    test("message search pages alike through the newest messages it walks and the index beyond them", async () => {
+      const [a, b, c] = [await user(), await user(), await user()];
+      const mine = await store.chat.createGroup({ id: newId(), ownerId: a.id, name: null, memberIds: [a.id, b.id], now: iso() });
+      const theirs = await store.chat.createGroup({ id: newId(), ownerId: b.id, name: null, memberIds: [b.id, c.id], now: iso() });
+      const w = `walk${n}x`;
+      const expected: string[] = [];
+      const fromB: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        // Matches in a's group, in a group a is not in, and messages without the word, interleaved.
+        const inMine = i % 3 !== 1;
+        const content = i % 5 === 4 ? `nothing here ${i}` : `${w}ing number ${i}`;
+        const author = i % 2 ? b.id : a.id;
+        const { message } = await store.chat.insertMessage({ id: newId(), conversationId: inMine ? mine.id : theirs.id, authorId: inMine ? author : c.id, clientId: newId(), kind: "text", content, replyToId: null, now: iso() });
+        if (inMine && content.startsWith(w)) {
+          expected.unshift(message.id);
+          if (author === b.id) fromB.unshift(message.id);
+        }
+      }
+      // With a walk of 4 messages, most pages start among them and end in the GIN index (PostgreSQL).
+      const small = new KyselySearchStore((store as KyselyStore).db, { walk: 4 });
+      const pages = async (search: KyselySearchStore, criteria: SearchCriteria, limit: number) => {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < 30; page++) {
+          const rows = await search.messages(a.id, criteria, { cursor, limit: limit + 1 });
+          seen.push(...rows.slice(0, limit).map((r) => r.id));
+          if (rows.length <= limit) return seen;
+          cursor = rows[limit - 1]!.id;
+        }
+        throw new Error("pages never ended");
+      };
+      for (const limit of [1, 3, 50]) {
+        expect(await pages(small, { terms: [w] }, limit)).toEqual(expected);
+        expect(await pages(store.search as KyselySearchStore, { terms: [w] }, limit)).toEqual(expected);
+        expect(await pages(small, { terms: [w], fromUsername: b.username }, limit)).toEqual(fromB);
+      }
     });
 
     test("ids are time-sortable", async () => {

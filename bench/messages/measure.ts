@@ -33,14 +33,26 @@ const SQLITE_SEARCH = `select ${SELECT} from messages_fts f
   where messages_fts match ? and m.rowid = f.rowid and cm.conversation_id = m.conversation_id and cm.user_id = ?
     and m.kind = 'text' and m.deleted_at is null
   order by f.rowid desc limit ?`;
-/** PostgreSQL: the GIN index's matches (fenced in a subquery, as the Store does), then membership, newest first. */
-const PG_SEARCH = `select ${SELECT}
-  from (select * from messages where kind = 'text' and to_tsvector('simple', content) @@ to_tsquery('simple', $2) offset 0) m
-  join conversation_members cm on cm.conversation_id = m.conversation_id and cm.user_id = $1
+/**
+ * PostgreSQL, as the Store does it: the matches among the newest 10,000 messages (the Store's
+ * WALK), planned with the word's statistics, and only when those fall short of the page, the GIN
+ * index's matches further back. The tsquery is a literal (one prepared statement per word).
+ */
+const PG_SEARCH = (tsquery: string) => `with bound as (select coalesce((select id from messages order by id desc offset 9999 limit 1), '') as id),
+  near as materialized (
+    select m.id from messages m join conversation_members cm on cm.conversation_id = m.conversation_id and cm.user_id = $1
+    where m.kind = 'text' and m.deleted_at is null and to_tsvector('simple', m.content) @@ to_tsquery('simple', '${tsquery}') and m.id >= (select id from bound)
+    order by m.id desc limit $2),
+  far as materialized (
+    select m.id from (select * from messages m where to_tsvector('simple', m.content) @@ to_tsquery('simple', '${tsquery}') offset 0) m
+    join conversation_members cm on cm.conversation_id = m.conversation_id and cm.user_id = $1
+    where m.kind = 'text' and m.deleted_at is null and m.id < (select id from bound) and (select count(*) from near) < $2
+    order by m.id desc limit $2)
+  select ${SELECT} from messages m
   join conversations c on c.id = m.conversation_id
   left join users u on u.id = m.author_id
-  where m.deleted_at is null
-  order by m.id desc limit $3`;
+  where m.id in (select id from near union all select id from far)
+  order by m.id desc limit $2`;
 const HISTORY = (p: (n: number) => string) =>
   `select * from messages where conversation_id = ${p(1)} and thread_id is null and id < ${p(2)} order by id desc limit ${p(3)}`;
 
@@ -68,9 +80,9 @@ export function rawPostgres(url: string): Raw {
   const plan = async (text: string, params: unknown[]) =>
     ((await sql.unsafe(`explain (analyze, costs off, timing off) ${text}`, params)) as Array<Record<string, string>>).map((r) => Object.values(r)[0]!.trim()).join("; ");
   return {
-    search: async (userId, word, limit) => ids(await sql.unsafe(PG_SEARCH, [userId, `${word}:*`, limit])),
+    search: async (userId, word, limit) => ids(await sql.unsafe(PG_SEARCH(`${word}:*`), [userId, limit])),
     history: async (id, before, limit) => ids([...(await sql.unsafe(history, [id, before ?? "\uffff", limit]))].reverse()),
-    plans: async (userId, word, id, before) => ({ search: await plan(PG_SEARCH, [userId, `${word}:*`, 21]), history: await plan(history, [id, before, 51]) }),
+    plans: async (userId, word, id, before) => ({ search: await plan(PG_SEARCH(`${word}:*`), [userId, 21]), history: await plan(history, [id, before, 51]) }),
     close: () => sql.close(),
   };
 }

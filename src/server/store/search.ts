@@ -1,11 +1,14 @@
 /**
  * Message search: one query per page, newest first, over the text messages of conversations
- * the user is a member of now. Words go to the dialect's full-text index (migration 0016).
+ * the user is a member of now. Words go to the dialect's full-text index (migrations 0016 and 0026).
  */
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
 import type { Database } from "./schema";
 import type { MessageRow } from "./chat";
 import { escapeLike, isPostgres } from "./sql";
+
+/** A query over messages as `m` (and whatever else it joins); the helpers below only add to it. */
+type AnyQuery = SelectQueryBuilder<Database & { m: Database["messages"] }, "m", any>;
 
 export interface SearchCriteria {
   /** Lowercased words; a message must hold a word starting with each. */
@@ -37,65 +40,123 @@ export interface SearchStore {
   messages(userId: string, criteria: SearchCriteria, page: { cursor?: string; limit: number }): Promise<SearchRow[]>;
 }
 
+/**
+ * PostgreSQL: how many of the newest messages (below the cursor) a search may walk, checking each
+ * against the words, before the rest is left to the GIN index. Bounds the walk when the planner
+ * expects a common word to turn up in the user's conversations early and it does not.
+ */
+const WALK = 10_000;
+
+type Words = Array<{ word: string; prefix: boolean }>;
+
 export class KyselySearchStore implements SearchStore {
   readonly #postgres: boolean;
+  readonly #walk: number;
 
-  constructor(private readonly db: Kysely<Database>) {
+  /** `walk` replaces WALK (tests page across its edge with a few messages). */
+  constructor(
+    private readonly db: Kysely<Database>,
+    opts: { walk?: number } = {},
+  ) {
     this.#postgres = isPostgres(db);
+    this.#walk = opts.walk ?? WALK;
   }
 
   async messages(userId: string, k: SearchCriteria, page: { cursor?: string; limit: number }): Promise<SearchRow[]> {
     // A mention's username must be a word of the text too: the index narrows, LIKE confirms.
-    const words = [...k.terms.map((t) => ({ word: t, prefix: true })), ...(k.mentions ? [{ word: k.mentions, prefix: false }] : [])];
-    const walk = !this.#postgres && words.length > 0;
-    let q = (walk ? this.#walkIndex(userId, words) : this.#fromMessages(userId, words))
-      .innerJoin("conversations as c", "c.id", "m.conversation_id")
-      .leftJoin("users as u", "u.id", "m.author_id")
-      .selectAll("m")
-      .select(["c.kind as c_kind", "c.name as c_name", "c.space_id as c_space_id", "u.id as u_id", "u.username as u_username", "u.display_name as u_display_name", "u.avatar_url as u_avatar_url"])
-      .where("m.kind", "=", "text")
-      .where("m.deleted_at", "is", null);
-    if (k.fromUsername) q = q.where("m.author_id", "=", (eb) => eb.selectFrom("users").select("id").where("username", "=", k.fromUsername!));
-    if (k.mentions) q = q.where(sql<boolean>`lower(m.content) like ${`%@${escapeLike(k.mentions)}%`} escape '\\'`);
-    if (k.hasLink) q = q.where(sql<boolean>`(lower(m.content) like '%http://%' or lower(m.content) like '%https://%')`);
-    if (k.hasFile) q = q.where(({ exists, selectFrom }) => exists(selectFrom("attachments as a").select("a.id").whereRef("a.message_id", "=", "m.id")));
-    if (k.in !== undefined) q = q.where("m.conversation_id", "in", this.#conversationsNamed(userId, k.in));
-    if (k.before) q = q.where("m.created_at", "<", k.before);
-    if (k.after) q = q.where("m.created_at", ">=", k.after);
-    if (walk) {
-      // A cursor whose message is gone (its conversation removed) still marks its place: the next id after it.
-      if (page.cursor) {
-        const at = sql`coalesce((select rowid from messages where id = ${page.cursor}), (select rowid from messages where id > ${page.cursor} order by id limit 1), 9223372036854775807)`;
-        q = q.where(sql<boolean>`f.rowid < ${at}`);
-      }
-      return (await q.orderBy(sql`f.rowid`, "desc").limit(page.limit).execute()) as unknown as SearchRow[];
+    const words: Words = [...k.terms.map((t) => ({ word: t, prefix: true })), ...(k.mentions ? [{ word: k.mentions, prefix: false }] : [])];
+    if (this.#postgres && words.length > 0) return this.#postgresWords(userId, k, words, page);
+    if (this.#postgres || words.length === 0) {
+      let q = this.#narrow(this.#member(this.db.selectFrom("messages as m"), userId), userId, k);
+      if (page.cursor) q = q.where("m.id", "<", page.cursor);
+      return (await this.#details(q).orderBy("m.id", "desc").limit(page.limit).execute()) as unknown as SearchRow[];
     }
-    if (page.cursor) q = q.where("m.id", "<", page.cursor);
-    return (await q.orderBy("m.id", "desc").limit(page.limit).execute()) as unknown as SearchRow[];
+    let q = this.#narrow(this.#walkIndex(userId, words), userId, k);
+    // A cursor whose message is gone (its conversation removed) still marks its place: the next id after it.
+    if (page.cursor) {
+      const at = sql`coalesce((select rowid from messages where id = ${page.cursor}), (select rowid from messages where id > ${page.cursor} order by id limit 1), 9223372036854775807)`;
+      q = q.where(sql<boolean>`f.rowid < ${at}`);
+    }
+    return (await this.#details(q).orderBy(sql`f.rowid`, "desc").limit(page.limit).execute()) as unknown as SearchRow[];
   }
 
   /**
-   * The user's conversations' messages, newest first by id. PostgreSQL finds the words through
-   * its GIN index, fenced off in a subquery (OFFSET 0) so the planner cannot trade it for a walk
-   * back along the primary key: it guesses 2 % of rows for any prefix, so for a rare word it
-   * walked all 1M messages, computing each one's tsvector (20 s; bench/messages.ts).
+   * PostgreSQL, newest first by id, in one statement: `near` takes the matches among the newest
+   * WALK messages below the cursor, with the plan the word's frequency calls for (migration 0026
+   * gives the planner lexeme statistics): a walk back along the primary key that stops at the
+   * page's end for a common word — a GIN scan would read every one of its matches before sorting
+   * (1 s for a word in 10 % of 1M messages; bench/messages.ts) — or the GIN index for a rare one.
+   * Only if that page is short does `far` look further back, through the GIN index fenced off in
+   * a subquery (OFFSET 0), so that a word the planner expected early cannot walk the whole table.
+   * The tsquery is a literal, not a parameter: a prepared statement's generic plan would pick one
+   * plan for every word.
    */
-  #fromMessages(userId: string, words: Array<{ word: string; prefix: boolean }>) {
+  #postgresWords(userId: string, k: SearchCriteria, words: Words, page: { cursor?: string; limit: number }) {
     // Words are letters, digits and marks only (query.ts), so they cannot carry query syntax.
-    const tsquery = words.map((w) => (w.prefix ? `${w.word}:*` : w.word)).join(" & ");
-    const source =
-      words.length === 0
-        ? this.db.selectFrom("messages as m")
-        : this.db.selectFrom((db) =>
-            db
-              .selectFrom("messages")
-              .selectAll()
-              .where("kind", "=", "text")
-              .where(sql<boolean>`to_tsvector('simple', content) @@ to_tsquery('simple', ${tsquery})`)
-              .offset(0)
-              .as("m"),
-          );
-    return source.innerJoin("conversation_members as cm", (j) => j.onRef("cm.conversation_id", "=", "m.conversation_id").on("cm.user_id", "=", userId));
+    const tsquery = sql.lit(words.map((w) => (w.prefix ? `${w.word}:*` : w.word)).join(" & "));
+    const matches = sql<boolean>`to_tsvector('simple', m.content) @@ to_tsquery('simple', ${tsquery})`;
+    const below = <Q extends AnyQuery>(q: Q): Q => (page.cursor ? (q.where("m.id", "<", page.cursor) as Q) : q);
+    const query = this.db
+      .with("bound", (db) =>
+        db.selectNoFrom((eb) =>
+          eb.fn
+            .coalesce(
+              below(db.selectFrom("messages as m").select("m.id")).orderBy("m.id", "desc").offset(this.#walk - 1).limit(1),
+              sql.lit(""),
+            )
+            .as("id"),
+        ),
+      )
+      .with(
+        (cte) => cte("near").materialized(),
+        (db) =>
+          below(this.#narrow(this.#member(db.selectFrom("messages as m"), userId), userId, k))
+            .select("m.id")
+            .where(matches)
+            .where("m.id", ">=", (eb) => eb.selectFrom("bound").select("id"))
+            .orderBy("m.id", "desc")
+            .limit(page.limit),
+      )
+      .with(
+        (cte) => cte("far").materialized(),
+        (db) =>
+          below(this.#narrow(this.#member(db.selectFrom(db.selectFrom("messages as m").selectAll().where(matches).offset(0).as("m")), userId), userId, k))
+            .select("m.id")
+            .where("m.id", "<", (eb) => eb.selectFrom("bound").select("id"))
+            .where((eb) => eb(eb.selectFrom("near").select((n) => n.fn.countAll().as("n")), "<", page.limit))
+            .orderBy("m.id", "desc")
+            .limit(page.limit),
+      )
+      .selectFrom("messages as m")
+      .where("m.id", "in", (eb) => eb.selectFrom("near").select("id").unionAll(eb.selectFrom("far").select("id")));
+    return this.#details(query).orderBy("m.id", "desc").limit(page.limit).execute() as unknown as Promise<SearchRow[]>;
+  }
+
+  #member<Q extends AnyQuery>(q: Q, userId: string): Q {
+    return q.innerJoin("conversation_members as cm", (j) => j.onRef("cm.conversation_id", "=", "m.conversation_id").on("cm.user_id", "=", userId)) as unknown as Q;
+  }
+
+  /** The criteria other than words, on messages `m`. */
+  #narrow<Q extends AnyQuery>(q: Q, userId: string, k: SearchCriteria): Q {
+    // A literal kind (not a parameter) lets PostgreSQL's estimates see that nearly every message is text.
+    let r: AnyQuery = q.where(sql<boolean>`m.kind = 'text'`).where("m.deleted_at", "is", null);
+    if (k.fromUsername) r = r.where("m.author_id", "=", (eb) => eb.selectFrom("users").select("id").where("username", "=", k.fromUsername!));
+    if (k.mentions) r = r.where(sql<boolean>`lower(m.content) like ${`%@${escapeLike(k.mentions)}%`} escape '\\'`);
+    if (k.hasLink) r = r.where(sql<boolean>`(lower(m.content) like '%http://%' or lower(m.content) like '%https://%')`);
+    if (k.hasFile) r = r.where(({ exists, selectFrom }) => exists(selectFrom("attachments as a").select("a.id").whereRef("a.message_id", "=", "m.id")));
+    if (k.in !== undefined) r = r.where("m.conversation_id", "in", this.#conversationsNamed(userId, k.in));
+    if (k.before) r = r.where("m.created_at", "<", k.before);
+    if (k.after) r = r.where("m.created_at", ">=", k.after);
+    return r as Q;
+  }
+
+  /** Each hit's conversation and author beside the message. */
+  #details<Q extends AnyQuery>(q: Q) {
+    return q
+      .innerJoin("conversations as c", "c.id", "m.conversation_id")
+      .leftJoin("users as u", "u.id", "m.author_id")
+      .selectAll("m")
+      .select(["c.kind as c_kind", "c.name as c_name", "c.space_id as c_space_id", "u.id as u_id", "u.username as u_username", "u.display_name as u_display_name", "u.avatar_url as u_avatar_url"]);
   }
 
   /**
@@ -107,7 +168,7 @@ export class KyselySearchStore implements SearchStore {
    * conversations against the whole match list — 80 ms for a word in 100 of 1M messages,
    * 670 ms for one in 10 % (bench/messages.ts).
    */
-  #walkIndex(userId: string, words: Array<{ word: string; prefix: boolean }>) {
+  #walkIndex(userId: string, words: Words) {
     const fts = words.map((w) => `"${w.word}"${w.prefix ? "*" : ""}`).join(" AND ");
     return this.db
       .selectFrom(sql<{ rowid: number }>`messages_fts`.as("f"))

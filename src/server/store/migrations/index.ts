@@ -24,6 +24,7 @@ import * as m0022 from "./0022_audit_log";
 import * as m0023 from "./0023_account_deletion";
 import * as m0024 from "./0024_admin_console";
 import * as m0025 from "./0025_account_exports";
+import * as m0026 from "./0026_search_stats";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -54,6 +55,7 @@ export const migrations: MigrationProvider = {
       "0023_account_deletion": m0023,
       "0024_admin_console": m0024,
       "0025_account_exports": m0025,
+      "0026_search_stats": m0026,
     };
   },
 };
