@@ -86,7 +86,7 @@ describe("scheduling", () => {
 
   test("with two-factor on, deleting also takes a code from the app", async () => {
     const a = await registerUser(node);
-    const { secret } = (await (await node.req("/api/auth/totp/enrol", { method: "POST" }, a.jar)).json()) as { secret: string };
+    const { secret } = (await (await post("/api/auth/totp/enrol", { password: a.password }, a.jar)).json()) as { secret: string };
     const code = (offset = 0) => TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: now + offset });
     expect((await post("/api/auth/totp/confirm", { code: code() }, a.jar)).status).toBe(200);
     now += 30_000;

@@ -127,7 +127,7 @@ describe("users", () => {
 
   test("resetting a user's two-factor lets their password alone sign them in, and is logged", async () => {
     const target = await registerUser(node);
-    const { secret } = await ok<{ secret: string }>(call("POST", "/api/auth/totp/enrol", target.jar));
+    const { secret } = await ok<{ secret: string }>(call("POST", "/api/auth/totp/enrol", target.jar, { password: target.password }));
     await ok(call("POST", "/api/auth/totp/confirm", target.jar, { code: TOTP.generate({ secret: Secret.fromBase32(secret) }) }));
     const login = () => call("POST", "/api/auth/login", new CookieJar(), { login: target.user.username, password: target.password });
     expect(await code(await login())).toBe("TOTP_REQUIRED");

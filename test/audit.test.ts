@@ -77,7 +77,7 @@ describe("security events are logged by the services", () => {
 
   test("two-factor set-up, a wrong code, a two-step sign-in, new recovery codes and turning it off are each logged", async () => {
     const { jar, user, password } = await registerUser(node);
-    const { secret } = (await (await post("/api/auth/totp/enrol", {}, jar)).json()) as { secret: string };
+    const { secret } = (await (await post("/api/auth/totp/enrol", { password }, jar)).json()) as { secret: string };
     expect((await post("/api/auth/totp/confirm", { code: "000000" === codeAt(secret) ? "111111" : "000000" }, jar)).status).toBe(403);
     expect((await post("/api/auth/totp/confirm", { code: codeAt(secret) }, jar)).status).toBe(200);
     now += STEP;
@@ -85,9 +85,9 @@ describe("security events are logged by the services", () => {
     expect((await post("/api/auth/login", { login: user.username, password }, second)).status).toBe(401);
     expect((await post("/api/auth/totp/verify", { code: codeAt(secret) }, second)).status).toBe(200);
     now += STEP;
-    expect((await post("/api/auth/totp/recovery-codes", { code: codeAt(secret) }, jar)).status).toBe(200);
+    expect((await post("/api/auth/totp/recovery-codes", { code: codeAt(secret), password }, jar)).status).toBe(200);
     now += STEP;
-    expect((await post("/api/auth/totp/disable", { code: codeAt(secret) }, jar)).status).toBe(204);
+    expect((await post("/api/auth/totp/disable", { code: codeAt(secret), password }, jar)).status).toBe(204);
     const events = await eventsOf(user.id);
     expect(kinds(events)).toEqual(["totp.failed", "totp.enabled", "login.succeeded", "totp.recovery_renewed", "totp.disabled"]);
     expect(events.find((e) => e.kind === "login.succeeded")!.details).toEqual({ secondFactor: "totp" });

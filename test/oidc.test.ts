@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startOidcProvider, type OidcProviderHandle } from "./support/oidc-provider";
 import { CookieJar, freePort, startNode, type TestNode } from "./support/parley";
+import type { KyselyStore } from "../src/server/store/store";
 import { connectWs } from "./support/ws";
 import { Secret, TOTP } from "otpauth";
 
@@ -135,9 +136,9 @@ async function submitLogin(browser: Browser, page: { res: Response; url: string 
   return browser.navigate(new URL(action, page.url).href, { method: "POST", body: fields, headers: { "content-type": "application/x-www-form-urlencoded" } }, stopBefore);
 }
 
-/** Starts at Parley's sign-in link and stops just before the provider redirects back. */
-async function loginUntilCallback(browser: Browser, login: string): Promise<string> {
-  const page = await browser.navigate(`${parleyUrl}/api/auth/oidc/oidc`);
+/** Starts at Parley's sign-in link (`start`: its path and query) and stops just before the provider redirects back. */
+async function loginUntilCallback(browser: Browser, login: string, start = "/api/auth/oidc/oidc"): Promise<string> {
+  const page = await browser.navigate(`${parleyUrl}${start}`);
   expect(new URL(page.url).origin).toBe(provider.issuer);
   const done = await submitLogin(browser, page, login, (next) => next.startsWith(callbackUrl));
   if (!done.next) throw new Error(`the provider never redirected back: ${JSON.stringify(done.hops)}`);
@@ -145,9 +146,9 @@ async function loginUntilCallback(browser: Browser, login: string): Promise<stri
 }
 
 /** The whole flow; returns the callback's answer and the browser holding Parley's cookies. */
-async function signIn(login: string) {
+async function signIn(login: string, start?: string) {
   const browser = new Browser();
-  const callback = await loginUntilCallback(browser, login);
+  const callback = await loginUntilCallback(browser, login, start);
   const res = await browser.fetch(callback);
   return { browser, res };
 }
@@ -178,11 +179,11 @@ function expectRefused(browser: Browser, res: Response) {
   expect(browser.cookie(parleyUrl, "access_token")).toBeUndefined();
 }
 
-/** Turns two-factor on for the browser's account; answers the secret. */
-async function enrolTotp(browser: Browser): Promise<string> {
+/** Turns two-factor on for the browser's account (`password`: the account has one); answers the secret. */
+async function enrolTotp(browser: Browser, password?: string): Promise<string> {
   const post = (path: string, json?: unknown) =>
     browser.fetch(`${parleyUrl}/api/auth/totp/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(json ?? {}) });
-  const { secret } = (await (await post("enrol")).json()) as { secret: string };
+  const { secret } = (await (await post("enrol", { password })).json()) as { secret: string };
   expect((await post("confirm", { code: totpCode(secret) })).status).toBe(200);
   return secret;
 }
@@ -318,7 +319,7 @@ describe("OIDC sign-in against a real provider", () => {
         body: JSON.stringify({ login: "uma_squat", password: "correct horse battery" }),
       });
       expect(login.status).toBe(200);
-      await enrolTotp(jarBrowser);
+      await enrolTotp(jarBrowser, "correct horse battery");
       expect((await node.store.totp.factor(squatter.user.id))?.enabled_at).toBeTruthy();
 
       const owner = await signIn("uma");
@@ -327,6 +328,38 @@ describe("OIDC sign-in against a real provider", () => {
       expect(await node.store.totp.factor(squatter.user.id)).toBeUndefined();
     },
     TIMEOUT,
+  );
+
+  test(
+    "setting up two-factor without a password takes a recent sign-in; signing in again through the provider lands back on the page",
+    async () => {
+      const old = await signIn("rita");
+      const user = await me(old.browser);
+      // The session is older than RECENT_SIGN_IN_SECONDS, as a stolen one kept for a while would be.
+      const longAgo = new Date(Date.now() - 11 * 60_000).toISOString();
+      await (node.store as KyselyStore).db.updateTable("sessions").set({ created_at: longAgo }).where("user_id", "=", user.id).execute();
+      const enrol = (browser: Browser) => browser.fetch(`${parleyUrl}/api/auth/totp/enrol`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const refused = await enrol(old.browser);
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("REAUTH_REQUIRED");
+      expect(await node.store.totp.factor(user.id)).toBeUndefined();
+
+      // Signing in again asks the provider to ask again, not to wave through a browser it remembers.
+      const prompt = async (query: string) => new URL((await new Browser().fetch(`${parleyUrl}/api/auth/oidc/oidc${query}`)).headers.get("location")!).searchParams.get("prompt");
+      expect(await prompt("?reauth=1")).toBe("login");
+      expect(await prompt("")).toBeNull();
+      const again = await signIn("rita", "/api/auth/oidc/oidc?reauth=1&next=%2Fsettings%2Fsecurity");
+      expect(again.res.status).toBe(302);
+      expect(again.res.headers.get("location")).toBe("/settings/security");
+      expect((await enrol(again.browser)).status).toBe(200);
+
+      // Only a path of this app: anything else lands on "/".
+      for (const next of ["//evil.example/x", "https://evil.example/", "/\\evil.example"]) {
+        const other = await signIn("rita", `/api/auth/oidc/oidc?next=${encodeURIComponent(next)}`);
+        expect(other.res.headers.get("location")).toBe("/");
+      }
+    },
+    TIMEOUT * 3,
   );
 
   test(

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Secret, TOTP } from "otpauth";
 import type { KyselyStore } from "../src/server/store/store";
+import { RECENT_SIGN_IN_SECONDS } from "../src/shared/protocol";
 import { CookieJar, registerUser, startNode, type TestNode } from "./support/parley";
 
 // Each test signs in several times; argon2id on a busy 2-core machine can take most of the 5 s default.
@@ -30,7 +31,7 @@ const post = (path: string, json: unknown, jar?: CookieJar) => node.req(path, { 
 /** A fresh account with two-factor on: its secret, recovery codes and credentials. */
 async function enrolled() {
   const account = await registerUser(node);
-  const enrol = await node.req("/api/auth/totp/enrol", { method: "POST" }, account.jar);
+  const enrol = await post("/api/auth/totp/enrol", { password: account.password }, account.jar);
   expect(enrol.status).toBe(200);
   const { secret } = (await enrol.json()) as { secret: string };
   const confirm = await post("/api/auth/totp/confirm", { code: codeAt(secret) }, account.jar);
@@ -55,7 +56,7 @@ const status = async (jar: CookieJar) => (await (await node.req("/api/auth/totp"
 describe("enrolment", () => {
   test("enrolment gives a secret, an otpauth URI and a QR code, and turns two-factor on only with a right code", async () => {
     const { jar, user, password } = await registerUser(node);
-    const res = await node.req("/api/auth/totp/enrol", { method: "POST" }, jar);
+    const res = await post("/api/auth/totp/enrol", { password }, jar);
     const body = (await res.json()) as { secret: string; otpauthUrl: string; qrCode: string };
     expect(body.secret).toMatch(/^[A-Z2-7]{32}$/);
     const uri = new URL(body.otpauthUrl);
@@ -79,7 +80,7 @@ describe("enrolment", () => {
     for (const c of recoveryCodes) expect(c).toMatch(/^[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}$/);
     expect(new Set(recoveryCodes).size).toBe(10);
     expect(await status(jar)).toEqual({ enabled: true, recoveryCodesLeft: 10 });
-    expect((await node.req("/api/auth/totp/enrol", { method: "POST" }, jar)).status).toBe(409);
+    expect((await post("/api/auth/totp/enrol", { password }, jar)).status).toBe(409);
     nextStep();
   });
 
@@ -95,10 +96,65 @@ describe("enrolment", () => {
   });
 
   test("the enrolment and settings routes need a session", async () => {
-    for (const [method, path] of [["GET", "/api/auth/totp"], ["POST", "/api/auth/totp/enrol"], ["POST", "/api/auth/totp/confirm"], ["POST", "/api/auth/totp/disable"]] as const) {
+    for (const [method, path] of [["GET", "/api/auth/totp"], ["POST", "/api/auth/totp/enrol"], ["POST", "/api/auth/totp/confirm"], ["POST", "/api/auth/totp/disable"], ["POST", "/api/auth/totp/recovery-codes"]] as const) {
       const res = await node.req(path, { method, ...(method === "POST" ? { json: { code: "123456" } } : {}) });
       expect(res.status).toBe(401);
     }
+  });
+});
+
+describe("a stolen session cannot change two-factor: the password is asked again", () => {
+  test("setting up needs the current password; without it no secret is made", async () => {
+    const { jar, user, password } = await registerUser(node);
+    for (const body of [{}, { password: "not the password" }]) {
+      const res = await post("/api/auth/totp/enrol", body, jar);
+      expect(res.status).toBe(401);
+      expect((await errorOf(res)).code).toBe("INVALID_CREDENTIALS");
+    }
+    expect(await node.store.totp.factor(user.id)).toBeUndefined();
+    // The refusal is about the password, not the session: it still works.
+    expect((await node.req("/api/users/me", {}, jar)).status).toBe(200);
+    expect((await post("/api/auth/totp/enrol", { password }, jar)).status).toBe(200);
+  });
+
+  test("turning it off and new recovery codes need the password as well as a code; a refused password spends no code", async () => {
+    const a = await enrolled();
+    const code = codeAt(a.secret);
+    for (const path of ["/api/auth/totp/disable", "/api/auth/totp/recovery-codes"]) {
+      for (const body of [{ code }, { code, password: "not the password" }, { code: a.recoveryCodes[0], password: "wrong again" }]) {
+        const res = await post(path, body, a.jar);
+        expect(res.status).toBe(401);
+        expect((await errorOf(res)).code).toBe("INVALID_CREDENTIALS");
+      }
+    }
+    expect(await status(a.jar)).toEqual({ enabled: true, recoveryCodesLeft: 10 });
+    // The same code and recovery code still work once the password comes with them.
+    expect((await post("/api/auth/totp/recovery-codes", { code: a.recoveryCodes[0], password: a.password }, a.jar)).status).toBe(200);
+    expect((await post("/api/auth/totp/disable", { code, password: a.password }, a.jar)).status).toBe(204);
+  });
+
+  test("an account without a password sets up only from a recent sign-in, and changes it with a code alone", async () => {
+    const { jar, user } = await registerUser(node);
+    // As after an OIDC provider claimed the address: single sign-on only.
+    await (node.store as KyselyStore).db.updateTable("users").set({ password_hash: null }).where("id", "=", user.id).execute();
+    now += (RECENT_SIGN_IN_SECONDS + 1) * 1000;
+    const stale = await post("/api/auth/totp/enrol", {}, jar);
+    expect(stale.status).toBe(403);
+    expect((await errorOf(stale)).code).toBe("REAUTH_REQUIRED");
+    expect(await node.store.totp.factor(user.id)).toBeUndefined();
+
+    const fresh = new CookieJar();
+    const tokens = await node.auth.startSession(user.id, { ip: "10.0.0.1", userAgent: "test" });
+    fresh.set("access_token", tokens.accessToken);
+    fresh.set("refresh_token", tokens.refreshToken);
+    const enrol = await post("/api/auth/totp/enrol", {}, fresh);
+    expect(enrol.status).toBe(200);
+    const { secret } = (await enrol.json()) as { secret: string };
+    expect((await post("/api/auth/totp/confirm", { code: codeAt(secret) }, fresh)).status).toBe(200);
+    nextStep();
+    // The old session may still make changes: the code is the proof there.
+    expect((await post("/api/auth/totp/disable", { code: "000000" }, jar)).status).toBe(403);
+    expect((await post("/api/auth/totp/disable", { code: codeAt(secret) }, jar)).status).toBe(204);
   });
 });
 
@@ -192,7 +248,7 @@ describe("signing in with two-factor on", () => {
     expect(fifth.headers.get("retry-after")).toBe("30");
     // Even the right code waits, and so does turning two-factor off.
     expect((await verify(await passwordStep(a), codeAt(a.secret))).status).toBe(429);
-    expect((await post("/api/auth/totp/disable", { code: codeAt(a.secret) }, a.jar)).status).toBe(429);
+    expect((await post("/api/auth/totp/disable", { code: codeAt(a.secret), password: a.password }, a.jar)).status).toBe(429);
     now += 31_000;
     expect((await verify(await passwordStep(a), codeAt(a.secret))).status).toBe(200);
   });
@@ -201,25 +257,25 @@ describe("signing in with two-factor on", () => {
 describe("turning two-factor off and new recovery codes", () => {
   test("turning two-factor off needs a right code; then the password alone signs in again", async () => {
     const a = await enrolled();
-    const wrong = await post("/api/auth/totp/disable", { code: "123456" }, a.jar);
+    const wrong = await post("/api/auth/totp/disable", { code: "123456", password: a.password }, a.jar);
     expect(wrong.status).toBe(403);
     expect((await errorOf(wrong)).code).toBe("TOTP_INVALID");
     expect((await status(a.jar)).enabled).toBe(true);
-    expect((await post("/api/auth/totp/disable", { code: codeAt(a.secret) }, a.jar)).status).toBe(204);
+    expect((await post("/api/auth/totp/disable", { code: codeAt(a.secret), password: a.password }, a.jar)).status).toBe(204);
     expect(await status(a.jar)).toEqual({ enabled: false, recoveryCodesLeft: null });
     expect((await post("/api/auth/login", { login: a.user.username, password: a.password })).status).toBe(200);
-    expect((await post("/api/auth/totp/disable", { code: codeAt(a.secret) }, a.jar)).status).toBe(404);
+    expect((await post("/api/auth/totp/disable", { code: codeAt(a.secret), password: a.password }, a.jar)).status).toBe(404);
   });
 
   test("a recovery code also turns two-factor off", async () => {
     const a = await enrolled();
-    expect((await post("/api/auth/totp/disable", { code: a.recoveryCodes[0] }, a.jar)).status).toBe(204);
+    expect((await post("/api/auth/totp/disable", { code: a.recoveryCodes[0], password: a.password }, a.jar)).status).toBe(204);
     expect((await status(a.jar)).enabled).toBe(false);
   });
 
   test("new recovery codes need a code and void the old ones", async () => {
     const a = await enrolled();
-    const res = await post("/api/auth/totp/recovery-codes", { code: codeAt(a.secret) }, a.jar);
+    const res = await post("/api/auth/totp/recovery-codes", { code: codeAt(a.secret), password: a.password }, a.jar);
     expect(res.status).toBe(200);
     const { recoveryCodes } = (await res.json()) as { recoveryCodes: string[] };
     expect(recoveryCodes).toHaveLength(10);

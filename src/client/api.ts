@@ -201,7 +201,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   }
 
   let res = await send(path, init);
-  if (res.status === 401 && retryAuth) {
+  if (res.status === 401 && retryAuth && !(await refusedCredentials(res))) {
     try {
       await refreshSession();
     } catch (err) {
@@ -222,6 +222,11 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A wrong password re-asked of a signed-in user says nothing of the session: no refresh, no sign-out. */
+async function refusedCredentials(res: Response): Promise<boolean> {
+  return (await toApiError(res.clone())).code === "INVALID_CREDENTIALS";
 }
 
 export const api = {

@@ -111,7 +111,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const hasher = new PasswordHasher(config.hashing.concurrency, config.hashing.queue);
   const tokens = new TokenService(config.jwtSecret, config.accessTtlSeconds);
   const audit = new AuditLog(store, config.audit.retentionDays, clock);
-  const totp = new TotpService(store, new SecretBox(config.totpKey), { issuer: `Parley (${new URL(config.publicUrl).host})`, lockout: config.lockout }, audit, clock);
+  const totp = new TotpService(store, new SecretBox(config.totpKey), hasher, { issuer: `Parley (${new URL(config.publicUrl).host})`, lockout: config.lockout }, audit, clock);
   const auth = new AuthService(store, hasher, tokens, { refreshTtlSeconds: config.refreshTtlSeconds, lockout: config.lockout }, bus, totp, audit, clock, sessions);
   const presenceRegistry = config.redis
     ? await RedisPresenceRegistry.connect(config.redis.url, `${config.redis.channel}:presence`, config.ws.staleSeconds * 1000 * 2)

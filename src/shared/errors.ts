@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   "EXPORT_EXPIRED",
   "ADMIN_REQUIRED",
   "ACCOUNT_DISABLED",
+  "REAUTH_REQUIRED",
   "INTERNAL",
 ] as const;
 
@@ -98,5 +99,6 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   EXPORT_EXPIRED: 410,
   ADMIN_REQUIRED: 403,
   ACCOUNT_DISABLED: 403,
+  REAUTH_REQUIRED: 403,
   INTERNAL: 500,
 };

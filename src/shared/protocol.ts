@@ -17,7 +17,7 @@ export type { ChannelSummary, ConversationSummary, FriendSummary, HelloResult, M
 export { PREVIEW_LENGTH } from "./hello";
 export { SearchQuery, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX } from "./search";
 export type { SearchHit, SearchResult, Snippet } from "./search";
-export { RECOVERY_CODE_COUNT, TOTP_DIGITS, TotpCodeBody } from "./totp";
+export { RECENT_SIGN_IN_SECONDS, RECOVERY_CODE_COUNT, TOTP_DIGITS, TotpChangeBody, TotpCodeBody, TotpEnrolBody } from "./totp";
 export { DeleteAccountBody } from "./account";
 export type { AccountExport, AccountSettings, DeletionScheduled } from "./account";
 export type { RecoveryCodes, TotpEnrolment, TotpInvalidDetails, TotpRequiredDetails, TotpStatus } from "./totp";

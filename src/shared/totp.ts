@@ -12,6 +12,22 @@ export const RECOVERY_CODE_COUNT = 10;
 export const TotpCodeBody = z.object({ code: Str().trim().min(1, "Enter a code").max(64) });
 export type TotpCodeBody = z.infer<typeof TotpCodeBody>;
 
+/**
+ * How recent a sign-in stands in for the password an account without one (single sign-on only)
+ * cannot give: setting up two-factor on such an account needs a session at most this old.
+ */
+export const RECENT_SIGN_IN_SECONDS = 600;
+
+const CurrentPassword = Str().max(256).optional();
+
+/** POST /api/auth/totp/enrol: the current password, for an account that has one. */
+export const TotpEnrolBody = z.object({ password: CurrentPassword });
+export type TotpEnrolBody = z.infer<typeof TotpEnrolBody>;
+
+/** POST /api/auth/totp/disable and /recovery-codes: a code, and the current password for an account that has one. */
+export const TotpChangeBody = TotpCodeBody.extend({ password: CurrentPassword });
+export type TotpChangeBody = z.infer<typeof TotpChangeBody>;
+
 /** GET /api/auth/totp */
 export interface TotpStatus {
   enabled: boolean;

@@ -18,6 +18,8 @@ interface Flow {
   state: string;
   nonce: string;
   verifier: string;
+  /** Where the browser lands after the sign-in: a path of this app (absent in flows begun before it existed). */
+  next?: string;
 }
 
 interface Discovered {
@@ -26,6 +28,8 @@ interface Discovered {
 }
 
 const FLOW_TTL_SECONDS = 600;
+/** A path of this app ("/settings/security"); anything else (another origin, "//host") lands on "/". */
+const APP_PATH = /^\/(?![/\\])[\w\-./]*$/;
 
 export class OidcService {
   readonly #discovered = new Map<string, Promise<Discovered>>();
@@ -70,8 +74,12 @@ export class OidcService {
     return d;
   }
 
-  /** Returns the provider's authorization URL and the signed flow cookie value. */
-  async begin(providerId: string): Promise<{ url: string; flowCookie: string; maxAge: number }> {
+  /**
+   * Returns the provider's authorization URL and the signed flow cookie value. `next`: where the
+   * browser lands afterwards. `reauth`: the user proves themselves again (prompt=login), so a
+   * provider session left open in the browser does not stand in for them.
+   */
+  async begin(providerId: string, opts: { next?: string; reauth?: boolean } = {}): Promise<{ url: string; flowCookie: string; maxAge: number }> {
     const p = this.#provider(providerId);
     const { config } = await this.#discover(p).catch((err) => {
       throw err instanceof AppError ? err : new AppError("OIDC_ERROR", "The sign-in provider is unreachable");
@@ -81,6 +89,7 @@ export class OidcService {
       state: oidc.randomState(),
       nonce: oidc.randomNonce(),
       verifier: oidc.randomPKCECodeVerifier(),
+      next: opts.next && APP_PATH.test(opts.next) ? opts.next : "/",
     };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.callbackUrl(p.id),
@@ -90,6 +99,7 @@ export class OidcService {
       code_challenge_method: "S256",
       state: flow.state,
       nonce: flow.nonce,
+      ...(opts.reauth ? { prompt: "login" } : {}),
     });
     const iat = Math.floor(this.clock() / 1000);
     const flowCookie = await new SignJWT({ ...flow })
@@ -100,8 +110,8 @@ export class OidcService {
     return { url: url.href, flowCookie, maxAge: FLOW_TTL_SECONDS };
   }
 
-  /** A session, or the second step when the account has two-factor on (the provider is only the first factor). */
-  async complete(providerId: string, currentUrl: URL, flowCookie: string | undefined, client: Client): Promise<SignIn> {
+  /** A session, or the second step when the account has two-factor on (the provider is only the first factor); and where to land. */
+  async complete(providerId: string, currentUrl: URL, flowCookie: string | undefined, client: Client): Promise<{ signIn: SignIn; next: string }> {
     const p = this.#provider(providerId);
     const flow = await this.#readFlow(flowCookie, p.id);
     const { config, jwks } = await this.#discover(p);
@@ -132,7 +142,7 @@ export class OidcService {
       throw new AppError("OIDC_ERROR", "The ID token does not belong to this sign-in");
     }
     const user = await this.#account(p.id, await this.#profile(config, accessToken, claims as IdClaims));
-    return this.auth.signIn(user.id, client, "oidc");
+    return { signIn: await this.auth.signIn(user.id, client, "oidc"), next: flow.next ?? "/" };
   }
 
   /**

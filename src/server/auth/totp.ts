@@ -7,16 +7,21 @@
  * of the step before or after the server's is accepted (clocks up to ~30 s apart, RFC 6238
  * §5.2), and each step is accepted once: the newest accepted step is stored and a code at or
  * before it is refused, so a code seen over a shoulder or in a log cannot be replayed.
+ *
+ * Setting it up, turning it off and new recovery codes re-ask the password (an account without
+ * one: a sign-in within RECENT_SIGN_IN_SECONDS to set up, the code to change), so a stolen
+ * session cannot put its own authenticator on the account and lock the owner out.
  */
 import { Secret, TOTP } from "otpauth";
 import QRCode from "qrcode";
 import { AppError } from "../../shared/errors";
-import { RECOVERY_CODE_COUNT, TOTP_DIGITS, type RecoveryCodes, type TotpEnrolment, type TotpStatus } from "../../shared/totp";
-import type { Store, TotpFactorRow } from "../store/store";
+import { RECENT_SIGN_IN_SECONDS, RECOVERY_CODE_COUNT, TOTP_DIGITS, type RecoveryCodes, type TotpChangeBody, type TotpEnrolment, type TotpStatus } from "../../shared/totp";
+import type { Store, TotpFactorRow, UserRow } from "../store/store";
+import type { PasswordHasher } from "./passwords";
 import type { SecretBox } from "./secret-box";
 import { hashRefreshToken, newRefreshToken } from "./tokens";
 import type { AuditLog } from "../audit/audit-log";
-import type { Client } from "./service";
+import type { Actor, Client } from "./service";
 
 const PERIOD = 30;
 const ALGORITHM = "SHA1";
@@ -56,6 +61,7 @@ export class TotpService {
   constructor(
     private readonly store: Store,
     private readonly box: SecretBox,
+    private readonly hasher: PasswordHasher,
     private readonly opts: TotpOptions,
     private readonly audit: AuditLog,
     private readonly clock: () => number = Date.now,
@@ -67,10 +73,16 @@ export class TotpService {
     return { enabled: true, recoveryCodesLeft: await this.store.totp.recoveryCodesLeft(userId) };
   }
 
-  /** A new secret awaiting its confirmation code; starting again replaces an unconfirmed one. */
-  async enrol(userId: string): Promise<TotpEnrolment> {
-    const user = await this.store.accounts.userById(userId);
-    if (!user) throw new AppError("UNAUTHORIZED", "Not signed in");
+  /**
+   * A new secret awaiting its confirmation code; starting again replaces an unconfirmed one.
+   * Takes the current password; an account without one, a session signed in within
+   * RECENT_SIGN_IN_SECONDS (else REAUTH_REQUIRED: sign in again through the provider).
+   */
+  async enrol(actor: Actor, password: string | undefined): Promise<TotpEnrolment> {
+    const userId = actor.userId;
+    const user = await this.#user(userId);
+    if (user.password_hash !== null) await this.#password(user, password);
+    else await this.#recentSignIn(actor);
     const secret = new Secret({ size: 20 }).base32;
     if (!(await this.store.totp.beginEnrolment(userId, await this.box.seal(secret, userId), iso(this.clock())))) {
       throw new AppError("CONFLICT", "Two-factor sign-in is already on");
@@ -96,16 +108,16 @@ export class TotpService {
     return { recoveryCodes: codes };
   }
 
-  /** Turns two-factor off; takes a code from the app or a recovery code. */
-  async disable(userId: string, code: string, client: Client): Promise<void> {
-    await this.#enabledCheck(userId, code, client);
+  /** Turns two-factor off; takes a code from the app or a recovery code, and the password of an account with one. */
+  async disable(userId: string, body: TotpChangeBody, client: Client): Promise<void> {
+    await this.#changeCheck(userId, body, client);
     await this.store.totp.remove(userId);
     await this.audit.record({ kind: "totp.disabled", actorId: userId, targetId: userId, client });
   }
 
-  /** Replaces the recovery codes (those left are void); takes a code from the app or a recovery code. */
-  async newRecoveryCodes(userId: string, code: string, client: Client): Promise<RecoveryCodes> {
-    await this.#enabledCheck(userId, code, client);
+  /** Replaces the recovery codes (those left are void); takes a code from the app or a recovery code, and the password of an account with one. */
+  async newRecoveryCodes(userId: string, body: TotpChangeBody, client: Client): Promise<RecoveryCodes> {
+    await this.#changeCheck(userId, body, client);
     const codes = newRecoveryCodes();
     await this.store.totp.replaceRecoveryCodes(userId, await this.#hashes(userId, codes), iso(this.clock()));
     await this.audit.record({ kind: "totp.recovery_renewed", actorId: userId, targetId: userId, client });
@@ -148,6 +160,29 @@ export class TotpService {
     if (!factor?.enabled_at) return;
     if (!code) throw invalid();
     await this.#enabledCheck(userId, code, client);
+  }
+
+  async #user(userId: string): Promise<UserRow> {
+    const user = await this.store.accounts.userById(userId);
+    if (!user) throw new AppError("UNAUTHORIZED", "Not signed in");
+    return user;
+  }
+
+  /** The password first: a wrong one spends no code. */
+  async #changeCheck(userId: string, { code, password }: TotpChangeBody, client: Client): Promise<void> {
+    const user = await this.#user(userId);
+    if (user.password_hash !== null) await this.#password(user, password);
+    await this.#enabledCheck(userId, code, client);
+  }
+
+  async #password(user: UserRow, password: string | undefined): Promise<void> {
+    if (!(await this.hasher.verify(password ?? "", user.password_hash!))) throw new AppError("INVALID_CREDENTIALS", "Wrong password");
+  }
+
+  async #recentSignIn(actor: Actor): Promise<void> {
+    const session = await this.store.accounts.sessionById(actor.sessionId);
+    if (session && Date.parse(session.created_at) >= this.clock() - RECENT_SIGN_IN_SECONDS * 1000) return;
+    throw new AppError("REAUTH_REQUIRED", "Sign in again to set up two-factor authentication", { maxAgeSeconds: RECENT_SIGN_IN_SECONDS });
   }
 
   async #enabledCheck(userId: string, code: string, client: Client): Promise<void> {

@@ -44,18 +44,28 @@ export function OidcButtons({ providers }: { providers: AuthProviders["oidc"] })
       <ul className="mt-6 flex flex-col gap-2.5">
         {providers.map((p) => (
           <li key={p.id}>
-            <a
-              href={`/api/auth/oidc/${encodeURIComponent(p.id)}`}
-              data-testid={`oidc-${p.id}`}
-              className="inline-flex h-10 w-full items-center justify-center gap-2.5 rounded-lg bg-white px-4 text-sm font-medium text-zinc-800 shadow-xs ring-1 ring-inset ring-zinc-300 transition-colors hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 dark:bg-zinc-800 dark:text-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-700/70"
-            >
-              <ProviderGlyph name={p.name} />
-              Continue with {p.name}
-            </a>
+            <ProviderLink provider={p} />
           </li>
         ))}
       </ul>
     </div>
+  );
+}
+
+/**
+ * A full-page navigation through the provider. `reauth`: signing in again to confirm a change, back
+ * to `path` afterwards; the provider asks for the login even when it remembers the browser.
+ */
+export function ProviderLink({ provider, reauth }: { provider: AuthProviders["oidc"][number]; reauth?: { path: string } }) {
+  return (
+    <a
+      href={`/api/auth/oidc/${encodeURIComponent(provider.id)}${reauth ? `?reauth=1&next=${encodeURIComponent(reauth.path)}` : ""}`}
+      data-testid={`oidc-${provider.id}`}
+      className="inline-flex h-10 w-full items-center justify-center gap-2.5 rounded-lg bg-white px-4 text-sm font-medium text-zinc-800 shadow-xs ring-1 ring-inset ring-zinc-300 transition-colors hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 dark:bg-zinc-800 dark:text-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-700/70"
+    >
+      <ProviderGlyph name={provider.name} />
+      Continue with {provider.name}
+    </a>
   );
 }
 

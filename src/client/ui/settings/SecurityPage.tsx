@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { RecoveryCodes, TotpStatus } from "../../../shared/protocol";
 import { api, describeError } from "../../api";
+import { useSession } from "../../state/session";
 import { useUi } from "../../state/ui";
 import { Alert } from "../common/Alert";
 import { Button } from "../common/Button";
@@ -16,6 +17,7 @@ type View = { kind: "status" } | { kind: "setup" } | { kind: "codes"; codes: str
 
 export function SecurityPage() {
   const toast = useUi((s) => s.toast);
+  const askPassword = useSession((s) => s.user?.passwordless !== true);
   const [status, setStatus] = useState<TotpStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [view, setView] = useState<View>({ kind: "status" });
@@ -106,12 +108,13 @@ export function SecurityPage() {
       <TotpCodeDialog
         open={dialog === "disable"}
         title="Turn off two-factor authentication?"
-        description="Your password alone will sign you in again. Enter a code from your authenticator app, or a recovery code, to confirm."
+        description={`Your ${askPassword ? "password" : "single sign-on"} alone will sign you in again. To confirm, enter ${askPassword ? "your password and " : ""}a code from your authenticator app, or a recovery code.`}
         confirmLabel="Turn off"
         danger
+        askPassword={askPassword}
         onClose={() => setDialog(null)}
-        onSubmit={async (code) => {
-          await api.post("/api/auth/totp/disable", { code });
+        onSubmit={async (body) => {
+          await api.post("/api/auth/totp/disable", body);
           setDialog(null);
           toast("Two-factor authentication is off");
           await load();
@@ -120,11 +123,12 @@ export function SecurityPage() {
       <TotpCodeDialog
         open={dialog === "regenerate"}
         title="Make new recovery codes?"
-        description="Your current recovery codes will stop working. Enter a code from your authenticator app, or a recovery code, to confirm."
+        description={`Your current recovery codes will stop working. To confirm, enter ${askPassword ? "your password and " : ""}a code from your authenticator app, or a recovery code.`}
         confirmLabel="Make new codes"
+        askPassword={askPassword}
         onClose={() => setDialog(null)}
-        onSubmit={async (code) => {
-          const { recoveryCodes } = await api.post<RecoveryCodes>("/api/auth/totp/recovery-codes", { code });
+        onSubmit={async (body) => {
+          const { recoveryCodes } = await api.post<RecoveryCodes>("/api/auth/totp/recovery-codes", body);
           setDialog(null);
           showCodes(recoveryCodes);
         }}

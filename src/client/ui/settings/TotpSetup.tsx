@@ -1,7 +1,12 @@
-/** Setting up two-factor: scan the QR code (or type the key), then prove it with a code from the app. */
+/**
+ * Setting up two-factor: the password again (an account without one: a recent sign-in through
+ * its provider), then scan the QR code (or type the key) and prove it with a code from the app.
+ */
 import { useEffect, useState, type FormEvent } from "react";
-import type { RecoveryCodes, TotpEnrolment } from "../../../shared/protocol";
+import { RECENT_SIGN_IN_SECONDS, type RecoveryCodes, type TotpEnrolment } from "../../../shared/protocol";
 import { ApiError, api, describeError } from "../../api";
+import { useSession } from "../../state/session";
+import { ProviderLink, useProviders } from "../auth/OidcButtons";
 import { Alert } from "../common/Alert";
 import { Button } from "../common/Button";
 import { Spinner } from "../common/icons";
@@ -10,23 +15,92 @@ import { TextField } from "../common/TextField";
 /** The key in groups of four, as authenticator apps show it when typed by hand. */
 const grouped = (secret: string) => secret.match(/.{1,4}/g)!.join(" ");
 
+const enrol = (password?: string) => api.post<TotpEnrolment>("/api/auth/totp/enrol", password === undefined ? {} : { password });
+
 export function TotpSetup({ onConfirmed, onCancel }: { onConfirmed(codes: string[]): void; onCancel(): void }) {
+  const passwordless = useSession((s) => s.user?.passwordless === true);
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [code, setCode] = useState("");
+  return enrolment ? (
+    <ScanAndConfirm enrolment={enrolment} onConfirmed={onConfirmed} onCancel={onCancel} />
+  ) : passwordless ? (
+    <RecentSignInStep onEnrolled={setEnrolment} onCancel={onCancel} />
+  ) : (
+    <PasswordStep onEnrolled={setEnrolment} onCancel={onCancel} />
+  );
+}
+
+/** A stolen session must not add its own authenticator: the password comes first. */
+function PasswordStep({ onEnrolled, onCancel }: { onEnrolled(e: TotpEnrolment): void; onCancel(): void }) {
+  const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  async function submit(ev: FormEvent) {
+    ev.preventDefault();
+    if (!password) return setError("Enter your password");
+    setBusy(true);
+    setError(null);
+    try {
+      onEnrolled(await enrol(password));
+    } catch (err) {
+      setBusy(false);
+      setPassword("");
+      setError(err instanceof ApiError && err.code === "INVALID_CREDENTIALS" ? "That isn't your password." : describeError(err));
+    }
+  }
+
+  return (
+    <form noValidate onSubmit={submit} className="flex max-w-sm flex-col gap-3" data-testid="totp-password-step">
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">Confirm it's you: enter your password to set up two-factor authentication.</p>
+      <TextField label="Current password" name="current-password" type="password" autoComplete="current-password" revealable autoFocus value={password} onChange={(e) => setPassword(e.target.value)} error={error} />
+      <SubmitOrCancel label="Continue" testId="totp-password-continue" busy={busy} onCancel={onCancel} />
+    </form>
+  );
+}
+
+/** An account without a password proves itself by a recent sign-in: past it, through the provider again, back to this page. */
+function RecentSignInStep({ onEnrolled, onCancel }: { onEnrolled(e: TotpEnrolment): void; onCancel(): void }) {
+  const providers = useProviders();
+  const [state, setState] = useState<"loading" | "reauth" | { error: string }>("loading");
+
   useEffect(() => {
     let live = true;
-    api
-      .post<TotpEnrolment>("/api/auth/totp/enrol")
-      .then((e) => live && setEnrolment(e))
-      .catch((err) => live && setLoadError(describeError(err)));
+    enrol()
+      .then((e) => live && onEnrolled(e))
+      .catch((err) => live && setState(err instanceof ApiError && err.code === "REAUTH_REQUIRED" ? "reauth" : { error: describeError(err) }));
     return () => {
       live = false;
     };
-  }, []);
+  }, [onEnrolled]);
+
+  if (state === "loading") return <Preparing />;
+  if (state !== "reauth") return <Alert>{state.error}</Alert>;
+  return (
+    <div className="flex max-w-sm flex-col gap-3" data-testid="totp-reauth">
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">
+        Confirm it's you: you signed in more than {RECENT_SIGN_IN_SECONDS / 60} minutes ago. Sign in again, then set up two-factor authentication.
+      </p>
+      {providers?.oidc.map((p) => <ProviderLink key={p.id} provider={p} reauth={{ path: "/settings/security" }} />)}
+      <Button type="button" variant="ghost" className="self-start" onClick={onCancel}>
+        Cancel
+      </Button>
+    </div>
+  );
+}
+
+function Preparing() {
+  return (
+    <div role="status" className="flex justify-center py-8 text-zinc-400">
+      <Spinner className="size-6" />
+      <span className="sr-only">Preparing set-up</span>
+    </div>
+  );
+}
+
+function ScanAndConfirm({ enrolment, onConfirmed, onCancel }: { enrolment: TotpEnrolment; onConfirmed(codes: string[]): void; onCancel(): void }) {
+  const [code, setCode] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
 
   async function confirm(ev: FormEvent) {
     ev.preventDefault();
@@ -41,16 +115,6 @@ export function TotpSetup({ onConfirmed, onCancel }: { onConfirmed(codes: string
       setCode("");
       setError(err instanceof ApiError && err.code === "TOTP_INVALID" ? "That code didn't match. Check the app shows Parley and enter its current code." : describeError(err));
     }
-  }
-
-  if (loadError) return <Alert>{loadError}</Alert>;
-  if (!enrolment) {
-    return (
-      <div role="status" className="flex justify-center py-8 text-zinc-400">
-        <Spinner className="size-6" />
-        <span className="sr-only">Preparing set-up</span>
-      </div>
-    );
   }
 
   return (
@@ -80,17 +144,23 @@ export function TotpSetup({ onConfirmed, onCancel }: { onConfirmed(codes: string
               value={code}
               onChange={(e) => setCode(e.target.value.replace(/\D/g, ""))}
             />
-            <div className="flex gap-2">
-              <Button type="submit" loading={busy} data-testid="totp-confirm">
-                Turn on
-              </Button>
-              <Button type="button" variant="ghost" onClick={onCancel}>
-                Cancel
-              </Button>
-            </div>
+            <SubmitOrCancel label="Turn on" testId="totp-confirm" busy={busy} onCancel={onCancel} />
           </form>
         </li>
       </ol>
+    </div>
+  );
+}
+
+function SubmitOrCancel({ label, testId, busy, onCancel }: { label: string; testId: string; busy: boolean; onCancel(): void }) {
+  return (
+    <div className="flex gap-2">
+      <Button type="submit" loading={busy} data-testid={testId}>
+        {label}
+      </Button>
+      <Button type="button" variant="ghost" onClick={onCancel}>
+        Cancel
+      </Button>
     </div>
   );
 }

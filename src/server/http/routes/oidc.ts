@@ -25,7 +25,7 @@ export function oidcRoutes(d: { config: Readonly<Config>; auth: AuthService; oid
   r.get("/:provider", async (c) => {
     try {
       d.ipLimiter.hit(clientOf(c, d.config.trustProxy).ip);
-      const { url, flowCookie, maxAge } = await d.oidc.begin(c.req.param("provider"));
+      const { url, flowCookie, maxAge } = await d.oidc.begin(c.req.param("provider"), { next: c.req.query("next"), reauth: c.req.query("reauth") === "1" });
       setCookie(c, FLOW_COOKIE, flowCookie, { httpOnly: true, sameSite: "Lax", secure: d.config.secureCookies, path: FLOW_PATH, maxAge });
       return c.redirect(url, 302);
     } catch (err) {
@@ -37,13 +37,13 @@ export function oidcRoutes(d: { config: Readonly<Config>; auth: AuthService; oid
     const flow = getCookie(c, FLOW_COOKIE);
     deleteCookie(c, FLOW_COOKIE, { path: FLOW_PATH, secure: d.config.secureCookies });
     try {
-      const signIn = await d.oidc.complete(c.req.param("provider"), new URL(c.req.url), flow, clientOf(c, d.config.trustProxy));
+      const { signIn, next } = await d.oidc.complete(c.req.param("provider"), new URL(c.req.url), flow, clientOf(c, d.config.trustProxy));
       if (signIn.kind === "totp") {
         setPendingSignIn(c, d.config, signIn);
         return c.redirect("/login?step=totp", 302);
       }
       setSessionCookies(c, d.config, signIn);
-      return c.redirect("/", 302);
+      return c.redirect(next, 302);
     } catch (err) {
       d.log.warn("oidc callback refused", { error: err instanceof Error ? err.message : String(err) });
       return c.redirect(fail(err), 302);

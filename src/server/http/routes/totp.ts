@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { AppError } from "../../../shared/errors";
-import { TotpCodeBody, type SessionResult, type TotpRequiredDetails } from "../../../shared/protocol";
+import { TotpChangeBody, TotpCodeBody, TotpEnrolBody, type SessionResult, type TotpRequiredDetails } from "../../../shared/protocol";
 import type { WindowLimiter } from "../../auth/limiter";
 import type { AuthService, RecentFailures } from "../../auth/service";
 import type { PendingSignIn, TotpService } from "../../auth/totp";
@@ -33,7 +33,13 @@ export function totpRoutes({ config, auth, totp, ipLimiter }: { config: Readonly
 
   r.get("/", async (c) => c.json(await totp.status((await requireActor(c, auth)).userId)));
 
-  r.post("/enrol", async (c) => c.json(await totp.enrol((await requireActor(c, auth)).userId)));
+  // These take the password, so guessing it is held to the sign-in budget.
+  r.post("/enrol", async (c) => {
+    const actor = await requireActor(c, auth);
+    ipLimiter.hit(clientOf(c, config.trustProxy).ip);
+    const { password } = await parseJson(c, TotpEnrolBody);
+    return c.json(await totp.enrol(actor, password));
+  });
 
   r.post("/confirm", async (c) => {
     const { userId } = await requireActor(c, auth);
@@ -43,15 +49,15 @@ export function totpRoutes({ config, auth, totp, ipLimiter }: { config: Readonly
 
   r.post("/disable", async (c) => {
     const { userId } = await requireActor(c, auth);
-    const { code } = await parseJson(c, TotpCodeBody);
-    await totp.disable(userId, code, clientOf(c, config.trustProxy));
+    ipLimiter.hit(clientOf(c, config.trustProxy).ip);
+    await totp.disable(userId, await parseJson(c, TotpChangeBody), clientOf(c, config.trustProxy));
     return c.body(null, 204);
   });
 
   r.post("/recovery-codes", async (c) => {
     const { userId } = await requireActor(c, auth);
-    const { code } = await parseJson(c, TotpCodeBody);
-    return c.json(await totp.newRecoveryCodes(userId, code, clientOf(c, config.trustProxy)));
+    ipLimiter.hit(clientOf(c, config.trustProxy).ip);
+    return c.json(await totp.newRecoveryCodes(userId, await parseJson(c, TotpChangeBody), clientOf(c, config.trustProxy)));
   });
 
   r.post("/verify", async (c) => {
