@@ -23,12 +23,15 @@ import { expectFlowFromAll, expectViaSfu, joinToFirstFrames, loopbackFirstFrameM
 import { janusAvailable, startJanus } from "../test/support/janus";
 import { registerUser } from "../test/support/parley";
 import { machineInfo, num, writeDocsSection } from "./lib/harness";
+import { installJoinTrace, readJoinTrace, resetJoinTrace, startProfile, TRACE_KEYS, type JoinTrace, type ProfileLine } from "./lib/joinTrace";
 
 const { values: args } = parseArgs({
   options: {
     present: { type: "string", default: "3" },
     joins: { type: "string", default: "8" },
     "no-docs": { type: "boolean", default: false },
+    /** Profiles each SFU's first timed join (CPU, the joiner's main thread) and prints where it went. */
+    profile: { type: "boolean", default: false },
   },
 });
 const PRESENT = num("present", args.present, 2, 8);
@@ -41,19 +44,31 @@ interface Sample {
   first: number;
   all: number;
   yardstick: number;
+  trace: JoinTrace;
 }
 
-/** Opens the room as `u` and clicks Join; `timed`: the page measures from the click. */
-async function join(browser: Browser, srv: CallServer, path: string, timed: boolean): Promise<{ page: Page; id: string; yardstick: number; close(): Promise<void> }> {
+/** Opens the room as `u` and clicks Join; `timed`: the page measures from the click (and `profiled`: is profiled from it). */
+async function join(
+  browser: Browser,
+  srv: CallServer,
+  path: string,
+  timed: boolean,
+  profiled = false,
+): Promise<{ page: Page; id: string; yardstick: number; profile: (() => Promise<ProfileLine[]>) | null; close(): Promise<void> }> {
   const u = await registerUser(srv.node);
   const { ctx, page } = await openAs(browser, srv.base, u, path, VIEWPORT);
+  if (timed) {
+    await installJoinTrace(ctx);
+    await page.reload();
+  }
   const button = page.getByRole("button", { name: /Join/ });
   await button.waitFor({ timeout: T });
   const yardstick = timed ? await loopbackFirstFrameMs(page) : 0;
-  if (timed) await startJoinClock(page);
+  if (timed) await Promise.all([startJoinClock(page), resetJoinTrace(page)]);
+  const profile = profiled ? await startProfile(page) : null;
   await button.click({ timeout: T });
   await page.getByRole("dialog", { name: /Call with/ }).waitFor({ timeout: T });
-  return { page, id: u.user.id, yardstick, close: () => ctx.close() };
+  return { page, id: u.user.id, yardstick, profile, close: () => ctx.close() };
 }
 
 /** The joins of one SFU: timed samples, and how many saw no frame of everyone within T. */
@@ -81,11 +96,13 @@ async function measure(browser: Browser, env: Record<string, string>): Promise<R
     }
     const run: Run = { samples: [], timedOut: 0 };
     for (let i = 0; i < JOINS; i++) {
-      const late = await join(browser, srv, path, true);
+      const late = await join(browser, srv, path, true, args.profile && i === 0);
       try {
         const times = Object.values(await joinToFirstFrames(late.page, present.map((p) => p.id), T)).sort((a, b) => a - b);
-        run.samples.push({ first: times[0]!, all: times.at(-1)!, yardstick: Math.round(late.yardstick) });
-        console.error(`join ${i + 1}/${JOINS}:`, run.samples.at(-1));
+        const trace = await readJoinTrace(late.page, times.at(-1)!);
+        if (late.profile) printProfile(await late.profile());
+        run.samples.push({ first: times[0]!, all: times.at(-1)!, yardstick: Math.round(late.yardstick), trace });
+        console.error(`join ${i + 1}/${JOINS}:`, JSON.stringify(run.samples.at(-1)));
         await late.page.getByRole("button", { name: "Hang up", exact: true }).click({ timeout: T });
       } catch (err) {
         run.timedOut++;
@@ -99,6 +116,12 @@ async function measure(browser: Browser, env: Record<string, string>): Promise<R
     for (const close of closers) await close().catch(() => {});
     await srv.node.dispose();
   }
+}
+
+function printProfile(lines: ProfileLine[]): void {
+  const top = (key: "self" | "total", n: number) =>
+    [...lines].sort((a, b) => b[key] - a[key]).slice(0, n).map((l) => `  ${String(l[key]).padStart(6)} ms  ${l.fn}`).join("\n");
+  console.error(`main thread, click → all first frames, by time with callees:\n${top("total", 40)}\nby own time:\n${top("self", 25)}`);
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
@@ -117,8 +140,16 @@ try {
 }
 
 const row = (r: (typeof runs)[number]) => {
-  const f = (k: keyof Sample) => (r.samples.length ? `${pct(r.samples.map((s) => s[k]), 50)} / ${pct(r.samples.map((s) => s[k]), 95)}` : "–");
+  const f = (k: "first" | "all" | "yardstick") => (r.samples.length ? `${pct(r.samples.map((s) => s[k]), 50)} / ${pct(r.samples.map((s) => s[k]), 95)}` : "–");
   return `| ${r.sfu} | ${r.samples.length} of ${r.samples.length + r.timedOut} | ${f("first")} | ${f("all")} | ${f("yardstick")} |`;
+};
+const traceRow = (r: (typeof runs)[number]) => {
+  const p50 = (xs: (number | null)[]) => {
+    const seen = xs.filter((x): x is number => x !== null);
+    return seen.length ? String(pct(seen, 50)) : "–";
+  };
+  const cells = [...TRACE_KEYS, "longTotal", "longMax"].map((k) => p50(r.samples.map((s) => s.trace[k as keyof JoinTrace])));
+  return `| ${r.sfu} | ${cells.join(" | ")} |`;
 };
 const markdown = `\`bun bench/joinLatency.ts --present ${PRESENT} --joins ${JOINS}\` — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${machine.text}; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (a shared machine: other work running).
 
@@ -127,6 +158,12 @@ ${PRESENT} people in a meeting room (Chromium pages, fake small camera, simulcas
 | SFU | joins timed (a join not decoding everyone within ${T / 1000} s is left out) | click → first frame, first participant | … all ${PRESENT} | yardstick |
 |---|---:|---:|---:|---:|
 ${runs.map(row).join("\n")}
+
+Where the time goes (p50 over the timed joins, ms after the click; "–": not seen before the last first frame): the call view shown, call:join sent and answered, the SFU's subscribe offer in and our answer out, our publish offer out and its answer in, each link connected (bench/lib/joinTrace.ts), and the page's long tasks (main thread busy ≥ 50 ms) until the last first frame: total and longest.
+
+| SFU | ${TRACE_KEYS.join(" | ")} | long tasks total | longest |
+|---|${TRACE_KEYS.map(() => "---:").join("|")}|---:|---:|
+${runs.map(traceRow).join("\n")}
 `;
 console.log(markdown);
 if (!args["no-docs"]) writeDocsSection("bench:join-latency", "## Late joiner in the app (click Join → first frame)", markdown, machine.nproc);
