@@ -1,5 +1,5 @@
 /**
- * Who is speaking, from the audio itself: one AudioContext, an AnalyserNode per microphone
+ * Who is speaking, from the audio itself: the page's AudioContext, an AnalyserNode per microphone
  * track, read a few times a second. Each read covers all the audio since the previous one, cut
  * into short blocks: a voice counts as speaking when any block is above a small level, and
  * stays so for a moment after that block, so the highlight does not flicker between words.
@@ -7,6 +7,8 @@
  * syllable — or a fake microphone's beep — fell between reads.) Runs on every topology; on an
  * SFU the server's `sfu:speaker` (from RFC 6464 levels) rings a tile too.
  */
+import { sharedAudio } from "./audio";
+
 const SAMPLE_MS = 200;
 const THRESHOLD = 0.015;
 const HOLD_MS = 800;
@@ -55,9 +57,10 @@ export class SpeakingMeter {
     const had = this.#watched.get(id);
     if (had?.track === track) return;
     if (had) this.#drop(id, had);
-    if (!track || typeof AudioContext === "undefined") return;
+    if (!track) return;
     try {
-      this.#ctx ??= new AudioContext();
+      this.#ctx ??= sharedAudio();
+      if (!this.#ctx) return;
       // A context made without a user gesture starts suspended; any later gesture may resume it.
       if (this.#ctx.state === "suspended") void this.#ctx.resume().catch(() => {});
       const source = this.#ctx.createMediaStreamSource(new MediaStream([track]));
@@ -99,7 +102,6 @@ export class SpeakingMeter {
   close(): void {
     clearInterval(this.#timer);
     for (const [id, w] of this.#watched) this.#drop(id, w);
-    void this.#ctx?.close().catch(() => {});
     this.#ctx = null;
   }
 }

@@ -3,6 +3,7 @@
  * notification when the user has allowed them. Permission is asked only from a button.
  */
 import { create } from "zustand";
+import { sharedAudio } from "../rtc/audio";
 
 type Permission = NotificationPermission | "unsupported";
 
@@ -20,32 +21,6 @@ export async function requestNotifications(): Promise<Permission> {
   return permission;
 }
 
-let audio: AudioContext | null = null;
-
-function context(): AudioContext | null {
-  if (audio) return audio;
-  const Ctor = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
-  if (!Ctor) return null;
-  try {
-    audio = new Ctor();
-  } catch {
-    return null;
-  }
-  return audio;
-}
-
-// Browsers start audio suspended until a gesture: wake it on the first one.
-if (typeof window !== "undefined") {
-  const unlock = () => {
-    const ctx = context();
-    if (ctx?.state === "suspended") void ctx.resume().catch(() => {});
-    window.removeEventListener("pointerdown", unlock);
-    window.removeEventListener("keydown", unlock);
-  };
-  window.addEventListener("pointerdown", unlock);
-  window.addEventListener("keydown", unlock);
-}
-
 let lastChime = 0;
 
 /** Two soft sine notes, about a quarter of a second; at most one every 700 ms. */
@@ -53,7 +28,7 @@ export function playChime(): void {
   const now = Date.now();
   if (now - lastChime < 700) return;
   lastChime = now;
-  const ctx = context();
+  const ctx = sharedAudio();
   if (!ctx || ctx.state !== "running") return;
   const t0 = ctx.currentTime;
   [
