@@ -39,6 +39,12 @@ export class SfuLinks {
   #early: SfuSignalOut[] = [];
   #lastOffer = "";
   #closed = false;
+  #offerSent!: () => void;
+  #answerSent!: () => void;
+  /** Our first publish offer has gone out. */
+  readonly offerSent = new Promise<void>((resolve) => (this.#offerSent = resolve));
+  /** Our answer to the SFU's first subscribe offer has gone out. */
+  readonly answerSent = new Promise<void>((resolve) => (this.#answerSent = resolve));
 
   constructor(
     private readonly send: (signal: SfuSignalIn) => void,
@@ -95,6 +101,7 @@ export class SfuLinks {
     const offer: SfuSignalIn = { kind: "offer", link: "publish", sdp: this.publisher.localDescription!.sdp, sources };
     const answered = new Promise<void>((resolve) => (this.#answered = resolve));
     this.send(offer);
+    this.#offerSent();
     const repeat = setInterval(() => this.send(offer), ANSWER_WAIT_MS);
     await answered.finally(() => clearInterval(repeat));
   }
@@ -134,6 +141,7 @@ export class SfuLinks {
       await this.#flushEarly();
       await this.subscriber.setLocalDescription(await this.subscriber.createAnswer());
       this.send({ kind: "answer", link: "subscribe", sdp: this.subscriber.localDescription!.sdp });
+      this.#answerSent();
     } else if (signal.candidate) {
       // A candidate can only be applied once the link has a remote description: hold it till then.
       const pc = signal.link === "publish" ? this.publisher : this.subscriber;

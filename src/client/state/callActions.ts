@@ -136,7 +136,7 @@ export async function acceptCall(): Promise<void> {
 async function acceptGroupCall(socket: ParleySocket, callId: string, media: CallMedia): Promise<void> {
   try {
     const { state } = await socket.request<{ state: CallSnapshot }>({ type: "call:accept", callId });
-    enterGroupCall(state, media);
+    await enterGroupCall(state, media);
   } catch (err) {
     await finishCall("failed", describeCallError(err));
   }

@@ -120,6 +120,14 @@ export function handleSfuSignal(e: SfuEvent): void {
   void current.sfu?.handleSfu(e.signal);
 }
 
+/**
+ * Resolves once the SFU links of call `callId` have sent their first signals (see
+ * SfuTransport.underway); at once for a mesh or another call.
+ */
+export function linksUnderway(callId: string, subscribe: boolean): Promise<void> {
+  return current?.call.id === callId && current.sfu ? current.sfu.underway(subscribe) : Promise.resolve();
+}
+
 /** Which layer of `peer`'s camera or screen we receive (SFU calls only; a mesh sends everything). */
 export function chooseLayer(peer: string, source: "camera" | "screen", layer: SfuLayer): void {
   current?.sfu?.setLayer(peer, source, layer);

@@ -166,7 +166,7 @@ export function handleHello(h: HelloResult, socket: ParleySocket): void {
   const call = h.call;
   if (!call) {
     // The call ended while we were offline.
-    if (s.phase === "active" || s.phase === "outgoing") void finishCall("disconnected", "Call ended · connection lost");
+    if (s.phase === "active" || s.phase === "joining" || s.phase === "outgoing") void finishCall("disconnected", "Call ended · connection lost");
     else if (s.phase === "incoming" || s.phase === "elsewhere") void finishCall(null);
     return;
   }
@@ -200,7 +200,7 @@ async function resumeGroup(socket: ParleySocket, call: CallSnapshot): Promise<vo
   if (live && live.id === call.id) {
     live.connect([]);
     if (call.topology === "sfu") moveToSfu(call.id, true);
-  } else enterGroupCall(call, call.media);
+  } else await enterGroupCall(call, call.media);
 }
 
 async function resume(socket: ParleySocket, me: string, h: HelloResult): Promise<void> {

@@ -5,7 +5,7 @@
 import type { CallState as CallSnapshot } from "../../shared/protocol";
 import type { CallMedia } from "../../shared/protocol";
 import type { LocalMedia } from "../rtc/local-media";
-import { currentCall, moveToSfu, openCall, politeRule } from "./callController";
+import { currentCall, linksUnderway, moveToSfu, openCall, politeRule } from "./callController";
 import { IDLE, useCall, type RosterEntry } from "./callStore";
 import { useChat } from "./chat";
 import { roleOf, useSpaces } from "./spaces";
@@ -68,12 +68,28 @@ function showReaction(from: string, emoji: string): void {
   setTimeout(() => useCall.setState((s) => ({ reactions: s.reactions.filter((r) => r.key !== key) })), 3000);
 }
 
-/** Takes part in `call` from now on: the call view, our media, links to everyone already in. */
-export function enterGroupCall(call: CallSnapshot, media: CallMedia, localMedia?: LocalMedia): void {
+/**
+ * How long the call view waits for our media links to get going; past it the view shows anyway
+ * (its links are slow, or nothing is published yet, so no answer to wait for).
+ */
+const VIEW_WAIT_MS = 1500;
+
+/**
+ * Takes part in `call` from now on: our media, links to everyone already in, then the call view.
+ * The links come first: the view's first render holds the main thread (much longer on a loaded
+ * machine), and every step of an offer and an answer, and every ICE candidate, waits for it — so
+ * while the phase is "joining" the page stays as it was (a pre-join screen shows its Join still
+ * in progress) until our publish offer and our answer to the SFU's subscribe offer are out with
+ * their candidates. Resolves once the view is up (or the call went away meanwhile).
+ */
+export async function enterGroupCall(call: CallSnapshot, media: CallMedia, localMedia?: LocalMedia): Promise<void> {
   const me = useChat.getState().meId ?? "";
-  useCall.setState({ ...IDLE, phase: "active", callId: call.id, conversationId: call.conversationId, media, acceptedAt: Date.now(), callKind: call.kind });
+  useCall.setState({ ...IDLE, phase: "joining", callId: call.id, conversationId: call.conversationId, media, acceptedAt: Date.now(), callKind: call.kind });
   const engine = openCall(call.id, politeRule(me, call.hostId), media, localMedia, call.topology);
   engine.connect([]);
   applySnapshot(call);
   void engine.start();
+  const othersPublish = call.participants.some((p) => p.id !== me);
+  await Promise.race([linksUnderway(call.id, othersPublish), new Promise((r) => setTimeout(r, VIEW_WAIT_MS))]);
+  if (currentCall() === engine && useCall.getState().phase === "joining") useCall.setState({ phase: "active" });
 }

@@ -11,8 +11,12 @@ import type { CallState as EngineState } from "../rtc/call";
 import type { ParticipantView } from "../rtc/participant";
 import type { DeviceState, MediaFlags, RecordingState } from "../rtc/types";
 
-/** "elsewhere": our call rings from another device of ours; this one only shows it and can cancel. */
-export type CallPhase = "idle" | "incoming" | "outgoing" | "active" | "ended" | "elsewhere";
+/**
+ * "joining": we are in a group call and its media links are starting; the call view follows once
+ * they have sent their first signals (see enterGroupCall). "elsewhere": our call rings from
+ * another device of ours; this one only shows it and can cancel.
+ */
+export type CallPhase = "idle" | "incoming" | "outgoing" | "joining" | "active" | "ended" | "elsewhere";
 export type EndReason = CallEndReason | "busy" | "answered-elsewhere" | "failed" | "removed";
 
 export interface CallState {
@@ -138,7 +142,7 @@ export const useCall = create<CallState>()(() => ({ ...IDLE }));
 
 /** A call this device takes part in (or is being asked to). */
 export function inCall(s: Pick<CallState, "phase">): boolean {
-  return s.phase === "incoming" || s.phase === "outgoing" || s.phase === "active";
+  return s.phase === "incoming" || s.phase === "outgoing" || s.phase === "joining" || s.phase === "active";
 }
 
 /** No new call may start from here: this device is in one, or another device of ours is calling. */

@@ -52,7 +52,7 @@ export async function joinCall(conversationId: string, media: CallMedia = VOICE,
   }
   useCall.setState({ lobby: null });
   if (!reply.state) return false;
-  enterGroupCall(reply.state, media, localMedia);
+  await enterGroupCall(reply.state, media, localMedia);
   return true;
 }
 

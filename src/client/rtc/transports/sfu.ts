@@ -18,6 +18,19 @@ export interface SfuTransportOptions {
   send: (signal: SfuSignalIn) => void;
 }
 
+/** Resolves once `pc` has gathered (and so handed out) all its ICE candidates. */
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (pc.iceGatheringState !== "complete" && pc.connectionState !== "closed") return;
+      pc.removeEventListener("icegatheringstatechange", check);
+      resolve();
+    };
+    pc.addEventListener("icegatheringstatechange", check);
+    check();
+  });
+}
+
 export class SfuTransport implements MediaTransport {
   readonly events = new Emitter<TransportEvents>();
   /** The two links, once the ICE configuration is known. */
@@ -40,6 +53,17 @@ export class SfuTransport implements MediaTransport {
       if (this.#closed) this.#stop(links);
       return (this.#links = links);
     });
+  }
+
+  /**
+   * Resolves once the links' first signals are out — our publish offer and, with `subscribe`
+   * (others publish already), our answer to the SFU's first subscribe offer — each with the ICE
+   * candidates gathered for it: from then on the connections need nothing of this page's main thread.
+   */
+  underway(subscribe: boolean): Promise<void> {
+    return this.ready
+      .then((l) => Promise.all([l.offerSent.then(() => gathered(l.publisher)), subscribe ? l.answerSent.then(() => gathered(l.subscriber)) : null]))
+      .then(() => {});
   }
 
   publish(source: MediaSource, track: MediaStreamTrack | null): void {
