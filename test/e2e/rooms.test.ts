@@ -5,21 +5,18 @@
  * meeting from My meetings ends the call for both; an unknown link says so.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { browserAvailable, launchBrowser, settled } from "../support/browser";
+import { artifactPath, browserAvailable, launchBrowser, settled } from "../support/browser";
 import { CallPages, button, cameras, expectDecoding, openAs, startCallServer, watchCameras, type CallServer } from "../support/calls";
 import { registerUser } from "../support/parley";
 
 const enabled = browserAvailable("rooms e2e");
 const T = 30_000;
 const HOOK = 60_000;
-const SHOTS = "/tmp/shots";
 const pages = new CallPages();
 
 beforeAll(async () => {
   if (enabled) pages.browser = await launchBrowser();
-  mkdirSync(SHOTS, { recursive: true });
 }, HOOK);
 afterEach(async () => {
   expect(await pages.closeAll()).toEqual([]);
@@ -87,7 +84,7 @@ describe.skipIf(!enabled)("meetings in Chromium", () => {
     const dialog = H.page.getByRole("dialog", { name: "New meeting" });
     await dialog.getByLabel("Meeting name").fill("Design review");
     await settled(H.page);
-    await H.page.screenshot({ path: `${SHOTS}/new-meeting-dialog.png` });
+    await H.page.screenshot({ path: artifactPath("new-meeting-dialog.png") });
     await dialog.getByRole("button", { name: "Create meeting" }).click();
     const ready = H.page.getByRole("dialog", { name: "Your meeting is ready" });
     const link = await ready.getByTestId("meeting-link").inputValue({ timeout: T });
@@ -96,7 +93,7 @@ describe.skipIf(!enabled)("meetings in Chromium", () => {
     await ready.getByRole("button", { name: "Copied" }).waitFor({ timeout: T });
     expect(await H.page.evaluate(() => navigator.clipboard.readText())).toBe(link);
     await settled(H.page);
-    await H.page.screenshot({ path: `${SHOTS}/new-meeting-ready.png` });
+    await H.page.screenshot({ path: artifactPath("new-meeting-ready.png") });
     const path = new URL(link).pathname;
 
     // The host goes in from the dialog, through the pre-join screen.
@@ -117,7 +114,7 @@ describe.skipIf(!enabled)("meetings in Chromium", () => {
     expect(await G.page.getByTestId("prejoin-self-name").textContent()).toBe(guest.user.username);
     await G.page.getByTestId("prejoin-live").filter({ hasText: "1 person is in this meeting" }).waitFor({ timeout: T });
     await settled(G.page);
-    await G.page.screenshot({ path: `${SHOTS}/prejoin-desktop.png` });
+    await G.page.screenshot({ path: artifactPath("prejoin-desktop.png") });
     await button(G.page, "Turn off camera").click();
     await G.page.getByTestId("prejoin-camera-off").waitFor({ timeout: T });
     await G.page.getByRole("button", { name: /Join/ }).click();
@@ -130,7 +127,7 @@ describe.skipIf(!enabled)("meetings in Chromium", () => {
     await H.page.locator(`[data-participant="${guest.user.id}"] [aria-label$="camera is off"]`).waitFor({ timeout: T });
     await G.page.getByRole("img", { name: "Your camera is off" }).waitFor({ timeout: T });
     for (const P of [H.page, G.page]) expect(await P.getByRole("dialog", { name: /Design review/ }).locator("h2").first().textContent()).toBe("Design review");
-    await H.page.screenshot({ path: `${SHOTS}/meeting-call-host.png` });
+    await H.page.screenshot({ path: artifactPath("meeting-call-host.png") });
 
     // The call's chat is the room's conversation.
     await button(G.page, "Open chat").click();
@@ -145,7 +142,7 @@ describe.skipIf(!enabled)("meetings in Chromium", () => {
     const row = list.getByTestId("meeting-row").filter({ hasText: "Design review" });
     await row.waitFor({ timeout: T });
     await settled(list);
-    await list.screenshot({ path: `${SHOTS}/my-meetings.png` });
+    await list.screenshot({ path: artifactPath("my-meetings.png") });
     await row.getByRole("button", { name: "Delete Design review" }).click();
     await list.getByRole("dialog").getByRole("button", { name: "Delete meeting" }).click();
     for (const P of [H.page, G.page]) await P.locator('[data-testid="call-ended"][data-reason="room-deleted"]').waitFor({ timeout: T });
@@ -204,16 +201,16 @@ describe.skipIf(!enabled)("meetings in Chromium", () => {
     expect(await M.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     await M.page.getByRole("button", { name: /Join/ }).waitFor({ timeout: T });
     await settled(M.page);
-    await M.page.screenshot({ path: `${SHOTS}/prejoin-mobile.png`, fullPage: true });
+    await M.page.screenshot({ path: artifactPath("prejoin-mobile.png"), fullPage: true });
 
     const L = pages.track(await openAs(pages.browser, srv.base, host, "/meetings", { width: 390, height: 844 }));
     await L.page.getByTestId("meeting-row").filter({ hasText: "Weekly sync" }).waitFor({ timeout: T });
     expect(await L.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     await settled(L.page);
-    await L.page.screenshot({ path: `${SHOTS}/my-meetings-mobile.png` });
+    await L.page.screenshot({ path: artifactPath("my-meetings-mobile.png") });
 
     await M.page.goto(`${srv.base}/r/zzz-zzzz-zzz`);
     await M.page.getByText("This meeting link is invalid or was deleted").waitFor({ timeout: T });
-    await M.page.screenshot({ path: `${SHOTS}/meeting-invalid-mobile.png` });
+    await M.page.screenshot({ path: artifactPath("meeting-invalid-mobile.png") });
   }, 120_000);
 });
