@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useCall } from "../../state/call";
+import { tileDrawn } from "../../state/callLayers";
 import { useChat } from "../../state/chat";
 import { useSession } from "../../state/session";
 import { Avatar } from "../common/Avatar";
@@ -144,11 +145,15 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
   );
 }
 
-/** Plays the voice of someone whose tile is on another grid page (a tile plays it otherwise). */
+/**
+ * Plays the voice of someone whose tile is on another grid page (a tile plays it otherwise), and
+ * says their camera is not shown: the SFU then forwards none of it to us until a tile is drawn.
+ */
 export function OffPageAudio({ id }: { id: string }) {
   const stream = useCall((s) => s.participants[id]?.stream ?? null);
   const speaker = useCall((s) => s.devices?.speaker ?? null);
   const audio = useRef<HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> }>(null);
+  useEffect(() => tileDrawn(id, null), [id]);
   useEffect(() => {
     const el = audio.current;
     if (!el) return;
