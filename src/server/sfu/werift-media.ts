@@ -69,6 +69,39 @@ export function createPeer(link: SfuLink, network: SfuNetwork = {}): RTCPeerConn
   });
 }
 
+/** werift's ICE agent, as far as keepConsent uses it (queryConsent is private in its types). */
+interface IceAgent {
+  state: string;
+  nominated?: { packetsReceived: number };
+  queryConsent(): void;
+}
+
+/** A link's consent is renewed at most this often, well inside werift's 30 s expiry. */
+const CONSENT_RENEW_MS = 10_000;
+const heard = new WeakMap<IceAgent, { packets: number; renewedAt: number }>();
+
+/**
+ * Renews the ICE consent (RFC 7675) of a link whose peer sent us media or RTCP since the last
+ * call. werift's own consent checks give each answer 0.5–1 s; on a starved machine (six pages
+ * and the server on two cores: event-loop stalls of 1–8 s measured, the process getting ~5 % of
+ * a core in them) the browser's answer comes or is read after that, every check counts as lost,
+ * and 30 s later werift stops sending on the link for good — a subscriber's whole link froze, a
+ * publisher no longer got our keyframe requests. SRTP/SRTCP from the peer on the selected pair
+ * says as much as a check's answer: it is there and talking to us. A peer that went quiet
+ * (a closed tab) is left to expire as before.
+ */
+export function keepConsent(pc: RTCPeerConnection): void {
+  for (const transport of pc.iceTransports) {
+    const agent = transport.connection as unknown as IceAgent;
+    const packets = agent.nominated?.packetsReceived;
+    if (packets === undefined || (agent.state !== "connected" && agent.state !== "completed")) continue;
+    const last = heard.get(agent);
+    if (last && (last.packets === packets || Date.now() - last.renewedAt < CONSENT_RENEW_MS)) continue;
+    agent.queryConsent();
+    heard.set(agent, { packets, renewedAt: Date.now() });
+  }
+}
+
 /** The negotiated id of a header extension on a transceiver, if any. */
 export function extensionId(transceiver: RTCRtpTransceiver, uri: string): number | undefined {
   return transceiver.headerExtensions.find((e) => e.uri === uri)?.id;

@@ -10,7 +10,7 @@ import type { SfuNetwork } from "../config";
 import { sdpMids, type SfuIceCandidate } from "../../shared/sfu";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource, SfuTrackInfo } from "./sfu";
 import { Publication, Subscription } from "./werift-forward";
-import { createPeer, reportedLoss, surviveUnreachablePeers } from "./werift-media";
+import { createPeer, keepConsent, reportedLoss, surviveUnreachablePeers } from "./werift-media";
 import { SpeakerMeter } from "./speaker";
 import { Serial } from "./serial";
 
@@ -279,6 +279,8 @@ export class WeriftSfu implements Sfu {
 
   #tick(room: Room): void {
     for (const member of room.members.values()) {
+      if (member.pub) keepConsent(member.pub);
+      if (member.sub) keepConsent(member.sub);
       for (const p of member.publications.values()) {
         if (p.kind !== "video") continue;
         p.sendRemb(PUBLISH_BITRATE);
