@@ -101,7 +101,7 @@ export class KyselySearchStore implements SearchStore {
         db.selectNoFrom((eb) =>
           eb.fn
             .coalesce(
-              below(db.selectFrom("messages as m").select("m.id")).orderBy("m.id", "desc").offset(this.#walk - 1).limit(1),
+              below(db.selectFrom("messages as m").select("m.id")).orderBy("m.id", "desc").offset(sql.lit(this.#walk - 1)).limit(sql.lit(1)),
               sql.lit(""),
             )
             .as("id"),
