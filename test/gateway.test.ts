@@ -52,6 +52,25 @@ describe("upgrade", () => {
     bs.close();
   });
 
+  test("on the wire hello's lists come first in a hello:lists frame, the same for a second hello, then the reply with what changes by the second", async () => {
+    const { a, b } = await pair();
+    const ws = new WebSocket(`${base.replace(/^http/, "ws")}/ws`, { headers: { cookie: a.jar.header() } } as never);
+    const frames: string[] = [];
+    ws.addEventListener("message", (m) => frames.push(String(m.data)));
+    await new Promise((resolve) => ws.addEventListener("open", resolve, { once: true }));
+    for (const id of ["x1", "x2"]) ws.send(JSON.stringify({ id, type: "hello" }));
+    while (frames.length < 4) await Bun.sleep(10);
+    const [lists, reply, again, second] = frames.map((f) => JSON.parse(f));
+    expect(lists.type).toBe("hello:lists");
+    expect(lists.users.map((u: { id: string }) => u.id)).toEqual([b.user.id]);
+    expect(Object.keys(reply).sort()).toEqual(["call", "callState", "liveCalls", "ok", "presence", "replyTo", "voice"]);
+    expect(reply.replyTo).toBe("x1");
+    expect(frames[2]).toBe(frames[0]!);
+    expect(again.type).toBe("hello:lists");
+    expect(second.replyTo).toBe("x2");
+    ws.close();
+  });
+
   test("hello carries the friend requests made while the user was away, both ways", async () => {
     const a = await registerUser(node);
     const b = await registerUser(node);

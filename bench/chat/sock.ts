@@ -14,14 +14,22 @@ export class Sock {
   #heartbeat: ReturnType<typeof setInterval>;
 
   private constructor(readonly ws: WebSocket, readonly label: string) {
+    // hello's lists arrive in a frame of their own just before its reply; the reply handed on is both.
+    let helloLists: Frame = {};
     ws.addEventListener("message", (m) => {
       const t = performance.now();
       const f = JSON.parse(m.data as string) as Frame;
+      if (f.type === "hello:lists") {
+        helloLists = f;
+        return;
+      }
       if (f.replyTo !== undefined) {
         const cb = this.pending.get(f.replyTo);
+        const { type: _lists, ...lists } = helloLists;
+        helloLists = {};
         if (cb) {
           this.pending.delete(f.replyTo);
-          cb(f, t);
+          cb({ ...lists, ...f }, t);
         }
         return;
       }

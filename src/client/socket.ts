@@ -128,6 +128,7 @@ export class ParleySocket {
     this.#openedAt = Date.now();
     ws.onopen = () => {
       this.#lastHeard = Date.now();
+      this.#helloLists = {};
       const id = `h${++this.#seq}`;
       ws.send(JSON.stringify({ id, type: "hello" }));
       this.#helloId = id;
@@ -137,6 +138,7 @@ export class ParleySocket {
   }
 
   #helloId = "";
+  #helloLists: Record<string, unknown> = {};
 
   #onMessage(ws: WebSocket, m: MessageEvent): void {
     if (ws !== this.#ws) return;
@@ -147,8 +149,18 @@ export class ParleySocket {
     } catch {
       return;
     }
+    // hello's lists come in a frame of their own just before its reply (docs/PROTOCOL.md).
+    if (data.type === "hello:lists") {
+      const { type: _lists, ...lists } = data;
+      this.#helloLists = lists;
+      return;
+    }
     if (typeof data.replyTo === "string") {
-      if (data.replyTo === this.#helloId) return this.#onHello(data as unknown as HelloResult & { ok: boolean });
+      if (data.replyTo === this.#helloId) {
+        const lists = this.#helloLists;
+        this.#helloLists = {};
+        return this.#onHello({ ...lists, ...data } as unknown as HelloResult & { ok: boolean });
+      }
       const p = this.#pending.get(data.replyTo);
       if (!p) return;
       const refused = data.ok === false ? (data.error as { code?: string; retryAfter?: number }) : undefined;

@@ -2,8 +2,8 @@
  * hello's reply in its compact form: every person once in `users`, the lists refer to them by
  * id, conversations carry a preview of their last message, and summaries leave out what is
  * null, zero, false, empty or a default. What changes by the second (friends' presence, voice
- * rosters) sits apart from the lists, so the server can keep the lists serialized between
- * connects. `expandHello` turns it back into the shapes the REST lists and events use (Friend,
+ * rosters) sits apart from the lists: the server keeps the lists as one serialized frame,
+ * `hello:lists`, sent as it is just before the reply (HelloLists). `expandHello` turns it back into the shapes the REST lists and events use (Friend,
  * FriendRequest, Conversation, Space). See docs/PROTOCOL.md.
  */
 import type { CallInfo, CallState, LiveCall } from "./calls";
@@ -100,6 +100,9 @@ export interface HelloResult {
   /** Running calls of the user's group DMs, so members not in them can join. */
   liveCalls: LiveCall[];
 }
+
+/** The lists of a hello: the frame the server sends just before its reply, which carries the rest (HelloResult is both). */
+export type HelloLists = { type: "hello:lists" } & Pick<HelloResult, "user" | "users" | "friends" | "requests" | "conversations" | "spaces">;
 
 /** What a hello says in the shapes the rest of the API uses. */
 export interface ExpandedHello {

@@ -23,10 +23,18 @@ export function connectWs(base: string, jar: CookieJar | null, opts: { origin?: 
   const pending = new Map<string, (r: Record<string, any>) => void>();
   const waiters = new Set<{ pred: (e: Record<string, any>) => boolean; resolve: (e: Record<string, any>) => void }>();
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })));
+  // hello's lists arrive in a frame of their own just before its reply; a request's answer is both.
+  let helloLists: Record<string, any> = {};
   ws.addEventListener("message", (m) => {
     const data = JSON.parse(String(m.data));
+    if (data.type === "hello:lists") {
+      helloLists = data;
+      return;
+    }
     if (data.replyTo !== undefined && pending.has(data.replyTo)) {
-      pending.get(data.replyTo)!(data);
+      const { type: _lists, ...lists } = helloLists;
+      helloLists = {};
+      pending.get(data.replyTo)!({ ...lists, ...data });
       pending.delete(data.replyTo);
       return;
     }

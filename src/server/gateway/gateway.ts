@@ -229,7 +229,10 @@ export class Gateway {
       const actor = { ...ws.data.actor, connectionId: ws.data.connectionId, ...(guest ? { guest, exp: ws.data.exp } : {}) };
       const result = await handler(actor, frame);
       if (frame.id === undefined) return;
-      if (result instanceof SerializedReply) ws.send(`{"replyTo":${JSON.stringify(frame.id)},"ok":true,${result.body}}`);
+      if (result instanceof SerializedReply) {
+        ws.send(result.lead);
+        ws.send(`{"replyTo":${JSON.stringify(frame.id)},"ok":true,${result.body}}`);
+      }
       else this.#send(ws, { replyTo: frame.id, ok: true, ...(result ?? {}) });
     } catch (err) {
       if (!(err instanceof AppError)) this.log.error("frame handler failed", { type: frame.type, error: String((err as Error)?.stack ?? err) });

@@ -2,10 +2,10 @@
  * hello: what a socket needs on every (re)connect, in the compact form of src/shared/hello.ts —
  * each person once, lists by id, last messages as previews, defaults left out. What only events
  * change is read with a fixed number of narrow queries (store/hello.ts) and kept per user in the
- * HelloCache as one serialized string; presence, calls and voice rosters are read on every hello
- * and serialized after it.
+ * HelloCache as one serialized frame, `hello:lists`, sent before the reply; presence, calls and
+ * voice rosters are read on every hello and make the reply.
  */
-import { channelSummary, type FriendSummary, type MessagePreview, type SpaceSummary } from "../../shared/hello";
+import { channelSummary, type FriendSummary, type HelloLists, type MessagePreview, type SpaceSummary } from "../../shared/hello";
 import { PREVIEW_LENGTH, defaultNotifyLevel, type ConversationSummary, type RequestSummary } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { CallService } from "../calls/service";
@@ -17,11 +17,16 @@ import { AppError } from "../../shared/errors";
 import type { HelloCache, Loaded } from "./cache";
 
 /**
- * A frame reply already serialized: `body` is its fields as JSON without the braces. hello
- * splices its cached JSON into the reply instead of serializing ~100 KiB again per socket.
+ * A frame reply already serialized: `lead` is a whole frame sent just before the reply, `body`
+ * the reply's fields as JSON without the braces. hello's lists are the lead, one string kept per
+ * user and sent as it is: building a new ~80 KiB string per hello (its lists spliced into the
+ * reply) cost more than all the rest of a hello.
  */
 export class SerializedReply {
-  constructor(readonly body: string) {}
+  constructor(
+    readonly lead: string,
+    readonly body: string,
+  ) {}
 }
 
 /** What a socket hears: the user's channels and spaces (a topic each per socket), and their DMs, groups and rooms (per user). */
@@ -33,8 +38,8 @@ export interface Subscriptions {
 
 /** hello's parts that only events change (kept per user in HelloCache); presence, calls and voice rosters are read per hello. */
 interface HelloParts {
-  /** `"user":…,"users":…,"friends":…,"requests":…,"conversations":…,"spaces":…`, one flat string spliced into each reply. */
-  json: string;
+  /** The `hello:lists` frame (`user`, `users`, `friends`, `requests`, `conversations`, `spaces`), sent as it is before each reply. */
+  frame: string;
   friendIds: string[];
   voiceIds: string[];
   groupIds: string[];
@@ -65,8 +70,8 @@ export class HelloService {
       this.calls.current(actor),
       parts.voiceIds.length ? this.calls.voiceMembers(parts.voiceIds) : new Map(),
     ]);
-    // Only what changes by the second is serialized per hello: a few small values after the cached lists.
-    return new SerializedReply(`${parts.json},"presence":${JSON.stringify(presence)},"voice":${JSON.stringify(Object.fromEntries(voice))},"call":${JSON.stringify(call)},"callState":${JSON.stringify(callState)},"liveCalls":${JSON.stringify(liveCalls)}`);
+    // Only what changes by the second is serialized per hello: a few small values; the lists go as their kept frame.
+    return new SerializedReply(parts.frame, `"presence":${JSON.stringify(presence)},"voice":${JSON.stringify(Object.fromEntries(voice))},"call":${JSON.stringify(call)},"callState":${JSON.stringify(callState)},"liveCalls":${JSON.stringify(liveCalls)}`);
   }
 
   /** A fixed number of narrow reads (store/hello.ts) however many friends, requests, conversations, spaces and channels. */
@@ -85,22 +90,24 @@ export class HelloService {
     for (const u of [...friends, ...requests.incoming, ...requests.outgoing, ...members]) if (!users.has(u.id)) users.set(u.id, u);
     const list = summaries(id, conversations, members, blocked);
     const spaceList: SpaceSummary[] = spaces.map((space) => ({ ...space, channels: space.channels.map(channelSummary) }));
-    const json = JSON.stringify({
+    const lists: HelloLists = {
+      type: "hello:lists",
       user: toMe(me),
       users: [...users.values()].map(toPublic),
       friends: friends.map((f): FriendSummary => ({ userId: f.id, conversationId: f.conversation_id })),
       requests: { incoming: requests.incoming.map(toRequest), outgoing: requests.outgoing.map(toRequest) },
       conversations: list,
       spaces: spaceList,
-    }).slice(1, -1);
+    };
+    const frame = JSON.stringify(lists);
     const deps = [...list.map((c) => `c:${c.id}`), ...spaces.flatMap((sp) => [`sp:${sp.id}`, ...sp.channels.map((c) => `c:${c.id}`)])];
     const value: HelloParts = {
-      json,
+      frame,
       friendIds: friends.map((f) => f.id),
       voiceIds: spaces.flatMap((sp) => sp.channels.filter((c) => c.kind === "voice").map((c) => c.id)),
       groupIds: list.filter((c) => c.kind === "group").map((c) => c.id),
     };
-    return { value, deps, bytes: json.length + 40 * (value.friendIds.length + value.voiceIds.length + value.groupIds.length) };
+    return { value, deps, bytes: frame.length + 40 * (value.friendIds.length + value.voiceIds.length + value.groupIds.length) };
   }
 }
 
