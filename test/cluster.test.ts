@@ -21,9 +21,11 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
   let n2: TestNode;
   let b1: string;
   let b2: string;
+  /** What every node of this cluster shares: the database, the Redis channel, the signing key. */
+  let shared: Record<string, string>;
   beforeAll(async () => {
     db = await createTestDatabase();
-    const shared = { DATABASE_URL: db.url, REDIS_URL: REDIS!, REDIS_CHANNEL: `parley:test:${db.url.split("/").pop()}`, JWT_SECRET: "cluster-test-secret-cluster-test-secret!!" };
+    shared = { DATABASE_URL: db.url, REDIS_URL: REDIS!, REDIS_CHANNEL: `parley:test:${db.url.split("/").pop()}`, JWT_SECRET: "cluster-test-secret-cluster-test-secret!!" };
     const calls = { CALL_RING_SECONDS: "1", CALL_GRACE_SECONDS: "1" };
     n1 = await startNode({ ...shared, ...calls });
     n2 = await startNode({ ...shared, ...calls });
@@ -140,7 +142,7 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
   });
 
   test("a ring outlives the node that started it: the caller back on another node still hears it time out", async () => {
-    const n3 = await startNode({ DATABASE_URL: db.url, REDIS_URL: REDIS!, REDIS_CHANNEL: `parley:test:${db.url.split("/").pop()}`, JWT_SECRET: "cluster-test-secret-cluster-test-secret!!", CALL_RING_SECONDS: "3", CALL_GRACE_SECONDS: "10" });
+    const n3 = await startNode({ ...shared, CALL_RING_SECONDS: "3", CALL_GRACE_SECONDS: "10" });
     const a = await registerUser(n1);
     const b = await registerUser(n2);
     const conversationId = await befriend(n1, a, b);
