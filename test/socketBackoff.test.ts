@@ -1,7 +1,8 @@
 /**
  * The client socket's reconnect schedule (backoffDelay and ParleySocket over a scripted
  * WebSocket), and ParleySocket against a real node: requests made offline go out after the
- * reconnect, and an unanswered message:send is sent again with its clientId and stored once.
+ * reconnect, an unanswered message:send is sent again with its clientId and stored once, and
+ * hello's two frames reach onHello as one.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from "bun:test";
 import { ParleySocket, backoffDelay, type SocketOptions, type SocketState } from "../src/client/socket";
@@ -147,6 +148,31 @@ describe("ParleySocket against a node", () => {
     const rows = await node.store.chat.messages(conversationId, { after: "", limit: 100 });
     return rows.filter((r) => r.client_id === clientId);
   }
+
+  test("onHello gets hello's lists (their own frame on the wire) merged into the reply, and the lists frame is not an event", async () => {
+    const { a, conversationId, watcher } = await pair();
+    const hellos: Array<Record<string, any>> = [];
+    const events: string[] = [];
+    const socket = new ParleySocket(
+      options({
+        url: wsUrl,
+        connect: (url) => new WebSocket(url, { headers: { cookie: a.jar.header() } } as never),
+        onHello: (h) => hellos.push(h as unknown as Record<string, any>),
+        onEvent: (e) => events.push(e.type),
+      }),
+    );
+    socket.start();
+    try {
+      await until("the socket to open", () => socket.state === "open");
+      expect(hellos).toHaveLength(1);
+      expect(hellos[0]).toMatchObject({ ok: true, user: { id: a.user.id }, friends: [{ conversationId }], presence: expect.any(Object), liveCalls: [] });
+      expect(hellos[0]!.type).toBeUndefined();
+      expect(events).not.toContain("hello:lists");
+    } finally {
+      socket.stop();
+      watcher.close();
+    }
+  });
 
   test("a request made while offline is sent once the socket is back", async () => {
     const { a, conversationId, watcher } = await pair();
