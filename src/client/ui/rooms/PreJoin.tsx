@@ -32,11 +32,13 @@ export function PreJoin({ room, selfName, selfSeed, selfAvatar, children }: {
   /** The join panel. */
   children: ReactNode;
 }) {
-  // Turned away from the lobby, the camera was let go: back here, the preview opens it again.
+  // Turned away from the lobby, the camera was let go: back here, the preview opens it again —
+  // not when let in: the call has the preview's camera while it joins (this screen still shows).
   const knocking = useCall((s) => s.lobby !== null);
+  const joining = usePreJoin((s) => s.joining);
   useEffect(() => {
-    if (!knocking) void openPreview();
-  }, [knocking]);
+    if (!knocking && !joining) void openPreview();
+  }, [knocking, joining]);
   useEffect(() => closePreview, []);
 
   return (
