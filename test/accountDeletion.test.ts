@@ -167,6 +167,42 @@ describe("erasure", () => {
     expect((await node.audit.page({ targetId: gone.user.id, kind: "account.erased" }, undefined, 10)).events).toHaveLength(1);
   });
 
+  test("the audit log keeps an erased account's events but not its addresses, user agents or email addresses; an admin's action keeps the admin's", async () => {
+    await settle();
+    const admin = (await node.store.accounts.userById((await (node.store as KyselyStore).db.selectFrom("users").select("id").where("instance_admin", "=", 1).executeTakeFirstOrThrow()).id))!;
+    const adminJar = new CookieJar();
+    const tokens = await node.auth.startSession(admin.id, { ip: "10.9.9.9", userAgent: "admin browser" });
+    adminJar.set("access_token", tokens.accessToken);
+    const gone = await registerUser(node);
+    const ua = { "user-agent": "Gone's browser" };
+    expect((await node.req("/api/auth/login", { method: "POST", json: { login: gone.user.username, password: gone.password }, ip: "10.7.7.7", headers: ua })).status).toBe(200);
+    expect((await node.req("/api/auth/login", { method: "POST", json: { login: gone.user.username, password: "wrong password" }, ip: "10.6.6.6", headers: ua })).status).toBe(401);
+    expect((await node.req("/api/users/me/email", { method: "POST", json: { email: "new-address@example.com", password: gone.password }, ip: "10.7.7.7", headers: ua }, gone.jar)).status).toBe(202);
+    expect((await node.req(`/api/admin/users/${gone.user.id}/disable`, { method: "POST", ip: "10.9.9.9", headers: { "user-agent": "admin browser" } }, adminJar)).status).toBe(200);
+    expect((await node.req(`/api/admin/users/${gone.user.id}/enable`, { method: "POST", ip: "10.9.9.9", headers: { "user-agent": "admin browser" } }, adminJar)).status).toBe(200);
+    // Disabling ended its sessions.
+    expect((await node.req("/api/auth/login", { method: "POST", json: { login: gone.user.username, password: gone.password }, ip: "10.7.7.7", headers: ua }, gone.jar)).status).toBe(200);
+    const rows = () => (node.store as KyselyStore).db.selectFrom("audit_events").selectAll().where((eb) => eb.or([eb("actor_id", "=", gone.user.id), eb("target_id", "=", gone.user.id)])).orderBy("id").execute();
+    const before = await rows();
+    expect(before.filter((r) => r.ip === "10.7.7.7" || r.ip === "10.6.6.6").length).toBeGreaterThanOrEqual(3);
+
+    await scheduleDeletion(gone);
+    passGrace();
+    expect(await node.accountDeletion.sweep()).toEqual([gone.user.id]);
+
+    const after = await rows();
+    // Every event is still there (and the erasure is one more), in the same order.
+    expect(after.map((r) => r.kind)).toEqual([...before.map((r) => r.kind), "account.deletion_scheduled", "account.erased"]);
+    expect(before.map((r) => r.kind)).toContain("email.change_requested");
+    for (const r of after) {
+      const byAdmin = r.actor_id === admin.id;
+      expect([r.kind, r.ip, r.user_agent]).toEqual(byAdmin ? [r.kind, "10.9.9.9", "admin browser"] : [r.kind, null, null]);
+      expect(r.details).not.toContain("new-address@example.com");
+      expect(r.details).not.toContain(gone.user.email);
+    }
+    expect(after.filter((r) => r.actor_id === admin.id).map((r) => r.kind)).toEqual(["admin.user_disabled", "admin.user_enabled"]);
+  });
+
   test("of two sweepers racing for a due account, exactly one claims and erases it", async () => {
     await settle();
     const accounts = [await registerUser(node), await registerUser(node), await registerUser(node)];

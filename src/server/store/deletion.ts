@@ -24,8 +24,9 @@ export interface AccountDeletionStore {
   groupIds(userId: string): Promise<string[]>;
   /**
    * Erases the personal data: email, username (freed), display name, avatar, password, two-factor,
-   * sessions, emailed links, OIDC links, friendships, friend requests and blocks. Idempotent;
-   * `finish` then marks the account deleted.
+   * sessions, emailed links, OIDC links, friendships, friend requests and blocks; in the audit
+   * log, the addresses and user agents of its events and the email addresses they name (the
+   * events stay until AUDIT_RETENTION_DAYS). Idempotent; `finish` then marks the account deleted.
    */
   erase(userId: string, now: string): Promise<void>;
   finish(userId: string, now: string): Promise<void>;
@@ -109,6 +110,13 @@ export class KyselyAccountDeletionStore implements AccountDeletionStore {
       await tx.deleteFrom("friendships").where((eb) => eb.or([eb("user_id", "=", userId), eb("friend_id", "=", userId)])).execute();
       await tx.deleteFrom("friend_requests").where((eb) => eb.or([eb("from_id", "=", userId), eb("to_id", "=", userId)])).execute();
       await tx.deleteFrom("blocks").where((eb) => eb.or([eb("blocker_id", "=", userId), eb("blocked_id", "=", userId)])).execute();
+      // Its own events (and sign-ins tried on it by nobody signed in); an admin acting on it keeps the admin's address.
+      await tx
+        .updateTable("audit_events")
+        .set({ ip: null, user_agent: null })
+        .where((eb) => eb.or([eb("actor_id", "=", userId), eb.and([eb("target_id", "=", userId), eb("actor_id", "is", null)])]))
+        .execute();
+      await tx.updateTable("audit_events").set({ details: "{}" }).where("target_id", "=", userId).where("kind", "in", ["email.change_requested", "email.changed"]).execute();
       const wasAdmin = (await tx.selectFrom("users").select("instance_admin").where("id", "=", userId).executeTakeFirst())?.instance_admin === 1;
       // The username is freed; the placeholder's "-" is outside what registration accepts, so it never collides.
       await tx
