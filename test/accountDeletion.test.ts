@@ -144,6 +144,17 @@ describe("erasure", () => {
     const history = await json(await node.req(`/api/conversations/${dm}/messages`, {}, friend.jar));
     const mine = (history.messages as Array<{ authorId: string; content: string }>).find((m) => m.content === "hello from me");
     expect(mine?.authorId).toBe(gone.user.id);
+    // The DM is read-only for the other side: it says why, and sends, reactions and calls are refused with PEER_DELETED.
+    expect((await json(await node.req(`/api/conversations/${dm}`, {}, friend.jar))).conversation.readOnly).toBe("deleted");
+    const listed = (await json(await node.req("/api/conversations", {}, friend.jar))).conversations as Array<{ id: string; readOnly: unknown }>;
+    expect(listed.find((c) => c.id === dm)?.readOnly).toBe("deleted");
+    expect(listed.find((c) => c.id === group)?.readOnly).toBe(false);
+    const refused = await post(`/api/conversations/${dm}/messages`, { clientId: crypto.randomUUID(), content: "are you there?" }, friend.jar);
+    expect(refused.status).toBe(403);
+    expect(await errorCode(refused)).toBe("PEER_DELETED");
+    const mineId = (history.messages as Array<{ id: string; content: string }>).find((m) => m.content === "hello from me")!.id;
+    const react = await node.req(`/api/messages/${mineId}/reactions/${encodeURIComponent("👍")}`, { method: "PUT" }, friend.jar);
+    expect(await errorCode(react)).toBe("PEER_DELETED");
     const author = await json(await node.req(`/api/users/${gone.user.id}`, {}, friend.jar));
     expect(author.user.displayName).toBe("Deleted user");
     expect(author.user.avatarUrl).toBeNull();

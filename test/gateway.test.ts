@@ -258,7 +258,7 @@ describe("authorization", () => {
     await bs.request({ type: "hello" });
     expect((await node.req("/api/blocks", { method: "POST", json: { userId: b.user.id } }, a.jar)).status).toBe(204);
     const updated = await bs.waitFor((e) => e.type === "conversation:updated" && e.conversation.id === conversationId);
-    expect(updated.conversation.readOnly).toBe(true);
+    expect(updated.conversation.readOnly).toBe("blocked");
     await bs.waitFor((e) => e.type === "friend:removed" && e.userId === a.user.id);
     const r = await bs.request({ type: "message:send", conversationId, clientId: "blocked-1", content: "hello?" });
     expect(r.error.code).toBe("FORBIDDEN");

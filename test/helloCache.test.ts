@@ -69,7 +69,7 @@ describe("hello cache", () => {
     await post("/api/blocks", b.jar, { userId: a.user.id });
     const blocked = await expectFresh(a);
     expect(blocked.friends).toEqual([]);
-    expect(blocked.conversations[0].readOnly).toBe(true);
+    expect(blocked.conversations[0].readOnly).toBe("blocked");
   }, 60_000);
 
   test("messages, edits, deletes, read marks, mutes and group changes show in the next hello", async () => {

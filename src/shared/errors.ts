@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   "ADMIN_REQUIRED",
   "ACCOUNT_DISABLED",
   "REAUTH_REQUIRED",
+  "PEER_DELETED",
   "INTERNAL",
 ] as const;
 
@@ -100,5 +101,6 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   ADMIN_REQUIRED: 403,
   ACCOUNT_DISABLED: 403,
   REAUTH_REQUIRED: 403,
+  PEER_DELETED: 403,
   INTERNAL: 500,
 };

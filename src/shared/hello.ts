@@ -7,7 +7,7 @@
  * FriendRequest, Conversation, Space). See docs/PROTOCOL.md.
  */
 import type { CallInfo, CallState, LiveCall } from "./calls";
-import { defaultNotifyLevel, type Channel, type Conversation, type Friend, type FriendRequest, type Me, type NotifyLevel, type PresenceStatus, type PublicUser, type Space } from "./protocol";
+import { defaultNotifyLevel, type Channel, type Conversation, type Friend, type FriendRequest, type Me, type NotifyLevel, type PresenceStatus, type PublicUser, type ReadOnly, type Space } from "./protocol";
 
 /** Characters of a conversation's last message that hello carries (the list shows one line). */
 export const PREVIEW_LENGTH = 100;
@@ -63,7 +63,7 @@ export interface ConversationSummary {
   mentionCount?: number;
   /** Left out when the kind's default (defaultNotifyLevel). */
   notifyLevel?: NotifyLevel;
-  readOnly?: boolean;
+  readOnly?: Exclude<ReadOnly, false>;
   createdAt: string;
 }
 

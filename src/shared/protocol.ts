@@ -22,6 +22,9 @@ export { DeleteAccountBody } from "./account";
 export type { AccountExport, AccountSettings, DeletionScheduled } from "./account";
 export type { RecoveryCodes, TotpEnrolment, TotpInvalidDetails, TotpRequiredDetails, TotpStatus } from "./totp";
 
+/** Why a DM takes no more messages, or false: it does. */
+export type ReadOnly = false | "blocked" | "deleted";
+
 export const USERNAME_MAX = 32;
 export const USERNAME_RE = /^[a-z0-9_]{3,32}$/;
 
@@ -259,8 +262,8 @@ export interface Conversation {
   mentionCount: number;
   /** Per viewer: which of its messages chime and notify (see defaultNotifyLevel). */
   notifyLevel: NotifyLevel;
-  /** A DM where either side blocks the other: history stays, sending is refused. */
-  readOnly: boolean;
+  /** A DM where either side blocks the other, or whose other account was deleted: history stays, sending is refused. */
+  readOnly: ReadOnly;
   createdAt: string;
 }
 

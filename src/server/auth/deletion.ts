@@ -112,12 +112,17 @@ export class AccountDeletionService {
     await this.deps.images.remove(avatarName(before));
     await this.deps.exports.forget(userId);
     // After the erase, so the group hears that "Deleted user" left.
-    for (const id of await this.store.deletion.groupIds(userId)) await this.deps.conversations.leave(actor, id);
+    for (const id of await this.store.deletion.conversationIds(userId, "group")) await this.deps.conversations.leave(actor, id);
     for (const friend of friends) await this.#send([friend], { type: "friend:removed", userId });
     for (const r of [...requests.incoming, ...requests.outgoing]) await this.#send([r.id], { type: "friend:request-removed", requestId: r.r_id });
     const after = await this.store.accounts.userById(userId);
     if (after) await this.deps.users.announceTo(audience.filter((id) => id !== userId), after);
     await this.store.deletion.finish(userId, iso(this.clock()));
+    // Marked deleted now: each DM's other side hears it turned read-only (the composer gives way to a notice).
+    for (const id of await this.store.deletion.conversationIds(userId, "dm")) {
+      const others = (await this.store.chat.memberIds(id)).filter((m) => m !== userId);
+      await this.deps.conversations.announce(id, "conversation:updated", others);
+    }
     await this.deps.audit.record({ kind: "account.erased", targetId: userId });
   }
 

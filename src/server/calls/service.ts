@@ -29,7 +29,7 @@ export class CallService extends JoinedCalls {
   }
 
   async #ringDm(actor: DeviceActor, conv: ConversationRow, media: CallMedia): Promise<{ callId: string }> {
-    if (await this.conversations.readOnly(conv)) throw new AppError("FORBIDDEN", "You cannot call this user");
+    await this.conversations.assertWritable(conv, "You cannot call this user");
     const calleeId = conv.dm_key!.split(":").find((id) => id !== actor.userId)!;
     const call = M.start({ id: newId(), conversationId: conv.id, kind: "dm", media, starter: await this.person(actor, "member"), invite: [calleeId] }, this.clock());
     const created = await this.registry.create(call);

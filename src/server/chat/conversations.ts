@@ -1,7 +1,7 @@
 /** Conversations: listing with unread counts, group DMs (create, rename, add, leave), muting, access checks. */
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import { MAX_GROUP_MEMBERS, type Conversation, type NotifyLevel } from "../../shared/protocol";
+import { MAX_GROUP_MEMBERS, type Conversation, type NotifyLevel, type ReadOnly } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
 import type { ConversationRow, ConversationSummary, Store } from "../store/store";
@@ -27,11 +27,19 @@ export class ConversationService {
     return conversation;
   }
 
-  /** A DM is read-only while either side blocks the other. */
-  async readOnly(c: ConversationRow): Promise<boolean> {
+  /** A DM is read-only while either side blocks the other, and for good once either account is deleted. */
+  async readOnly(c: ConversationRow): Promise<ReadOnly> {
     if (c.kind !== "dm" || !c.dm_key) return false;
     const [a, b] = c.dm_key.split(":") as [string, string];
-    return this.store.social.blockedBetween(a, b);
+    const [blocked, deleted] = await Promise.all([this.store.social.blockedBetween(a, b), this.store.accounts.anyDeleted(a, b)]);
+    return deleted ? "deleted" : blocked ? "blocked" : false;
+  }
+
+  /** Refuses a write to a read-only DM: PEER_DELETED once the other account is deleted, else FORBIDDEN saying `blocked`. */
+  async assertWritable(c: ConversationRow, blocked = "This conversation is read-only"): Promise<void> {
+    const readOnly = await this.readOnly(c);
+    if (readOnly === "deleted") throw new AppError("PEER_DELETED", "This account was deleted");
+    if (readOnly) throw new AppError("FORBIDDEN", blocked);
   }
 
   async #wire(s: ConversationSummary): Promise<Conversation> {
@@ -42,8 +50,9 @@ export class ConversationService {
   async list(actor: Actor): Promise<Conversation[]> {
     const [summaries, blocked] = await Promise.all([this.store.chat.summaries(actor.userId), this.store.social.blockedEitherWay(actor.userId)]);
     return summaries.map((s) => {
-      const other = s.conversation.kind === "dm" ? s.conversation.dm_key?.split(":").find((id) => id !== actor.userId) : undefined;
-      return toConversation(s, other !== undefined && blocked.has(other));
+      if (s.conversation.kind !== "dm") return toConversation(s, false);
+      const other = s.members.find((m) => m.user.id !== actor.userId)?.user;
+      return toConversation(s, other?.deleted_at ? "deleted" : other && blocked.has(other.id) ? "blocked" : false);
     });
   }
 

@@ -157,7 +157,7 @@ export class MessageService {
 
   async #writable(actor: Actor, conversationId: string) {
     const c = await this.conversations.requireMember(actor, conversationId);
-    if (await this.conversations.readOnly(c)) throw new AppError("FORBIDDEN", "This conversation is read-only");
+    await this.conversations.assertWritable(c);
     return c;
   }
 

@@ -37,7 +37,7 @@ export class ReactionService {
     // Members only; to others a message that exists looks like one that does not.
     const c = m && !m.deleted_at ? await this.store.chat.memberConversation(m.conversation_id, actor.userId) : undefined;
     if (!m || !c) throw new AppError("NOT_FOUND", "No such message");
-    if (await this.conversations.readOnly(c)) throw new AppError("FORBIDDEN", "This conversation is read-only");
+    await this.conversations.assertWritable(c);
     return m;
   }
 

@@ -1,5 +1,5 @@
 /** Store rows → wire shapes. */
-import type { Conversation, Message } from "../../shared/protocol";
+import type { Conversation, Message, ReadOnly } from "../../shared/protocol";
 import type { ConversationSummary, MessageRow } from "../store/store";
 import { toPublic } from "../social/users";
 
@@ -20,7 +20,7 @@ export function toMessage(m: MessageRow): Message {
   };
 }
 
-export function toConversation(s: ConversationSummary, readOnly: boolean): Conversation {
+export function toConversation(s: ConversationSummary, readOnly: ReadOnly): Conversation {
   const c = s.conversation;
   return {
     id: c.id,

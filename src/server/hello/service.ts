@@ -134,8 +134,9 @@ function summaries(userId: string, rows: HelloConversationRow[], members: HelloM
       if (unread) out.unreadCount = unread;
       if (c.mentions) out.mentionCount = c.mentions;
       if (c.my_notify && c.my_notify !== defaultNotifyLevel(c.kind)) out.notifyLevel = c.my_notify;
-      const other = c.kind === "dm" ? c.dm_key?.split(":").find((x) => x !== userId) : undefined;
-      if (other !== undefined && blocked.has(other)) out.readOnly = true;
+      const other = c.kind === "dm" ? others[0] : undefined;
+      if (other?.deleted_at) out.readOnly = "deleted";
+      else if (other && blocked.has(other.id)) out.readOnly = "blocked";
       return out;
     })
     .sort((a, b) => (b.lastMessage?.id ?? b.createdAt).localeCompare(a.lastMessage?.id ?? a.createdAt));

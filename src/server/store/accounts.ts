@@ -51,6 +51,8 @@ export interface AccountStore {
   userByLogin(login: string): Promise<UserRow | undefined>;
   userByEmail(email: string): Promise<UserRow | undefined>;
   usernameTaken(username: string): Promise<boolean>;
+  /** Whether either account is deleted (erased), in one query: a DM between them takes no more messages. */
+  anyDeleted(a: string, b: string): Promise<boolean>;
   searchUsers(prefix: string, limit: number): Promise<UserRow[]>;
   updateUser(id: string, patch: UserPatch, now: string): Promise<UserRow | undefined>;
   /**
@@ -73,6 +75,9 @@ export interface AccountStore {
 }
 
 /** Every socket upgrade and authenticated request reads it. */
+const anyDeleted = prepared(2, (db, a: string, b: string) =>
+  db.selectFrom("users").select("id").where("id", "in", [a, b]).where("deleted_at", "is not", null).limit(1),
+);
 const sessionById = prepared(1, (db, id: string) => db.selectFrom("sessions").selectAll().where("id", "=", id));
 
 export class KyselyAccountStore implements AccountStore {
@@ -131,6 +136,10 @@ export class KyselyAccountStore implements AccountStore {
       .selectAll()
       .where((eb) => eb.or([eb("email", "=", key), eb("username", "=", key)]))
       .executeTakeFirst();
+  }
+
+  async anyDeleted(a: string, b: string) {
+    return (await anyDeleted(this.db, a, b)).length > 0;
   }
 
   async usernameTaken(username: string): Promise<boolean> {

@@ -20,8 +20,8 @@ export interface AccountDeletionStore {
    * older than `staleBefore` (its sweeper died) may be taken again.
    */
   claimDue(now: string, staleBefore: string, limit: number): Promise<string[]>;
-  /** The group conversations the user is in (they leave them when erased). */
-  groupIds(userId: string): Promise<string[]>;
+  /** The user's groups (they leave them when erased) or DMs (they turn read-only for the other side). */
+  conversationIds(userId: string, kind: "group" | "dm"): Promise<string[]>;
   /**
    * Erases the personal data: email, username (freed), display name, avatar, password, two-factor,
    * sessions, emailed links, OIDC links, friendships, friend requests and blocks; in the audit
@@ -88,13 +88,13 @@ export class KyselyAccountDeletionStore implements AccountDeletionStore {
     return claimed;
   }
 
-  async groupIds(userId: string) {
+  async conversationIds(userId: string, kind: "group" | "dm") {
     const rows = await this.db
       .selectFrom("conversation_members as m")
       .innerJoin("conversations as c", "c.id", "m.conversation_id")
       .select("c.id")
       .where("m.user_id", "=", userId)
-      .where("c.kind", "=", "group")
+      .where("c.kind", "=", kind)
       .execute();
     return rows.map((r) => r.id);
   }

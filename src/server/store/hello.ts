@@ -55,6 +55,8 @@ export interface HelloConversationRow {
 export interface HelloMemberRow extends ProfileRow {
   conversation_id: string;
   last_read_id: string | null;
+  /** Set once the account is deleted: a DM with it is read-only. */
+  deleted_at: string | null;
 }
 
 /** A channel of one of the viewer's spaces, with the viewer's unread and mention counts. */
@@ -133,7 +135,7 @@ const members = prepared(1, (db, userId: string) =>
     .innerJoin("conversations as c", "c.id", "mine.conversation_id")
     .innerJoin("conversation_members as cm", "cm.conversation_id", "mine.conversation_id")
     .innerJoin("users as u", "u.id", "cm.user_id")
-    .select(["cm.conversation_id", "cm.last_read_id", "u.id", "u.username", "u.display_name", "u.avatar_url"])
+    .select(["cm.conversation_id", "cm.last_read_id", "u.id", "u.username", "u.display_name", "u.avatar_url", "u.deleted_at"])
     .where("mine.user_id", "=", userId)
     .where("c.kind", "in", DIRECT)
     .where("cm.user_id", "<>", userId),

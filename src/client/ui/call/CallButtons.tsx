@@ -6,8 +6,8 @@ import { CallIcon, VideoIcon } from "./callIcons";
 
 export function CallButtons({ conversationId, className }: { conversationId: string; className?: string }) {
   const busy = useCall(callBusy);
-  // A DM where either side blocked the other cannot ring (the server would refuse anyway).
-  const readOnly = useChat((s) => s.conversations[conversationId]?.readOnly ?? false);
+  // A DM where either side blocked the other, or with a deleted account, cannot ring (the server would refuse anyway).
+  const readOnly = useChat((s) => Boolean(s.conversations[conversationId]?.readOnly));
   const online = useChat((s) => s.socketState === "open");
   const disabled = busy || readOnly || !online;
   const call = (video: boolean) => {

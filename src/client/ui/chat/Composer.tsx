@@ -5,7 +5,7 @@
  * conversation says why instead.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
-import { MAX_MESSAGE_LENGTH, type PublicUser } from "../../../shared/protocol";
+import { MAX_MESSAGE_LENGTH, type PublicUser, type ReadOnly } from "../../../shared/protocol";
 import { useChat } from "../../state/chat";
 import { sendMessage, stopTyping, typingActivity } from "../../state/chatActions";
 import { LockIcon, PaperclipIcon, SendIcon } from "../common/chatIcons";
@@ -36,7 +36,8 @@ export function Composer({
   /** Who `@` suggests: the conversation's members (a channel's: the space's). */
   members?: readonly PublicUser[];
   placeholder: string;
-  readOnly: boolean;
+  /** Why nothing more can be sent here (a block, a deleted account), or false. */
+  readOnly: ReadOnly;
   /** Shown under the box on the left (who is typing). */
   status?: ReactNode;
 }) {
@@ -113,7 +114,9 @@ export function Composer({
       <div className="px-4 pb-4 pt-1 sm:px-6" data-testid="composer-readonly">
         <p className="flex items-center gap-2 rounded-xl bg-zinc-100 px-4 py-3 text-sm text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
           <LockIcon className="size-4 shrink-0" />
-          You can't send messages here: one of you has blocked the other. The history stays readable.
+          {readOnly === "deleted"
+            ? "This account was deleted. You can't send messages here; the history stays readable."
+            : "You can't send messages here: one of you has blocked the other. The history stays readable."}
         </p>
       </div>
     );
