@@ -126,5 +126,23 @@ for (const [name, available, create] of IMPLEMENTATIONS) {
       await page.evaluate(() => window.sfuPage.layer("a", "camera", "high"));
       await until("a higher layer", async () => (await width()) > low, 60_000);
     }, 200_000);
+
+    test("a camera nobody watches (layer off: its tile is on another grid page) is no longer forwarded to that subscriber, its microphone still is; asked for again, it comes back", async () => {
+      const page = pages.get("b")!;
+      await page.evaluate(() => window.sfuPage.layer("a", "camera", "off"));
+      // Stopped: no new frame of a's camera in 2 s while a's audio keeps arriving (packets already
+      // on their way when the layer changed may still decode, so the window starts over until then).
+      await until("a's camera no longer forwarded", async () => {
+        const before = (await received(page)).a!;
+        await Bun.sleep(2000);
+        const after = (await received(page)).a!;
+        return after.framesDecoded === before.framesDecoded && after.audioPackets > before.audioPackets;
+      }, 60_000);
+      const other = (await received(page)).d!.framesDecoded;
+      await until("d's camera still forwarded", async () => (await received(page)).d!.framesDecoded > other);
+      const stopped = (await received(page)).a!.framesDecoded;
+      await page.evaluate(() => window.sfuPage.layer("a", "camera", "low"));
+      await until("a's camera forwarded again", async () => (await received(page)).a!.framesDecoded > stopped, 60_000);
+    }, 150_000);
   });
 }
