@@ -119,7 +119,8 @@ export async function openAs(browser: Browser, base: string, u: TestUser, path: 
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${base}${path}`);
+  // Generous: the page loads from a node in this process, on a machine every open page loads too.
+  await page.goto(`${base}${path}`, { timeout: 120_000 });
   return { ctx, page, errors };
 }
 
