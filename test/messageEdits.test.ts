@@ -128,7 +128,7 @@ test("authors delete theirs and admins those of lower ranks, live for everyone; 
   }
 });
 
-test("an edit never notifies everyone anew, and dropping @everyone drops the mention", async () => {
+test("an edit never notifies anyone anew, and dropping @everyone or @here drops the mention", async () => {
   const { owner } = world.users;
   const plain = await send(world.textChannelId, owner.jar, "hello all");
   expect((await json(await edit(plain.id, owner.jar, "hello @everyone"))).message.mentionsEveryone).toBe(false);
@@ -136,4 +136,8 @@ test("an edit never notifies everyone anew, and dropping @everyone drops the men
   expect(loud.mentionsEveryone).toBe(true);
   expect((await json(await edit(loud.id, owner.jar, "@everyone meeting at 3"))).message.mentionsEveryone).toBe(true);
   expect((await json(await edit(loud.id, owner.jar, "meeting cancelled"))).message.mentionsEveryone).toBe(false);
+  expect((await json(await edit(plain.id, owner.jar, "hello @here"))).message.mentionsHere).toBe(false);
+  const here = await send(world.textChannelId, owner.jar, "@here standup");
+  expect(here.mentionsHere).toBe(true);
+  expect((await json(await edit(here.id, owner.jar, "standup is off"))).message.mentionsHere).toBe(false);
 });

@@ -292,6 +292,28 @@ describe("mention everyone", () => {
     }
     member.close();
   });
+
+  test("@here takes the same permission, reaches online sockets flagged, and is no unread mention for a later hello", async () => {
+    const id = await w.throwaway("Here");
+    const { space } = await json(await node.req(`/api/spaces/${id}`, {}, w.users.owner.jar));
+    const general = space.channels.find((c: { kind: string }) => c.kind === "text").id;
+    const say = (jar: CookieJar, content: string) =>
+      node.req(`/api/conversations/${general}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content } }, jar).then(json);
+    const online = await connectWs(base, w.users.member.jar);
+    await online.request({ type: "hello" });
+    const { message } = await say(w.users.owner.jar, "@here standup");
+    expect(message).toMatchObject({ mentionsHere: true, mentionsEveryone: false });
+    expect((await online.waitFor((e) => e.type === "message:new" && e.message.id === message.id)).message.mentionsHere).toBe(true);
+    online.close();
+    for (const content of ["mail x@here.io", "@heres", "@everyone"]) expect((await say(w.users.owner.jar, content)).message.mentionsHere).toBe(false);
+    // A member without mentionEveryone: the text goes out, notifying no one.
+    expect((await say(w.users.member.jar, "@here anyone?")).message).toMatchObject({ content: "@here anyone?", mentionsHere: false });
+    const ws = await connectWs(base, w.users.member.jar);
+    const hello = expandHello((await ws.request({ type: "hello" })) as HelloResult);
+    ws.close();
+    // Only the @everyone counts: whoever reads the channel later was not there for the @here.
+    expect(hello.spaces.find((s) => s.id === id)!.channels.find((c) => c.id === general)!.mentionCount).toBe(1);
+  });
 });
 
 describe("ownership transfer under concurrency", () => {

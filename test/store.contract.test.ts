@@ -305,13 +305,14 @@ for (const backend of backends) {
     test("an edit replaces the text and keeps the old one; a deleted message takes no edit and loses its history", async () => {
       const { spaceId, owner } = await spaceWith(0);
       const [general] = await store.spaces.channels(spaceId);
-      const { message: m } = await store.chat.insertMessage({ id: newId(), conversationId: general!.id, authorId: owner, clientId: newId(), kind: "text", content: "v1", replyToId: null, now: iso() });
-      const edited = await store.edits.edit({ id: newId(), messageId: m.id, content: "v2", mentionsEveryone: false, now: iso() });
-      expect([edited?.content, edited?.edited_at !== null]).toEqual(["v2", true]);
-      await store.edits.edit({ id: newId(), messageId: m.id, content: "v3", mentionsEveryone: false, now: iso() });
-      expect((await store.edits.history(m.id)).map((e) => e.content)).toEqual(["v1", "v2"]);
+      const { message: m } = await store.chat.insertMessage({ id: newId(), conversationId: general!.id, authorId: owner, clientId: newId(), kind: "text", content: "v1 @here", replyToId: null, mentionsHere: true, now: iso() });
+      expect(Number(m.mentions_here)).toBe(1);
+      const edited = await store.edits.edit({ id: newId(), messageId: m.id, content: "v2", mentionsEveryone: false, mentionsHere: false, now: iso() });
+      expect([edited?.content, edited?.edited_at !== null, Number(edited?.mentions_here)]).toEqual(["v2", true, 0]);
+      await store.edits.edit({ id: newId(), messageId: m.id, content: "v3", mentionsEveryone: false, mentionsHere: false, now: iso() });
+      expect((await store.edits.history(m.id)).map((e) => e.content)).toEqual(["v1 @here", "v2"]);
       await store.chat.deleteMessage(m.id, iso());
-      expect(await store.edits.edit({ id: newId(), messageId: m.id, content: "v4", mentionsEveryone: false, now: iso() })).toBeUndefined();
+      expect(await store.edits.edit({ id: newId(), messageId: m.id, content: "v4", mentionsEveryone: false, mentionsHere: false, now: iso() })).toBeUndefined();
       expect(await store.edits.history(m.id)).toEqual([]);
     });
 

@@ -156,6 +156,8 @@ export function expandHello(h: Pick<HelloResult, "user" | "users" | "friends" | 
               authorId: last.authorId ?? null,
               kind: last.kind ?? "text",
               mentionsEveryone: last.mentionsEveryone ?? false,
+              // Only space channels carry @here, and these are DMs and groups.
+              mentionsHere: false,
               conversationId: c.id,
               clientId: null,
               replyToId: null,

@@ -206,6 +206,9 @@ export interface MessageEdit {
 /** `@everyone` as a word of its own (not inside an address such as a@everyone.example). */
 export const MENTION_EVERYONE = /(?<![\w@.])@everyone(?![\w@-])/;
 
+/** `@here`, likewise: notifies the members online when it is sent (the same permission as @everyone). */
+export const MENTION_HERE = /(?<![\w@.])@here(?![\w@-])/;
+
 /** `@username` as a word of its own (usernames are [a-z0-9_], 3–32); the name is group 1. */
 export const MENTION_USER = /(?<![\w@.])@([a-z0-9_]{3,32})(?![\w@-])/g;
 
@@ -237,6 +240,11 @@ export interface Message {
   editedAt: string | null;
   /** The author has mentionEveryone in this space channel and wrote `@everyone`: every member is notified. */
   mentionsEveryone: boolean;
+  /**
+   * Likewise with `@here`: only members online when it is sent are notified, so clients treat it
+   * as a mention of themselves only when it arrives live (message:new); unread mention counts ignore it.
+   */
+  mentionsHere: boolean;
   /** History and sync pages carry them (absent: none); other events never do. */
   reactions?: Reaction[];
   /** Written by a room guest (authorId is null): who, by the name they gave. */

@@ -2,7 +2,7 @@
  * @everyone end to end, in Chromium: Bea (a member) reads #general while Ada (the owner) writes
  * "@everyone" in #announcements — the channel and the space get an "@" badge; opening the
  * channel clears it and shows the message highlighted. Bea's own "@everyone" (no permission)
- * is plain text.
+ * is plain text. An @here while Bea is online is a mention of her too.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
@@ -54,6 +54,15 @@ describe.skipIf(!enabled)("@everyone in Chromium", () => {
       expect(await newsItem.getByTestId("channel-mention").count()).toBe(0);
       expect(await page.getByTestId("space-mention").count()).toBe(0);
     });
+    // Bea is online: an @here is a mention of her, highlighted where she reads and badged where she does not.
+    const here = await post(ada.jar, news.id, "@here standup in 5");
+    expect(here.mentionsHere).toBe(true);
+    await rowOf(here.id).waitFor({ timeout: WAIT });
+    expect(await rowOf(here.id).getAttribute("data-mentions-here")).toBe("true");
+    expect(await rowOf(here.id).getByTestId("mention").getAttribute("data-me")).toBe("true");
+    await post(ada.jar, space.channels[0].id, "@here also here");
+    const generalItem = page.getByTestId("channel-sidebar").locator(`[data-channel-id="${space.channels[0].id}"]`);
+    await until("the @ badge on #general for a live @here", async () => expect(await generalItem.getByTestId("channel-mention").count()).toBe(1));
     await page.screenshot({ path: artifactPath("mentions-highlight-desktop.png") });
     await page.emulateMedia({ colorScheme: "dark" });
     // Colours transition for 150 ms after the theme flips; shoot the settled page.

@@ -13,7 +13,7 @@ import {
 import { conversationTitle, userName } from "./chatSelectors";
 import { applyMessageUpdated, applyReactionUpdated } from "./messageExtras";
 import { playChime, showDesktopNotification } from "./notify";
-import { applyNotifyLevel, mentionsMe, notifyLevelOf } from "./notifyLevel";
+import { applyNotifyLevel, mentionsMe, mentionsMeLive, notifyLevelOf } from "./notifyLevel";
 import { navigate, useRouter } from "./router";
 import { findChannel, useSpaces } from "./spaces";
 import { applySpaceEvent } from "./spacesEvents";
@@ -54,7 +54,7 @@ const HEARD_KEPT = 500;
 
 function onMessage(m: Message): void {
   const before = useChat.getState();
-  useChat.setState((s) => ({ ...addMessages(s, m.conversationId, [m]), ...bumpConversation(s, m, mentionsMe(m)) }));
+  useChat.setState((s) => ({ ...addMessages(s, m.conversationId, [m]), ...bumpConversation(s, m, mentionsMeLive(m)) }));
   if (m.authorId) typing(m.conversationId, m.authorId, false);
   if (heard.has(m.id)) return;
   heard.add(m.id);
@@ -66,7 +66,7 @@ function onMessage(m: Message): void {
 function alert(s: ChatState, m: Message): void {
   if (s.myStatus === "dnd" || (!document.hidden && s.activeId === m.conversationId)) return;
   const level = notifyLevelOf(m.conversationId);
-  if (level === "nothing" || (level === "mentions" && !mentionsMe(m))) return;
+  if (level === "nothing" || (level === "mentions" && !mentionsMeLive(m))) return;
   playChime();
   const sender = userName(s, m.conversationId, m.authorId);
   const c = s.conversations[m.conversationId];

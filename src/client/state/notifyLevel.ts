@@ -30,6 +30,11 @@ export function mentionsMe(m: Message): boolean {
   return !!me && mentionsUser(m, me.username);
 }
 
+/** For a message arriving live (message:new): receiving it means we are online, so an allowed @here is for us too. */
+export function mentionsMeLive(m: Message): boolean {
+  return m.mentionsHere || mentionsMe(m);
+}
+
 export function applyNotifyLevel(conversationId: string, level: NotifyLevel): void {
   useChat.setState((s) => {
     const c = s.conversations[conversationId];

@@ -6,7 +6,7 @@
 import type { Message, ServerEvent, Space, SpaceMember } from "../../shared/protocol";
 import { useChat, withoutConversation } from "./chat";
 import { applyMessageDeleted } from "./messageDelete";
-import { mentionsMe } from "./notifyLevel";
+import { mentionsMeLive } from "./notifyLevel";
 import { navigate, useRouter } from "./router";
 import { loadMembers } from "./spacesActions";
 import { forgetMention, keepMentions, markMentioned } from "./spacesMentions";
@@ -90,7 +90,7 @@ function onChannelMessage(m: Message): void {
   const looking = activeId === m.conversationId && !document.hidden;
   if (found.channel.lastMessageId && found.channel.lastMessageId >= m.id) return; // already counted
   useSpaces.setState((s) => patchChannel(s, m.conversationId, (c) => ({ ...c, lastMessageId: m.id, unreadCount: (c.unreadCount ?? 0) + (counts && !looking ? 1 : 0) })));
-  if (counts && !looking && mentionsMe(m)) markMentioned(m.conversationId);
+  if (counts && !looking && mentionsMeLive(m)) markMentioned(m.conversationId);
 }
 
 /** Our own read mark, from this tab or another device. */

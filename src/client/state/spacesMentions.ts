@@ -1,6 +1,6 @@
 /**
  * Channels with an unread mention of us (by @username, or an @everyone): counted by the server in every hello
- * (`mentionCount`), then kept up to date live until the channel is read.
+ * (`mentionCount`), then kept up to date live (where an @here counts too: we were online for it) until the channel is read.
  */
 import { create } from "zustand";
 import type { Channel, Space } from "../../shared/protocol";

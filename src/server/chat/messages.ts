@@ -1,7 +1,7 @@
 /** Messages: send (idempotent per author + clientId, acknowledged after commit), history, sync, read marks, typing. */
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import { MENTION_EVERYONE, type Message, type MessageEdit, type ReplyPreview } from "../../shared/protocol";
+import { MENTION_EVERYONE, MENTION_HERE, type Message, type MessageEdit, type ReplyPreview } from "../../shared/protocol";
 import type { Actor } from "../auth/service";
 import type { Bus } from "../bus/bus";
 import type { Store } from "../store/store";
@@ -77,7 +77,7 @@ export class MessageService {
       content: input.content,
       replyToId: input.replyToId ?? null,
       threadId: input.threadId ?? null,
-      mentionsEveryone: await this.#mayMentionEveryone(actor, c, input.content),
+      ...(await this.#mayMentionEveryone(actor, c, input.content)),
       now: new Date(this.clock()).toISOString(),
     };
     this.ledger.sending(c.id);
@@ -161,10 +161,14 @@ export class MessageService {
     return c;
   }
 
-  /** Without the permission the text still goes out, just without notifying everyone. */
-  async #mayMentionEveryone(actor: Actor, c: { kind: string; space_id: string | null }, content: string): Promise<boolean> {
-    if (c.kind !== "channel" || !c.space_id || !MENTION_EVERYONE.test(content)) return false;
-    return can(await this.store.spaces.role(c.space_id, actor.userId), "mentionEveryone");
+  /** `@everyone` and `@here` (one permission). Without it the text still goes out, just without notifying anyone. */
+  async #mayMentionEveryone(actor: Actor, c: { kind: string; space_id: string | null }, content: string): Promise<{ mentionsEveryone: boolean; mentionsHere: boolean }> {
+    const everyone = MENTION_EVERYONE.test(content);
+    const here = MENTION_HERE.test(content);
+    if (c.kind !== "channel" || !c.space_id || !(everyone || here) || !can(await this.store.spaces.role(c.space_id, actor.userId), "mentionEveryone")) {
+      return { mentionsEveryone: false, mentionsHere: false };
+    }
+    return { mentionsEveryone: everyone, mentionsHere: here };
   }
 
   /** Authors delete their own messages; in space channels, deleteMessages reaches the ranks below. */
@@ -182,7 +186,7 @@ export class MessageService {
 
   /**
    * Only the author edits, in a conversation they may still write in. The replaced text goes
-   * to the message's history; an edit never notifies everyone anew (it may only drop @everyone).
+   * to the message's history; an edit never notifies anyone anew (it may only drop @everyone or @here).
    */
   async edit(actor: Actor, messageId: string, content: string): Promise<Message> {
     const { m } = await this.#existing(actor, messageId);
@@ -191,7 +195,8 @@ export class MessageService {
     if (content === m.content) return toMessage(m);
     const now = new Date(this.clock()).toISOString();
     const mentionsEveryone = Number(m.mentions_everyone) === 1 && MENTION_EVERYONE.test(content);
-    const edited = await this.store.edits.edit({ id: newId(this.clock()), messageId, content, mentionsEveryone, now });
+    const mentionsHere = Number(m.mentions_here) === 1 && MENTION_HERE.test(content);
+    const edited = await this.store.edits.edit({ id: newId(this.clock()), messageId, content, mentionsEveryone, mentionsHere, now });
     if (!edited) throw new AppError("NOT_FOUND", "No such message");
     // To everyone: no per-viewer thread summary (clients keep the one they hold).
     const [wire] = await decorate(this.store, null, c.id, [toMessage(edited)]);

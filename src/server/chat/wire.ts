@@ -16,6 +16,7 @@ export function toMessage(m: MessageRow): Message {
     createdAt: m.created_at,
     editedAt: m.edited_at,
     mentionsEveryone: !m.deleted_at && Number(m.mentions_everyone) === 1,
+    mentionsHere: !m.deleted_at && Number(m.mentions_here) === 1,
     ...(m.guest_id ? { guest: { id: m.guest_id, name: m.guest_name ?? "Guest" } } : {}),
   };
 }

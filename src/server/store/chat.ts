@@ -24,6 +24,8 @@ export interface NewMessage {
   threadId?: string | null;
   /** Checked by the caller: the author may notify everyone here. */
   mentionsEveryone?: boolean;
+  /** Checked by the caller likewise, for `@here`. */
+  mentionsHere?: boolean;
   /** A room guest's message (authorId null). */
   guest?: { id: string; name: string };
   now: string;

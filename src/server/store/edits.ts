@@ -10,7 +10,7 @@ export interface MessageEditStore {
    * Replaces the text of a message that is not deleted, keeping the old text in its history,
    * in one transaction; undefined when the message is gone or deleted.
    */
-  edit(e: { id: string; messageId: string; content: string; mentionsEveryone: boolean; now: string }): Promise<MessageRow | undefined>;
+  edit(e: { id: string; messageId: string; content: string; mentionsEveryone: boolean; mentionsHere: boolean; now: string }): Promise<MessageRow | undefined>;
   /** The texts edits replaced, oldest first. */
   history(messageId: string): Promise<MessageEditRow[]>;
 }
@@ -18,7 +18,7 @@ export interface MessageEditStore {
 export class KyselyMessageEditStore implements MessageEditStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  edit(e: { id: string; messageId: string; content: string; mentionsEveryone: boolean; now: string }) {
+  edit(e: { id: string; messageId: string; content: string; mentionsEveryone: boolean; mentionsHere: boolean; now: string }) {
     return this.db.transaction().execute(async (tx) => {
       // Locks the row first, so concurrent edits each record the text they actually replaced.
       const locked = await tx.updateTable("messages").set({ edited_at: e.now }).where("id", "=", e.messageId).where("deleted_at", "is", null).returning("id").executeTakeFirst();
@@ -27,7 +27,7 @@ export class KyselyMessageEditStore implements MessageEditStore {
       await tx.insertInto("message_edits").values({ id: e.id, message_id: e.messageId, content: before.content, edited_at: e.now }).execute();
       return tx
         .updateTable("messages")
-        .set({ content: e.content, mentions_everyone: e.mentionsEveryone ? 1 : 0 })
+        .set({ content: e.content, mentions_everyone: e.mentionsEveryone ? 1 : 0, mentions_here: e.mentionsHere ? 1 : 0 })
         .where("id", "=", e.messageId)
         .returningAll()
         .executeTakeFirstOrThrow();

@@ -18,8 +18,8 @@ interface Pending {
 }
 
 const insert = prepared(
-  12,
-  (db, id: string, conversationId: string, authorId: string | null, clientId: string | null, kind: NewMessage["kind"], content: string, replyToId: string | null, now: string, mentions: number, guestId: string | null, guestName: string | null, threadId: string | null) =>
+  13,
+  (db, id: string, conversationId: string, authorId: string | null, clientId: string | null, kind: NewMessage["kind"], content: string, replyToId: string | null, now: string, mentions: number, here: number, guestId: string | null, guestName: string | null, threadId: string | null) =>
     db
       .insertInto("messages")
       .values({
@@ -34,6 +34,7 @@ const insert = prepared(
         edited_at: null,
         deleted_at: null,
         mentions_everyone: mentions,
+        mentions_here: here,
         guest_id: guestId,
         guest_name: guestName,
         thread_id: threadId,
@@ -48,16 +49,16 @@ export async function insertOne(db: Kysely<Database>, m: NewMessage): Promise<Re
     const original = await db.selectFrom("messages").selectAll().where("guest_id", "=", m.guest.id).where("client_id", "=", m.clientId).executeTakeFirst();
     if (original) return { message: original, created: false };
   }
-  const [inserted] = await insert(db, m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0, m.guest?.id ?? null, m.guest?.name ?? null, m.threadId ?? null);
+  const [inserted] = await insert(db, m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0, m.mentionsHere ? 1 : 0, m.guest?.id ?? null, m.guest?.name ?? null, m.threadId ?? null);
   if (inserted) return { message: inserted, created: true };
   // A retry (same author and clientId): the original answers it.
   const original = await db.selectFrom("messages").selectAll().where("author_id", "=", m.authorId).where("client_id", "=", m.clientId).executeTakeFirstOrThrow();
   return { message: original, created: false };
 }
 
-const COLUMNS = ["id", "conversation_id", "author_id", "client_id", "kind", "content", "reply_to_id", "created_at", "mentions_everyone", "guest_id", "guest_name", "thread_id"] as const;
+const COLUMNS = ["id", "conversation_id", "author_id", "client_id", "kind", "content", "reply_to_id", "created_at", "mentions_everyone", "mentions_here", "guest_id", "guest_name", "thread_id"] as const;
 
-const columnValues = (m: NewMessage): unknown[] => [m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0, m.guest?.id ?? null, m.guest?.name ?? null, m.threadId ?? null];
+const columnValues = (m: NewMessage): unknown[] => [m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0, m.mentionsHere ? 1 : 0, m.guest?.id ?? null, m.guest?.name ?? null, m.threadId ?? null];
 
 /**
  * The n-row insert, written out once per dialect and row count: Kysely building and compiling a
@@ -78,7 +79,7 @@ function batchInsertSql(db: Kysely<Database>, n: number): string {
   return text;
 }
 
-/** Rows per statement: well under SQLite's 32766 and PostgreSQL's 65535 bound parameters (12 a row). */
+/** Rows per statement: well under SQLite's 32766 and PostgreSQL's 65535 bound parameters (13 a row). */
 const MAX_BATCH = 256;
 
 /** Whose retries collide: (author, clientId) or (guest, clientId); null when nothing can collide. */

@@ -245,6 +245,8 @@ export interface MessagesTable {
   deleted_at: string | null;
   /** 0 or 1. */
   mentions_everyone: Generated<number>;
+  /** 0 or 1: an allowed `@here` (migration 0027). */
+  mentions_here: Generated<number>;
   /** Set (with guest_name) for a room guest's message, whose author_id is null. */
   guest_id: Generated<string | null>;
   guest_name: Generated<string | null>;

@@ -54,6 +54,7 @@ export function RowView({
   const deleted = !!row.message && isDeleted(row.message);
   // Discord's mention look: an amber bar on the left and a faint amber wash.
   const everyone = !deleted && !!row.message?.mentionsEveryone;
+  const here = !deleted && !!row.message?.mentionsHere;
   const m = row.message;
   const mine = !!m && m.authorId === meId;
   const editing = useEditing((s) => !!m && s.messageId === m.id);
@@ -67,10 +68,11 @@ export function RowView({
       data-status={status}
       data-deleted={deleted ? "true" : undefined}
       data-mentions-everyone={everyone ? "true" : undefined}
+      data-mentions-here={here ? "true" : undefined}
       data-mentions-me={toMe ? "true" : undefined}
       className={cn(
         "group/row relative flex gap-3 px-4 py-0.5 transition-colors duration-700 data-[flash=true]:bg-brand-500/15 sm:gap-4 sm:px-6",
-        everyone || toMe
+        everyone || here || toMe
           ? "bg-amber-50 before:absolute before:inset-y-0 before:left-0 before:w-0.5 before:bg-amber-400 hover:bg-amber-100/70 dark:bg-amber-400/[0.07] dark:hover:bg-amber-400/10"
           : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60",
       )}
@@ -137,7 +139,7 @@ export function RowView({
                 Message deleted
               </span>
             ) : (
-              <Markdown text={row.content} everyone={everyone} trailing={m?.editedAt ? <EditedMark at={m.editedAt} /> : null} />
+              <Markdown text={row.content} everyone={everyone} here={here} trailing={m?.editedAt ? <EditedMark at={m.editedAt} /> : null} />
             )}
           </div>
         )}

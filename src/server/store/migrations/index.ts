@@ -25,6 +25,7 @@ import * as m0023 from "./0023_account_deletion";
 import * as m0024 from "./0024_admin_console";
 import * as m0025 from "./0025_account_exports";
 import * as m0026 from "./0026_search_stats";
+import * as m0027 from "./0027_mentions_here";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -56,6 +57,7 @@ export const migrations: MigrationProvider = {
       "0024_admin_console": m0024,
       "0025_account_exports": m0025,
       "0026_search_stats": m0026,
+      "0027_mentions_here": m0027,
     };
   },
 };

@@ -17,12 +17,17 @@ import { isEmojiOnly, parseMessage, safeHref } from "./parse";
 interface Ctx {
   /** The message notified everyone: highlight `@everyone`. */
   everyone: boolean;
+  /** Likewise for `@here`. */
+  here: boolean;
   emoji: EmojiIndex | null;
   mentions: Mentionables;
 }
 
-/** `@everyone` or `@username` as a word of its own. */
-const MENTION_RE = /(?<![\w@.])@(everyone|[a-z0-9_]{3,32})(?![\w@-])/g;
+/** `@everyone`, `@here` or `@username` as a word of its own. */
+const MENTION_RE = /(?<![\w@.])@(everyone|here|[a-z0-9_]{3,32})(?![\w@-])/g;
+
+/** The words that notify many, each highlighted only when its message was allowed to. */
+const BROADCASTS: Record<string, (ctx: Ctx) => boolean> = { everyone: (ctx) => ctx.everyone, here: (ctx) => ctx.here };
 
 function Text({ text, ctx }: { text: string; ctx: Ctx }): ReactNode {
   const t = expandShortcodes(text, ctx.emoji);
@@ -31,9 +36,10 @@ function Text({ text, ctx }: { text: string; ctx: Ctx }): ReactNode {
   let last = 0;
   for (const m of t.matchAll(MENTION_RE)) {
     const name = m[1]!;
-    const user = name === "everyone" ? undefined : ctx.mentions.byUsername.get(name);
-    if (name === "everyone" ? !ctx.everyone : !user) continue;
-    const me = name === "everyone" || name === ctx.mentions.meUsername;
+    const broadcast = BROADCASTS[name];
+    const user = broadcast ? undefined : ctx.mentions.byUsername.get(name);
+    if (broadcast ? !broadcast(ctx) : !user) continue;
+    const me = !!broadcast || name === ctx.mentions.meUsername;
     if (m.index > last) out.push(<BidiText key={last} text={t.slice(last, m.index)} />);
     out.push(
       <span
@@ -181,17 +187,17 @@ function withTrailing(tokens: Token[], ctx: Ctx, trailing: ReactNode): ReactNode
   return out;
 }
 
-export function Markdown({ text, everyone = false, trailing }: { text: string; everyone?: boolean; trailing?: ReactNode }) {
+export function Markdown({ text, everyone = false, here = false, trailing }: { text: string; everyone?: boolean; here?: boolean; trailing?: ReactNode }) {
   const emoji = useEmojiIndex(hasShortcode(text));
   const mentions = useMentionContext();
   const jumbo = isEmojiOnly(expandShortcodes(text, emoji));
   if (jumbo) {
     return (
       <p data-testid="jumbo-emoji" className="py-0.5 font-emoji text-[2.75rem] leading-[3.25rem]">
-        <Text text={text.trim()} ctx={{ everyone: false, emoji, mentions }} />
+        <Text text={text.trim()} ctx={{ everyone: false, here: false, emoji, mentions }} />
         {trailing}
       </p>
     );
   }
-  return <div className="markdown space-y-1 whitespace-pre-wrap">{withTrailing(parseMessage(text), { everyone, emoji, mentions }, trailing)}</div>;
+  return <div className="markdown space-y-1 whitespace-pre-wrap">{withTrailing(parseMessage(text), { everyone, here, emoji, mentions }, trailing)}</div>;
 }
