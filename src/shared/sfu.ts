@@ -29,7 +29,8 @@ export function sdpMids(sdp: string): string {
 export const SfuSignalIn = z.discriminatedUnion("kind", [
   /** Publish offer; `sources` names what each of the client's sending mids carries. */
   z.object({ kind: z.literal("offer"), link: z.literal("publish"), sdp: Sdp, sources: z.record(Mid, SfuSource) }).strict(),
-  z.object({ kind: z.literal("answer"), link: z.literal("subscribe"), sdp: Sdp }).strict(),
+  /** Subscribe answer; `version` echoes the offer's, when it had one. */
+  z.object({ kind: z.literal("answer"), link: z.literal("subscribe"), sdp: Sdp, version: z.number().int().nonnegative().optional() }).strict(),
   z.object({ kind: z.literal("ice"), link: SfuLink, candidate: IceCandidate.nullable() }).strict(),
   z.object({ kind: z.literal("layer"), publisherId: Id, source: SfuSource, layer: SfuLayer }).strict(),
 ]);
@@ -45,7 +46,8 @@ export interface SfuTrackInfo {
 /** SFU → client. */
 export type SfuSignalOut =
   | { kind: "answer"; link: "publish"; sdp: string }
-  | { kind: "offer"; link: "subscribe"; sdp: string; tracks: SfuTrackInfo[] }
+  /** `version` (embedded SFU) numbers the member's offers; a repeat keeps it, so answers to it can be told apart. */
+  | { kind: "offer"; link: "subscribe"; sdp: string; tracks: SfuTrackInfo[]; version?: number }
   | { kind: "ice"; link: SfuLink; candidate: SfuIceCandidate | null };
 
 export const SfuClientFrames = [frame("sfu:signal", { callId: Id, signal: SfuSignalIn })] as const;

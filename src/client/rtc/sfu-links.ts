@@ -38,6 +38,7 @@ export class SfuLinks {
   #handling: Promise<void> = Promise.resolve();
   #early: SfuSignalOut[] = [];
   #lastOffer = "";
+  #lastAnswer = "";
   #closed = false;
   #offerSent!: () => void;
   #answerSent!: () => void;
@@ -132,15 +133,21 @@ export class SfuLinks {
       this.#answered?.();
       await this.#flushEarly();
     } else if (signal.kind === "offer") {
-      // The SFU repeats an offer we may have missed; answered already, a second answer could
-      // overtake its next offer.
-      if (signal.sdp === this.#lastOffer) return;
-      this.#lastOffer = signal.sdp;
+      // The SFU repeats an offer we may have missed, or whose answer it missed. Answered already:
+      // answer again only if the answer names the offer's version (else it could overtake the
+      // SFU's next offer and be taken for its answer).
+      if (signal.sdp === this.#lastOffer) {
+        if (signal.version !== undefined) this.send({ kind: "answer", link: "subscribe", sdp: this.#lastAnswer, version: signal.version });
+        return;
+      }
       this.#tracks = signal.tracks;
       await this.subscriber.setRemoteDescription({ type: "offer", sdp: signal.sdp });
       await this.#flushEarly();
       await this.subscriber.setLocalDescription(await this.subscriber.createAnswer());
-      this.send({ kind: "answer", link: "subscribe", sdp: this.subscriber.localDescription!.sdp });
+      // Only an offer answered counts as answered: a repeat of one that failed is tried again.
+      this.#lastOffer = signal.sdp;
+      this.#lastAnswer = this.subscriber.localDescription!.sdp;
+      this.send({ kind: "answer", link: "subscribe", sdp: this.#lastAnswer, version: signal.version });
       this.#answerSent();
     } else if (signal.candidate) {
       // A candidate can only be applied once the link has a remote description: hold it till then.

@@ -20,6 +20,13 @@ const PUBLISH_BITRATE = 2_500_000;
 const WEAK_LOSS = 0.1;
 const WEAK_HOLD_MS = 10_000;
 const TICK_MS = 500;
+/**
+ * A subscribe offer unanswered this long is sent again, waiting twice as long each time up to
+ * OFFER_WAIT_MAX_MS: a lost offer (or one a busy client dropped) would otherwise leave the link
+ * short of tracks for good, since only a new publish offer from the client repeats it too.
+ */
+const OFFER_WAIT_MS = 5_000;
+const OFFER_WAIT_MAX_MS = 30_000;
 
 class Member extends Serial {
   pub: RTCPeerConnection | null = null;
@@ -38,6 +45,11 @@ class Member extends Serial {
   dirty = false;
   /** Subscriptions new in the offer awaiting its answer: they start once it is applied. */
   offered: Subscription[] = [];
+  /** When the pending subscribe offer is next sent again, and how long to wait after that. */
+  offerRepeatAt = 0;
+  offerWait = OFFER_WAIT_MS;
+  /** Numbers this member's subscribe offers: an answer naming another one is stale. */
+  offerVersion = 0;
   /** When the subscriber last reported heavy loss. */
   lossyAt = 0;
   constructor(readonly id: string) {
@@ -98,6 +110,7 @@ export class WeriftSfu implements Sfu {
           // An answer to an offer we repeated (see #publish) comes twice: the second is stale,
           // whether it arrives before or after our next offer (then it answers other m-lines).
           if (!member.negotiating || sdpMids(signal.sdp) !== sdpMids(member.sub.localDescription?.sdp ?? "")) return;
+          if (signal.version !== undefined && signal.version !== member.offerVersion) return;
           await member.sub.setRemoteDescription({ type: "answer", sdp: signal.sdp });
           member.negotiating = false;
           for (const s of member.offered.splice(0)) s.negotiated();
@@ -265,6 +278,8 @@ export class WeriftSfu implements Sfu {
     member.negotiating = true;
     member.offered = [...member.subscriptions.values()].filter((s) => !s.isNegotiated);
     await pc.setLocalDescription(await pc.createOffer());
+    member.offerWait = OFFER_WAIT_MS;
+    member.offerVersion++;
     this.#sendOffer(room, member);
   }
 
@@ -274,13 +289,22 @@ export class WeriftSfu implements Sfu {
       if (t.mid !== null) tracks.push({ mid: t.mid, participantId: s.publication.participantId, source: s.publication.source });
     }
     const sdp = member.sub!.localDescription!.sdp;
-    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "offer", link: "subscribe", sdp, tracks } });
+    member.offerRepeatAt = Date.now() + member.offerWait;
+    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "offer", link: "subscribe", sdp, tracks, version: member.offerVersion } });
   }
 
   #tick(room: Room): void {
     for (const member of room.members.values()) {
       if (member.pub) keepConsent(member.pub);
       if (member.sub) keepConsent(member.sub);
+      if (member.negotiating && Date.now() >= member.offerRepeatAt) {
+        // Not again before this one has gone out, however long the member's queue takes.
+        member.offerRepeatAt = Infinity;
+        member.offerWait = Math.min(member.offerWait * 2, OFFER_WAIT_MAX_MS);
+        void member.run(async () => {
+          if (member.negotiating) this.#sendOffer(room, member);
+        });
+      }
       for (const p of member.publications.values()) {
         if (p.kind !== "video") continue;
         p.sendRemb(PUBLISH_BITRATE);
