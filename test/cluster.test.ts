@@ -141,8 +141,9 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
     for (const s of [aBack, bWs, cWs]) s.close();
   });
 
-  test("a ring outlives the node that started it: the caller back on another node still hears it time out", async () => {
-    const n3 = await startNode({ ...shared, CALL_RING_SECONDS: "3", CALL_GRACE_SECONDS: "10" });
+  /** A third node with `env`; a (on it) rings b (on node 2), and b hears it ring. */
+  async function ringFromThirdNode(env: Record<string, string>) {
+    const n3 = await startNode({ ...shared, ...env });
     const a = await registerUser(n1);
     const b = await registerUser(n2);
     const conversationId = await befriend(n1, a, b);
@@ -152,6 +153,11 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
     await bWs.request({ type: "hello" });
     const { callId } = await aWs.request({ type: "call:invite", conversationId, media: { audio: true, video: false } });
     await bWs.waitFor((e) => e.type === "call:incoming" && e.callId === callId);
+    return { n3, a, bWs, conversationId, callId };
+  }
+
+  test("a ring outlives the node that started it: the caller back on another node still hears it time out", async () => {
+    const { n3, a, bWs, conversationId, callId } = await ringFromThirdNode({ CALL_RING_SECONDS: "3", CALL_GRACE_SECONDS: "10" });
     // The node holding the ring timer goes away; the caller's page comes back on node 2.
     await n3.dispose();
     const aBack = await connectWs(b2, a.jar);
@@ -163,16 +169,7 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
   });
 
   test("a grace period armed by a node that then stops is ended by another node: a call whose caller never comes back ends once", async () => {
-    const n3 = await startNode({ DATABASE_URL: db.url, REDIS_URL: REDIS!, REDIS_CHANNEL: `parley:test:${db.url.split("/").pop()}`, JWT_SECRET: "cluster-test-secret-cluster-test-secret!!", CALL_GRACE_SECONDS: "1" });
-    const a = await registerUser(n1);
-    const b = await registerUser(n2);
-    const conversationId = await befriend(n1, a, b);
-    const aWs = await connectWs(`http://127.0.0.1:${n3.listen().port}`, a.jar);
-    const bWs = await connectWs(b2, b.jar);
-    await aWs.request({ type: "hello" });
-    await bWs.request({ type: "hello" });
-    const { callId } = await aWs.request({ type: "call:invite", conversationId, media: { audio: true, video: false } });
-    await bWs.waitFor((e) => e.type === "call:incoming" && e.callId === callId);
+    const { n3, bWs, conversationId, callId } = await ringFromThirdNode({ CALL_GRACE_SECONDS: "1" });
     expect((await bWs.request({ type: "call:accept", callId })).ok).toBe(true);
     // SIGTERM's drain: a's socket closes, n3 arms a's grace timer, and exits with it.
     await n3.shutdown();
