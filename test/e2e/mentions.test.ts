@@ -2,13 +2,15 @@
  * @everyone end to end, in Chromium: Bea (a member) reads #general while Ada (the owner) writes
  * "@everyone" in #announcements — the channel and the space get an "@" badge; opening the
  * channel clears it and shows the message highlighted. Bea's own "@everyone" (no permission)
- * is plain text. An @here while Bea is online is a mention of her too.
+ * is plain text. An @here while Bea is online is a mention of her too. The composer's "@" offers
+ * @everyone and @here only where its writer may send them.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { registerUser } from "../support/parley";
 import { joinByInvite, json } from "../support/spaces";
 import { WAIT, artifactPath, browserAvailable, sessionCookies, settled, until } from "../support/browser";
+import { befriend } from "../support/social";
 import { browserStage } from "../support/stage";
 
 const enabled = browserAvailable("mentions e2e");
@@ -69,6 +71,50 @@ describe.skipIf(!enabled)("@everyone in Chromium", () => {
     await until("the dark theme", () => page.evaluate(() => document.documentElement.classList.contains("dark")));
     await settled(page);
     await page.screenshot({ path: artifactPath("mentions-highlight-dark.png") });
+    expect(stage.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  }, 90_000);
+
+  test("@ offers @everyone and @here in a channel to an owner, not to a member, nor in a DM", async () => {
+    const cara = await stage.signedIn("cara");
+    const dev = await stage.signedIn("dev");
+    const { space } = await json(await stage.node.req("/api/spaces", { method: "POST", json: { name: "Crew" } }, cara.jar));
+    await joinByInvite(stage.node, cara.jar, space.id, dev.jar);
+    const dm = await befriend(stage.node, cara, dev);
+    const general = space.channels[0].id;
+    const offered = (page: Page) => page.getByTestId("mention-suggestions").locator("[role=option]").evaluateAll((os) => os.map((o) => o.getAttribute("data-username")));
+
+    await cara.page.goto(`${stage.base}/s/${space.id}/${general}`);
+    const box = cara.page.getByTestId("composer");
+    await box.waitFor({ timeout: WAIT });
+    await box.pressSequentially("standup @");
+    await until("the members, then the broadcasts", async () => expect(await offered(cara.page)).toEqual(["dev", "everyone", "here"]));
+    await settled(cara.page);
+    await cara.page.screenshot({ path: artifactPath("mentions-suggest-broadcasts.png") });
+    await cara.page.emulateMedia({ colorScheme: "dark" });
+    await until("the dark theme", () => cara.page.evaluate(() => document.documentElement.classList.contains("dark")));
+    await settled(cara.page);
+    await cara.page.screenshot({ path: artifactPath("mentions-suggest-broadcasts-dark.png") });
+    await box.pressSequentially("h");
+    await until("only @here matches", async () => expect(await offered(cara.page)).toEqual(["here"]));
+    await box.press("Enter");
+    expect(await box.inputValue()).toBe("standup @here ");
+    await box.pressSequentially("in 5");
+    await box.press("Enter");
+    const sent = cara.page.locator('[data-testid="message"][data-mentions-here="true"]');
+    await sent.waitFor({ timeout: WAIT });
+    expect(await sent.textContent()).toContain("standup @here in 5");
+
+    // A member may not notify everyone: "@" offers only people.
+    await dev.page.goto(`${stage.base}/s/${space.id}/${general}`);
+    const devBox = dev.page.getByTestId("composer");
+    await devBox.waitFor({ timeout: WAIT });
+    await devBox.pressSequentially("@");
+    await until("a member's list", async () => expect(await offered(dev.page)).toEqual(["cara"]));
+    // Nor does the owner in a DM: there is nobody to broadcast to.
+    await cara.page.goto(`${stage.base}/c/${dm}`);
+    await box.waitFor({ timeout: WAIT });
+    await box.pressSequentially("@");
+    await until("a DM's list", async () => expect(await offered(cara.page)).toEqual(["dev"]));
     expect(stage.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   }, 90_000);
 });

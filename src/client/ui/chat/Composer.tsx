@@ -13,7 +13,7 @@ import { addFiles, takeAttachments, useUploads } from "../../state/uploads";
 import { UploadTray } from "./UploadTray";
 import { cn } from "../common/cn";
 import { useMediaQuery } from "../common/useMediaQuery";
-import { MentionList, useMentionSuggest } from "./MentionSuggest";
+import { MentionList, optionId, useMentionSuggest } from "./MentionSuggest";
 import { cancelReply, useReplying } from "../../state/replies";
 import { ReplyingBar } from "./ReplyQuote";
 import { loadDraft, saveDraft } from "../../state/drafts";
@@ -28,6 +28,7 @@ export function Composer({
   readOnly,
   status,
   members = [],
+  broadcasts = false,
   threadId,
 }: {
   conversationId: string;
@@ -35,6 +36,8 @@ export function Composer({
   threadId?: string;
   /** Who `@` suggests: the conversation's members (a channel's: the space's). */
   members?: readonly PublicUser[];
+  /** The writer may send `@everyone` / `@here` here, so `@` offers them. */
+  broadcasts?: boolean;
   placeholder: string;
   /** Why nothing more can be sent here (a block, a deleted account), or false. */
   readOnly: ReadOnly;
@@ -56,7 +59,7 @@ export function Composer({
   const [caret, setCaret] = useState(0);
   // Reply quotes belong to the main timeline's composer.
   const replyingTo = useReplying((s) => (threadId ? undefined : s[conversationId]));
-  const suggest = useMentionSuggest(members, meId, text, caret);
+  const suggest = useMentionSuggest(members, meId, text, caret, broadcasts);
   const replace = (next: string, at: number) => {
     update(next);
     setCaret(at);
@@ -171,7 +174,7 @@ export function Composer({
         >
           <PaperclipIcon className="size-5" />
         </button>
-        <MentionList suggest={suggest} onPick={(u) => suggest.pick(u, text, caret, replace)} />
+        <MentionList suggest={suggest} onPick={(item) => suggest.pick(item, text, caret, replace)} />
         <textarea
           ref={ref}
           rows={1}
@@ -190,7 +193,7 @@ export function Composer({
           aria-expanded={suggest.open}
           aria-controls={suggest.open ? "mention-suggestions" : undefined}
           aria-autocomplete="list"
-          aria-activedescendant={suggest.open ? `mention-${suggest.items[suggest.active]?.id}` : undefined}
+          aria-activedescendant={suggest.open && suggest.items[suggest.active] ? optionId(suggest.items[suggest.active]!) : undefined}
           onKeyDown={onKeyDown}
           onBlur={() => stopTyping(conversationId)}
           placeholder={placeholder}

@@ -15,7 +15,7 @@ import { ArrowLeftIcon, CloseIcon, Spinner } from "../common/icons";
 import { lookalikes } from "../common/lookalikes";
 import { useMediaQuery } from "../common/useMediaQuery";
 import { Composer } from "./Composer";
-import { MentionContext, useMembersOf, useMentionables } from "./mentionContext";
+import { MentionContext, useMayMentionEveryone, useMembersOf, useMentionables } from "./mentionContext";
 import { DaySeparator, MessageGroup } from "./MessageGroup";
 import { buildBlocks } from "./messageModel";
 import { useModerates } from "./useModeration";
@@ -47,6 +47,7 @@ export function ThreadPanel({ conversation, rootId }: { conversation: Conversati
   const lookalike = useMemo(() => lookalikes(memberUsers), [memberUsers]);
   const mentionables = useMentionables(conversation);
   const moderates = useModerates(conversation);
+  const broadcasts = useMayMentionEveryone(conversation);
   const where = conversation.kind === "channel" ? `#${conversation.name ?? ""}` : conversationTitle(conversation, meId);
   const newestId = replies.at(-1)?.id;
   const unread = root?.thread?.unreadCount ?? 0;
@@ -156,7 +157,7 @@ export function ThreadPanel({ conversation, rootId }: { conversation: Conversati
           )}
         </div>
       </MentionContext.Provider>
-      <Composer conversationId={id} threadId={rootId} readOnly={conversation.readOnly} placeholder="Reply in thread…" members={memberUsers} />
+      <Composer conversationId={id} threadId={rootId} readOnly={conversation.readOnly} placeholder="Reply in thread…" members={memberUsers} broadcasts={broadcasts} />
     </section>
   );
 }

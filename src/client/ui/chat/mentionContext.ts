@@ -5,7 +5,8 @@
 import { createContext, useContext, useMemo } from "react";
 import { mentionedUsernames, type Conversation, type Message, type PublicUser } from "../../../shared/protocol";
 import { useChat } from "../../state/chat";
-import { useSpaces } from "../../state/spaces";
+import { roleOf, useSpaces } from "../../state/spaces";
+import { can } from "../../../shared/permissions";
 
 export interface Mentionables {
   byUsername: ReadonlyMap<string, PublicUser>;
@@ -25,6 +26,11 @@ const NO_USERS: PublicUser[] = [];
 export function useMembersOf(conversation: Pick<Conversation, "kind" | "spaceId" | "members">): PublicUser[] {
   const spaceMembers = useSpaces((s) => (conversation.kind === "channel" && conversation.spaceId ? s.members[conversation.spaceId] : undefined));
   return useMemo(() => (spaceMembers ? spaceMembers.map((m) => m.user) : conversation.kind === "channel" ? NO_USERS : conversation.members), [spaceMembers, conversation.kind, conversation.members]);
+}
+
+/** The reader may send `@everyone` / `@here` here: the server's rule (a space channel, the mentionEveryone permission). */
+export function useMayMentionEveryone(conversation: Pick<Conversation, "kind" | "spaceId">): boolean {
+  return useSpaces((s) => conversation.kind === "channel" && can(roleOf(s, conversation.spaceId), "mentionEveryone"));
 }
 
 export function useMentionables(conversation: Pick<Conversation, "kind" | "spaceId" | "members">): Mentionables {

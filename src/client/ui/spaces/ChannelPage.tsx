@@ -18,6 +18,7 @@ import { Dialog } from "../common/Dialog";
 import { HashIcon } from "../common/icons";
 import { useMediaQuery } from "../common/useMediaQuery";
 import { Composer } from "../chat/Composer";
+import { useMayMentionEveryone } from "../chat/mentionContext";
 import { MessageList } from "../chat/MessageList";
 import { NotifyLevelMark, NotifyLevelMenu } from "../chat/NotifyMenu";
 import { TypingLine } from "../chat/TypingLine";
@@ -40,6 +41,7 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
   const [sheetOpen, setSheetOpen] = useState(false);
   const membersShown = wide ? panelOpen : sheetOpen;
   const threadId = useOpenThread(channel.id);
+  const broadcasts = useMayMentionEveryone({ kind: "channel", spaceId: space.id });
 
   // What the shared message list needs to know of the channel.
   const conversation = useMemo<Conversation>(
@@ -112,6 +114,7 @@ export function ChannelPage({ space, channel }: { space: Space; channel: Channel
           placeholder={`Message #${channel.name}`}
           status={<TypingLine conversationId={channel.id} />}
           members={memberUsers}
+          broadcasts={broadcasts}
         />
       </div>
       {threadId ? (
