@@ -225,6 +225,17 @@ describe("OIDC sign-in against a real provider", () => {
   );
 
   test(
+    "a provider's preferred_username of here is reserved: the account gets a suffixed one",
+    async () => {
+      const { browser, res } = await signIn("here");
+      expect(res.headers.get("location")).toBe("/");
+      expect((await me(browser)).username).toMatch(/^here_\d+$/);
+      expect(await node.store.accounts.usernameTaken("here")).toBe(false);
+    },
+    TIMEOUT,
+  );
+
+  test(
     "a second sign-in with the same provider identity reaches the same account",
     async () => {
       const first = await signIn("dave");

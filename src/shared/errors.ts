@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   "ACCOUNT_DISABLED",
   "REAUTH_REQUIRED",
   "PEER_DELETED",
+  "USERNAME_RESERVED",
   "INTERNAL",
 ] as const;
 
@@ -102,5 +103,6 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   ACCOUNT_DISABLED: 403,
   REAUTH_REQUIRED: 403,
   PEER_DELETED: 403,
+  USERNAME_RESERVED: 409,
   INTERNAL: 500,
 };

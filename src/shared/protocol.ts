@@ -28,6 +28,10 @@ export type ReadOnly = false | "blocked" | "deleted";
 export const USERNAME_MAX = 32;
 export const USERNAME_RE = /^[a-z0-9_]{3,32}$/;
 
+/** `@here` and `@everyone` notify many: nobody may be named so (USERNAME_RESERVED). */
+export const RESERVED_USERNAMES: ReadonlySet<string> = new Set(["everyone", "here"]);
+export const USERNAME_RESERVED_MESSAGE = "That name is kept for @everyone and @here";
+
 /** One message per rule, so a form can say exactly which one a name breaks. */
 export const Username = z
   .string()

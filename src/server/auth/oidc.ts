@@ -8,7 +8,7 @@ import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jo
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
 import { cleanName } from "../../shared/names";
-import { USERNAME_RE } from "../../shared/protocol";
+import { RESERVED_USERNAMES, USERNAME_RE } from "../../shared/protocol";
 import type { OidcProviderConfig } from "../config";
 import type { Store, UserRow } from "../store/store";
 import type { AuthService, Client, SignIn } from "./service";
@@ -214,7 +214,8 @@ export class OidcService {
       .replace(/[^a-z0-9_]/g, "_")
       .slice(0, 24)
       .padEnd(3, "_");
-    if (USERNAME_RE.test(seed) && !(await this.store.accounts.usernameTaken(seed))) return seed;
+    // A reserved seed ("here") takes a suffix like a taken one.
+    if (USERNAME_RE.test(seed) && !RESERVED_USERNAMES.has(seed) && !(await this.store.accounts.usernameTaken(seed))) return seed;
     for (let i = 0; i < 20; i++) {
       const candidate = `${seed}_${Math.floor(Math.random() * 10 ** (2 + Math.min(i, 5)))}`.slice(0, 32);
       if (!(await this.store.accounts.usernameTaken(candidate))) return candidate;

@@ -4,7 +4,7 @@
  */
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import type { LoginBody, RegisterBody } from "../../shared/protocol";
+import { RESERVED_USERNAMES, USERNAME_RESERVED_MESSAGE, type LoginBody, type RegisterBody } from "../../shared/protocol";
 import type { SessionRow, Store, UserRow } from "../store/store";
 import { TAKEN } from "../store/accounts";
 import type { Bus } from "../bus/bus";
@@ -74,9 +74,10 @@ export class AuthService {
    * one for a new account, or (HIDE_REGISTERED_EMAILS) answers both alike and mails the address
    * (a verification link, or a note to its owner). The password is hashed in both cases so the
    * timing matches too. Usernames are public, so a taken one is a plain CONFLICT, checked first
-   * so that answer does not depend on the email.
+   * so that answer does not depend on the email. `here` and `everyone` are nobody's.
    */
   async register(input: RegisterBody): Promise<{ created: UserRow } | { taken: UserRow }> {
+    if (RESERVED_USERNAMES.has(input.username)) throw new AppError("USERNAME_RESERVED", USERNAME_RESERVED_MESSAGE, { field: "username" });
     if (await this.store.accounts.usernameTaken(input.username)) {
       throw new AppError("CONFLICT", TAKEN.username, { field: "username" });
     }

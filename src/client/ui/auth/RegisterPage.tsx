@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import type { z } from "zod";
-import { Email, Password, USERNAME_MAX, Username } from "../../../shared/protocol";
+import { Email, Password, RESERVED_USERNAMES, USERNAME_MAX, USERNAME_RESERVED_MESSAGE, Username } from "../../../shared/protocol";
 import { ApiError, describeError } from "../../api";
 import { useSession } from "../../state/session";
 import { navigate, safeNext, useRouter } from "../../state/router";
@@ -31,7 +31,8 @@ const CONFLICT: Record<string, string> = {
 function check(field: Field, value: string): string | undefined {
   if (!value.trim()) return EMPTY[field];
   const r = SCHEMAS[field].safeParse(value);
-  return r.success ? undefined : (r.error.issues[0]?.message ?? "Invalid value");
+  if (!r.success) return r.error.issues[0]?.message ?? "Invalid value";
+  return field === "username" && RESERVED_USERNAMES.has(r.data as string) ? USERNAME_RESERVED_MESSAGE : undefined;
 }
 
 export function RegisterPage() {
@@ -73,7 +74,10 @@ export function RegisterPage() {
       else setCheckMail(values.email.trim());
     } catch (err) {
       setBusy(false);
-      if (err instanceof ApiError && err.code === "CONFLICT" && err.conflictField) {
+      if (err instanceof ApiError && err.code === "USERNAME_RESERVED") {
+        setServerErrors({ username: err.message });
+        focusField("username");
+      } else if (err instanceof ApiError && err.code === "CONFLICT" && err.conflictField) {
         const f = err.conflictField as Field;
         setServerErrors({ [f]: CONFLICT[f] ?? err.message });
         focusField(f);

@@ -26,6 +26,7 @@ import * as m0024 from "./0024_admin_console";
 import * as m0025 from "./0025_account_exports";
 import * as m0026 from "./0026_search_stats";
 import * as m0027 from "./0027_mentions_here";
+import * as m0028 from "./0028_reserved_usernames";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -58,6 +59,7 @@ export const migrations: MigrationProvider = {
       "0025_account_exports": m0025,
       "0026_search_stats": m0026,
       "0027_mentions_here": m0027,
+      "0028_reserved_usernames": m0028,
     };
   },
 };
