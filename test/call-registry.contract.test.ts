@@ -191,12 +191,39 @@ for (const impl of impls) {
       await r.remove(early.id);
       expect(await r.awayBefore(T0 + 10_000, 10)).toEqual([]);
 
-      // Of two nodes claiming one call's sweep, one gets it; the claim lapses.
-      const claims = await Promise.all([r.claimSweep(late.id, 300), r.claimSweep(late.id, 300)]);
+      // Of two nodes claiming one call's sweep, one gets it; the claim lapses, and holds no other sweep of the call back.
+      const claims = await Promise.all([r.claimSweep(late.id, "grace", 300), r.claimSweep(late.id, "grace", 300)]);
       expect(claims.filter(Boolean)).toHaveLength(1);
-      expect(await r.claimSweep(late.id, 300)).toBe(false);
+      expect(await r.claimSweep(late.id, "grace", 300)).toBe(false);
+      expect(await r.claimSweep(late.id, "ring", 300)).toBe(true);
       await Bun.sleep(400);
-      expect(await r.claimSweep(late.id, 300)).toBe(true);
+      expect(await r.claimSweep(late.id, "grace", 300)).toBe(true);
+      await r.close();
+    });
+
+    test("calls ringing someone are listed by when the longest ring began, oldest first, until every ring is answered or dropped or the call ends", async () => {
+      const r = await impl.make();
+      const ringing = record(`a-${newId()}`, `b-${newId()}`);
+      await r.create(ringing);
+      // Answered: no longer listed; someone rung into it later is, from then.
+      const answered = record(`c-${newId()}`, `d-${newId()}`);
+      await r.create(answered);
+      const joined = M.join(answered, person(answered.invited[0]!.userId), answered.media, T0 + 1000, 4);
+      expect(await r.update(joined)).toEqual({ ok: true });
+      expect(await r.rungBefore(T0 + 5000, 10)).toEqual([ringing.id]);
+      const added = `e-${newId()}`;
+      const reRung = M.invite({ ...joined, version: 1 }, [added], T0 + 3000);
+      expect(await r.update(reRung)).toEqual({ ok: true });
+      expect(await r.rungBefore(T0 + 5000, 10)).toEqual([ringing.id, answered.id]);
+      expect(await r.rungBefore(T0 + 5000, 1)).toEqual([ringing.id]);
+      expect(await r.rungBefore(T0 + 1000, 10)).toEqual([ringing.id]);
+      expect(await r.rungBefore(T0 - 1, 10)).toEqual([]);
+      // Its ring dropped (timed out or declined): no longer listed.
+      expect(await r.update(M.uninvite({ ...reRung, version: 2 }, added))).toEqual({ ok: true });
+      expect(await r.rungBefore(T0 + 5000, 10)).toEqual([ringing.id]);
+      // Ended: no longer listed.
+      await r.remove(ringing.id);
+      expect(await r.rungBefore(T0 + 5000, 10)).toEqual([]);
       await r.close();
     });
 

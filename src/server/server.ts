@@ -185,6 +185,10 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const awayEvery = Math.min(Math.max(config.calls.graceSeconds * 500, 500), 5000);
   const awaySweeper = setInterval(() => void calls.sweepAway(awayEvery).catch((err) => log.error("call grace sweep failed", { error: String(err) })), awayEvery);
   awaySweeper.unref();
+  // Likewise rings whose timer died with the node that rang, when nobody resumed elsewhere to re-arm them.
+  const ringEvery = Math.min(Math.max(config.calls.ringSeconds * 500, 500), 5000);
+  const ringSweeper = setInterval(() => void calls.sweepRings(ringEvery).catch((err) => log.error("call ring sweep failed", { error: String(err) })), ringEvery);
+  ringSweeper.unref();
   metrics.gauge("parley_ws_connections", () => gateway.connectionCount);
 
   let server: Server<SocketData> | undefined;
@@ -270,6 +274,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
       live.close();
       clearInterval(exportSweeper);
       clearInterval(awaySweeper);
+      clearInterval(ringSweeper);
       gateway.close();
       calls.close();
       await sfu.close();

@@ -5,51 +5,61 @@
  * so "busy" checks and version compare-and-set are atomic across nodes. Keys carry a TTL as a
  * safety net: a call whose nodes all died does not keep its users busy forever. A call's SFU node
  * is a field of its own in the hash (placeSfu), so placing it races no version; a set per node
- * lists the calls placed there, for the survivor that takes a dead node's calls over. A sorted
- * set scores each call with an away participant by since when, written by the same scripts, so
- * the grace sweep reads the overdue ones without scanning every call.
+ * lists the calls placed there, for the survivor that takes a dead node's calls over. Two sorted
+ * sets score each call with an away participant, and each call ringing someone, by since when,
+ * written by the same scripts, so the grace and ring sweeps read the overdue ones without
+ * scanning every call.
  */
 import { RedisLink } from "../bus/redis-link";
 import { members, type CallRecord } from "./model";
-import { awaySince, unplaced, type CallRegistry, type CreateResult, type UpdateResult } from "./registry";
+import { awaySince, rungSince, unplaced, type CallRegistry, type CreateResult, type Sweep, type UpdateResult } from "./registry";
 
-// KEYS: call, away set, conversation, then every user's key. ARGV: json, call id, ttl ms, users json, conversation id, away since or ''.
-const CREATE = `
-local c = redis.call('GET', KEYS[3])
+// Keeps a call's score in a sorted set (away or rung since), or drops it there: ARGV of a script, '' for none.
+const INDEX = `
+local function index(key, since, id)
+  if since == '' then redis.call('ZREM', key, id) else redis.call('ZADD', key, since, id) end
+end`;
+
+// KEYS: call, away set, rung set, conversation, then every user's key.
+// ARGV: json, call id, ttl ms, users json, conversation id, away since or '', rung since or ''.
+const CREATE = `${INDEX}
+local c = redis.call('GET', KEYS[4])
 if c then return {'conv', c} end
-for i = 4, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then return {'busy', tostring(i - 4)} end
+for i = 5, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return {'busy', tostring(i - 5)} end
 end
 redis.call('HSET', KEYS[1], 'json', ARGV[1], 'v', '0', 'users', ARGV[4], 'conv', ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[2], 'PX', ARGV[3]) end
-if ARGV[6] ~= '' then redis.call('ZADD', KEYS[2], ARGV[6], ARGV[2]) end
+for i = 4, #KEYS do redis.call('SET', KEYS[i], ARGV[2], 'PX', ARGV[3]) end
+index(KEYS[2], ARGV[6], ARGV[2])
+index(KEYS[3], ARGV[7], ARGV[2])
 return {'ok'}`;
 
-// KEYS: call, away set, new conversation, old conversation, the n users of the new record, then users it drops.
-// ARGV: expected version, json, ttl ms, call id, users json, n, conversation id, away since or ''.
-const UPDATE = `
+// KEYS: call, away set, rung set, new conversation, old conversation, the n users of the new record, then users it drops.
+// ARGV: expected version, json, ttl ms, call id, users json, n, conversation id, away since or '', rung since or ''.
+const UPDATE = `${INDEX}
 local v = redis.call('HGET', KEYS[1], 'v')
 if not v or tonumber(v) ~= tonumber(ARGV[1]) then return {'conflict'} end
-local owner = redis.call('GET', KEYS[3])
+local owner = redis.call('GET', KEYS[4])
 if owner and owner ~= ARGV[4] then return {'conflict'} end
 local n = tonumber(ARGV[6])
-for i = 5, 4 + n do
+for i = 6, 5 + n do
   local cur = redis.call('GET', KEYS[i])
-  if cur and cur ~= ARGV[4] then return {'busy', tostring(i - 5)} end
+  if cur and cur ~= ARGV[4] then return {'busy', tostring(i - 6)} end
 end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'v', tostring(tonumber(v) + 1), 'users', ARGV[5], 'conv', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-if KEYS[4] ~= KEYS[3] and redis.call('GET', KEYS[4]) == ARGV[4] then redis.call('DEL', KEYS[4]) end
-redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[3])
-for i = 5, 4 + n do redis.call('SET', KEYS[i], ARGV[4], 'PX', ARGV[3]) end
-for i = 5 + n, #KEYS do
+if KEYS[5] ~= KEYS[4] and redis.call('GET', KEYS[5]) == ARGV[4] then redis.call('DEL', KEYS[5]) end
+redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[3])
+for i = 6, 5 + n do redis.call('SET', KEYS[i], ARGV[4], 'PX', ARGV[3]) end
+for i = 6 + n, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[4] then redis.call('DEL', KEYS[i]) end
 end
-if ARGV[8] == '' then redis.call('ZREM', KEYS[2], ARGV[4]) else redis.call('ZADD', KEYS[2], ARGV[8], ARGV[4]) end
+index(KEYS[2], ARGV[8], ARGV[4])
+index(KEYS[3], ARGV[9], ARGV[4])
 return {'ok'}`;
 
-// KEYS: call, away set, conversation, every user's key. ARGV: call id, expected version or '', users json.
+// KEYS: call, away set, rung set, conversation, every user's key. ARGV: call id, expected version or '', users json.
 const REMOVE = `
 local cur = redis.call('HMGET', KEYS[1], 'json', 'v', 'users', 'sfu')
 if not cur[1] then return false end
@@ -57,13 +67,14 @@ if cur[3] ~= ARGV[3] then return 'moved' end
 if ARGV[2] ~= '' and tonumber(cur[2]) ~= tonumber(ARGV[2]) then return false end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
-for i = 3, #KEYS do
+redis.call('ZREM', KEYS[3], ARGV[1])
+for i = 4, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
 end
 return {cur[1], cur[2], cur[4] or ''}`;
 
-// KEYS: away set. ARGV: before, limit, call key prefix. Drops calls gone by their TTL (no remove listed them out).
-const AWAY = `
+// KEYS: away or rung set. ARGV: before, limit, call key prefix. Drops calls gone by their TTL (no remove listed them out).
+const DUE = `
 local out = {}
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])) do
   if redis.call('EXISTS', ARGV[3] .. id) == 1 then table.insert(out, id) else redis.call('ZREM', KEYS[1], id) end
@@ -103,7 +114,9 @@ export class RedisCallRegistry implements CallRegistry {
   #placed = (node: string) => `${this.prefix}:sfu-calls:${node}`;
   /** Calls with an away participant, scored by since when (awaySince). */
   #away = () => `${this.prefix}:away`;
-  #sweepClaim = (id: string) => `${this.prefix}:sweep:${id}`;
+  /** Calls ringing someone, scored by since when (rungSince). */
+  #rung = () => `${this.prefix}:rung`;
+  #sweepClaim = (id: string, sweep: Sweep) => `${this.prefix}:sweep:${sweep}:${id}`;
 
   #eval(script: string, keys: string[], args: (string | number)[]): Promise<unknown> {
     return this.redis.send("EVAL", [script, String(keys.length), ...keys, ...args.map(String)]);
@@ -125,8 +138,8 @@ export class RedisCallRegistry implements CallRegistry {
   async create(call: CallRecord): Promise<CreateResult> {
     const users = members(call);
     const json = JSON.stringify({ ...unplaced(call), version: 0 });
-    const keys = [this.#call(call.id), this.#away(), this.#conv(call.conversationId), ...users.map(this.#user)];
-    const [kind, arg] = (await this.#eval(CREATE, keys, [json, call.id, this.ttlMs, JSON.stringify(users), call.conversationId, awaySince(call) ?? ""])) as string[];
+    const keys = [this.#call(call.id), this.#away(), this.#rung(), this.#conv(call.conversationId), ...users.map(this.#user)];
+    const [kind, arg] = (await this.#eval(CREATE, keys, [json, call.id, this.ttlMs, JSON.stringify(users), call.conversationId, awaySince(call) ?? "", rungSince(call) ?? ""])) as string[];
     if (kind === "ok") return { ok: true };
     return kind === "conv" ? { ok: false, existingCallId: arg! } : { ok: false, busyUserId: users[Number(arg)]! };
   }
@@ -167,9 +180,9 @@ export class RedisCallRegistry implements CallRegistry {
     if (!before || before.version !== call.version) return { ok: false };
     const users = members(call);
     const dropped = before.users.filter((u) => !users.includes(u));
-    const keys = [this.#call(call.id), this.#away(), this.#conv(call.conversationId), this.#conv(before.conv), ...[...users, ...dropped].map(this.#user)];
+    const keys = [this.#call(call.id), this.#away(), this.#rung(), this.#conv(call.conversationId), this.#conv(before.conv), ...[...users, ...dropped].map(this.#user)];
     const json = JSON.stringify({ ...unplaced(call), version: call.version + 1 });
-    const args = [call.version, json, this.ttlMs, call.id, JSON.stringify(users), users.length, call.conversationId, awaySince(call) ?? ""];
+    const args = [call.version, json, this.ttlMs, call.id, JSON.stringify(users), users.length, call.conversationId, awaySince(call) ?? "", rungSince(call) ?? ""];
     const [kind, arg] = (await this.#eval(UPDATE, keys, args)) as string[];
     if (kind === "ok") return { ok: true };
     return kind === "busy" ? { ok: false, busyUserId: users[Number(arg)]! } : { ok: false };
@@ -179,7 +192,7 @@ export class RedisCallRegistry implements CallRegistry {
     for (;;) {
       const before = await this.#indexOf(id);
       if (!before) return undefined;
-      const keys = [this.#call(id), this.#away(), this.#conv(before.conv), ...before.users.map(this.#user)];
+      const keys = [this.#call(id), this.#away(), this.#rung(), this.#conv(before.conv), ...before.users.map(this.#user)];
       const out = (await this.#eval(REMOVE, keys, [id, expectedVersion ?? "", JSON.stringify(before.users)])) as [string, string, string] | "moved" | null;
       // Its users changed since they were read: read them again, so no user key is left behind.
       if (out === "moved") continue;
@@ -201,11 +214,15 @@ export class RedisCallRegistry implements CallRegistry {
   }
 
   async awayBefore(before: number, limit: number): Promise<string[]> {
-    return (await this.#eval(AWAY, [this.#away()], [before, limit, this.#call("")])) as string[];
+    return (await this.#eval(DUE, [this.#away()], [before, limit, this.#call("")])) as string[];
   }
 
-  async claimSweep(callId: string, ms: number): Promise<boolean> {
-    return (await this.redis.send("SET", [this.#sweepClaim(callId), "1", "NX", "PX", String(ms)])) !== null;
+  async rungBefore(before: number, limit: number): Promise<string[]> {
+    return (await this.#eval(DUE, [this.#rung()], [before, limit, this.#call("")])) as string[];
+  }
+
+  async claimSweep(callId: string, sweep: Sweep, ms: number): Promise<boolean> {
+    return (await this.redis.send("SET", [this.#sweepClaim(callId, sweep), "1", "NX", "PX", String(ms)])) !== null;
   }
 
   async ping(): Promise<void> {

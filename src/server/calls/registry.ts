@@ -40,10 +40,17 @@ export interface CallRegistry {
    */
   awayBefore(before: number, limit: number): Promise<string[]>;
   /**
-   * Claims the grace sweep of a call for `ms`: true for exactly one of the nodes that ask until
-   * the claim lapses, so only one of them acts on it.
+   * Calls still ringing someone rung at `before` or earlier (their rungAt), oldest first, at most
+   * `limit`. For the sweep that times out rings whose timer died with its node; a listed call
+   * may have changed since: read it.
    */
-  claimSweep(callId: string, ms: number): Promise<boolean>;
+  rungBefore(before: number, limit: number): Promise<string[]>;
+  /**
+   * Claims one sweep (grace or ring) of a call for `ms`: true for exactly one of the nodes that
+   * ask until the claim lapses, so only one of them acts on it. The two sweeps claim apart, so
+   * one does not hold the other back.
+   */
+  claimSweep(callId: string, sweep: Sweep, ms: number): Promise<boolean>;
   /** Rejects while the backing store (Redis) is out of reach; /readyz reports it. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +60,13 @@ export interface CallRegistry {
 export function awaySince(call: CallRecord): number | null {
   const gone = call.participants.flatMap((p) => (p.disconnectedAt === null ? [] : [p.disconnectedAt]));
   return gone.length ? Math.min(...gone) : null;
+}
+
+export type Sweep = "grace" | "ring";
+
+/** When its longest-ringing invitee was rung; null when nobody is being rung. */
+export function rungSince(call: CallRecord): number | null {
+  return call.invited.length ? Math.min(...call.invited.map((i) => i.rungAt)) : null;
 }
 
 /** The record as update() stores it: its SFU node is placeSfu's alone to write. */
@@ -67,7 +81,7 @@ export class MemoryCallRegistry implements CallRegistry {
   readonly #byConversation = new Map<string, string>();
   /** callId → its SFU node. */
   readonly #sfu = new Map<string, string>();
-  /** callId → when its sweep claim lapses. */
+  /** sweep:callId → when that sweep's claim lapses. */
   readonly #claims = new Map<string, number>();
 
   constructor(private readonly clock: () => number = Date.now) {}
@@ -148,22 +162,31 @@ export class MemoryCallRegistry implements CallRegistry {
   }
 
   /** A scan: one node holds few calls, and this runs every few seconds, not per request. */
-  async awayBefore(before: number, limit: number) {
-    const away = [...this.#calls.values()].flatMap((c) => {
-      const since = awaySince(c);
+  #since(score: (call: CallRecord) => number | null, before: number, limit: number) {
+    const due = [...this.#calls.values()].flatMap((c) => {
+      const since = score(c);
       return since !== null && since <= before ? [{ id: c.id, since }] : [];
     });
-    return away
+    return due
       .sort((a, b) => a.since - b.since)
       .slice(0, limit)
       .map((a) => a.id);
   }
 
-  async claimSweep(callId: string, ms: number) {
+  async awayBefore(before: number, limit: number) {
+    return this.#since(awaySince, before, limit);
+  }
+
+  async rungBefore(before: number, limit: number) {
+    return this.#since(rungSince, before, limit);
+  }
+
+  async claimSweep(callId: string, sweep: Sweep, ms: number) {
     const now = this.clock();
-    if ((this.#claims.get(callId) ?? -Infinity) > now) return false;
-    for (const [id, until] of this.#claims) if (until <= now) this.#claims.delete(id);
-    this.#claims.set(callId, now + ms);
+    const key = `${sweep}:${callId}`;
+    if ((this.#claims.get(key) ?? -Infinity) > now) return false;
+    for (const [k, until] of this.#claims) if (until <= now) this.#claims.delete(k);
+    this.#claims.set(key, now + ms);
     return true;
   }
 

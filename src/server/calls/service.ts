@@ -13,7 +13,7 @@ import type { ConversationRow } from "../store/store";
 import type { DeviceActor } from "./core";
 import { JoinedCalls, reply, type Joined } from "./join";
 import * as M from "./model";
-import type { CallRecord } from "./registry";
+import type { CallRecord, Sweep } from "./registry";
 
 export type { CallTimings, DeviceActor } from "./core";
 
@@ -76,18 +76,21 @@ export class CallService extends JoinedCalls {
   }
 
   /**
-   * Each invitee's ring times out on its own, ringMs after it began (re-armed on resume, as the
-   * node that armed it may be gone); a re-ring (new rungAt) outlives an old timer.
+   * Each invitee's ring times out on its own, ringMs after it began (re-armed on resume, and swept
+   * by sweepRings, as the node that armed it may be gone); a re-ring (new rungAt) outlives an old timer.
    */
   #armRing(call: CallRecord, userIds: string[]) {
     for (const userId of userIds) {
       const rungAt = call.invited.find((i) => i.userId === userId)?.rungAt;
       if (rungAt === undefined) continue;
-      this.timers.set(`ring:${call.id}:${userId}`, Math.max(0, rungAt + this.timings.ringMs - this.clock()), async () => {
-        const next = await this.mutateCall(call.id, (c) => (c.invited.find((i) => i.userId === userId)?.rungAt === rungAt ? M.uninvite(c, userId) : undefined));
-        if (next && !(await this.endIfOver(next, "timeout", [userId]))) await this.publish(next);
-      });
+      this.timers.set(`ring:${call.id}:${userId}`, Math.max(0, rungAt + this.timings.ringMs - this.clock()), () => this.#ringOver(call.id, userId, rungAt));
     }
+  }
+
+  /** The ring of `userId` that began at `rungAt` is over: unless answered, declined or rung again, it times out. */
+  async #ringOver(callId: string, userId: string, rungAt: number): Promise<void> {
+    const next = await this.mutateCall(callId, (c) => (c.invited.find((i) => i.userId === userId)?.rungAt === rungAt ? M.uninvite(c, userId) : undefined));
+    if (next && !(await this.endIfOver(next, "timeout", [userId]))) await this.publish(next);
   }
 
   /**
@@ -289,13 +292,29 @@ export class CallService extends JoinedCalls {
    */
   async sweepAway(slackMs: number): Promise<void> {
     const due = this.clock() - this.timings.graceMs - slackMs;
-    for (const callId of await this.registry.awayBefore(due, SWEEP_BATCH)) {
-      if (!(await this.registry.claimSweep(callId, SWEEP_CLAIM_MS))) continue;
+    await this.#sweep(this.registry.awayBefore(due, SWEEP_BATCH), "grace", async (call) => {
+      for (const p of call.participants) if (p.disconnectedAt !== null && p.disconnectedAt <= due) await this.#graceOver(call.id, p.id);
+    });
+  }
+
+  /**
+   * Times out the rings whose timer is gone, as sweepAway does grace periods: a ring is armed by
+   * the node that rang, and when that node dies with nobody away to resume (and re-arm it) on a
+   * live node, the callee's phone would ring until the call's TTL.
+   */
+  async sweepRings(slackMs: number): Promise<void> {
+    const due = this.clock() - this.timings.ringMs - slackMs;
+    await this.#sweep(this.registry.rungBefore(due, SWEEP_BATCH), "ring", async (call) => {
+      for (const i of call.invited) if (i.rungAt <= due) await this.#ringOver(call.id, i.userId, i.rungAt);
+    });
+  }
+
+  /** Acts on each listed call that this node claims, as it is now. */
+  async #sweep(listed: Promise<string[]>, sweep: Sweep, act: (call: CallRecord) => Promise<void>): Promise<void> {
+    for (const callId of await listed) {
+      if (!(await this.registry.claimSweep(callId, sweep, SWEEP_CLAIM_MS))) continue;
       const call = await this.registry.get(callId);
-      for (const p of call?.participants ?? []) {
-        if (p.disconnectedAt === null || p.disconnectedAt > due) continue;
-        await this.#graceOver(callId, p.id);
-      }
+      if (call) await act(call);
     }
   }
 }
