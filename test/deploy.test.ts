@@ -7,11 +7,11 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EnvSchema, loadConfig } from "../src/server/config";
+import { EnvSchema, loadConfig, type Config } from "../src/server/config";
 
 const root = join(import.meta.dir, "..");
 const compose = Bun.YAML.parse(await Bun.file(join(root, "docker-compose.yml")).text()) as {
-  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; depends_on?: unknown; stop_grace_period?: string; healthcheck?: { test: string[] } }>;
+  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; depends_on?: unknown; stop_grace_period?: string; healthcheck?: { test: string[] }; ports?: string[]; command?: string[] }>;
 };
 const example = Object.fromEntries(
   (await Bun.file(join(root, "deploy/example.env")).text())
@@ -24,6 +24,17 @@ const interpolate = (v: string) =>
   v.replace(/\$\{([A-Z_]+)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, rest?: string) => example[name] ?? (op === "-" ? rest! : ""));
 const nodes = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
 
+/** A node's config as loadConfig reads its compose environment. */
+function configOf(service: { environment?: Record<string, string> }): Config {
+  const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+  const dir = mkdtempSync(join(tmpdir(), "parley-compose-"));
+  try {
+    return loadConfig({ ...env, DATA_DIR: dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("docker-compose.yml", () => {
   test("has two Parley nodes, Caddy, PostgreSQL, Redis and coturn", () => {
     expect(nodes.map(([name]) => name).sort()).toEqual(["parley1", "parley2"]);
@@ -34,22 +45,16 @@ describe("docker-compose.yml", () => {
   test("every node's environment names only variables of the config schema, and loadConfig accepts it", () => {
     const known = new Set(Object.keys(EnvSchema.shape));
     for (const [, service] of nodes) {
-      const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
-      expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
-      const dir = mkdtempSync(join(tmpdir(), "parley-compose-"));
-      try {
-        const config = loadConfig({ ...env, DATA_DIR: dir });
-        expect(config.database.kind).toBe("postgres");
-        expect(config.redis?.url).toBe("redis://redis:6379");
-        expect(config.trustProxy).toBe(true);
-        expect(config.publicUrl).toBe(`https://${example.PARLEY_DOMAIN}`);
-        expect(config.rtc.turnSecret).toBe(example.TURN_SECRET!);
-        // Docker must wait out the drain before it kills a node.
-        expect(Number.parseInt(service.stop_grace_period ?? "10s") * 1000).toBeGreaterThan(config.shutdownTimeoutMs);
-        expect(service.healthcheck?.test.join(" ")).toContain("/readyz");
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      expect(Object.keys(service.environment ?? {}).filter((k) => !known.has(k))).toEqual([]);
+      const config = configOf(service);
+      expect(config.database.kind).toBe("postgres");
+      expect(config.redis?.url).toBe("redis://redis:6379");
+      expect(config.trustProxy).toBe(true);
+      expect(config.publicUrl).toBe(`https://${example.PARLEY_DOMAIN}`);
+      expect(config.rtc.turnSecret).toBe(example.TURN_SECRET!);
+      // Docker must wait out the drain before it kills a node.
+      expect(Number.parseInt(service.stop_grace_period ?? "10s") * 1000).toBeGreaterThan(config.shutdownTimeoutMs);
+      expect(service.healthcheck?.test.join(" ")).toContain("/readyz");
     }
   });
 
@@ -62,5 +67,20 @@ describe("docker-compose.yml", () => {
     // reverse_proxy passes Upgrade: websocket through by itself; no extra directive is needed.
     expect(caddyfile).toMatch(/reverse_proxy parley1:3000 parley2:3000/);
     expect(caddyfile).toContain("health_uri /readyz");
+  });
+
+  test("each node publishes its own embedded-SFU UDP range on the host unchanged, apart from the other's and coturn's, and announces the host's address", () => {
+    const ranges = nodes.map(([, service]) => {
+      const sfu = configOf(service).calls.sfu;
+      if (sfu.kind !== "embedded") throw new Error("the compose file's default SFU is the embedded one");
+      expect(sfu.network.announcedIp).toBe(example.PUBLIC_IP!);
+      const [lo, hi] = sfu.network.portRange!;
+      // werift offers the port it bound: the host port must be the same one.
+      expect(service.ports).toContain(`${lo}-${hi}:${lo}-${hi}/udp`);
+      return [lo, hi] as const;
+    });
+    const flag = (name: string) => Number(compose.services.coturn!.command!.find((c) => c.startsWith(`--${name}=`))!.split("=")[1]);
+    const all = [...ranges, [flag("min-port"), flag("max-port")] as const].sort((x, y) => x[0] - y[0]);
+    for (let i = 1; i < all.length; i++) expect(all[i]![0]).toBeGreaterThan(all[i - 1]![1]);
   });
 });
