@@ -150,6 +150,26 @@ test("unread mentions of the viewer count apart from unread messages, in DMs and
   expect(counts(channelOf([(await json(await suite.node.req(`/api/spaces/${space.id}`, {}, alice.jar))).space]))).toEqual([3, 2]);
 });
 
+test("at nothing an @everyone is no mention of the reader (Discord's Nothing level) — a mention by name still is, even beside @everyone — in hello and GET /api/spaces/:id", async () => {
+  const [owner, reader] = [await registerUser(suite.node), await registerUser(suite.node)];
+  const { space } = await json(await suite.node.req("/api/spaces", { method: "POST", json: { name: "Guild" } }, owner.jar));
+  await joinByInvite(suite.node, owner.jar, space.id, reader.jar);
+  const general = space.channels.find((c: any) => c.kind === "text").id as string;
+  for (const content of ["@everyone the raid", `@everyone and @${reader.user.username} bring potions`, `@${reader.user.username} alone`]) {
+    expect((await suite.node.req(`/api/conversations/${general}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content } }, owner.jar)).status).toBe(201);
+  }
+  const channelOf = (spaces: any[]) => spaces.find((s) => s.id === space.id).channels.find((c: any) => c.id === general);
+  const mentions = async () => [
+    channelOf(expandHello((await helloOf(reader.jar)) as HelloResult).spaces).mentionCount ?? 0,
+    channelOf([(await json(await suite.node.req(`/api/spaces/${space.id}`, {}, reader.jar))).space]).mentionCount ?? 0,
+  ];
+  expect(await mentions()).toEqual([3, 3]);
+  expect((await setLevel(general, reader.jar, { level: "nothing" })).status).toBe(204);
+  expect(await mentions()).toEqual([2, 2]);
+  expect((await setLevel(general, reader.jar, { level: "all" })).status).toBe(204);
+  expect(await mentions()).toEqual([3, 3]);
+});
+
 test("migrating a database that had mutes: a muted member hears mentions only, everyone else keeps the default", async () => {
   const pg = process.env.TEST_STORE === "postgres" ? await createTestDatabase() : null;
   const dir = mkdtempSync(join(tmpdir(), "parley-notify-"));

@@ -2,7 +2,8 @@
  * Notification levels in Chromium, chosen from the bell menu in a conversation's header. On
  * "Only @mentions" a mention alerts and a plain message does not; on "Nothing" not even a
  * mention does, while its unread mark still counts (grey) and the mention shows apart, as an
- * "@" badge. Each silence is checked against a later message in a conversation left at "All
+ * "@" badge — but an @everyone or @here is no mention at "Nothing" (Discord's Nothing level): no
+ * alert, no badge. Each silence is checked against a later message in a conversation left at "All
  * messages": once that one has notified, the earlier one has been handled. Alerts are observed
  * through support/alerts.ts.
  */
@@ -42,6 +43,28 @@ describe.skipIf(!enabled)("notification levels in Chromium", () => {
     await entry.click();
     await until(`the ${level} mark`, async () => expect(await item.getByTestId("notify-level-icon").getAttribute("data-level")).toBe(level));
     expect(await page.getByTestId("notify-menu").getAttribute("aria-label")).toBe(`Notifications: ${LABEL[level]}`);
+  }
+
+  /**
+   * The reader, signed in with alerts recorded, reads #general of the owner's space (which also
+   * has #news) in a hidden tab; the two share a DM left at "All messages".
+   */
+  async function readingGeneral(readerName: string, ownerName: string) {
+    const reader = await stage.signedIn(readerName);
+    const owner = await registerUser(stage.node, ownerName);
+    const loudDm = await befriend(stage.node, reader, owner);
+    const { space } = await json(await stage.node.req("/api/spaces", { method: "POST", json: { name: `${ownerName}'s guild` } }, owner.jar));
+    const { channel: news } = await json(await stage.node.req(`/api/spaces/${space.id}/channels`, { method: "POST", json: { name: "news", kind: "text" } }, owner.jar));
+    await joinByInvite(stage.node, owner.jar, space.id, reader.jar);
+    const general = space.channels.find((c: { kind: string }) => c.kind === "text").id as string;
+    const { page, ctx } = reader;
+    await ctx.grantPermissions(["notifications"], { origin: stage.base });
+    await ctx.addInitScript(instrument);
+    await page.goto(`${stage.base}/s/${space.id}/${general}`);
+    await page.getByTestId("channel-title").filter({ hasText: "general" }).waitFor({ timeout: WAIT });
+    await page.mouse.click(640, 400); // a user's gesture lets audio start
+    await setHidden(page, true);
+    return { reader, owner, loudDm, news: news as { id: string }, general, page };
   }
 
   test("a DM on mentions only alerts for a mention and not for a plain message; on nothing not even for a mention, its badge still counting", async () => {
@@ -115,21 +138,7 @@ describe.skipIf(!enabled)("notification levels in Chromium", () => {
   }, 120_000);
 
   test("a channel alerts for a mention of the member by default and not for plain talk; set to nothing it stays silent and its unread mark goes grey", async () => {
-    const bea = await stage.signedIn("bea_lvl");
-    const ada = await registerUser(stage.node, "ada_lvl");
-    const loudDm = await befriend(stage.node, bea, ada);
-    const { space } = await json(await stage.node.req("/api/spaces", { method: "POST", json: { name: "Level Guild" } }, ada.jar));
-    const { channel: news } = await json(await stage.node.req(`/api/spaces/${space.id}/channels`, { method: "POST", json: { name: "news", kind: "text" } }, ada.jar));
-    await joinByInvite(stage.node, ada.jar, space.id, bea.jar);
-    const general = space.channels.find((c: { kind: string }) => c.kind === "text").id as string;
-    const { page, ctx } = bea;
-    await ctx.grantPermissions(["notifications"], { origin: stage.base });
-    await ctx.addInitScript(instrument);
-
-    await page.goto(`${stage.base}/s/${space.id}/${general}`);
-    await page.getByTestId("channel-title").filter({ hasText: "general" }).waitFor({ timeout: WAIT });
-    await page.mouse.click(640, 400);
-    await setHidden(page, true);
+    const { reader: bea, owner: ada, loudDm, news, general, page } = await readingGeneral("bea_lvl", "ada_lvl");
     await say(ada.jar, news.id, "plain channel talk");
     await say(ada.jar, loudDm, "first in the DM");
     await until("the DM notifies", async () => expect(await bodies(page)).toContain("first in the DM"));
@@ -156,6 +165,26 @@ describe.skipIf(!enabled)("notification levels in Chromium", () => {
     await setHidden(page, false);
     await settled(page);
     await page.getByTestId("channel-sidebar").screenshot({ path: artifactPath("notify-channel-sidebar.png") });
+    expect(stage.errors).toEqual([]);
+  }, 120_000);
+
+  test("a channel set to nothing takes an @everyone and an @here silently, with no @ badge, live and after a reload; a mention by name still badges", async () => {
+    const { reader: cleo, owner: dan, loudDm, news, page } = await readingGeneral("cleo_lvl", "dan_lvl");
+    expect((await stage.node.req(`/api/conversations/${news.id}/notify-level`, { method: "PUT", json: { level: "nothing" } }, cleo.jar)).status).toBe(204);
+    await say(dan.jar, news.id, "@everyone the raid is at 9");
+    await say(dan.jar, news.id, "@here who is on?");
+    await say(dan.jar, loudDm, "after the broadcasts");
+    await until("the DM notifies", async () => expect(await bodies(page)).toContain("after the broadcasts"));
+    expect(await bodies(page)).toEqual(["after the broadcasts"]);
+    const newsItem = page.getByTestId("channel-sidebar").locator(`[data-channel-id="${news.id}"]`);
+    await until("the grey unread mark", async () => expect(await newsItem.getByTestId("channel-unread-dot").getAttribute("data-quiet")).toBe("true"));
+    expect(await newsItem.getByTestId("channel-mention").count()).toBe(0);
+    expect(await page.getByTestId("space-mention").count()).toBe(0);
+    await page.reload();
+    await newsItem.getByTestId("channel-unread-dot").waitFor({ timeout: WAIT });
+    expect(await newsItem.getByTestId("channel-mention").count()).toBe(0);
+    await say(dan.jar, news.id, "@cleo_lvl you in particular");
+    await until("the @ of a mention by name", async () => expect(await newsItem.getByTestId("channel-mention").count()).toBe(1));
     expect(stage.errors).toEqual([]);
   }, 120_000);
 });

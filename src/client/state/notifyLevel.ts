@@ -1,10 +1,11 @@
 /**
  * What notifies the user of a DM, group or channel — every message, mentions only, or nothing —
  * chosen per conversation, on every device (conversation:notify-level). Unread and mention
- * badges count whatever the level; a level quieter than the kind's default greys them and keeps
- * them out of the tab title and the space's unread dot.
+ * badges count whatever the level (at "nothing" an @everyone or @here is no mention); a level
+ * quieter than the kind's default greys them and keeps them out of the tab title and the
+ * space's unread dot.
  */
-import { defaultNotifyLevel, mentionsUser, type Conversation, type Message, type NotifyLevel } from "../../shared/protocol";
+import { defaultNotifyLevel, mentionedUsernames, mentionsUser, type Conversation, type Message, type NotifyLevel } from "../../shared/protocol";
 import { api } from "../api";
 import { useChat } from "./chat";
 import { useSession } from "./session";
@@ -24,15 +25,19 @@ export function notifyLevelOf(conversationId: string): NotifyLevel {
   return found?.channel.notifyLevel ?? defaultNotifyLevel(found ? "channel" : "dm");
 }
 
-/** By @username, or an @everyone its author was allowed to send. */
+/**
+ * By @username, or an @everyone its author was allowed to send — unless the reader chose
+ * "nothing" here: then only their name counts (Discord's Nothing level), as the server counts.
+ */
 export function mentionsMe(m: Message): boolean {
   const me = useSession.getState().user;
-  return !!me && mentionsUser(m, me.username);
+  if (!me) return false;
+  return notifyLevelOf(m.conversationId) === "nothing" ? mentionedUsernames(m.content).has(me.username) : mentionsUser(m, me.username);
 }
 
-/** For a message arriving live (message:new): receiving it means we are online, so an allowed @here is for us too. */
+/** For a message arriving live (message:new): receiving it means we are online, so an allowed @here is for us too (not at "nothing"). */
 export function mentionsMeLive(m: Message): boolean {
-  return m.mentionsHere || mentionsMe(m);
+  return (m.mentionsHere && notifyLevelOf(m.conversationId) !== "nothing") || mentionsMe(m);
 }
 
 export function applyNotifyLevel(conversationId: string, level: NotifyLevel): void {

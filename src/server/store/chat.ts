@@ -144,6 +144,8 @@ export class KyselyChatStore implements ChatStore {
           .where("m.deleted_at", "is", null)
           .where("m.author_id", "!=", userId)
           .where((w) => w.or([w("cm.last_read_id", "is", null), w("m.id", ">", w.ref("cm.last_read_id"))]))
+          // At "nothing" an @everyone is no mention (Discord's Nothing level); a mention by name still is.
+          .where((w) => w.or([w("cm.notify_level", "is", null), w("cm.notify_level", "!=", "nothing")]))
           .as("mentions"),
       )
       .where("cm.user_id", "=", userId);

@@ -152,8 +152,9 @@ const channels = prepared(1, (db, userId: string) =>
     .select(lastMessageId("c.id").as("last_message_id"))
     .select(unreadCount(userId).as("unread"))
     .select(
+      // At "nothing" an @everyone is no mention (Discord's Nothing level); a mention by name still is.
       sql<number>`(select count(*) from messages m where m.conversation_id = cm.conversation_id and m.thread_id is null and m.mentions_everyone = 1 and m.deleted_at is null
-        and m.author_id <> ${userId} and (cm.last_read_id is null or m.id > cm.last_read_id))`.as("mentions"),
+        and m.author_id <> ${userId} and (cm.last_read_id is null or m.id > cm.last_read_id) and (cm.notify_level is null or cm.notify_level <> 'nothing'))`.as("mentions"),
     )
     .where("cm.user_id", "=", userId)
     .where("c.kind", "=", "channel"),

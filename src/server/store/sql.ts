@@ -33,7 +33,7 @@ export function lastMessageId(conversationIdColumn: string): RawBuilder<string |
  * The viewer's unread main-timeline messages by others, in conversations of the given kinds,
  * whose text contains "@" and their username: candidates for mentionCount that LIKE finds (its
  * `_` wildcard only widens the net), each confirmed by countNamedMentions. @everyone messages
- * are counted apart, by their flag.
+ * are counted apart, by their flag — except at "nothing", where only the name counts.
  */
 export function namedMentionCandidates(db: Kysely<Database>, userId: string, kinds: readonly ConversationKind[]) {
   return db
@@ -46,7 +46,7 @@ export function namedMentionCandidates(db: Kysely<Database>, userId: string, kin
     .where("c.kind", "in", kinds)
     .where("m.thread_id", "is", null)
     .where("m.deleted_at", "is", null)
-    .where("m.mentions_everyone", "=", 0)
+    .where((w) => w.or([w("m.mentions_everyone", "=", 0), w("cm.notify_level", "=", "nothing")]))
     .where("m.author_id", "<>", userId)
     .where((w) => w.or([w("cm.last_read_id", "is", null), w("m.id", ">", w.ref("cm.last_read_id"))]))
     .where(sql<boolean>`m.content like ('%@' || u.username || '%')`);
