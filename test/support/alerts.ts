@@ -1,14 +1,16 @@
 /**
  * Observing new-message alerts in Chromium: `instrument` runs before the app (as an init script)
  * and gives a switchable document.hidden plus recorders around the Notification constructor
- * and OscillatorNode.start, which only note what the app does.
+ * and OscillatorNode.start, which only note what the app does. The notifications made are kept,
+ * so a test can click one (`clickNotification`: the click event the browser fires on one).
  */
 import type { Page } from "playwright-core";
 
 export function instrument() {
-  const w = window as unknown as { __hidden: boolean; __notes: unknown[]; __tones: number[] };
+  const w = window as unknown as { __hidden: boolean; __notes: unknown[]; __made: Notification[]; __tones: number[] };
   w.__hidden = false;
   w.__notes = [];
+  w.__made = [];
   w.__tones = [];
   Object.defineProperty(Document.prototype, "hidden", { configurable: true, get: () => w.__hidden });
   Object.defineProperty(Document.prototype, "visibilityState", { configurable: true, get: () => (w.__hidden ? "hidden" : "visible") });
@@ -16,7 +18,9 @@ export function instrument() {
   window.Notification = new Proxy(Real, {
     construct(target, args: [string, NotificationOptions?]) {
       w.__notes.push({ title: args[0], body: args[1]?.body, tag: args[1]?.tag });
-      return Reflect.construct(target, args);
+      const made = Reflect.construct(target, args) as Notification;
+      w.__made.push(made);
+      return made;
     },
     get: (target, key) => Reflect.get(target, key),
   });
@@ -43,4 +47,11 @@ export function setHidden(page: Page, hidden: boolean): Promise<void> {
     (window as unknown as { __hidden: boolean }).__hidden = h;
     document.dispatchEvent(new Event("visibilitychange"));
   }, hidden);
+}
+
+/** Click the `index`th desktop notification the page made, as the user clicking it in the system tray. */
+export function clickNotification(page: Page, index: number): Promise<void> {
+  return page.evaluate((i) => {
+    (window as unknown as { __made: Notification[] }).__made[i]!.dispatchEvent(new Event("click"));
+  }, index);
 }

@@ -10,7 +10,7 @@ import {
   withoutConversation,
   type ChatState,
 } from "./chat";
-import { conversationTitle, userName } from "./chatSelectors";
+import { conversationTitle, knownUserName } from "./chatSelectors";
 import { applyMessageUpdated, applyReactionUpdated } from "./messageExtras";
 import { playChime, showDesktopNotification } from "./notify";
 import { applyNotifyLevel, mentionsMe, mentionsMeLive, notifyLevelOf } from "./notifyLevel";
@@ -18,8 +18,9 @@ import { navigate, useRouter } from "./router";
 import { findChannel, useSpaces } from "./spaces";
 import { applySpaceEvent } from "./spacesEvents";
 import { useSession } from "./session";
-import { applyThreadRead } from "./threads";
-import { useUserCache } from "./userCache";
+import { focusMessage } from "./search";
+import { applyThreadRead, messagePath } from "./threads";
+import { userProfile, useUserCache } from "./userCache";
 
 const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -59,20 +60,26 @@ function onMessage(m: Message): void {
   if (heard.has(m.id)) return;
   heard.add(m.id);
   if (heard.size > HEARD_KEPT) heard.delete(heard.values().next().value!);
-  if (m.authorId && m.authorId !== before.meId && m.kind === "text") alert(before, m);
+  if (m.authorId && m.authorId !== before.meId && m.kind === "text") void alert(before, m, m.authorId);
 }
 
 /** Chime (and desktop notification) for someone else's message the user is not looking at, as its notification level allows (never in DND). */
-function alert(s: ChatState, m: Message): void {
+async function alert(s: ChatState, m: Message, authorId: string): Promise<void> {
   if (s.myStatus === "dnd" || (!document.hidden && s.activeId === m.conversationId)) return;
   const level = notifyLevelOf(m.conversationId);
   if (level === "nothing" || (level === "mentions" && !mentionsMeLive(m))) return;
   playChime();
-  const sender = userName(s, m.conversationId, m.authorId);
+  // A channel's author may be in no list held yet (its space's members load when it opens).
+  const sender = knownUserName(s, m.conversationId, authorId) ?? (await userProfile(authorId))?.displayName ?? "Someone";
   const c = s.conversations[m.conversationId];
-  const channel = c ? undefined : findChannel(useSpaces.getState(), m.conversationId)?.channel;
-  const title = c?.kind === "group" ? `${sender} in ${conversationTitle(c, s.meId)}` : channel ? `${sender} in #${channel.name}` : sender;
-  showDesktopNotification(title, m.content, m.conversationId, () => navigate(`/c/${m.conversationId}`));
+  const found = c ? undefined : findChannel(useSpaces.getState(), m.conversationId);
+  const where = c?.kind === "group" ? ` in ${conversationTitle(c, s.meId)}` : found ? ` in #${found.channel.name}` : "";
+  const title = `${sender}${m.threadId ? " replied in a thread" : ""}${where}`;
+  // The click opens where the message is: a channel's page within its space, a reply's thread.
+  showDesktopNotification(title, m.content, m.conversationId, () => {
+    if (m.threadId) focusMessage(m.conversationId, m.id, m.threadId);
+    navigate(messagePath(m.conversationId, found?.space.id, m.threadId));
+  });
 }
 
 export function applyEvent(e: ServerEvent): void {

@@ -38,9 +38,14 @@ export function presenceOf(s: Pick<ChatState, "friends">, userId: string | undef
   return s.friends.find((f) => f.user.id === userId)?.presence ?? "offline";
 }
 
+/** A member's name as held by a DM or group, or a space whose members are loaded. */
+export function knownUserName(s: Pick<ChatState, "conversations">, conversationId: string, userId: string): string | undefined {
+  return s.conversations[conversationId]?.members.find((m) => m.id === userId)?.displayName ?? memberName(useSpaces.getState(), userId);
+}
+
 export function userName(s: Pick<ChatState, "conversations">, conversationId: string, userId: string | null): string {
   if (!userId) return "Parley";
-  return s.conversations[conversationId]?.members.find((m) => m.id === userId)?.displayName ?? memberName(useSpaces.getState(), userId) ?? "Someone";
+  return knownUserName(s, conversationId, userId) ?? "Someone";
 }
 
 export const PRESENCE_LABEL: Record<PresenceStatus, string> = {

@@ -1,6 +1,7 @@
 /**
  * Message search: the dialog's query and pages of hits (GET /api/search), and the message a
- * hit asked to show — the conversation's list loads older pages until it holds it.
+ * hit asked to show — the conversation's list loads older pages until it holds it; for a thread
+ * reply that is its root, and the thread panel loads older replies until it holds the reply.
  */
 import { create } from "zustand";
 import type { SearchHit, SearchResult } from "../../shared/protocol";
@@ -15,6 +16,8 @@ interface SearchState {
   error?: string;
   /** Set by a click on a hit; cleared once the message is on screen (or cannot be reached). */
   focus: { conversationId: string; messageId: string } | null;
+  /** A thread reply to show in the thread panel, likewise cleared once shown. */
+  threadFocus: { rootId: string; messageId: string } | null;
   setOpen(open: boolean): void;
   setQuery(query: string): void;
 }
@@ -26,6 +29,7 @@ export const useSearch = create<SearchState>()((set) => ({
   nextCursor: null,
   status: "idle",
   focus: null,
+  threadFocus: null,
   setOpen: (open) => set({ open }),
   setQuery: (query) => set({ query }),
 }));
@@ -64,6 +68,11 @@ export async function moreResults(): Promise<void> {
   }
 }
 
-export function focusMessage(conversationId: string, messageId: string): void {
-  useSearch.setState({ open: false, focus: { conversationId, messageId } });
+/** Show a message in its conversation: a thread reply shows its root there and itself in the thread panel. */
+export function focusMessage(conversationId: string, messageId: string, threadId: string | null): void {
+  useSearch.setState({
+    open: false,
+    focus: { conversationId, messageId: threadId ?? messageId },
+    threadFocus: threadId ? { rootId: threadId, messageId } : null,
+  });
 }

@@ -27,6 +27,12 @@ export function openThreadId(search: string): string | null {
   return new URLSearchParams(search).get("thread");
 }
 
+/** Where a message is read: its conversation's page (a channel's within its space), with the thread open for a thread reply. */
+export function messagePath(conversationId: string, spaceId: string | null | undefined, threadId: string | null): string {
+  const page = spaceId ? `/s/${encodeURIComponent(spaceId)}/${encodeURIComponent(conversationId)}` : `/c/${encodeURIComponent(conversationId)}`;
+  return threadId ? `${page}?thread=${encodeURIComponent(threadId)}` : page;
+}
+
 /** The URL of this page with `rootId`'s thread open, or none. */
 function withThread(rootId: string | null): string {
   const url = new URL(window.location.href);

@@ -11,9 +11,19 @@ export function ensureUsers(ids: Iterable<string>): void {
   for (const id of ids) {
     if (asked.has(id) || useUserCache.getState().users[id]) continue;
     asked.add(id);
-    api.get<{ user: PublicUser }>(`/api/users/${encodeURIComponent(id)}`).then(
-      ({ user }) => useUserCache.setState((s) => ({ users: { ...s.users, [id]: user } })),
-      () => {}, // deleted accounts stay "Unknown user"
-    );
+    void userProfile(id); // deleted accounts stay "Unknown user"
+  }
+}
+
+/** One profile, from the cache or fetched (null when it cannot be had). */
+export async function userProfile(id: string): Promise<PublicUser | null> {
+  const held = useUserCache.getState().users[id];
+  if (held) return held;
+  try {
+    const { user } = await api.get<{ user: PublicUser }>(`/api/users/${encodeURIComponent(id)}`);
+    useUserCache.setState((s) => ({ users: { ...s.users, [id]: user } }));
+    return user;
+  } catch {
+    return null;
   }
 }

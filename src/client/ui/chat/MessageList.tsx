@@ -20,6 +20,7 @@ import { buildBlocks } from "./messageModel";
 import { lookalikes } from "../common/lookalikes";
 import { MentionContext, useMentionables } from "./mentionContext";
 import { useSearch } from "../../state/search";
+import { seekTarget } from "./searchTarget";
 import { firstUnreadId, JumpToUnreadBar, jumpToFirstUnread, UnreadDivider, type UnreadStart } from "./unread";
 
 const NO_MESSAGES: Message[] = [];
@@ -112,23 +113,17 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
     if (el && el.scrollHeight <= el.clientHeight + LOAD_MARGIN_PX) maybeLoadOlder();
   });
 
-  // A search hit opened here: load older pages until its message is held, then show it marked.
+  // A search hit opened here (or a thread reply's root): load older pages until its message is held, then show it marked.
   const focus = useSearch((s) => (s.focus?.conversationId === id ? s.focus.messageId : null));
   useEffect(() => {
     if (!focus || history?.status !== "ready") return;
-    const row = scroller.current?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(focus)}"]`);
-    if (row) {
-      atBottom.current = false;
-      anchor.current = null;
-      scroller.current?.querySelectorAll("[data-search-target]").forEach((el) => el.removeAttribute("data-search-target"));
-      row.setAttribute("data-search-target", "");
-      row.scrollIntoView({ block: "center" });
+    seekTarget(scroller.current, focus, history, () => void loadOlder(id), (shown) => {
+      if (shown) {
+        atBottom.current = false;
+        anchor.current = null;
+      }
       useSearch.setState({ focus: null });
-    } else if (!history.hasMoreBefore) {
-      useSearch.setState({ focus: null });
-    } else if (!history.loadingOlder) {
-      void loadOlder(id);
-    }
+    });
   }, [focus, id, firstId, history?.status, history?.loadingOlder, history?.hasMoreBefore]);
 
   // Sending always brings the newest message into view.

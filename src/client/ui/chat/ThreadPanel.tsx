@@ -19,6 +19,7 @@ import { MentionContext, useMayMentionEveryone, useMembersOf, useMentionables } 
 import { DaySeparator, MessageGroup } from "./MessageGroup";
 import { buildBlocks } from "./messageModel";
 import { useModerates } from "./useModeration";
+import { useThreadTarget } from "./searchTarget";
 
 const NO_MESSAGES: Message[] = [];
 const NO_OUTBOX: Outgoing[] = [];
@@ -65,6 +66,10 @@ export function ThreadPanel({ conversation, rootId }: { conversation: Conversati
     const el = scroller.current;
     if (el && atBottom.current) el.scrollTop = el.scrollHeight;
   }, [newestId, outbox.length, held?.status, rootId]);
+  // A search hit or notification asked for one reply: go there instead of the newest.
+  useThreadTarget(rootId, held, scroller, () => {
+    atBottom.current = false;
+  });
   useLayoutEffect(() => {
     if (outbox.length && scroller.current) {
       atBottom.current = true;

@@ -2,7 +2,7 @@
  * Search (Ctrl+K / ⌘K, or the rail's button): a query box with the filters' syntax as a hint,
  * and hits showing author, conversation, time and the snippet with its matches marked. The
  * snippet is plain text split at the server's ranges — never markup. A click opens the
- * conversation at that message.
+ * conversation at that message; a thread reply opens its thread beside it, at the reply.
  */
 import { useEffect, type ReactNode } from "react";
 import type { SearchHit } from "../../../shared/protocol";
@@ -11,9 +11,9 @@ import { conversationTitle } from "../../state/chatSelectors";
 import { navigate } from "../../state/router";
 import { focusMessage, moreResults, runSearch, useSearch } from "../../state/search";
 import { useSpaces } from "../../state/spaces";
+import { messagePath } from "../../state/threads";
 import { Dialog } from "../common/Dialog";
 import { Spinner } from "../common/icons";
-import { channelPath } from "../spaces/spaceRoutes";
 
 export const SearchIcon = ({ className = "size-5" }: { className?: string }) => (
   <svg viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth={1.75} strokeLinecap="round" aria-hidden="true" className={className}>
@@ -55,8 +55,8 @@ function Hit({ hit }: { hit: SearchHit }) {
   const when = new Date(hit.message.createdAt);
   const open = () => {
     const c = hit.conversation;
-    focusMessage(c.id, hit.message.id);
-    navigate(c.kind === "channel" && c.spaceId ? channelPath(c.spaceId, c.id) : `/c/${encodeURIComponent(c.id)}`);
+    focusMessage(c.id, hit.message.id, hit.message.threadId);
+    navigate(messagePath(c.id, c.kind === "channel" ? c.spaceId : null, hit.message.threadId));
   };
   return (
     <li>
