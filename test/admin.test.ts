@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { Secret, TOTP } from "otpauth";
 import type { AdminMetrics, AdminReportsPage, AdminSpacesPage, AdminUser, AdminUsersPage } from "../src/shared/admin";
 import type { AuditPage } from "../src/shared/audit";
+import type { KyselyStore } from "../src/server/store/store";
 import { CookieJar, registerUser, startNode, type TestNode } from "./support/parley";
 import { QueryCounter } from "./support/query-counter";
 import { befriend } from "./support/social";
@@ -119,6 +120,40 @@ describe("users", () => {
     expect(first).toMatchObject({ actor: { id: admin.user.id }, target: { id: target.user.id, username: target.user.username } });
   });
 
+  test("each account shows whether it is disabled, waiting for its deletion or erased, wherever the console names it, and the list filters by that", async () => {
+    const tag = `st${process.pid}`;
+    const [keep, off, going, gone] = (await Promise.all(["keep", "off", "going", "gone"].map((n) => registerUser(node, `${tag}_${n}`)))) as [Account, Account, Account, Account];
+    const dm = await befriend(node, keep, gone);
+    const { message } = await ok<{ message: { id: string } }>(call("POST", `/api/conversations/${dm}/messages`, gone.jar, { content: "reported, then erased", clientId: "st" }));
+    await ok(call("POST", `/api/messages/${message.id}/report`, keep.jar, { reason: "spam" }));
+    const space = (await ok<{ space: { id: string } }>(call("POST", "/api/spaces", going.jar, { name: "Going's space" }))).space;
+    await ok(call("POST", `/api/admin/users/${off.user.id}/disable`, admin.jar));
+    for (const a of [going, gone]) expect((await call("POST", "/api/account/deletion", a.jar, { password: a.password })).status).toBe(202);
+    // Gone's grace period is over: the sweeper erases it.
+    await (node.store as KyselyStore).db.updateTable("users").set({ deletion_due_at: new Date(Date.now() - 1000).toISOString() }).where("id", "=", gone.user.id).execute();
+    expect(await node.accountDeletion.sweep()).toContain(gone.user.id);
+
+    const list = async (query: string) => (await ok<AdminUsersPage>(call("GET", `/api/admin/users?${query}`, admin.jar))).users;
+    const states = Object.fromEntries((await list(`q=${tag}`)).map((u) => [u.username, u.state]));
+    expect(states).toEqual({ [`${tag}_keep`]: "active", [`${tag}_off`]: "disabled", [`${tag}_going`]: "deleting" });
+    const [scheduled] = await list(`q=${tag}&state=deleting`);
+    expect(scheduled).toMatchObject({ id: going.user.id, state: "deleting", disabledAt: null, deletedAt: null });
+    expect(scheduled!.deletionScheduledFor).not.toBeNull();
+    expect((await list(`q=${tag}&state=disabled`)).map((u) => u.id)).toEqual([off.user.id]);
+    expect((await list(`q=${tag}&state=active`)).map((u) => u.id)).toEqual([keep.user.id]);
+    // Erased, it no longer matches its old name or address; the filter still finds it.
+    const erased = (await list("state=deleted&limit=100")).find((u) => u.id === gone.user.id);
+    expect(erased).toMatchObject({ state: "deleted", displayName: "Deleted user", deletionScheduledFor: null });
+    expect(erased!.deletedAt).not.toBeNull();
+    expect((await list("state=deleted&limit=100")).every((u) => u.state === "deleted")).toBe(true);
+    expect((await call("GET", "/api/admin/users?state=gone", admin.jar)).status).toBe(400);
+
+    const report = (await ok<AdminReportsPage>(call("GET", "/api/admin/reports?limit=100", admin.jar))).reports.find((r) => r.messageId === message.id);
+    expect(report).toMatchObject({ reporter: { id: keep.user.id, state: "active" }, author: { id: gone.user.id, state: "deleted" } });
+    const listed = (await ok<AdminSpacesPage>(call("GET", "/api/admin/spaces?limit=100", admin.jar))).spaces.find((s) => s.id === space.id);
+    expect(listed?.owner).toEqual({ id: going.user.id, username: going.user.username, state: "deleting" });
+  });
+
   test("an admin cannot disable their own account, and an unknown user is 404", async () => {
     const self = await call("POST", `/api/admin/users/${admin.user.id}/disable`, admin.jar);
     expect(self.status).toBe(409);
@@ -147,7 +182,7 @@ describe("spaces", () => {
     const b = (await ok<{ space: { id: string } }>(call("POST", "/api/spaces", owner.jar, { name: "Newer space" }))).space;
     await joinByInvite(node, owner.jar, b.id, guest.jar);
     const page = await ok<AdminSpacesPage>(call("GET", "/api/admin/spaces?limit=1", admin.jar));
-    expect(page.spaces).toEqual([expect.objectContaining({ id: b.id, name: "Newer space", memberCount: 2, owner: { id: owner.user.id, username: owner.user.username } })]);
+    expect(page.spaces).toEqual([expect.objectContaining({ id: b.id, name: "Newer space", memberCount: 2, owner: { id: owner.user.id, username: owner.user.username, state: "active" } })]);
     const next = await ok<AdminSpacesPage>(call("GET", `/api/admin/spaces?limit=1&cursor=${page.nextCursor}`, admin.jar));
     expect(next.spaces[0]).toMatchObject({ id: a.id, memberCount: 1 });
 
@@ -188,7 +223,7 @@ describe("reports", () => {
     const open = await ok<AdminReportsPage>(call("GET", "/api/admin/reports", admin.jar));
     const mine = open.reports.filter((r) => r.messageId === message.id);
     expect(mine).toEqual([
-      expect.objectContaining({ content: "something abusive", reason: "It is abusive", conversationId: dm, reporter: { id: reporter.user.id, username: reporter.user.username }, author: { id: author.user.id, username: author.user.username }, resolvedAt: null }),
+      expect.objectContaining({ content: "something abusive", reason: "It is abusive", conversationId: dm, reporter: { id: reporter.user.id, username: reporter.user.username, state: "active" }, author: { id: author.user.id, username: author.user.username, state: "active" }, resolvedAt: null }),
     ]);
     expect((await call("POST", `/api/admin/reports/${mine[0]!.id}/resolve`, admin.jar)).status).toBe(204);
     expect((await call("POST", `/api/admin/reports/${mine[0]!.id}/resolve`, admin.jar)).status).toBe(404);

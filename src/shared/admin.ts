@@ -9,9 +9,25 @@ import { Id, Str } from "./wire";
 export const ADMIN_PAGE_MAX = 100;
 const Limit = z.coerce.number().int().min(1).max(ADMIN_PAGE_MAX).default(25);
 
-/** GET /api/admin/users: `q` matches a username or email containing it (any case). */
+/**
+ * Where an account stands, for the console's badges: `deleting` while its deletion is scheduled
+ * (the grace period, until the sweeper's erasure is done), `deleted` once erased. One state wins
+ * where several hold: deleted, then deleting, then disabled.
+ */
+export const ACCOUNT_STATES = ["active", "disabled", "deleting", "deleted"] as const;
+export type AccountState = (typeof ACCOUNT_STATES)[number];
+
+/** An account a console row names. */
+export interface AdminAccountRef {
+  id: string;
+  username: string | null;
+  state: AccountState;
+}
+
+/** GET /api/admin/users: `q` matches a username or email containing it (any case); `state` keeps only accounts in it. */
 export const AdminUsersQuery = z.object({
   q: Str().trim().max(320).optional(),
+  state: z.enum(ACCOUNT_STATES).optional(),
   cursor: Id.optional(),
   limit: Limit,
 });
@@ -27,6 +43,11 @@ export interface AdminUser {
   createdAt: string;
   /** Set while the account is disabled. */
   disabledAt: string | null;
+  /** When a scheduled deletion falls due; null when none is. */
+  deletionScheduledFor: string | null;
+  /** When the account was erased. */
+  deletedAt: string | null;
+  state: AccountState;
   totpEnabled: boolean;
 }
 
@@ -42,7 +63,7 @@ export type AdminPageQuery = z.infer<typeof AdminPageQuery>;
 export interface AdminSpace {
   id: string;
   name: string;
-  owner: { id: string; username: string };
+  owner: AdminAccountRef;
   memberCount: number;
   createdAt: string;
 }
@@ -66,9 +87,9 @@ export interface AdminReport {
   id: string;
   messageId: string;
   conversationId: string;
-  reporter: { id: string; username: string | null };
-  /** Null for a guest's message, or once the account is gone. */
-  author: { id: string; username: string | null } | null;
+  reporter: AdminAccountRef;
+  /** Null for a guest's message. */
+  author: AdminAccountRef | null;
   /** What the message said when it was reported. */
   content: string;
   reason: string;

@@ -49,7 +49,7 @@ export class AdminService {
 
   async users(actor: Actor, q: AdminUsersQuery): Promise<AdminUsersPage> {
     await this.requireAdmin(actor);
-    const { items, nextCursor } = paged(await this.d.store.admin.users(q.q || undefined, q.cursor, q.limit + 1), q.limit, toAdminUser);
+    const { items, nextCursor } = paged(await this.d.store.admin.users(q.q || undefined, q.state, q.cursor, q.limit + 1), q.limit, toAdminUser);
     return { users: items, nextCursor };
   }
 
@@ -65,8 +65,7 @@ export class AdminService {
     if (!user) throw new AppError("NOT_FOUND", "No such user");
     await this.d.audit.record({ kind: disabled ? "admin.user_disabled" : "admin.user_enabled", actorId: actor.userId, targetId: userId, client });
     if (disabled) await this.d.bus.publish({ type: "sessions:ended", userId, sessionIds: "all" });
-    const totp = await this.d.store.totp.factor(userId);
-    return toAdminUser({ ...user, totp_enabled: totp?.enabled_at ? 1 : 0 });
+    return toAdminUser(user);
   }
 
   /** For someone who lost their authenticator and recovery codes: their password alone signs them in again. */
@@ -83,7 +82,7 @@ export class AdminService {
     const { items, nextCursor } = paged(await this.d.store.admin.spaces(q.cursor, q.limit + 1), q.limit, (s) => ({
       id: s.id,
       name: s.name,
-      owner: { id: s.owner_id, username: s.owner_username },
+      owner: { id: s.owner_id, username: s.owner_username, state: s.owner_state },
       memberCount: Number(s.member_count),
       createdAt: s.created_at,
     }));
@@ -152,6 +151,9 @@ function toAdminUser(u: AdminUserRow): AdminUser {
     instanceAdmin: Number(u.instance_admin) === 1,
     createdAt: u.created_at,
     disabledAt: u.disabled_at,
+    deletionScheduledFor: u.deletion_due_at,
+    deletedAt: u.deleted_at,
+    state: u.state,
     totpEnabled: Number(u.totp_enabled) === 1,
   };
 }

@@ -6,7 +6,7 @@ import { useUi } from "../../state/ui";
 import { Button } from "../common/Button";
 import { timeAgo } from "../common/time";
 import { cn } from "../common/cn";
-import { Card, ListState } from "./parts";
+import { AccountName, Card, ListState } from "./parts";
 import { usePaged } from "./usePaged";
 
 export function ReportsTab() {
@@ -43,7 +43,7 @@ export function ReportsTab() {
           <div key={r.id} className="px-4 py-3" data-testid="admin-report">
             <div className="flex flex-wrap items-baseline justify-between gap-2 text-xs text-zinc-500">
               <span>
-                @{r.reporter.username ?? "deleted user"} reported a message by @{r.author?.username ?? "a guest or deleted user"} · {timeAgo(r.createdAt)}
+                <AccountName account={r.reporter} /> reported a message by {r.author ? <AccountName account={r.author} /> : "a guest"} · {timeAgo(r.createdAt)}
               </span>
               {r.resolvedAt ? <span>resolved {timeAgo(r.resolvedAt)}</span> : null}
             </div>

@@ -6,7 +6,7 @@ import { useUi } from "../../state/ui";
 import { Button } from "../common/Button";
 import { ConfirmDialog } from "../common/ConfirmDialog";
 import { formatDate } from "../common/time";
-import { Card, ListState } from "./parts";
+import { AccountName, Card, ListState } from "./parts";
 import { usePaged } from "./usePaged";
 
 export function SpacesTab() {
@@ -21,7 +21,7 @@ export function SpacesTab() {
             <div className="min-w-0 flex-1">
               <div className="truncate text-sm font-medium text-zinc-900 dark:text-zinc-100">{s.name}</div>
               <div className="mt-0.5 text-xs text-zinc-500">
-                {s.memberCount === 1 ? "1 member" : `${s.memberCount} members`} · owned by @{s.owner.username} · created {formatDate(s.createdAt)}
+                {s.memberCount === 1 ? "1 member" : `${s.memberCount} members`} · owned by <AccountName account={s.owner} /> · created {formatDate(s.createdAt)}
               </div>
             </div>
             <Button size="sm" variant="danger-soft" onClick={() => setDeleting(s)}>

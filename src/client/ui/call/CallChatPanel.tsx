@@ -1,15 +1,20 @@
 /**
  * In-call chat: the call's conversation's ordinary messages (sent with message:send, so stored
- * and synced, and the same for every topology), from when this call started here.
+ * and synced, and the same for every topology), from when this call started here. A signed-in
+ * member reports someone else's message as from the conversation (the shell's report dialog).
  */
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { MAX_MESSAGE_LENGTH } from "../../../shared/protocol";
+import { MAX_MESSAGE_LENGTH, type Message } from "../../../shared/protocol";
 import { useCall } from "../../state/call";
 import { useChat } from "../../state/chat";
 import { loadInitial } from "../../state/chatHistory";
 import { sendMessage } from "../../state/chatActions";
 import { userName } from "../../state/chatSelectors";
+import { isDeleted } from "../../state/messageDelete";
+import { useSession } from "../../state/session";
+import { useReporting } from "../chat/ReportMessage";
+import { FlagIcon } from "../common/chatIcons";
 import { cn } from "../common/cn";
 import { CloseIcon } from "../common/icons";
 import { SendIcon } from "./callIcons";
@@ -22,6 +27,8 @@ export function CallChatPanel({ onClose }: { onClose: () => void }) {
   const messages = useChat(useShallow((s) => s.messages[conversationId ?? ""] ?? []));
   const pending = useChat(useShallow((s) => s.outbox[conversationId ?? ""] ?? []));
   const conversations = useChat((s) => s.conversations);
+  // A guest has no account to report with (the report dialog lives in the signed-in shell).
+  const signedIn = useSession((s) => !!s.user);
   const [text, setText] = useState("");
   const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLInputElement>(null);
@@ -29,8 +36,8 @@ export function CallChatPanel({ onClose }: { onClose: () => void }) {
   const lines = useMemo(() => {
     const sent = messages
       .filter((m) => m.kind !== "system" && Date.parse(m.createdAt) >= since)
-      .map((m) => ({ key: m.id, self: m.authorId === meId, authorId: m.authorId, text: m.content }));
-    return [...sent, ...pending.map((o) => ({ key: o.clientId, self: true, authorId: meId, text: o.content }))];
+      .map((m) => ({ key: m.id, self: m.authorId === meId, authorId: m.authorId, text: m.content, message: m as Message | null }));
+    return [...sent, ...pending.map((o) => ({ key: o.clientId, self: true, authorId: meId, text: o.content, message: null }))];
   }, [messages, pending, since, meId]);
 
   useEffect(() => input.current?.focus(), []);
@@ -64,8 +71,26 @@ export function CallChatPanel({ onClose }: { onClose: () => void }) {
       <p className="mx-3 mt-3 rounded-lg bg-white/5 px-3 py-2 text-xs text-zinc-400">Messages go to the conversation and stay there after the call.</p>
       <ol ref={list} className="min-h-0 flex-1 space-y-2 overflow-y-auto px-3 py-3" aria-live="polite">
         {lines.map((l) => (
-          <li key={l.key} data-testid="call-chat-line" className={cn("flex flex-col", l.self ? "items-end" : "items-start")}>
-            {l.self ? <span className="sr-only">You: </span> : <span className="px-1 text-[0.6875rem] text-zinc-400">{userName({ conversations }, conversationId ?? "", l.authorId)}</span>}
+          <li key={l.key} data-testid="call-chat-line" data-message-id={l.message?.id} className={cn("group/line flex flex-col", l.self ? "items-end" : "items-start")}>
+            {l.self ? (
+              <span className="sr-only">You: </span>
+            ) : (
+              <span className="flex items-center gap-1 px-1 text-[0.6875rem] text-zinc-400">
+                {userName({ conversations }, conversationId ?? "", l.authorId)}
+                {signedIn && l.message && l.message.kind === "text" && !isDeleted(l.message) ? (
+                  <button
+                    type="button"
+                    title="Report"
+                    data-testid="report-message"
+                    onClick={() => useReporting.setState({ message: l.message })}
+                    className="rounded p-0.5 text-zinc-500 opacity-0 hover:bg-white/10 hover:text-white focus:opacity-100 group-hover/line:opacity-100"
+                  >
+                    <FlagIcon className="size-3.5" />
+                    <span className="sr-only">Report message</span>
+                  </button>
+                ) : null}
+              </span>
+            )}
             <span
               className={cn(
                 "max-w-[85%] whitespace-pre-wrap break-words rounded-2xl px-3 py-1.5 text-sm",

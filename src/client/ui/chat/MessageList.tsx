@@ -14,7 +14,6 @@ import { Spinner } from "../common/icons";
 import { useModerates } from "./useModeration";
 import { ChannelBeginning } from "../spaces/ChannelBeginning";
 import { DeleteMessageDialog } from "./DeleteMessage";
-import { ReportMessageDialog } from "./ReportMessage";
 import { DaySeparator, MessageGroup, SystemLine } from "./MessageGroup";
 import { buildBlocks } from "./messageModel";
 import { lookalikes } from "../common/lookalikes";
@@ -192,7 +191,6 @@ export function MessageList({ conversation }: { conversation: Conversation }) {
             </>
           )}
           <DeleteMessageDialog />
-          <ReportMessageDialog />
         </div>
       </div>
     </MentionContext.Provider>

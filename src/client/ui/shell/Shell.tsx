@@ -20,6 +20,7 @@ import { Link } from "../common/Link";
 import { useMediaQuery } from "../common/useMediaQuery";
 import { EditProfileDialog } from "../settings/EditProfileDialog";
 import { CallButtons, CallLayer } from "../call/CallLayer";
+import { ReportMessageDialog } from "../chat/ReportMessage";
 import { GroupActions } from "../chat/GroupActions";
 import { NotifyLevelMenu } from "../chat/NotifyMenu";
 import { NewGroupDialog } from "../chat/GroupDialogs";
@@ -65,6 +66,8 @@ export function Shell({ children, fill = false }: { children: ReactNode; fill?: 
       </Dialog>
       <EditProfileDialog />
       <CallLayer />
+      {/* After the call layer: reports come from its chat too, and a later modal is drawn above. */}
+      <ReportMessageDialog />
       <SpaceDialogs />
       <NewGroupDialog />
       <NewMeetingDialog />
