@@ -2,30 +2,31 @@
  * The Account page in Chromium: a data export is prepared with progress and downloaded (the zip
  * checked by unzipping it); deletion is scheduled with the password, which signs the user out,
  * and signing in during the grace period shows the choice, where keeping the account cancels it.
+ * Once a deletion is carried out, a DM with that account turns read-only on the other side's
+ * open page at once, and stays so after a reload.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { strFromU8, unzipSync } from "fflate";
-import type { Browser, Page } from "playwright-core";
-import { registerUser, startNode, type TestNode } from "../support/parley";
-import { WAIT, artifactPath, browserAvailable, launchBrowser, sessionCookies, until } from "../support/browser";
+import type { Page } from "playwright-core";
+import type { KyselyStore } from "../../src/server/store/store";
+import { WAIT, artifactPath, browserAvailable, settled, until } from "../support/browser";
+import { befriend } from "../support/social";
+import { browserStage } from "../support/stage";
 
 const enabled = browserAvailable("account lifecycle e2e");
 
+/** Light, then dark. */
+async function shots(page: Page, name: string) {
+  await page.screenshot({ path: artifactPath(`${name}.png`) });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await settled(page);
+  await page.screenshot({ path: artifactPath(`${name}-dark.png`) });
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
 describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
-  let node: TestNode;
-  let browser: Browser;
-  let base: string;
-  beforeAll(async () => {
-    node = await startNode({}, { staticDir: join(import.meta.dir, "../../dist") });
-    base = `http://127.0.0.1:${node.listen().port}`;
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await node?.dispose();
-  }, 60_000);
+  const stage = browserStage();
 
   async function logIn(page: Page, login: string, password: string) {
     await page.getByLabel("Email or username").fill(login);
@@ -34,61 +35,81 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
   }
 
   test("an export requested from the Account page is prepared in the background and downloads as a zip of the user's data", async () => {
-    const a = await registerUser(node);
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    try {
-      await ctx.addCookies(sessionCookies(a.jar));
-      const page = await ctx.newPage();
-      await page.goto(`${base}/settings/account`);
-      await page.getByRole("button", { name: "Export my data" }).click();
-      const link = page.getByTestId("export-ready").getByRole("link", { name: /Download/ });
-      await link.waitFor({ timeout: WAIT });
-      await page.screenshot({ path: artifactPath("account-export-ready.png") });
-      const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
-      expect(download.suggestedFilename()).toMatch(/^parley-export-\d{4}-\d{2}-\d{2}\.zip$/);
-      const saved = artifactPath("account-export.zip");
-      await download.saveAs(saved);
-      const zip = unzipSync(new Uint8Array(readFileSync(saved)));
-      expect(JSON.parse(strFromU8(zip["profile.json"]!)).username).toBe(a.user.username);
-      expect(JSON.parse(strFromU8(zip["messages.json"]!))).toEqual([]);
-    } finally {
-      await ctx.close();
-    }
+    const a = await stage.signedIn("exporter", { acceptDownloads: true });
+    const page = a.page;
+    await page.goto(`${stage.base}/settings/account`);
+    await page.getByRole("button", { name: "Export my data" }).click();
+    const link = page.getByTestId("export-ready").getByRole("link", { name: /Download/ });
+    await link.waitFor({ timeout: WAIT });
+    await page.screenshot({ path: artifactPath("account-export-ready.png") });
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    expect(download.suggestedFilename()).toMatch(/^parley-export-\d{4}-\d{2}-\d{2}\.zip$/);
+    const saved = artifactPath("account-export.zip");
+    await download.saveAs(saved);
+    const zip = unzipSync(new Uint8Array(readFileSync(saved)));
+    expect(JSON.parse(strFromU8(zip["profile.json"]!)).username).toBe(a.user.username);
+    expect(JSON.parse(strFromU8(zip["messages.json"]!))).toEqual([]);
   }, 120_000);
 
   test("deleting from the Account page signs out, and signing in during the grace period keeps the account", async () => {
-    const a = await registerUser(node);
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    try {
-      await ctx.addCookies(sessionCookies(a.jar));
-      const page = await ctx.newPage();
-      await page.goto(`${base}/`);
-      await page.getByRole("button", { name: "User menu" }).click();
-      await page.getByRole("menuitem", { name: "Account" }).click();
-      await page.getByTestId("delete-account-section").getByText("72 hours").waitFor({ timeout: WAIT });
-      await page.screenshot({ path: artifactPath("account-page.png") });
+    const a = await stage.signedIn("keeper");
+    const page = a.page;
+    await page.goto(`${stage.base}/`);
+    await page.getByRole("button", { name: "User menu" }).click();
+    await page.getByRole("menuitem", { name: "Account" }).click();
+    await page.getByTestId("delete-account-section").getByText("72 hours").waitFor({ timeout: WAIT });
+    await page.screenshot({ path: artifactPath("account-page.png") });
 
-      await page.getByRole("button", { name: "Delete account…" }).click();
-      const dialog = page.getByTestId("delete-account-dialog");
-      await dialog.getByLabel("Password", { exact: true }).fill("not my password");
-      await dialog.getByRole("button", { name: "Delete my account" }).click();
-      await dialog.getByText("That isn't your password.").waitFor({ timeout: WAIT });
-      await page.screenshot({ path: artifactPath("account-delete-dialog.png") });
-      await dialog.getByLabel("Password", { exact: true }).fill(a.password);
-      await dialog.getByRole("button", { name: "Delete my account" }).click();
+    await page.getByRole("button", { name: "Delete account…" }).click();
+    const dialog = page.getByTestId("delete-account-dialog");
+    await dialog.getByLabel("Password", { exact: true }).fill("not my password");
+    await dialog.getByRole("button", { name: "Delete my account" }).click();
+    await dialog.getByText("That isn't your password.").waitFor({ timeout: WAIT });
+    await page.screenshot({ path: artifactPath("account-delete-dialog.png") });
+    await dialog.getByLabel("Password", { exact: true }).fill(a.password);
+    await dialog.getByRole("button", { name: "Delete my account" }).click();
 
-      await page.getByRole("button", { name: "Log in" }).waitFor({ timeout: WAIT });
-      await page.getByText("Your account will be deleted on").waitFor({ timeout: WAIT });
-      expect((await node.store.accounts.userById(a.user.id))?.deletion_due_at).not.toBeNull();
+    await page.getByRole("button", { name: "Log in" }).waitFor({ timeout: WAIT });
+    await page.getByText("Your account will be deleted on").waitFor({ timeout: WAIT });
+    expect((await stage.node.store.accounts.userById(a.user.id))?.deletion_due_at).not.toBeNull();
 
-      await logIn(page, a.user.username, a.password);
-      await page.getByTestId("deletion-scheduled").waitFor({ timeout: WAIT });
-      await page.screenshot({ path: artifactPath("account-deletion-scheduled.png") });
-      await page.getByRole("button", { name: "Keep my account" }).click();
-      await page.getByRole("button", { name: "User menu" }).waitFor({ timeout: WAIT });
-      await until("the deletion is cancelled", async () => expect((await node.store.accounts.userById(a.user.id))?.deletion_due_at).toBeNull());
-    } finally {
-      await ctx.close();
-    }
+    await logIn(page, a.user.username, a.password);
+    await page.getByTestId("deletion-scheduled").waitFor({ timeout: WAIT });
+    await shots(page, "account-deletion-scheduled");
+    await page.getByRole("button", { name: "Keep my account" }).click();
+    await page.getByRole("button", { name: "User menu" }).waitFor({ timeout: WAIT });
+    await until("the deletion is cancelled", async () => expect((await stage.node.store.accounts.userById(a.user.id))?.deletion_due_at).toBeNull());
+  }, 120_000);
+
+  test("when the other side's deletion is carried out, an open DM with them says the account was deleted and offers no composer, live and after a reload", async () => {
+    const [stay, leave] = [await stage.signedIn("stayer"), await stage.signedIn("leaver")];
+    const dm = await befriend(stage.node, stay, leave);
+    await stage.node.req(`/api/conversations/${dm}/messages`, { method: "POST", json: { content: "goodbye for now", clientId: "bye" } }, leave.jar);
+    const page = stay.page;
+    await page.goto(`${stage.base}/c/${dm}`);
+    await page.getByTestId("message").filter({ hasText: "goodbye for now" }).waitFor({ timeout: WAIT });
+    await page.getByTestId("composer").waitFor({ timeout: WAIT });
+
+    // Scheduled, then past its grace period: the sweeper erases the account.
+    expect((await stage.node.req("/api/account/deletion", { method: "POST", json: { password: leave.password } }, leave.jar)).status).toBe(202);
+    await (stage.node.store as KyselyStore).db.updateTable("users").set({ deletion_due_at: new Date(Date.now() - 1000).toISOString() }).where("id", "=", leave.user.id).execute();
+    expect(await stage.node.accountDeletion.sweep()).toContain(leave.user.id);
+
+    const readOnly = async (when: string) => {
+      await page.getByTestId("composer-readonly").getByText("This account was deleted.").waitFor({ timeout: WAIT });
+      expect(await page.getByTestId("composer").count(), when).toBe(0);
+      expect(await page.getByRole("button", { name: "Send message" }).count(), when).toBe(0);
+      // The history stays, now from "Deleted user".
+      const kept = page.getByTestId("message").filter({ hasText: "goodbye for now" });
+      await kept.getByTestId("author-name").filter({ hasText: "Deleted user" }).waitFor({ timeout: WAIT });
+      // Its placeholder username is not shown as if it were a name.
+      expect(await page.getByTestId("conversation-status").innerText(), when).toBe("Account deleted");
+      expect(await page.getByText("@deleted-").count(), when).toBe(0);
+    };
+    await readOnly("live");
+    await shots(page, "dm-peer-deleted");
+    await page.reload();
+    await readOnly("after a reload");
+    expect(stage.errors.filter((e) => !/401|403|Failed to load resource/.test(e))).toEqual([]);
   }, 120_000);
 });

@@ -11,13 +11,14 @@ import type { Page } from "playwright-core";
 import type { KyselyStore } from "../../src/server/store/store";
 import { befriend } from "../support/social";
 import { joinByInvite } from "../support/spaces";
-import { WAIT, artifactPath, browserAvailable, until } from "../support/browser";
+import { WAIT, artifactPath, browserAvailable, settled, until } from "../support/browser";
 import { browserStage } from "../support/stage";
 
 const enabled = browserAvailable("admin console e2e");
 const shot = (page: Page, name: string) => page.screenshot({ path: artifactPath(name), fullPage: true });
 const dark = async (page: Page, name: string) => {
   await page.emulateMedia({ colorScheme: "dark" });
+  await settled(page);
   await shot(page, name);
   await page.emulateMedia({ colorScheme: "light" });
 };

@@ -12,6 +12,7 @@ import { Alert } from "../common/Alert";
 import { Button } from "../common/Button";
 import { Link } from "../common/Link";
 import { TextField } from "../common/TextField";
+import { useFormAction } from "../common/useFormAction";
 import { AuthLayout } from "./AuthLayout";
 import { PasswordMeter } from "./PasswordMeter";
 
@@ -68,24 +69,17 @@ export function VerifyEmailPage() {
 
 export function ForgotPasswordPage() {
   const [email, setEmail] = useState("");
-  const [error, setError] = useState<string | null>(null);
   const [sentTo, setSentTo] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useFormAction();
 
   async function onSubmit(ev: FormEvent) {
     ev.preventDefault();
     const parsed = Email.safeParse(email);
     if (!parsed.success) return setError(parsed.error.issues[0]?.message ?? "Enter a valid email address");
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.post("/api/auth/password-reset", { email: parsed.data }, { retryAuth: false });
       setSentTo(parsed.data);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -118,27 +112,20 @@ export function ResetPasswordPage() {
   const search = useRouter((s) => s.search);
   const [password, setPassword] = useState("");
   const [fieldError, setFieldError] = useState<string | null>(null);
-  const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: formError, run } = useFormAction(linkError);
 
   async function onSubmit(ev: FormEvent) {
     ev.preventDefault();
     const parsed = Password.safeParse(password);
     if (!parsed.success) return setFieldError(parsed.error.issues[0]?.message ?? "Choose another password");
-    setBusy(true);
     setFieldError(null);
-    setFormError(null);
-    try {
+    await run(async () => {
       await api.post("/api/auth/password-reset/confirm", { token: tokenOf(search), password }, { retryAuth: false });
       // Every session of the account ended, this browser's included.
       if (useSession.getState().status === "signedIn") useSession.getState().signedOut();
       setDone(true);
-    } catch (err) {
-      setFormError(linkError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -151,7 +151,8 @@ function ConversationHeader({ conversationId }: { conversationId: string }) {
           <NotifyLevelMark kind={conversation.kind} level={conversation.notifyLevel} />
         </div>
         <p className="truncate text-xs text-zinc-500 dark:text-zinc-400" data-testid="conversation-status" data-member-count={conversation.members.length}>
-          {other ? `${presence ? PRESENCE_LABEL[presence] : ""} · @${other.username}` : `${conversation.members.length} members`}
+          {/* An erased account's username is a placeholder; its presence means nothing. */}
+          {conversation.readOnly === "deleted" ? "Account deleted" : other ? `${presence ? PRESENCE_LABEL[presence] : ""} · @${other.username}` : `${conversation.members.length} members`}
         </p>
       </div>
       {conversation.kind === "dm" ? (

@@ -206,7 +206,9 @@ function Beginning({ conversation, meId }: { conversation: Conversation; meId: s
       <Avatar name={title} seed={other?.id ?? conversation.id} src={other?.avatarUrl} size="lg" />
       <h2 className="mt-3 text-2xl font-bold tracking-tight text-zinc-900 dark:text-white">{title}</h2>
       <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
-        {other ? (
+        {other && conversation.readOnly === "deleted" ? (
+          <>This is the beginning of your direct message history with an account that was since deleted.</>
+        ) : other ? (
           <>
             This is the beginning of your direct message history with <strong className="font-semibold">@{other.username}</strong>.
           </>

@@ -3,11 +3,12 @@ import { useState, type FormEvent } from "react";
 import { create } from "zustand";
 import { REPORT_REASON_MAX } from "../../../shared/admin";
 import type { Message } from "../../../shared/protocol";
-import { api, describeError } from "../../api";
+import { api } from "../../api";
 import { useUi } from "../../state/ui";
 import { Alert } from "../common/Alert";
 import { Button } from "../common/Button";
 import { Dialog } from "../common/Dialog";
+import { useFormAction } from "../common/useFormAction";
 
 /** The one message being reported, if any (one dialog per page). */
 export const useReporting = create<{ message: Message | null }>()(() => ({ message: null }));
@@ -16,8 +17,7 @@ export function ReportMessageDialog() {
   const message = useReporting((s) => s.message);
   const toast = useUi((s) => s.toast);
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useFormAction();
   const close = () => {
     setReason("");
     setError(null);
@@ -27,17 +27,11 @@ export function ReportMessageDialog() {
     ev.preventDefault();
     if (!message) return;
     if (!reason.trim()) return setError("Say what is wrong with it");
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.post(`/api/messages/${message.id}/report`, { reason: reason.trim() });
       close();
       toast("Reported to the admins. Thank you.");
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <Dialog open={!!message} onClose={close} title="Report message" description="The instance's admins see the message as it is now and your reason. The author is not told who reported it.">

@@ -2,36 +2,28 @@
  * Shown instead of the app when someone signs in to an account whose deletion is scheduled:
  * keep the account (cancels the deletion) or sign out and let it go ahead.
  */
-import { useState } from "react";
 import type { Me } from "../../../shared/protocol";
-import { api, describeError } from "../../api";
+import { api } from "../../api";
 import { useSession } from "../../state/session";
 import { useUi } from "../../state/ui";
 import { AuthLayout } from "../auth/AuthLayout";
 import { Alert } from "../common/Alert";
 import { Button } from "../common/Button";
+import { useFormAction } from "../common/useFormAction";
 import { formatWhen } from "./AccountPage";
 
 export function DeletionScheduledPage({ user }: { user: Me & { deletionScheduledFor: string } }) {
   const toast = useUi((s) => s.toast);
   const logout = useSession((s) => s.logout);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useFormAction();
 
-  async function keep() {
-    setBusy(true);
-    setError(null);
-    try {
+  const keep = () =>
+    run(async () => {
       await api.del("/api/account/deletion");
       const { deletionScheduledFor: _, ...kept } = user;
       useSession.setState({ user: kept });
       toast("Your account is no longer scheduled for deletion");
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   return (
     <AuthLayout
