@@ -1,12 +1,14 @@
 /**
- * Chromium: a group call through the embedded SFU whose participants are connected to two
- * different nodes (real node processes on PostgreSQL and Redis). The call's SFU room lives on
- * one node, recorded in the call registry; the other node forwards its participants' signals
- * there, so everyone decodes everyone. Then that node is killed with -9: a survivor takes the
- * call's SFU over (whichever of the two others claims the dead node), every page opens fresh
- * SFU links to it, and everyone decodes again. Last, the node holding the room is stopped
- * gracefully (SIGTERM, as in a rolling restart): the room goes to a live node with the pages'
- * fresh links, and everyone decodes once more.
+ * Chromium: a group call through the SFU whose participants are connected to two different
+ * nodes (real node processes on PostgreSQL and Redis). The call's SFU room lives on one node,
+ * recorded in the call registry; the other node forwards its participants' signals there, so
+ * everyone decodes everyone. Then that node is killed with -9: a survivor takes the call's SFU
+ * over (whichever of the two others claims the dead node), every page opens fresh SFU links to
+ * it, and everyone decodes again. Last, the node holding the room is stopped gracefully
+ * (SIGTERM, as in a rolling restart): the room goes to a live node with the pages' fresh links,
+ * and everyone decodes once more. Run with the embedded SFU (media through the room's node) and
+ * with Janus (SFU=janus: one Janus, started by the suite in a network namespace, shared by every
+ * node; the room's node drives the call's Janus room).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
@@ -14,6 +16,8 @@ import { RedisLink } from "../../src/server/bus/redis-link";
 import { browserAvailable, launchBrowser, until } from "../support/browser";
 import { smallCameraFlag } from "../support/camera";
 import { button, CallPages, expectFlowFromAll, expectViaSfu } from "../support/calls";
+import { roomDescription } from "../../src/server/sfu/janus-member";
+import { janusAvailable, janusRooms, startJanus, type JanusServer } from "../support/janus";
 import { createTestDatabase, TEST_DATABASE_URL } from "../support/postgres";
 import { befriendOver, http, registerOver, spawnNode, type HttpUser, type NodeProcess } from "../support/processes";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
@@ -26,7 +30,33 @@ setDefaultTimeout(240_000);
 /** Generous: three pages encode and decode at once on a small, shared machine. */
 const T = 90_000;
 
-describe.skipIf(!enabled)("a group call through the SFU with participants on different nodes", () => {
+/** Which SFU the nodes run: the embedded one, or Janus started for this suite. */
+interface SfuChoice {
+  name: string;
+  available: boolean;
+  env(): Promise<Record<string, string>>;
+  /** How many rooms the SFU holds for the call, where it outlives nodes (Janus); null otherwise. */
+  rooms(callId: string): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+const embedded: SfuChoice = { name: "embedded", available: true, env: async () => ({}), rooms: async () => null, close: async () => {} };
+
+function janusChoice(): SfuChoice {
+  let janus: JanusServer | undefined;
+  return {
+    name: "Janus",
+    available: enabled && janusAvailable("sfuCluster e2e (janus)"),
+    env: async () => {
+      janus = await startJanus();
+      return { SFU: "janus", JANUS_URL: janus.url };
+    },
+    rooms: async (callId) => (await janusRooms(janus!.url)).filter(([description]) => description === roomDescription(callId)).length,
+    close: async () => janus?.close(),
+  };
+}
+
+for (const sfu of [embedded, janusChoice()]) describe.skipIf(!enabled || !sfu.available)(`a group call through the ${sfu.name} SFU with participants on different nodes`, () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let channel: string;
   let nodes: NodeProcess[];
@@ -52,6 +82,7 @@ describe.skipIf(!enabled)("a group call through the SFU with participants on dif
       CALL_GRACE_SECONDS: "20",
       // Past two people the call goes through the SFU: three pages are enough to prove it.
       MESH_MAX: "2",
+      ...(await sfu.env()),
     };
     // One at a time: the first applies the migrations.
     nodes = [await spawnNode(env), await spawnNode(env), await spawnNode(env)];
@@ -70,6 +101,7 @@ describe.skipIf(!enabled)("a group call through the SFU with participants on dif
     redis?.close();
     for (const n of nodes ?? []) if (n.proc.exitCode === null) await n.stop();
     await db?.drop();
+    await sfu.close();
   }, 60_000);
 
   /** The port of the node the call registry names as the call's SFU node. */
@@ -93,6 +125,12 @@ describe.skipIf(!enabled)("a group call through the SFU with participants on dif
       console.error(`page consoles:\n${consoles.join("\n")}`);
       throw err;
     }
+  }
+
+  /** Where rooms outlive nodes (Janus), the call has exactly one. */
+  async function expectOneRoom(callId: string): Promise<void> {
+    const rooms = await sfu.rooms(callId);
+    if (rooms !== null) expect(rooms).toBe(1);
   }
 
   test("everyone decodes everyone across nodes, again through the survivor after the SFU node is killed with -9, and again on the last node after the survivor stops gracefully", async () => {
@@ -137,12 +175,15 @@ describe.skipIf(!enabled)("a group call through the SFU with participants on dif
     let adopter: NodeProcess | undefined;
     await until("a survivor to hold the call's SFU", async () => (adopter = await holder()) !== undefined, 30_000);
     await everyoneDecodesEveryone(people, "after the SFU node died");
+    // Janus outlives the dead node: the room it drove went when the survivor opened its own.
+    await expectOneRoom(callId);
     for (const P of [A, B, C]) expect(await callIdOf(P)).toBe(callId);
 
     // A rolling restart's stop: the room goes back to nowhere and the pages' fresh links place it on a live node.
     await adopter!.stop();
     await until("another live node to hold the call's SFU", async () => (await holder()) !== undefined, 30_000);
     await everyoneDecodesEveryone(people, "after the SFU node stopped gracefully");
+    await expectOneRoom(callId);
     for (const P of [A, B, C]) expect(await callIdOf(P)).toBe(callId);
     expect(await pages.closeAll()).toEqual([]);
   });

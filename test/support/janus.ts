@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { JanusSession } from "../../src/server/sfu/janus-api";
 
 const JANUS = ["/usr/bin/janus", "/usr/local/bin/janus"].find(existsSync);
 const IP = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].find(existsSync);
@@ -124,5 +125,16 @@ export async function startJanus(): Promise<JanusServer> {
   } catch (err) {
     await close();
     throw err;
+  }
+}
+
+/** Janus' own list of its VideoRoom rooms: [description, participants in it], one per room. */
+export async function janusRooms(url: string): Promise<[string, number][]> {
+  const session = await JanusSession.create(url);
+  try {
+    const { data } = await session.message(await session.attach("janus.plugin.videoroom", () => {}), { request: "list" });
+    return (data.list as { description: string; num_participants: number }[]).map((r) => [r.description, r.num_participants]);
+  } finally {
+    await session.destroy();
   }
 }

@@ -7,6 +7,25 @@ import type { SfuLayer, SfuSignalOut, SfuSource, SfuTrackInfo } from "./sfu";
 import { SpeakerMeter } from "./speaker";
 import { Serial } from "./serial";
 
+/**
+ * Every call's Janus room: REMB asks each publisher for at most 2.5 Mbit/s (the browser splits
+ * it over its simulcast layers); talking is an average level over 25 packets (0.5 s) louder than
+ * 50 -dBov, as SpeakerMeter's threshold.
+ */
+export const ROOM_SETTINGS = {
+  publishers: 1000,
+  bitrate: 2_500_000,
+  fir_freq: 10,
+  videocodec: "vp8",
+  audiocodec: "opus",
+  audiolevel_event: true,
+  audio_active_packets: 25,
+  audio_level_average: 50,
+};
+
+/** How a call's room is described in Janus, so that whichever node opens the call finds it. */
+export const roomDescription = (callId: string) => `parley call ${callId}`;
+
 const SUBSTREAM: Record<Exclude<SfuLayer, "off">, number> = { low: 0, mid: 1, high: 2 };
 
 /** A stream of a subscriber handle, as Janus lists them in `attached` / `updated`. */

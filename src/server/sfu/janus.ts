@@ -9,15 +9,11 @@
 import { AppError } from "../../shared/errors";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource } from "./sfu";
 import { JanusError, JanusSession, type JanusEvent, type JanusReply } from "./janus-api";
-import { JanusMember, JanusRoom, layerChanges, streamKey, subscriptionChanges, tracksOf, type JanusStream } from "./janus-member";
+import { JanusMember, JanusRoom, ROOM_SETTINGS, layerChanges, roomDescription, streamKey, subscriptionChanges, tracksOf, type JanusStream } from "./janus-member";
 
 const PLUGIN = "janus.plugin.videoroom";
-/** Ceiling asked of each publisher by REMB; the browser splits it over its simulcast layers. */
-const PUBLISH_BITRATE = 2_500_000;
 const TICK_MS = 500;
 const NO_SUCH_FEED = 428;
-/** Talking: average level over 25 packets (0.5 s) louder than 50 -dBov, as SpeakerMeter's threshold. */
-const TALK = { audiolevel_event: true, audio_active_packets: 25, audio_level_average: 50 };
 
 export class JanusSfu implements Sfu {
   readonly #rooms = new Map<string, JanusRoom>();
@@ -54,18 +50,18 @@ export class JanusSfu implements Sfu {
   async open(callId: string): Promise<void> {
     if (this.#rooms.has(callId)) return;
     const janus = await this.#janus();
+    const admin = await this.#adminHandle();
+    const description = roomDescription(callId);
+    // A room of this call that another Parley node left behind (it died or was evicted while
+    // holding it; this node takes over): Janus outlives that node, and nobody else would ever
+    // destroy it, nor free the dead links still held in it.
+    const { data } = await janus.message(admin, { request: "list" });
+    for (const left of (data.list ?? []) as { room: number; description?: string }[]) {
+      if (left.description === description) await janus.message(admin, { request: "destroy", room: left.room }).catch(() => {});
+    }
     const janusRoom = 1 + Math.floor(Math.random() * 2 ** 52);
-    await janus.message(await this.#adminHandle(), {
-      request: "create",
-      room: janusRoom,
-      publishers: 1000,
-      bitrate: PUBLISH_BITRATE,
-      fir_freq: 10,
-      videocodec: "vp8",
-      audiocodec: "opus",
-      ...TALK,
-    });
-    if (this.#rooms.has(callId)) return void janus.message(await this.#adminHandle(), { request: "destroy", room: janusRoom }).catch(() => {});
+    await janus.message(admin, { request: "create", room: janusRoom, ...ROOM_SETTINGS, description });
+    if (this.#rooms.has(callId)) return void janus.message(admin, { request: "destroy", room: janusRoom }).catch(() => {});
     const room: JanusRoom = new JanusRoom(callId, janusRoom, setInterval(() => this.#tick(room), TICK_MS));
     this.#rooms.set(callId, room);
   }
