@@ -4,6 +4,8 @@
  * answer tells whether an address has an account.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createServer, type AddressInfo, type Socket } from "node:net";
+import { until } from "./support/browser";
 import { befriend } from "./support/social";
 import { CookieJar, registerUser, startNode, type TestNode } from "./support/parley";
 import { startSmtpSink, type SmtpSink } from "./support/smtp-sink";
@@ -177,6 +179,28 @@ describe("password reset", () => {
 });
 
 describe("limits and settings", () => {
+  test("a reset request for a known address is answered at once while the mail server hangs, so its timing tells nothing", async () => {
+    // Accepts connections and never greets: nodemailer would wait 30 s for it.
+    const held: Socket[] = [];
+    const silent = createServer((s) => void held.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const hung = await startNode({ SMTP_URL: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}` });
+    try {
+      const a = await registerUser(hung);
+      await until("the verification mail is under way", () => expect(held.length).toBe(1));
+      const started = performance.now();
+      const res = await hung.req("/api/auth/password-reset", { method: "POST", json: { email: a.user.email } });
+      expect(res.status).toBe(202);
+      expect(performance.now() - started).toBeLessThan(5000);
+      await until("the reset mail is under way", () => expect(held.length).toBe(2));
+    } finally {
+      // Hung up on, the mails fail at once and the node's close need not wait for them.
+      for (const s of held) s.destroy();
+      await hung.dispose();
+      silent.close();
+    }
+  }, 60_000);
+
   test("password reset requests past MAIL_PER_ADDRESS_PER_HOUR from one address are 429, known address or not", async () => {
     const limited = await startNode({ MAIL_PER_ADDRESS_PER_HOUR: "2" });
     try {

@@ -61,6 +61,12 @@ const ROUTES: Array<[string, string]> = [
 ];
 
 describe("who may use the console", () => {
+  test("the list below names every route the app serves under /api/admin/, so a new one cannot skip the check", () => {
+    const served = node.app.routes.filter((r) => r.path.startsWith("/api/admin/") && r.method !== "ALL").map((r) => `${r.method} ${r.path.replace(/:\w+/g, "x")}`);
+    expect(served.length).toBeGreaterThan(0);
+    expect([...new Set(served)].sort()).toEqual(ROUTES.map(([m, p]) => `${m} ${p}`).sort());
+  });
+
   test("every admin route answers 403 ADMIN_REQUIRED to a signed-in non-admin and 401 when signed out", async () => {
     for (const [method, path] of ROUTES) {
       const refused = await call(method, path, plain.jar);

@@ -126,6 +126,21 @@ describe("login", () => {
     expect(await wrong.json()).toEqual(await unknown.json());
   });
 
+  test("an unknown user costs a password check like a wrong password: with one check at a time and one queued, a third concurrent sign-in of either kind is refused", async () => {
+    const capped = await startNode({ HASH_CONCURRENCY: "1", HASH_QUEUE: "1" });
+    try {
+      const { user } = await registerUser(capped);
+      const burst = async (logins: string[]) =>
+        (await Promise.all(logins.map((login, i) => capped.req("/api/auth/login", { method: "POST", json: { login, password: "not the password" }, ip: `10.9.0.${i + 1}` })))).map((r) => r.status).sort();
+      // The first unknown sign-in makes the hash it checks against; from then on it costs one check.
+      await burst(["nobody_warm"]);
+      expect(await burst([user.username, user.username, user.username])).toEqual([401, 401, 429]);
+      expect(await burst(["nobody_1", "nobody_2", "nobody_3"])).toEqual([401, 401, 429]);
+    } finally {
+      await capped.dispose();
+    }
+  });
+
   test("a successful login resets the failure count", async () => {
     const { user, password } = await registerUser(node);
     for (let round = 0; round < 2; round++) {
