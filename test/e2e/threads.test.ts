@@ -3,7 +3,8 @@
  * the side panel, a reply sent there reaches the other side live (in their panel, or as the
  * root's count, participants and unread mark) and never the main timeline; opening the thread
  * marks it read on the server; the open thread is in the URL (Back closes it, a link or a reload
- * opens it); a deleted reply leaves both roots' counts right, live; on a phone the panel is the
+ * opens it); a reply edited or deleted in the panel changes for the other side live, and a delete
+ * leaves both roots' counts right, live and after a reload; on a phone the panel is the
  * whole screen with a back button.
  */
 import { describe, expect, test } from "bun:test";
@@ -82,10 +83,23 @@ describe.skipIf(!enabled)("threads in Chromium", () => {
       expect(await timelineTexts(page)).not.toContain("Good, I'll bring the map");
     }
     expect(await participants(adaPage)).toBe(2);
+
+    // Ada fixes a typo in her reply from the panel: Bea's panel shows the new text, marked edited.
+    const sentReply = panel(adaPage).locator('[data-testid="message"]', { hasText: "Good, I'll bring the map" });
+    await until("Ada's reply stored", async () => expect(await sentReply.getAttribute("data-status")).toBe("sent"));
+    const adaReply = panel(adaPage).locator(`[data-testid="message"][data-message-id="${await sentReply.getAttribute("data-message-id")}"]`);
+    await adaReply.hover();
+    await adaReply.getByTestId("edit-message").click();
+    await adaReply.getByTestId("edit-box").fill("Good, I'll bring the **maps**");
+    await adaReply.getByTestId("edit-box").press("Enter");
+    const beaSeesEdit = panel(beaPage).locator('[data-testid="message"]', { hasText: "Good, I'll bring the maps" });
+    await beaSeesEdit.getByTestId("edited").waitFor({ timeout: WAIT });
+    expect(await beaSeesEdit.locator("strong").textContent()).toBe("maps");
+    for (const page of [adaPage, beaPage]) expect(await rootRow(page).getByTestId("thread-summary").getAttribute("data-reply-count")).toBe("2");
     const stored = await json(await stage.node.req(`/api/messages/${root.id}/thread`, {}, bea.jar));
     expect(stored.messages.map((m: { content: string; threadId: string }) => [m.content, m.threadId])).toEqual([
       ["By the lake", root.id],
-      ["Good, I'll bring the map", root.id],
+      ["Good, I'll bring the **maps**", root.id],
     ]);
 
     await settled(adaPage);
@@ -115,16 +129,30 @@ describe.skipIf(!enabled)("threads in Chromium", () => {
     // A link to the thread opens it directly.
     await beaPage.goto(`${stage.base}/c/${dm}?thread=${root.id}`);
     await panel(beaPage).getByTestId("message-content").filter({ hasText: "By the lake" }).waitFor({ timeout: WAIT });
-    await panel(beaPage).getByTestId("thread-close").click();
-    expect(await panel(beaPage).count()).toBe(0);
 
-    // Ada deletes her reply: both roots count one reply again, by Bea alone, live.
-    const mine = stored.messages.find((m: { content: string }) => m.content === "Good, I'll bring the map");
-    expect((await stage.node.req(`/api/messages/${mine.id}`, { method: "DELETE" }, ada.jar)).status).toBe(204);
+    // Ada deletes her reply from the panel: it stays in place as deleted in both panels, and both
+    // roots count one reply again, by Bea alone, live — and so after a reload.
+    const mine = stored.messages.find((m: { content: string }) => m.content.startsWith("Good, I'll bring the"));
+    const replyIn = (page: Page) => panel(page).locator(`[data-testid="message"][data-message-id="${mine.id}"]`);
+    await replyIn(adaPage).hover();
+    await replyIn(adaPage).getByTestId("delete-message").click();
+    await adaPage.getByRole("button", { name: "Delete", exact: true }).click();
     for (const page of [adaPage, beaPage]) {
+      await replyIn(page).getByTestId("deleted-placeholder").waitFor({ timeout: WAIT });
       await until("one reply on the root after the delete", async () => expect(await rootRow(page).getByTestId("thread-summary").getAttribute("data-reply-count")).toBe("1"));
       expect(await participants(page)).toBe(1);
+      expect(await panel(page).getByTestId("thread-count").textContent()).toBe("1 reply");
     }
+    await settled(beaPage);
+    await beaPage.screenshot({ path: artifactPath("threads-reply-deleted-desktop-dark.png") });
+    await settled(adaPage);
+    await adaPage.screenshot({ path: artifactPath("threads-reply-deleted-desktop-light.png") });
+    await beaPage.reload();
+    await replyIn(beaPage).getByTestId("deleted-placeholder").waitFor({ timeout: WAIT });
+    expect(await rootRow(beaPage).getByTestId("thread-summary").getAttribute("data-reply-count")).toBe("1");
+    expect(await participants(beaPage)).toBe(1);
+    await panel(beaPage).getByTestId("thread-close").click();
+    expect(await panel(beaPage).count()).toBe(0);
     await panel(adaPage).getByTestId("thread-close").click();
     expect(await panel(adaPage).count()).toBe(0);
 
