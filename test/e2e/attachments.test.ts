@@ -3,8 +3,9 @@
  * its progress bar is seen moving), cancels a second file mid-way, sends; Bea sees the image
  * inline in a box sized before it loaded and opens the lightbox. Ada drops a PDF and pastes a
  * picture (one message, two files) after a failed upload is retried; Bea sees the PDF as a card
- * and downloads it as an attachment. A portrait MP4 and a landscape WebM show in frames of their
- * own shape before a byte of them loaded.
+ * and downloads it as an attachment. A portrait MP4 and a landscape WebM, recorded in the page by
+ * MediaRecorder as a browser would make them, show in frames of their own shape before a byte of
+ * them loaded.
  */
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -13,7 +14,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import type { Page } from "playwright-core";
 import { befriend } from "../support/social";
-import { WAIT, artifactPath, browserAvailable, until } from "../support/browser";
+import { WAIT, artifactPath, browserAvailable, settled, until } from "../support/browser";
 import { browserStage } from "../support/stage";
 
 const enabled = browserAvailable("attachments e2e");
@@ -34,6 +35,40 @@ async function deliver(page: Page, how: "drop" | "paste", files: Array<{ name: s
     },
     { how, files },
   );
+}
+
+/** A second-long clip of a moving square, `width`×`height`, recorded by the page's MediaRecorder from a canvas. */
+async function recordClip(page: Page, width: number, height: number, mimeType: string): Promise<Buffer> {
+  const base64 = await page.evaluate(
+    async ({ width, height, mimeType }) => {
+      const canvas = Object.assign(document.createElement("canvas"), { width, height });
+      const g = canvas.getContext("2d")!;
+      let frame = 0;
+      const draw = () => {
+        g.fillStyle = "#1e3a8a";
+        g.fillRect(0, 0, width, height);
+        g.fillStyle = "#fbbf24";
+        g.fillRect((frame++ * 7) % width, height / 3, height / 4, height / 4);
+      };
+      draw();
+      const timer = setInterval(draw, 33);
+      const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType });
+      const chunks: Blob[] = [];
+      recorder.ondataavailable = (e) => chunks.push(e.data);
+      const stopped = new Promise((r) => (recorder.onstop = r));
+      recorder.start();
+      await new Promise((r) => setTimeout(r, 1000));
+      recorder.stop();
+      await stopped;
+      clearInterval(timer);
+      const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+      let text = "";
+      for (const b of bytes) text += String.fromCharCode(b);
+      return btoa(text);
+    },
+    { width, height, mimeType },
+  );
+  return Buffer.from(base64, "base64");
 }
 
 describe.skipIf(!enabled)("attachments in Chromium", () => {
@@ -137,8 +172,13 @@ describe.skipIf(!enabled)("attachments in Chromium", () => {
       await page.goto(`${stage.base}/c/${dm}`);
       await page.getByTestId("composer").waitFor({ timeout: WAIT });
     }
-    const fixtures = join(import.meta.dir, "../fixtures");
-    await ada.page.getByTestId("file-input").setInputFiles([join(fixtures, "portrait.mp4"), join(fixtures, "landscape.webm")]);
+    // The clips a browser makes: a fragmented MP4 (H.264) and a WebM (VP8) with no duration or cues.
+    const portrait = await recordClip(ada.page, 360, 640, "video/mp4;codecs=avc1");
+    const landscape = await recordClip(ada.page, 640, 360, "video/webm;codecs=vp8");
+    await ada.page.getByTestId("file-input").setInputFiles([
+      { name: "portrait.mp4", mimeType: "video/mp4", buffer: portrait },
+      { name: "landscape.webm", mimeType: "video/webm", buffer: landscape },
+    ]);
     await until("both uploaded", async () => expect(await ada.page.locator('[data-testid="upload"][data-status="done"]').count()).toBe(2));
     await ada.page.getByRole("button", { name: "Send message" }).click();
 
@@ -148,9 +188,15 @@ describe.skipIf(!enabled)("attachments in Chromium", () => {
     expect(await videos.nth(0).evaluate((v: HTMLVideoElement) => v.readyState)).toBe(0);
     // Longer side 320: the portrait clip is 180×320, the landscape one 320×180.
     expect(await boxes()).toEqual([[180, 320], [320, 180]]);
-    await bea.page.screenshot({ path: artifactPath("attachments-video-frames.png") });
+    for (const scheme of ["light", "dark"] as const) {
+      await bea.page.emulateMedia({ colorScheme: scheme });
+      await settled(bea.page);
+      await bea.page.screenshot({ path: artifactPath(`attachments-video-frames-${scheme}.png`) });
+    }
     release();
-    await until("the WebM's metadata loaded", async () => expect(await videos.nth(1).evaluate((v: HTMLVideoElement) => v.readyState)).toBeGreaterThan(0));
+    for (const i of [0, 1]) await until("each video's metadata loaded", async () => expect(await videos.nth(i).evaluate((v: HTMLVideoElement) => v.readyState)).toBeGreaterThan(0));
+    expect(await videos.evaluateAll((vs: HTMLVideoElement[]) => vs.map((v) => [v.videoWidth, v.videoHeight]))).toEqual([[360, 640], [640, 360]]);
     expect(await boxes()).toEqual([[180, 320], [320, 180]]);
+    await bea.page.screenshot({ path: artifactPath("attachments-video-loaded-dark.png") });
   }, 120_000);
 });
