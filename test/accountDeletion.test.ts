@@ -161,6 +161,8 @@ describe("erasure", () => {
 
     expect((await json(await node.req("/api/friends", {}, friend.jar))).friends).toEqual([]);
     expect((await json(await node.req("/api/friends/requests", {}, pending.jar))).incoming).toEqual([]);
+    // Nobody can ask the erased account to be friends (its placeholder name is no valid username to ask by).
+    expect((await post("/api/friends/requests", { userId: gone.user.id }, friend.jar)).status).toBe(404);
     const trio = await json(await node.req(`/api/conversations/${group}`, {}, friend.jar));
     expect((trio.conversation.members as Array<{ id: string }>).map((m) => m.id).sort()).toEqual([friend.user.id, third.user.id].sort());
 

@@ -5,6 +5,11 @@
 import { z } from "zod";
 import { Str } from "./wire";
 
+/** An erased account's username: "-" is outside what registration accepts, so nobody else ever holds it. */
+export const erasedUsername = (userId: string) => `deleted-${userId}`;
+/** Whether this is an erased account (its row stays, so its messages keep an author). */
+export const isErased = (u: { id: string; username: string }) => u.username === erasedUsername(u.id);
+
 /**
  * Schedules the account's deletion. `password` for an account with one; otherwise `confirm`, the
  * username typed out. `code` (authenticator or recovery code) when two-factor sign-in is on.

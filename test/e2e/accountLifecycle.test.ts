@@ -110,6 +110,13 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
     await shots(page, "dm-peer-deleted");
     await page.reload();
     await readOnly("after a reload");
+
+    // Their profile card says so, and offers nothing to do with an account that is gone.
+    await page.getByTestId("message").filter({ hasText: "goodbye for now" }).getByTestId("author-button").click();
+    await page.getByTestId("profile-card-erased").waitFor({ timeout: WAIT });
+    expect(await page.getByTestId("profile-card-username").count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Add friend" }).count()).toBe(0);
+    await shots(page, "profile-card-erased");
     expect(stage.errors.filter((e) => !/401|403|Failed to load resource/.test(e))).toEqual([]);
   }, 120_000);
 });

@@ -45,7 +45,8 @@ export class FriendService {
 
   async request(actor: Actor, target: { username: string } | { userId: string }): Promise<{ request?: FriendRequest; friend?: Friend; conversationId?: string }> {
     const other = "username" in target ? await this.store.accounts.userByLogin(target.username) : await this.store.accounts.userById(target.userId);
-    if (!other || ("username" in target && other.username !== target.username)) throw new AppError("NOT_FOUND", "No user with that name");
+    // An erased account keeps its row (its messages point at it) but is nobody to befriend.
+    if (!other || other.deleted_at || ("username" in target && other.username !== target.username)) throw new AppError("NOT_FOUND", "No user with that name");
     if (other.id === actor.userId) throw new AppError("VALIDATION_ERROR", "You cannot befriend yourself");
     if (await this.store.social.blockedBetween(actor.userId, other.id)) throw new AppError("FORBIDDEN", "You cannot send this user a friend request");
     if (await this.store.social.friendship(actor.userId, other.id)) throw new AppError("CONFLICT", "You are already friends", { field: "friend" });

@@ -5,6 +5,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./schema";
 import { removeTotp } from "./totp";
+import { erasedUsername } from "../../shared/account";
 
 /** What erasing leaves of the person: messages and reactions point at this row and show it. */
 export const DELETED_DISPLAY_NAME = "Deleted user";
@@ -123,7 +124,7 @@ export class KyselyAccountDeletionStore implements AccountDeletionStore {
         .updateTable("users")
         .set({
           email: `${userId}@deleted.invalid`,
-          username: `deleted-${userId}`,
+          username: erasedUsername(userId),
           display_name: DELETED_DISPLAY_NAME,
           avatar_url: null,
           password_hash: null,

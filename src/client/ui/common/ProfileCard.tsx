@@ -7,6 +7,7 @@
  */
 import { useLayoutEffect, useRef } from "react";
 import { useShallow } from "zustand/react/shallow";
+import { isErased } from "../../../shared/account";
 import { useChat } from "../../state/chat";
 import { PRESENCE_LABEL } from "../../state/chatSelectors";
 import { closeProfileCard, knownPresence, knownUser, relationshipWith, useProfileCard, type Relationship } from "../../state/profileCard";
@@ -57,7 +58,9 @@ function Card({ userId }: { userId: string }) {
   const members = useSpaces((s) => s.members);
   const cached = useUserCache((s) => s.users[userId]);
   const user = knownUser(userId, chat, { members }) ?? cached ?? opened;
-  const presence = knownPresence(userId, chat, { members });
+  const erased = !!user && isErased(user);
+  // An erased account has no presence to show.
+  const presence = erased ? undefined : knownPresence(userId, chat, { members });
   const relation = relationshipWith(userId, chat);
 
   // Opened (and focused) before it is painted; Escape and the backdrop close it through the store.
@@ -139,7 +142,11 @@ function Card({ userId }: { userId: string }) {
             </bdi>
             {relation.kind === "self" ? <span className="ml-1.5 text-sm font-normal text-zinc-500 dark:text-zinc-400">(you)</span> : null}
           </h2>
-          {user ? (
+          {erased ? (
+            <p data-testid="profile-card-erased" className="text-sm text-zinc-600 dark:text-zinc-300">
+              This account was deleted.
+            </p>
+          ) : user ? (
             <p data-testid="profile-card-username" className="truncate text-sm text-zinc-600 dark:text-zinc-300">
               @{user.username}
             </p>
@@ -152,7 +159,7 @@ function Card({ userId }: { userId: string }) {
           ) : null}
         </div>
         {/* Keyed by the relationship: its new buttons start idle. */}
-        <Actions key={relation.kind} userId={userId} relation={relation} name={name} />
+        {erased ? null : <Actions key={relation.kind} userId={userId} relation={relation} name={name} />}
       </div>
     </dialog>
   );
