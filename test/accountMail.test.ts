@@ -118,6 +118,20 @@ describe("email verification", () => {
     expect((await sink.next(a.user.email, 1)).subject).toBe("Your Parley email address changed");
     expect((await post("/api/auth/login", { login: "moved@example.com", password: a.password })).status).toBe(200);
   });
+
+  test("asking to move to an address another account holds is answered like any other, and its link, if followed, changes neither account", async () => {
+    const [a, b] = [await registerUser(node), await registerUser(node)];
+    await sink.next(a.user.email);
+    await sink.next(b.user.email);
+    const taken = await post("/api/users/me/email", { email: b.user.email, password: a.password }, a.jar);
+    const free = await post("/api/users/me/email", { email: `free_${a.user.username}@example.com`, password: a.password }, a.jar);
+    expect([taken.status, free.status]).toEqual([202, 202]);
+    expect(await taken.text()).toBe(await free.text());
+    const followed = await post("/api/auth/verify-email", { token: tokenOf(await verificationLink(b.user.email, 1)) });
+    expect(await code(followed)).toBe("CONFLICT");
+    expect(await me(a.jar)).toMatchObject({ email: a.user.email });
+    expect(await me(b.jar)).toMatchObject({ email: b.user.email });
+  });
 });
 
 describe("password reset", () => {
@@ -152,6 +166,18 @@ describe("password reset", () => {
     expect((await me(fresh)).emailVerified).toBe(true);
     const again = await post("/api/auth/password-reset/confirm", { token, password: "yet another password" });
     expect(await code(again)).toBe("LINK_INVALID");
+  });
+
+  test("following the newest reset link retires the older ones", async () => {
+    const a = await registerUser(node);
+    await sink.next(a.user.email);
+    await post("/api/auth/password-reset", { email: a.user.email });
+    const older = tokenOf(sink.link(await sink.next(a.user.email, 1), "/reset-password"));
+    await post("/api/auth/password-reset", { email: a.user.email });
+    const newer = tokenOf(sink.link(await sink.next(a.user.email, 2), "/reset-password"));
+    expect((await post("/api/auth/password-reset/confirm", { token: newer, password: "a brand new password" })).status).toBe(204);
+    expect(await code(await post("/api/auth/password-reset/confirm", { token: older, password: "an older link's password" }))).toBe("LINK_INVALID");
+    expect((await post("/api/auth/login", { login: a.user.username, password: "a brand new password" })).status).toBe(200);
   });
 
   test("a reset link past PASSWORD_RESET_TTL_SECONDS is LINK_EXPIRED and the password stays", async () => {
