@@ -1,11 +1,12 @@
 /**
  * Drafts in Chromium: what is typed in a conversation's composer and not sent is still there
  * after a reload, each conversation keeps its own, another user signed in to the same browser
- * never sees it, and sending clears it for good.
+ * never sees it, and sending clears it for good. A thread's composer keeps a draft of its own.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { befriend } from "../support/social";
+import { json } from "../support/spaces";
 import { WAIT, browserAvailable, sessionCookies, until } from "../support/browser";
 import { browserStage } from "../support/stage";
 
@@ -62,6 +63,35 @@ describe.skipIf(!enabled)("drafts in Chromium", () => {
     await page.getByTestId("message-content").filter({ hasText: "half a thought for Dan" }).waitFor({ timeout: WAIT });
     expect(await composer(page).inputValue()).toBe("");
     expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("parley:draft:")).length)).toBe(1);
+    expect(stage.errors).toEqual([]);
+  }, 120_000);
+
+  test("a thread's draft is its own: it survives a reload with the thread open, apart from the conversation's", async () => {
+    const tess = await stage.signedIn("tess");
+    const tom = await stage.signedIn("tom");
+    const dm = await befriend(stage.node, tess, tom);
+    const send = async (content: string, threadId?: string) =>
+      (await json(await stage.node.req(`/api/conversations/${dm}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content, threadId } }, tom.jar))).message.id as string;
+    const root = await send("Ideas for the party?");
+    const page = tess.page;
+    const threadBox = page.getByTestId("thread-composer");
+
+    await page.goto(`${stage.base}/c/${dm}?thread=${root}`);
+    await threadBox.waitFor({ timeout: WAIT });
+    await threadBox.fill("a piñata, maybe");
+    await composer(page).fill("unrelated: lunch?");
+    await page.reload();
+    await until("the thread's draft after the reload", async () => expect(await threadBox.inputValue()).toBe("a piñata, maybe"));
+    expect(await composer(page).inputValue()).toBe("unrelated: lunch?");
+
+    // Sent in the thread: that draft is gone, the conversation's stays.
+    await threadBox.press("Enter");
+    await page.getByTestId("thread-panel").getByTestId("message-content").filter({ hasText: "a piñata, maybe" }).waitFor({ timeout: WAIT });
+    await page.reload();
+    await threadBox.waitFor({ timeout: WAIT });
+    await page.getByTestId("thread-panel").getByTestId("message-content").filter({ hasText: "a piñata, maybe" }).waitFor({ timeout: WAIT });
+    expect(await threadBox.inputValue()).toBe("");
+    expect(await composer(page).inputValue()).toBe("unrelated: lunch?");
     expect(stage.errors).toEqual([]);
   }, 120_000);
 });

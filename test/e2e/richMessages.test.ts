@@ -140,8 +140,11 @@ describe.skipIf(!enabled)("rich messages in Chromium", () => {
     const cleo = await stage.signedIn("cleo_rich");
     const dan = await stage.signedIn("dan_rich");
     const eli = await registerUser(stage.node, "eli_rich");
+    // A friend of Cleo's outside the group is never offered.
+    const fay = await registerUser(stage.node, "fay_rich");
     await befriend(stage.node, cleo, dan);
     await befriend(stage.node, cleo, eli);
+    await befriend(stage.node, cleo, fay);
     const { conversation: group } = await json(await stage.node.req("/api/conversations", { method: "POST", json: { memberIds: [dan.user.id, eli.user.id], name: "trio" } }, cleo.jar));
     expect((await stage.node.req(`/api/conversations/${group.id}/notify-level`, { method: "PUT", json: { level: "mentions" } }, dan.jar)).status).toBe(204);
     await dan.ctx.grantPermissions(["notifications"], { origin: stage.base });
