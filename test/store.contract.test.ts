@@ -224,15 +224,34 @@ for (const backend of backends) {
     });
 
     // The send path's prepared queries are compiled once per dialect; both dialects run in this process.
-    test("the send path's lookups answer on every dialect: membership, blocks, insert once", async () => {
-      const [a, b, c] = [await user(), await user(), await user()];
+    test("the send path's lookups answer on every dialect: membership, blocks, deleted peers, insert once", async () => {
+      const [a, b, c, d] = [await user(), await user(), await user(), await user()];
       const req = await store.social.createRequest({ id: newId(), from_id: a.id, to_id: b.id, created_at: iso() });
       const { conversationId: dm } = (await store.social.acceptRequest(req, newId(), iso()))!;
+      const group = await store.chat.createGroup({ id: newId(), ownerId: a.id, name: null, memberIds: [a.id, b.id, d.id], now: iso() });
+      const writable = async (conversationId: string, userId: string) => {
+        const w = await store.chat.writableConversation(conversationId, userId);
+        return w && { id: w.conversation.id, blocked: w.blocked, deleted: w.deleted };
+      };
       expect((await store.chat.memberConversation(dm, a.id))?.id).toBe(dm);
       expect(await store.chat.memberConversation(dm, c.id)).toBeUndefined();
+      expect([await writable(dm, a.id), await writable(dm, c.id)]).toEqual([{ id: dm, blocked: false, deleted: false }, undefined]);
       expect(await store.social.blockedBetween(a.id, b.id)).toBe(false);
       await store.social.block(b.id, a.id, iso());
       expect([await store.social.blockedBetween(a.id, b.id), await store.social.blockedBetween(b.id, a.id)]).toEqual([true, true]);
+      // Either way round, for either side; a group with them in it is not read-only.
+      expect([await writable(dm, a.id), await writable(dm, b.id)]).toEqual([
+        { id: dm, blocked: true, deleted: false },
+        { id: dm, blocked: true, deleted: false },
+      ]);
+      expect(await writable(group.id, a.id)).toEqual({ id: group.id, blocked: false, deleted: false });
+      // A deleted account: its DMs are read-only for good; a group it was in is not.
+      const req2 = await store.social.createRequest({ id: newId(), from_id: a.id, to_id: d.id, created_at: iso() });
+      const { conversationId: dm2 } = (await store.social.acceptRequest(req2, newId(), iso()))!;
+      await store.deletion.erase(d.id, iso());
+      await store.deletion.finish(d.id, iso());
+      expect(await writable(dm2, a.id)).toEqual({ id: dm2, blocked: false, deleted: true });
+      expect(await writable(group.id, a.id)).toEqual({ id: group.id, blocked: false, deleted: false });
       const m = { id: newId(), conversationId: dm, authorId: a.id, clientId: "once", kind: "text" as const, content: "hi", replyToId: null, now: iso() };
       const first = await store.chat.insertMessage(m);
       const again = await store.chat.insertMessage({ ...m, id: newId() });

@@ -27,6 +27,14 @@ export class ConversationService {
     return conversation;
   }
 
+  /** requireMember, then assertWritable, in one query (every send asks). */
+  async requireWritable(actor: Actor, conversationId: string): Promise<ConversationRow> {
+    const found = await this.store.chat.writableConversation(conversationId, actor.userId);
+    if (!found) throw new AppError("FORBIDDEN", "You are not a member of this conversation");
+    refuseReadOnly(found.deleted ? "deleted" : found.blocked ? "blocked" : false);
+    return found.conversation;
+  }
+
   /** A DM is read-only while either side blocks the other, and for good once either account is deleted. */
   async readOnly(c: ConversationRow): Promise<ReadOnly> {
     if (c.kind !== "dm" || !c.dm_key) return false;
@@ -37,9 +45,7 @@ export class ConversationService {
 
   /** Refuses a write to a read-only DM: PEER_DELETED once the other account is deleted, else FORBIDDEN saying `blocked`. */
   async assertWritable(c: ConversationRow, blocked = "This conversation is read-only"): Promise<void> {
-    const readOnly = await this.readOnly(c);
-    if (readOnly === "deleted") throw new AppError("PEER_DELETED", "This account was deleted");
-    if (readOnly) throw new AppError("FORBIDDEN", blocked);
+    refuseReadOnly(await this.readOnly(c), blocked);
   }
 
   async #wire(s: ConversationSummary): Promise<Conversation> {
@@ -143,4 +149,9 @@ export class ConversationService {
     await this.announce(id, "conversation:updated");
     await this.system.post(id, `${(await this.system.names([actor.userId]))(actor.userId)} left the group`);
   }
+}
+
+function refuseReadOnly(readOnly: ReadOnly, blocked = "This conversation is read-only"): void {
+  if (readOnly === "deleted") throw new AppError("PEER_DELETED", "This account was deleted");
+  if (readOnly) throw new AppError("FORBIDDEN", blocked);
 }

@@ -57,7 +57,7 @@ export class MessageService {
     await this.gate.assert(actor.userId);
     let c: Awaited<ReturnType<ConversationService["requireMember"]>>;
     try {
-      c = await this.#writable(actor, input.conversationId);
+      c = await this.conversations.requireWritable(actor, input.conversationId);
     } catch (err) {
       // A retry of a message stored before the sender lost the right to post (blocked, left)
       // gets the original back: the client must not show as failed what the others can read.
@@ -155,12 +155,6 @@ export class MessageService {
     }
   }
 
-  async #writable(actor: Actor, conversationId: string) {
-    const c = await this.conversations.requireMember(actor, conversationId);
-    await this.conversations.assertWritable(c);
-    return c;
-  }
-
   /** `@everyone` and `@here` (one permission). Without it the text still goes out, just without notifying anyone. */
   async #mayMentionEveryone(actor: Actor, c: { kind: string; space_id: string | null }, content: string): Promise<{ mentionsEveryone: boolean; mentionsHere: boolean }> {
     const everyone = MENTION_EVERYONE.test(content);
@@ -191,7 +185,7 @@ export class MessageService {
   async edit(actor: Actor, messageId: string, content: string): Promise<Message> {
     const { m } = await this.#existing(actor, messageId);
     if (m.author_id !== actor.userId || m.kind !== "text") throw new AppError("FORBIDDEN", "You can only edit your own messages");
-    const c = await this.#writable(actor, m.conversation_id);
+    const c = await this.conversations.requireWritable(actor, m.conversation_id);
     if (content === m.content) return toMessage(m);
     const now = new Date(this.clock()).toISOString();
     const mentionsEveryone = Number(m.mentions_everyone) === 1 && MENTION_EVERYONE.test(content);

@@ -49,6 +49,11 @@ export interface ChatStore {
   conversation(id: string): Promise<ConversationRow | undefined>;
   /** The conversation if the user is a member of it (one indexed lookup on the hot send path). */
   memberConversation(conversationId: string, userId: string): Promise<ConversationRow | undefined>;
+  /**
+   * memberConversation for a write, with whether it is a read-only DM (either side blocks the
+   * other; either account is deleted), in the same one query: every send asks this first.
+   */
+  writableConversation(conversationId: string, userId: string): Promise<{ conversation: ConversationRow; blocked: boolean; deleted: boolean } | undefined>;
   memberIds(conversationId: string): Promise<string[]>;
   /** Everyone who shares a DM or group with the user. */
   coMemberIds(userId: string): Promise<string[]>;
@@ -87,6 +92,26 @@ const memberConversation = prepared(2, (db, conversationId: string, userId: stri
     .where("c.id", "=", conversationId),
 );
 
+/**
+ * A DM's members are its two people for good (nobody leaves a DM; an erased account stays a
+ * member), so its peer is the other member. CASE keeps groups and channels, whatever their size,
+ * from looking at their members at all.
+ */
+const writableConversation = prepared(2, (db, conversationId: string, userId: string) =>
+  db
+    .selectFrom("conversations as c")
+    .innerJoin("conversation_members as m", (j) => j.onRef("m.conversation_id", "=", "c.id").on("m.user_id", "=", userId))
+    .selectAll("c")
+    .select([
+      sql<boolean | number>`case when c.kind = 'dm' then exists (select 1 from conversation_members p inner join blocks b
+        on (b.blocker_id = ${userId} and b.blocked_id = p.user_id) or (b.blocker_id = p.user_id and b.blocked_id = ${userId})
+        where p.conversation_id = c.id and p.user_id <> ${userId}) else false end`.as("dm_blocked"),
+      sql<boolean | number>`case when c.kind = 'dm' then exists (select 1 from conversation_members p inner join users u on u.id = p.user_id
+        where p.conversation_id = c.id and u.deleted_at is not null) else false end`.as("dm_deleted"),
+    ])
+    .where("c.id", "=", conversationId),
+);
+
 export class KyselyChatStore implements ChatStore {
   readonly #batcher: InsertBatcher;
 
@@ -100,6 +125,13 @@ export class KyselyChatStore implements ChatStore {
 
   async memberConversation(conversationId: string, userId: string) {
     return (await memberConversation(this.db, conversationId, userId))[0];
+  }
+
+  async writableConversation(conversationId: string, userId: string) {
+    const [row] = await writableConversation(this.db, conversationId, userId);
+    if (!row) return undefined;
+    const { dm_blocked, dm_deleted, ...conversation } = row;
+    return { conversation, blocked: Boolean(dm_blocked), deleted: Boolean(dm_deleted) };
   }
 
   async memberIds(conversationId: string) {
