@@ -158,6 +158,10 @@ describe("users", () => {
     expect(report).toMatchObject({ reporter: { id: keep.user.id, state: "active" }, author: { id: gone.user.id, state: "deleted" } });
     const listed = (await ok<AdminSpacesPage>(call("GET", "/api/admin/spaces?limit=100", admin.jar))).spaces.find((s) => s.id === space.id);
     expect(listed?.owner).toEqual({ id: going.user.id, username: going.user.username, state: "deleting" });
+    const [disabling] = (await ok<AuditPage>(call("GET", `/api/admin/audit?kind=admin.user_disabled&user=${off.user.id}`, admin.jar))).events;
+    expect(disabling).toMatchObject({ actor: { id: admin.user.id, state: "active" }, target: { id: off.user.id, state: "disabled" } });
+    const [scheduling] = (await ok<AuditPage>(call("GET", `/api/admin/audit?kind=account.deletion_scheduled&user=${gone.user.id}`, admin.jar))).events;
+    expect(scheduling?.target).toMatchObject({ id: gone.user.id, state: "deleted" });
   });
 
   test("an admin cannot disable their own account, and an unknown user is 404", async () => {

@@ -2,6 +2,7 @@
  * The audit log's wire shapes: the kinds of security event, one event as listed, and the
  * filters of the admin's list and export. See docs/PROTOCOL.md "Audit log".
  */
+import type { AccountState } from "./admin";
 import { z } from "zod";
 import { Id } from "./wire";
 
@@ -58,10 +59,11 @@ export interface AuditEvent {
   details: Record<string, unknown>;
 }
 
-/** A user an event names; username null once the account is gone. */
+/** A user an event names, with where their account stands now. */
 export interface AuditUser {
   id: string;
   username: string | null;
+  state: AccountState;
 }
 
 export const AUDIT_PAGE_MAX = 100;

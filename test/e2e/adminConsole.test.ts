@@ -203,6 +203,11 @@ describe.skipIf(!enabled)("admin console", () => {
     await tab(a, "Spaces").click();
     await badge(a.getByTestId("admin-space").filter({ hasText: "Gina's garden" }), "deleting").waitFor({ timeout: WAIT });
     await shot(a, "admin-spaces-states.png");
+    await tab(a, "Audit log").click();
+    const disabling = a.locator('[data-testid="audit-row"][data-kind="admin.user_disabled"]').filter({ has: a.locator(`[data-account-id="${otto.user.id}"]`) });
+    await badge(disabling, "disabled").waitFor({ timeout: WAIT });
+    await shot(a, "admin-audit-states.png");
+    await dark(a, "admin-audit-states-dark.png");
     expect(stage.errors.filter((e) => !/401|403|Failed to load resource/.test(e))).toEqual([]);
   }, 180_000);
 });

@@ -14,7 +14,7 @@ export type AdminReportRow = ReportRow & { reporter_username: string | null; rep
 const stateOf = (alias: string) =>
   sql<AccountState>`case when ${sql.ref(`${alias}.deleted_at`)} is not null then 'deleted' when ${sql.ref(`${alias}.deletion_due_at`)} is not null then 'deleting' when ${sql.ref(`${alias}.disabled_at`)} is not null then 'disabled' else 'active' end`;
 /** Null where a left join found no account (a guest's message). */
-const joinedStateOf = (alias: string) => sql<AccountState | null>`case when ${sql.ref(`${alias}.id`)} is null then null else ${stateOf(alias)} end`;
+export const joinedStateOf = (alias: string) => sql<AccountState | null>`case when ${sql.ref(`${alias}.id`)} is null then null else ${stateOf(alias)} end`;
 
 /** Users rows as the console lists them: with whether two-factor is on, and their state. */
 const userRows = (db: Kysely<Database>) =>

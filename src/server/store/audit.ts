@@ -1,10 +1,12 @@
 /** The audit log (migration 0022): append, page newest first, prune by age. */
 import type { Kysely, Selectable } from "kysely";
+import type { AccountState } from "../../shared/admin";
+import { joinedStateOf } from "./admin";
 import type { AuditEventsTable, Database } from "./schema";
 
 export type AuditRow = Selectable<AuditEventsTable>;
-/** A row with the usernames of its actor and target (null once an account is gone). */
-export type AuditListRow = AuditRow & { actor_username: string | null; target_username: string | null };
+/** A row with the usernames and account states of its actor and target (null where the event names none). */
+export type AuditListRow = AuditRow & { actor_username: string | null; actor_state: AccountState | null; target_username: string | null; target_state: AccountState | null };
 
 export interface AuditFilter {
   kind?: string;
@@ -37,7 +39,8 @@ export class KyselyAuditStore implements AuditStore {
       .leftJoin("users as a", "a.id", "e.actor_id")
       .leftJoin("users as t", "t.id", "e.target_id")
       .selectAll("e")
-      .select(["a.username as actor_username", "t.username as target_username"]);
+      .select(["a.username as actor_username", "t.username as target_username"])
+      .select([joinedStateOf("a").as("actor_state"), joinedStateOf("t").as("target_state")]);
     if (f.kind) q = q.where("e.kind", "=", f.kind);
     if (f.userId) q = q.where((eb) => eb.or([eb("e.actor_id", "=", f.userId!), eb("e.target_id", "=", f.userId!)]));
     if (f.targetId) q = q.where("e.target_id", "=", f.targetId);

@@ -4,10 +4,9 @@ import { AUDIT_KINDS, type AuditEvent } from "../../../shared/audit";
 import { Button } from "../common/Button";
 import { AUDIT_LABELS, auditDetail } from "../settings/auditLabels";
 import { describeDevice } from "../settings/userAgent";
-import { Card, ListState } from "./parts";
+import { AccountName, Card, ListState } from "./parts";
 import { usePaged } from "./usePaged";
 
-const who = (u: AuditEvent["actor"]) => (u ? `@${u.username ?? u.id.slice(0, 8)}` : "—");
 
 export function AuditTab() {
   const [kind, setKind] = useState("");
@@ -73,8 +72,8 @@ export function AuditTab() {
 
 function UserLink({ u, onPick }: { u: NonNullable<AuditEvent["actor"]>; onPick(id: string): void }) {
   return (
-    <button type="button" title="Only this user's events" onClick={() => onPick(u.id)} className="text-brand-700 hover:underline dark:text-brand-300">
-      {who(u)}
+    <button type="button" title="Only this user's events" onClick={() => onPick(u.id)} className="text-left text-brand-700 hover:underline dark:text-brand-300">
+      <AccountName account={u} />
     </button>
   );
 }

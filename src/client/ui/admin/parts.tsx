@@ -38,7 +38,7 @@ export function Pill({ tone, children, title }: { tone: "green" | "red" | "amber
     brand: "bg-brand-50 text-brand-700 ring-brand-600/20 dark:bg-brand-500/10 dark:text-brand-300 dark:ring-brand-500/20",
   };
   return (
-    <span title={title} className={cn("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", tones[tone])}>
+    <span title={title} className={cn("inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", tones[tone])}>
       {children}
     </span>
   );
@@ -62,8 +62,9 @@ export function StatePill({ state, title }: { state: AccountState; title?: strin
 /** "@name" as a list line names an account, with its state's badge; an erased account is "a deleted user", its placeholder name hidden. */
 export function AccountName({ account }: { account: AdminAccountRef }) {
   return (
-    <span className="inline-flex items-center gap-1.5" data-account-id={account.id}>
-      {account.state === "deleted" || !account.username ? "a deleted user" : `@${account.username}`}
+    <span data-account-id={account.id}>
+      <span className="whitespace-nowrap">{account.state === "deleted" || !account.username ? "a deleted user" : `@${account.username}`}</span>
+      {account.state === "active" ? null : " "}
       <StatePill state={account.state} />
     </span>
   );
