@@ -87,10 +87,17 @@ export function machineBusySeconds(): number {
 /** CPU seconds used by all live `postgres` processes (shared with anyone else using that server). */
 export function postgresCpuSeconds(): number {
   let total = 0;
+  const comm = (pid: string) => readFileSync(`/proc/${pid}/comm`, "utf8").trim();
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") total += procCpuSeconds(Number(pid));
+      if (comm(pid) !== "postgres") continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+      // The postmaster also counts the backends it has reaped: a connection closed within the
+      // window takes its CPU out of the live processes' sum (which then went negative) into this.
+      if (comm(fields[1]!) !== "postgres") total += (Number(fields[13]) + Number(fields[14])) / CLK_TCK;
     } catch {
       // gone meanwhile
     }
