@@ -2,11 +2,14 @@
  * Chromium pages as SFU participants, signalled straight from this process (no Parley node):
  * used by test/sfu.contract.test.ts and bench/sfu.ts. Each page runs test/support/sfu-page.ts.
  */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import type { Sfu } from "../../src/server/sfu/sfu";
 import type { Received } from "./sfu-page";
-import { launchBrowser } from "./browser";
+import { BASE_FLAGS, chromePath, launchBrowser } from "./browser";
+import type { Netns } from "./netns";
 
 export interface SfuPages {
   browser: Browser;
@@ -22,19 +25,35 @@ export interface SfuPages {
   close(): Promise<void>;
 }
 
-export async function startSfuPages(): Promise<SfuPages> {
+const FLAGS = ["--allow-loopback-in-peer-connection"];
+
+/** Chromium run inside `ns`: Playwright starts it through a script that enters the namespace (its pipes pass through). */
+async function launchIn(ns: Netns, flags: string[]): Promise<{ browser: Browser; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "parley-ns-chromium-"));
+  const wrapper = join(dir, "chromium");
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${ns.exec([chromePath!]).join(" ")} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return { browser: await chromium.launch({ executablePath: wrapper, args: [...BASE_FLAGS, ...flags] }), dir };
+}
+
+/**
+ * `netns`: the pages' Chromium runs in that namespace and loads them from its host end, so all
+ * their traffic to the SFU crosses the pair (and whatever shaping is on it). `flags`: Chromium's, added.
+ */
+export async function startSfuPages({ netns, flags = [] }: { netns?: Netns; flags?: string[] } = {}): Promise<SfuPages> {
   const built = await Bun.build({ entrypoints: [join(import.meta.dir, "sfu-page.ts")], target: "browser" });
   if (!built.success) throw new AggregateError(built.logs, "sfu page build failed");
   const script = await built.outputs[0]!.text();
   const server = Bun.serve({
-    hostname: "127.0.0.1",
+    hostname: netns?.hostIp ?? "127.0.0.1",
     port: 0,
     fetch: (req) =>
       new URL(req.url).pathname === "/page.js"
         ? new Response(script, { headers: { "content-type": "text/javascript" } })
         : new Response('<!doctype html><body><script src="/page.js"></script></body>', { headers: { "content-type": "text/html" } }),
   });
-  const browser = await launchBrowser(["--allow-loopback-in-peer-connection"]);
+  const inNs = netns ? await launchIn(netns, [...FLAGS, ...flags]) : null;
+  const browser = inNs?.browser ?? (await launchBrowser([...FLAGS, ...flags]));
   const pages = new Map<string, Page>();
   return {
     browser,
@@ -72,6 +91,7 @@ export async function startSfuPages(): Promise<SfuPages> {
     async close() {
       await browser.close();
       server.stop(true);
+      if (inNs) rmSync(inNs.dir, { recursive: true, force: true });
     },
   };
 }

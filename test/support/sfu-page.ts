@@ -16,7 +16,18 @@ declare global {
 
 export interface Received {
   /** participantId → what arrives from them. */
-  [participantId: string]: { framesDecoded: number; frameWidth: number; audioPackets: number; firstFrameAt: number | null };
+  [participantId: string]: {
+    framesDecoded: number;
+    /** Of the last frame decoded. */
+    frameWidth: number;
+    /** Times the video froze so far, and for how many seconds in all (Chromium's freezeCount, totalFreezesDuration: no new frame for well over the usual gap). */
+    freezes: number;
+    frozen: number;
+    /** Video bytes received so far. */
+    videoBytes: number;
+    audioPackets: number;
+    firstFrameAt: number | null;
+  };
 }
 
 let transport: SfuTransport | null = null;
@@ -61,10 +72,13 @@ const page = {
       if (s.type !== "inbound-rtp") return;
       const info = links!.tracks.find((t) => t.mid === s.mid);
       if (!info) return;
-      const r = (out[info.participantId] ??= { framesDecoded: 0, frameWidth: 0, audioPackets: 0, firstFrameAt: null });
+      const r = (out[info.participantId] ??= { framesDecoded: 0, frameWidth: 0, freezes: 0, frozen: 0, videoBytes: 0, audioPackets: 0, firstFrameAt: null });
       if (s.kind === "video") {
         r.framesDecoded += s.framesDecoded ?? 0;
         r.frameWidth = Math.max(r.frameWidth, s.frameWidth ?? 0);
+        r.freezes += s.freezeCount ?? 0;
+        r.frozen += s.totalFreezesDuration ?? 0;
+        r.videoBytes += s.bytesReceived ?? 0;
         r.firstFrameAt = firstFrames.get(info.participantId) ?? null;
       } else r.audioPackets += s.packetsReceived ?? 0;
     });

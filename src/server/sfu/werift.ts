@@ -11,14 +11,14 @@ import { sdpMids, type SfuIceCandidate } from "../../shared/sfu";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource, SfuTrackInfo } from "./sfu";
 import { Publication, Subscription } from "./werift-forward";
 import { createPeer, keepConsent, reportedLoss, surviveUnreachablePeers } from "./werift-media";
+import { Downlink } from "./downlink";
 import { SpeakerMeter } from "./speaker";
 import { Serial } from "./serial";
 
 /** Ceiling asked of each publisher's video by REMB; the browser splits it over its layers. */
 const PUBLISH_BITRATE = 2_500_000;
-/** Above this reported loss a subscriber gets the lowest layers only, until it stays low for WEAK_HOLD_MS. */
+/** Above this reported loss a subscriber gets the lowest layers only, until a probe finds its link better (downlink.ts). */
 const WEAK_LOSS = 0.1;
-const WEAK_HOLD_MS = 10_000;
 const TICK_MS = 500;
 /**
  * A subscribe offer unanswered this long is sent again, waiting twice as long each time up to
@@ -50,8 +50,8 @@ class Member extends Serial {
   offerWait = OFFER_WAIT_MS;
   /** Numbers this member's subscribe offers: an answer naming another one is stale. */
   offerVersion = 0;
-  /** When the subscriber last reported heavy loss. */
-  lossyAt = 0;
+  /** Whether its subscribe link carries more than the lowest layers, from the loss it reports. */
+  readonly downlink = new Downlink();
   constructor(readonly id: string) {
     super();
   }
@@ -257,7 +257,7 @@ export class WeriftSfu implements Sfu {
     const pc = this.#peer(room, member, "subscribe");
     pc.onTransceiverAdded.subscribe((t) => {
       t.sender.onRtcp.subscribe((packet) => {
-        if ((reportedLoss(packet) ?? 0) > WEAK_LOSS) member.lossyAt = Date.now();
+        if ((reportedLoss(packet) ?? 0) > WEAK_LOSS) member.downlink.lossy(Date.now());
       });
     });
     // Packets reach the subscriber from now on: its keyframes are asked for now, not at the next tick.
@@ -310,7 +310,7 @@ export class WeriftSfu implements Sfu {
         p.sendRemb(PUBLISH_BITRATE);
         p.checkLayers();
       }
-      const weak = Date.now() - member.lossyAt < WEAK_HOLD_MS;
+      const weak = member.downlink.weak(Date.now());
       for (const s of member.subscriptions.values()) {
         s.setWeak(weak);
         s.awaitKeyframe();
