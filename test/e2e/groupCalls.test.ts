@@ -4,8 +4,8 @@
  * shows video frames decoded from each of the other two.
  */
 import { describe, expect, test } from "bun:test";
-import { SCREEN_CAPTURE_FLAGS, artifactPath } from "../support/browser";
-import { button, callStage, expectDecoding, expectOnlySpeaker } from "../support/calls";
+import { SCREEN_CAPTURE_FLAGS, artifactPath, until } from "../support/browser";
+import { button, callStage, expectDecoding, expectOnlySpeaker, expectPip } from "../support/calls";
 
 const T = 30_000;
 const stage = callStage("group calls e2e", { flags: SCREEN_CAPTURE_FLAGS });
@@ -70,7 +70,7 @@ describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
     await expectDecoding(A.page, "a receives the reloaded page", "main", T, 10, b.user.id);
   }, 180_000);
 
-  test("the active speaker follows the one fake microphone that is unmuted, on every other page", async () => {
+  test("the active speaker follows the one fake microphone that is unmuted, on every other page, and into the picture-in-picture window", async () => {
     const {
       users: [a, b, c],
       pages: [A, B, C],
@@ -84,9 +84,15 @@ describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
     await button(C.page, "Mute microphone").click();
     await expectOnlySpeaker(pages, ids, "a", T);
     await B.page.screenshot({ path: artifactPath("group-call-active-speaker.png") });
-    // The turn passes to Cat: the highlight follows her.
+    // Picture in picture plays the one speaking, live.
+    await button(B.page, "Picture in picture").click();
+    await expectPip(B.page, ids.a, T);
+    // The turn passes to Cat: the highlight follows her, and so does the open window.
     await button(A.page, "Mute microphone").click();
     await button(C.page, "Unmute microphone").click();
     await expectOnlySpeaker(pages, ids, "c", T);
+    await expectPip(B.page, ids.c, T);
+    await button(B.page, "Picture in picture").click();
+    await until("the picture-in-picture window closes", () => B.page.evaluate(() => document.pictureInPictureElement === null), T);
   }, 180_000);
 });

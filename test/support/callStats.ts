@@ -183,3 +183,35 @@ export async function expectEveryoneReceives(pages: Record<string, Page>, ids: R
     }
   }
 }
+
+/**
+ * The picture-in-picture window's video (null: none open): the id of its video track, whether
+ * that track is live, frames it has shown so far, and whose tile plays the same track.
+ */
+export function pipVideo(page: Page): Promise<{ track: string; live: boolean; frames: number; tileOf: string | null } | null> {
+  return page.evaluate(() => {
+    const v = document.pictureInPictureElement;
+    if (!(v instanceof HTMLVideoElement) || !(v.srcObject instanceof MediaStream)) return null;
+    const track = v.srcObject.getVideoTracks()[0];
+    if (!track) return null;
+    const tile = [...document.querySelectorAll<HTMLVideoElement>('[data-testid="call-tile"] video')].find(
+      (t) => t.srcObject instanceof MediaStream && t.srcObject.getVideoTracks().some((x) => x.id === track.id),
+    );
+    const tileOf = tile?.closest("[data-participant]")?.getAttribute("data-participant") ?? null;
+    return { track: track.id, live: track.readyState === "live", frames: v.getVideoPlaybackQuality().totalVideoFrames, tileOf };
+  });
+}
+
+/** Passes once `page`'s picture-in-picture window plays `participantId`'s live camera and shows new frames of it. */
+export async function expectPip(page: Page, participantId: string, timeoutMs = T): Promise<void> {
+  let first: number | null = null;
+  await until(`picture-in-picture shows ${participantId}`, async () => {
+    const pip = await pipVideo(page);
+    if (!pip || pip.tileOf !== participantId || !pip.live) {
+      first = null;
+      throw new Error(`picture-in-picture: ${JSON.stringify(pip)}`);
+    }
+    first ??= pip.frames;
+    if (pip.frames < first + 10) throw new Error(`picture-in-picture shows ${pip.frames - first} new frames`);
+  }, timeoutMs);
+}

@@ -18,6 +18,7 @@ import { ParticipantsPanel } from "./ParticipantsPanel";
 import { unmuteAsAsked } from "../../state/callHost";
 import { RemoteTile, SelfTile } from "./CallTiles";
 import { StreamVideo, formatBytes, formatDuration } from "./StreamVideo";
+import { usePipStream } from "./usePipStream";
 import { useScopeName } from "./useScopeName";
 
 function useNow(ms: number): number {
@@ -49,7 +50,9 @@ export function CallView() {
   const askedToUnmute = useCall((s) => s.askedToUnmute);
   const now = useNow(1000);
   const root = useRef<HTMLElement>(null);
+  // 1:1: the other person's video. A group: a video kept out of sight, playing who is featured (usePipStream).
   const remoteVideo = useRef<HTMLVideoElement | null>(null);
+  const pipStream = usePipStream();
   const [soundBlocked, setSoundBlocked] = useState(false);
   const scopeName = useScopeName(useCall((s) => s.conversationId));
   const headcount = count === 1 ? "Just you" : `${count} people`;
@@ -106,7 +109,12 @@ export function CallView() {
       <div className="relative flex min-h-0 flex-1 gap-3 px-2 sm:px-4">
         <div className={cn("relative min-w-0 flex-1 overflow-hidden rounded-2xl", !group && "bg-zinc-900")}>
           {group ? (
-            <CallGrid />
+            <>
+              <CallGrid />
+              <div aria-hidden="true" className="pointer-events-none absolute left-0 top-0 size-px overflow-hidden opacity-0">
+                <StreamVideo stream={pipStream} muted testId="pip-video" videoRef={remoteVideo} />
+              </div>
+            </>
           ) : remoteScreen ? (
             <>
               <StreamVideo stream={remoteScreen} muted fit="contain" testId="screen-video" className="bg-black" />
