@@ -13,6 +13,7 @@ import {
   callStage,
   connect,
   expectDecoding,
+  expectPip,
   expectSystemLine,
   framesDecoded,
   openAs,
@@ -32,7 +33,7 @@ const stage = callStage("calls e2e", { flags: SCREEN_CAPTURE_FLAGS, turn: true }
 const shot = (p: Page, name: string) => p.screenshot({ path: artifactPath(name) });
 
 describe.skipIf(!stage.enabled)("1:1 calls in Chromium", () => {
-  test("an audio+video call connects with video decoding both ways; mute shows on the other side; hang up logs the call", async () => {
+  test("an audio+video call connects with video decoding both ways; mute shows on the other side; picture in picture plays the other person; hang up logs the call", async () => {
     const { A, B } = await stage.pair();
     await ring(A.page, B.page);
     await B.page.getByText("Incoming video call").waitFor({ state: "visible", timeout: T });
@@ -47,6 +48,11 @@ describe.skipIf(!stage.enabled)("1:1 calls in Chromium", () => {
     await until("the call duration on the callee's page", async () => expect(await duration.textContent()).toMatch(/^\d+:\d\d$/));
     await Bun.sleep(2500); // a quality sample or two
     await shot(A.page, "call-active-desktop.png");
+    // Picture in picture plays the other person's video, live, and closes again.
+    await button(B.page, "Picture in picture").click();
+    await expectPip(B.page, "remote-video", T);
+    await button(B.page, "Picture in picture").click();
+    await until("the picture-in-picture window closes", () => B.page.evaluate(() => document.pictureInPictureElement === null), T);
     await button(A.page, "Hang up").click();
     await B.page.getByText("Call ended", { exact: true }).waitFor({ timeout: T });
     await expectSystemLine(A.page, /^Video call ended · \d+:\d\d/);

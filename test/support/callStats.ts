@@ -186,9 +186,10 @@ export async function expectEveryoneReceives(pages: Record<string, Page>, ids: R
 
 /**
  * The picture-in-picture window's video (null: none open): the id of its video track, whether
- * that track is live, frames it has shown so far, and whose tile plays the same track.
+ * that track is live, frames it has shown so far, and whose it is: "remote-video" when the window
+ * plays a 1:1 call's remote video itself, else the participant whose grid tile plays that track.
  */
-export function pipVideo(page: Page): Promise<{ track: string; live: boolean; frames: number; tileOf: string | null } | null> {
+export function pipVideo(page: Page): Promise<{ track: string; live: boolean; frames: number; of: string | null } | null> {
   return page.evaluate(() => {
     const v = document.pictureInPictureElement;
     if (!(v instanceof HTMLVideoElement) || !(v.srcObject instanceof MediaStream)) return null;
@@ -197,17 +198,17 @@ export function pipVideo(page: Page): Promise<{ track: string; live: boolean; fr
     const tile = [...document.querySelectorAll<HTMLVideoElement>('[data-testid="call-tile"] video')].find(
       (t) => t.srcObject instanceof MediaStream && t.srcObject.getVideoTracks().some((x) => x.id === track.id),
     );
-    const tileOf = tile?.closest("[data-participant]")?.getAttribute("data-participant") ?? null;
-    return { track: track.id, live: track.readyState === "live", frames: v.getVideoPlaybackQuality().totalVideoFrames, tileOf };
+    const of = v.dataset.testid === "remote-video" ? "remote-video" : (tile?.closest("[data-participant]")?.getAttribute("data-participant") ?? null);
+    return { track: track.id, live: track.readyState === "live", frames: v.getVideoPlaybackQuality().totalVideoFrames, of };
   });
 }
 
-/** Passes once `page`'s picture-in-picture window plays `participantId`'s live camera and shows new frames of it. */
-export async function expectPip(page: Page, participantId: string, timeoutMs = T): Promise<void> {
+/** Passes once `page`'s picture-in-picture window plays `of`'s live video (see pipVideo) and shows new frames of it. */
+export async function expectPip(page: Page, of: string, timeoutMs = T): Promise<void> {
   let first: number | null = null;
-  await until(`picture-in-picture shows ${participantId}`, async () => {
+  await until(`picture-in-picture shows ${of}`, async () => {
     const pip = await pipVideo(page);
-    if (!pip || pip.tileOf !== participantId || !pip.live) {
+    if (!pip || pip.of !== of || !pip.live) {
       first = null;
       throw new Error(`picture-in-picture: ${JSON.stringify(pip)}`);
     }
