@@ -5,7 +5,8 @@
  * marks it read on the server; the open thread is in the URL (Back closes it, a link or a reload
  * opens it); a reply edited or deleted in the panel changes for the other side live, and a delete
  * leaves both roots' counts right, live and after a reload; on a phone the panel is the
- * whole screen with a back button.
+ * whole screen with a back button. A reply edited and one deleted while a viewer was offline
+ * are right on their screen once they are back.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
@@ -172,5 +173,38 @@ describe.skipIf(!enabled)("threads in Chromium", () => {
       await page.getByTestId("composer").waitFor({ timeout: WAIT });
     }
     expect(stage.errors).toEqual([]);
+  }, 120_000);
+
+  test("replies edited and deleted while a viewer was offline are right in their open thread and on its root once they are back", async () => {
+    const ada = await stage.signedIn("ada_away");
+    const bea = await stage.signedIn("bea_away");
+    const dm = await befriend(stage.node, ada, bea);
+    const send = async (content: string, threadId?: string) =>
+      (await json(await stage.node.req(`/api/conversations/${dm}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content, threadId } }, ada.jar))).message.id as string;
+    const root = await send("Menu for Sunday");
+    const soup = await send("soup to start", root);
+    const cake = await send("cake after", root);
+
+    const page = bea.page;
+    await page.goto(`${stage.base}/c/${dm}?thread=${root}`);
+    const panel = page.getByTestId("thread-panel");
+    await panel.getByTestId("message-content").filter({ hasText: "cake after" }).waitFor({ timeout: WAIT });
+    const summary = page.getByTestId("message-list").locator(`[data-testid="message"][data-message-id="${root}"]`).getByTestId("thread-summary");
+    expect(await summary.getAttribute("data-reply-count")).toBe("2");
+
+    await bea.ctx.setOffline(true);
+    await page.getByTestId("reconnecting-banner").waitFor({ timeout: WAIT });
+    expect((await stage.node.req(`/api/messages/${soup}`, { method: "PATCH", json: { content: "soup and bread to start" } }, ada.jar)).status).toBe(200);
+    expect((await stage.node.req(`/api/messages/${cake}`, { method: "DELETE" }, ada.jar)).status).toBe(204);
+    await bea.ctx.setOffline(false);
+    await page.getByTestId("reconnecting-banner").waitFor({ state: "detached", timeout: WAIT });
+
+    const reply = (id: string) => panel.locator(`[data-testid="message"][data-message-id="${id}"]`);
+    await until("the edit missed offline", async () => expect(await reply(soup).getByTestId("message-content").textContent()).toContain("soup and bread to start"));
+    await reply(soup).getByTestId("edited").waitFor({ timeout: WAIT });
+    await reply(cake).getByTestId("deleted-placeholder").waitFor({ timeout: WAIT });
+    await until("the root's count", async () => expect(await summary.getAttribute("data-reply-count")).toBe("1"));
+    expect(await panel.getByTestId("thread-count").textContent()).toBe("1 reply");
+    expect(stage.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e))).toEqual([]);
   }, 120_000);
 });

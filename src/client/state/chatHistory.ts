@@ -1,6 +1,7 @@
 /**
  * Loading history: the newest page when a conversation opens, older pages on scroll-up, and
- * catching up after a reconnect (sync after the newest id held until nothing is left).
+ * catching up after a reconnect (sync after the newest id held until nothing is left; the
+ * conversation on screen and its open thread also re-read their newest page).
  */
 import { idFloor, idTime } from "../../shared/ids";
 import type { Message } from "../../shared/protocol";
@@ -8,6 +9,7 @@ import { api, describeError } from "../api";
 import { addMessages, useChat, type History } from "./chat";
 import { currentSocket } from "./chatSocket";
 import { isChannelId } from "./spaces";
+import { loadThread, openThreadId } from "./threads";
 
 const PAGE = 50;
 const SYNC_PAGE = 100;
@@ -94,12 +96,30 @@ export async function catchUp(conversationId: string): Promise<void> {
   }
 }
 
-/** After every hello: bring each conversation we hold messages for up to date. */
+/**
+ * The newest page again, merged over what is held: the edits, deletes, reactions and thread
+ * summaries of messages already held that were missed while the socket was down.
+ */
+async function refreshNewest(conversationId: string): Promise<void> {
+  try {
+    const page = await api.get<Page>(`/api/conversations/${encodeURIComponent(conversationId)}/messages?limit=${PAGE}`);
+    useChat.setState((s) => (s.history[conversationId]?.status === "ready" ? addMessages(s, conversationId, page.messages) : {}));
+  } catch {
+    // The next reconnect tries again; live events keep it right meanwhile.
+  }
+}
+
+/**
+ * After every hello: bring each conversation we hold messages for up to date. The one on
+ * screen (and its open thread) also takes what changed in messages it holds.
+ */
 export function resyncHeld(): void {
-  const { history, conversations } = useChat.getState();
+  const { history, conversations, activeId } = useChat.getState();
   for (const [id, h] of Object.entries(history)) {
     if (!conversations[id] && !isChannelId(id)) continue;
-    if (h.status === "ready") void catchUp(id);
+    if (h.status === "ready") void catchUp(id).then(() => (id === activeId ? refreshNewest(id) : undefined));
     else if (h.status === "error") void loadInitial(id);
   }
+  const rootId = openThreadId(window.location.search);
+  if (activeId && rootId) void loadThread(activeId, rootId, true);
 }

@@ -69,11 +69,14 @@ function setThread(rootId: string, f: (t: ThreadHeld | undefined) => ThreadHeld 
   });
 }
 
-/** The newest page of a thread, unless held already. */
-export async function loadThread(conversationId: string, rootId: string): Promise<void> {
+/**
+ * The newest page of a thread, unless held already; `refresh` (after a reconnect) reads it again
+ * over what is held, for the edits and deletes missed meanwhile.
+ */
+export async function loadThread(conversationId: string, rootId: string, refresh = false): Promise<void> {
   const held = useChat.getState().threads[rootId];
-  if (held && held.status !== "error") return;
-  setThread(rootId, (t) => ({ conversationId, root: t?.root ?? null, replies: t?.replies ?? [], hasMoreBefore: false, loadingOlder: false, status: "loading" }));
+  if (held && held.status !== "error" && !(refresh && held.status === "ready")) return;
+  if (!refresh) setThread(rootId, (t) => ({ conversationId, root: t?.root ?? null, replies: t?.replies ?? [], hasMoreBefore: false, loadingOlder: false, status: "loading" }));
   try {
     const page = await api.get<ThreadPage>(`/api/messages/${encodeURIComponent(rootId)}/thread?limit=${PAGE}`);
     // A link may name a thread of another conversation: it does not open beside this one.
@@ -84,12 +87,13 @@ export async function loadThread(conversationId: string, rootId: string): Promis
       // The page's root carries the freshest summary: the timeline's copy takes it too.
       const timeline = patchList(s.messages[conversationId], rootId, () => page.root);
       return {
-        threads: { ...s.threads, [rootId]: { ...t, status: "ready", root: page.root, replies: mergeMessages(t.replies, page.messages), hasMoreBefore: page.hasMore } },
+        // A refresh keeps the older replies held (and whether more are before them).
+        threads: { ...s.threads, [rootId]: { ...t, status: "ready", root: page.root, replies: mergeMessages(t.replies, page.messages), hasMoreBefore: refresh ? t.hasMoreBefore : page.hasMore } },
         ...(timeline ? { messages: { ...s.messages, [conversationId]: timeline } } : {}),
       };
     });
   } catch (err) {
-    setThread(rootId, (t) => t && { ...t, status: "error", error: describeError(err) });
+    if (!refresh) setThread(rootId, (t) => t && { ...t, status: "error", error: describeError(err) });
   }
 }
 
