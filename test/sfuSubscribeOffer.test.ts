@@ -5,17 +5,11 @@
  */
 import { expect, test } from "bun:test";
 import { RTCPeerConnection } from "werift";
-import { WeriftSfu } from "../src/server/sfu/werift";
-import type { SfuEvent } from "../src/server/sfu/sfu";
-import type { SfuSignalOut } from "../src/shared/sfu";
 import { until } from "./support/browser";
+import { recordedSfu } from "./support/sfu-werift";
 
 test("a subscriber that ignores the first subscribe offer gets it again, and again while its answer names another offer; answering the repeat connects its subscribe link", async () => {
-  const sfu = new WeriftSfu();
-  const events: SfuEvent[] = [];
-  sfu.on((e) => void events.push(e));
-  const to = (id: string): SfuSignalOut[] => events.flatMap((e) => (e.type === "signal" && e.to === id ? [e.signal] : []));
-  await sfu.open("c");
+  const { sfu, to, connected } = await recordedSfu("c");
   await sfu.join("c", "a");
   await sfu.join("c", "b");
 
@@ -44,11 +38,7 @@ test("a subscriber that ignores the first subscribe offer gets it again, and aga
   await until("b's subscribe offer repeated again", async () => offers().length >= 3, 60_000);
   await sfu.signal("c", "b", { kind: "answer", link: "subscribe", sdp: subscriber.localDescription!.sdp, version: repeat!.version });
   for (const s of to("b")) if (s.kind === "ice" && s.link === "subscribe" && s.candidate) await subscriber.addIceCandidate(s.candidate);
-  await until(
-    "b's subscribe link to connect",
-    async () => events.some((e) => e.type === "connection" && e.participantId === "b" && e.link === "subscribe" && e.state === "connected"),
-    30_000,
-  );
+  await until("b's subscribe link to connect", async () => connected("b", "subscribe"), 30_000);
   const count = offers().length;
   await Bun.sleep(6_000);
   // Answered: no more repeats.

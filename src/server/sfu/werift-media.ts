@@ -57,6 +57,14 @@ function codecs() {
  * adds the node's announced address to the interface addresses werift offers (its sockets
  * listen on every interface, so traffic sent to a 1:1-NATed public address reaches them) and
  * pins the UDP ports.
+ *
+ * Two settings keep a link's setup off the join's critical path. max-bundle: our subscribe
+ * offers put every m-line on one ICE/DTLS transport from the start (werift otherwise makes,
+ * gathers and signals one per m-line until the answer bundles them — six for a joiner seeing
+ * three people). A zero STUN gather timeout: werift asks a STUN server (Google's, unless told
+ * another) for a server-reflexive address on every gather and setLocalDescription waits for it,
+ * up to 5 s where that server is unreachable; now the host candidates go out at once and a
+ * reflexive one follows as a trickled candidate if it comes.
  */
 export function createPeer(link: SfuLink, network: SfuNetwork = {}): RTCPeerConnection {
   const video = link === "publish" ? [useSdesMid(), useSdesRTPStreamId()] : [useSdesMid()];
@@ -66,6 +74,8 @@ export function createPeer(link: SfuLink, network: SfuNetwork = {}): RTCPeerConn
     iceUseIpv6: false,
     iceAdditionalHostAddresses: network.announcedIp ? [network.announcedIp] : undefined,
     icePortRange: network.portRange,
+    bundlePolicy: "max-bundle",
+    iceStunGatherTimeout: 0,
   });
 }
 

@@ -2,7 +2,9 @@
  * The embedded SFU on werift (WebRTC in TypeScript, runs in the Parley process, no setup).
  * Per participant: a publish link (the client offers its audio, camera and screen) and a
  * subscribe link (the SFU offers everyone else's tracks, renegotiating as publishers come and
- * go). Operations on one participant run one at a time, so offers and answers never interleave.
+ * go). Each link's operations run one at a time, so its offers and answers never interleave;
+ * the two links' run side by side, so a joiner's subscribe answer is not held up behind the
+ * handling of its publish offer.
  */
 import type { RTCPeerConnection, RTCRtpTransceiver } from "werift";
 import { AppError } from "../../shared/errors";
@@ -28,7 +30,10 @@ const TICK_MS = 500;
 const OFFER_WAIT_MS = 5_000;
 const OFFER_WAIT_MAX_MS = 30_000;
 
-class Member extends Serial {
+class Member {
+  /** Operations on the publish link (its offers and candidates), and on the subscribe link. */
+  readonly pubOps = new Serial();
+  readonly subOps = new Serial();
   pub: RTCPeerConnection | null = null;
   sub: RTCPeerConnection | null = null;
   readonly publications = new Map<SfuSource, Publication>();
@@ -52,9 +57,17 @@ class Member extends Serial {
   offerVersion = 0;
   /** Whether its subscribe link carries more than the lowest layers, from the loss it reports. */
   readonly downlink = new Downlink();
-  constructor(readonly id: string) {
-    super();
-  }
+  constructor(readonly id: string) {}
+}
+
+/**
+ * Applies a client's candidate without waiting for it: werift resolves an mDNS one (a browser
+ * that has no camera or microphone permission hides its address behind `<uuid>.local`) for up to
+ * 10 s, which a server never can, and the link's next signal must not wait on it. Its checks
+ * reach us anyway, and answering them teaches werift the address (a peer-reflexive candidate).
+ */
+function addCandidate(pc: RTCPeerConnection, candidate: SfuIceCandidate): void {
+  void pc.addIceCandidate(candidate).catch(() => {});
 }
 
 class Room {
@@ -94,7 +107,7 @@ export class WeriftSfu implements Sfu {
     for (const other of room.members.values()) {
       for (const p of other.publications.values()) if (other !== member) this.#subscribe(room, member, p);
     }
-    if (member.subscriptions.size) void member.run(() => this.#renegotiate(room, member));
+    if (member.subscriptions.size) void member.subOps.run(() => this.#renegotiate(room, member));
   }
 
   async signal(callId: string, participantId: string, signal: SfuSignalIn): Promise<void> {
@@ -103,9 +116,9 @@ export class WeriftSfu implements Sfu {
     if (!member) throw new AppError("NOT_FOUND", "not in this call's SFU room");
     switch (signal.kind) {
       case "offer":
-        return member.run(() => this.#publish(room, member, signal.sdp, signal.sources));
+        return member.pubOps.run(() => this.#publish(room, member, signal.sdp, signal.sources));
       case "answer":
-        return member.run(async () => {
+        return member.subOps.run(async () => {
           if (!member.sub) throw new AppError("CONFLICT", "no subscribe offer awaits an answer");
           // An answer to an offer we repeated (see #publish) comes twice: the second is stale,
           // whether it arrives before or after our next offer (then it answers other m-lines).
@@ -116,14 +129,16 @@ export class WeriftSfu implements Sfu {
           for (const s of member.offered.splice(0)) s.negotiated();
           if (member.dirty) await this.#renegotiate(room, member);
         });
-      case "ice":
-        return member.run(async () => {
-          const pc = signal.link === "publish" ? member.pub : member.sub;
+      case "ice": {
+        const publish = signal.link === "publish";
+        return (publish ? member.pubOps : member.subOps).run(async () => {
+          const pc = publish ? member.pub : member.sub;
           if (!signal.candidate) return;
           // A publish candidate can overtake its offer: hold it until the offer is applied.
-          if (pc?.remoteDescription) await pc.addIceCandidate(signal.candidate).catch(() => {});
-          else if (signal.link === "publish") member.earlyIce.push(signal.candidate);
+          if (pc?.remoteDescription) addCandidate(pc, signal.candidate);
+          else if (publish) member.earlyIce.push(signal.candidate);
         });
+      }
       case "layer": {
         const publication = room.members.get(signal.publisherId)?.publications.get(signal.source);
         for (const s of member.subscriptions.values()) if (s.publication === publication) s.setLayer(signal.layer);
@@ -194,7 +209,7 @@ export class WeriftSfu implements Sfu {
     }
     member.offer = sdp;
     await member.pub.setLocalDescription(await member.pub.createAnswer());
-    for (const candidate of member.earlyIce.splice(0)) await member.pub.addIceCandidate(candidate).catch(() => {});
+    for (const candidate of member.earlyIce.splice(0)) addCandidate(member.pub, candidate);
     this.#answer(room, member);
     // Whatever the client no longer sends (removed from `sources`, or no longer sending) ends.
     for (const [source, p] of member.publications) {
@@ -206,8 +221,11 @@ export class WeriftSfu implements Sfu {
 
   #answer(room: Room, member: Member): void {
     this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "answer", link: "publish", sdp: member.pub!.localDescription!.sdp } });
-    // A client's offer says it is listening: repeat a subscribe offer it may have missed.
-    if (member.negotiating) this.#sendOffer(room, member);
+    // A client's offer says it is listening: repeat a subscribe offer it may have missed (in the
+    // subscribe link's turn: one being made now has no local description yet).
+    void member.subOps.run(async () => {
+      if (member.negotiating) this.#sendOffer(room, member);
+    });
   }
 
   #publication(room: Room, member: Member, source: SfuSource, t: RTCRtpTransceiver): Publication {
@@ -220,7 +238,7 @@ export class WeriftSfu implements Sfu {
     for (const other of room.members.values()) {
       if (other === member) continue;
       this.#subscribe(room, other, p);
-      void other.run(() => this.#renegotiate(room, other));
+      void other.subOps.run(() => this.#renegotiate(room, other));
     }
     return p;
   }
@@ -240,7 +258,7 @@ export class WeriftSfu implements Sfu {
         t.setDirection("inactive");
         other.spare.push(t);
       }
-      void other.run(() => this.#renegotiate(room, other));
+      void other.subOps.run(() => this.#renegotiate(room, other));
     }
     this.#emit({ type: "track", callId: room.id, participantId: member.id, source, published: false });
   }
@@ -276,6 +294,8 @@ export class WeriftSfu implements Sfu {
     }
     member.dirty = false;
     member.negotiating = true;
+    // The tick repeats an offer only once it has gone out (#sendOffer sets when).
+    member.offerRepeatAt = Infinity;
     member.offered = [...member.subscriptions.values()].filter((s) => !s.isNegotiated);
     await pc.setLocalDescription(await pc.createOffer());
     member.offerWait = OFFER_WAIT_MS;
@@ -301,7 +321,7 @@ export class WeriftSfu implements Sfu {
         // Not again before this one has gone out, however long the member's queue takes.
         member.offerRepeatAt = Infinity;
         member.offerWait = Math.min(member.offerWait * 2, OFFER_WAIT_MAX_MS);
-        void member.run(async () => {
+        void member.subOps.run(async () => {
           if (member.negotiating) this.#sendOffer(room, member);
         });
       }
