@@ -26,6 +26,7 @@ import {
 } from "werift";
 import { Socket } from "node:dgram";
 import type { SfuNetwork } from "../config";
+import type { SfuIceCandidate } from "../../shared/sfu";
 import type { SfuLink } from "./sfu";
 
 /**
@@ -77,6 +78,16 @@ export function createPeer(link: SfuLink, network: SfuNetwork = {}): RTCPeerConn
     bundlePolicy: "max-bundle",
     iceStunGatherTimeout: 0,
   });
+}
+
+/**
+ * Applies a client's candidate without waiting for it: werift resolves an mDNS one (a browser
+ * that has no camera or microphone permission hides its address behind `<uuid>.local`) for up to
+ * 10 s, which a server never can, and the link's next signal must not wait on it. Its checks
+ * reach us anyway, and answering them teaches werift the address (a peer-reflexive candidate).
+ */
+export function addCandidate(pc: RTCPeerConnection, candidate: SfuIceCandidate): void {
+  void pc.addIceCandidate(candidate).catch(() => {});
 }
 
 /** werift's ICE agent, as far as keepConsent uses it (queryConsent is private in its types). */

@@ -12,7 +12,7 @@ import type { SfuNetwork } from "../config";
 import { sdpMids, type SfuIceCandidate } from "../../shared/sfu";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource, SfuTrackInfo } from "./sfu";
 import { Publication, Subscription } from "./werift-forward";
-import { createPeer, keepConsent, reportedLoss, surviveUnreachablePeers } from "./werift-media";
+import { addCandidate, createPeer, keepConsent, reportedLoss, surviveUnreachablePeers } from "./werift-media";
 import { Downlink } from "./downlink";
 import { SpeakerMeter } from "./speaker";
 import { Serial } from "./serial";
@@ -58,16 +58,6 @@ class Member {
   /** Whether its subscribe link carries more than the lowest layers, from the loss it reports. */
   readonly downlink = new Downlink();
   constructor(readonly id: string) {}
-}
-
-/**
- * Applies a client's candidate without waiting for it: werift resolves an mDNS one (a browser
- * that has no camera or microphone permission hides its address behind `<uuid>.local`) for up to
- * 10 s, which a server never can, and the link's next signal must not wait on it. Its checks
- * reach us anyway, and answering them teaches werift the address (a peer-reflexive candidate).
- */
-function addCandidate(pc: RTCPeerConnection, candidate: SfuIceCandidate): void {
-  void pc.addIceCandidate(candidate).catch(() => {});
 }
 
 class Room {
