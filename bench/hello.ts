@@ -15,7 +15,7 @@
  * The server is src/server/main.ts in its own process (SQLite), CPU read from /proc. Writes its
  * section (`<!-- bench:hello -->`) of docs/BENCHMARKS.md unless --no-docs.
  */
-import { api, cleanup, dist, fmt, installExitGuards, loadavg, machineInfo, mapLimit, num, procCpuSeconds, register, sleep, startServer, waitForQuiet, writeDocsSection, type BenchUser } from "./lib/harness";
+import { api, cleanup, dist, fmt, installExitGuards, loadavg, machineInfo, mapLimit, num, procCpuExactSeconds, procCpuSeconds, register, sleep, startServer, waitForQuiet, writeDocsSection, type BenchUser } from "./lib/harness";
 import { Sock } from "./chat/sock";
 
 const args = Bun.argv.slice(2);
@@ -49,9 +49,9 @@ async function cpuPer(pid: number, steps: Array<() => Promise<void>>): Promise<n
   const rounds = Math.ceil(ITER / ROUND);
   for (let r = 0; r < rounds; r++) {
     for (const [k, step] of steps.entries()) {
-      const c0 = procCpuSeconds(pid);
+      const c0 = procCpuExactSeconds(pid);
       for (let i = 0; i < ROUND; i++) await step();
-      spent[k]! += procCpuSeconds(pid) - c0;
+      spent[k]! += procCpuExactSeconds(pid) - c0;
     }
   }
   return spent.map((s) => (s * 1000) / (rounds * ROUND));
