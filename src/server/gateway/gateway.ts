@@ -8,7 +8,7 @@ import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import { parse as parseCookies } from "hono/utils/cookie";
 import { AppError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import { ClientFrame, WS_CLOSE, type ServerEvent } from "../../shared/protocol";
+import { WS_CLOSE, type ServerEvent } from "../../shared/protocol";
 import type { AuthService } from "../auth/service";
 import type { Bus, BusEvent } from "../bus/bus";
 import type { Config } from "../config";
@@ -21,6 +21,7 @@ import type { DeviceActor } from "../calls/service";
 import type { Limits } from "../limits/limits";
 import { SerializedReply } from "../hello/service";
 import { DirectMembers } from "./direct";
+import { parseClientFrame } from "./parse";
 
 type Socket = ServerWebSocket<SocketData>;
 
@@ -40,6 +41,7 @@ export class Gateway {
   readonly #held = new Map<string, number>();
   readonly #handlers: ReturnType<typeof handlers>;
   readonly #guestHandlers: ReturnType<typeof guestHandlers>;
+  readonly #publicOrigin: string;
   #server: Server<SocketData> | undefined;
   #unsubscribe: (() => void) | undefined;
   #reaper: ReturnType<typeof setInterval> | undefined;
@@ -61,6 +63,7 @@ export class Gateway {
     this.#handlers = handlers(services);
     this.#guestHandlers = guestHandlers(services, this.#handlers);
     this.websocket.maxPayloadLength = config.ws.maxFrameBytes;
+    this.#publicOrigin = new URL(config.publicUrl).origin;
   }
 
   get connectionCount(): number {
@@ -89,13 +92,16 @@ export class Gateway {
     if (origin !== null && !this.#originAllowed(origin, req)) {
       return Response.json({ error: { code: "FORBIDDEN", message: "Cross-site WebSocket refused" } }, { status: 403 });
     }
-    const cookies = parseCookies(req.headers.get("cookie") ?? "");
+    const cookie = req.headers.get("cookie") ?? "";
+    // By name: only the cookie wanted is decoded, not every cookie the browser holds for the host.
+    const accessToken = parseCookies(cookie, "access_token").access_token;
+    const guestToken = accessToken ? undefined : parseCookies(cookie, "guest_token").guest_token;
     let session: { actor: { userId: string; sessionId: string }; exp: number; guest?: SocketData["guest"] };
     try {
       // A signed-in browser is itself even if it also holds a guest cookie; a guest token is read only without an access token.
-      if (cookies.access_token || !cookies.guest_token) session = await this.auth.authenticateWithExpiry(cookies.access_token);
+      if (accessToken || !guestToken) session = await this.auth.authenticateWithExpiry(accessToken);
       else {
-        const g = await this.guests.verify(cookies.guest_token);
+        const g = await this.guests.verify(guestToken);
         session = { actor: { userId: g.id, sessionId: g.id }, exp: g.exp, guest: { name: g.name, roomId: g.roomId, conversationId: g.conversationId } };
       }
     } catch (err) {
@@ -131,7 +137,7 @@ export class Gateway {
   }
 
   #originAllowed(origin: string, req: Request): boolean {
-    if (origin === new URL(this.config.publicUrl).origin) return true;
+    if (origin === this.#publicOrigin) return true;
     const host = req.headers.get("host");
     const proto = new URL(req.url).protocol === "https:" ? "https:" : "http:";
     return host !== null && origin === `${proto}//${host}`;
@@ -213,7 +219,7 @@ export class Gateway {
     const rawId = (json as { id?: unknown } | null)?.id;
     const id = typeof rawId === "string" && rawId.length <= 64 ? rawId : undefined;
     if (verdict === "limited") return refuse(id, "");
-    const parsed = ClientFrame.safeParse(json);
+    const parsed = parseClientFrame(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return this.#fail(ws, id, new AppError("VALIDATION_ERROR", `Invalid frame${issue ? `: ${issue.path.join(".") || "type"} ${issue.message}` : ""}`));
