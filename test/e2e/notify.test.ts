@@ -13,7 +13,7 @@ import { registerUser, startNode, type TestNode } from "../support/parley";
 import { befriend } from "../support/social";
 import { joinByInvite, json } from "../support/spaces";
 import { connectWs, type WsClient } from "../support/ws";
-import { WAIT, browserAvailable, launchBrowser, sessionCookies, until } from "../support/browser";
+import { WAIT, artifactPath, browserAvailable, launchBrowser, sessionCookies, settled, until } from "../support/browser";
 
 const enabled = browserAvailable("notify e2e");
 const dist = join(import.meta.dir, "../../dist");
@@ -132,6 +132,13 @@ describe.skipIf(!enabled)("new-message alerts in Chromium", () => {
         await page.waitForURL(`${base}${path}`, { timeout: WAIT });
         const row = page.getByTestId("thread-panel").locator(`[data-testid="message"][data-message-id="${reply}"]`);
         await until("the reply marked in the open thread", async () => expect(await row.getAttribute("data-search-target")).toBe(""));
+      }
+      for (const scheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        // The app follows the system's scheme on its change event: wait for it, then for the colours' transitions.
+        await page.waitForFunction((dark) => document.documentElement.classList.contains("dark") === dark, scheme === "dark");
+        await settled(page);
+        await page.screenshot({ path: artifactPath(`notify-thread-channel-${scheme}.png`) });
       }
     } finally {
       await tctx.close();
