@@ -139,4 +139,32 @@ describe("space admins host voice channels", () => {
     expect(await M.waitFor((e) => e.type === "call:moderated")).toMatchObject({ action: "mute", by: w.users.admin.user.id });
     await O.request({ type: "call:end-all", callId: state.id });
   });
+
+  test("an admin asks a member to unmute and removes them from a voice channel call; the member's knock is denied, then admitted; the member has no host powers", async () => {
+    const w = await buildWorld(suite.node);
+    const [O, A, M] = [await open(w.users.owner.jar), await open(w.users.admin.jar), await open(w.users.member.jar)];
+    const member = w.users.member.user.id;
+    const { state } = await O.request({ type: "call:join", conversationId: w.voiceChannelId });
+    const callId = state.id;
+    await A.request({ type: "call:join", conversationId: w.voiceChannelId });
+    await M.request({ type: "call:join", conversationId: w.voiceChannelId });
+    expect((await M.request({ type: "call:host", callId, action: "ask-unmute", participantId: w.users.admin.user.id })).error.code).toBe("FORBIDDEN");
+    expect((await A.request({ type: "call:host", callId, action: "ask-unmute", participantId: member })).ok).toBe(true);
+    expect(await M.waitFor((e) => e.type === "call:moderated")).toMatchObject({ callId, action: "ask-unmute", by: w.users.admin.user.id });
+    await A.request({ type: "call:host", callId, action: "remove", participantId: member });
+    expect(await M.waitFor((e) => e.type === "call:moderated" && e.action === "remove")).toMatchObject({ by: w.users.admin.user.id });
+    expect(await O.waitFor((e) => e.type === "call:participant-left" && e.userId === member)).toMatchObject({ reason: "removed" });
+    // The call is not locked, yet the removed member knocks; the admin denies them.
+    expect(await M.request({ type: "call:join", conversationId: w.voiceChannelId })).toMatchObject({ waiting: true, callId });
+    expect(await A.waitFor((e) => e.type === "call:knock")).toMatchObject({ entry: { id: member } });
+    await A.request({ type: "call:deny", callId, participantId: member });
+    expect(await M.waitFor((e) => e.type === "call:denied")).toMatchObject({ callId });
+    A.events.length = 0;
+    expect(await M.request({ type: "call:join", conversationId: w.voiceChannelId })).toMatchObject({ waiting: true, callId });
+    await A.waitFor((e) => e.type === "call:knock");
+    await A.request({ type: "call:admit", callId, participantId: member });
+    await M.waitFor((e) => e.type === "call:admitted");
+    expect((await M.request({ type: "call:join", conversationId: w.voiceChannelId })).state.participants.map((p: { id: string }) => p.id)).toContain(member);
+    await O.request({ type: "call:end-all", callId });
+  });
 });
