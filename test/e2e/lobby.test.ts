@@ -2,7 +2,8 @@
  * Meetings with guests and a lobby, end to end in Chromium with fake devices: a visitor who is
  * not signed in joins by link under a name; a locked meeting's knockers wait until the host
  * admits (they then decode) or denies them (they are told so); someone the host removed goes
- * back through the lobby. The pre-join and lobby screens are captured at desktop and phone width.
+ * back through the lobby; the host's participants panel shows who is muted, asks them to unmute
+ * and mutes them. The pre-join and lobby screens are captured at desktop and phone width.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
@@ -172,5 +173,43 @@ describe.skipIf(!stage.enabled)("meeting guests and the lobby in Chromium", () =
     await prompt(H.page, member.user.id).getByRole("button", { name: /^Admit/ }).click({ timeout: T });
     await expectDecoding(B.page, "the re-admitted member receives the host", "main", T, 10, host.user.id);
     await expectDecoding(H.page, "the host receives the re-admitted member", "main", T, 10, member.user.id);
+  }, 180_000);
+
+  test("on the pre-join screen a member picks a camera from the device menu and turns the microphone off; they show as muted in the host's participants panel; asked to unmute, they do, and muted by the host their microphone goes off", async () => {
+    const [host, member] = await stage.users(2);
+    const name = member.user.username;
+    const slug = await meeting(host, "Town hall");
+    const H = await joinFromPreJoin(host, slug);
+    const B = stage.pages.track(await openAs(stage.browser, stage.base, member, `/r/${slug}`));
+    // The pre-join device picker lists the fake camera and microphone, the ones in use checked; picking the camera again keeps the preview live.
+    await expectLivePreview(B.page);
+    await button(B.page, "Devices").click({ timeout: T });
+    const devices = B.page.getByRole("menu", { name: "Devices" });
+    for (const kind of ["Camera", "Microphone"]) await devices.getByRole("group", { name: kind }).getByRole("menuitemradio", { checked: true }).waitFor({ timeout: T });
+    await devices.getByRole("group", { name: "Camera" }).getByRole("menuitemradio").first().click();
+    await devices.waitFor({ state: "detached", timeout: T });
+    await expectLivePreview(B.page);
+    await button(B.page, "Turn off microphone").click({ timeout: T });
+    await button(B.page, "Turn on microphone").waitFor({ timeout: T });
+    await B.page.getByRole("button", { name: "Join now" }).click();
+    await expectDecoding(H.page, "the host receives the member", "main", T, 10, member.user.id);
+    await button(B.page, "Unmute microphone").waitFor({ timeout: T });
+
+    await openPeople(H.page);
+    const row = H.page.locator(`[data-testid="participant-row"][data-participant="${member.user.id}"]`);
+    await row.getByRole("img", { name: `${name} is muted` }).waitFor({ timeout: T });
+    await row.getByRole("button", { name: `Ask ${name} to unmute` }).click();
+    const asked = B.page.getByRole("alert").filter({ hasText: "The host asks you to unmute" });
+    await asked.getByRole("button", { name: "Unmute" }).click({ timeout: T });
+    await asked.waitFor({ state: "detached", timeout: T });
+    await button(B.page, "Mute microphone").waitFor({ timeout: T });
+    await row.getByRole("img", { name: `${name} is muted` }).waitFor({ state: "detached", timeout: T });
+    await H.page.screenshot({ path: artifactPath("host-panel-unmuted.png") });
+
+    await row.getByRole("button", { name: `Mute ${name}` }).click();
+    await button(B.page, "Unmute microphone").waitFor({ timeout: T });
+    await B.page.getByText("The host muted you").waitFor({ timeout: T });
+    await row.getByRole("img", { name: `${name} is muted` }).waitFor({ timeout: T });
+    await row.getByRole("button", { name: `Ask ${name} to unmute` }).waitFor({ timeout: T });
   }, 180_000);
 });
