@@ -181,11 +181,12 @@ describe.skipIf(!stage.enabled)("meeting guests and the lobby in Chromium", () =
     const slug = await meeting(host, "Town hall");
     const H = await joinFromPreJoin(host, slug);
     const B = stage.pages.track(await openAs(stage.browser, stage.base, member, `/r/${slug}`));
-    // The pre-join device picker lists the fake camera and microphone, the ones in use checked; picking the camera again keeps the preview live.
+    // The pre-join device menu lists the fake camera and microphone, the ones in use checked, in reach of a click (not clipped by the preview); picking the camera again keeps the preview live.
     await expectLivePreview(B.page);
     await button(B.page, "Devices").click({ timeout: T });
     const devices = B.page.getByRole("menu", { name: "Devices" });
     for (const kind of ["Camera", "Microphone"]) await devices.getByRole("group", { name: kind }).getByRole("menuitemradio", { checked: true }).waitFor({ timeout: T });
+    await B.page.screenshot({ path: artifactPath("prejoin-devices-menu.png") });
     await devices.getByRole("group", { name: "Camera" }).getByRole("menuitemradio").first().click();
     await devices.waitFor({ state: "detached", timeout: T });
     await expectLivePreview(B.page);

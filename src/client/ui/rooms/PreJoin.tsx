@@ -68,9 +68,10 @@ function Preview({ name, seed, avatar }: { name: string; seed?: string; avatar?:
   const showVideo = camera && status === "ready" && !!stream?.getVideoTracks().length;
   return (
     <div className="flex flex-col gap-3">
-      <div className="relative aspect-[4/3] overflow-hidden rounded-2xl bg-zinc-900 shadow-lg ring-1 ring-zinc-900/10 sm:aspect-video dark:ring-white/10">
+      {/* No overflow-hidden here: it would clip the Devices menu, which opens upward from the bottom bar; the picture and the bar round their own corners. */}
+      <div className="relative aspect-[4/3] rounded-2xl bg-zinc-900 shadow-lg ring-1 ring-zinc-900/10 sm:aspect-video dark:ring-white/10">
         {showVideo ? (
-          <StreamVideo stream={stream} muted mirror testId="prejoin-preview" className="absolute inset-0 size-full" />
+          <StreamVideo stream={stream} muted mirror testId="prejoin-preview" className="absolute inset-0 size-full rounded-2xl" />
         ) : (
           <div className="absolute inset-0 flex flex-col items-center justify-center gap-3 text-zinc-300">
             {status === "opening" ? (
@@ -91,7 +92,7 @@ function Preview({ name, seed, avatar }: { name: string; seed?: string; avatar?:
         <p className="absolute left-3 top-3 max-w-[70%] truncate rounded-md bg-black/45 px-2 py-1 text-sm font-medium text-white">
           <bdi>{name || "You"}</bdi>
         </p>
-        <div role="group" aria-label="Microphone and camera" className="absolute inset-x-0 bottom-0 flex items-center justify-center gap-3 bg-linear-to-t from-black/60 to-transparent p-3 pt-10">
+        <div role="group" aria-label="Microphone and camera" className="absolute inset-x-0 bottom-0 flex items-center justify-center gap-3 rounded-b-2xl bg-linear-to-t from-black/60 to-transparent p-3 pt-10">
           <RoundButton label={mic ? "Turn off microphone" : "Turn on microphone"} tone={mic ? "neutral" : "off"} onClick={() => setPreviewMic(!mic)}>
             {mic ? <MicIcon /> : <MicOffIcon />}
           </RoundButton>
