@@ -11,7 +11,7 @@ const T = 30_000;
 const stage = callStage("group calls e2e", { flags: SCREEN_CAPTURE_FLAGS });
 
 describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
-  test("a group DM call rings every member; the two who answer and the caller all decode each other; hands, reactions and a shared screen reach everyone (one member at phone width); a reload resumes", async () => {
+  test("a group DM call rings every member; the two who answer and the caller all decode each other; hands, reactions and a shared screen reach everyone, the screen featured above a strip of cameras (one member at phone width); a reload resumes", async () => {
     const {
       users: [a, b, c],
       pages: [A, B, C],
@@ -58,6 +58,14 @@ describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
       await P.getByTestId("screen-video").waitFor({ timeout: T });
       await expectDecoding(P, "the shared screen", "screen", T, 10, a.user.id);
     }
+    // The screen is the featured tile; everyone's camera goes on in a strip below it, smaller.
+    const strip = B.page.getByTestId("call-strip");
+    for (const u of [a, c]) await strip.locator(`[data-participant="${u.user.id}"]`).waitFor({ timeout: T });
+    expect(await strip.getByTestId("call-tile").count()).toBe(3);
+    const screenBox = (await B.page.getByTestId("screen-video").boundingBox())!;
+    const stripTile = (await strip.locator(`[data-participant="${c.user.id}"]`).boundingBox())!;
+    expect(screenBox.height).toBeGreaterThan(2 * stripTile.height);
+    await expectDecoding(B.page, "a camera in the strip", "main", T, 10, c.user.id);
     await B.page.screenshot({ path: artifactPath("group-call-screen-share.png") });
     await C.page.screenshot({ path: artifactPath("group-call-screen-share-mobile.png") });
     await button(A.page, "Stop sharing").click();
