@@ -3,7 +3,7 @@
  * not signed in joins by link under a name; a locked meeting's knockers wait until the host
  * admits (they then decode) or denies them (they are told so); someone the host removed goes
  * back through the lobby; the host's participants panel shows who is muted, asks them to unmute
- * and mutes them. The pre-join and lobby screens are captured at desktop and phone width.
+ * and mutes them; End call for all ends it for everyone. The pre-join and lobby screens are captured at desktop and phone width.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
@@ -175,7 +175,7 @@ describe.skipIf(!stage.enabled)("meeting guests and the lobby in Chromium", () =
     await expectDecoding(H.page, "the host receives the re-admitted member", "main", T, 10, member.user.id);
   }, 180_000);
 
-  test("on the pre-join screen a member picks a camera from the device menu and turns the microphone off; they show as muted in the host's participants panel; asked to unmute, they do, and muted by the host their microphone goes off", async () => {
+  test("on the pre-join screen a member picks a camera from the device menu and turns the microphone off; they show as muted in the host's participants panel; asked to unmute, they do, and muted by the host their microphone goes off; End call for all ends it for both", async () => {
     const [host, member] = await stage.users(2);
     const name = member.user.username;
     const slug = await meeting(host, "Town hall");
@@ -212,5 +212,11 @@ describe.skipIf(!stage.enabled)("meeting guests and the lobby in Chromium", () =
     await B.page.getByText("The host muted you").waitFor({ timeout: T });
     await row.getByRole("img", { name: `${name} is muted` }).waitFor({ timeout: T });
     await row.getByRole("button", { name: `Ask ${name} to unmute` }).waitFor({ timeout: T });
+
+    // End call for all: the call ends on both pages, the member told the host did it.
+    await button(H.page, "Close participants").click();
+    await button(H.page, "End call for all").click({ timeout: T });
+    for (const P of [H.page, B.page]) await P.locator('[data-testid="call-ended"][data-reason="ended-by-host"]').waitFor({ timeout: T });
+    await B.page.getByText("The host ended the call").waitFor({ timeout: T });
   }, 180_000);
 });
