@@ -5,13 +5,13 @@
  */
 import { describe, expect, test } from "bun:test";
 import { SCREEN_CAPTURE_FLAGS, artifactPath, until } from "../support/browser";
-import { button, callStage, expectDecoding, expectOnlySpeaker, expectPip } from "../support/calls";
+import { button, callStage, expectDecoding, expectOnlySpeaker, expectPip, watchForText } from "../support/calls";
 
 const T = 30_000;
 const stage = callStage("group calls e2e", { flags: SCREEN_CAPTURE_FLAGS });
 
 describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
-  test("a group DM call rings every member; the two who answer and the caller all decode each other; hands, reactions and a shared screen reach everyone, the screen featured above a strip of cameras (one member at phone width); a reload resumes", async () => {
+  test("a group DM call rings every member; the two who answer and the caller all decode each other; hands, reactions and a shared screen reach everyone, the screen featured above a strip of cameras (one member at phone width); a reload shows as reconnecting to the others and resumes", async () => {
     const {
       users: [a, b, c],
       pages: [A, B, C],
@@ -71,11 +71,14 @@ describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
     await button(A.page, "Stop sharing").click();
     await B.page.getByTestId("screen-video").waitFor({ state: "detached", timeout: T });
 
-    // B reloads mid-call: within the grace period the page takes its place again and media flows both ways.
+    // B reloads mid-call: the others see B's tile reconnecting; within the grace period the page takes its place again and media flows both ways.
+    const sawReconnecting = await watchForText(A.page, "Reconnecting…", `[data-testid="call-tile"][data-participant="${b.user.id}"]`);
     await B.page.reload();
     await expectDecoding(B.page, "the reloaded page receives a", "main", T, 10, a.user.id);
     await expectDecoding(B.page, "the reloaded page receives c", "main", T, 10, c.user.id);
     await expectDecoding(A.page, "a receives the reloaded page", "main", T, 10, b.user.id);
+    expect(await sawReconnecting()).toBe(true);
+    expect(await A.page.locator(`[data-participant="${b.user.id}"]`).getByText("Reconnecting…").count()).toBe(0);
   }, 180_000);
 
   test("the active speaker follows the one fake microphone that is unmuted, on every other page, and into the picture-in-picture window", async () => {

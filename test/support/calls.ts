@@ -151,13 +151,17 @@ export function cameras(page: Page): Promise<{ opened: number; live: number }> {
   });
 }
 
-/** Starts watching the page for `text`; the returned function says whether it ever appeared. */
-export async function watchForText(page: Page, text: string): Promise<() => Promise<boolean>> {
-  await page.evaluate((text) => {
-    const w = window as { sawText?: boolean };
-    w.sawText = false;
-    new MutationObserver(() => (w.sawText ||= document.body.innerText.includes(text))).observe(document.body, { subtree: true, childList: true });
-  }, text);
+/** Starts watching the page (or the first element matching `within`) for `text`; the returned function says whether it ever appeared. */
+export async function watchForText(page: Page, text: string, within = "body"): Promise<() => Promise<boolean>> {
+  await page.evaluate(
+    ({ text, within }) => {
+      const w = window as { sawText?: boolean };
+      w.sawText = false;
+      const seen = () => (document.querySelector<HTMLElement>(within)?.innerText ?? "").includes(text);
+      new MutationObserver(() => (w.sawText ||= seen())).observe(document.body, { subtree: true, childList: true });
+    },
+    { text, within },
+  );
   return () => page.evaluate(() => (window as { sawText?: boolean }).sawText === true);
 }
 
