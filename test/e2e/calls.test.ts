@@ -14,6 +14,7 @@ import {
   connect,
   expectDecoding,
   expectPip,
+  expectRecordingFile,
   expectSystemLine,
   framesDecoded,
   openAs,
@@ -157,17 +158,7 @@ describe.skipIf(!stage.enabled)("1:1 calls in Chromium", () => {
     await A.page.getByTestId("recording-indicator").waitFor();
     await Bun.sleep(3000);
     await shot(A.page, "call-recording.png");
-    await button(A.page, "Stop recording").click();
-    const link = A.page.getByTestId("recording-download");
-    await link.waitFor({ timeout: T });
-    await until("the recording's file name", async () => expect(await link.getAttribute("download")).toMatch(/\.webm$/));
-    // The CSP (connect-src 'self') rightly keeps fetch() off blob: URLs, so download it like a user would.
-    const [download] = await Promise.all([A.page.waitForEvent("download", { timeout: T }), link.click()]);
-    expect(download.suggestedFilename()).toMatch(/^parley-call-.*\.webm$/);
-    const bytes = new Uint8Array(await Bun.file((await download.path())!).arrayBuffer());
-    const file = { size: bytes.length, head: [...bytes.slice(0, 4)] };
-    expect(file.size).toBeGreaterThan(1000);
-    expect(file.head).toEqual([0x1a, 0x45, 0xdf, 0xa3]);
+    await expectRecordingFile(A.page);
     await expectDecoding(B.page, "the call goes on after recording");
   }, 90_000);
 

@@ -5,13 +5,13 @@
  */
 import { describe, expect, test } from "bun:test";
 import { SCREEN_CAPTURE_FLAGS, artifactPath, until } from "../support/browser";
-import { button, callStage, expectDecoding, expectOnlySpeaker, expectPip, watchForText } from "../support/calls";
+import { button, callStage, expectDecoding, expectOnlySpeaker, expectPip, expectRecordingFile, watchForText } from "../support/calls";
 
 const T = 30_000;
 const stage = callStage("group calls e2e", { flags: SCREEN_CAPTURE_FLAGS });
 
 describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
-  test("a group DM call rings every member; the two who answer and the caller all decode each other; hands, reactions and a shared screen reach everyone, the screen featured above a strip of cameras (one member at phone width); a reload shows as reconnecting to the others and resumes", async () => {
+  test("a group DM call rings every member; the two who answer and the caller all decode each other; hands, reactions and a shared screen reach everyone, the screen featured above a strip of cameras (one member at phone width); a recording downloads as WebM; a reload shows as reconnecting to the others and resumes", async () => {
     const {
       users: [a, b, c],
       pages: [A, B, C],
@@ -70,6 +70,13 @@ describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
     await C.page.screenshot({ path: artifactPath("group-call-screen-share-mobile.png") });
     await button(A.page, "Stop sharing").click();
     await B.page.getByTestId("screen-video").waitFor({ state: "detached", timeout: T });
+
+    // Recording works in a group call as in a 1:1 one: a WebM file, and the call goes on.
+    await button(A.page, "Start recording").click();
+    await A.page.getByTestId("recording-indicator").waitFor({ timeout: T });
+    await Bun.sleep(3000);
+    await expectRecordingFile(A.page);
+    await expectDecoding(B.page, "b still receives a after the recording", "main", T, 10, a.user.id);
 
     // B reloads mid-call: the others see B's tile reconnecting; within the grace period the page takes its place again and media flows both ways.
     const sawReconnecting = await watchForText(A.page, "Reconnecting…", `[data-testid="call-tile"][data-participant="${b.user.id}"]`);

@@ -151,6 +151,20 @@ export function cameras(page: Page): Promise<{ opened: number; live: number }> {
   });
 }
 
+/** Stops the recording running on `page` and downloads it the way a user does: a parley-call-….webm of more than 1 kB that starts with WebM's EBML magic. */
+export async function expectRecordingFile(page: Page): Promise<void> {
+  await button(page, "Stop recording").click();
+  const link = page.getByTestId("recording-download");
+  await link.waitFor({ timeout: T });
+  await until("the recording's file name", async () => expect(await link.getAttribute("download")).toMatch(/\.webm$/));
+  // The CSP (connect-src 'self') rightly keeps fetch() off blob: URLs, so download it like a user would.
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: T }), link.click()]);
+  expect(download.suggestedFilename()).toMatch(/^parley-call-.*\.webm$/);
+  const bytes = new Uint8Array(await Bun.file((await download.path())!).arrayBuffer());
+  expect(bytes.length).toBeGreaterThan(1000);
+  expect([...bytes.slice(0, 4)]).toEqual([0x1a, 0x45, 0xdf, 0xa3]);
+}
+
 /** Starts watching the page (or the first element matching `within`) for `text`; the returned function says whether it ever appeared. */
 export async function watchForText(page: Page, text: string, within = "body"): Promise<() => Promise<boolean>> {
   await page.evaluate(
