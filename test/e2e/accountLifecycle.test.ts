@@ -3,7 +3,8 @@
  * checked by unzipping it); deletion is scheduled with the password, which signs the user out,
  * and signing in during the grace period shows the choice, where keeping the account cancels it.
  * Once a deletion is carried out, a DM with that account turns read-only on the other side's
- * open page at once, and stays so after a reload.
+ * open page at once, and stays so after a reload; the account shows only as "Deleted user",
+ * never by its placeholder username, and without a presence dot.
  */
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -81,7 +82,7 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
     await until("the deletion is cancelled", async () => expect((await stage.node.store.accounts.userById(a.user.id))?.deletion_due_at).toBeNull());
   }, 120_000);
 
-  test("when the other side's deletion is carried out, an open DM with them says the account was deleted and offers no composer, live and after a reload", async () => {
+  test("when the other side's deletion is carried out, an open DM with them says the account was deleted, names them only \"Deleted user\" and offers no composer, live and after a reload", async () => {
     const [stay, leave] = [await stage.signedIn("stayer"), await stage.signedIn("leaver")];
     const dm = await befriend(stage.node, stay, leave);
     await stage.node.req(`/api/conversations/${dm}/messages`, { method: "POST", json: { content: "goodbye for now", clientId: "bye" } }, leave.jar);
@@ -105,6 +106,13 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
       // Its placeholder username is not shown as if it were a name.
       expect(await page.getByTestId("conversation-status").innerText(), when).toBe("Account deleted");
       expect(await page.getByText("@deleted-").count(), when).toBe(0);
+      // The sidebar's DM entry names them the same way, without a presence dot; the header avatar has none either.
+      const entry = page.getByTestId("conversation-list").getByTestId("conversation-item").filter({ hasText: "goodbye for now" });
+      await entry.filter({ hasText: "Deleted user" }).waitFor({ timeout: WAIT });
+      expect(await entry.getByTestId("presence").count(), when).toBe(0);
+      expect(await page.getByTestId("conversation").locator("header").getByTestId("presence").count(), when).toBe(0);
+      // Nowhere on the page, not even in an attribute, does the placeholder username appear.
+      expect(await page.content(), when).not.toContain("deleted-");
     };
     await readOnly("live");
     await shots(page, "dm-peer-deleted");

@@ -29,6 +29,7 @@ import { TypingLine } from "./TypingLine";
 import { ThreadPanel, useOpenThread } from "./ThreadPanel";
 import { CallButtons } from "../call/CallLayer";
 import { LiveCallBanner } from "../call/LiveCallBanner";
+import { handleOf } from "../common/handle";
 
 export function ConversationPage({ conversationId }: { conversationId: string }) {
   const conversation = useChat((s) => s.conversations[conversationId]);
@@ -74,6 +75,7 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   const history = useChat((s) => s.history[conversationId]);
   const newestId = useChat((s) => s.messages[conversationId]?.at(-1)?.id);
   const title = conversationTitle(conversation, meId);
+  const peer = conversation.kind === "dm" ? otherMember(conversation, meId) : undefined;
   const wide = useMediaQuery("(min-width: 48rem)");
   const panel = useMediaQuery("(min-width: 64rem)");
   const membersOpen = useUi((s) => s.groupMembersOpen);
@@ -105,7 +107,7 @@ function ConversationView({ conversationId }: { conversationId: string }) {
           <Composer
             conversationId={conversationId}
             readOnly={conversation.readOnly}
-            placeholder={conversation.kind === "dm" ? `Message @${otherMember(conversation, meId)?.username ?? title}` : `Message ${title}`}
+            placeholder={conversation.kind === "dm" ? `Message ${(peer && handleOf(peer)) ?? title}` : `Message ${title}`}
             status={<TypingLine conversationId={conversationId} />}
             members={conversation.members}
           />
@@ -152,7 +154,7 @@ function ConversationHeader({ conversationId }: { conversationId: string }) {
         </div>
         <p className="truncate text-xs text-zinc-500 dark:text-zinc-400" data-testid="conversation-status" data-member-count={conversation.members.length}>
           {/* An erased account's username is a placeholder; its presence means nothing. */}
-          {conversation.readOnly === "deleted" ? "Account deleted" : other ? `${presence ? PRESENCE_LABEL[presence] : ""} · @${other.username}` : `${conversation.members.length} members`}
+          {conversation.readOnly === "deleted" ? "Account deleted" : other ? `${presence ? PRESENCE_LABEL[presence] : ""} · ${handleOf(other)}` : `${conversation.members.length} members`}
         </p>
       </div>
       {conversation.kind === "dm" ? (

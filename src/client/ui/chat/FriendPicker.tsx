@@ -6,6 +6,7 @@ import { PRESENCE_LABEL } from "../../state/chatSelectors";
 import { SearchIcon, XIcon } from "../common/chatIcons";
 import { cn } from "../common/cn";
 import { PresenceAvatar } from "../common/PresenceAvatar";
+import { handleOf, shownUsername } from "../common/handle";
 
 const away = (f: Friend) => f.presence === "offline" || f.presence === "invisible";
 
@@ -91,7 +92,7 @@ export function FriendPicker({
             <li key={f.user.id}>
               <label
                 data-testid="friend-option"
-                data-username={f.user.username}
+                data-username={shownUsername(f.user)}
                 className={cn(
                   "flex items-center gap-3 rounded-lg px-2 py-1.5 transition-colors",
                   disabled ? "cursor-not-allowed opacity-50" : "cursor-pointer hover:bg-zinc-100 dark:hover:bg-zinc-800",
@@ -102,7 +103,7 @@ export function FriendPicker({
                 <span className="min-w-0 flex-1">
                   <span className="block truncate text-sm font-medium text-zinc-800 dark:text-zinc-200">{f.user.displayName}</span>
                   <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">
-                    @{f.user.username} · {PRESENCE_LABEL[f.presence]}
+                    {[handleOf(f.user), PRESENCE_LABEL[f.presence]].filter(Boolean).join(" · ")}
                   </span>
                 </span>
                 <input

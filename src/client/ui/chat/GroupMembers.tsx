@@ -5,6 +5,7 @@ import { cn } from "../common/cn";
 import { PresenceAvatar } from "../common/PresenceAvatar";
 import { ProfileTrigger } from "../common/ProfileTrigger";
 import { CrownIcon } from "../spaces/spaceIcons";
+import { handleOf, shownUsername } from "../common/handle";
 
 const away = (p: PresenceStatus | undefined) => !p || p === "offline" || p === "invisible";
 
@@ -28,7 +29,7 @@ export function GroupMembers({ conversation, ring = "ring-zinc-50 dark:ring-zinc
             <li
               key={m.id}
               data-testid="group-member"
-              data-username={m.username}
+              data-username={shownUsername(m)}
               className={cn(status && away(status) && "opacity-60")}
             >
               <ProfileTrigger user={m} className="flex w-full items-center gap-2.5 px-2 py-1.5 hover:bg-zinc-200/60 dark:hover:bg-zinc-800/70">
@@ -41,7 +42,7 @@ export function GroupMembers({ conversation, ring = "ring-zinc-50 dark:ring-zinc
                   </span>
                   {m.id === conversation.ownerId ? <CrownIcon className="size-3.5 shrink-0 text-amber-500" title="Group owner" /> : null}
                 </span>
-                <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">@{m.username}</span>
+                {handleOf(m) ? <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">{handleOf(m)}</span> : null}
               </span>
               </ProfileTrigger>
             </li>

@@ -5,6 +5,7 @@
  * permission). ↑/↓ choose, Enter or Tab insert `@name `, Escape dismisses.
  */
 import { useMemo, useState, type KeyboardEvent } from "react";
+import { isErased } from "../../../shared/account";
 import type { PublicUser } from "../../../shared/protocol";
 import { Avatar } from "../common/Avatar";
 import { AtIcon } from "../common/chatIcons";
@@ -42,6 +43,17 @@ export interface Suggest {
 /** The listbox option's id, for aria-activedescendant. */
 export const optionId = (s: Suggestion) => `mention-${s.user?.id ?? s.name}`;
 
+/**
+ * The members offered for `@q` (q lower-cased), by username. Not the writer, and not an erased
+ * account: its username is a placeholder, and nobody is there to read the mention.
+ */
+export function mentionable(members: readonly PublicUser[], meId: string | null, q: string): PublicUser[] {
+  return members
+    .filter((u) => u.id !== meId && !isErased(u) && (u.username.startsWith(q) || u.displayName.toLowerCase().startsWith(q)))
+    .sort((a, b) => a.username.localeCompare(b.username))
+    .slice(0, MAX_SHOWN);
+}
+
 export function useMentionSuggest(members: readonly PublicUser[], meId: string | null, text: string, caret: number, broadcasts = false): Suggest {
   const [active, setActive] = useState(0);
   const [dismissedAt, setDismissedAt] = useState<string | null>(null);
@@ -49,11 +61,7 @@ export function useMentionSuggest(members: readonly PublicUser[], meId: string |
   const items = useMemo<Suggestion[]>(() => {
     if (query === undefined) return [];
     const q = query.toLowerCase();
-    const people = members
-      .filter((u) => u.id !== meId && (u.username.startsWith(q) || u.displayName.toLowerCase().startsWith(q)))
-      .sort((a, b) => a.username.localeCompare(b.username))
-      .slice(0, MAX_SHOWN)
-      .map((user) => ({ name: user.username, user }));
+    const people = mentionable(members, meId, q).map((user) => ({ name: user.username, user }));
     return broadcasts ? [...people, ...BROADCASTS.filter((b) => b.name.startsWith(q))] : people;
   }, [members, meId, query, broadcasts]);
   const key = `${caret}:${query}`;

@@ -16,6 +16,7 @@ import { mentionsMe, useMentionContext } from "./mentionContext";
 import { ReplyQuote } from "./ReplyQuote";
 import { Attachments } from "./Attachments";
 import { ThreadSummaryLine } from "./ThreadSummary";
+import { handleOf } from "../common/handle";
 
 function EditedMark({ at }: { at: string }) {
   const full = new Date(at).toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
@@ -109,9 +110,9 @@ export function RowView({
                 {header.name}
               </bdi>
             )}
-            {header.showUsername && header.author ? (
+            {header.showUsername && header.author && handleOf(header.author) ? (
               <span data-testid="author-username" title="Another member's name looks like this one" className="shrink-0 text-xs font-medium text-zinc-500 dark:text-zinc-400">
-                @{header.author.username}
+                {handleOf(header.author)}
               </span>
             ) : null}
             <time dateTime={row.createdAt} className="shrink-0 text-xs text-zinc-400 dark:text-zinc-500">

@@ -1,5 +1,6 @@
 /** Presence: a coloured dot (online green, idle amber, dnd red, offline grey), alone or on an avatar. */
 import type { PresenceStatus, PublicUser } from "../../../shared/protocol";
+import { isErased } from "../../../shared/account";
 import { PRESENCE_LABEL } from "../../state/chatSelectors";
 import { Avatar } from "./Avatar";
 import { cn } from "./cn";
@@ -27,7 +28,7 @@ export function PresenceDot({ status, className }: { status: PresenceStatus; cla
 
 /**
  * An avatar with its presence dot in the corner. `ring` is the colour behind the avatar, so the
- * dot's cut-out matches it.
+ * dot's cut-out matches it. An erased account has no presence, so no dot.
  */
 export function PresenceAvatar({
   user,
@@ -35,7 +36,7 @@ export function PresenceAvatar({
   size = "sm",
   ring = "ring-white dark:ring-zinc-950",
 }: {
-  user: Pick<PublicUser, "id" | "displayName" | "avatarUrl">;
+  user: Pick<PublicUser, "id" | "username" | "displayName" | "avatarUrl">;
   status?: PresenceStatus;
   size?: "sm" | "md";
   ring?: string;
@@ -43,7 +44,7 @@ export function PresenceAvatar({
   return (
     <span className="relative inline-flex shrink-0">
       <Avatar name={user.displayName} seed={user.id} src={user.avatarUrl} size={size} />
-      {status ? (
+      {status && !isErased(user) ? (
         <PresenceDot
           status={status}
           className={cn("absolute -bottom-0.5 -right-0.5 ring-[3px]", size === "md" ? "size-3.5" : "size-3", ring)}

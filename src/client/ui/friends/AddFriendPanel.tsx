@@ -10,6 +10,7 @@ import { Button } from "../common/Button";
 import { SearchIcon } from "../common/chatIcons";
 import { CheckIcon } from "../common/icons";
 import { TextField } from "../common/TextField";
+import { handleOf, shownUsername } from "../common/handle";
 
 function requestError(err: unknown, name: string): string {
   if (err instanceof ApiError) {
@@ -163,11 +164,11 @@ function SearchResult({ user }: { user: PublicUser }) {
   else action = <Button size="sm" loading={busy} onClick={() => void act(() => sendFriendRequest({ userId: user.id }))} aria-label={`Add ${user.username}`}>Add</Button>;
 
   return (
-    <li data-testid="search-result" data-username={user.username} className="flex items-center gap-3 border-t border-zinc-100 py-2.5 first:border-t-0 dark:border-zinc-800/70">
+    <li data-testid="search-result" data-username={shownUsername(user)} className="flex items-center gap-3 border-t border-zinc-100 py-2.5 first:border-t-0 dark:border-zinc-800/70">
       <Avatar name={user.displayName} seed={user.id} src={user.avatarUrl} size="sm" />
       <div className="min-w-0 flex-1">
         <p className="truncate text-sm font-medium text-zinc-900 dark:text-zinc-100">{user.displayName}</p>
-        <p className="truncate text-xs text-zinc-500 dark:text-zinc-400">@{user.username}</p>
+        <p className="truncate text-xs text-zinc-500 dark:text-zinc-400">{handleOf(user)}</p>
         {error ? <p className="text-xs text-red-600 dark:text-red-400">{error}</p> : null}
       </div>
       {action}

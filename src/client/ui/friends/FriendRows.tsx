@@ -11,6 +11,7 @@ import { ChatIcon, CheckIcon } from "../common/icons";
 import { PresenceAvatar } from "../common/PresenceAvatar";
 import { ProfileTrigger } from "../common/ProfileTrigger";
 import { useAction } from "../common/useAction";
+import { handleOf, shownUsername } from "../common/handle";
 
 export function IconAction({
   label,
@@ -49,7 +50,7 @@ function Row({ user, avatar, sub, actions, testId }: { user: PublicUser; avatar:
     <li
       data-testid={testId}
       data-user-id={user.id}
-      data-username={user.username}
+      data-username={shownUsername(user)}
       className="flex items-center gap-3 border-t border-zinc-100 px-2 py-2.5 first:border-t-0 sm:px-3 dark:border-zinc-800/70"
     >
       <ProfileTrigger user={user} className="-my-1 flex flex-1 items-center gap-3 py-1">
@@ -57,7 +58,7 @@ function Row({ user, avatar, sub, actions, testId }: { user: PublicUser; avatar:
         <span className="min-w-0 flex-1">
           <span className="block truncate text-sm">
             <bdi className="font-semibold text-zinc-900 dark:text-zinc-100">{user.displayName}</bdi>
-            <span className="ml-1.5 text-zinc-500 dark:text-zinc-400">@{user.username}</span>
+            {handleOf(user) ? <span className="ml-1.5 text-zinc-500 dark:text-zinc-400">{handleOf(user)}</span> : null}
           </span>
           <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">{sub}</span>
         </span>

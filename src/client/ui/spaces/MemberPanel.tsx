@@ -7,6 +7,7 @@ import { Spinner } from "../common/icons";
 import { PresenceAvatar } from "../common/PresenceAvatar";
 import { ProfileTrigger } from "../common/ProfileTrigger";
 import { CrownIcon } from "./spaceIcons";
+import { handleOf, shownUsername } from "../common/handle";
 
 const GROUPS: Array<{ role: SpaceMember["role"]; title: string }> = [
   { role: "owner", title: "Owner" },
@@ -50,7 +51,7 @@ export function MemberPanel({ spaceId, ring = "ring-zinc-50 dark:ring-zinc-900" 
                   <li
                     key={m.user.id}
                     data-testid="member-row"
-                    data-username={m.user.username}
+                    data-username={shownUsername(m.user)}
                     data-role={m.role}
                     className={cn(away({ ...m, presence }) && "opacity-55")}
                   >
@@ -61,7 +62,7 @@ export function MemberPanel({ spaceId, ring = "ring-zinc-50 dark:ring-zinc-900" 
                         <bdi className="truncate text-sm font-medium text-zinc-800 dark:text-zinc-200">{m.user.displayName}</bdi>
                         {m.role === "owner" ? <CrownIcon className="size-3.5 shrink-0 text-amber-500" /> : null}
                       </span>
-                      <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">@{m.user.username}</span>
+                      {handleOf(m.user) ? <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">{handleOf(m.user)}</span> : null}
                     </span>
                     </ProfileTrigger>
                   </li>

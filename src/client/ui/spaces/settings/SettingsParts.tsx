@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import type { SpaceMember } from "../../../../shared/protocol";
 import { Avatar } from "../../common/Avatar";
 import { Spinner } from "../../common/icons";
+import { handleOf, shownUsername } from "../../common/handle";
 
 export function SectionTitle({ title, children }: { title: string; children?: ReactNode }) {
   return (
@@ -31,13 +32,13 @@ export const ROLE_LABEL: Record<SpaceMember["role"], string> = { owner: "Owner",
 /** A person in a settings list: avatar, names, and whatever actions the section offers. */
 export function PersonRow({ user, detail, children, testId }: { user: SpaceMember["user"]; detail?: ReactNode; children?: ReactNode; testId?: string }) {
   return (
-    <li data-testid={testId} data-username={user.username} className="flex flex-wrap items-center gap-3 px-3 py-2.5 sm:flex-nowrap">
+    <li data-testid={testId} data-username={shownUsername(user)} className="flex flex-wrap items-center gap-3 px-3 py-2.5 sm:flex-nowrap">
       <Avatar name={user.displayName} seed={user.id} src={user.avatarUrl} size="sm" />
       <span className="min-w-[7rem] flex-1">
         <bdi className="block truncate text-sm font-medium text-zinc-900 dark:text-zinc-100">{user.displayName}</bdi>
         <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">
-          @{user.username}
-          {detail ? <> · {detail}</> : null}
+          {handleOf(user)}
+          {detail ? <>{handleOf(user) ? " · " : null}{detail}</> : null}
         </span>
       </span>
       {children ? <span className="ml-auto flex shrink-0 items-center gap-2">{children}</span> : null}
