@@ -12,7 +12,7 @@ import type { SfuNetwork } from "../config";
 import { sdpMids, type SfuIceCandidate } from "../../shared/sfu";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource, SfuTrackInfo } from "./sfu";
 import { Publication, Subscription } from "./werift-forward";
-import { addCandidate, createPeer, keepConsent, reportedLoss, surviveUnreachablePeers } from "./werift-media";
+import { addCandidate, createPeer, keepConsent, keepEarlyDtls, reportedLoss, surviveUnreachablePeers } from "./werift-media";
 import { Downlink } from "./downlink";
 import { SpeakerMeter } from "./speaker";
 import { Serial } from "./serial";
@@ -288,6 +288,7 @@ export class WeriftSfu implements Sfu {
     member.offerRepeatAt = Infinity;
     member.offered = [...member.subscriptions.values()].filter((s) => !s.isNegotiated);
     await pc.setLocalDescription(await pc.createOffer());
+    keepEarlyDtls(pc);
     member.offerWait = OFFER_WAIT_MS;
     member.offerVersion++;
     this.#sendOffer(room, member);
