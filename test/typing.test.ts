@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from "bun:test";
 import { TYPING_TTL_MS, resetChat, useChat } from "../src/client/state/chat";
+import { applyEvent, clearTypingTimers } from "../src/client/state/chatEvents";
 import { registerUser, startNode, type TestNode } from "./support/parley";
 import { befriend } from "./support/social";
 import { connectWs, type WsClient } from "./support/ws";
@@ -76,19 +77,8 @@ describe("server throttle", () => {
 
 describe("client expiry", () => {
   const c = "conv-1";
-  let events: typeof import("../src/client/state/chatEvents");
-  const applyEvent = (e: Parameters<typeof events.applyEvent>[0]) => events.applyEvent(e);
-  // chatEvents reaches the router, which reads window at import: give it the little it needs.
-  const hadWindow = "window" in globalThis;
-  beforeAll(async () => {
-    if (!hadWindow) Object.assign(globalThis, { window: { location: new URL("http://localhost/"), addEventListener() {}, removeEventListener() {} } });
-    events = await import("../src/client/state/chatEvents");
-  });
-  afterAll(() => {
-    if (!hadWindow) delete (globalThis as { window?: unknown }).window;
-  });
   afterEach(() => {
-    events.clearTypingTimers();
+    clearTypingTimers();
     jest.useRealTimers();
     resetChat();
   });

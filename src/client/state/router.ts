@@ -8,8 +8,11 @@ interface RouterState {
   navigate(to: string, opts?: { replace?: boolean; keepScroll?: boolean }): void;
 }
 
+/** Outside a browser (state modules imported by tests and tools) the router sits at "/". */
+const inBrowser = typeof window !== "undefined";
+
 function here() {
-  return { path: window.location.pathname, search: window.location.search };
+  return inBrowser ? { path: window.location.pathname, search: window.location.search } : { path: "/", search: "" };
 }
 
 export const useRouter = create<RouterState>()((set) => ({
@@ -27,7 +30,7 @@ export const useRouter = create<RouterState>()((set) => ({
   },
 }));
 
-window.addEventListener("popstate", () => useRouter.setState(here()));
+if (inBrowser) window.addEventListener("popstate", () => useRouter.setState(here()));
 
 export function navigate(to: string, opts?: { replace?: boolean; keepScroll?: boolean }): void {
   useRouter.getState().navigate(to, opts);
