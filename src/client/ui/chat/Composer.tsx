@@ -60,10 +60,18 @@ export function Composer({
   // Reply quotes belong to the main timeline's composer.
   const replyingTo = useReplying((s) => (threadId ? undefined : s[conversationId]));
   const suggest = useMentionSuggest(members, meId, text, caret, broadcasts);
+  // The caret moves in the commit that shows the new text, not a frame later: a key typed in
+  // between would land at the end and then be overtaken by the move.
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    if (pendingCaret.current === null) return;
+    ref.current?.setSelectionRange(pendingCaret.current, pendingCaret.current);
+    pendingCaret.current = null;
+  });
   const replace = (next: string, at: number) => {
+    pendingCaret.current = at;
     update(next);
     setCaret(at);
-    requestAnimationFrame(() => ref.current?.setSelectionRange(at, at));
   };
 
   // Switching conversations: load that one's draft; leaving: stop "typing".
