@@ -258,6 +258,33 @@ for (const backend of backends) {
       expect([first.created, again.created, again.message.id]).toEqual([true, false, first.message.id]);
     });
 
+    test("the writable checks of one turn go in one query, and each asker gets its own answer", async () => {
+      const [a, b, c, d] = [await user(), await user(), await user(), await user()];
+      const dmWith = async (x: string, y: string) => (await store.social.acceptRequest(await store.social.createRequest({ id: newId(), from_id: x, to_id: y, created_at: iso() }), newId(), iso()))!.conversationId;
+      const [open, blocked] = [await dmWith(a.id, b.id), await dmWith(a.id, c.id)];
+      const group = await store.chat.createGroup({ id: newId(), ownerId: a.id, name: null, memberIds: [a.id, d.id], now: iso() });
+      await store.social.block(c.id, a.id, iso());
+      const counter = new QueryCounter();
+      const counted = await openStore(database, [counter]);
+      counter.count = 0;
+      const asks: Array<[string, string]> = [[open, a.id], [open, b.id], [open, a.id], [blocked, a.id], [group.id, d.id], [group.id, b.id], [newId(), a.id]];
+      const answers = await Promise.all(asks.map(([conversationId, userId]) => counted.chat.writableConversation(conversationId, userId)));
+      expect(counter.count).toBe(1);
+      await counted.close();
+      expect(answers.map((w) => w && [w.conversation.id, w.blocked, w.deleted])).toEqual([
+        [open, false, false],
+        [open, false, false],
+        [open, false, false],
+        [blocked, true, false],
+        [group.id, false, false],
+        undefined,
+        undefined,
+      ]);
+      // The same question asked twice in a turn: one lookup, but not one shared object to mutate.
+      expect(answers[0]!.conversation).not.toBe(answers[2]!.conversation);
+      expect(Object.keys(answers[4]!.conversation).sort()).toEqual(Object.keys(group).sort());
+    });
+
     test("sends of one turn go in one statement: a retry, a repeat within the batch and a guest retry get the original, nothing is stored twice", async () => {
       const [a, b] = [await user(), await user()];
       const req = await store.social.createRequest({ id: newId(), from_id: a.id, to_id: b.id, created_at: iso() });
@@ -285,6 +312,8 @@ for (const backend of backends) {
       expect([results[1]!.message.id, results[3]!.message.id, results[4]!.message.id]).toEqual([earlier.message.id, results[2]!.message.id, earlierGuest.message.id]);
       const stored = await store.chat.messages(dm, { limit: 100 });
       expect(stored.map((m) => m.client_id).sort()).toEqual(["earlier", "g1", "new-1", "new-2", "twice"]);
+      // A batch answers with the rows it sent, not read back: they must be the rows as stored.
+      for (const r of [results[0]!, results[2]!, results[5]!]) expect(r.message).toEqual((await store.chat.message(r.message.id))!);
     });
 
     test("a batch with a row the database refuses fails that send alone; the others commit once and are answered", async () => {

@@ -4,8 +4,9 @@ import type { ConversationsTable, Database, MessagesTable, MessageKind, NotifyLe
 import type { UserRow } from "./accounts";
 import { AppError } from "../../shared/errors";
 import { defaultNotifyLevel } from "../../shared/protocol";
-import { coMemberIds, countNamedMentions, dmKey, lastMessageId, namedMentionCandidates, prepared } from "./sql";
+import { coMemberIds, countNamedMentions, dmKey, lastMessageId, namedMentionCandidates, prepared, runSql, valuesStatement } from "./sql";
 import { InsertBatcher } from "./message-batcher";
+import { TurnBatch } from "./turn-batch";
 
 export type ConversationRow = Selectable<ConversationsTable>;
 /** A conversation as listed: with its newest message id, computed from the messages index. */
@@ -92,31 +93,47 @@ const memberConversation = prepared(2, (db, conversationId: string, userId: stri
     .where("c.id", "=", conversationId),
 );
 
+/** The (conversation, user) pairs one writable-check query answers: 2 parameters each. */
+const WRITABLE_BATCH = 256;
+
 /**
- * A DM's members are its two people for good (nobody leaves a DM; an erased account stays a
- * member), so its peer is the other member. CASE keeps groups and channels, whatever their size,
- * from looking at their members at all.
+ * writableConversation for n (conversation, user) pairs in one query. A DM's members are its two
+ * people for good (nobody leaves a DM; an erased account stays a member), so its peer is the
+ * other member. CASE keeps groups and channels, whatever their size, from looking at their
+ * members at all.
  */
-const writableConversation = prepared(2, (db, conversationId: string, userId: string) =>
-  db
-    .selectFrom("conversations as c")
-    .innerJoin("conversation_members as m", (j) => j.onRef("m.conversation_id", "=", "c.id").on("m.user_id", "=", userId))
-    .selectAll("c")
-    .select([
-      sql<boolean | number>`case when c.kind = 'dm' then exists (select 1 from conversation_members p inner join blocks b
-        on (b.blocker_id = ${userId} and b.blocked_id = p.user_id) or (b.blocker_id = p.user_id and b.blocked_id = ${userId})
-        where p.conversation_id = c.id and p.user_id <> ${userId}) else false end`.as("dm_blocked"),
-      sql<boolean | number>`case when c.kind = 'dm' then exists (select 1 from conversation_members p inner join users u on u.id = p.user_id
-        where p.conversation_id = c.id and u.deleted_at is not null) else false end`.as("dm_deleted"),
-    ])
-    .where("c.id", "=", conversationId),
+const writableQuery = valuesStatement(
+  2,
+  (pairs) => `with v (conversation_id, user_id) as (values ${pairs})
+    select c.*, m.user_id as writer_id,
+      case when c.kind = 'dm' then exists (select 1 from conversation_members p inner join blocks b
+        on (b.blocker_id = v.user_id and b.blocked_id = p.user_id) or (b.blocker_id = p.user_id and b.blocked_id = v.user_id)
+        where p.conversation_id = c.id and p.user_id <> v.user_id) else false end as dm_blocked,
+      case when c.kind = 'dm' then exists (select 1 from conversation_members p inner join users u on u.id = p.user_id
+        where p.conversation_id = c.id and u.deleted_at is not null) else false end as dm_deleted
+    from v
+    inner join conversations c on c.id = v.conversation_id
+    inner join conversation_members m on m.conversation_id = c.id and m.user_id = v.user_id`,
 );
+
+type WritableRow = ConversationRow & { writer_id: string; dm_blocked: boolean | number; dm_deleted: boolean | number };
+const writableKey = (conversationId: string, userId: string) => `${conversationId}\u0000${userId}`;
 
 export class KyselyChatStore implements ChatStore {
   readonly #batcher: InsertBatcher;
+  /** Every send asks writableConversation first: the asks of one turn go out as one query. */
+  readonly #writable: TurnBatch<{ conversationId: string; userId: string }, WritableRow>;
 
   constructor(private readonly db: Kysely<Database>) {
     this.#batcher = new InsertBatcher(db);
+    this.#writable = new TurnBatch(
+      (k) => writableKey(k.conversationId, k.userId),
+      async (keys) => {
+        const rows = await runSql<WritableRow>(db, writableQuery(db, keys.length), keys.flatMap((k) => [k.conversationId, k.userId]));
+        return new Map(rows.map((r) => [writableKey(r.id, r.writer_id), r]));
+      },
+      WRITABLE_BATCH,
+    );
   }
 
   conversation(id: string) {
@@ -128,9 +145,10 @@ export class KyselyChatStore implements ChatStore {
   }
 
   async writableConversation(conversationId: string, userId: string) {
-    const [row] = await writableConversation(this.db, conversationId, userId);
+    const row = await this.#writable.get({ conversationId, userId });
     if (!row) return undefined;
-    const { dm_blocked, dm_deleted, ...conversation } = row;
+    // Each caller its own copy: callers of one turn share the row.
+    const { dm_blocked, dm_deleted, writer_id: _, ...conversation } = row;
     return { conversation, blocked: Boolean(dm_blocked), deleted: Boolean(dm_deleted) };
   }
 

@@ -4,10 +4,10 @@
  * trip per statement) is the dominant cost of a send, so under load this multiplies throughput
  * while a lone send still goes straight out. Used by both dialects (KyselyChatStore).
  */
-import { CompiledQuery, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "./schema";
 import type { MessageRow, NewMessage } from "./chat";
-import { isPostgres, prepared } from "./sql";
+import { prepared, runSql, valuesStatement } from "./sql";
 
 export type Result = { message: MessageRow; created: boolean };
 
@@ -58,26 +58,27 @@ export async function insertOne(db: Kysely<Database>, m: NewMessage): Promise<Re
 
 const COLUMNS = ["id", "conversation_id", "author_id", "client_id", "kind", "content", "reply_to_id", "created_at", "mentions_everyone", "mentions_here", "guest_id", "guest_name", "thread_id"] as const;
 
-const columnValues = (m: NewMessage): unknown[] => [m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0, m.mentionsHere ? 1 : 0, m.guest?.id ?? null, m.guest?.name ?? null, m.threadId ?? null];
+/** The n-row insert. No conflict target: a retry may collide on either the author's or the guest's (clientId) index. */
+const batchInsertSql = valuesStatement(COLUMNS.length, (values) => `insert into "messages" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) values ${values} on conflict do nothing returning "id"`);
 
-/**
- * The n-row insert, written out once per dialect and row count: Kysely building and compiling a
- * 256-row insert cost more than the database took to run it. No conflict target: a retry may
- * collide on either the author's or the guest's (clientId) index.
- */
-const batchSql = new Map<string, string>();
-function batchInsertSql(db: Kysely<Database>, n: number): string {
-  const pg = isPostgres(db);
-  const key = `${pg}:${n}`;
-  let text = batchSql.get(key);
-  if (!text) {
-    let p = 0;
-    const row = () => `(${COLUMNS.map(() => (pg ? `$${++p}` : "?")).join(", ")})`;
-    const values = Array.from({ length: n }, row).join(", ");
-    batchSql.set(key, (text = `insert into "messages" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) values ${values} on conflict do nothing returning *`));
-  }
-  return text;
-}
+/** The row as stored from `m`, built from the values sent instead of read back. */
+const storedRow = (m: NewMessage): MessageRow => ({
+  id: m.id,
+  conversation_id: m.conversationId,
+  author_id: m.authorId,
+  client_id: m.clientId,
+  kind: m.kind,
+  content: m.content,
+  reply_to_id: m.replyToId,
+  created_at: m.now,
+  edited_at: null,
+  deleted_at: null,
+  mentions_everyone: m.mentionsEveryone ? 1 : 0,
+  mentions_here: m.mentionsHere ? 1 : 0,
+  guest_id: m.guest?.id ?? null,
+  guest_name: m.guest?.name ?? null,
+  thread_id: m.threadId ?? null,
+});
 
 /** Rows per statement: well under SQLite's 32766 and PostgreSQL's 65535 bound parameters (13 a row). */
 const MAX_BATCH = 256;
@@ -103,8 +104,11 @@ export async function insertMany(db: Kysely<Database>, ms: NewMessage[]): Promis
   // Index locks taken in (author, clientId) order, so concurrent writers on other nodes never deadlock.
   const order = (m: NewMessage) => retryKey(m) ?? m.id;
   rows.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
-  const { rows: inserted } = await db.executeQuery<MessageRow>(CompiledQuery.raw(batchInsertSql(db, rows.length), rows.flatMap(columnValues)));
-  const byId = new Map(inserted.map((r) => [r.id, r]));
+  const stored = rows.map(storedRow);
+  const inserted = await runSql<{ id: string }>(db, batchInsertSql(db, rows.length), stored.flatMap((r) => COLUMNS.map((c) => r[c])));
+  // Only ids come back: a stored row is exactly the values sent (no defaults or triggers fill any column).
+  const insertedIds = new Set(inserted.map((r) => r.id));
+  const byId = new Map(stored.filter((r) => insertedIds.has(r.id)).map((r) => [r.id, r]));
   const originals = new Map<string, MessageRow | undefined>();
   const original = async (m: NewMessage) => {
     const key = retryKey(m)!;

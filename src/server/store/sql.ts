@@ -1,5 +1,5 @@
 /** Helpers shared by the store modules. */
-import { createQueryId, PostgresAdapter, sql, type Compilable, type CompiledQuery, type Kysely, type RawBuilder, type Transaction } from "kysely";
+import { createQueryId, PostgresAdapter, RawNode, sql, type Compilable, type CompiledQuery, type Kysely, type RawBuilder, type Transaction } from "kysely";
 import { mentionedUsernames } from "../../shared/protocol";
 import type { ConversationKind, Database } from "./schema";
 
@@ -104,6 +104,36 @@ export function prepared<A extends unknown[], R>(arity: A["length"], build: (db:
     const parameters = compiled.slots.map((s) => ("arg" in s ? args[s.arg] : s.value));
     const result = await db.executeQuery<R>({ sql: compiled.sql, query: compiled.query, parameters, queryId: createQueryId() });
     return result.rows;
+  };
+}
+
+/**
+ * SQL text written out by hand, run as is. Not CompiledQuery.raw: that freezes the parameters,
+ * and a frozen array of thousands of values is slow for everything that reads it afterwards
+ * (the driver copies and binds each one).
+ */
+export async function runSql<R>(db: Kysely<Database>, text: string, parameters: unknown[]): Promise<R[]> {
+  const { rows } = await db.executeQuery<R>({ sql: text, query: RawNode.createWithSql(text), parameters, queryId: createQueryId() });
+  return rows;
+}
+
+/**
+ * A statement over an n-row VALUES list of `width` parameters a row, its text written out once
+ * per dialect and n: Kysely building and compiling a statement of hundreds of rows costs more
+ * than the database takes to run it.
+ */
+export function valuesStatement(width: number, around: (values: string) => string): (db: Kysely<Database>, n: number) => string {
+  const texts = new Map<string, string>();
+  return (db, n) => {
+    const pg = isPostgres(db);
+    const key = `${pg}:${n}`;
+    let text = texts.get(key);
+    if (!text) {
+      let p = 0;
+      const row = () => `(${Array.from({ length: width }, () => (pg ? `$${++p}` : "?")).join(", ")})`;
+      texts.set(key, (text = around(Array.from({ length: n }, row).join(", "))));
+    }
+    return text;
   };
 }
 
