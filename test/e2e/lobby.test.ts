@@ -85,6 +85,23 @@ describe.skipIf(!stage.enabled)("meeting guests and the lobby in Chromium", () =
     await G.page.getByRole("dialog", { name: /Open house/ }).waitFor({ timeout: T });
     await G.page.screenshot({ path: artifactPath("guest-call-guest.png") });
 
+    // The call's chat: the guest's message reaches the host under the guest's name, the host's
+    // reaches the guest under the host's, and the guest's own shows once, as theirs.
+    await button(G.page, "Open chat").click();
+    await G.page.getByTestId("call-chat-input").fill("hello from Vera");
+    await G.page.getByTestId("call-chat-input").press("Enter");
+    await button(H.page, "Open chat").click();
+    const fromGuest = H.page.getByTestId("call-chat-line").filter({ hasText: "hello from Vera" });
+    await fromGuest.getByText("Visiting Vera").waitFor({ timeout: T });
+    await H.page.getByTestId("call-chat-input").fill("welcome in");
+    await H.page.getByTestId("call-chat-input").press("Enter");
+    await G.page.getByTestId("call-chat-line").filter({ hasText: "welcome in" }).getByText(host.user.username).waitFor({ timeout: T });
+    await until("the guest's own line shows once, as theirs", async () =>
+      expect(await G.page.getByTestId("call-chat-line").allInnerTexts()).toEqual(["You:\nhello from Vera", `${host.user.username}\nwelcome in`]),
+    );
+    expect(await G.page.getByTestId("call-chat-failed").count()).toBe(0);
+    await button(H.page, "Close chat").last().click();
+
     await openPeople(H.page);
     await H.page.getByRole("button", { name: "Remove Visiting Vera" }).click({ timeout: T });
     await G.page.locator('[data-testid="call-ended"][data-reason="removed"]').waitFor({ timeout: T });

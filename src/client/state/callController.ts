@@ -13,7 +13,7 @@ import { SfuTransport } from "../rtc/transports/sfu";
 import type { RecordingState, RtcEvent, SessionFrame } from "../rtc/types";
 import type { ParleySocket } from "../socket";
 import { useCall, type CallState } from "./callStore";
-import { useChat } from "./chat";
+import { isMine, useChat } from "./chat";
 
 let socket: ParleySocket | null = null;
 /** `sfu`: the call's transport once it goes through the server's SFU (null while a mesh). */
@@ -69,7 +69,7 @@ function countUnread(): () => void {
     if (!conversationId || chatOpen) return;
     const before = prev.messages[conversationId] ?? [];
     const fresh = (now.messages[conversationId] ?? []).filter(
-      (m) => m.authorId !== now.meId && m.kind !== "system" && Date.parse(m.createdAt) >= chatSince && !before.some((b) => b.id === m.id),
+      (m) => !isMine(m, now.meId) && m.kind !== "system" && Date.parse(m.createdAt) >= chatSince && !before.some((b) => b.id === m.id),
     );
     if (fresh.length) useCall.setState((s) => ({ chatUnread: s.chatUnread + fresh.length }));
   });

@@ -128,10 +128,15 @@ export function addMessages(s: ChatState, conversationId: string, msgs: readonly
   if (list !== s.messages[conversationId]) patch.messages = { ...s.messages, [conversationId]: list! };
   const box = s.outbox[conversationId];
   if (box?.length) {
-    const acked = new Set(msgs.filter((m) => m.authorId === s.meId && m.clientId).map((m) => m.clientId));
+    const acked = new Set(msgs.filter((m) => isMine(m, s.meId) && m.clientId).map((m) => m.clientId));
     if (acked.size) patch.outbox = { ...s.outbox, [conversationId]: box.filter((o) => !acked.has(o.clientId)) };
   }
   return patch;
+}
+
+/** Whether we wrote `m`: as our account, or (a room guest, whose meId is the guest id) as that guest. */
+export function isMine(m: Pick<Message, "authorId" | "guest">, meId: string | null): boolean {
+  return meId !== null && (m.authorId === meId || m.guest?.id === meId);
 }
 
 /** Keep a conversation's summary (last message, unread count) in step with a new message. */

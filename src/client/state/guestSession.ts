@@ -13,6 +13,7 @@ import { ParleySocket } from "../socket";
 import { handleCallEvent } from "./callEvents";
 import { bindSocket } from "./callController";
 import { useChat } from "./chat";
+import { setCurrentSocket } from "./chatSocket";
 import { applyEvent } from "./chatEvents";
 import { errorText } from "./callHost";
 import { joinCall } from "./groupCall";
@@ -74,6 +75,8 @@ export async function joinAsGuest(slug: string, name: string, media: CallMedia, 
       },
     });
     socket = s;
+    // The room's chat (the call's chat panel) sends on it: a guest has no other socket.
+    setCurrentSocket(s);
     s.start();
   });
 }

@@ -7,9 +7,9 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { MAX_MESSAGE_LENGTH, type Message } from "../../../shared/protocol";
 import { useCall } from "../../state/call";
-import { useChat } from "../../state/chat";
+import { isMine, useChat } from "../../state/chat";
 import { loadInitial } from "../../state/chatHistory";
-import { sendMessage } from "../../state/chatActions";
+import { retryMessage, sendMessage } from "../../state/chatActions";
 import { userName } from "../../state/chatSelectors";
 import { isDeleted } from "../../state/messageDelete";
 import { useSession } from "../../state/session";
@@ -33,12 +33,20 @@ export function CallChatPanel({ onClose }: { onClose: () => void }) {
   const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLInputElement>(null);
 
+  const roster = useCall((s) => s.roster);
+
   const lines = useMemo(() => {
+    // Who wrote it as the call knows them (people joined by a room's link are not the conversation's
+    // members, guests have no account), else as the conversation does.
+    const author = (m: Message) => {
+      const id = m.authorId ?? m.guest?.id;
+      return (id ? roster[id]?.name : undefined) ?? m.guest?.name ?? userName({ conversations }, m.conversationId, m.authorId);
+    };
     const sent = messages
       .filter((m) => m.kind !== "system" && Date.parse(m.createdAt) >= since)
-      .map((m) => ({ key: m.id, self: m.authorId === meId, authorId: m.authorId, text: m.content, message: m as Message | null }));
-    return [...sent, ...pending.map((o) => ({ key: o.clientId, self: true, authorId: meId, text: o.content, message: null }))];
-  }, [messages, pending, since, meId]);
+      .map((m) => ({ key: m.id, self: isMine(m, meId), author: author(m), text: m.content, message: m as Message | null, failed: null as string | null }));
+    return [...sent, ...pending.map((o) => ({ key: o.clientId, self: true, author: "", text: o.content, message: null, failed: o.status === "failed" ? (o.error ?? "Could not send") : null }))];
+  }, [messages, pending, since, meId, roster, conversations]);
 
   useEffect(() => input.current?.focus(), []);
   // Live messages are kept only for conversations whose history is held.
@@ -76,7 +84,7 @@ export function CallChatPanel({ onClose }: { onClose: () => void }) {
               <span className="sr-only">You: </span>
             ) : (
               <span className="flex items-center gap-1 px-1 text-[0.6875rem] text-zinc-400">
-                {userName({ conversations }, conversationId ?? "", l.authorId)}
+                {l.author}
                 {signedIn && l.message && l.message.kind === "text" && !isDeleted(l.message) ? (
                   <button
                     type="button"
@@ -99,6 +107,14 @@ export function CallChatPanel({ onClose }: { onClose: () => void }) {
             >
               {l.text}
             </span>
+            {l.failed !== null ? (
+              <span role="alert" data-testid="call-chat-failed" className="mt-0.5 flex items-center gap-1.5 px-1 text-[0.6875rem] text-red-300">
+                Not sent: {l.failed}
+                <button type="button" onClick={() => conversationId && retryMessage(conversationId, l.key)} className="font-medium text-white underline">
+                  Retry
+                </button>
+              </span>
+            ) : null}
           </li>
         ))}
       </ol>
