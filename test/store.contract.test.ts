@@ -13,6 +13,21 @@ import { KyselySearchStore, type SearchCriteria } from "../src/server/store/sear
 import type { Config } from "../src/server/config";
 import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
 import { QueryCounter } from "./support/query-counter";
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from "kysely";
+
+/** Holds back the answer of the second message batch (an insert answering ids only), as a slow commit would be. */
+class SlowSecondBatch implements KyselyPlugin {
+  batches = 0;
+  constructor(private readonly ms: number) {}
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const rows = args.result.rows;
+    if (rows.length > 1 && rows.every((r) => Object.keys(r).length === 1 && "id" in r) && ++this.batches === 2) await new Promise((r) => setTimeout(r, this.ms));
+    return args.result;
+  }
+}
 
 interface Backend {
   name: string;
@@ -335,6 +350,44 @@ for (const backend of backends) {
       expect((settled[2] as PromiseFulfilledResult<{ message: { id: string } }>).value.message.id).toBe(earlier.message.id);
       expect((await store.chat.messages(dm, { limit: 100 })).map((m) => m.client_id).sort()).toEqual(["earlier", "ok-1", "ok-2"]);
       expect(await store.chat.messageByClientId(a.id, "orphan")).toBeUndefined();
+    });
+
+    test("sends beyond one batch: each stored once, a retry of a send still in flight gets the original, and a reader never sees a later message before an earlier one", async () => {
+      const [a, b] = [await user(), await user()];
+      const req = await store.social.createRequest({ id: newId(), from_id: a.id, to_id: b.id, created_at: iso() });
+      const { conversationId: dm } = (await store.social.acceptRequest(req, newId(), iso()))!;
+      const msg = (clientId: string, content = clientId) => ({ id: newId(), conversationId: dm, authorId: a.id, clientId, kind: "text" as const, content, replyToId: null, now: iso() });
+      // The second batch's insert answers 300 ms late, so it commits late: the third must not commit before it.
+      const slow = new SlowSecondBatch(300);
+      const writer = await openStore(database, [slow]);
+      const sent = Array.from({ length: 700 }, (_, i) => msg(`m${i}`));
+      const looks: string[][] = [];
+      let writing = true;
+      const reader = (async () => {
+        while (writing) {
+          looks.push((await store.chat.messages(dm, { limit: 1000 })).map((m) => m.id));
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      })();
+      const first = sent.map((m) => writer.chat.insertMessage(m));
+      // A turn later the first batch is in flight: a retry of one of its sends, and of one still queued.
+      await new Promise((r) => setImmediate(r));
+      const retries = [writer.chat.insertMessage(msg("m0", "retry")), writer.chat.insertMessage(msg("m699", "retry"))];
+      const results = await Promise.all(first);
+      const again = await Promise.all(retries);
+      writing = false;
+      await reader;
+      await writer.close();
+      expect(slow.batches).toBeGreaterThanOrEqual(3);
+      expect(results.filter((r) => r.created).length).toBe(700);
+      expect(again.map((r) => [r.created, r.message.id, r.message.content])).toEqual([
+        [false, results[0]!.message.id, "m0"],
+        [false, results[699]!.message.id, "m699"],
+      ]);
+      const inOrder = sent.map((m) => m.id);
+      expect((await store.chat.messages(dm, { limit: 1000 })).map((m) => m.id)).toEqual(inOrder);
+      // Whenever the reader looked, it saw the sends up to some point, none missing before it.
+      for (const ids of looks) expect(ids).toEqual(inOrder.slice(0, ids.length));
     });
 
     test("reactions: added once, capped in distinct emoji, listed for a page at once, gone with their message", async () => {

@@ -7,7 +7,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "./schema";
 import type { MessageRow, NewMessage } from "./chat";
-import { prepared, runSql, valuesStatement } from "./sql";
+import { isPostgres, prepared, runSql, valuesStatement } from "./sql";
 
 export type Result = { message: MessageRow; created: boolean };
 
@@ -134,44 +134,122 @@ export async function insertMany(db: Kysely<Database>, ms: NewMessage[]): Promis
 }
 
 /**
+ * How long a batch waits, its rows written but not committed, for the batch before it to commit.
+ * A bound, not a timing: past it the batch rolls back and goes again (nothing of it stored), so
+ * a lock cycle the database cannot see (another transaction waiting on this batch's locks while
+ * holding one the earlier batch needs) ends instead of hanging.
+ */
+const COMMIT_TURN_MS = 5000;
+
+/**
  * Group commit: the sends of one event-loop turn go out together in one statement, and each is
- * answered only once it has committed. One batch writes at a time, so commits follow the order
- * ids were handed out in (a reader paging `after` an id never skips an earlier one still in
- * flight on this node) and a batch takes one pooled connection, leaving the rest to reads.
+ * answered only once it has committed. Commits follow the order ids were handed out in (a reader
+ * paging `after` an id never skips an earlier one still in flight on this node). With one writer
+ * (SQLite: one connection anyway) a batch is one statement. On PostgreSQL two batches are in
+ * flight: each is a transaction that inserts at once but commits only after the batch before it
+ * did, so the next batch's rows are written (on another backend, another core) while the
+ * earlier one commits. A retry key (author or guest, clientId) is in at most one batch in
+ * flight; a send whose key is already there waits for the next batch (it then gets the original).
  */
 export class InsertBatcher {
   #queue: Pending[] = [];
-  #writing = false;
+  #inFlight = 0;
+  #scheduled = false;
+  #keysInFlight = new Set<string>();
+  /** Settles when the newest batch in flight has committed or given up. */
+  #previous: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writers = isPostgres(db) ? 2 : 1,
+  ) {}
 
   insert(m: NewMessage): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ m, resolve, reject });
-      if (!this.#writing) {
-        this.#writing = true;
-        setImmediate(() => void this.#flush());
-      }
+      this.#schedule();
     });
   }
 
-  async #flush(): Promise<void> {
-    const batch = this.#queue.splice(0, MAX_BATCH);
-    if (batch.length === 1) {
-      await insertOne(this.db, batch[0]!.m).then(batch[0]!.resolve, batch[0]!.reject);
-    } else {
-      let results: Array<Result | Error> | undefined;
-      try {
-        results = await insertMany(this.db, batch.map((p) => p.m));
-      } catch {
-        // The statement failed as a whole, so nothing of it is stored: one bad row (say, its
-        // conversation was just deleted) must not sink the others, so each goes again alone and
-        // gets its own answer. Idempotent by clientId, so a commit whose reply was lost is found, not doubled.
-        for (const p of batch) await insertOne(this.db, p.m).then(p.resolve, p.reject);
-      }
-      if (results) batch.forEach((p, i) => (results[i] instanceof Error ? p.reject(results[i]) : p.resolve(results[i] as Result)));
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight >= this.writers || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#flush();
+    });
+  }
+
+  #take(): Pending[] {
+    const batch: Pending[] = [];
+    const later: Pending[] = [];
+    for (const p of this.#queue) {
+      const key = retryKey(p.m);
+      if (batch.length >= MAX_BATCH || (key !== null && this.#keysInFlight.has(key))) later.push(p);
+      else batch.push(p);
     }
-    if (this.#queue.length > 0) setImmediate(() => void this.#flush());
-    else this.#writing = false;
+    this.#queue = later;
+    return batch;
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#take();
+    if (batch.length === 0) return;
+    const keys = batch.flatMap((p) => retryKey(p.m) ?? []);
+    for (const k of keys) this.#keysInFlight.add(k);
+    // Nothing in flight before it: no commit to wait for, so one statement on its own does.
+    const alone = this.#inFlight === 0;
+    this.#inFlight++;
+    const previous = this.#previous;
+    let settled!: () => void;
+    this.#previous = new Promise<void>((r) => (settled = r));
+    // The next batch may start writing now; it commits after this one.
+    this.#schedule();
+    try {
+      await this.#write(batch, alone ? null : previous);
+    } finally {
+      settled();
+      for (const k of keys) this.#keysInFlight.delete(k);
+      this.#inFlight--;
+      this.#schedule();
+    }
+  }
+
+  /** Writes a batch; with `previous`, in a transaction that commits once that batch settled. */
+  async #write(batch: Pending[], previous: Promise<void> | null): Promise<void> {
+    if (batch.length === 1 && previous === null) {
+      await insertOne(this.db, batch[0]!.m).then(batch[0]!.resolve, batch[0]!.reject);
+      return;
+    }
+    let results: Array<Result | Error> | undefined;
+    try {
+      const ms = batch.map((p) => p.m);
+      results =
+        previous === null
+          ? await insertMany(this.db, ms)
+          : await this.db.transaction().execute(async (tx) => {
+              const written = await insertMany(tx, ms);
+              await inTurn(previous);
+              return written;
+            });
+    } catch {
+      // The statement failed as a whole, so nothing of it is stored: one bad row (say, its
+      // conversation was just deleted) must not sink the others, so each goes again alone and
+      // gets its own answer. Idempotent by clientId, so a commit whose reply was lost is found, not doubled.
+      await previous;
+      for (const p of batch) await insertOne(this.db, p.m).then(p.resolve, p.reject);
+      return;
+    }
+    batch.forEach((p, i) => (results[i] instanceof Error ? p.reject(results[i]) : p.resolve(results[i] as Result)));
+  }
+}
+
+/** Waits for the batch before to settle, for COMMIT_TURN_MS at most (then throws, which rolls this one back). */
+async function inTurn(previous: Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([previous, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("the earlier batch did not commit in time")), COMMIT_TURN_MS)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
