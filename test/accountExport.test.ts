@@ -56,7 +56,9 @@ describe("data export", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/zip");
     expect(res.headers.get("content-disposition")).toStartWith("attachment;");
-    const zip = unzipSync(new Uint8Array(await res.arrayBuffer()));
+    const body = new Uint8Array(await res.arrayBuffer());
+    expect(done.size).toBe(body.byteLength);
+    const zip = unzipSync(body);
 
     const profile = JSON.parse(strFromU8(zip["profile.json"]!));
     expect(profile).toMatchObject({ id: alice.user.id, username: alice.user.username, email: alice.user.email });

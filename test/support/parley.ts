@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import { loadConfig, type Config } from "../../src/server/config";
+import { S3FileStore } from "../../src/server/files/s3-file-store";
 import { createParley, type Parley } from "../../src/server/server";
 import type { KyselyStore } from "../../src/server/store/store";
 import { createTestDatabase } from "./postgres";
@@ -40,7 +41,9 @@ export interface TestNode extends Parley {
 export async function startNode(env: Record<string, string> = {}, opts: Parameters<typeof createParley>[1] = {}): Promise<TestNode> {
   const pg = process.env.TEST_STORE === "postgres" && !env.DATABASE_URL ? await createTestDatabase() : null;
   const { config, dir } = testConfig(pg ? { ...env, DATABASE_URL: pg.url } : env);
-  const parley = await createParley(config, opts);
+  // As main.ts does: a bucket in the env puts the node's files there.
+  const files = opts.files ?? (config.files.kind === "s3" ? new S3FileStore(config.files, config.dataDir) : undefined);
+  const parley = await createParley(config, { ...opts, files });
   return {
     ...parley,
     dir,

@@ -2,14 +2,24 @@
  * A TCP proxy a test can cut and restore, to make a shared service (PostgreSQL on 5432)
  * unreachable for one node without touching the service other suites use. Given several
  * targets it is a failover load balancer: each connection goes to the first that accepts.
+ * It can also slow what the service answers to a set pace, so that work reading from it (an
+ * export streaming files from S3) takes long enough for a test to watch it happen.
  */
 import type { Socket, TCPSocketListener } from "bun";
 
+/** Bytes on their way to one side: a socket takes what fits and asks for the rest on drain. */
+interface Lane {
+  socket?: Socket<Pair>;
+  queue: Uint8Array[];
+}
+
 interface Pair {
-  down?: Socket<Pair>;
-  up?: Socket<Pair>;
-  /** Bytes from the client that arrived before the upstream connection opened. */
-  early: Uint8Array[];
+  /** Towards the client; a throttle paces this lane. */
+  down: Lane;
+  /** Towards the service; bytes wait here until the upstream connection opens. */
+  up: Lane;
+  /** Upstream has closed: the client's side closes once what it sent is through. */
+  ended?: boolean;
 }
 
 export interface TcpProxy {
@@ -18,19 +28,44 @@ export interface TcpProxy {
   cut(): void;
   /** Listens again on the same port. */
   restore(): void;
+  /** Passes at most this many bytes a second from upstream to each client; null lifts the limit. */
+  throttle(bytesPerSecond: number | null): void;
   close(): void;
 }
 
 type Target = { host: string; port: number };
 
+/** How often a throttled proxy hands out its budget. */
+const TICK_MS = 50;
+
+/** Writes up to `budget` bytes of the lane's queue, keeping what the socket did not take. */
+function pump(lane: Lane, budget = Infinity): void {
+  while (lane.socket && lane.queue.length > 0 && budget > 0) {
+    const head = lane.queue[0]!;
+    const part = head.subarray(0, Math.min(head.length, budget));
+    const written = Math.max(0, lane.socket.write(part));
+    budget -= written;
+    if (written === head.length) lane.queue.shift();
+    else lane.queue[0] = head.subarray(written);
+    // The socket is full (it asks again on drain), or the budget is spent.
+    if (written < part.length || written < head.length) return;
+  }
+}
+
 export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
   const targets = Array.isArray(target) ? target : [target];
   const pairs = new Set<Pair>();
   let listener: TCPSocketListener<Pair> | null = null;
+  let rate: number | null = null;
+  let pacer: ReturnType<typeof setInterval> | null = null;
   const drop = (p: Pair) => {
     pairs.delete(p);
-    p.down?.end();
-    p.up?.end();
+    p.down.socket?.end();
+    p.up.socket?.end();
+  };
+  const toDown = (p: Pair, budget?: number) => {
+    pump(p.down, budget);
+    if (p.ended && p.down.queue.length === 0) drop(p);
   };
   const connectUp = (pair: Pair, i: number): void =>
     void Bun.connect<Pair>({
@@ -39,16 +74,17 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
       data: pair,
       socket: {
         open(up) {
-          pair.up = up;
-          for (const b of pair.early) up.write(b);
-          pair.early = [];
+          pair.up.socket = up;
+          pump(pair.up);
         },
         data(_up, chunk) {
-          pair.down?.write(chunk);
+          pair.down.queue.push(new Uint8Array(chunk));
+          if (rate === null) toDown(pair);
         },
+        drain: () => pump(pair.up),
         // Only a connection that opened is this pair's to drop; a refused one tries the next target.
-        close: () => pair.up && drop(pair),
-        error: () => pair.up && drop(pair),
+        close: () => pair.up.socket && ((pair.ended = true), toDown(pair, 0)),
+        error: () => pair.up.socket && drop(pair),
       },
     }).catch(() => (i + 1 < targets.length ? connectUp(pair, i + 1) : drop(pair)));
   const listen = (at: number) =>
@@ -57,16 +93,16 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
       port: at,
       socket: {
         open(down) {
-          const pair: Pair = { down, early: [] };
+          const pair: Pair = { down: { socket: down, queue: [] }, up: { queue: [] } };
           down.data = pair;
           pairs.add(pair);
           connectUp(pair, 0);
         },
         data(down, chunk) {
-          const p = down.data;
-          if (p.up) p.up.write(chunk);
-          else p.early.push(new Uint8Array(chunk));
+          down.data.up.queue.push(new Uint8Array(chunk));
+          pump(down.data.up);
         },
+        drain: (down) => void (rate === null && toDown(down.data)),
         close: (down) => drop(down.data),
         error: (down) => drop(down.data),
       },
@@ -83,7 +119,14 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
     restore() {
       listener ??= listen(bound);
     },
+    throttle(bytesPerSecond) {
+      rate = bytesPerSecond;
+      if (pacer) clearInterval(pacer);
+      pacer = rate === null ? null : setInterval(() => pairs.forEach((p) => toDown(p, Math.ceil((rate! * TICK_MS) / 1000))), TICK_MS);
+      if (rate === null) pairs.forEach((p) => toDown(p));
+    },
     close() {
+      this.throttle(null);
       this.cut();
     },
   };

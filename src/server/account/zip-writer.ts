@@ -10,6 +10,7 @@ export class ZipWriter {
   readonly #zip: Zip;
   #error: Error | null = null;
   readonly #done: Promise<void>;
+  #size = 0;
 
   constructor(readonly path: string) {
     this.#sink = Bun.file(path).writer();
@@ -19,6 +20,7 @@ export class ZipWriter {
     this.#zip = new Zip((err, chunk, final) => {
       if (err) return failed((this.#error = err));
       this.#sink.write(chunk);
+      this.#size += chunk.length;
       if (final) finished();
     });
   }
@@ -61,7 +63,9 @@ export class ZipWriter {
   async close(): Promise<number> {
     this.#zip.end();
     await this.#done;
-    return await this.#sink.end();
+    // Counted here: the sink's end() answers only what its last flush wrote.
+    await this.#sink.end();
+    return this.#size;
   }
 
   #check(): void {
