@@ -1,14 +1,12 @@
 /**
- * The Account page in Chromium: a data export is prepared with progress and downloaded (the zip
- * checked by unzipping it); deletion is scheduled with the password, which signs the user out,
+ * The Account page in Chromium (the data export has its own suite, accountExport): deletion is
+ * scheduled with the password, which signs the user out,
  * and signing in during the grace period shows the choice, where keeping the account cancels it.
  * Once a deletion is carried out, a DM with that account turns read-only on the other side's
  * open page at once, and stays so after a reload; the account shows only as "Deleted user",
  * never by its placeholder username, and without a presence dot.
  */
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { strFromU8, unzipSync } from "fflate";
 import type { Page } from "playwright-core";
 import type { KyselyStore } from "../../src/server/store/store";
 import { WAIT, artifactPath, browserAvailable, settled, until } from "../support/browser";
@@ -34,23 +32,6 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
     await page.getByLabel("Password", { exact: true }).fill(password);
     await page.getByRole("button", { name: "Log in" }).click();
   }
-
-  test("an export requested from the Account page is prepared in the background and downloads as a zip of the user's data", async () => {
-    const a = await stage.signedIn("exporter", { acceptDownloads: true });
-    const page = a.page;
-    await page.goto(`${stage.base}/settings/account`);
-    await page.getByRole("button", { name: "Export my data" }).click();
-    const link = page.getByTestId("export-ready").getByRole("link", { name: /Download/ });
-    await link.waitFor({ timeout: WAIT });
-    await page.screenshot({ path: artifactPath("account-export-ready.png") });
-    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
-    expect(download.suggestedFilename()).toMatch(/^parley-export-\d{4}-\d{2}-\d{2}\.zip$/);
-    const saved = artifactPath("account-export.zip");
-    await download.saveAs(saved);
-    const zip = unzipSync(new Uint8Array(readFileSync(saved)));
-    expect(JSON.parse(strFromU8(zip["profile.json"]!)).username).toBe(a.user.username);
-    expect(JSON.parse(strFromU8(zip["messages.json"]!))).toEqual([]);
-  }, 120_000);
 
   test("deleting from the Account page signs out, and signing in during the grace period keeps the account", async () => {
     const a = await stage.signedIn("keeper");
@@ -82,10 +63,14 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
     await until("the deletion is cancelled", async () => expect((await stage.node.store.accounts.userById(a.user.id))?.deletion_due_at).toBeNull());
   }, 120_000);
 
-  test("when the other side's deletion is carried out, an open DM with them says the account was deleted, names them only \"Deleted user\" and offers no composer, live and after a reload", async () => {
+  test("when the other side's deletion is carried out, an open DM with them says the account was deleted, names them only \"Deleted user\" and offers no composer, calls or reactions, live and after a reload", async () => {
     const [stay, leave] = [await stage.signedIn("stayer"), await stage.signedIn("leaver")];
     const dm = await befriend(stage.node, stay, leave);
-    await stage.node.req(`/api/conversations/${dm}/messages`, { method: "POST", json: { content: "goodbye for now", clientId: "bye" } }, leave.jar);
+    const said = async (jar: typeof stay.jar, content: string) =>
+      ((await (await stage.node.req(`/api/conversations/${dm}/messages`, { method: "POST", json: { content, clientId: crypto.randomUUID() } }, jar)).json()) as { message: { id: string } }).message.id;
+    const bye = await said(leave.jar, "goodbye for now");
+    await said(stay.jar, "see you around");
+    expect((await stage.node.req(`/api/messages/${bye}/reactions/${encodeURIComponent("👋")}`, { method: "PUT" }, stay.jar)).status).toBe(204);
     const page = stay.page;
     await page.goto(`${stage.base}/c/${dm}`);
     await page.getByTestId("message").filter({ hasText: "goodbye for now" }).waitFor({ timeout: WAIT });
@@ -107,12 +92,28 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
       expect(await page.getByTestId("conversation-status").innerText(), when).toBe("Account deleted");
       expect(await page.getByText("@deleted-").count(), when).toBe(0);
       // The sidebar's DM entry names them the same way, without a presence dot; the header avatar has none either.
-      const entry = page.getByTestId("conversation-list").getByTestId("conversation-item").filter({ hasText: "goodbye for now" });
+      const entry = page.getByTestId("conversation-list").getByTestId("conversation-item").filter({ hasText: "see you around" });
       await entry.filter({ hasText: "Deleted user" }).waitFor({ timeout: WAIT });
       expect(await entry.getByTestId("presence").count(), when).toBe(0);
       expect(await page.getByTestId("conversation").locator("header").getByTestId("presence").count(), when).toBe(0);
       // Nowhere on the page, not even in an attribute, does the placeholder username appear.
       expect(await page.content(), when).not.toContain("deleted-");
+      // Nothing that could not work is offered: no calls, no notification settings, and on the
+      // messages no reacting, replying, threads or edits (the server refuses each with PEER_DELETED).
+      for (const name of ["Start voice call", "Start video call", /^Notifications/]) expect(await page.getByRole("button", { name }).count(), `${when}: ${name}`).toBe(0);
+      for (const row of [kept, page.getByTestId("message").filter({ hasText: "see you around" })]) {
+        await row.hover();
+        for (const action of ["add-reaction", "reply-message", "open-thread", "edit-message"]) expect(await row.getByTestId(action).count(), `${when}: ${action}`).toBe(0);
+      }
+      // One's own message can still be deleted, which the server allows.
+      expect(await page.getByTestId("message").filter({ hasText: "see you around" }).getByTestId("delete-message").count(), when).toBe(1);
+      // The reaction from before stays to read, but clicking it takes nothing back.
+      const chip = kept.getByTestId("reaction");
+      expect(await chip.getAttribute("aria-disabled"), when).toBe("true");
+      await chip.click({ force: true });
+      await Bun.sleep(300);
+      expect(await chip.getAttribute("aria-pressed"), when).toBe("true");
+      await page.mouse.move(0, 0);
     };
     await readOnly("live");
     await shots(page, "dm-peer-deleted");

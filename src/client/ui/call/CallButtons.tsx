@@ -7,13 +7,15 @@ import { CallIcon, VideoIcon } from "./callIcons";
 export function CallButtons({ conversationId, className }: { conversationId: string; className?: string }) {
   const busy = useCall(callBusy);
   // A DM where either side blocked the other, or with a deleted account, cannot ring (the server would refuse anyway).
-  const readOnly = useChat((s) => Boolean(s.conversations[conversationId]?.readOnly));
+  const readOnly = useChat((s) => s.conversations[conversationId]?.readOnly ?? false);
   const online = useChat((s) => s.socketState === "open");
-  const disabled = busy || readOnly || !online;
+  const disabled = busy || !!readOnly || !online;
   const call = (video: boolean) => {
     const socket = callSocket();
     if (socket) void startCall(socket, conversationId, { audio: true, video });
   };
+  // A block may be lifted, so its buttons stay, greyed; a deleted account never answers again.
+  if (readOnly === "deleted") return null;
   const button = "rounded-lg p-2 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 disabled:cursor-not-allowed disabled:opacity-40 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100";
   return (
     <div className={cn("flex items-center gap-0.5", className)}>

@@ -157,7 +157,8 @@ function ConversationHeader({ conversationId }: { conversationId: string }) {
           {conversation.readOnly === "deleted" ? "Account deleted" : other ? `${presence ? PRESENCE_LABEL[presence] : ""} · ${handleOf(other)}` : `${conversation.members.length} members`}
         </p>
       </div>
-      {conversation.kind === "dm" ? (
+      {/* Nothing arrives from a deleted account, so there is nothing to be notified of either. */}
+      {conversation.kind === "dm" && conversation.readOnly !== "deleted" ? (
         <div className="ml-auto flex shrink-0 items-center gap-0.5">
           <CallButtons conversationId={conversationId} />
           <NotifyLevelMenu conversationId={conversationId} level={conversation.notifyLevel} />

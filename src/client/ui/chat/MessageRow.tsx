@@ -1,5 +1,6 @@
 /** One message row: content (markdown), "edited" mark, reactions, a thread's summary, the hover actions, and the outbox states. */
 import type { PublicUser } from "../../../shared/protocol";
+import { useChat } from "../../state/chat";
 import { discardMessage, retryMessage } from "../../state/chatActions";
 import { isDeleted } from "../../state/messageDelete";
 import { Avatar } from "../common/Avatar";
@@ -59,6 +60,8 @@ export function RowView({
   const m = row.message;
   const mine = !!m && m.authorId === meId;
   const editing = useEditing((s) => !!m && s.messageId === m.id);
+  // A read-only DM (blocked, or the other account deleted) takes no reaction, reply or edit: the server refuses each.
+  const writable = useChat((s) => !s.conversations[conversationId]?.readOnly);
   const mentions = useMentionContext();
   const toMe = !deleted && !!m && mentionsMe(m, mentions, meId);
   return (
@@ -78,7 +81,7 @@ export function RowView({
           : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60",
       )}
     >
-      {m && !deleted && !editing ? <MessageActions message={m} canReact canEdit={mine && m.kind === "text"} canReport={!mine && m.kind === "text"} canDelete={canDelete} inThread={inThread} /> : null}
+      {m && !deleted && !editing ? <MessageActions message={m} canReact={writable} canEdit={writable && mine && m.kind === "text"} canReport={!mine && m.kind === "text"} canDelete={canDelete} inThread={inThread} /> : null}
       <div className="w-10 shrink-0">
         {header?.author ? (
           <ProfileTrigger user={header.author} label={`Profile of ${header.name}`} skipTab className="mt-0.5 block rounded-full">
@@ -145,7 +148,7 @@ export function RowView({
           </div>
         )}
         {!deleted && (m?.attachments ?? o?.attachments)?.length ? <Attachments attachments={(m?.attachments ?? o?.attachments)!} /> : null}
-        {m && !deleted ? <Reactions message={m} /> : null}
+        {m && !deleted ? <Reactions message={m} writable={writable} /> : null}
         {m?.thread && m.thread.replyCount > 0 && !inThread ? <ThreadSummaryLine root={m} thread={m.thread} /> : null}
         {status === "pending" ? (
           <p className="flex items-center gap-1 text-xs text-zinc-400 dark:text-zinc-500">

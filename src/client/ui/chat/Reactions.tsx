@@ -1,6 +1,7 @@
 /**
  * Reaction chips under a message: emoji and count, pressed when the reader reacted (click
  * toggles), and who reacted in a tooltip on hover or focus. A last chip opens the picker.
+ * Where the reader may not write (a read-only DM) the chips only show, and no picker is offered.
  */
 import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
@@ -21,7 +22,7 @@ function whoReacted(names: string[], code: string): string {
   return `${list} reacted with ${code}`;
 }
 
-function Chip({ message, reaction, meId }: { message: Message; reaction: Reaction; meId: string | null }) {
+function Chip({ message, reaction, meId, writable }: { message: Message; reaction: Reaction; meId: string | null; writable: boolean }) {
   const names = useChat(useShallow((s) => reaction.userIds.map((id) => (id === meId ? "You" : userName(s, message.conversationId, id)))));
   const emoji = useEmojiIndex(true)?.byNative.get(reaction.emoji);
   const mine = !!meId && reaction.userIds.includes(meId);
@@ -33,9 +34,10 @@ function Chip({ message, reaction, meId }: { message: Message; reaction: Reactio
       data-emoji={reaction.emoji}
       aria-pressed={mine}
       aria-label={`${reaction.emoji} ${reaction.count}: ${tip}`}
-      onClick={() => void toggleReaction(message, reaction.emoji)}
+      aria-disabled={writable ? undefined : true}
+      onClick={writable ? () => void toggleReaction(message, reaction.emoji) : undefined}
       className={cn(
-        "group/chip relative inline-flex h-7 items-center gap-1.5 rounded-lg px-2 text-sm ring-1 ring-inset transition-colors",
+        "group/chip relative inline-flex h-7 items-center gap-1.5 rounded-lg px-2 text-sm ring-1 ring-inset transition-colors aria-disabled:cursor-default",
         mine
           ? "bg-brand-50 text-brand-700 ring-brand-400 dark:bg-brand-500/15 dark:text-brand-200 dark:ring-brand-400/60"
           : "bg-zinc-100 text-zinc-700 ring-transparent hover:ring-zinc-300 dark:bg-zinc-800 dark:text-zinc-300 dark:hover:ring-zinc-600",
@@ -88,18 +90,20 @@ export function AddReactionButton({ message, className, label = "Add reaction" }
   );
 }
 
-export function Reactions({ message }: { message: Message }) {
+export function Reactions({ message, writable }: { message: Message; writable: boolean }) {
   const meId = useChat((s) => s.meId);
   if (!message.reactions?.length) return null;
   return (
     <div data-testid="reactions" className="mt-1 flex flex-wrap items-center gap-1">
       {message.reactions.map((r) => (
-        <Chip key={r.emoji} message={message} reaction={r} meId={meId} />
+        <Chip key={r.emoji} message={message} reaction={r} meId={meId} writable={writable} />
       ))}
-      <AddReactionButton
-        message={message}
-        className="inline-flex h-7 items-center rounded-lg px-2 text-zinc-500 opacity-0 ring-1 ring-inset ring-transparent transition-opacity hover:bg-zinc-100 hover:text-zinc-700 focus:opacity-100 group-hover/row:opacity-100 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
-      />
+      {writable ? (
+        <AddReactionButton
+          message={message}
+          className="inline-flex h-7 items-center rounded-lg px-2 text-zinc-500 opacity-0 ring-1 ring-inset ring-transparent transition-opacity hover:bg-zinc-100 hover:text-zinc-700 focus:opacity-100 group-hover/row:opacity-100 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
+        />
+      ) : null}
     </div>
   );
 }

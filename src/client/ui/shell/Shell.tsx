@@ -83,9 +83,10 @@ function MobileTopBar() {
   const path = useRouter((s) => s.path);
   const id = conversationIdOf(path);
   const level = useChat((s) => (id ? s.conversations[id]?.notifyLevel : undefined));
+  // A DM's presence, and with it the DM's actions; none for a deleted account, which nothing reaches.
   const presence = useChat((s) => {
     const c = id ? s.conversations[id] : undefined;
-    return c?.kind === "dm" ? presenceOf(s, otherMember(c, s.meId)?.id) : null;
+    return c?.kind === "dm" && c.readOnly !== "deleted" ? presenceOf(s, otherMember(c, s.meId)?.id) : null;
   });
   const group = useChat((s) => (id && s.conversations[id]?.kind === "group" ? s.conversations[id] : null));
   const dmWith = useChat((s) => {
