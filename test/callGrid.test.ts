@@ -36,7 +36,7 @@ describe("call grid layout", () => {
 
 describe("camera layer per tile (SFU calls)", () => {
   test("a tile receives the smallest simulcast layer that fills its height, and none when not drawn", () => {
-    const heights = [null, 0, 60, 90, 91, 180, 181, 720] as const;
+    const heights = [null, 0, 120, 180, 181, 360, 361, 1080] as const;
     expect(heights.map((h) => layerForTile(h))).toEqual(["off", "off", "low", "low", "mid", "mid", "high", "high"]);
   });
 });

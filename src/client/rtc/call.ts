@@ -71,6 +71,7 @@ export class Call {
     this.id = opts.callId;
     this.local = new LocalParticipant(opts.media, opts.localMedia);
     this.#transport = (opts.transport ?? ((o: MeshOptions) => new MeshTransport(o)))(this.#transportOptions(true));
+    this.local.setCameraUse(this.#transport.cameraUse);
     this.#wireLocal();
     this.#wireTransport();
   }
@@ -88,6 +89,7 @@ export class Call {
     this.#transport.close();
     this.#transport = make(this.#transportOptions(!LIVE.includes(this.#state)));
     this.#wireTransport();
+    this.local.setCameraUse(this.#transport.cameraUse);
     for (const source of SOURCES) this.#transport.publish(source, this.local.track(source));
     for (const id of this.participants.keys()) {
       this.#meter.watch(id, null);

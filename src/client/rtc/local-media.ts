@@ -20,10 +20,23 @@ export interface DeviceLists {
 }
 
 /**
- * 360p: the encoder starts near 200 kbit/s and would scale 720p down anyway; capturing at the
- * size it can send cut accept → first remote frame from ~420 ms to ~290 ms (bench/call-setup.ts).
+ * What the camera is captured for: "direct", one encoding per peer link (1:1 calls and the
+ * mesh), or "simulcast", three layers to the SFU (¼, ½ and full size: sfu-links.ts).
  */
-const VIDEO: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } };
+export type CameraUse = "direct" | "simulcast";
+
+/** Height of the simulcast capture: the SFU's top layer; the others are ½ and ¼ of it. */
+export const SIMULCAST_HEIGHT = 720;
+
+const CAMERA: Record<CameraUse, MediaTrackConstraints> = {
+  // 360p: the encoder starts near 200 kbit/s and would scale 720p down anyway; capturing at the
+  // size it can send cut accept → first remote frame from ~420 ms to ~290 ms (bench/call-setup.ts).
+  direct: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } },
+  // Chromium sends only as many simulcast layers as the size allows: two at 640×360 (160 and 320
+  // px wide, so the SFU's top layer never existed), three from 960×540. At 720p they are 320, 640
+  // and 1280 px wide, and each subscriber's tile picks one.
+  simulcast: { width: { ideal: (SIMULCAST_HEIGHT * 16) / 9 }, height: { ideal: SIMULCAST_HEIGHT }, frameRate: { ideal: 30 } },
+};
 const AUDIO: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
 /** A sentence the user can act on, for a getUserMedia / getDisplayMedia failure. */
@@ -38,13 +51,32 @@ export function describeMediaError(err: unknown, what = "camera or microphone"):
 export class LocalMedia {
   /** The one stream shown in the self view; its tracks change, the object does not. */
   readonly stream = new MediaStream();
+  #cameraUse: CameraUse = "direct";
+
+  /**
+   * Captures the camera for `use` from now on. A camera already open is resized in place
+   * (applyConstraints: the same track, so senders and negotiation stay as they are); one that
+   * cannot deliver the size keeps its own.
+   */
+  async setCameraUse(use: CameraUse): Promise<void> {
+    if (use === this.#cameraUse) return;
+    this.#cameraUse = use;
+    await this.#fit(this.track("video"), null);
+  }
+
+  /** A camera track opened for `openedFor` brought to the current use's size (the use changed while it opened). */
+  async #fit(track: MediaStreamTrack | undefined, openedFor: CameraUse | null): Promise<void> {
+    if (track?.readyState === "live" && openedFor !== this.#cameraUse) await track.applyConstraints(CAMERA[this.#cameraUse]).catch(() => {});
+  }
 
   /** Opens what the call asks for; on failure falls back to less (audio only, then nothing). */
   async open(media: CallMedia): Promise<string | null> {
     if (!media.audio && !media.video) return null;
+    const use = this.#cameraUse;
     try {
-      const s = await navigator.mediaDevices.getUserMedia({ audio: media.audio && AUDIO, video: media.video && VIDEO });
+      const s = await navigator.mediaDevices.getUserMedia({ audio: media.audio && AUDIO, video: media.video && CAMERA[use] });
       s.getTracks().forEach((t) => this.stream.addTrack(t));
+      await this.#fit(s.getVideoTracks()[0], use);
       return null;
     } catch (err) {
       if (!media.video || !media.audio) return describeMediaError(err);
@@ -79,7 +111,8 @@ export class LocalMedia {
    */
   async replace(kind: InputKind, deviceId?: string): Promise<{ previous: MediaStreamTrack | undefined; next: MediaStreamTrack }> {
     const isVideo = kind === "videoinput";
-    const base = isVideo ? VIDEO : AUDIO;
+    const use = this.#cameraUse;
+    const base = isVideo ? CAMERA[use] : AUDIO;
     const constraints = deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
     const previous = this.track(isVideo ? "video" : "audio");
     // Some cameras can be opened by one consumer only: release the old one first when switching devices.
@@ -91,6 +124,7 @@ export class LocalMedia {
       throw new Error(describeMediaError(err, isVideo ? "camera" : "microphone"));
     }
     const next = (isVideo ? s.getVideoTracks() : s.getAudioTracks())[0]!;
+    if (isVideo) await this.#fit(next, use);
     if (previous) {
       next.enabled = previous.enabled;
       this.stream.removeTrack(previous);

@@ -5,7 +5,7 @@
  */
 import type { CallMedia } from "../../shared/protocol";
 import { Emitter } from "./emitter";
-import { LocalMedia, describeMediaError, type InputKind } from "./local-media";
+import { LocalMedia, describeMediaError, type CameraUse, type InputKind } from "./local-media";
 import type { MediaSource } from "./peer-link";
 import type { CallQuality } from "./quality";
 import type { DeviceState, MediaFlags } from "./types";
@@ -84,6 +84,11 @@ export class LocalParticipant {
     if (on && this.#media.track("video")?.readyState !== "live") return this.switchDevice("videoinput");
     this.#media.setEnabled("video", on);
     this.events.emit("media", this.flags);
+  }
+
+  /** What the camera is captured for (the transport's need); an open camera is resized in place. */
+  setCameraUse(use: CameraUse): void {
+    void this.#media.setCameraUse(use);
   }
 
   /** Another camera or microphone: the new track replaces the old on every link (no renegotiation). */

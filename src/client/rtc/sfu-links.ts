@@ -6,7 +6,11 @@
  */
 import { sdpMids, type SfuLayer, type SfuSignalIn, type SfuSignalOut, type SfuSource, type SfuTrackInfo } from "../../shared/sfu";
 
-/** Simulcast layers of a published camera, lowest first; rids the SFU knows (SIMULCAST_RIDS). */
+/**
+ * Simulcast layers of a published camera, lowest first; rids the SFU knows (SIMULCAST_RIDS).
+ * Chromium sends all three only from 960×540 up: the camera is captured at 720p for the SFU
+ * (CameraUse "simulcast", local-media.ts).
+ */
 const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: "l", scaleResolutionDownBy: 4, maxBitrate: 150_000 },
   { rid: "m", scaleResolutionDownBy: 2, maxBitrate: 500_000 },

@@ -4,6 +4,7 @@
  * source; the transport reports remote tracks, per-participant connection state and quality.
  */
 import type { Emitter } from "./emitter";
+import type { CameraUse } from "./local-media";
 import type { MediaSource } from "./peer-link";
 import type { Signal } from "./peer";
 import type { CallQuality } from "./quality";
@@ -24,6 +25,8 @@ export interface LinkInfo {
 
 export interface MediaTransport {
   readonly events: Emitter<TransportEvents>;
+  /** What our camera must be captured for to be sent this way. */
+  readonly cameraUse: CameraUse;
   publish(source: MediaSource, track: MediaStreamTrack | null): void;
   addPeer(id: string): void;
   removePeer(id: string): void;

@@ -202,6 +202,8 @@ declare global {
     __parleyCall?: {
       readonly callId: string | null;
       peers(): { channel: "main"; peer: string; pc: RTCPeerConnection; sources: Record<string, "microphone" | "camera" | "screen"> }[];
+      /** Our SFU publish link (null in a mesh). */
+      publisher(): RTCPeerConnection | null;
     };
   }
 }
@@ -215,6 +217,7 @@ if (typeof window !== "undefined") {
         return useCall.getState().callId;
       },
       peers: () => (current?.call.links() ?? []).map((l) => ({ channel: "main" as const, ...l })),
+      publisher: () => current?.sfu?.publisher ?? null,
     }),
   });
 }

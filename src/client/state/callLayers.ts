@@ -5,10 +5,11 @@
  * call (it drops a lossy subscriber to the lowest layer whatever is asked here).
  */
 import type { SfuLayer } from "../../shared/sfu";
+import { SIMULCAST_HEIGHT } from "../rtc/local-media";
 import { chooseLayer } from "./callController";
 
-/** Layer heights for the client's 640×360 camera: l = ¼, m = ½, h = full (sfu-links.ts). */
-const CAMERA_HEIGHT = 360;
+/** Layer heights of a camera captured for simulcast: l = ¼, m = ½, h = full (sfu-links.ts). */
+const CAMERA_HEIGHT = SIMULCAST_HEIGHT;
 
 /** The layer a tile `height` device pixels high needs (null: not drawn). */
 export function layerForTile(height: number | null): SfuLayer {

@@ -18,6 +18,8 @@ export interface MeshOptions {
 
 export class MeshTransport implements MediaTransport {
   readonly events = new Emitter<TransportEvents>();
+  /** One encoding per link, sized for what a link starts with. */
+  readonly cameraUse = "direct";
   readonly #opts: MeshOptions;
   readonly #links = new Map<string, PeerLink>();
   readonly #local = new Map<MediaSource, MediaStreamTrack | null>();

@@ -33,6 +33,8 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
 
 export class SfuTransport implements MediaTransport {
   readonly events = new Emitter<TransportEvents>();
+  /** Three layers, each subscriber receiving the one its tile needs: a capture large enough for all three. */
+  readonly cameraUse = "simulcast";
   /** The two links, once the ICE configuration is known. */
   readonly ready: Promise<SfuLinks>;
   readonly #peers = new Set<string>();
@@ -106,6 +108,11 @@ export class SfuTransport implements MediaTransport {
     if (layer === "high") this.#layers.delete(key);
     else this.#layers.set(key, layer);
     void this.ready.then((l) => l.setLayer(peer, source, layer));
+  }
+
+  /** Our publish link, once made (diagnostics and tests: its getStats() shows the layers sent). */
+  get publisher(): RTCPeerConnection | null {
+    return this.#links?.publisher ?? null;
   }
 
   /** Nothing is held: an SFU call is already running when this transport starts. */
