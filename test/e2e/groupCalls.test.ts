@@ -68,6 +68,13 @@ describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
     await expectDecoding(B.page, "a camera in the strip", "main", T, 10, c.user.id);
     await B.page.screenshot({ path: artifactPath("group-call-screen-share.png") });
     await C.page.screenshot({ path: artifactPath("group-call-screen-share-mobile.png") });
+    // The sharer is told so without covering any tile's link quality (a pill over the stage hid the top of the tiles).
+    const sharing = (await A.page.getByTestId("sharing-indicator").boundingBox({ timeout: T }))!;
+    for (const q of await A.page.getByTestId("quality-indicator").all()) {
+      const box = (await q.boundingBox())!;
+      const apart = box.x >= sharing.x + sharing.width || sharing.x >= box.x + box.width || box.y >= sharing.y + sharing.height || sharing.y >= box.y + box.height;
+      expect(apart).toBe(true);
+    }
     await button(A.page, "Stop sharing").click();
     await B.page.getByTestId("screen-video").waitFor({ state: "detached", timeout: T });
 

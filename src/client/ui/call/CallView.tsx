@@ -97,13 +97,21 @@ export function CallView() {
             {connected ? null : group && count === 1 ? " · Waiting for others" : " · Connecting…"}
           </p>
         </div>
-        {recording.status === "recording" ? (
-          <span data-testid="recording-indicator" role="status" className="ml-auto flex items-center gap-1.5 rounded-full bg-red-600 px-2.5 py-1 text-xs font-bold tracking-wide">
-            <span aria-hidden="true" className="size-2 animate-pulse rounded-full bg-white" />
-            REC <span className="font-medium tabular-nums">{formatDuration(now - recording.since)}</span>
-            <span className="sr-only">This call is being recorded on this device</span>
-          </span>
-        ) : null}
+        {/* In the header, not over the stage, where it would cover the top of a tile (its link quality). */}
+        <div className="ml-auto flex shrink-0 items-center gap-2">
+          {localScreen ? (
+            <span data-testid="sharing-indicator" role="status" className="rounded-full bg-brand-600/90 px-3 py-1 text-xs font-medium shadow">
+              You're sharing your screen
+            </span>
+          ) : null}
+          {recording.status === "recording" ? (
+            <span data-testid="recording-indicator" role="status" className="flex items-center gap-1.5 rounded-full bg-red-600 px-2.5 py-1 text-xs font-bold tracking-wide">
+              <span aria-hidden="true" className="size-2 animate-pulse rounded-full bg-white" />
+              REC <span className="font-medium tabular-nums">{formatDuration(now - recording.since)}</span>
+              <span className="sr-only">This call is being recorded on this device</span>
+            </span>
+          ) : null}
+        </div>
       </header>
 
       <div className="relative flex min-h-0 flex-1 gap-3 px-2 sm:px-4">
@@ -126,9 +134,6 @@ export function CallView() {
           {group ? null : <SelfTile quality={other?.quality ?? null} className="absolute bottom-3 right-3 aspect-[3/4] w-24 sm:aspect-video sm:w-60" />}
 
           <div className="absolute inset-x-0 top-3 flex flex-col items-center gap-2 px-14">
-            {localScreen ? (
-              <span className="rounded-full bg-brand-600/90 px-3 py-1 text-xs font-medium shadow">You're sharing your screen</span>
-            ) : null}
             {soundBlocked ? (
               <button type="button" onClick={enableSound} className="flex items-center gap-1.5 rounded-full bg-white px-3 py-1.5 text-xs font-semibold text-zinc-900 shadow">
                 <SpeakerIcon className="size-4" /> Turn on sound
