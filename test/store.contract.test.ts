@@ -390,6 +390,16 @@ for (const backend of backends) {
       for (const ids of looks) expect(ids).toEqual(inOrder.slice(0, ids.length));
     });
 
+    test("a refused row in a batch that waits its turn fails that send alone, and the rest still commit in order", async () => {
+      const [a, b] = [await user(), await user()];
+      const req = await store.social.createRequest({ id: newId(), from_id: a.id, to_id: b.id, created_at: iso() });
+      const { conversationId: dm } = (await store.social.acceptRequest(req, newId(), iso()))!;
+      const sent = Array.from({ length: 600 }, (_, i) => ({ id: newId(), conversationId: i === 300 ? newId() : dm, authorId: a.id, clientId: `r${i}`, kind: "text" as const, content: `r${i}`, replyToId: null, now: iso() }));
+      const settled = await Promise.allSettled(sent.map((m) => store.chat.insertMessage(m)));
+      expect(settled.map((r, i) => (r.status === "rejected") === (i === 300)).every(Boolean)).toBe(true);
+      expect((await store.chat.messages(dm, { limit: 1000 })).map((m) => m.id)).toEqual(sent.filter((_, i) => i !== 300).map((m) => m.id));
+    });
+
     test("reactions: added once, capped in distinct emoji, listed for a page at once, gone with their message", async () => {
       const { spaceId, owner } = await spaceWith(0);
       const [general] = await store.spaces.channels(spaceId);
