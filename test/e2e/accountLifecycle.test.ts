@@ -1,7 +1,9 @@
 /**
  * The Account page in Chromium (the data export has its own suite, accountExport): deletion is
- * scheduled with the password, which signs the user out,
- * and signing in during the grace period shows the choice, where keeping the account cancels it.
+ * scheduled with the password, which signs the user out, and signing in during the grace period
+ * shows the choice, where keeping the account cancels it. Left on that choice until the account
+ * is erased, the page lands on sign-in, where the password no longer works, and the refresh
+ * token it had is refused.
  * Once a deletion is carried out, a DM with that account turns read-only on the other side's
  * open page at once, and stays so after a reload; the account shows only as "Deleted user",
  * never by its placeholder username, and without a presence dot.
@@ -10,6 +12,7 @@ import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import type { KyselyStore } from "../../src/server/store/store";
 import { WAIT, artifactPath, browserAvailable, settled, until } from "../support/browser";
+import { CookieJar } from "../support/parley";
 import { befriend } from "../support/social";
 import { browserStage } from "../support/stage";
 
@@ -25,12 +28,29 @@ async function shots(page: Page, name: string) {
 }
 
 describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
-  const stage = browserStage();
+  // A short grace period, as the in-process suite uses; tests move the due date into the past to erase.
+  const stage = browserStage({ ACCOUNT_DELETION_GRACE_HOURS: "1" });
 
   async function logIn(page: Page, login: string, password: string) {
     await page.getByLabel("Email or username").fill(login);
     await page.getByLabel("Password", { exact: true }).fill(password);
     await page.getByRole("button", { name: "Log in" }).click();
+  }
+
+  /** On the Account page: deletes with the password, and waits for the sign-in page that follows. */
+  async function deleteAccount(page: Page, password: string) {
+    await page.getByRole("button", { name: "Delete account…" }).click();
+    const dialog = page.getByTestId("delete-account-dialog");
+    await dialog.getByLabel("Password", { exact: true }).fill(password);
+    await dialog.getByRole("button", { name: "Delete my account" }).click();
+    await page.getByRole("button", { name: "Log in" }).waitFor({ timeout: WAIT });
+    await page.getByText("Your account will be deleted on").waitFor({ timeout: WAIT });
+  }
+
+  /** What the sweeper does once the grace period is over. */
+  async function erase(userId: string) {
+    await (stage.node.store as KyselyStore).db.updateTable("users").set({ deletion_due_at: new Date(Date.now() - 1000).toISOString() }).where("id", "=", userId).execute();
+    expect(await stage.node.accountDeletion.sweep()).toContain(userId);
   }
 
   test("deleting from the Account page signs out, and signing in during the grace period keeps the account", async () => {
@@ -39,7 +59,7 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
     await page.goto(`${stage.base}/`);
     await page.getByRole("button", { name: "User menu" }).click();
     await page.getByRole("menuitem", { name: "Account" }).click();
-    await page.getByTestId("delete-account-section").getByText("72 hours").waitFor({ timeout: WAIT });
+    await page.getByTestId("delete-account-section").getByText("Nothing is erased for 1 hour:").waitFor({ timeout: WAIT });
     await page.screenshot({ path: artifactPath("account-page.png") });
 
     await page.getByRole("button", { name: "Delete account…" }).click();
@@ -47,12 +67,10 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
     await dialog.getByLabel("Password", { exact: true }).fill("not my password");
     await dialog.getByRole("button", { name: "Delete my account" }).click();
     await dialog.getByText("That isn't your password.").waitFor({ timeout: WAIT });
+    expect(await page.getByRole("dialog").getByText("Your account is deleted in 1 hour;").count()).toBe(1);
     await page.screenshot({ path: artifactPath("account-delete-dialog.png") });
-    await dialog.getByLabel("Password", { exact: true }).fill(a.password);
-    await dialog.getByRole("button", { name: "Delete my account" }).click();
-
-    await page.getByRole("button", { name: "Log in" }).waitFor({ timeout: WAIT });
-    await page.getByText("Your account will be deleted on").waitFor({ timeout: WAIT });
+    await page.keyboard.press("Escape");
+    await deleteAccount(page, a.password);
     expect((await stage.node.store.accounts.userById(a.user.id))?.deletion_due_at).not.toBeNull();
 
     await logIn(page, a.user.username, a.password);
@@ -61,6 +79,35 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
     await page.getByRole("button", { name: "Keep my account" }).click();
     await page.getByRole("button", { name: "User menu" }).waitFor({ timeout: WAIT });
     await until("the deletion is cancelled", async () => expect((await stage.node.store.accounts.userById(a.user.id))?.deletion_due_at).toBeNull());
+  }, 120_000);
+
+  test("left signed in on the grace page past the grace period, the erased account's page lands on sign-in, its old refresh token is refused and its password no longer signs in", async () => {
+    const a = await stage.signedIn("eraser");
+    const page = a.page;
+    // The page's clock can be moved on to its next refresh of the access token.
+    await page.clock.install();
+    await page.goto(`${stage.base}/settings/account`);
+    await deleteAccount(page, a.password);
+    await logIn(page, a.user.username, a.password);
+    await page.getByTestId("deletion-scheduled").waitFor({ timeout: WAIT });
+    const due = Date.parse((await stage.node.store.accounts.userById(a.user.id))!.deletion_due_at!);
+    expect(due - Date.now()).toBeGreaterThan(50 * 60_000);
+    expect(due - Date.now()).toBeLessThanOrEqual(60 * 60_000);
+    const refreshToken = (await a.ctx.cookies()).find((c) => c.name === "refresh_token")!.value;
+
+    await erase(a.user.id);
+    expect(await (stage.node.store as KyselyStore).db.selectFrom("sessions").select("id").where("user_id", "=", a.user.id).execute()).toEqual([]);
+    // The page finds out at its next refresh (the access token lives 15 minutes), which is refused.
+    await page.clock.fastForward("16:00");
+    await page.waitForURL(/\/login/, { timeout: WAIT });
+    await page.getByRole("button", { name: "Log in" }).waitFor({ timeout: WAIT });
+    const old = new CookieJar();
+    old.set("refresh_token", refreshToken);
+    const refused = await stage.node.req("/api/auth/refresh", { method: "POST" }, old);
+    expect(refused.status).toBe(401);
+    await logIn(page, a.user.username, a.password);
+    await page.getByText("That email/username and password don't match.").waitFor({ timeout: WAIT });
+    await page.screenshot({ path: artifactPath("account-erased-sign-in.png") });
   }, 120_000);
 
   test("when the other side's deletion is carried out, an open DM with them says the account was deleted, names them only \"Deleted user\" and offers no composer, calls or reactions, live and after a reload", async () => {
@@ -78,8 +125,7 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
 
     // Scheduled, then past its grace period: the sweeper erases the account.
     expect((await stage.node.req("/api/account/deletion", { method: "POST", json: { password: leave.password } }, leave.jar)).status).toBe(202);
-    await (stage.node.store as KyselyStore).db.updateTable("users").set({ deletion_due_at: new Date(Date.now() - 1000).toISOString() }).where("id", "=", leave.user.id).execute();
-    expect(await stage.node.accountDeletion.sweep()).toContain(leave.user.id);
+    await erase(leave.user.id);
 
     const readOnly = async (when: string) => {
       await page.getByTestId("composer-readonly").getByText("This account was deleted.").waitFor({ timeout: WAIT });

@@ -13,6 +13,12 @@ import { ExportSection } from "./ExportSection";
 /** "December 9, 2026 at 14:05" in the reader's locale. */
 export const formatWhen = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "long", timeStyle: "short" });
 
+/** The grace period in words: "3 days", "1 day", "1 hour", "36 hours". */
+export function graceSpan(hours: number): string {
+  const [n, unit] = hours % 24 === 0 ? [hours / 24, "day"] : [hours, "hour"];
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
 export function AccountPage() {
   const user = useSession((s) => s.user);
   const toast = useUi((s) => s.toast);
@@ -40,7 +46,7 @@ export function AccountPage() {
             own pass to their next admin or member (a space with nobody else in it is deleted). Your username becomes free for others.
           </p>
           <p className="mt-2 max-w-prose text-sm text-zinc-600 dark:text-zinc-400">
-            Nothing is erased for {settings ? `${settings.deletionGraceHours} hours` : "a while"}: sign in during that time and you can keep your account.
+            Nothing is erased for {settings ? graceSpan(settings.deletionGraceHours) : "a while"}: sign in during that time and you can keep your account.
           </p>
           <Button variant="danger-soft" className="mt-4" onClick={() => setDeleting(true)} disabled={totp === null}>
             Delete account…

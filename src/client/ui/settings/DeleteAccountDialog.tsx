@@ -9,6 +9,7 @@ import { Alert } from "../common/Alert";
 import { Button } from "../common/Button";
 import { Dialog } from "../common/Dialog";
 import { TextField } from "../common/TextField";
+import { graceSpan } from "./AccountPage";
 
 export function DeleteAccountDialog({
   open,
@@ -60,7 +61,7 @@ export function DeleteAccountDialog({
     }
   }
 
-  const grace = graceHours === null ? "after a grace period" : graceHours % 24 === 0 ? `in ${graceHours / 24} day${graceHours === 24 ? "" : "s"}` : `in ${graceHours} hours`;
+  const grace = graceHours === null ? "after a grace period" : `in ${graceSpan(graceHours)}`;
   return (
     <Dialog open={open} onClose={close} title="Delete your account?" description={`You'll be signed out everywhere. Your account is deleted ${grace}; sign in before then to keep it.`}>
       <form noValidate onSubmit={submit} className="flex flex-col gap-4" data-testid="delete-account-dialog">
