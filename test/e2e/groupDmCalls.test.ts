@@ -50,6 +50,8 @@ describe.skipIf(!stage.enabled)("group DM calls in Chromium", () => {
     const cue = D.page.getByTestId("live-call");
     await cue.filter({ hasText: "3 people in the call" }).waitFor({ timeout: T });
     await D.page.screenshot({ path: artifactPath("group-dm-join-cue.png") });
+    // Its faces are small (24 px), not the avatar's default size the sizing class lost to.
+    expect(await cue.locator(".rounded-full").evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height))).toEqual([24, 24, 24]);
     await cue.getByRole("button", { name: "Join", exact: true }).click();
     await D.page.getByTestId("call-grid").waitFor({ timeout: T });
     await expectEveryoneReceives(pagesOf({ a: A, b: B, c: C, d: D }), byName({ a, b, c, d }), undefined, T);

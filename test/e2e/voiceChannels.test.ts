@@ -42,6 +42,8 @@ describe.skipIf(!stage.enabled)("voice channels in Chromium", () => {
     await watcher.locator(`[data-testid="voice-member"][data-user-id="${memberId}"][data-speaking]`).waitFor({ timeout: T });
     expect(await listed(memberId).getByRole("img", { name: /is muted$/ }).count()).toBe(0);
     await watcher.screenshot({ path: artifactPath("voice-channel-watcher.png") });
+    // Each face in the sidebar is a small 20 px avatar (it once got the default 40 px, with a tiny letter).
+    for (const id of [ownerId, memberId]) expect((await listed(id).locator(".rounded-full").first().boundingBox())!.height).toBe(20);
 
     // Someone outside the space: no such channel on their screen, and the server refuses them.
     const outsider = stage.pages.track(await openAs(stage.browser, stage.base, w.users.outsider, path)).page;

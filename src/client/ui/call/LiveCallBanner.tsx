@@ -23,7 +23,7 @@ export function LiveCallBanner({ conversationId }: { conversationId: string }) {
       </div>
       <div className="hidden -space-x-1.5 sm:flex" aria-hidden="true">
         {people.slice(0, 4).map((u) => (
-          <Avatar key={u.id} name={u.displayName} seed={u.id} src={u.avatarUrl} size="sm" className="size-6 text-[0.5rem] ring-2 ring-emerald-50 dark:ring-emerald-950" />
+          <Avatar key={u.id} name={u.displayName} seed={u.id} src={u.avatarUrl} size="sm" className="!size-6 !text-[0.5rem] ring-2 ring-emerald-50 dark:ring-emerald-950" />
         ))}
       </div>
       <button

@@ -85,7 +85,7 @@ function VoiceMember({ channel, user }: { channel: Channel; user: { id: string; 
   );
   return (
     <li data-testid="voice-member" data-user-id={user.id} data-speaking={speaking || undefined} className="flex items-center gap-2 py-0.5 text-sm text-zinc-600 dark:text-zinc-300">
-      <Avatar name={user.displayName} seed={user.id} src={user.avatarUrl} className={cn("size-5 text-[0.5rem]", speaking && "ring-2 ring-emerald-500")} />
+      <Avatar name={user.displayName} seed={user.id} src={user.avatarUrl} className={cn("!size-5 !text-[0.5rem]", speaking && "ring-2 ring-emerald-500")} />
       <span className="min-w-0 flex-1 truncate">{user.displayName}</span>
       {muted ? <MicOffIcon role="img" aria-hidden={false} aria-label={`${user.displayName} is muted`} className="mr-2 size-3.5 shrink-0 text-red-500" /> : null}
     </li>
