@@ -33,7 +33,12 @@ export const SfuSignalIn = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("answer"), link: z.literal("subscribe"), sdp: Sdp, version: z.number().int().nonnegative().optional() }).strict(),
   z.object({ kind: z.literal("ice"), link: SfuLink, candidate: IceCandidate.nullable() }).strict(),
   z.object({ kind: z.literal("layer"), publisherId: Id, source: SfuSource, layer: SfuLayer }).strict(),
+  /** The share of packets lost on the subscribe link since the client's last report (SFU_LOSS_REPORT_MS apart). */
+  z.object({ kind: z.literal("loss"), fraction: z.number().min(0).max(1) }).strict(),
 ]);
+
+/** How often a subscriber that lost packets on its subscribe link says so. */
+export const SFU_LOSS_REPORT_MS = 1000;
 export type SfuSignalIn = z.infer<typeof SfuSignalIn>;
 
 /** What a subscriber's transceiver carries: the subscriber maps `ontrack` to a participant by mid. */

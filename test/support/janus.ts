@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { JanusSession } from "../../src/server/sfu/janus-api";
-import { createNetns, netnsMissing } from "./netns";
+import { createNetns, netnsMissing, type Netns } from "./netns";
 
 const JANUS = ["/usr/bin/janus", "/usr/local/bin/janus"].find(existsSync);
 const LIB = ["/usr/lib/x86_64-linux-gnu/janus", "/usr/lib/aarch64-linux-gnu/janus", "/usr/lib/janus", "/usr/local/lib/janus"].find(existsSync);
@@ -29,6 +29,8 @@ export interface JanusServer {
   url: string;
   /** The janus process id (its CPU in /proc/<pid>/stat). */
   pid: number;
+  /** The namespace it runs in. */
+  netns: Netns;
   /** Ends janus and removes the namespace; idempotent. */
   close(): Promise<void>;
 }
@@ -78,7 +80,7 @@ export async function startJanus(): Promise<JanusServer> {
       if (janus.exitCode !== null || Date.now() > end) throw new Error(`janus did not start (exit ${janus.exitCode}):\n${log}`);
       await Bun.sleep(100);
     }
-    return { url, pid: janus.pid, close };
+    return { url, pid: janus.pid, netns: ns, close };
   } catch (err) {
     await close();
     throw err;

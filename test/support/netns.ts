@@ -31,13 +31,13 @@ export interface Netns {
   close(): Promise<void>;
 }
 
-async function run(cmd: string, ...args: string[]): Promise<void> {
-  const p = Bun.spawn([cmd, ...args], { stdout: "ignore", stderr: "pipe" });
-  if ((await p.exited) !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${(await new Response(p.stderr).text()).trim()}`);
+async function run(...argv: string[]): Promise<void> {
+  const p = Bun.spawn(argv, { stdout: "ignore", stderr: "pipe" });
+  if ((await p.exited) !== 0) throw new Error(`${argv.join(" ")}: ${(await new Response(p.stderr).text()).trim()}`);
 }
 
-async function quiet(cmd: string, ...args: string[]): Promise<void> {
-  await Bun.spawn([cmd, ...args], { stdout: "ignore", stderr: "ignore" }).exited;
+async function quiet(...argv: string[]): Promise<void> {
+  await Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" }).exited;
 }
 
 /** Namespaces left by test processes that died before closing theirs. */
@@ -93,12 +93,38 @@ export async function createNetns(): Promise<Netns> {
     nsIp,
     hostIf,
     exec: (argv) => [IP!, "netns", "exec", name, ...argv],
-    async shape(kbit) {
-      await quiet(TC!, "qdisc", "del", "dev", hostIf, "root");
-      // A queue of 50 ms past the bucket: a sender over the rate loses packets, as on a congested
-      // access link, rather than queueing them for seconds.
-      if (kbit !== null) await run(TC!, "qdisc", "add", "dev", hostIf, "root", "tbf", "rate", `${kbit}kbit`, "burst", "6kb", "latency", "50ms");
-    },
+    shape: (kbit) => shapeEgress([], hostIf, kbit),
     close,
   };
+}
+
+/** Caps what leaves interface `dev` (in the namespace `inNs` enters) at `kbit` kbit/s, or lifts the cap (null). */
+async function shapeEgress(inNs: string[], dev: string, kbit: number | null): Promise<void> {
+  await quiet(...inNs, TC!, "qdisc", "del", "dev", dev, "root");
+  // A queue of 50 ms past the bucket: a sender over the rate loses packets, as on a congested
+  // access link, rather than queueing them for seconds.
+  if (kbit !== null) await run(...inNs, TC!, "qdisc", "add", "dev", dev, "root", "tbf", "rate", `${kbit}kbit`, "burst", "6kb", "latency", "50ms");
+}
+
+export interface NetnsLink {
+  /** Caps what `to` receives from `from` over the link, or lifts the cap (null). */
+  shape(kbit: number | null): Promise<void>;
+}
+
+/**
+ * A veth pair straight between two namespaces (`to` 10.223.0.1, `from` 10.223.0.2; nothing else
+ * in either uses 10.223/16): each reaches the other without this host forwarding anything, so
+ * a Chromium in one can reach a Janus in the other over a link whose rate alone is capped. The
+ * pair goes with either namespace.
+ */
+export async function linkNetns(to: Netns, from: Netns): Promise<NetnsLink> {
+  const tag = Math.random().toString(36).slice(2, 8);
+  const [toIf, fromIf] = [`plt${tag}`, `plf${tag}`];
+  await run(IP!, "link", "add", toIf, "type", "veth", "peer", "name", fromIf);
+  for (const [ns, dev, ip] of [[to, toIf, "10.223.0.1"], [from, fromIf, "10.223.0.2"]] as const) {
+    await run(IP!, "link", "set", dev, "netns", ns.name);
+    await run(...ns.exec([IP!, "addr", "add", `${ip}/30`, "dev", dev]));
+    await run(...ns.exec([IP!, "link", "set", dev, "up"]));
+  }
+  return { shape: (kbit) => shapeEgress(from.exec([]), fromIf, kbit) };
 }

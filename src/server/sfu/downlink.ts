@@ -5,8 +5,13 @@
  * carries them now. A probe met by loss within PROBE_MS failed, and cost its subscriber about a
  * second of frozen picture (the top layer's packets lost until the lowest layer's next
  * keyframe): the hold doubles, up to `maxHold`, so a link that stays weak is probed ever more
- * rarely instead of freezing every few seconds. A probe that holds resets it.
+ * rarely instead of freezing every few seconds. A probe that holds resets it. Both SFUs keep
+ * one per subscriber: the embedded one hears the loss in the subscriber's RTCP receiver reports
+ * and in its `loss` signals, Janus (which tells us no loss of its own) from the signals alone.
  */
+
+/** Above this loss (reported by RTCP or by the client) a subscriber's link counts as weak. */
+export const WEAK_LOSS = 0.1;
 
 /** Loss this soon after a probe is the probe's: the link still cannot carry the upper layers. */
 export const PROBE_MS = 5_000;

@@ -1,9 +1,11 @@
 /**
  * Bookkeeping of the Janus SFU (JanusSfu talks to Janus): a room and its participants, each
  * with its publisher and subscriber handles, what it publishes (publisher mid → source), what
- * its subscriber handle carries (as Janus last said) and the layers it asked for.
+ * its subscriber handle carries (as Janus last said), the layers it asked for and whether its
+ * downlink is weak (Janus estimates no subscriber's bandwidth: the client's loss reports decide).
  */
 import type { SfuLayer, SfuSignalOut, SfuSource, SfuTrackInfo } from "./sfu";
+import { Downlink } from "./downlink";
 import { SpeakerMeter } from "./speaker";
 import { Serial } from "./serial";
 
@@ -62,6 +64,9 @@ export class JanusMember extends Serial {
   /** `publisherId/source` → the layer asked for; `applied`: subscriber mid + feed → layer Janus has. */
   readonly layers = new Map<string, SfuLayer>();
   readonly applied = new Map<string, SfuLayer>();
+  /** From the loss the client reports; `weak`: Janus was last told to send it only the lowest layers. */
+  readonly downlink = new Downlink();
+  weak = false;
   constructor(readonly id: string) {
     super();
   }
@@ -109,15 +114,22 @@ export class JanusRoom {
   }
 }
 
-/** Simulcast layer (or "off") changes Janus must apply to the member's subscribed streams; noted as applied. */
+/**
+ * Simulcast layer (or "off") changes Janus must apply to the member's subscribed video: the
+ * layer asked for (Janus' default: the highest), only the lowest while its downlink is weak.
+ * Noted as applied.
+ */
 export function layerChanges(room: JanusRoom, member: JanusMember): Record<string, unknown>[] {
   const changes: Record<string, unknown>[] = [];
   for (const s of member.streams) {
+    if (s.type !== "video" || s.active === false) continue;
     const publisher = s.feed_id === undefined ? undefined : room.byFeed(s.feed_id);
     const source = s.feed_mid === undefined ? undefined : publisher?.published.get(s.feed_mid);
-    const layer = publisher && source ? member.layers.get(`${publisher.id}/${source}`) : undefined;
+    if (!publisher || !source) continue;
+    const asked = member.layers.get(`${publisher.id}/${source}`) ?? "high";
+    const layer = member.weak && asked !== "off" ? "low" : asked;
     const key = `${s.mid}/${s.feed_id}/${s.feed_mid}`;
-    if (!layer || member.applied.get(key) === layer) continue;
+    if ((member.applied.get(key) ?? "high") === layer) continue;
     member.applied.set(key, layer);
     changes.push(layer === "off" ? { mid: s.mid, send: false } : { mid: s.mid, send: true, substream: SUBSTREAM[layer] });
   }

@@ -4,10 +4,12 @@
  * their publish link is a VideoJanusRoom publisher handle (the client's offer goes to `publish` /
  * `configure`) and their subscribe link one multistream subscriber handle whose offers
  * (`join` / `update`) go to the client and whose answers go back with `start`. Janus' talking
- * events become the same speaker events. Operations on one participant run one at a time.
+ * events become the same speaker events. A subscriber whose reported loss says its link is weak
+ * gets only the lowest substreams (downlink.ts). Operations on one participant run one at a time.
  */
 import { AppError } from "../../shared/errors";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource } from "./sfu";
+import { WEAK_LOSS } from "./downlink";
 import { JanusError, JanusSession, type JanusEvent, type JanusReply } from "./janus-api";
 import { JanusMember, JanusRoom, ROOM_SETTINGS, layerChanges, roomDescription, streamKey, subscriptionChanges, tracksOf, type JanusStream } from "./janus-member";
 
@@ -108,6 +110,9 @@ export class JanusSfu implements Sfu {
         member.layers.set(`${signal.publisherId}/${signal.source}`, signal.layer);
         return member.run(() => this.#applyLayers(room, member));
       }
+      case "loss":
+        if (signal.fraction > WEAK_LOSS) member.downlink.lossy(Date.now());
+        return;
     }
   }
 
@@ -280,6 +285,13 @@ export class JanusSfu implements Sfu {
   }
 
   #tick(room: JanusRoom): void {
+    const now = Date.now();
+    for (const member of room.members.values()) {
+      const weak = member.downlink.weak(now);
+      if (weak === member.weak) continue;
+      member.weak = weak;
+      void member.run(() => this.#applyLayers(room, member));
+    }
     for (const [id, level] of room.talking) room.speakers.hear(id, level);
     const change = room.speakers.tick();
     if (change) this.#emit({ type: "speaker", callId: room.id, ...change });

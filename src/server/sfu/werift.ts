@@ -13,14 +13,12 @@ import { sdpMids, type SfuIceCandidate } from "../../shared/sfu";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource, SfuTrackInfo } from "./sfu";
 import { Publication, Subscription } from "./werift-forward";
 import { addCandidate, createPeer, keepConsent, keepEarlyDtls, reportedLoss, surviveUnreachablePeers } from "./werift-media";
-import { Downlink } from "./downlink";
+import { Downlink, WEAK_LOSS } from "./downlink";
 import { SpeakerMeter } from "./speaker";
 import { Serial } from "./serial";
 
 /** Ceiling asked of each publisher's video by REMB; the browser splits it over its layers. */
 const PUBLISH_BITRATE = 2_500_000;
-/** Above this reported loss a subscriber gets the lowest layers only, until a probe finds its link better (downlink.ts). */
-const WEAK_LOSS = 0.1;
 const TICK_MS = 500;
 /**
  * A subscribe offer unanswered this long is sent again, waiting twice as long each time up to
@@ -134,6 +132,10 @@ export class WeriftSfu implements Sfu {
         for (const s of member.subscriptions.values()) if (s.publication === publication) s.setLayer(signal.layer);
         return;
       }
+      case "loss":
+        // The loss its receiver reports show too: either is enough.
+        if (signal.fraction > WEAK_LOSS) member.downlink.lossy(Date.now());
+        return;
     }
   }
 

@@ -2,7 +2,9 @@
  * SFU: one publish and one subscribe link to the server's SFU (SfuLinks), whatever the number
  * of participants. Remote tracks come from the subscribe link, mapped to participants by the
  * SFU's own metadata; which layer of each camera arrives is chosen per tile with setLayer, and
- * each participant's connection quality is sampled from their streams on it (SfuQualityMonitor).
+ * each participant's connection quality is sampled from their streams on it (SfuQualityMonitor),
+ * and the SFU hears of the loss on it (SfuLossReporter), to send only the lowest layers while
+ * our downlink is weak.
  * Peers are bookkeeping only — the SFU decides what reaches us.
  */
 import type { SfuLayer, SfuSignalIn, SfuSignalOut } from "../../../shared/sfu";
@@ -10,6 +12,7 @@ import { Emitter } from "../emitter";
 import type { MediaSource } from "../peer-link";
 import { SfuLinks } from "../sfu-links";
 import type { LinkInfo, MediaTransport, TransportEvents } from "../transport";
+import { SfuLossReporter } from "./sfu-loss";
 import { SfuQualityMonitor } from "./sfu-quality";
 
 export interface SfuTransportOptions {
@@ -42,6 +45,7 @@ export class SfuTransport implements MediaTransport {
   readonly #layers = new Map<string, SfuLayer>();
   #links: SfuLinks | null = null;
   #quality: SfuQualityMonitor | null = null;
+  #loss: SfuLossReporter | null = null;
   #closed = false;
 
   constructor(opts: SfuTransportOptions) {
@@ -52,6 +56,8 @@ export class SfuTransport implements MediaTransport {
       };
       this.#quality = new SfuQualityMonitor(links, () => this.#peers, (peer, quality) => this.events.emit("quality", { peer, quality }));
       this.#quality.start();
+      this.#loss = new SfuLossReporter(links.subscriber, (fraction) => opts.send({ kind: "loss", fraction }));
+      this.#loss.start();
       if (this.#closed) this.#stop(links);
       return (this.#links = links);
     });
@@ -147,6 +153,7 @@ export class SfuTransport implements MediaTransport {
 
   #stop(links: SfuLinks): void {
     this.#quality?.stop();
+    this.#loss?.stop();
     links.close();
   }
 }
