@@ -1,6 +1,6 @@
 /** The call grid's layout rules: shape by count, and paging past nine tiles. */
 import { describe, expect, test } from "bun:test";
-import { layerForTile } from "../src/client/state/callLayers";
+import { layerForBoth, layerForPip, layerForTile } from "../src/client/state/callLayers";
 import { PAGE_SIZE, gridShape, pageCount, pageSlice } from "../src/client/ui/call/gridLayout";
 
 describe("call grid layout", () => {
@@ -38,5 +38,12 @@ describe("camera layer per tile (SFU calls)", () => {
   test("a tile receives the smallest simulcast layer that fills its height, and none when not drawn", () => {
     const heights = [null, 0, 120, 180, 181, 360, 361, 1080] as const;
     expect(heights.map((h) => layerForTile(h))).toEqual(["off", "off", "low", "low", "mid", "mid", "high", "high"]);
+  });
+
+  test("a camera in the picture-in-picture window is received at least at the lowest layer, and at the larger of what its tile and the window need", () => {
+    expect([0, 60, 200, 400].map((h) => layerForPip(h))).toEqual(["low", "low", "mid", "high"]);
+    expect(layerForBoth("off", "low")).toBe("low");
+    expect(layerForBoth("high", "low")).toBe("high");
+    expect(layerForBoth("mid", "off")).toBe("mid");
   });
 });

@@ -4,13 +4,14 @@
  * own (fake devices, the small camera); the others are in the call from a socket with no media
  * (their tiles show their avatar), so the machine runs three pages, not ten. It counts only by
  * the viewer's getStats(): camera frames decoded from the one on its page, none from the one on
- * the other page (whose voice it still receives) until it turns to that page.
+ * the other page (whose voice it still receives) but while its picture-in-picture window plays
+ * them, or once it turns to that page.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { artifactPath, settled, until } from "../support/browser";
 import { smallCameraFlag } from "../support/camera";
-import { button, callStage, expectFlowFromAll, flowByPeer, openAs, type TestUser } from "../support/calls";
+import { button, callStage, expectFlowFromAll, expectPip, flowByPeer, openAs, type TestUser } from "../support/calls";
 import { connectWs, type WsClient } from "../support/ws";
 
 const T = 90_000;
@@ -48,7 +49,7 @@ async function cameraStopped(page: Page, from: string): Promise<boolean> {
 }
 
 describe.skipIf(!stage.enabled)("a meeting's grid past nine people in Chromium", () => {
-  test("the grid takes 2, 5 and 9 tiles; a tenth person goes to a second page, whose camera is not forwarded to the viewer (their voice is) until the viewer turns to it", async () => {
+  test("the grid takes 2, 5 and 9 tiles; a tenth person goes to a second page, whose camera is not forwarded to the viewer (their voice is) but while the picture-in-picture window features them, or once the viewer turns to that page", async () => {
     const users = await stage.users(10);
     const res = await stage.node.req("/api/rooms", { method: "POST", json: { name: "Crowd" } }, users[0].jar);
     const { room } = (await res.json()) as { room: { slug: string; conversationId: string } };
@@ -56,7 +57,7 @@ describe.skipIf(!stage.enabled)("a meeting's grid past nine people in Chromium",
     const sockets: WsClient[] = [];
     try {
       const viewer = await joinPage(users[0], path);
-      await joinPage(users[1], path);
+      const first = await joinPage(users[1], path);
       await expectTiles(viewer, 2);
       await expectFlowFromAll(viewer, "the viewer decodes the first camera", [users[1].user.id], T);
       await settled(viewer);
@@ -85,6 +86,15 @@ describe.skipIf(!stage.enabled)("a meeting's grid past nine people in Chromium",
       await expectFlowFromAll(viewer, "the first camera still decodes", [users[1].user.id], T);
       await settled(viewer);
       await viewer.screenshot({ path: artifactPath("call-grid-10-page-1.png") });
+
+      // Picture in picture features the tenth, the one voice left: their camera is forwarded for
+      // the window though their tile is on the other page, and stops again once it closes.
+      for (const P of [viewer, first]) await button(P, "Mute microphone").click();
+      await button(viewer, "Picture in picture").click();
+      await expectPip(viewer, tenth, T);
+      await button(viewer, "Picture in picture").click();
+      await until("the picture-in-picture window closes", () => viewer.evaluate(() => document.pictureInPictureElement === null), T);
+      await until("the tenth's camera not forwarded once the window closed", () => cameraStopped(viewer, tenth), T);
 
       await button(viewer, "Next page").click();
       await viewer.getByText("Page 2 of 2").waitFor({ timeout: T });

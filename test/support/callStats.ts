@@ -187,7 +187,8 @@ export async function expectEveryoneReceives(pages: Record<string, Page>, ids: R
 /**
  * The picture-in-picture window's video (null: none open): the id of its video track, whether
  * that track is live, frames it has shown so far, and whose it is: "remote-video" when the window
- * plays a 1:1 call's remote video itself, else the participant whose grid tile plays that track.
+ * plays a 1:1 call's remote video itself, else the participant whose grid tile plays that track,
+ * else (their tile is on another grid page) the one the call view says the window features.
  */
 export function pipVideo(page: Page): Promise<{ track: string; live: boolean; frames: number; of: string | null } | null> {
   return page.evaluate(() => {
@@ -198,7 +199,8 @@ export function pipVideo(page: Page): Promise<{ track: string; live: boolean; fr
     const tile = [...document.querySelectorAll<HTMLVideoElement>('[data-testid="call-tile"] video')].find(
       (t) => t.srcObject instanceof MediaStream && t.srcObject.getVideoTracks().some((x) => x.id === track.id),
     );
-    const of = v.dataset.testid === "remote-video" ? "remote-video" : (tile?.closest("[data-participant]")?.getAttribute("data-participant") ?? null);
+    const featured = v.closest("[data-pip-of]")?.getAttribute("data-pip-of") ?? null;
+    const of = v.dataset.testid === "remote-video" ? "remote-video" : (tile?.closest("[data-participant]")?.getAttribute("data-participant") ?? featured);
     return { track: track.id, live: track.readyState === "live", frames: v.getVideoPlaybackQuality().totalVideoFrames, of };
   });
 }

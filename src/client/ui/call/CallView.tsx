@@ -18,7 +18,7 @@ import { ParticipantsPanel } from "./ParticipantsPanel";
 import { unmuteAsAsked } from "../../state/callHost";
 import { RemoteTile, SelfTile } from "./CallTiles";
 import { StreamVideo, formatBytes, formatDuration } from "./StreamVideo";
-import { usePipStream } from "./usePipStream";
+import { usePipLayer, usePipPicture } from "./usePipStream";
 import { useScopeName } from "./useScopeName";
 
 function useNow(ms: number): number {
@@ -50,9 +50,10 @@ export function CallView() {
   const askedToUnmute = useCall((s) => s.askedToUnmute);
   const now = useNow(1000);
   const root = useRef<HTMLElement>(null);
-  // 1:1: the other person's video. A group: a video kept out of sight, playing who is featured (usePipStream).
+  // 1:1: the other person's video. A group: a video kept out of sight, playing who is featured (usePipStream.ts).
   const remoteVideo = useRef<HTMLVideoElement | null>(null);
-  const pipStream = usePipStream();
+  const pip = usePipPicture();
+  usePipLayer(remoteVideo, group && pip?.source === "camera" ? pip.id : null);
   const [soundBlocked, setSoundBlocked] = useState(false);
   const scopeName = useScopeName(useCall((s) => s.conversationId));
   const headcount = count === 1 ? "Just you" : `${count} people`;
@@ -119,8 +120,8 @@ export function CallView() {
           {group ? (
             <>
               <CallGrid />
-              <div aria-hidden="true" className="pointer-events-none absolute left-0 top-0 size-px overflow-hidden opacity-0">
-                <StreamVideo stream={pipStream} muted testId="pip-video" videoRef={remoteVideo} />
+              <div aria-hidden="true" data-pip-of={pip?.id} className="pointer-events-none absolute left-0 top-0 size-px overflow-hidden opacity-0">
+                <StreamVideo stream={pip?.stream ?? null} muted testId="pip-video" videoRef={remoteVideo} />
               </div>
             </>
           ) : remoteScreen ? (
