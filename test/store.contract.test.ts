@@ -400,6 +400,26 @@ for (const backend of backends) {
       expect((await store.chat.messages(dm, { limit: 1000 })).map((m) => m.id)).toEqual(sent.filter((_, i) => i !== 300).map((m) => m.id));
     });
 
+    test("on a pool of one connection, a batch that must read after its insert (a retry's original) is not held up by the batch behind it", async () => {
+      const [a, b] = [await user(), await user()];
+      const req = await store.social.createRequest({ id: newId(), from_id: a.id, to_id: b.id, created_at: iso() });
+      const { conversationId: dm } = (await store.social.acceptRequest(req, newId(), iso()))!;
+      const msg = (clientId: string) => ({ id: newId(), conversationId: dm, authorId: a.id, clientId, kind: "text" as const, content: clientId, replyToId: null, now: iso() });
+      const earlier = await store.chat.insertMessage(msg("one-earlier"));
+      // DATABASE_POOL_SIZE=1: a second batch in flight would hold the only connection while it waits for the first.
+      const narrow = await openStore(database.kind === "postgres" ? { ...database, poolSize: 1 } : database);
+      const started = performance.now();
+      const first = [msg("one-earlier"), msg("one-a"), msg("one-b")].map((m) => narrow.chat.insertMessage(m));
+      await new Promise((r) => setImmediate(r));
+      const second = [msg("one-c"), msg("one-d")].map((m) => narrow.chat.insertMessage(m));
+      const results = await Promise.all([...first, ...second]);
+      const took = performance.now() - started;
+      await narrow.close();
+      expect(results.map((r) => r.created)).toEqual([false, true, true, true, true]);
+      expect(results[0]!.message.id).toBe(earlier.message.id);
+      expect(took).toBeLessThan(2000);
+    });
+
     test("reactions: added once, capped in distinct emoji, listed for a page at once, gone with their message", async () => {
       const { spaceId, owner } = await spaceWith(0);
       const [general] = await store.spaces.channels(spaceId);

@@ -123,7 +123,7 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  /** PostgreSQL: `poolSize` connections per node (one writes the message batches, the rest serve everything else). */
+  /** PostgreSQL: `poolSize` connections per node (two hold the message batches in flight when there are 3 or more, one when fewer). */
   database: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; poolSize: number };
   publicUrl: string;
   /** False when PUBLIC_URL is unset: links then use the origin each request came in on (http/origin.ts). */

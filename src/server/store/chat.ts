@@ -124,8 +124,11 @@ export class KyselyChatStore implements ChatStore {
   /** Every send asks writableConversation first: the asks of one turn go out as one query. */
   readonly #writable: TurnBatch<{ conversationId: string; userId: string }, WritableRow>;
 
-  constructor(private readonly db: Kysely<Database>) {
-    this.#batcher = new InsertBatcher(db);
+  constructor(
+    private readonly db: Kysely<Database>,
+    batchesInFlight = 1,
+  ) {
+    this.#batcher = new InsertBatcher(db, batchesInFlight);
     this.#writable = new TurnBatch(
       (k) => writableKey(k.conversationId, k.userId),
       async (keys) => {

@@ -7,7 +7,8 @@
 import type { Kysely } from "kysely";
 import type { Database } from "./schema";
 import type { MessageRow, NewMessage } from "./chat";
-import { isPostgres, prepared, runSql, valuesStatement } from "./sql";
+import type { Config } from "../config";
+import { prepared, runSql, valuesStatement } from "./sql";
 
 export type Result = { message: MessageRow; created: boolean };
 
@@ -142,11 +143,20 @@ export async function insertMany(db: Kysely<Database>, ms: NewMessage[]): Promis
 const COMMIT_TURN_MS = 5000;
 
 /**
+ * Batches in flight at once: two on PostgreSQL when its pool leaves room for them and the
+ * reads, else one. The later batch holds a connection while it waits for the earlier one,
+ * which may need another (a retry's original, its rows again one by one after a refused one);
+ * on a pool of one that is the connection held, and both would wait COMMIT_TURN_MS for nothing.
+ */
+export function batchesInFlight(database: Config["database"]): number {
+  return database.kind === "postgres" && database.poolSize >= 3 ? 2 : 1;
+}
+
+/**
  * Group commit: the sends of one event-loop turn go out together in one statement, and each is
  * answered only once it has committed. Commits follow the order ids were handed out in (a reader
  * paging `after` an id never skips an earlier one still in flight on this node). With one writer
- * (SQLite: one connection anyway) a batch is one statement. On PostgreSQL two batches are in
- * flight: each is a transaction that inserts at once but commits only after the batch before it
+ * (SQLite: one connection anyway) a batch is one statement. With two (batchesInFlight): each is a transaction that inserts at once but commits only after the batch before it
  * did, so the next batch's rows are written (on another backend, another core) while the
  * earlier one commits. A retry key (author or guest, clientId) is in at most one batch in
  * flight; a send whose key is already there waits for the next batch (it then gets the original).
@@ -161,7 +171,7 @@ export class InsertBatcher {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly writers = isPostgres(db) ? 2 : 1,
+    private readonly writers = 1,
   ) {}
 
   insert(m: NewMessage): Promise<Result> {

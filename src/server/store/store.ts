@@ -98,12 +98,12 @@ export class KyselyStore implements Store {
   readonly exports: ExportStore;
   #closed = false;
 
-  /** Plugins see every query run (tests count them through one). */
-  constructor(dialect: Dialect, plugins: KyselyPlugin[] = []) {
+  /** Plugins see every query run (tests count them through one); message batches in flight: batchesInFlight. */
+  constructor(dialect: Dialect, plugins: KyselyPlugin[] = [], messageBatchesInFlight = 1) {
     this.db = new Kysely<Database>({ dialect, plugins });
     this.accounts = new KyselyAccountStore(this.db);
     this.social = new KyselySocialStore(this.db);
-    this.chat = new KyselyChatStore(this.db);
+    this.chat = new KyselyChatStore(this.db, messageBatchesInFlight);
     this.spaces = new KyselySpaceStore(this.db);
     this.throttle = new KyselyLoginThrottleStore(this.db);
     this.rooms = new KyselyRoomStore(this.db);
