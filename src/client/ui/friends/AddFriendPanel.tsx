@@ -11,6 +11,7 @@ import { SearchIcon } from "../common/chatIcons";
 import { CheckIcon } from "../common/icons";
 import { TextField } from "../common/TextField";
 import { handleOf, shownUsername } from "../common/handle";
+import { useFormAction } from "../common/useFormAction";
 
 function requestError(err: unknown, name: string): string {
   if (err instanceof ApiError) {
@@ -30,25 +31,18 @@ function outcomeText(o: RequestOutcome): string {
 
 export function AddFriendPanel() {
   const [username, setUsername] = useState("");
-  const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const name = username.trim().replace(/^@/, "").toLowerCase();
+  const { busy, error, setError, run } = useFormAction((err) => requestError(err, name));
 
-  async function onSubmit(e: FormEvent) {
+  function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const name = username.trim().replace(/^@/, "").toLowerCase();
     setDone(null);
     if (!USERNAME_RE.test(name)) return setError("Usernames are 3–32 characters: lowercase letters, digits and _");
-    setError(null);
-    setBusy(true);
-    try {
+    void run(async () => {
       setDone(outcomeText(await sendFriendRequest({ username: name })));
       setUsername("");
-    } catch (err) {
-      setError(requestError(err, name));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -4,7 +4,6 @@
  */
 import { useEffect, useState, type FormEvent } from "react";
 import type { Room } from "../../../shared/calls";
-import { describeError } from "../../api";
 import { navigate } from "../../state/router";
 import { createRoom, setNewMeetingOpen, useRooms } from "../../state/rooms";
 import { useSession } from "../../state/session";
@@ -13,6 +12,7 @@ import { Button } from "../common/Button";
 import { CopyLinkField } from "../common/CopyLinkField";
 import { Dialog } from "../common/Dialog";
 import { TextField } from "../common/TextField";
+import { useFormAction } from "../common/useFormAction";
 
 const MAX_NAME = 100;
 
@@ -21,8 +21,7 @@ export function NewMeetingDialog() {
   const me = useSession((s) => s.user?.displayName ?? "");
   const [name, setName] = useState("");
   const [room, setRoom] = useState<Room | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useFormAction();
   const close = () => setNewMeetingOpen(false);
 
   useEffect(() => {
@@ -30,20 +29,11 @@ export function NewMeetingDialog() {
     setName(me ? `${me}'s meeting` : "Meeting");
     setRoom(null);
     setError(null);
-    setBusy(false);
   }, [open, me]);
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setRoom(await createRoom(name.trim()));
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    void run(async () => setRoom(await createRoom(name.trim())));
   }
 
   if (room) {

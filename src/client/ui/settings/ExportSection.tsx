@@ -9,6 +9,7 @@ import { api, describeError } from "../../api";
 import { Alert } from "../common/Alert";
 import { Button } from "../common/Button";
 import { DownloadIcon } from "../common/chatIcons";
+import { useFormAction } from "../common/useFormAction";
 import { formatWhen } from "./AccountPage";
 
 const POLL_MS = 1000;
@@ -17,8 +18,7 @@ const megabytes = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.
 
 export function ExportSection() {
   const [current, setCurrent] = useState<AccountExport | null | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useFormAction();
 
   const load = useCallback(async () => {
     try {
@@ -37,17 +37,7 @@ export function ExportSection() {
     return () => clearTimeout(timer);
   }, [current, load]);
 
-  async function request() {
-    setBusy(true);
-    setError(null);
-    try {
-      setCurrent((await api.post<{ export: AccountExport }>("/api/account/export")).export);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const request = () => run(async () => setCurrent((await api.post<{ export: AccountExport }>("/api/account/export")).export));
 
   const percent = current && current.total > 0 ? Math.round((current.progress / current.total) * 100) : 0;
   return (

@@ -4,13 +4,13 @@
  */
 import { useEffect, useId, useState } from "react";
 import type { Invite, Space } from "../../../shared/protocol";
-import { describeError } from "../../api";
 import { createInvite, EXPIRY_OPTIONS, MAX_USES_OPTIONS } from "../../state/spacesInvites";
 import { Alert } from "../common/Alert";
 import { Button } from "../common/Button";
 import { Dialog } from "../common/Dialog";
 import { CopyLinkField } from "../common/CopyLinkField";
 import { Spinner } from "../common/icons";
+import { useFormAction } from "../common/useFormAction";
 
 const DEFAULT_EXPIRY = 3; // 7 days
 const DEFAULT_USES = 0; // no limit
@@ -26,23 +26,15 @@ export function InviteDialog({ space, onClose }: { space: Space; onClose(): void
   const [expiry, setExpiry] = useState(DEFAULT_EXPIRY);
   const [uses, setUses] = useState(DEFAULT_USES);
   const [invite, setInvite] = useState<Invite | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useFormAction();
   const ids = { expiry: useId(), uses: useId() };
 
-  async function generate(e = expiry, u = uses) {
-    setBusy(true);
-    setError(null);
-    try {
+  const generate = (e = expiry, u = uses) =>
+    run(async () => {
       const seconds = EXPIRY_OPTIONS[e]?.seconds ?? null;
       const maxUses = MAX_USES_OPTIONS[u]?.uses ?? null;
       setInvite(await createInvite(space.id, { ...(seconds ? { expiresInSeconds: seconds } : {}), ...(maxUses ? { maxUses } : {}) }));
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   useEffect(() => {
     void generate(DEFAULT_EXPIRY, DEFAULT_USES);
