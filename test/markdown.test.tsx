@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { renderToStaticMarkup } from "react-dom/server";
 import { Markdown } from "../src/client/ui/chat/markdown/Markdown";
-import { isEmojiOnly, safeHref } from "../src/client/ui/chat/markdown/parse";
+import { isEmojiOnly, plainText, safeHref } from "../src/client/ui/chat/markdown/parse";
 import { loadEmoji } from "../src/client/state/emoji";
 import { MentionContext } from "../src/client/ui/chat/mentionContext";
 
@@ -146,5 +146,11 @@ describe("the message renderer", () => {
     expect(out).toMatch(/data-testid="mention" data-me="true" title="BOB"[^>]*>@bob</);
     expect(out).toContain("not @zed nor <a href=\"mailto:a@bob.example\"");
     expect(out).toMatch(/<code[^>]*>@ann<\/code>/);
+  });
+
+  test("quotes a message as plain text: marks dropped for what they enclose, a spoiler kept hidden, HTML and lines as typed on one line", () => {
+    expect(plainText("Second **Agenda**: review the `grid` _layout_, ~~then~~ [lunch](https://x.y)")).toBe("Second Agenda: review the grid layout, then lunch");
+    expect(plainText("the answer is ||42|| \\*really\\*")).toBe("the answer is ▮▮▮ *really*");
+    expect(plainText("<b>hi</b>\nnext line")).toBe("<b>hi</b> next line");
   });
 });

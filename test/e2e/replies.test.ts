@@ -23,9 +23,9 @@ describe.skipIf(!enabled)("replies in Chromium", () => {
     const dm = await befriend(stage.node, ada, bea);
     const at = () => new Date().toISOString();
     // History straight through the store: 120 sends would spend the write budget many times over.
-    const original = (await stage.node.store.chat.insertMessage({ id: newId(), conversationId: dm, authorId: ada.user.id, clientId: "orig", kind: "text", content: "Who brings the tent?", replyToId: null, now: at() })).message;
+    const original = (await stage.node.store.chat.insertMessage({ id: newId(), conversationId: dm, authorId: ada.user.id, clientId: "orig", kind: "text", content: "Who brings the **tent**?", replyToId: null, now: at() })).message;
     for (let i = 0; i < 120; i++) await stage.node.store.chat.insertMessage({ id: newId(), conversationId: dm, authorId: i % 2 ? ada.user.id : bea.user.id, clientId: `f${i}`, kind: "text", content: `filler ${i}`, replyToId: null, now: at() });
-    const answer = (await json(await stage.node.req(`/api/conversations/${dm}/messages`, { method: "POST", json: { clientId: "ans", content: "I do!", replyToId: original.id } }, bea.jar))).message;
+    const answer = (await json(await stage.node.req(`/api/conversations/${dm}/messages`, { method: "POST", json: { clientId: "ans", content: "I do, `gladly`!", replyToId: original.id } }, bea.jar))).message;
 
     const open = async (who: typeof ada, name: string): Promise<Page> => {
       const ctx = await stage.context();
@@ -40,6 +40,7 @@ describe.skipIf(!enabled)("replies in Chromium", () => {
 
     const quote = row(adaPage, answer.id).getByTestId("reply-quote");
     await quote.waitFor({ timeout: WAIT });
+    // Quotes read as plain text: no markdown marks.
     expect(await quote.textContent()).toContain("Who brings the tent?");
     expect(await row(adaPage, original.id).count()).toBe(0);
     await quote.click();
@@ -50,7 +51,7 @@ describe.skipIf(!enabled)("replies in Chromium", () => {
     await row(adaPage, answer.id).hover();
     await row(adaPage, answer.id).getByTestId("reply-message").click();
     await adaPage.getByTestId("replying-to").waitFor({ timeout: WAIT });
-    expect(await adaPage.getByTestId("replying-to").textContent()).toContain("I do!");
+    expect(await adaPage.getByTestId("replying-to").textContent()).toContain("I do, gladly!");
     await adaPage.getByTestId("composer").fill("Great, I'll bring the stove");
     await adaPage.screenshot({ path: artifactPath("replies-composer-desktop.png") });
     await adaPage.getByTestId("composer").press("Enter");

@@ -4,6 +4,7 @@ import { useChat } from "../../state/chat";
 import { userName } from "../../state/chatSelectors";
 import { cancelReply, jumpToMessage, useReplying } from "../../state/replies";
 import { CloseIcon } from "../common/icons";
+import { plainText } from "./markdown/parse";
 
 function useAuthorName(conversationId: string, p: Pick<ReplyPreview, "authorId" | "guestName">): string {
   return useChat((s) => (p.guestName && !p.authorId ? p.guestName : userName(s, conversationId, p.authorId)));
@@ -25,7 +26,7 @@ export function ReplyQuote({ conversationId, preview }: { conversationId: string
       ) : (
         <>
           <bdi className="shrink-0 font-semibold text-zinc-600 dark:text-zinc-300">{name}</bdi>
-          <span dir="auto" className="truncate">{preview.content}</span>
+          <span dir="auto" className="truncate">{plainText(preview.content)}</span>
         </>
       )}
     </button>
@@ -40,7 +41,7 @@ export function ReplyingBar({ conversationId }: { conversationId: string }) {
     <div data-testid="replying-to" className="mb-1 flex items-center gap-2 rounded-lg bg-zinc-100 px-3 py-1.5 text-xs text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
       <span className="min-w-0 flex-1 truncate">
         Replying to <bdi className="font-semibold text-zinc-800 dark:text-zinc-200">{name}</bdi>
-        <span dir="auto" className="ml-1.5 text-zinc-500">{target.content}</span>
+        <span dir="auto" className="ml-1.5 text-zinc-500">{plainText(target.content)}</span>
       </span>
       <button type="button" onClick={() => cancelReply(conversationId)} aria-label="Cancel reply" data-testid="cancel-reply" className="rounded p-0.5 hover:bg-zinc-200 dark:hover:bg-zinc-800">
         <CloseIcon className="size-3.5" />

@@ -53,3 +53,25 @@ export function isEmojiOnly(text: string): boolean {
   if (!ONLY_EMOJI.test(text)) return false;
   return (text.match(EMOJI)?.length ?? 0) <= JUMBO_MAX;
 }
+
+/** Marks a preview drops, keeping what they enclose. */
+const MARKS = new Set(["paragraph", "strong", "em", "del", "link"]);
+
+function flatten(tokens: Token[]): string {
+  let out = "";
+  for (const t of tokens) {
+    if (t.type === "spoiler") out += "▮▮▮";
+    else if (t.type === "codespan" || t.type === "escape" || t.type === "text") out += "tokens" in t && t.tokens ? flatten(t.tokens) : t.text;
+    else if (MARKS.has(t.type) && "tokens" in t && t.tokens) out += flatten(t.tokens);
+    else out += t.raw;
+  }
+  return out;
+}
+
+/**
+ * A message as one line of plain text, for a quote of it (a reply's): bold, italics, strike, code
+ * and link marks dropped for what they enclose, a spoiler kept hidden, anything else as typed.
+ */
+export function plainText(text: string): string {
+  return flatten(parseMessage(text)).replace(/\s+/g, " ").trim();
+}
