@@ -122,6 +122,7 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
     await page.goto(`${stage.base}/c/${dm}`);
     await page.getByTestId("message").filter({ hasText: "goodbye for now" }).waitFor({ timeout: WAIT });
     await page.getByTestId("composer").waitFor({ timeout: WAIT });
+    await page.getByRole("button", { name: "Start voice call" }).waitFor({ timeout: WAIT });
 
     // Scheduled, then past its grace period: the sweeper erases the account.
     expect((await stage.node.req("/api/account/deletion", { method: "POST", json: { password: leave.password } }, leave.jar)).status).toBe(202);
@@ -172,6 +173,16 @@ describe.skipIf(!enabled)("account lifecycle in Chromium", () => {
     expect(await page.getByTestId("profile-card-username").count()).toBe(0);
     expect(await page.getByRole("button", { name: "Add friend" }).count()).toBe(0);
     await shots(page, "profile-card-erased");
+
+    // On a narrow screen the top bar offers no presence dot, calls or notification menu either.
+    await page.keyboard.press("Escape");
+    await page.setViewportSize({ width: 390, height: 844 });
+    const bar = page.getByRole("button", { name: "Open navigation" }).locator("..");
+    await bar.getByTestId("conversation-title").filter({ hasText: "Deleted user" }).waitFor({ timeout: WAIT });
+    for (const name of ["Start voice call", "Start video call", /^Notifications/]) expect(await page.getByRole("button", { name }).count(), `narrow: ${name}`).toBe(0);
+    // The one dot left is the reader's own, on their user menu.
+    expect(await bar.getByTestId("presence").count()).toBe(await bar.getByRole("button", { name: "User menu" }).getByTestId("presence").count());
+    await page.screenshot({ path: artifactPath("dm-peer-deleted-narrow.png") });
     expect(stage.errors.filter((e) => !/401|403|Failed to load resource/.test(e))).toEqual([]);
   }, 120_000);
 });
