@@ -3,6 +3,8 @@ import { expandHello, type HelloResult } from "../src/shared/hello";
 import { registerUser, startNode, type CookieJar, type TestNode } from "./support/parley";
 import { connectWs } from "./support/ws";
 import { buildWorld, json, ROLES, type Role, type World } from "./support/spaces";
+import { sql } from "kysely";
+import type { KyselyStore } from "../src/server/store/store";
 
 let node: TestNode;
 let base: string;
@@ -313,6 +315,35 @@ describe("mention everyone", () => {
     ws.close();
     // Only the @everyone counts: whoever reads the channel later was not there for the @here.
     expect(hello.spaces.find((s) => s.id === id)!.channels.find((c) => c.id === general)!.mentionCount).toBe(1);
+  });
+});
+
+describe("id order of sends in flight together", () => {
+  test("an @everyone send (its role read before it is stored) and plain sends beside it are stored in the order of their ids", async () => {
+    const id = await w.throwaway("Order");
+    const { space } = await json(await node.req(`/api/spaces/${id}`, {}, w.users.owner.jar));
+    const general = space.channels.find((c: { kind: string }) => c.kind === "text").id;
+    const db = (node.store as KyselyStore).db;
+    const ids = async () => (await sql<{ id: string }>`select id from messages where conversation_id = ${general} and kind = 'text' order by id`.execute(db)).rows.map((r) => r.id);
+    // What a reader paging after an id would have seen while the sends were in flight.
+    const looks: string[][] = [];
+    let sending = true;
+    const reader = (async () => {
+      while (sending) {
+        looks.push(await ids());
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    // Sent at once, in-process: the role read makes each @everyone send take one round trip more.
+    const contents = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `@everyone ${i}` : `plain ${i}`));
+    const sent = await Promise.all(contents.map((content) => node.req(`/api/conversations/${general}/messages`, { method: "POST", json: { clientId: crypto.randomUUID(), content } }, w.users.owner.jar)));
+    sending = false;
+    await reader;
+    expect(sent.map((r) => r.status)).toEqual(contents.map(() => 201));
+    const all = await ids();
+    expect(all).toHaveLength(12);
+    // Each look is the sends up to some id, none missing before it: no id stored after a later one.
+    for (const seen of looks) expect(seen).toEqual(all.slice(0, seen.length));
   });
 });
 

@@ -68,6 +68,9 @@ export class MessageService {
     const files = sendableFiles(input);
     const replyTo = await replyTarget(this.store, c.id, input.replyToId);
     await threadRoot(this.store, c.id, input.threadId);
+    const mentions = await this.#mayMentionEveryone(actor, c, input.content);
+    // The id is minted with no await before the insert: a node stores its sends in id order, so
+    // a reader paging after an id skips none (a role read in between let later ids go first).
     const row = {
       id: newId(this.clock()),
       conversationId: c.id,
@@ -77,7 +80,7 @@ export class MessageService {
       content: input.content,
       replyToId: input.replyToId ?? null,
       threadId: input.threadId ?? null,
-      ...(await this.#mayMentionEveryone(actor, c, input.content)),
+      ...mentions,
       now: new Date(this.clock()).toISOString(),
     };
     this.ledger.sending(c.id);
