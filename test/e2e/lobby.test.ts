@@ -67,6 +67,9 @@ describe.skipIf(!stage.enabled)("meeting guests and the lobby in Chromium", () =
     const slug = await meeting(host, "Open house");
     const H = await joinFromPreJoin(host, slug);
     await openPeople(H.page);
+    // Our own row is named "You" but its avatar is drawn from our name (it once showed a "Y").
+    const selfAvatar = H.page.locator('[data-testid="participant-row"][data-participant="self"] .rounded-full').first();
+    await expect(selfAvatar.textContent({ timeout: T })).resolves.toBe(host.user.username[0]!.toUpperCase());
     await H.page.getByText("Allow guests").click({ timeout: T });
     await until("guests are allowed", () => H.page.getByRole("switch", { name: "Allow guests" }).isChecked());
     await button(H.page, "Hide participants").click();

@@ -7,6 +7,7 @@ import { useShallow } from "zustand/react/shallow";
 import { useCall } from "../../state/call";
 import { tileDrawn } from "../../state/callLayers";
 import { useChat } from "../../state/chat";
+import { useGuest } from "../../state/guestSession";
 import { useSession } from "../../state/session";
 import { Avatar } from "../common/Avatar";
 import { cn } from "../common/cn";
@@ -16,8 +17,11 @@ import { QualityIndicator } from "./QualityIndicator";
 import { StreamVideo } from "./StreamVideo";
 import { useTileLayer } from "./useTileLayer";
 
-/** A participant's name and picture: the call's roster, else the conversation's members. */
-export function usePerson(id: string): { name: string; avatarUrl: string | null } {
+/**
+ * A participant's name and picture: the call's roster, else the conversation's members. Ours is
+ * named "You", its avatar drawn from our own name (`avatarName`, `seed`), as everyone else sees it.
+ */
+export function usePerson(id: string): { name: string; avatarUrl: string | null; avatarName: string; seed: string | undefined } {
   const entry = useCall((s) => s.roster[id]);
   const peer = useCall((s) => (s.peer?.id === id ? s.peer : null));
   const member = useChat((s) => {
@@ -25,10 +29,12 @@ export function usePerson(id: string): { name: string; avatarUrl: string | null 
     return conv?.members.find((m) => m.id === id) ?? null;
   });
   const me = useSession((s) => s.user);
+  const guest = useGuest((s) => s.guest);
   const user = peer ?? member;
   // Our own tile says "You" but shows our picture, like everyone else's.
-  if (id === "self") return { name: "You", avatarUrl: me?.avatarUrl ?? null };
-  return { name: entry?.name ?? user?.displayName ?? "Someone", avatarUrl: entry?.avatarUrl ?? user?.avatarUrl ?? null };
+  if (id === "self") return { name: "You", avatarUrl: me?.avatarUrl ?? null, avatarName: me?.displayName ?? guest?.name ?? "You", seed: me?.id ?? guest?.id };
+  const name = entry?.name ?? user?.displayName ?? "Someone";
+  return { name, avatarUrl: entry?.avatarUrl ?? user?.avatarUrl ?? null, avatarName: name, seed: id };
 }
 
 /**
@@ -63,11 +69,9 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
   const pinned = useCall((s) => s.pinned === id);
   const speaker = useCall((s) => s.devices?.speaker ?? null);
   const reactions = useCall(useShallow((s) => s.reactions.filter((r) => r.from === id)));
-  const { name, avatarUrl } = usePerson(id);
+  const { name, avatarUrl, avatarName, seed } = usePerson(id);
   const tile = useRef<HTMLDivElement>(null);
   useTileLayer(id, tile);
-  const myName = useSession((s) => s.user?.displayName);
-  const myId = useSession((s) => s.user?.id);
 
   const stream = self ? localStream : (remote?.stream ?? null);
   const media = self ? local : (remote?.media ?? { audio: false, video: false, screen: false });
@@ -76,7 +80,7 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
   const lost = !!remote && (remote.away || remote.connection === "failed" || remote.connection === "disconnected");
   const showVideo = media.video && hasLiveVideo(stream);
   const [videoRef, hasPicture] = useHasPicture();
-  const avatar = <Avatar name={self ? (myName ?? name) : name} seed={self ? myId : id} src={avatarUrl} size={compact ? "md" : "lg"} />;
+  const avatar = <Avatar name={avatarName} seed={seed} src={avatarUrl} size={compact ? "md" : "lg"} />;
 
   return (
     <div

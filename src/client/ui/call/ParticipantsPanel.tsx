@@ -33,10 +33,11 @@ function HostActions({ id, name, muted }: { id: string; name: string; muted: boo
 }
 
 /** Avatar and name; for someone with an account (not ourselves, not a guest), a button that opens their profile card. */
-function Person({ id, name, avatarUrl, person, children }: { id: string; name: string; avatarUrl: string | null; person: boolean; children: ReactNode }) {
+function Person({ id, person, children }: { id: string; person: boolean; children: ReactNode }) {
+  const { avatarName, seed, avatarUrl } = usePerson(id);
   const inner = (
     <>
-      <Avatar name={name} seed={id === "self" ? undefined : id} src={avatarUrl} size="sm" />
+      <Avatar name={avatarName} seed={seed} src={avatarUrl} size="sm" />
       <span className="min-w-0 flex-1 truncate text-sm">{children}</span>
     </>
   );
@@ -50,7 +51,7 @@ function Person({ id, name, avatarUrl, person, children }: { id: string; name: s
 
 function Row({ id }: { id: string }) {
   const self = id === "self";
-  const { name, avatarUrl } = usePerson(id);
+  const { name } = usePerson(id);
   const media = useCall((s) => (self ? s.local : s.participants[id]?.media));
   const hand = useCall((s) => (self ? s.handRaised : !!s.roster[id]?.handRaised));
   const away = useCall((s) => !self && !!s.participants[id]?.away);
@@ -58,7 +59,7 @@ function Row({ id }: { id: string }) {
   const guest = useCall((s) => s.roster[id]?.role === "guest");
   return (
     <li data-testid="participant-row" data-participant={id} className="flex items-center gap-3 rounded-lg px-2 py-1.5 hover:bg-white/5">
-      <Person id={id} name={name} avatarUrl={avatarUrl} person={!self && !guest}>
+      <Person id={id} person={!self && !guest}>
         <bdi>{name}</bdi>
         {guest ? <span className="ml-1 text-xs text-zinc-400">· guest</span> : null}
         {away ? <span className="ml-1 text-xs text-zinc-400">· reconnecting</span> : null}
@@ -73,10 +74,10 @@ function Row({ id }: { id: string }) {
 
 /** Someone rung into the call who has not answered yet. */
 function RingingRow({ id }: { id: string }) {
-  const { name, avatarUrl } = usePerson(id);
+  const { name } = usePerson(id);
   return (
     <li data-testid="participant-row" data-participant={id} data-ringing="" className="flex items-center gap-3 rounded-lg px-2 py-1.5 opacity-70">
-      <Person id={id} name={name} avatarUrl={avatarUrl} person>
+      <Person id={id} person>
         <bdi>{name}</bdi>
       </Person>
       <span className="text-xs text-zinc-400">Ringing…</span>
