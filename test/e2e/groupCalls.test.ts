@@ -34,6 +34,8 @@ describe.skipIf(!stage.enabled)("group calls in Chromium", () => {
     await button(A.page, "Reactions").click();
     await A.page.getByRole("menuitemcheckbox", { name: "Raise hand" }).click();
     for (const P of [B.page, C.page]) await P.locator(`[data-participant="${a.user.id}"] [aria-label$="raised a hand"]`).waitFor({ timeout: T });
+    // Counted on the participants button too, for when that tile is on another page of the grid.
+    for (const P of [B.page, C.page]) await button(P, "Show participants").getByText("1", { exact: true }).waitFor({ timeout: T });
     await button(B.page, "Reactions").click();
     await B.page.getByRole("menuitem", { name: "React with 🎉" }).click();
     for (const P of [A.page, C.page]) await P.locator(`[data-participant="${b.user.id}"] [data-testid="reaction"]`).filter({ hasText: "🎉" }).first().waitFor({ state: "attached", timeout: T });

@@ -33,6 +33,8 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
   const recording = useCall((s) => s.recording.status);
   const peopleOpen = useCall((s) => s.peopleOpen);
   const people = useCall((s) => Object.keys(s.participants).length + 1);
+  // Raised hands of others: their tiles show them, but a tile may be on another page of the grid.
+  const hands = useCall((s) => Object.keys(s.participants).filter((id) => s.roster[id]?.handRaised).length);
   // Hands, reactions and the roster need the server's group call state.
   const group = useCall((s) => s.version > 0 && s.callKind !== "dm");
   const hosting = useCall((s) => s.host !== null);
@@ -77,7 +79,7 @@ export function CallControls({ onPip, pipAvailable }: { onPip: () => void; pipAv
         <ChatBubbleIcon />
       </RoundButton>
       {group || people > 2 ? (
-        <RoundButton label={peopleOpen ? "Hide participants" : "Show participants"} tone={peopleOpen ? "active" : "neutral"} onClick={togglePeople}>
+        <RoundButton label={peopleOpen ? "Hide participants" : "Show participants"} tone={peopleOpen ? "active" : "neutral"} badge={peopleOpen ? 0 : hands} onClick={togglePeople}>
           <UsersIcon />
         </RoundButton>
       ) : null}
