@@ -70,11 +70,12 @@ describe.skipIf(!stage.enabled)("meeting guests and the lobby in Chromium", () =
     // Our own row is named "You" but its avatar is drawn from our name (it once showed a "Y").
     const selfAvatar = H.page.locator('[data-testid="participant-row"][data-participant="self"] .rounded-full').first();
     await expect(selfAvatar.textContent({ timeout: T })).resolves.toBe(host.user.username[0]!.toUpperCase());
+    // A visitor who opened the link before the host allowed guests sees the change without reloading.
+    const G = await visitor(`/r/${slug}`);
+    await G.page.getByText("The host does not allow guests in this meeting").waitFor({ timeout: T });
     await H.page.getByText("Allow guests").click({ timeout: T });
     await until("guests are allowed", () => H.page.getByRole("switch", { name: "Allow guests" }).isChecked());
     await button(H.page, "Hide participants").click();
-
-    const G = await visitor(`/r/${slug}`);
     await expect(G.page.getByTestId("prejoin-room-name").textContent({ timeout: T })).resolves.toBe("Open house");
     await expectLivePreview(G.page);
     await G.page.getByLabel("Your name").fill("Visiting Vera");

@@ -64,8 +64,11 @@ function setPreview(slug: string, p: PreviewState): void {
   useRooms.setState((s) => ({ previews: { ...s.previews, [slug]: p } }));
 }
 
-/** (Re)reads what the link shows: the room's name, host and how many are in its call. */
-export async function loadPreview(slug: string): Promise<void> {
+/**
+ * (Re)reads what the link shows: the room's name, host and how many are in its call. `quietly`:
+ * a refresh, whose failure (other than the room being gone) keeps the preview shown.
+ */
+export async function loadPreview(slug: string, quietly = false): Promise<void> {
   if (!useRooms.getState().previews[slug]) setPreview(slug, { status: "loading" });
   try {
     const { room } = await api.get<{ room: RoomPreview }>(`/api/rooms/${encodeURIComponent(slug)}`);
@@ -73,7 +76,7 @@ export async function loadPreview(slug: string): Promise<void> {
     remember([room]);
   } catch (err) {
     if (err instanceof ApiError && err.code === "NOT_FOUND") setPreview(slug, { status: "missing" });
-    else setPreview(slug, { status: "error", message: describeError(err) });
+    else if (!quietly || useRooms.getState().previews[slug]?.status !== "ready") setPreview(slug, { status: "error", message: describeError(err) });
   }
 }
 

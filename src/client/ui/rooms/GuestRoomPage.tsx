@@ -19,10 +19,19 @@ import { GuestJoin } from "../call/GuestJoin";
 import { PreJoin } from "./PreJoin";
 import { InvalidMeeting } from "./RoomPage";
 
+/** How often a visitor's pre-join reads the link again (they have no socket to hear of changes). */
+const REFRESH_MS = 5000;
+
 export function GuestRoomPage({ slug }: { slug: string }) {
   const preview = useRooms((s) => s.previews[slug]);
   useEffect(() => void loadPreview(slug), [slug]);
   const inCall = useCall((s) => s.phase === "active" || s.lobby !== null);
+  // The host allowing guests (or people coming and going) shows without a reload.
+  useEffect(() => {
+    if (inCall) return;
+    const timer = setInterval(() => void loadPreview(slug, true), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [slug, inCall]);
   const next = `/login?next=${encodeURIComponent(`/r/${slug}`)}`;
 
   if (inCall) return <CallLayer />;
