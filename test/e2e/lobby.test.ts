@@ -107,6 +107,10 @@ describe.skipIf(!stage.enabled)("meeting guests and the lobby in Chromium", () =
     await button(H.page, "Close chat").last().click();
 
     await openPeople(H.page);
+    // The guest's row says so in full beside the host's actions (it was cut off after a short name).
+    const note = H.page.locator(`[data-testid="participant-row"][data-participant="${guestId}"] [data-testid="participant-note"]`);
+    expect(await note.textContent({ timeout: T })).toBe("Guest");
+    expect(await note.evaluate((e) => e.scrollWidth <= e.clientWidth && e.getBoundingClientRect().width > 0)).toBe(true);
     await H.page.getByRole("button", { name: "Remove Visiting Vera" }).click({ timeout: T });
     await G.page.locator('[data-testid="call-ended"][data-reason="removed"]').waitFor({ timeout: T });
     await G.page.getByText("The host removed you from this meeting").waitFor({ timeout: T });

@@ -32,13 +32,23 @@ function HostActions({ id, name, muted }: { id: string; name: string; muted: boo
   );
 }
 
-/** Avatar and name; for someone with an account (not ourselves, not a guest), a button that opens their profile card. */
-function Person({ id, person, children }: { id: string; person: boolean; children: ReactNode }) {
+/**
+ * Avatar and name, with a note (guest, reconnecting) on a line of its own so a long name does not
+ * cut it off; for someone with an account (not ourselves, not a guest), a button that opens their profile card.
+ */
+function Person({ id, person, note, children }: { id: string; person: boolean; note?: string; children: ReactNode }) {
   const { avatarName, seed, avatarUrl } = usePerson(id);
   const inner = (
     <>
       <Avatar name={avatarName} seed={seed} src={avatarUrl} size="sm" />
-      <span className="min-w-0 flex-1 truncate text-sm">{children}</span>
+      <span className="min-w-0 flex-1 text-left text-sm">
+        <span className="block truncate">{children}</span>
+        {note ? (
+          <span data-testid="participant-note" className="block truncate text-xs text-zinc-400">
+            {note}
+          </span>
+        ) : null}
+      </span>
     </>
   );
   if (!person) return <span className="flex min-w-0 flex-1 items-center gap-3">{inner}</span>;
@@ -59,10 +69,8 @@ function Row({ id }: { id: string }) {
   const guest = useCall((s) => s.roster[id]?.role === "guest");
   return (
     <li data-testid="participant-row" data-participant={id} className="flex items-center gap-3 rounded-lg px-2 py-1.5 hover:bg-white/5">
-      <Person id={id} person={!self && !guest}>
-        <bdi>{name}</bdi>
-        {guest ? <span className="ml-1 text-xs text-zinc-400">· guest</span> : null}
-        {away ? <span className="ml-1 text-xs text-zinc-400">· reconnecting</span> : null}
+      <Person id={id} person={!self && !guest} note={[guest && "Guest", away && "Reconnecting…"].filter(Boolean).join(" · ") || undefined}>
+        <bdi title={name}>{name}</bdi>
       </Person>
       {hand ? <HandIcon role="img" aria-hidden={false} aria-label="Hand raised" className="size-4 text-amber-400" /> : null}
       {media?.video ? <VideoIcon className="size-4 text-zinc-400" /> : <VideoOffIcon role="img" aria-hidden={false} aria-label="Camera off" className="size-4 text-zinc-500" />}
