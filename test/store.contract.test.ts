@@ -331,6 +331,27 @@ for (const backend of backends) {
       for (const r of [results[0]!, results[2]!, results[5]!]) expect(r.message).toEqual((await store.chat.message(r.message.id))!);
     });
 
+    test("a guest's send taken by two nodes at once is stored once, and both answer with the original", async () => {
+      const [a, b] = [await user(), await user()];
+      const req = await store.social.createRequest({ id: newId(), from_id: a.id, to_id: b.id, created_at: iso() });
+      const { conversationId: dm } = (await store.social.acceptRequest(req, newId(), iso()))!;
+      const guest = { id: newId(), name: "Guest" };
+      const send = (clientId: string) => ({ id: newId(), conversationId: dm, authorId: null, clientId, kind: "text" as const, content: clientId, replyToId: null, guest, now: iso() });
+      // Another node: its own connections and batcher on the same database.
+      const other = await openStore(database);
+      const clientIds = Array.from({ length: 20 }, (_, i) => `both-${i}`);
+      // One pair at a time: each node's send goes out alone (not in a batch), as a lone retry does.
+      const pairs = [];
+      for (const c of clientIds) pairs.push(await Promise.all([store.chat.insertMessage(send(c)), other.chat.insertMessage(send(c))]));
+      await other.close();
+      for (const [x, y] of pairs) {
+        expect(x.message.id).toBe(y.message.id);
+        expect([x.created, y.created].sort()).toEqual([false, true]);
+      }
+      const stored = await store.chat.messages(dm, { limit: 100 });
+      expect(stored.map((m) => m.client_id).sort()).toEqual([...clientIds].sort());
+    });
+
     test("a batch with a row the database refuses fails that send alone; the others commit once and are answered", async () => {
       const [a, b] = [await user(), await user()];
       const req = await store.social.createRequest({ id: newId(), from_id: a.id, to_id: b.id, created_at: iso() });

@@ -40,20 +40,24 @@ const insert = prepared(
         guest_name: guestName,
         thread_id: threadId,
       })
-      .onConflict((oc) => oc.columns(["author_id", "client_id"]).doNothing())
+      // No conflict target: a retry collides on the author's (author_id, client_id) index or, for
+      // a guest (author_id null), on (guest_id, client_id); naming one left the other an error.
+      .onConflict((oc) => oc.doNothing())
       .returningAll(),
 );
 
+/** The message stored under m's retry key: (author, clientId), or (guest, clientId) for a guest. */
+function originalOf(db: Kysely<Database>, m: NewMessage): Promise<MessageRow | undefined> {
+  const q = db.selectFrom("messages").selectAll().where("client_id", "=", m.clientId);
+  return (m.authorId !== null ? q.where("author_id", "=", m.authorId) : q.where("guest_id", "=", m.guest?.id ?? null)).executeTakeFirst();
+}
+
 export async function insertOne(db: Kysely<Database>, m: NewMessage): Promise<Result> {
-  if (m.guest) {
-    // Guests have no author id, so their retries are found by (guest_id, client_id); a unique index backs it.
-    const original = await db.selectFrom("messages").selectAll().where("guest_id", "=", m.guest.id).where("client_id", "=", m.clientId).executeTakeFirst();
-    if (original) return { message: original, created: false };
-  }
   const [inserted] = await insert(db, m.id, m.conversationId, m.authorId, m.clientId, m.kind, m.content, m.replyToId, m.now, m.mentionsEveryone ? 1 : 0, m.mentionsHere ? 1 : 0, m.guest?.id ?? null, m.guest?.name ?? null, m.threadId ?? null);
   if (inserted) return { message: inserted, created: true };
-  // A retry (same author and clientId): the original answers it.
-  const original = await db.selectFrom("messages").selectAll().where("author_id", "=", m.authorId).where("client_id", "=", m.clientId).executeTakeFirstOrThrow();
+  // A retry (same author or guest, and clientId), here or on another node: the original answers it.
+  const original = await originalOf(db, m);
+  if (!original) throw new Error(`message ${m.id} was neither inserted nor found`);
   return { message: original, created: false };
 }
 
@@ -113,10 +117,7 @@ export async function insertMany(db: Kysely<Database>, ms: NewMessage[]): Promis
   const originals = new Map<string, MessageRow | undefined>();
   const original = async (m: NewMessage) => {
     const key = retryKey(m)!;
-    if (!originals.has(key)) {
-      const q = db.selectFrom("messages").selectAll().where("client_id", "=", m.clientId);
-      originals.set(key, await (m.authorId !== null ? q.where("author_id", "=", m.authorId) : q.where("guest_id", "=", m.guest?.id ?? null)).executeTakeFirst());
-    }
+    if (!originals.has(key)) originals.set(key, await originalOf(db, m));
     return originals.get(key);
   };
   const out: Array<Result | Error> = [];
