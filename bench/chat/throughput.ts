@@ -29,7 +29,11 @@ export interface Placement {
   servers: ServerHandle[];
 }
 
-export async function phaseThroughput(srv: ServerHandle, fx: Pick<Fixture, "pairs">, o: Pick<Options, "window" | "tpWarmS" | "durationS">, withDb: boolean, placement?: Placement): Promise<ThroughputResult> {
+/**
+ * `tag` prefixes this phase's clientIds, and the exactly-once check counts only messages carrying
+ * it: bench/cluster.ts runs several phases over the same pairs, each checked on its own.
+ */
+export async function phaseThroughput(srv: ServerHandle, fx: Pick<Fixture, "pairs">, o: Pick<Options, "window" | "tpWarmS" | "durationS">, withDb: boolean, placement?: Placement, tag = "tp"): Promise<ThroughputResult> {
   const where = placement ?? { sender: () => srv, receiver: () => srv, servers: [srv] };
   const senders = (await Promise.all(fx.pairs.map((p, i) => openAll(where.sender(i).base, [p.sender])))).flat();
   const receivers = (await Promise.all(fx.pairs.map((p, i) => openAll(where.receiver(i).base, [p.receiver])))).flat();
@@ -54,7 +58,7 @@ export async function phaseThroughput(srv: ServerHandle, fx: Pick<Fixture, "pair
     const R = receivers[p]!;
     let seq = 0;
     const sendOne = () => {
-      const clientId = `tp-${p}-${seq++}`;
+      const clientId = `${tag}-${p}-${seq++}`;
       inFlight++;
       const t0 = S.sendFrame({ type: "message:send", conversationId: pair.conversationId, clientId, content: CONTENT + seq }, (f, t) => {
         inFlight--;
@@ -116,7 +120,7 @@ export async function phaseThroughput(srv: ServerHandle, fx: Pick<Fixture, "pair
         `/api/conversations/${pair.conversationId}/messages${q}`,
       );
       for (const m of messages) {
-        if (m.authorId !== pair.sender.id || m.clientId === null) continue;
+        if (m.authorId !== pair.sender.id || m.clientId === null || !m.clientId.startsWith(`${tag}-`)) continue;
         verify.stored++;
         seen.set(m.clientId, (seen.get(m.clientId) ?? 0) + 1);
       }
