@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { registerUser, startNode, type TestNode } from "./support/parley";
 import { connectWs, upgradeStatus } from "./support/ws";
 import { befriend } from "./support/social";
+import { newId } from "../src/shared/ids";
 
 let node: TestNode;
 let base: string;
@@ -126,7 +127,7 @@ describe("messages over the socket", () => {
     b3.close();
   });
 
-  test("a retried send with the same clientId returns the original and delivers nothing twice", async () => {
+  test("a retried send with the same clientId returns the original, stores nothing twice and announces the same message again", async () => {
     const { a, b, conversationId } = await pair();
     const as = await connectWs(base, a.jar);
     const bs = await connectWs(base, b.jar);
@@ -138,7 +139,25 @@ describe("messages over the socket", () => {
     expect(((await rest.json()) as { message: { id: string } }).message.id).toBe(first.message.id);
     await as.request({ type: "message:send", conversationId, clientId: "retry-2", content: "marker" });
     await bs.waitFor((e) => e.type === "message:new" && e.message.clientId === "retry-2");
-    expect(bs.events.filter((e) => e.type === "message:new" && e.message.clientId === "retry-1")).toHaveLength(1);
+    // Announced by the send and each retry, always as the one message (clients keep one copy per id).
+    expect(bs.events.filter((e) => e.type === "message:new" && e.message.clientId === "retry-1").map((e) => e.message.id)).toEqual([first.message.id, first.message.id, first.message.id]);
+    const hist = (await (await node.req(`/api/conversations/${conversationId}/messages`, {}, a.jar)).json()) as { messages: Array<{ clientId: string }> };
+    expect(hist.messages.map((m) => m.clientId)).toEqual(["retry-1", "retry-2"]);
+    as.close();
+    bs.close();
+  });
+
+  test("a send that committed but lost its reply reaches the other members live when the sender retries", async () => {
+    const { a, b, conversationId } = await pair();
+    const as = await connectWs(base, a.jar);
+    const bs = await connectWs(base, b.jar);
+    await bs.request({ type: "hello" });
+    // The first try as a lost COMMIT reply leaves it: stored, never announced.
+    const stored = await node.store.chat.insertMessage({ id: newId(), conversationId, authorId: a.user.id, clientId: "lost-reply", kind: "text", content: "did it go?", replyToId: null, now: new Date().toISOString() });
+    const retry = await as.request({ type: "message:send", conversationId, clientId: "lost-reply", content: "did it go?" });
+    expect(retry.message.id).toBe(stored.message.id);
+    const live = await bs.waitFor((e) => e.type === "message:new" && e.message.clientId === "lost-reply");
+    expect(live.message).toMatchObject({ id: stored.message.id, content: "did it go?" });
     as.close();
     bs.close();
   });

@@ -90,11 +90,8 @@ export class MessageService {
     const { message, created } = result;
     if (message.conversation_id !== c.id) throw new AppError("CONFLICT", "This clientId was already used for another conversation");
     const wire = await this.#sent(message, replyTo, files.length > 0 || !created);
-    // Only the first send fans out; a retry is answered with the original and nothing new.
-    if (created) {
-      this.#typing.delete(`${actor.userId}:${c.id}`);
-      await this.bus.publish({ type: "deliver", to: { conversation: c.id }, event: { type: "message:new", message: wire } });
-    }
+    if (created) this.#typing.delete(`${actor.userId}:${c.id}`);
+    await this.#announce(message, created, wire);
     return wire;
   }
 
@@ -122,8 +119,18 @@ export class MessageService {
     const { message, created } = result;
     if (message.conversation_id !== input.conversationId) throw new AppError("CONFLICT", "This clientId was already used for another conversation");
     const wire = await this.#sent(message, replyTo, files.length > 0 || !created);
-    if (created) await this.bus.publish({ type: "deliver", to: { conversation: input.conversationId }, event: { type: "message:new", message: wire } });
+    await this.#announce(message, created, wire);
     return wire;
+  }
+
+  /**
+   * A send fans out; so does a retry (created false), still standing: the first try may have
+   * committed and then lost its reply (or its node) before announcing, and nothing else would
+   * ever announce it live. Clients keep one copy per id, as for reannounce.
+   */
+  async #announce(message: MessageRow, created: boolean, wire: Message): Promise<void> {
+    if (!created && message.deleted_at !== null) return;
+    await this.bus.publish({ type: "deliver", to: { conversation: message.conversation_id }, event: { type: "message:new", message: wire } });
   }
 
   /**
