@@ -8,13 +8,10 @@ import { expect, test } from "bun:test";
 import { RTCPeerConnection } from "werift";
 import type { SfuIceCandidate } from "../src/shared/sfu";
 import { until } from "./support/browser";
-import { recordedSfu } from "./support/sfu-werift";
+import { asBrowser, recordedSfu } from "./support/sfu-werift";
 
 /** A host candidate behind an mDNS name, as a browser without camera or microphone permission sends. */
 const MDNS: SfuIceCandidate = { candidate: "candidate:1 1 udp 2122260223 0b7a2d1e-3c4f-4a5b-8c6d-7e8f9a0b1c2d.local 50000 typ host generation 0", sdpMid: "0", sdpMLineIndex: 0 };
-
-/** A werift peer's SDP as a browser's reads: its candidates trickle, so it does not say it has no more. */
-const asBrowser = (sdp: string) => sdp.replace(/^a=end-of-candidates\r?\n/gm, "");
 
 async function publishOffer(kinds: ("audio" | "video")[]) {
   const pc = new RTCPeerConnection({ iceUseIpv6: false });

@@ -116,7 +116,8 @@ export class Subscription {
   #weak = false;
   /** The subscriber has answered an offer carrying this transceiver: before that werift drops its packets. */
   #negotiated = false;
-  readonly #levelId: number | undefined;
+  /** The subscriber's audio-level extension id: known once it answered (werift assigns ids at the offer). */
+  #levelId: number | undefined;
   #stopPli: () => void;
 
   constructor(
@@ -125,7 +126,6 @@ export class Subscription {
     readonly transceiver: RTCRtpTransceiver,
   ) {
     this.#want = "high";
-    this.#levelId = extensionId(transceiver, AUDIO_LEVEL_URI);
     publication.subscriptions.add(this);
     // A subscriber's decoder lost something: ask the publisher for a fresh keyframe.
     this.#stopPli = transceiver.sender.onPictureLossIndication.subscribe(() => {
@@ -151,6 +151,7 @@ export class Subscription {
   /** The subscriber answered an offer that carries this transceiver. */
   negotiated(): void {
     this.#negotiated = true;
+    this.#levelId = extensionId(this.transceiver, AUDIO_LEVEL_URI);
     this.awaitKeyframe();
   }
 
