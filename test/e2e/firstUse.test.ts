@@ -1,11 +1,12 @@
 /**
  * What a new user meets first, in Chromium against a node with PUBLIC_URL unset, opened at
- * 127.0.0.1: the username field's limit, invite links that point where the user is, the
+ * 127.0.0.1: the username field's limit, the Log in button through a failed sign-in, invite links that point where the user is, the
  * voice channel joined with one click, and emoji drawn in colour.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { befriend } from "../support/social";
+import { registerUser } from "../support/parley";
 import { WAIT, artifactPath, browserAvailable, settled, until } from "../support/browser";
 import { browserStage } from "../support/stage";
 
@@ -43,6 +44,41 @@ describe.skipIf(!enabled)("first use in Chromium", () => {
     await field.fill("a_name_that_fits");
     await counter.getByText("16/32").waitFor({ timeout: T });
     expect(await page.getByText("At most 32 characters").count()).toBe(0);
+  }, 120_000);
+
+  test("the Log in button keeps its colour while a sign-in is pending and after it failed, and the next try signs in", async () => {
+    const u = await registerUser(stage.node);
+    const page = await stage.page(await stage.context(), "returning");
+    await page.goto(`${stage.base}/login`);
+    const button = page.getByRole("button", { name: "Log in" });
+    const look = () => button.evaluate((b) => ({ background: getComputedStyle(b).backgroundColor, disabled: (b as HTMLButtonElement).disabled }));
+    await page.mouse.move(0, 0);
+    const idle = await look();
+    await page.getByLabel("Email or username").fill(u.user.username);
+    await page.getByLabel("Password", { exact: true }).fill("not the password");
+    // Held back, so the pending look can be read.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route("**/api/auth/login", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await button.click();
+    await page.mouse.move(0, 0);
+    await until("the sign-in pending", async () => expect(await button.getAttribute("aria-busy")).toBe("true"));
+    // Its spinner runs on, so no settling: the colour must get there (past the transition) and stay.
+    await until("the pending button in its usual colour", async () => expect(await look()).toEqual({ background: idle.background, disabled: true }), 3000);
+    await Bun.sleep(300);
+    expect(await look()).toEqual({ background: idle.background, disabled: true });
+    release();
+    await page.getByText("That email/username and password don't match").waitFor({ timeout: T });
+    await settled(page);
+    expect(await look()).toEqual(idle);
+    await shot(page, "first-use-failed-login.png");
+    await page.unroute("**/api/auth/login");
+    await page.getByLabel("Password", { exact: true }).fill(u.password);
+    await button.click();
+    await page.waitForURL((url) => url.pathname !== "/login", { timeout: T });
   }, 120_000);
 
   test("with PUBLIC_URL unset, an invite link points at the address the user opened Parley at", async () => {

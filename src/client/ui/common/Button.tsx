@@ -7,12 +7,12 @@ type Size = "sm" | "md" | "lg";
 
 const VARIANTS: Record<Variant, string> = {
   primary:
-    "bg-brand-600 text-white shadow-sm hover:bg-brand-500 active:bg-brand-700 disabled:bg-brand-600/60 dark:bg-brand-500 dark:hover:bg-brand-400 dark:disabled:bg-brand-500/50",
+    "bg-brand-600 text-white shadow-sm hover:bg-brand-500 active:bg-brand-700 disabled:not-aria-busy:bg-brand-600/60 dark:bg-brand-500 dark:hover:bg-brand-400 dark:disabled:not-aria-busy:bg-brand-500/50",
   secondary:
     "bg-white text-zinc-800 ring-1 ring-inset ring-zinc-300 shadow-xs hover:bg-zinc-50 active:bg-zinc-100 dark:bg-zinc-800 dark:text-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-700/70",
   ghost:
     "text-zinc-700 hover:bg-zinc-100 active:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:active:bg-zinc-700",
-  danger: "bg-red-600 text-white shadow-sm hover:bg-red-500 active:bg-red-700 disabled:bg-red-600/60",
+  danger: "bg-red-600 text-white shadow-sm hover:bg-red-500 active:bg-red-700 disabled:not-aria-busy:bg-red-600/60",
   "danger-soft":
     "text-red-600 ring-1 ring-inset ring-red-200 hover:bg-red-50 dark:text-red-400 dark:ring-red-500/30 dark:hover:bg-red-500/10",
 };
@@ -31,6 +31,10 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   fullWidth?: boolean;
 }
 
+/**
+ * A loading button is disabled (no second submit) but keeps its colours, with a spinner: only a
+ * button that cannot be used looks pale. Pale while pending, the sign-in button looked refused.
+ */
 export function Button({
   variant = "primary",
   size = "md",
@@ -50,7 +54,7 @@ export function Button({
       aria-busy={loading || undefined}
       className={cn(
         "inline-flex select-none items-center justify-center whitespace-nowrap font-medium transition-colors",
-        "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 disabled:cursor-not-allowed",
+        "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 disabled:cursor-not-allowed aria-busy:cursor-progress",
         VARIANTS[variant],
         SIZES[size],
         fullWidth && "w-full",
