@@ -30,10 +30,17 @@ type Recorded = Awaited<ReturnType<typeof recordedSfu>>;
  * Publishes `pc`'s sendonly transceivers (audio as the microphone, video as the camera) as `id`
  * and applies the SFU's answer and candidates; resolves once the publish link connected.
  */
-export async function publishThrough({ sfu, events, to, connected }: Recorded, callId: string, id: string, pc: RTCPeerConnection): Promise<void> {
+export async function publishThrough(
+  { sfu, events, to, connected }: Recorded,
+  callId: string,
+  id: string,
+  pc: RTCPeerConnection,
+  /** Edits the offer the SFU gets (what the client says it sends), not the one the client applies. */
+  edit = (sdp: string) => sdp,
+): Promise<void> {
   await pc.setLocalDescription(await pc.createOffer());
   const sources = Object.fromEntries(pc.getTransceivers().map((t) => [t.mid!, t.kind === "audio" ? "microphone" : "camera"] as const));
-  await sfu.signal(callId, id, { kind: "offer", link: "publish", sdp: asBrowser(pc.localDescription!.sdp), sources });
+  await sfu.signal(callId, id, { kind: "offer", link: "publish", sdp: edit(asBrowser(pc.localDescription!.sdp)), sources });
   await pc.setRemoteDescription({ type: "answer", sdp: to(id).find((s) => s.kind === "answer")!.sdp });
   for (const s of to(id)) if (s.kind === "ice" && s.link === "publish" && s.candidate) await pc.addIceCandidate(s.candidate);
   await until(`${id}'s publish link to connect`, async () => connected(id, "publish"), 30_000);
