@@ -242,6 +242,21 @@ describe("reports", () => {
     expect(resolved.reports.find((r) => r.id === mine[0]!.id)).toMatchObject({ resolvedBy: admin.user.id });
     expect(resolved.reports.find((r) => r.id === mine[0]!.id)!.resolvedAt).not.toBeNull();
   });
+
+  test("a room member reports a guest's call-chat message; the admin's list names the guest it came from", async () => {
+    const host = await registerUser(node);
+    const created = await ok<{ room: { slug: string; conversationId: string } }>(call("POST", "/api/rooms", host.jar, { name: "Open house", allowGuests: true }));
+    const { slug, conversationId } = created.room;
+    const guestJar = new CookieJar();
+    await ok(node.req(`/api/rooms/${slug}/guests`, { method: "POST", json: { name: "Gail" }, ip: "10.9.0.7" }, guestJar));
+    const gs = await connectWs(base, guestJar);
+    await gs.request({ type: "hello" });
+    const sent = await gs.request({ type: "message:send", conversationId, clientId: "g-report", content: "guest spam" });
+    gs.close();
+    expect((await call("POST", `/api/messages/${sent.message.id}/report`, host.jar, { reason: "spam" })).status).toBe(204);
+    const report = (await ok<AdminReportsPage>(call("GET", "/api/admin/reports?limit=100", admin.jar))).reports.find((r) => r.messageId === sent.message.id);
+    expect(report).toMatchObject({ conversationId, reporter: { id: host.user.id }, author: null, guestName: "Gail", content: "guest spam", reason: "spam" });
+  });
 });
 
 describe("settings and metrics", () => {

@@ -90,6 +90,8 @@ export interface AdminReport {
   reporter: AdminAccountRef;
   /** Null for a guest's message. */
   author: AdminAccountRef | null;
+  /** A guest's message: the name they posted it under. */
+  guestName: string | null;
   /** What the message said when it was reported. */
   content: string;
   reason: string;

@@ -68,6 +68,8 @@ export interface MessageReportsTable {
   conversation_id: string;
   reporter_id: string;
   author_id: string | null;
+  /** A guest's message: the name they posted it under. */
+  guest_name: string | null;
   content: string;
   reason: string;
   created_at: string;

@@ -43,7 +43,7 @@ export function ReportsTab() {
           <div key={r.id} className="px-4 py-3" data-testid="admin-report">
             <div className="flex flex-wrap items-baseline justify-between gap-2 text-xs text-zinc-500">
               <span>
-                <AccountName account={r.reporter} /> reported a message by {r.author ? <AccountName account={r.author} /> : "a guest"} · {timeAgo(r.createdAt)}
+                <AccountName account={r.reporter} /> reported a message by {r.author ? <AccountName account={r.author} /> : r.guestName ? `the guest “${r.guestName}”` : "a guest"} · {timeAgo(r.createdAt)}
               </span>
               {r.resolvedAt ? <span>resolved {timeAgo(r.resolvedAt)}</span> : null}
             </div>

@@ -27,6 +27,7 @@ import * as m0025 from "./0025_account_exports";
 import * as m0026 from "./0026_search_stats";
 import * as m0027 from "./0027_mentions_here";
 import * as m0028 from "./0028_reserved_usernames";
+import * as m0029 from "./0029_report_guest_name";
 
 /** Migrations are imported statically so the bundle and every dialect see the same list. */
 export const migrations: MigrationProvider = {
@@ -60,6 +61,7 @@ export const migrations: MigrationProvider = {
       "0026_search_stats": m0026,
       "0027_mentions_here": m0027,
       "0028_reserved_usernames": m0028,
+      "0029_report_guest_name": m0029,
     };
   },
 };
