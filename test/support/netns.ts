@@ -49,11 +49,20 @@ async function removeStale(): Promise<void> {
   }
 }
 
-/** A /30 of 10.222.0.0/16 no interface on this host uses yet. */
-async function freeSubnet(): Promise<number> {
+/**
+ * Subnets this process has taken but may not have given an address yet: two createNetns at once
+ * both read the host's addresses before either added its own, and so picked the same one.
+ */
+const claimed = new Set<number>();
+
+/** A /30 of 10.222.0.0/16 no interface on this host uses yet, nor a createNetns here under way; the caller releases it. */
+async function claimSubnet(): Promise<number> {
   const used = await new Response(Bun.spawn([IP!, "-o", "-4", "addr"], { stdout: "pipe" }).stdout).text();
+  // No await from here to the claim: the check and the claim are one step.
   for (let n = process.pid % 16_384, tries = 0; tries < 16_384; n = (n + 1) % 16_384, tries++) {
-    if (!used.includes(`10.222.${n >> 6}.${(n & 63) * 4 + 2}/`)) return n;
+    if (claimed.has(n) || used.includes(`10.222.${n >> 6}.${(n & 63) * 4 + 2}/`)) continue;
+    claimed.add(n);
+    return n;
   }
   throw new Error("no free 10.222.x.y/30 subnet for a network namespace");
 }
@@ -63,7 +72,7 @@ export async function createNetns(): Promise<Netns> {
   if (missing) throw new Error(`a network namespace needs ${missing}`);
   await removeStale();
   const name = `${PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
-  const n = await freeSubnet();
+  const n = await claimSubnet();
   const [hostIp, nsIp] = [`10.222.${n >> 6}.${(n & 63) * 4 + 2}`, `10.222.${n >> 6}.${(n & 63) * 4 + 1}`];
   // Interface names are at most 15 characters.
   const [hostIf, nsIf] = [`pnh${n}`, `pnn${n}`];
@@ -72,6 +81,7 @@ export async function createNetns(): Promise<Netns> {
     (closed ??= (async () => {
       await quiet(IP!, "netns", "del", name);
       await quiet(IP!, "link", "del", hostIf);
+      claimed.delete(n);
     })());
   const inNs = (...args: string[]) => run(IP!, "netns", "exec", name, IP!, ...args);
   try {
