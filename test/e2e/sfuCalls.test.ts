@@ -101,6 +101,30 @@ describe.skipIf(!enabled)("calls through the SFU in Chromium", () => {
     }
   }, 240_000);
 
+  test("switching the camera in an SFU call replaces the publish link's camera track, and the others keep decoding it", async () => {
+    const { users, open } = await group(srv, 3);
+    const [A, B, C] = open.map((p) => p.page) as [Page, Page, Page];
+    const a = users[0]!.user.id;
+    await ringAll(open);
+    await button(B, "Accept").click({ timeout: T });
+    await button(C, "Accept").click({ timeout: T });
+    for (const P of [A, B, C]) await until("the call through the SFU", () => expectViaSfu(P, 2), T);
+    for (const P of [B, C]) await expectDecoding(P, "a's camera before the switch", "main", T, 10, a);
+    const cameraTrack = () => A.evaluate(() => window.__parleyCall?.publisher()?.getSenders().find((s) => s.track?.kind === "video")?.track?.id ?? null);
+    const before = await cameraTrack();
+    expect(before).toBeTruthy();
+    await button(A, "Devices").click({ timeout: T });
+    const cameras = A.getByRole("group", { name: "Camera" }).getByRole("menuitemradio");
+    await cameras.first().waitFor({ timeout: T });
+    // Chromium's fake device has one camera: picking it again opens a fresh track (same path as another camera).
+    await cameras.last().click();
+    await until("the publish link's camera track to be replaced", async () => {
+      const now = await cameraTrack();
+      return now !== null && now !== before;
+    }, T);
+    for (const P of [B, C]) await expectDecoding(P, "a's camera after the switch", "main", T, 10, a);
+  }, 240_000);
+
   test("in an SFU call every remote tile's connection quality shows bars rather than measuring; a pinned tile is shown large and still decodes", async () => {
     const { users, open } = await group(srv, 3);
     const [A, B, C] = open.map((p) => p.page) as [Page, Page, Page];
