@@ -3,13 +3,15 @@
  * opens the console from the user menu, finds the report, finds the user and disables them —
  * the user's open page is signed out at once, and signing in again says the account is
  * disabled. Every tab is screenshotted. Reports also come from a thread's replies and from a
- * call's chat; accounts disabled, waiting for deletion or erased carry a badge in every list and
+ * call's chat, and name the guest who wrote a room guest's line; accounts disabled, waiting for deletion or erased carry a badge in every list and
  * the Users list filters by them.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import type { KyselyStore } from "../../src/server/store/store";
 import { befriend } from "../support/social";
+import { CookieJar } from "../support/parley";
+import { connectWs } from "../support/ws";
 import { joinByInvite } from "../support/spaces";
 import { WAIT, artifactPath, browserAvailable, settled, until } from "../support/browser";
 import { browserStage } from "../support/stage";
@@ -111,7 +113,7 @@ describe.skipIf(!enabled)("admin console", () => {
     expect(stage.errors.filter((e) => !/401|403|Failed to load resource/.test(e))).toEqual([]);
   }, 180_000);
 
-  test("reports from a thread's replies and from a call's chat reach the console, and disabled, scheduled and erased accounts carry badges the Users list filters by", async () => {
+  test("reports from a thread's replies, a call's chat and a room guest (named) reach the console, and disabled, scheduled and erased accounts carry badges the Users list filters by", async () => {
     const admin = await theAdmin();
     const [vera, walt, gina, otto] = [await stage.signedIn("vera"), await stage.signedIn("walt"), await stage.signedIn("gina"), await stage.signedIn("otto")];
     const post = async (path: string, json: unknown, jar: typeof vera.jar) => {
@@ -153,6 +155,16 @@ describe.skipIf(!enabled)("admin console", () => {
     await dialog.waitFor({ state: "detached", timeout: WAIT });
     await v.getByRole("button", { name: "Hang up" }).click();
 
+    // And a guest's line in a room's call chat (guests have no account: the report keeps their name).
+    const { room } = await post("/api/rooms", { name: "Open house", allowGuests: true }, vera.jar);
+    const guestJar = new CookieJar();
+    await post(`/api/rooms/${room.slug}/guests`, { name: "Gail Guest" }, guestJar);
+    const gs = await connectWs(stage.base, guestJar);
+    await gs.request({ type: "hello" });
+    const { message: byGuest } = await gs.request({ type: "message:send", conversationId: room.conversationId, clientId: "guest-line", content: "a guest's rude line" });
+    gs.close();
+    await post(`/api/messages/${byGuest.id}/report`, { reason: "Rude guest" }, vera.jar);
+
     // Otto is disabled, Gina's deletion is scheduled (she owns a space), Walt is erased.
     await post("/api/spaces", { name: "Gina's garden" }, gina.jar);
     await post(`/api/admin/users/${otto.user.id}/disable`, undefined, admin.jar);
@@ -174,6 +186,9 @@ describe.skipIf(!enabled)("admin console", () => {
       expect(await report.innerText()).toContain(`@${vera.user.username} reported a message by a deleted user`);
       await badge(report, "deleted").waitFor({ timeout: WAIT });
     }
+    const guestReport = a.getByTestId("admin-report").filter({ hasText: "a guest's rude line" });
+    await guestReport.waitFor({ timeout: WAIT });
+    expect(await guestReport.innerText()).toContain(`@${vera.user.username} reported a message by the guest “Gail Guest”`);
     await shot(a, "admin-reports-states.png");
     await dark(a, "admin-reports-states-dark.png");
 
