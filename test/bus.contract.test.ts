@@ -3,6 +3,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { Bus, BusEvent } from "../src/server/bus/bus";
 import { LocalBus } from "../src/server/bus/local";
 import { RedisBus } from "../src/server/bus/redis";
+import { deliveredJson, deliveredType } from "../src/server/bus/wire";
+import type { ServerEvent } from "../src/shared/protocol";
 
 const REDIS = process.env.TEST_REDIS_URL;
 const channel = `parley:test:${process.pid}:${Date.now()}`;
@@ -71,6 +73,27 @@ for (const impl of impls) {
       expect((await atB).map((e) => (e.type === "deliver" && "users" in e.to ? e.to.users[0] : ""))).toEqual(
         Array.from({ length: 200 }, (_, i) => `u${i}`),
       );
+    });
+
+    test("every node hears a delivery as published, and its sockets' text is the event's JSON, non-ASCII, quotes and newlines included", async () => {
+      const [a, b] = await impl.pair();
+      buses = [a, b];
+      const message = { id: "m1", conversationId: "c1", authorId: "u1", clientId: "k1", content: 'two\nlines, "quoted" — ünïcode 🎉', createdAt: "2026-01-01T00:00:00.000Z" };
+      const sent: BusEvent = { type: "deliver", to: { conversation: "c1" }, event: { type: "message:new", message } as unknown as ServerEvent };
+      const other: BusEvent = { type: "hello:stale", userIds: ["u2"] };
+      const atA = collect(a, 2);
+      const atB = collect(b, 2);
+      await a.publish(sent);
+      await a.publish(other);
+      for (const got of [await atA, await atB]) {
+        const [e, o] = got;
+        expect(o).toEqual(other);
+        if (e?.type !== "deliver") throw new Error(`expected a deliver, got ${e?.type}`);
+        expect(deliveredType(e)).toBe("message:new");
+        expect(deliveredJson(e)).toBe(JSON.stringify(sent.event));
+        expect(e.to).toEqual(sent.to);
+        expect(e.event).toEqual(sent.event);
+      }
     });
 
     test("an unsubscribed handler hears nothing more", async () => {

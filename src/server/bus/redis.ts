@@ -1,5 +1,6 @@
 import type { Bus, BusEvent, BusHandler } from "./bus";
 import { RedisLink } from "./redis-link";
+import { decode, encode } from "./wire";
 
 /**
  * Redis pub/sub: every node publishes to one channel and hears every event, its own included.
@@ -25,19 +26,15 @@ export class RedisBus implements Bus {
   }
 
   #dispatch(message: string): void {
-    let event: BusEvent;
-    try {
-      event = JSON.parse(message) as BusEvent;
-    } catch {
-      return;
-    }
+    const event = decode(message);
+    if (!event) return;
     for (const h of this.#handlers) h(event);
   }
 
   async publish(event: BusEvent): Promise<void> {
     if (this.#closed) return;
     // A write already committed must not fail because its announcement could not go out.
-    await this.pub.publish(this.channel, JSON.stringify(event)).catch(this.onDrop);
+    await this.pub.publish(this.channel, encode(event)).catch(this.onDrop);
   }
 
   subscribe(handler: BusHandler): () => void {

@@ -4,8 +4,9 @@ import type { GuestScope } from "../calls/core";
 import type { GuestHello } from "../../shared/calls";
 import type { SignalingRelay } from "../calls/signaling";
 import type { SfuPlacement } from "../sfu/placement";
-import type { ClientFrame, ClientFrameType } from "../../shared/protocol";
-import type { HelloService } from "../hello/service";
+import type { ClientFrame, ClientFrameType, Message } from "../../shared/protocol";
+import { SerializedReply, type HelloService } from "../hello/service";
+import { messageJson } from "../bus/wire";
 import type { MessageService } from "../chat/messages";
 import type { PresenceService } from "../social/presence";
 import type { Membership } from "../cluster/membership";
@@ -20,6 +21,9 @@ export interface Services {
   membership: Membership;
 }
 
+/** A send's ack carries the message as the text its `message:new` was sent as (bus/wire.ts). */
+const sent = (message: Message) => new SerializedReply(null, `"message":${messageJson(message)}`);
+
 type Handler<K extends ClientFrameType> = (actor: DeviceActor, frame: Extract<ClientFrame, { type: K }>) => Promise<object | void>;
 
 export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
@@ -27,9 +31,8 @@ export function handlers(s: Services): { [K in ClientFrameType]: Handler<K> } {
     hello: (actor) => s.hello.hello(actor),
     "presence:heartbeat": (actor) => s.presence.handleHeartbeat(actor.userId, actor.connectionId),
     "presence:set": (actor, f) => s.presence.handleSet(actor.userId, f.status),
-    "message:send": async (actor, f) => ({
-      message: await s.messages.send(actor, { conversationId: f.conversationId, clientId: f.clientId, content: f.content, replyToId: f.replyToId, threadId: f.threadId, attachmentIds: f.attachmentIds }),
-    }),
+    "message:send": async (actor, f) =>
+      sent(await s.messages.send(actor, { conversationId: f.conversationId, clientId: f.clientId, content: f.content, replyToId: f.replyToId, threadId: f.threadId, attachmentIds: f.attachmentIds })),
     "thread:read": (actor, f) => s.messages.threads.markRead(actor, f.threadId, f.messageId),
     "message:edit": async (actor, f) => ({ message: await s.messages.edit(actor, f.messageId, f.content) }),
     "message:delete": (actor, f) => s.messages.remove(actor, f.messageId),
@@ -86,7 +89,7 @@ export function guestHandlers(s: Services, all: ReturnType<typeof handlers>): Pa
       callState: (await s.calls.current(actor)).callState,
     }),
     "presence:heartbeat": async () => {},
-    "message:send": async (actor, f) => ({ message: await s.messages.sendAsGuest(author(actor), f) }),
+    "message:send": async (actor, f) => sent(await s.messages.sendAsGuest(author(actor), f)),
     sync: (actor, f) => s.messages.guestSync(author(actor), f.conversationId, f.after, f.limit),
     "call:join": all["call:join"],
     "call:leave": all["call:leave"],

@@ -22,6 +22,7 @@ import type { Limits } from "../limits/limits";
 import { SerializedReply } from "../hello/service";
 import { DirectMembers } from "./direct";
 import { parseClientFrame } from "./parse";
+import { deliveredJson } from "../bus/wire";
 
 type Socket = ServerWebSocket<SocketData>;
 
@@ -236,7 +237,7 @@ export class Gateway {
       const result = await handler(actor, frame);
       if (frame.id === undefined) return;
       if (result instanceof SerializedReply) {
-        ws.send(result.lead);
+        if (result.lead !== null) ws.send(result.lead);
         ws.send(`{"replyTo":${JSON.stringify(frame.id)},"ok":true,${result.body}}`);
       }
       else this.#send(ws, { replyTo: frame.id, ok: true, ...(result ?? {}) });
@@ -265,7 +266,7 @@ export class Gateway {
     if (!server || this.#closed) return;
     switch (e.type) {
       case "deliver": {
-        const json = JSON.stringify(e.event);
+        const json = deliveredJson(e);
         const to = e.to;
         if ("conversation" in to) {
           // Channel members and room guests hear it on the topic, users in a DM, group or room on their own.

@@ -11,6 +11,7 @@
  * not kept: each load notes the invalidations that arrive while it runs.
  */
 import { watched, type Bus, type BusEvent } from "../bus/bus";
+import { deliveredType } from "../bus/wire";
 
 /** "u:<userId>", "c:<conversationId>" or "sp:<spaceId>": what an invalidation names. */
 type Key = string;
@@ -41,7 +42,7 @@ const IGNORED = /^(typing|presence:update|reaction:updated|error|call:.*|voice:s
 export function staleKeys(e: BusEvent): Key[] | "all" {
   switch (e.type) {
     case "deliver": {
-      if (IGNORED.test(e.event.type)) return [];
+      if (IGNORED.test(deliveredType(e))) return [];
       const to = e.to;
       if ("conversation" in to) return [`c:${to.conversation}`];
       if ("space" in to) return [`sp:${to.space}`];

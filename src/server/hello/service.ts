@@ -17,14 +17,15 @@ import { AppError } from "../../shared/errors";
 import type { HelloCache, Loaded } from "./cache";
 
 /**
- * A frame reply already serialized: `lead` is a whole frame sent just before the reply, `body`
- * the reply's fields as JSON without the braces. hello's lists are the lead, one string kept per
- * user and sent as it is: building a new ~80 KiB string per hello (its lists spliced into the
- * reply) cost more than all the rest of a hello.
+ * A frame reply already serialized: `lead`, if any, is a whole frame sent just before the reply,
+ * `body` the reply's fields as JSON without the braces. hello's lists are the lead, one string
+ * kept per user and sent as it is: building a new ~80 KiB string per hello (its lists spliced
+ * into the reply) cost more than all the rest of a hello. A send's ack reuses its message's JSON
+ * from the `message:new` event (bus/wire.ts).
  */
 export class SerializedReply {
   constructor(
-    readonly lead: string,
+    readonly lead: string | null,
     readonly body: string,
   ) {}
 }

@@ -5,6 +5,7 @@
  */
 import type { AdminMetrics } from "../../shared/admin";
 import type { Bus } from "../bus/bus";
+import { deliveredType } from "../bus/wire";
 import type { Metrics } from "./metrics";
 
 /** Seconds the message rate is averaged over. */
@@ -24,7 +25,7 @@ export class LiveMetrics {
   ) {
     this.#startedAt = clock();
     this.#unsubscribe = bus.subscribe((e) => {
-      if (e.type !== "deliver" || e.event.type !== "message:new") return;
+      if (e.type !== "deliver" || deliveredType(e) !== "message:new") return;
       const second = Math.floor(this.clock() / 1000);
       this.#perSecond.set(second, (this.#perSecond.get(second) ?? 0) + 1);
       for (const s of this.#perSecond.keys()) if (s <= second - WINDOW - 1) this.#perSecond.delete(s);
