@@ -62,7 +62,7 @@ describe.skipIf(!enabled)("outbox across page loads", () => {
     const contents = ((await after.json()) as { messages: { content: string }[] }).messages.map((m) => m.content);
     expect(contents).toEqual(["written on the train"]);
     expect((await statuses(b)).filter((m) => m.text === "written on the train")).toHaveLength(1);
-  });
+  }, 60_000);
 
   test("signing out forgets messages that were never sent", async () => {
     const carol = await stage.signedIn("odette");
@@ -91,5 +91,5 @@ describe.skipIf(!enabled)("outbox across page loads", () => {
     expect(await statuses(page)).toEqual([]);
     const res = await stage.node.req(`/api/conversations/${dm}/messages`, {}, dave.jar);
     expect(((await res.json()) as { messages: unknown[] }).messages).toHaveLength(0);
-  });
+  }, 60_000);
 });
