@@ -236,8 +236,8 @@ function report(runs: RunResult[], meta: { date: string; command: string; machin
   const verified = runs.every((r) => [...r.one.rounds, ...r.two.rounds].every((x) => x.tp.verify.ok));
   L.push(
     "",
-    `- cross-node p50 ≤ same-node p50 + raw Redis p50 + 0.5 ms: ${latMet.every(Boolean) ? "**met**" : "**not met**"} in ${latMet.filter(Boolean).length} of ${latMet.length} runs.`,
-    `- PostgreSQL persisted msg/s ≥ raw pool-8 autocommit inserts of the same rounds (ratio of the sums): ${pgMet.every(Boolean) ? "**met**" : "**not met**"} in ${pgMet.filter(Boolean).length} of ${pgMet.length} measurements; ` +
+    `- cross-node p50 ≤ same-node p50 + raw Redis p50 + 0.5 ms: ${latMet.every(Boolean) ? "**met**" : "**not met**"}: met in ${latMet.filter(Boolean).length} of ${latMet.length} runs.`,
+    `- PostgreSQL persisted msg/s ≥ raw pool-8 autocommit inserts of the same rounds (ratio of the sums): ${pgMet.every(Boolean) ? "**met**" : "**not met**"}: met in ${pgMet.filter(Boolean).length} of ${pgMet.length} measurements; ` +
       `every acknowledged message stored exactly once: ${verified ? "yes" : "**NO**"}.`,
   );
   return L.join("\n");
