@@ -22,7 +22,6 @@ let sfu: JanusSfu;
 
 beforeAll(async () => {
   if (!run) return;
-  // One after the other: each takes the first free subnet.
   janus = await startJanus();
   ns = await createNetns();
   link = await linkNetns(ns, janus.netns);

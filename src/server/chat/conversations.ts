@@ -44,7 +44,7 @@ export class ConversationService {
   }
 
   /** Refuses a write to a read-only DM: PEER_DELETED once the other account is deleted, else FORBIDDEN saying `blocked`. */
-  async assertWritable(c: ConversationRow, blocked = "This conversation is read-only"): Promise<void> {
+  async assertWritable(c: ConversationRow, blocked?: string): Promise<void> {
     refuseReadOnly(await this.readOnly(c), blocked);
   }
 
