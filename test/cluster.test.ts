@@ -44,7 +44,7 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
     await db?.drop();
   });
 
-  test("a session from one node is valid on the other, and events cross nodes through Redis", async () => {
+  test("a session from one node is valid on the other, and messages, typing and read receipts cross nodes through Redis", async () => {
     const a = await registerUser(n1);
     const b = await registerUser(n2);
     // Same database, same signing key: a's cookies work on node 2.
@@ -65,6 +65,10 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
     expect(bWs.events.filter((e) => e.type === "message:new").map((e) => e.message.id)).toEqual(sent);
     await bWs.request({ type: "typing:start", conversationId: acc.conversationId });
     await aWs.waitFor((e) => e.type === "typing" && e.userId === b.user.id);
+    // The read receipt crosses back: a (node 1) sees how far b (node 2) has read, once.
+    expect((await bWs.request({ type: "read:mark", conversationId: acc.conversationId, messageId: sent[19] })).ok).toBe(true);
+    await aWs.waitFor((e) => e.type === "read:updated" && e.userId === b.user.id);
+    expect(aWs.events.filter((e) => e.type === "read:updated")).toEqual([{ type: "read:updated", conversationId: acc.conversationId, userId: b.user.id, messageId: sent[19] }]);
     aWs.close();
     bWs.close();
   });
