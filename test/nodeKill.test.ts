@@ -5,13 +5,10 @@
  * up after it — presence of users who were only there goes offline, a call it carried gets its
  * grace period and resumes or ends.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { ParleySocket } from "../src/client/socket";
-import type { ServerEvent } from "../src/shared/protocol";
-import { idFloor, idTime } from "../src/shared/ids";
-import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
-import { befriendOver, registerOver, spawnNode, type HttpUser, type NodeProcess } from "./support/processes";
-import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { TEST_DATABASE_URL } from "./support/postgres";
+import { befriendOver, registerOver, twoNodesBehindBalancer, type HttpUser } from "./support/processes";
+import { clientSocket, startReader, streamSends, syncAll } from "./support/stream";
 import { connectWs } from "./support/ws";
 import { until } from "./support/browser";
 
@@ -27,53 +24,18 @@ const HEARTBEAT_MS = 200;
 const DEAD_MS = 1000;
 const GRACE_SECONDS = 3;
 
-type Message = { id: string; clientId: string | null; content: string; conversationId: string };
-
-/** Every message of a conversation after `after`, through `sync` pages. */
-async function syncAll(request: (frame: Record<string, unknown>) => Promise<Record<string, any>>, conversationId: string, after?: string): Promise<Message[]> {
-  const out: Message[] = [];
-  for (;;) {
-    const page = await request({ type: "sync", conversationId, ...(after ? { after } : {}), limit: 100 });
-    out.push(...(page.messages as Message[]));
-    if (!page.hasMore || page.messages.length === 0) return out;
-    after = page.messages.at(-1).id;
-  }
-}
-
 describe.skipIf(!enabled)("a node killed with -9 during traffic", () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let doomed: NodeProcess;
-  let survivor: NodeProcess;
-  let balancer: TcpProxy;
-  let lb: string;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: REDIS!,
-      REDIS_CHANNEL: `parley:test:kill:${db.url.split("/").pop()}`,
-      JWT_SECRET: "node-kill-test-secret-node-kill-test-secret!!",
-      NODE_HEARTBEAT_MS: String(HEARTBEAT_MS),
-      NODE_DEAD_MS: String(DEAD_MS),
-      CALL_GRACE_SECONDS: String(GRACE_SECONDS),
-      WS_RATE_PER_SECOND: "10000",
-      WS_BURST: "10000",
-    };
-    // One at a time: the first applies the migrations.
-    doomed = await spawnNode(env);
-    survivor = await spawnNode(env);
-    // The balancer sends every connection to the first node that accepts it: the doomed one while it lives.
-    balancer = startTcpProxy([doomed, survivor].map((n) => ({ host: "127.0.0.1", port: n.port })));
-    lb = `http://127.0.0.1:${balancer.port}`;
-  }, 60_000);
-  afterAll(async () => {
-    balancer?.close();
-    if (doomed?.proc.exitCode === null) await doomed.kill9();
-    await survivor?.stop();
-    await db?.drop();
-  }, 60_000);
+  // The balancer sends every connection to the doomed node while it lives.
+  const nodes = twoNodesBehindBalancer("kill", {
+    NODE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+    NODE_DEAD_MS: String(DEAD_MS),
+    CALL_GRACE_SECONDS: String(GRACE_SECONDS),
+    WS_RATE_PER_SECOND: "10000",
+    WS_BURST: "10000",
+  });
 
   test("its clients reconnect to the other node and catch up: every acknowledged message stored once, seen once; its users go offline; its calls resume or end after their grace", async () => {
+    const { first: doomed, second: survivor, lb } = nodes;
     const [a, b, d, e, f] = (await Promise.all(Array.from({ length: 5 }, () => registerOver(survivor.base)))) as [HttpUser, HttpUser, HttpUser, HttpUser, HttpUser];
     const dm = await befriendOver(survivor.base, a, b);
     await befriendOver(survivor.base, d, b);
@@ -101,52 +63,12 @@ describe.skipIf(!enabled)("a node killed with -9 during traffic", () => {
     expect((await fWs.request({ type: "call:accept", callId: lost.callId })).ok).toBe(true);
 
     // a sends and b's second device reads, both through the balancer, with the web client's socket.
-    const client = (user: HttpUser, onEvent: (ev: ServerEvent) => void, onHello: () => void) =>
-      new ParleySocket({
-        url: lb.replace(/^http/, "ws") + "/ws",
-        connect: (url) => new WebSocket(url, { headers: { cookie: user.jar.header() } } as never),
-        refresh: async () => {},
-        onEvent,
-        onHello,
-        onState: () => {},
-        onAuthLost: () => {},
-      });
-    const sender = client(a, () => {}, () => {});
-    // The reader's timeline, as the web client keeps it: by id, filled live and by sync after each reconnect.
-    const timeline = new Map<string, Message>();
-    const liveIds: string[] = [];
-    let hellos = 0;
-    const catchUps: Promise<void>[] = [];
-    const reader: ParleySocket = client(
-      b,
-      (ev) => {
-        if (ev.type !== "message:new" || ev.message.conversationId !== dm) return;
-        liveIds.push(ev.message.id);
-        timeline.set(ev.message.id, ev.message as Message);
-      },
-      () => {
-        if (hellos++ === 0) return;
-        // As the web client does (chatHistory.ts): from a little before the newest id held, since a
-        // message minted earlier may have committed later — or been announced by nobody.
-        const newest = [...timeline.keys()].sort().at(-1);
-        const after = newest && idFloor(idTime(newest) - 10_000);
-        catchUps.push(syncAll((frame) => reader.request(frame as never), dm, after).then((ms) => ms.forEach((m) => timeline.set(m.id, m))));
-      },
-    );
+    const sender = clientSocket(lb, a.jar);
     sender.start();
-    reader.start();
-    await until("both clients to be connected", () => sender.state === "open" && reader.state === "open");
+    const reader = startReader(lb, b.jar, dm);
+    await until("both clients to be connected", () => sender.state === "open" && reader.socket.state === "open");
 
-    const acked = new Map<string, string>();
-    let next = 0;
-    const send = async () => {
-      while (next < MESSAGES) {
-        const i = next++;
-        const r = await sender.request<{ message: Message }>({ type: "message:send", conversationId: dm, clientId: `k${i}`, content: `stream ${i}` });
-        acked.set(`k${i}`, r.message.id);
-      }
-    };
-    const streaming = Promise.all(Array.from({ length: IN_FLIGHT }, send));
+    const { acked, done: streaming } = streamSends(sender, dm, "k", MESSAGES, IN_FLIGHT);
     await until("the first acknowledgements", () => acked.size >= KILL_AFTER);
     const killedAt = Date.now();
     await doomed.kill9();
@@ -175,10 +97,10 @@ describe.skipIf(!enabled)("a node killed with -9 during traffic", () => {
     for (const m of stored) expect(acked.get(m.clientId!)).toBe(m.id);
 
     // The reader that lost its node: reconnected, caught up, each message once.
-    await until("the reader to reconnect and catch up", () => hellos >= 2 && catchUps.length > 0);
-    await Promise.all(catchUps);
-    await until("the reader's timeline to hold every message", () => timeline.size >= MESSAGES);
-    const shownClientIds = [...timeline.values()].map((m) => m.clientId).filter((c) => c?.startsWith("k"));
+    await until("the reader to reconnect", () => reader.hellos() >= 2);
+    await reader.caughtUp();
+    await until("the reader's timeline to hold every message", () => reader.timeline.size >= MESSAGES);
+    const shownClientIds = [...reader.timeline.values()].map((m) => m.clientId).filter((c) => c?.startsWith("k"));
     expect(shownClientIds.length).toBe(MESSAGES);
     expect(new Set(shownClientIds).size).toBe(MESSAGES);
 
@@ -200,9 +122,9 @@ describe.skipIf(!enabled)("a node killed with -9 during traffic", () => {
     expect(bLive.events.some((ev) => ev.type === "call:ended" && ev.callId === callId)).toBe(false);
     expect((await aBack.request({ type: "rtc:offer", callId, to: b.user.id, sdp: "v=0 after the kill" })).ok).toBe(true);
 
-    console.log(`nodeKill: ${MESSAGES} sent, ${acked.size} acknowledged, ${stored.length} stored, reader ${timeline.size} shown (${liveIds.length} live events), stayer ${new Set(bIds()).size} shown (${repeats} repeated events); d offline ${offlineAfterMs} ms and a's call resumed ${resumedAfterMs} ms after the kill (dead bound ${DEAD_MS} ms, grace ${GRACE_SECONDS} s)`);
+    console.log(`nodeKill: ${MESSAGES} sent, ${acked.size} acknowledged, ${stored.length} stored, reader ${reader.timeline.size} shown (${reader.liveIds.length} live events), stayer ${new Set(bIds()).size} shown (${repeats} repeated events); d offline ${offlineAfterMs} ms and a's call resumed ${resumedAfterMs} ms after the kill (dead bound ${DEAD_MS} ms, grace ${GRACE_SECONDS} s)`);
     sender.stop();
-    reader.stop();
+    reader.socket.stop();
     for (const s of [bLive, aBack, fWs, aCall, dWs, eWs]) s.close();
   });
 });

@@ -2,12 +2,15 @@
  * Parley nodes as real processes (`bun src/server/main.ts`), for what an in-process node cannot
  * show: kill -9. Requests go over real HTTP with a CookieJar.
  */
+import { afterAll, beforeAll } from "bun:test";
 import type { Subprocess } from "bun";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { until } from "./browser";
 import { CookieJar, freePort } from "./parley";
+import { createTestDatabase } from "./postgres";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 export interface NodeProcess {
   port: number;
@@ -72,4 +75,31 @@ export async function befriendOver(base: string, a: HttpUser, b: HttpUser): Prom
   const req = (await (await http(base, "/api/friends/requests", { method: "POST", json: { userId: b.user.id } }, a.jar)).json()) as { request: { id: string } };
   const acc = await http(base, `/api/friends/requests/${req.request.id}/accept`, { method: "POST" }, b.jar);
   return ((await acc.json()) as { conversationId: string }).conversationId;
+}
+
+/**
+ * For a suite (beforeAll/afterAll): two node processes over a fresh database and a Redis channel
+ * of their own, behind a failover balancer that sends each connection to the first node that
+ * accepts it — `first` while it listens. `env` adds to what they must share.
+ */
+export function twoNodesBehindBalancer(name: string, env: Record<string, string>): { first: NodeProcess; second: NodeProcess; lb: string } {
+  const suite = {} as { first: NodeProcess; second: NodeProcess; lb: string };
+  let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let balancer: TcpProxy | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const shared = { DATABASE_URL: db.url, REDIS_URL: process.env.TEST_REDIS_URL!, REDIS_CHANNEL: `parley:test:${name}:${db.url.split("/").pop()}`, JWT_SECRET: `${name}-secret-`.repeat(4), ...env };
+    // One at a time: the first applies the migrations.
+    suite.first = await spawnNode(shared);
+    suite.second = await spawnNode(shared);
+    balancer = startTcpProxy([suite.first, suite.second].map((n) => ({ host: "127.0.0.1", port: n.port })));
+    suite.lb = `http://127.0.0.1:${balancer.port}`;
+  }, 60_000);
+  afterAll(async () => {
+    balancer?.close();
+    if (suite.first?.proc.exitCode === null) await suite.first.kill9();
+    if (suite.second?.proc.exitCode === null) await suite.second.stop();
+    await db?.drop();
+  }, 60_000);
+  return suite;
 }

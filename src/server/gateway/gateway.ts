@@ -35,6 +35,14 @@ const spaceTopic = (id: string) => `sp:${id}`;
 const WRITES: ReadonlySet<string> = new Set(["message:send", "message:edit", "message:delete", "reaction:add", "reaction:remove", "call:invite"]);
 const READS: ReadonlySet<string> = new Set(["hello"]);
 
+/**
+ * How long a draining node waits before it takes a closed socket's user offline: their client
+ * reconnects within 250 ms of the 1012 (client/socket.ts), to another node behind the balancer,
+ * and a user back online elsewhere by then never looks offline to their friends (a rolling
+ * restart shows nothing). Half the shutdown bound at most, so the drain still completes.
+ */
+const MOVE_WINDOW_MS = 2000;
+
 export class Gateway {
   readonly #byUser = new Map<string, Set<Socket>>();
   readonly #direct = new DirectMembers();
@@ -192,7 +200,11 @@ export class Gateway {
         if (n > 0) this.#held.set(k, n);
         else this.#held.delete(k);
       }
-      if (!ws.data.guest) this.#track(this.services.presence.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("presence update failed", { error: String(err) })));
+      if (!ws.data.guest) {
+        const offline = () => this.services.presence.handleDisconnect(actor.userId, connectionId);
+        const moved = this.#draining ? Bun.sleep(Math.min(MOVE_WINDOW_MS, this.config.shutdownTimeoutMs / 2)).then(offline) : offline();
+        this.#track(moved.catch((err) => this.log.error("presence update failed", { error: String(err) })));
+      }
       this.#track(this.services.calls.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("call update failed", { error: String(err) })));
     },
   };
@@ -318,7 +330,8 @@ export class Gateway {
   /**
    * Graceful stop (SIGTERM): new upgrades and frames are refused, frames already being handled
    * are finished and answered (a message in flight is committed, then acknowledged), then every
-   * socket is closed with 1012 so its client reconnects at once, and their disconnects settle.
+   * socket is closed with 1012 so its client reconnects at once, and their disconnects settle
+   * (presence after MOVE_WINDOW_MS, by when a moving client is online on another node).
    * The caller bounds how long this may take.
    */
   async drain(): Promise<void> {

@@ -1,0 +1,98 @@
+/**
+ * What the failure suites (a node killed or stopped, the database cut) share: the web client's
+ * own socket, a reader that keeps its timeline as the web client does (live events, and `sync`
+ * after every reconnect), and a stream of sends whose acknowledgements are kept.
+ */
+import { ParleySocket } from "../../src/client/socket";
+import type { ServerEvent } from "../../src/shared/protocol";
+import { idFloor, idTime } from "../../src/shared/ids";
+import type { CookieJar } from "./parley";
+
+export type Message = { id: string; clientId: string | null; content: string; conversationId: string };
+
+type Request = (frame: Record<string, unknown>) => Promise<Record<string, any>>;
+
+/** Every message of a conversation after `after`, through `sync` pages. */
+export async function syncAll(request: Request, conversationId: string, after?: string): Promise<Message[]> {
+  const out: Message[] = [];
+  for (;;) {
+    const page = await request({ type: "sync", conversationId, ...(after ? { after } : {}), limit: 100 });
+    out.push(...(page.messages as Message[]));
+    if (!page.hasMore || page.messages.length === 0) return out;
+    after = page.messages.at(-1).id;
+  }
+}
+
+/** The web client's socket at `base` (a node or a balancer); the close code of each of its sockets goes to `closes`. */
+export function clientSocket(base: string, jar: CookieJar, on: { event?: (ev: ServerEvent) => void; hello?: () => void } = {}, closes: number[] = []): ParleySocket {
+  return new ParleySocket({
+    url: base.replace(/^http/, "ws") + "/ws",
+    connect: (url) => {
+      const ws = new WebSocket(url, { headers: { cookie: jar.header() } } as never);
+      ws.addEventListener("close", (e) => closes.push(e.code));
+      return ws;
+    },
+    refresh: async () => {},
+    onEvent: on.event ?? (() => {}),
+    onHello: on.hello ?? (() => {}),
+    onState: () => {},
+    onAuthLost: () => {},
+  });
+}
+
+export interface Reader {
+  socket: ParleySocket;
+  /** By id: what the reader shows of the conversation. */
+  timeline: Map<string, Message>;
+  /** Ids of the message:new events heard, repeats included. */
+  liveIds: string[];
+  hellos(): number;
+  /** Waits for the catch-ups started so far. */
+  caughtUp(): Promise<void>;
+}
+
+/** A device reading `conversationId`, started: live events, and after each reconnect a `sync` from a little before the newest id held. */
+export function startReader(base: string, jar: CookieJar, conversationId: string, closes?: number[]): Reader {
+  const timeline = new Map<string, Message>();
+  const liveIds: string[] = [];
+  const catchUps: Promise<void>[] = [];
+  let hellos = 0;
+  const socket: ParleySocket = clientSocket(
+    base,
+    jar,
+    {
+      event: (ev) => {
+        if (ev.type !== "message:new" || ev.message.conversationId !== conversationId) return;
+        liveIds.push(ev.message.id);
+        timeline.set(ev.message.id, ev.message as Message);
+      },
+      hello: () => {
+        if (hellos++ === 0) return;
+        // As the web client does (chatHistory.ts): a message minted earlier may have committed later — or been announced by nobody.
+        const newest = [...timeline.keys()].sort().at(-1);
+        const after = newest && idFloor(idTime(newest) - 10_000);
+        catchUps.push(syncAll((frame) => socket.request(frame as never), conversationId, after).then((ms) => ms.forEach((m) => timeline.set(m.id, m))));
+      },
+    },
+    closes,
+  );
+  socket.start();
+  return { socket, timeline, liveIds, hellos: () => hellos, caughtUp: async () => void (await Promise.all(catchUps)) };
+}
+
+/**
+ * Sends `count` messages (clientIds `${tag}0`…), `inFlight` at a time, each waiting for its
+ * acknowledgement (the socket sends it again after a reconnect or a refusal it retries).
+ */
+export function streamSends(sender: ParleySocket, conversationId: string, tag: string, count: number, inFlight: number): { acked: Map<string, string>; done: Promise<void> } {
+  const acked = new Map<string, string>();
+  let next = 0;
+  const send = async () => {
+    while (next < count) {
+      const i = next++;
+      const r = await sender.request<{ message: Message }>({ type: "message:send", conversationId, clientId: `${tag}${i}`, content: `stream ${i}` });
+      acked.set(`${tag}${i}`, r.message.id);
+    }
+  };
+  return { acked, done: Promise.all(Array.from({ length: inFlight }, send)).then(() => {}) };
+}
