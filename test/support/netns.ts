@@ -1,19 +1,50 @@
 /**
- * A network namespace joined to this host by a veth pair (host 10.222.x.2, namespace
- * 10.222.x.1): what runs inside reaches this host's processes only through the pair, so a
+ * A network namespace joined to this host by a veth pair (host 10.224.x.2, namespace
+ * 10.224.x.1): what runs inside reaches this host's processes only through the pair, so a
  * qdisc on the host end shapes everything sent to it. Janus lives in one (it gathers no
  * candidates on loopback), and so does the Chromium of a subscriber on a weak link. Needs root
  * and iproute2.
+ *
+ * Namespaces, interfaces and addresses belong to the whole host, and several test processes may
+ * make them at once (a CI run beside a developer's, a bench beside a suite, containers sharing
+ * the host's network). Each namespace is therefore numbered by a slot n, which a process owns
+ * while it holds an exclusive flock on LOCKS/n.lock: its name, interfaces and /30 all derive from
+ * n, so owning the lock is owning them, and the kernel lets the lock go when the owner dies,
+ * however it dies, which is what tells a leftover from a namespace in use.
  */
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { dlopen, FFIType } from "bun:ffi";
 
 export const IP = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].find(existsSync);
 const TC = ["/usr/sbin/tc", "/sbin/tc", "/usr/bin/tc"].find(existsSync);
-const PREFIX = "parley-ns-";
+/** Not the temp dir: TMPDIR differs between processes, the namespaces do not; /run is emptied at boot with them. */
+const LOCKS = "/run/lock/parley-netns";
+const SLOTS = 16_384;
+// Disjoint from the names and range of the scheme before slot locks (parley-ns-<pid>-…, pnh<n>,
+// 10.222/16), so a process still on it neither clashes with these nor sweeps them.
+const slotNames = (n: number) => ({
+  name: `parley-netns-${n}`,
+  hostIf: `pvh${n}`, // interface names are at most 15 characters
+  nsIf: `pvn${n}`,
+  hostIp: `10.224.${n >> 6}.${(n & 63) * 4 + 2}`,
+  nsIp: `10.224.${n >> 6}.${(n & 63) * 4 + 1}`,
+});
+
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const libc = (() => {
+  try {
+    return dlopen("libc.so.6", { flock: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 } });
+  } catch {
+    return null;
+  }
+})();
 
 /** Why namespaces cannot be made here, or null when they can. */
 export function netnsMissing(): string | null {
-  return !IP || !TC ? "ip and tc (apt-get install iproute2)" : process.getuid?.() !== 0 ? "root (to create a network namespace)" : null;
+  if (!IP || !TC) return "ip and tc (apt-get install iproute2)";
+  if (!libc) return "Linux with glibc (flock through bun:ffi)";
+  return process.getuid?.() !== 0 ? "root (to create a network namespace)" : null;
 }
 
 export interface Netns {
@@ -40,48 +71,64 @@ async function quiet(...argv: string[]): Promise<void> {
   await Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" }).exited;
 }
 
-/** Namespaces left by test processes that died before closing theirs. */
-async function removeStale(): Promise<void> {
-  const out = await new Response(Bun.spawn([IP!, "netns", "list"], { stdout: "pipe" }).stdout).text();
-  for (const name of out.split("\n").map((l) => l.split(" ")[0]!)) {
-    const pid = name.startsWith(PREFIX) ? Number(name.slice(PREFIX.length).split("-")[0]) : NaN;
-    if (Number.isInteger(pid) && !existsSync(`/proc/${pid}`)) await quiet(IP!, "netns", "del", name);
-  }
+async function output(...argv: string[]): Promise<string> {
+  return new Response(Bun.spawn(argv, { stdout: "pipe", stderr: "ignore" }).stdout).text();
 }
 
 /**
- * Subnets this process has taken but may not have given an address yet: two createNetns at once
- * both read the host's addresses before either added its own, and so picked the same one.
+ * The lock of slot n, or null while another holder has it. Synchronous, so concurrent
+ * createNetns in one process cannot take one slot twice (flock refuses a second open of the file in this process too);
+ * the descriptor is close-on-exec, so Janus and Chromium never hold it.
  */
-const claimed = new Set<number>();
+function lockSlot(n: number): number | null {
+  const fd = openSync(`${LOCKS}/${n}.lock`, "a");
+  if (libc!.symbols.flock(fd, LOCK_EX | LOCK_NB) === 0) return fd;
+  closeSync(fd);
+  return null;
+}
 
-/** A /30 of 10.222.0.0/16 no interface on this host uses yet, nor a createNetns here under way; the caller releases it. */
-async function claimSubnet(): Promise<number> {
-  const used = await new Response(Bun.spawn([IP!, "-o", "-4", "addr"], { stdout: "pipe" }).stdout).text();
-  // No await from here to the claim: the check and the claim are one step.
-  for (let n = process.pid % 16_384, tries = 0; tries < 16_384; n = (n + 1) % 16_384, tries++) {
-    if (claimed.has(n) || used.includes(`10.222.${n >> 6}.${(n & 63) * 4 + 2}/`)) continue;
-    claimed.add(n);
-    return n;
+/** Removes what slot n may have left behind: its namespace and, if it never moved into one, its pair. Only for a slot whose lock is held. */
+async function clearSlot(n: number): Promise<void> {
+  const { name, hostIf } = slotNames(n);
+  await quiet(IP!, "netns", "del", name);
+  await quiet(IP!, "link", "del", hostIf);
+}
+
+/**
+ * Takes a free slot, first clearing leftovers of test processes that died without closing
+ * theirs: any slot with a namespace or interface on this host whose lock nobody holds. A /30
+ * another program on this host uses is passed over.
+ */
+async function claimSlot(): Promise<{ n: number; lock: number }> {
+  mkdirSync(LOCKS, { recursive: true });
+  const [netns, links, addrs] = await Promise.all([output(IP!, "netns", "list"), output(IP!, "-o", "link"), output(IP!, "-o", "-4", "addr")]);
+  const present = new Set([...netns.matchAll(/^parley-netns-(\d+)\b/gm), ...links.matchAll(/\bpv[hn](\d+)[@:]/g)].map((m) => Number(m[1])));
+  for (const n of present) {
+    const lock = lockSlot(n);
+    if (lock === null) continue;
+    await clearSlot(n);
+    closeSync(lock);
   }
-  throw new Error("no free 10.222.x.y/30 subnet for a network namespace");
+  for (let n = 0; n < SLOTS; n++) {
+    if (addrs.includes(` ${slotNames(n).hostIp}/`)) continue;
+    const lock = lockSlot(n);
+    if (lock === null) continue;
+    await clearSlot(n); // in case an owner left it and died since the listing above
+    return { n, lock };
+  }
+  throw new Error("no free slot (10.224.x.y/30) for a network namespace");
 }
 
 export async function createNetns(): Promise<Netns> {
   const missing = netnsMissing();
   if (missing) throw new Error(`a network namespace needs ${missing}`);
-  await removeStale();
-  const name = `${PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
-  const n = await claimSubnet();
-  const [hostIp, nsIp] = [`10.222.${n >> 6}.${(n & 63) * 4 + 2}`, `10.222.${n >> 6}.${(n & 63) * 4 + 1}`];
-  // Interface names are at most 15 characters.
-  const [hostIf, nsIf] = [`pnh${n}`, `pnn${n}`];
+  const { n, lock } = await claimSlot();
+  const { name, hostIf, nsIf, hostIp, nsIp } = slotNames(n);
   let closed: Promise<void> | null = null;
   const close = () =>
     (closed ??= (async () => {
-      await quiet(IP!, "netns", "del", name);
-      await quiet(IP!, "link", "del", hostIf);
-      claimed.delete(n);
+      await clearSlot(n);
+      closeSync(lock);
     })());
   const inNs = (...args: string[]) => run(IP!, "netns", "exec", name, IP!, ...args);
   try {
