@@ -106,7 +106,8 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const helloCache = new HelloCache(config.helloCacheBytes);
   // Services publish through the cache, so what they change is dropped from it as they announce it.
   const sessions = new SessionCache(opts.clock);
-  const bus: Bus = sessions.watch(helloCache.watch(config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel, (err) => log.warn("bus event dropped", { error: String(err) })) : new LocalBus()));
+  let busResumed = () => {};
+  const bus: Bus = sessions.watch(helloCache.watch(config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel, (err) => log.warn("bus event dropped", { error: String(err) }), () => busResumed()) : new LocalBus()));
   const clock = opts.clock ?? Date.now;
   const hasher = new PasswordHasher(config.hashing.concurrency, config.hashing.queue);
   const tokens = new TokenService(config.jwtSecret, config.accessTtlSeconds);
@@ -153,6 +154,14 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const hello = new HelloService(store, presence, spaces, calls, helloCache);
   const search = new SearchService(store);
   const gateway = new Gateway(config, auth, guestTokens, bus, { hello, presence, messages, calls, signaling: new SignalingRelay(callRegistry, bus), sfu, membership }, limits, log);
+  // Back from a Redis outage: the events this node missed never reached its sockets nor dropped
+  // what they made stale in the hello cache, and a restarted Redis forgot who is online. Every
+  // client reconnects (hello registers its presence again, sync brings what it missed).
+  busResumed = () => {
+    helloCache.invalidate("all");
+    log.warn("bus back after an outage; clients reconnect to catch up", { sockets: gateway.connectionCount });
+    gateway.restartAll("bus reconnected");
+  };
   const oidc = new OidcService(config.oidc, config.publicUrl, config.jwtSecret, store, auth, clock);
   const mailer = createMailer(config, store, log, clock);
   const accountMail = new AccountMailService(store, mailer, new LinkTokens(config.jwtSecret, store, clock), hasher, bus, { publicUrl: config.publicUrl, ...config.mail }, log, audit, clock);
@@ -243,7 +252,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
         evicted: () => {
           sfu.evicted();
           log.warn("this node was declared dead by the others; its clients reconnect", { node: membership.self.id });
-          gateway.restartAll();
+          gateway.restartAll("node evicted");
         },
       });
       metricsServer = serveMetrics(metrics, config.metrics, config.host);

@@ -6,7 +6,9 @@ import { decode, encode } from "./wire";
  * Redis pub/sub: every node publishes to one channel and hears every event, its own included.
  * The subscriber needs its own connection (a subscribed client can run no other commands).
  * Both reconnect by themselves after a Redis restart (redis-link.ts); events published while
- * Redis is down are dropped, and clients recover them through `sync` after their reconnect.
+ * Redis is down are dropped. Sockets stay open through that, so nothing would tell their clients
+ * to catch up: `onResume` runs once the subscription is back, and the node then has its clients
+ * reconnect, which makes them `sync` (server.ts).
  */
 export class RedisBus implements Bus {
   readonly #handlers = new Set<BusHandler>();
@@ -19,8 +21,8 @@ export class RedisBus implements Bus {
     private readonly onDrop: (err: unknown) => void,
   ) {}
 
-  static async connect(url: string, channel = "parley:bus", onDrop: (err: unknown) => void = () => {}): Promise<RedisBus> {
-    const bus = new RedisBus(await RedisLink.connect(url), await RedisLink.connect(url), channel, onDrop);
+  static async connect(url: string, channel = "parley:bus", onDrop: (err: unknown) => void = () => {}, onResume: () => void = () => {}): Promise<RedisBus> {
+    const bus = new RedisBus(await RedisLink.connect(url), await RedisLink.connect(url, (up) => up && onResume()), channel, onDrop);
     await bus.sub.subscribe(channel, (message) => bus.#dispatch(message));
     return bus;
   }

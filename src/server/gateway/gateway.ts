@@ -342,9 +342,12 @@ export class Gateway {
     await this.#settle();
   }
 
-  /** This node was declared dead (membership.ts): every client reconnects, to any node, and resumes. */
-  restartAll(): void {
-    for (const set of this.#byUser.values()) for (const ws of set) ws.close(WS_CLOSE.RESTART, "node evicted");
+  /**
+   * Every client reconnects, to any node, and resumes (hello, then sync): this node was declared
+   * dead (membership.ts), or its bus subscription came back after events were lost (server.ts).
+   */
+  restartAll(reason: string): void {
+    for (const set of this.#byUser.values()) for (const ws of set) ws.close(WS_CLOSE.RESTART, reason);
   }
 
   async #settle(): Promise<void> {
