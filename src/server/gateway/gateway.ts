@@ -249,8 +249,8 @@ export class Gateway {
       const result = await handler(actor, frame);
       if (frame.id === undefined) return;
       if (result instanceof SerializedReply) {
-        if (result.lead !== null) ws.send(result.lead);
-        ws.send(`{"replyTo":${JSON.stringify(frame.id)},"ok":true,${result.body}}`);
+        if (result.lead !== null) this.#write(ws, result.lead);
+        this.#write(ws, `{"replyTo":${JSON.stringify(frame.id)},"ok":true,${result.body}}`);
       }
       else this.#send(ws, { replyTo: frame.id, ok: true, ...(result ?? {}) });
     } catch (err) {
@@ -270,7 +270,18 @@ export class Gateway {
   }
 
   #send(ws: Socket, payload: object): void {
-    ws.send(JSON.stringify(payload));
+    this.#write(ws, JSON.stringify(payload));
+  }
+
+  /**
+   * A frame to one socket, through its own topic rather than ws.send: Bun holds published frames
+   * and writes each socket's in one go at the end of the loop's turn, where every ws.send is a
+   * write of its own (under load, a send syscall per ack). Order is kept: a socket's frames go out
+   * in the order they were sent or published.
+   */
+  #write(ws: Socket, text: string): void {
+    if (this.#server) this.#server.publish(socketTopic(ws.data.connectionId), text);
+    else ws.send(text);
   }
 
   #onBus(e: BusEvent): void {
