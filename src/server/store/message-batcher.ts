@@ -14,6 +14,7 @@ export type Result = { message: MessageRow; created: boolean };
 
 interface Pending {
   m: NewMessage;
+  key: string | null;
   resolve: (r: Result) => void;
   reject: (e: unknown) => void;
 }
@@ -98,38 +99,40 @@ const retryKey = (m: NewMessage) => (m.clientId === null ? null : `${m.authorId 
  * indexes and answered with the original; a key repeated within the batch is inserted once.
  */
 export async function insertMany(db: Kysely<Database>, ms: NewMessage[]): Promise<Array<Result | Error>> {
+  const keys = ms.map(retryKey);
   const firstByKey = new Map<string, NewMessage>();
-  const rows: NewMessage[] = [];
-  for (const m of ms) {
-    const key = retryKey(m);
-    if (key !== null && firstByKey.has(key)) continue;
+  const rows: Array<{ m: NewMessage; order: string }> = [];
+  ms.forEach((m, i) => {
+    const key = keys[i] ?? null;
+    if (key !== null && firstByKey.has(key)) return;
     if (key !== null) firstByKey.set(key, m);
-    rows.push(m);
-  }
+    rows.push({ m, order: key ?? m.id });
+  });
   // Index locks taken in (author, clientId) order, so concurrent writers on other nodes never deadlock.
-  const order = (m: NewMessage) => retryKey(m) ?? m.id;
-  rows.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
-  const stored = rows.map(storedRow);
-  const inserted = await runSql<{ id: string }>(db, batchInsertSql(db, rows.length), stored.flatMap((r) => COLUMNS.map((c) => r[c])));
+  rows.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  const stored = rows.map((r) => storedRow(r.m));
+  const parameters = new Array<unknown>(stored.length * COLUMNS.length);
+  let p = 0;
+  for (const r of stored) for (const c of COLUMNS) parameters[p++] = r[c];
+  const inserted = await runSql<{ id: string }>(db, batchInsertSql(db, rows.length), parameters);
   // Only ids come back: a stored row is exactly the values sent (no defaults or triggers fill any column).
   const insertedIds = new Set(inserted.map((r) => r.id));
   const byId = new Map(stored.filter((r) => insertedIds.has(r.id)).map((r) => [r.id, r]));
   const originals = new Map<string, MessageRow | undefined>();
-  const original = async (m: NewMessage) => {
-    const key = retryKey(m)!;
+  const original = async (m: NewMessage, key: string) => {
     if (!originals.has(key)) originals.set(key, await originalOf(db, m));
     return originals.get(key);
   };
   const out: Array<Result | Error> = [];
-  for (const m of ms) {
-    const key = retryKey(m);
+  for (const [i, m] of ms.entries()) {
+    const key = keys[i] ?? null;
     const first = key === null ? m : firstByKey.get(key)!;
     const row = byId.get(first.id);
     if (row) {
       out.push({ message: row, created: first === m });
       continue;
     }
-    const prior = key === null ? undefined : await original(m);
+    const prior = key === null ? undefined : await original(m, key);
     out.push(prior ? { message: prior, created: false } : new Error(`message ${m.id} was neither inserted nor found`));
   }
   return out;
@@ -177,7 +180,7 @@ export class InsertBatcher {
 
   insert(m: NewMessage): Promise<Result> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ m, resolve, reject });
+      this.#queue.push({ m, key: retryKey(m), resolve, reject });
       this.#schedule();
     });
   }
@@ -195,8 +198,7 @@ export class InsertBatcher {
     const batch: Pending[] = [];
     const later: Pending[] = [];
     for (const p of this.#queue) {
-      const key = retryKey(p.m);
-      if (batch.length >= MAX_BATCH || (key !== null && this.#keysInFlight.has(key))) later.push(p);
+      if (batch.length >= MAX_BATCH || (p.key !== null && this.#keysInFlight.has(p.key))) later.push(p);
       else batch.push(p);
     }
     this.#queue = later;
@@ -206,7 +208,7 @@ export class InsertBatcher {
   async #flush(): Promise<void> {
     const batch = this.#take();
     if (batch.length === 0) return;
-    const keys = batch.flatMap((p) => retryKey(p.m) ?? []);
+    const keys = batch.flatMap((p) => p.key ?? []);
     for (const k of keys) this.#keysInFlight.add(k);
     // Nothing in flight before it: no commit to wait for, so one statement on its own does.
     const alone = this.#inFlight === 0;
