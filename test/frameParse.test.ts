@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ClientFrame } from "../src/shared/protocol";
+import { ClientFrame, MAX_MESSAGE_LENGTH } from "../src/shared/protocol";
 import { parseClientFrame } from "../src/server/gateway/parse";
 
 const reads = (json: unknown) => {
@@ -49,5 +49,24 @@ describe("reading a client frame", () => {
     }
     const withPayload: unknown = { type: "hello", id: "a", resume: {} };
     expect(parseClientFrame(withPayload).data === withPayload).toBe(false);
+  });
+
+  test("a message:send is read as zod reads it at every bound of every field, accepted or refused", () => {
+    const base = { id: "f1", type: "message:send", conversationId: "c1", clientId: "k1", content: "hi" };
+    const values: unknown[] = ["", "x", "x".repeat(64), "x".repeat(65), "x".repeat(MAX_MESSAGE_LENGTH), "x".repeat(MAX_MESSAGE_LENGTH + 1), "a\u0000b", "\ud800", "\ud83d\ude00", "  ", 5, null, true, [], {}, ["a"]];
+    const frames: unknown[] = [base, { ...base, extra: 1 }, { ...base, attachmentIds: ["a1"] }, { ...base, attachmentIds: [] }, JSON.parse('{"type":"message:send","conversationId":"c1","clientId":"k1","content":"x","__proto__":{"y":1}}')];
+    for (const key of ["id", "conversationId", "clientId", "content", "replyToId", "threadId"]) {
+      const { [key]: _, ...without } = base as Record<string, unknown>;
+      frames.push(without);
+      for (const v of values) frames.push({ ...base, [key]: v });
+    }
+    for (const f of frames) expect([f, reads(f)]).toEqual([f, zodReads(f)]);
+  });
+
+  test("a text-only message:send takes the short way; one with files goes through zod", () => {
+    const plain: unknown = { id: "f1", type: "message:send", conversationId: "c1", clientId: "k1", content: "hi", replyToId: "m1", threadId: "t1" };
+    expect(parseClientFrame(plain).data === plain).toBe(true);
+    const withFiles: unknown = { type: "message:send", conversationId: "c1", clientId: "k1", content: "", attachmentIds: ["a1"] };
+    expect(parseClientFrame(withFiles).data === withFiles).toBe(false);
   });
 });
