@@ -9,6 +9,7 @@ import type { Database } from "./schema";
 import type { MessageRow, NewMessage } from "./chat";
 import type { Config } from "../config";
 import { prepared, runSql, valuesStatement } from "./sql";
+import { awaitTurn, TurnGivenUp } from "./commit-turn";
 
 export type Result = { message: MessageRow; created: boolean };
 
@@ -139,18 +140,11 @@ export async function insertMany(db: Kysely<Database>, ms: NewMessage[]): Promis
 }
 
 /**
- * How long a batch waits, its rows written but not committed, for the batch before it to commit.
- * A bound, not a timing: past it the batch rolls back and goes again (nothing of it stored), so
- * a lock cycle the database cannot see (another transaction waiting on this batch's locks while
- * holding one the earlier batch needs) ends instead of hanging.
- */
-const COMMIT_TURN_MS = 5000;
-
-/**
  * Batches in flight at once: two on PostgreSQL when its pool leaves room for them and the
  * reads, else one. The later batch holds a connection while it waits for the earlier one,
  * which may need another (a retry's original, its rows again one by one after a refused one);
- * on a pool of one that is the connection held, and both would wait COMMIT_TURN_MS for nothing.
+ * on a pool of one that is the connection held, and both would wait out the 5 s turn bound
+ * (commit-turn.ts: a wait for a connection is no lock, so giving way to waiters does not end it).
  */
 export function batchesInFlight(database: Config["database"]): number {
   return database.kind === "postgres" && database.poolSize >= 3 ? 2 : 1;
@@ -160,10 +154,12 @@ export function batchesInFlight(database: Config["database"]): number {
  * Group commit: the sends of one event-loop turn go out together in one statement, and each is
  * answered only once it has committed. Commits follow the order ids were handed out in (a reader
  * paging `after` an id never skips an earlier one still in flight on this node). With one writer
- * (SQLite: one connection anyway) a batch is one statement. With two (batchesInFlight): each is a transaction that inserts at once but commits only after the batch before it
- * did, so the next batch's rows are written (on another backend, another core) while the
- * earlier one commits. A retry key (author or guest, clientId) is in at most one batch in
- * flight; a send whose key is already there waits for the next batch (it then gets the original).
+ * (SQLite: one connection anyway) a batch is one statement. With two (batchesInFlight): each is
+ * a transaction that inserts at once but commits only after the batch before it did, so the
+ * next batch's rows are written (on another backend, another core) while the earlier one
+ * commits; it gives way to anyone waiting on its rows meanwhile (awaitTurn). A retry key
+ * (author or guest, clientId) is in at most one batch in flight; a send whose key is already
+ * there waits for the next batch (it then gets the original).
  */
 export class InsertBatcher {
   #queue: Pending[] = [];
@@ -228,7 +224,10 @@ export class InsertBatcher {
     }
   }
 
-  /** Writes a batch; with `previous`, in a transaction that commits once that batch settled. */
+  /**
+   * Writes a batch; with `previous`, in a transaction that commits once that batch settled, or
+   * that gives way to anyone waiting on its rows (awaitTurn) and goes again after it, alone.
+   */
   async #write(batch: Pending[], previous: Promise<void> | null): Promise<void> {
     if (batch.length === 1 && previous === null) {
       await insertOne(this.db, batch[0]!.m).then(batch[0]!.resolve, batch[0]!.reject);
@@ -242,27 +241,19 @@ export class InsertBatcher {
           ? await insertMany(this.db, ms)
           : await this.db.transaction().execute(async (tx) => {
               const written = await insertMany(tx, ms);
-              await inTurn(previous);
+              await awaitTurn(tx, previous);
               return written;
             });
-    } catch {
+    } catch (err) {
+      await previous;
+      // Rolled back: no commit is left to wait for, and nothing of it holds a lock while it waits.
+      if (err instanceof TurnGivenUp) return this.#write(batch, null);
       // The statement failed as a whole, so nothing of it is stored: one bad row (say, its
       // conversation was just deleted) must not sink the others, so each goes again alone and
       // gets its own answer. Idempotent by clientId, so a commit whose reply was lost is found, not doubled.
-      await previous;
       for (const p of batch) await insertOne(this.db, p.m).then(p.resolve, p.reject);
       return;
     }
     batch.forEach((p, i) => (results[i] instanceof Error ? p.reject(results[i]) : p.resolve(results[i] as Result)));
-  }
-}
-
-/** Waits for the batch before to settle, for COMMIT_TURN_MS at most (then throws, which rolls this one back). */
-async function inTurn(previous: Promise<void>): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await Promise.race([previous, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("the earlier batch did not commit in time")), COMMIT_TURN_MS)))]);
-  } finally {
-    clearTimeout(timer);
   }
 }
