@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "./config";
 import { DiskFileStore } from "./files/file-store";
 import { S3FileStore } from "./files/s3-file-store";
 import { createParley } from "./server";
+import { StartupError } from "./startup";
 
 let config;
 try {
@@ -19,7 +20,11 @@ try {
 const dev = config.env === "development";
 // Attachment bytes: a bucket shared by every node, or this node's DATA_DIR.
 const files = config.files.kind === "s3" ? new S3FileStore(config.files, config.dataDir) : new DiskFileStore(config.dataDir);
-const parley = await createParley(config, { staticDir: dev ? undefined : join(import.meta.dir, "../../dist"), files });
+const parley = await createParley(config, { staticDir: dev ? undefined : join(import.meta.dir, "../../dist"), files }).catch((err) => {
+  if (!(err instanceof StartupError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+});
 const server = parley.listen(dev ? (await import("../client/index.html")).default : undefined);
 parley.log.info("parley listening", { url: `http://${config.host}:${server.port}`, publicUrl: config.publicUrl, database: config.database.kind, files: config.files.kind });
 if (!config.publicUrlSet && config.mail.smtpUrl) {

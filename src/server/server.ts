@@ -30,6 +30,7 @@ import { Metrics } from "./obs/metrics";
 import { serveMetrics } from "./obs/metrics-endpoint";
 import { UserService } from "./social/users";
 import { openStore } from "./store/open";
+import { reaching } from "./startup";
 import type { Store } from "./store/store";
 import type { Bus } from "./bus/bus";
 import { LocalBus } from "./bus/local";
@@ -102,12 +103,13 @@ export interface Parley {
 export async function createParley(config: Readonly<Config>, opts: { staticDir?: string; clock?: () => number; log?: Logger; storePlugins?: KyselyPlugin[]; files?: FileStore } = {}): Promise<Parley> {
   if (config.files.kind !== "disk" && !opts.files) throw new Error(`createParley: config.files is ${config.files.kind} but no FileStore was given`);
   const log = opts.log ?? createLogger(config.logLevel);
-  const store = await openStore(config.database, opts.storePlugins);
+  const dbUrl = config.database.kind === "sqlite" ? `sqlite:${config.database.path}` : config.database.url;
+  const store = await reaching("DATABASE_URL", dbUrl, () => openStore(config.database, opts.storePlugins));
   const helloCache = new HelloCache(config.helloCacheBytes);
   // Services publish through the cache, so what they change is dropped from it as they announce it.
   const sessions = new SessionCache(opts.clock);
   let busResumed = () => {};
-  const bus: Bus = sessions.watch(helloCache.watch(config.redis ? await RedisBus.connect(config.redis.url, config.redis.channel, (err) => log.warn("bus event dropped", { error: String(err) }), () => busResumed()) : new LocalBus()));
+  const bus: Bus = sessions.watch(helloCache.watch(config.redis ? await reaching("REDIS_URL", config.redis.url, () => RedisBus.connect(config.redis!.url, config.redis!.channel, (err) => log.warn("bus event dropped", { error: String(err) }), () => busResumed())) : new LocalBus()));
   const clock = opts.clock ?? Date.now;
   const hasher = new PasswordHasher(config.hashing.concurrency, config.hashing.queue);
   const tokens = new TokenService(config.jwtSecret, config.accessTtlSeconds);

@@ -59,7 +59,7 @@ function unreachable(err: unknown): boolean {
 
 /** Requests fail at once with 503 STORE_UNAVAILABLE while PostgreSQL is down; the pool reconnects by itself. */
 function mapUnreachable(err: unknown): never {
-  if (unreachable(err)) throw new AppError("STORE_UNAVAILABLE", "The database is unreachable; try again shortly", undefined, 1);
+  if (unreachable(err)) throw Object.assign(new AppError("STORE_UNAVAILABLE", "The database is unreachable; try again shortly", undefined, 1), { cause: err });
   throw err;
 }
 
