@@ -1,7 +1,8 @@
 /**
  * docker-compose.yml, read as YAML (no container engine runs here): the services a deployment
  * needs are there, every Parley node's environment is one the config schema knows and accepts,
- * and the nodes agree on what they must share.
+ * and the nodes agree on what they must share; docs/DEPLOY.md names only settings that exist and
+ * gives commands that work as written.
  */
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -82,5 +83,22 @@ describe("docker-compose.yml", () => {
     const flag = (name: string) => Number(compose.services.coturn!.command!.find((c) => c.startsWith(`--${name}=`))!.split("=")[1]);
     const all = [...ranges, [flag("min-port"), flag("max-port")] as const].sort((x, y) => x[0] - y[0]);
     for (let i = 1; i < all.length; i++) expect(all[i]![0]).toBeGreaterThan(all[i - 1]![1]);
+  });
+});
+
+describe("docs/DEPLOY.md", () => {
+  const deploy = Bun.file(join(root, "docs/DEPLOY.md")).text();
+
+  test("every setting it names is one the config schema reads, or one of .env's for the compose file", async () => {
+    const named = new Set([...(await deploy).matchAll(/`([A-Z][A-Z0-9_]{2,})(?:`|=)/g)].map((m) => m[1]!));
+    const known = new Set([...Object.keys(EnvSchema.shape), ...Object.keys(example)]);
+    expect(named.size).toBeGreaterThan(20);
+    expect([...named].filter((name) => !known.has(name))).toEqual([]);
+  });
+
+  test("every docker compose exec whose output or input is redirected runs without a terminal (-T), which would mangle a binary dump", async () => {
+    const execs = [...(await deploy).matchAll(/docker compose exec [^`]*/g)].map((m) => m[0]);
+    expect(execs.length).toBeGreaterThan(0);
+    for (const cmd of execs.filter((c) => /[<>|]/.test(c))) expect(cmd).toMatch(/^docker compose exec -T /);
   });
 });
