@@ -8,7 +8,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { TEST_DATABASE_URL } from "./support/postgres";
 import { befriendOver, registerOver, twoNodesBehindBalancer, type HttpUser } from "./support/processes";
-import { clientSocket, startReader, streamSends, syncAll } from "./support/stream";
+import { senderAndReader, streamSends, syncAll } from "./support/stream";
 import { connectWs } from "./support/ws";
 import { until } from "./support/browser";
 
@@ -63,10 +63,7 @@ describe.skipIf(!enabled)("a node killed with -9 during traffic", () => {
     expect((await fWs.request({ type: "call:accept", callId: lost.callId })).ok).toBe(true);
 
     // a sends and b's second device reads, both through the balancer, with the web client's socket.
-    const sender = clientSocket(lb, a.jar);
-    sender.start();
-    const reader = startReader(lb, b.jar, dm);
-    await until("both clients to be connected", () => sender.state === "open" && reader.socket.state === "open");
+    const { sender, reader } = await senderAndReader(lb, a.jar, lb, b.jar, dm);
 
     const { acked, done: streaming } = streamSends(sender, dm, "k", MESSAGES, IN_FLIGHT);
     await until("the first acknowledgements", () => acked.size >= KILL_AFTER);

@@ -10,7 +10,7 @@ import { WS_CLOSE } from "../src/shared/protocol";
 import { until } from "./support/browser";
 import { TEST_DATABASE_URL } from "./support/postgres";
 import { befriendOver, registerOver, twoNodesBehindBalancer, type HttpUser } from "./support/processes";
-import { clientSocket, startReader, streamSends, syncAll } from "./support/stream";
+import { senderAndReader, streamSends, syncAll } from "./support/stream";
 import { connectWs } from "./support/ws";
 
 const REDIS = process.env.TEST_REDIS_URL;
@@ -37,10 +37,7 @@ describe.skipIf(!enabled)("a node stopped with SIGTERM during traffic", () => {
     const bLive = await connectWs(staying.base, b.jar);
     await bLive.request({ type: "hello" });
     const closes: number[] = [];
-    const sender = clientSocket(lb, a.jar, {}, closes);
-    sender.start();
-    const reader = startReader(lb, b.jar, dm, closes);
-    await until("both clients to be connected", () => sender.state === "open" && reader.socket.state === "open");
+    const { sender, reader } = await senderAndReader(lb, a.jar, lb, b.jar, dm, closes);
     await bLive.waitFor((ev) => ev.type === "presence:update" && ev.userId === a.user.id && ev.status === "online");
     // d's only socket is on the stopping node, and d does not come back.
     const dWs = await connectWs(stopping.base, d.jar);

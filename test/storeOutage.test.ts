@@ -1,7 +1,8 @@
 /**
  * PostgreSQL out of reach (a proxy in front of the shared server, cut and restored): requests
  * and frames fail at once with 503 STORE_UNAVAILABLE, /readyz says the store is down, the node
- * keeps running, and once the database is back everything works again without a restart.
+ * keeps running, and once the database is back everything works again without a restart: a
+ * client streaming through the outage gets every message acknowledged, stored and heard once.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { until } from "./support/browser";
@@ -9,9 +10,15 @@ import { registerUser, startNode, type TestNode } from "./support/parley";
 import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
 import { befriend } from "./support/social";
+import { senderAndReader, streamSends, syncAll } from "./support/stream";
 import { connectWs } from "./support/ws";
 
 if (!TEST_DATABASE_URL) console.warn("storeOutage: skipped — needs TEST_DATABASE_URL");
+
+/** How soon a request must fail while the database is out of reach: under the adapter's 5 s bound on a connect. */
+const FAST_MS = 4000;
+const MESSAGES = 100;
+const IN_FLIGHT = 4;
 
 describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL unavailable", () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -44,12 +51,15 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL unavailable", () => {
     expect(before.ok).toBe(true);
 
     proxy.cut();
+    // Fast: well inside the 5 s bound on a connect, never a hang.
+    const cutAt = Date.now();
     const list = await node.req("/api/conversations", {}, a.jar);
     expect(list.status).toBe(503);
     expect(list.headers.get("retry-after")).toBe("1");
     expect(((await list.json()) as { error: { code: string } }).error.code).toBe("STORE_UNAVAILABLE");
     const refused = await Promise.all(["down1", "down2", "down3"].map(send));
     expect(refused.map((r) => r.error?.code)).toEqual(["STORE_UNAVAILABLE", "STORE_UNAVAILABLE", "STORE_UNAVAILABLE"]);
+    expect(Date.now() - cutAt).toBeLessThan(FAST_MS);
     const ready = await node.req("/readyz");
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ error: { code: "UNAVAILABLE" }, store: "down", bus: "up" });
@@ -67,5 +77,40 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL unavailable", () => {
     const contents = page.messages.map((m) => m.content).filter((c) => ["before", "down1", "down2", "down3", "after"].includes(c));
     expect(contents.sort()).toEqual(["after", "before", "down1"]);
     ws.close();
+  }, 60_000);
+
+  test("a stream of sends through an outage: each is retried by the web client's socket until acknowledged, stored once, and heard once by a reader who stayed connected", async () => {
+    const a = await registerUser(node);
+    const b = await registerUser(node);
+    const conversationId = await befriend(node, a, b);
+    const { sender, reader } = await senderAndReader(base, a.jar, base, b.jar, conversationId);
+
+    const { acked, done } = streamSends(sender, conversationId, "o", MESSAGES, IN_FLIGHT);
+    await until("the first acknowledgements", () => acked.size >= 30);
+    // Cut with sends in flight: some are refused, some may commit without their answer getting back.
+    proxy.cut();
+    const ackedBefore = acked.size;
+    await Bun.sleep(2500);
+    const ackedWhileDown = acked.size - ackedBefore;
+    proxy.restore();
+    await done;
+
+    const stored = (await syncAll((frame) => reader.socket.request(frame as never), conversationId)).filter((m) => m.clientId?.startsWith("o"));
+    const storedIds = new Set(stored.map((m) => m.id));
+    await until("the reader to have heard every stored message", () => [...storedIds].every((id) => reader.timeline.has(id)), 10_000);
+    const heard = reader.liveIds.filter((id) => storedIds.has(id));
+    const seen = {
+      acknowledged: acked.size,
+      stored: stored.length,
+      storedOnce: new Set(stored.map((m) => m.clientId)).size,
+      ackedIdsStored: [...acked].filter(([clientId, id]) => stored.some((m) => m.clientId === clientId && m.id === id)).length,
+      heardOnce: new Set(heard).size,
+      // Without a reconnect the reader never synced: everything it shows came live.
+      readerReconnected: reader.hellos() > 1,
+    };
+    console.log(`storeOutage: ${MESSAGES} sent, ${JSON.stringify(seen)}; ${ackedWhileDown} acknowledged while the database was cut, ${heard.length - new Set(heard).size} repeated events`);
+    expect(seen).toEqual({ acknowledged: MESSAGES, stored: MESSAGES, storedOnce: MESSAGES, ackedIdsStored: MESSAGES, heardOnce: MESSAGES, readerReconnected: false });
+    sender.stop();
+    reader.socket.stop();
   }, 60_000);
 });

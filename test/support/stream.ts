@@ -6,6 +6,7 @@
 import { ParleySocket } from "../../src/client/socket";
 import type { ServerEvent } from "../../src/shared/protocol";
 import { idFloor, idTime } from "../../src/shared/ids";
+import { until } from "./browser";
 import type { CookieJar } from "./parley";
 
 export type Message = { id: string; clientId: string | null; content: string; conversationId: string };
@@ -95,4 +96,13 @@ export function streamSends(sender: ParleySocket, conversationId: string, tag: s
     }
   };
   return { acked, done: Promise.all(Array.from({ length: inFlight }, send)).then(() => {}) };
+}
+
+/** A sender's socket (at `senderBase`) and a reader of `conversationId` (at `readerBase`), both connected; `closes` gets both sockets' close codes. */
+export async function senderAndReader(senderBase: string, senderJar: CookieJar, readerBase: string, readerJar: CookieJar, conversationId: string, closes?: number[]): Promise<{ sender: ParleySocket; reader: Reader }> {
+  const sender = clientSocket(senderBase, senderJar, {}, closes);
+  sender.start();
+  const reader = startReader(readerBase, readerJar, conversationId, closes);
+  await until("both clients to be connected", () => sender.state === "open" && reader.socket.state === "open");
+  return { sender, reader };
 }
