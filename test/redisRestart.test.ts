@@ -6,43 +6,26 @@
  * sync, what was sent while their events could not be delivered.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Subprocess } from "bun";
 import { until } from "./support/browser";
-import { freePort, registerUser, startNode, type TestNode } from "./support/parley";
+import { registerUser, startNode, type TestNode } from "./support/parley";
+import { ownRedis, REDIS_SERVER } from "./support/redis-server";
 import { befriend } from "./support/social";
 import { connectWs } from "./support/ws";
 
-const REDIS_SERVER = Bun.which("redis-server");
 if (!REDIS_SERVER) console.warn("redisRestart: skipped — needs redis-server on PATH");
 
 describe.skipIf(!REDIS_SERVER)("Redis restart", () => {
-  const port = freePort();
-  let redis: Subprocess | undefined;
+  const redis = ownRedis();
   let node: TestNode;
   let base: string;
-  const startRedis = async () => {
-    redis = Bun.spawn([REDIS_SERVER!, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
-    await until("redis-server to listen", async () => {
-      try {
-        (await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } })).end();
-        return true;
-      } catch {
-        return false;
-      }
-    }, 30_000);
-  };
-  const stopRedis = async () => {
-    redis?.kill();
-    await redis?.exited;
-  };
   beforeAll(async () => {
-    await startRedis();
-    node = await startNode({ REDIS_URL: `redis://127.0.0.1:${port}`, LOG_LEVEL: "silent" });
+    await redis.start();
+    node = await startNode({ REDIS_URL: redis.url, LOG_LEVEL: "silent" });
     base = `http://127.0.0.1:${node.listen().port}`;
   }, 60_000);
   afterAll(async () => {
     await node?.dispose();
-    await stopRedis();
+    await redis.stop();
   }, 60_000);
 
   test("the bus and registries reconnect by themselves, readyz follows, and clients are made to reconnect and catch up on what was sent meanwhile, once each", async () => {
@@ -59,14 +42,14 @@ describe.skipIf(!REDIS_SERVER)("Redis restart", () => {
     expect(before.ok).toBe(true);
     await heard("before");
 
-    await stopRedis();
+    await redis.stop();
     await until("readyz to report the bus down", async () => (await node.req("/readyz")).status === 503, 30_000);
     expect(await (await node.req("/readyz")).json()).toMatchObject({ store: "up", bus: "down" });
     // The store still takes messages; their live delivery is lost.
     const during = ["during 1", "during 2", "during 3"];
     for (const content of during) expect((await send(content)).ok).toBe(true);
 
-    await startRedis();
+    await redis.start();
     await until("readyz to report the bus up", async () => (await node.req("/readyz")).status === 200, 30_000);
     // Their sockets stayed open through the outage: nothing else would tell the clients what they
     // missed, so the node closes them as for a restart, and they reconnect and sync.
