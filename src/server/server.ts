@@ -12,7 +12,7 @@ import { GuestTokens } from "./auth/guest-tokens";
 import { WindowLimiter } from "./auth/limiter";
 import { OidcService } from "./auth/oidc";
 import { SecretBox } from "./auth/secret-box";
-import { TotpService } from "./auth/totp";
+import { TotpService, totpKeyOpens } from "./auth/totp";
 import { AccountMailService } from "./auth/account-mail";
 import { AuditLog } from "./audit/audit-log";
 import { AdminService } from "./admin/service";
@@ -30,7 +30,7 @@ import { Metrics } from "./obs/metrics";
 import { serveMetrics } from "./obs/metrics-endpoint";
 import { UserService } from "./social/users";
 import { openStore } from "./store/open";
-import { reaching } from "./startup";
+import { reaching, StartupError } from "./startup";
 import type { Store } from "./store/store";
 import type { Bus } from "./bus/bus";
 import { LocalBus } from "./bus/local";
@@ -105,6 +105,11 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const log = opts.log ?? createLogger(config.logLevel);
   const dbUrl = config.database.kind === "sqlite" ? `sqlite:${config.database.path}` : config.database.url;
   const store = await reaching("DATABASE_URL", dbUrl, () => openStore(config.database, opts.storePlugins));
+  const totpBox = new SecretBox(config.totpKey);
+  if (!(await totpKeyOpens(store, totpBox))) {
+    await store.close();
+    throw new StartupError(`TOTP_KEY: does not open the two-factor secrets in the database, sealed under another key. Give every node the same TOTP_KEY (or one shared DATA_DIR holding totp-key); if the key is lost for good, two-factor can only be reset: DELETE FROM totp_factors`);
+  }
   const helloCache = new HelloCache(config.helloCacheBytes);
   // Services publish through the cache, so what they change is dropped from it as they announce it.
   const sessions = new SessionCache(opts.clock);
@@ -114,7 +119,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const hasher = new PasswordHasher(config.hashing.concurrency, config.hashing.queue);
   const tokens = new TokenService(config.jwtSecret, config.accessTtlSeconds);
   const audit = new AuditLog(store, config.audit.retentionDays, clock);
-  const totp = new TotpService(store, new SecretBox(config.totpKey), hasher, { issuer: `Parley (${new URL(config.publicUrl).host})`, lockout: config.lockout }, audit, clock);
+  const totp = new TotpService(store, totpBox, hasher, { issuer: `Parley (${new URL(config.publicUrl).host})`, lockout: config.lockout }, audit, clock);
   const auth = new AuthService(store, hasher, tokens, { refreshTtlSeconds: config.refreshTtlSeconds, lockout: config.lockout }, bus, totp, audit, clock, sessions);
   const presenceRegistry = config.redis
     ? await RedisPresenceRegistry.connect(config.redis.url, `${config.redis.channel}:presence`, config.ws.staleSeconds * 1000 * 2)

@@ -57,6 +57,17 @@ const invalid = (attemptsLeft?: number) =>
   new AppError("TOTP_INVALID", "That code is not valid", attemptsLeft === undefined ? undefined : { attemptsLeft });
 const gone = () => new AppError("UNAUTHORIZED", "This sign-in has expired; enter your password again");
 
+/**
+ * Whether this key opens the two-factor secrets already stored (true when there are none). A node
+ * on another key — TOTP_KEY unset on a node whose DATA_DIR is not shared, or a lost totp-key file —
+ * would fail every two-factor sign-in that reaches it, so it must not start (server.ts).
+ */
+export async function totpKeyOpens(store: Store, box: SecretBox): Promise<boolean> {
+  const factor = await store.totp.anyFactor();
+  if (!factor) return true;
+  return box.open(factor.secret, factor.user_id).then(() => true, () => false);
+}
+
 export class TotpService {
   constructor(
     private readonly store: Store,

@@ -7,6 +7,8 @@ export type TotpChallengeRow = Selectable<TotpChallengesTable>;
 
 export interface TotpStore {
   factor(userId: string): Promise<TotpFactorRow | undefined>;
+  /** Any one factor (the newest), to check at start-up that TOTP_KEY opens what it sealed. */
+  anyFactor(): Promise<TotpFactorRow | undefined>;
   /** Starts an enrolment with this sealed secret, replacing one awaiting confirmation; false when a factor is already enabled. */
   beginEnrolment(userId: string, secret: string, now: string): Promise<boolean>;
   /** Enables the pending factor with `step` accepted and these recovery code hashes; false when none was pending. */
@@ -46,6 +48,10 @@ export class KyselyTotpStore implements TotpStore {
 
   factor(userId: string) {
     return this.db.selectFrom("totp_factors").selectAll().where("user_id", "=", userId).executeTakeFirst();
+  }
+
+  anyFactor() {
+    return this.db.selectFrom("totp_factors").selectAll().orderBy("created_at", "desc").limit(1).executeTakeFirst();
   }
 
   async beginEnrolment(userId: string, secret: string, now: string) {
