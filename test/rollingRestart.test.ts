@@ -3,7 +3,8 @@
  * behind a failover balancer, while a client streams messages through it. The node closes its
  * sockets with 1012 and exits 0 within its bound; its clients are on the other node at once;
  * every message is acknowledged, stored once and seen once — and nobody sees anything of it:
- * the users who only moved never look offline to their friends (one who did not come back does).
+ * the users who only moved never look offline to their friends (one who did not come back does),
+ * nor reconnecting to the other side of their call.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { WS_CLOSE } from "../src/shared/protocol";
@@ -27,7 +28,7 @@ describe.skipIf(!enabled)("a node stopped with SIGTERM during traffic", () => {
   // The balancer sends every connection to the stopping node while it listens.
   const nodes = twoNodesBehindBalancer("rolling", { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), WS_RATE_PER_SECOND: "10000", WS_BURST: "10000" });
 
-  test("its sockets close with 1012, it exits 0 within SHUTDOWN_TIMEOUT_MS, its clients move at once, every message is acknowledged, stored once and seen once, and its users never look offline", async () => {
+  test("its sockets close with 1012, it exits 0 within SHUTDOWN_TIMEOUT_MS, its clients move at once, every message is acknowledged, stored once and seen once, and its users never look offline nor reconnecting in a call", async () => {
     const { first: stopping, second: staying, lb } = nodes;
     const [a, b, d] = (await Promise.all([registerOver(staying.base), registerOver(staying.base), registerOver(staying.base)])) as [HttpUser, HttpUser, HttpUser];
     const dm = await befriendOver(staying.base, a, b);
@@ -37,12 +38,18 @@ describe.skipIf(!enabled)("a node stopped with SIGTERM during traffic", () => {
     const bLive = await connectWs(staying.base, b.jar);
     await bLive.request({ type: "hello" });
     const closes: number[] = [];
-    const { sender, reader } = await senderAndReader(lb, a.jar, lb, b.jar, dm, closes);
+    // a is in a call with b, and on each reconnect takes its place in it again, as the web client does.
+    let aHellos = 0;
+    const { sender, reader } = await senderAndReader(lb, a.jar, lb, b.jar, dm, closes, () => void (aHellos++ > 0 && sender.request({ type: "call:resume" })));
     await bLive.waitFor((ev) => ev.type === "presence:update" && ev.userId === a.user.id && ev.status === "online");
     // d's only socket is on the stopping node, and d does not come back.
     const dWs = await connectWs(stopping.base, d.jar);
     await dWs.request({ type: "hello" });
     await bLive.waitFor((ev) => ev.type === "presence:update" && ev.userId === d.user.id && ev.status === "online");
+
+    const { callId } = await sender.request<{ callId: string }>({ type: "call:invite", conversationId: dm, media: { audio: true, video: false } });
+    await bLive.waitFor((ev) => ev.type === "call:incoming" && ev.callId === callId);
+    expect((await bLive.request({ type: "call:accept", callId })).ok).toBe(true);
 
     const { acked, done } = streamSends(sender, dm, "r", MESSAGES, IN_FLIGHT);
     await until("the first acknowledgements", () => acked.size >= STOP_AFTER);
@@ -79,6 +86,9 @@ describe.skipIf(!enabled)("a node stopped with SIGTERM during traffic", () => {
       heardByStayerOnce: new Set(heard()).size,
       aOfflineForB: bLive.events.filter((ev) => ev.type === "presence:update" && ev.userId === a.user.id && ev.status !== "online").length,
       dOfflineForB: bLive.events.filter((ev) => ev.type === "presence:update" && ev.userId === d.user.id && ev.status === "offline").length,
+      // The call goes on, and b is never shown a reconnecting (or gone).
+      callShownToB: bLive.events.filter((ev) => ev.callId === callId && /^call:(participant-reconnecting|participant-left|ended)$/.test(ev.type)).map((ev) => ev.type),
+      call: ((await sender.request<{ call: { state: string } | null }>({ type: "call:resume" })).call)?.state,
     };
     console.log(`rollingRestart: ${MESSAGES} sent, ${JSON.stringify(seen)}; clients moved ${movedAfterMs} ms and the node exited ${exitedAfterMs} ms after SIGTERM`);
     expect(seen).toEqual({
@@ -94,6 +104,8 @@ describe.skipIf(!enabled)("a node stopped with SIGTERM during traffic", () => {
       heardByStayerOnce: MESSAGES,
       aOfflineForB: 0,
       dOfflineForB: 1,
+      callShownToB: [],
+      call: "active",
     });
     sender.stop();
     reader.socket.stop();

@@ -98,9 +98,12 @@ export function streamSends(sender: ParleySocket, conversationId: string, tag: s
   return { acked, done: Promise.all(Array.from({ length: inFlight }, send)).then(() => {}) };
 }
 
-/** A sender's socket (at `senderBase`) and a reader of `conversationId` (at `readerBase`), both connected; `closes` gets both sockets' close codes. */
-export async function senderAndReader(senderBase: string, senderJar: CookieJar, readerBase: string, readerJar: CookieJar, conversationId: string, closes?: number[]): Promise<{ sender: ParleySocket; reader: Reader }> {
-  const sender = clientSocket(senderBase, senderJar, {}, closes);
+/**
+ * A sender's socket (at `senderBase`) and a reader of `conversationId` (at `readerBase`), both
+ * connected; `closes` gets both sockets' close codes, `senderHello` runs on each of the sender's hellos.
+ */
+export async function senderAndReader(senderBase: string, senderJar: CookieJar, readerBase: string, readerJar: CookieJar, conversationId: string, closes?: number[], senderHello?: () => void): Promise<{ sender: ParleySocket; reader: Reader }> {
+  const sender = clientSocket(senderBase, senderJar, { hello: senderHello }, closes);
   sender.start();
   const reader = startReader(readerBase, readerJar, conversationId, closes);
   await until("both clients to be connected", () => sender.state === "open" && reader.socket.state === "open");

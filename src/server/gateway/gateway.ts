@@ -36,9 +36,10 @@ const WRITES: ReadonlySet<string> = new Set(["message:send", "message:edit", "me
 const READS: ReadonlySet<string> = new Set(["hello"]);
 
 /**
- * How long a draining node waits before it takes a closed socket's user offline: their client
- * reconnects within 250 ms of the 1012 (client/socket.ts), to another node behind the balancer,
- * and a user back online elsewhere by then never looks offline to their friends (a rolling
+ * How long a draining node waits before it takes a closed socket's user offline and marks them
+ * away in their call: their client reconnects within 250 ms of the 1012 (client/socket.ts), to
+ * another node behind the balancer, and a user back online (and in their call) elsewhere by then
+ * never looks offline to their friends nor reconnecting to the others in the call (a rolling
  * restart shows nothing). Half the shutdown bound at most, so the drain still completes.
  */
 const MOVE_WINDOW_MS = 2000;
@@ -200,12 +201,11 @@ export class Gateway {
         if (n > 0) this.#held.set(k, n);
         else this.#held.delete(k);
       }
-      if (!ws.data.guest) {
-        const offline = () => this.services.presence.handleDisconnect(actor.userId, connectionId);
-        const moved = this.#draining ? Bun.sleep(Math.min(MOVE_WINDOW_MS, this.config.shutdownTimeoutMs / 2)).then(offline) : offline();
-        this.#track(moved.catch((err) => this.log.error("presence update failed", { error: String(err) })));
-      }
-      this.#track(this.services.calls.handleDisconnect(actor.userId, connectionId).catch((err) => this.log.error("call update failed", { error: String(err) })));
+      // A draining node's clients are moving to another node: what their going would show waits until they could be back.
+      const moved = this.#draining ? Bun.sleep(Math.min(MOVE_WINDOW_MS, this.config.shutdownTimeoutMs / 2)) : undefined;
+      const settle = (what: string, gone: () => Promise<void>) => this.#track((moved ? moved.then(gone) : gone()).catch((err) => this.log.error(`${what} update failed`, { error: String(err) })));
+      if (!ws.data.guest) settle("presence", () => this.services.presence.handleDisconnect(actor.userId, connectionId));
+      settle("call", () => this.services.calls.handleDisconnect(actor.userId, connectionId));
     },
   };
 
@@ -342,7 +342,7 @@ export class Gateway {
    * Graceful stop (SIGTERM): new upgrades and frames are refused, frames already being handled
    * are finished and answered (a message in flight is committed, then acknowledged), then every
    * socket is closed with 1012 so its client reconnects at once, and their disconnects settle
-   * (presence after MOVE_WINDOW_MS, by when a moving client is online on another node).
+   * (after MOVE_WINDOW_MS, by when a moving client is online, and back in its call, on another node).
    * The caller bounds how long this may take.
    */
   async drain(): Promise<void> {
