@@ -9,7 +9,8 @@ import { RedisClient } from "bun";
 
 type Handler = (message: string) => void;
 
-const MAX_BACKOFF_MS = 5000;
+/** The longest wait between reconnect attempts: once Redis is back, every link is back within about this. */
+export const MAX_BACKOFF_MS = 5000;
 
 export class RedisLink {
   #client: RedisClient;
