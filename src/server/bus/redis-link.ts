@@ -9,8 +9,7 @@ import { RedisClient } from "bun";
 
 type Handler = (message: string) => void;
 
-/** The longest wait between reconnect attempts: once Redis is back, every link is back within about this. */
-export const MAX_BACKOFF_MS = 5000;
+const MAX_BACKOFF_MS = 5000;
 
 export class RedisLink {
   #client: RedisClient;

@@ -1,5 +1,5 @@
 import type { Bus, BusEvent, BusHandler } from "./bus";
-import { MAX_BACKOFF_MS, RedisLink } from "./redis-link";
+import { RedisLink } from "./redis-link";
 import { decode, encode } from "./wire";
 
 /**
@@ -8,16 +8,11 @@ import { decode, encode } from "./wire";
  * Both reconnect by themselves after a Redis restart (redis-link.ts); events published while
  * Redis is down are dropped. Sockets stay open through that, so nothing would tell their clients
  * to catch up: `onResume` runs once the subscription is back, and the node then has its clients
- * reconnect, which makes them `sync` (server.ts). It runs RESUME_SETTLE_MS later: other nodes'
- * publishers come back on their own backoff, up to MAX_BACKOFF_MS after ours, and what they
- * drop until then must be stored before our clients catch up, or it would reach nobody.
+ * reconnect, which makes them `sync` (server.ts).
  */
-export const RESUME_SETTLE_MS = MAX_BACKOFF_MS + 1000;
-
 export class RedisBus implements Bus {
   readonly #handlers = new Set<BusHandler>();
   #closed = false;
-  #resume: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     private readonly pub: RedisLink,
@@ -27,11 +22,7 @@ export class RedisBus implements Bus {
   ) {}
 
   static async connect(url: string, channel = "parley:bus", onDrop: (err: unknown) => void = () => {}, onResume: () => void = () => {}): Promise<RedisBus> {
-    const resumed = (up: boolean) => {
-      clearTimeout(bus.#resume);
-      if (up) bus.#resume = setTimeout(onResume, RESUME_SETTLE_MS);
-    };
-    const bus: RedisBus = new RedisBus(await RedisLink.connect(url), await RedisLink.connect(url, resumed), channel, onDrop);
+    const bus = new RedisBus(await RedisLink.connect(url), await RedisLink.connect(url, (up) => up && onResume()), channel, onDrop);
     await bus.sub.subscribe(channel, (message) => bus.#dispatch(message));
     return bus;
   }
@@ -61,7 +52,6 @@ export class RedisBus implements Bus {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#resume);
     this.#handlers.clear();
     this.sub.close();
     this.pub.close();
