@@ -288,7 +288,7 @@ export class MessageService {
 function sendableFiles(input: SendInput): string[] {
   const files = input.attachmentIds ?? [];
   if (!input.content.trim() && files.length === 0) throw new AppError("VALIDATION_ERROR", "Message is empty", { fields: { content: "Message is empty" } });
-  if (new Set(files).size !== files.length) throw badAttachments("The same file is named twice");
+  if (files.length > 1 && new Set(files).size !== files.length) throw badAttachments("The same file is named twice");
   return files;
 }
 

@@ -1,6 +1,6 @@
 /** Per-socket state: who it is, a token bucket for frames, liveness and the token's expiry. */
 import type { Actor } from "../auth/service";
-import type { GuestScope } from "../calls/core";
+import type { DeviceActor, GuestScope } from "../calls/core";
 
 export interface SocketData {
   actor: Actor;
@@ -20,6 +20,8 @@ export interface SocketData {
   /** Spaces this socket is subscribed to (for channels created later). */
   spaces: Set<string>;
   expiryTimer?: ReturnType<typeof setTimeout>;
+  /** What frame handlers are given as the actor: `actor` with this socket's id (and a guest's scope and expiry), built on the first frame. */
+  handlerActor?: DeviceActor & { guest?: GuestScope; exp?: number };
 }
 
 export interface RateLimits {

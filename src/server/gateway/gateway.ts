@@ -245,7 +245,8 @@ export class Gateway {
       const { guest } = ws.data;
       const handler = (guest ? this.#guestHandlers[frame.type] : this.#handlers[frame.type]) as ((a: DeviceActor | GuestActor, f: typeof frame) => Promise<object | void>) | undefined;
       if (!handler) throw new AppError("FORBIDDEN", GUEST_SCOPE);
-      const actor = { ...ws.data.actor, connectionId: ws.data.connectionId, ...(guest ? { guest, exp: ws.data.exp } : {}) };
+      // Once per socket, not per frame: handlers only read it.
+      const actor = (ws.data.handlerActor ??= { ...ws.data.actor, connectionId: ws.data.connectionId, ...(guest ? { guest, exp: ws.data.exp } : {}) });
       const result = await handler(actor, frame);
       if (frame.id === undefined) return;
       if (result instanceof SerializedReply) {
