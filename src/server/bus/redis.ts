@@ -8,11 +8,27 @@ import { decode, encode } from "./wire";
  * Both reconnect by themselves after a Redis restart (redis-link.ts); events published while
  * Redis is down are dropped. Sockets stay open through that, so nothing would tell their clients
  * to catch up: `onResume` runs once the subscription is back, and the node then has its clients
- * reconnect, which makes them `sync` (server.ts).
+ * reconnect, which makes them `sync` (server.ts). Other nodes' clients may not have lost Redis
+ * at all (only this node did), or may have caught up before this node's publisher was back: the
+ * messages it could not announce are kept and announced once it is (clients ignore ones they hold).
  */
+/** Bounds what an outage keeps in memory (a few MB); past it, clients still catch up on reconnect. */
+const MAX_UNSENT = 10_000;
+
+/**
+ * Messages, reactions, threads and read marks: stored state whose announcement may come late
+ * (clients merge by id). Not what is only true for a moment (typing, presence, calls, SFU
+ * signals), nor subscription changes, which a later one may already have overtaken.
+ */
+function replayable(e: BusEvent): boolean {
+  return e.type === "deliver" && /^(message|reaction|thread|read):/.test(e.event.type);
+}
+
 export class RedisBus implements Bus {
   readonly #handlers = new Set<BusHandler>();
   #closed = false;
+  /** Encoded message events that could not go out, oldest first, for when the publisher is back. */
+  #unsent: string[] = [];
 
   private constructor(
     private readonly pub: RedisLink,
@@ -22,7 +38,7 @@ export class RedisBus implements Bus {
   ) {}
 
   static async connect(url: string, channel = "parley:bus", onDrop: (err: unknown) => void = () => {}, onResume: () => void = () => {}): Promise<RedisBus> {
-    const bus = new RedisBus(await RedisLink.connect(url), await RedisLink.connect(url, (up) => up && onResume()), channel, onDrop);
+    const bus: RedisBus = new RedisBus(await RedisLink.connect(url, (up) => up && bus.#announceUnsent()), await RedisLink.connect(url, (up) => up && onResume()), channel, onDrop);
     await bus.sub.subscribe(channel, (message) => bus.#dispatch(message));
     return bus;
   }
@@ -35,8 +51,18 @@ export class RedisBus implements Bus {
 
   async publish(event: BusEvent): Promise<void> {
     if (this.#closed) return;
+    const text = encode(event);
     // A write already committed must not fail because its announcement could not go out.
-    await this.pub.publish(this.channel, encode(event)).catch(this.onDrop);
+    await this.pub.publish(this.channel, text).catch((err) => {
+      if (replayable(event) && this.#unsent.length < MAX_UNSENT) this.#unsent.push(text);
+      this.onDrop(err);
+    });
+  }
+
+  async #announceUnsent(): Promise<void> {
+    const unsent = this.#unsent;
+    this.#unsent = [];
+    for (const text of unsent) await this.pub.publish(this.channel, text).catch(this.onDrop);
   }
 
   subscribe(handler: BusHandler): () => void {
