@@ -104,6 +104,32 @@ describe.skipIf(!TEST_DATABASE_URL)("message batches in flight on PostgreSQL", (
     expect((await store.chat.messages(c!, { limit: 10 })).map((m) => m.client_id)).toEqual(["a-send", "v-send"]);
   });
 
+  test("on a pool of 3, deleting the channel of a send that waits its turn neither waits for the earlier batch nor leaves the node without a connection", async () => {
+    const [c1, c2] = await channels(2);
+    const [a, v, w] = [await user(), await user(), await user()];
+    const narrow = await openStore({ kind: "postgres", url: db.url, poolSize: 3 });
+    const holding = await raw.reserve();
+    await holding.unsafe("begin");
+    await holding.unsafe("select 1 from users where id = $1 for update", [a]);
+    // The earlier batch waits for a's row on one connection, the later one holds another.
+    const earlier = narrow.chat.insertMessage(msg(a, c1!, "a-send"));
+    await turn();
+    const later = narrow.chat.insertMessage(msg(v, c2!, "v-send")).then(() => "stored", () => "refused");
+    await Bun.sleep(200);
+    const released = Bun.sleep(2000).then(async () => {
+      await holding.unsafe("rollback");
+      holding.release();
+    });
+    // A statement outside a transaction, on the pool: blocked, it held the last connection (everyone's reads waited 2 s).
+    const deleting = await timed(narrow.spaces.deleteChannel(c2!));
+    await released;
+    expect(deleting.ms).toBeLessThan(BOUND_MS);
+    expect((await earlier).created).toBe(true);
+    expect(await later).toBe("refused");
+    expect((await narrow.accounts.userById(w))?.id).toBe(w);
+    await narrow.close();
+  });
+
   test("the same sends on two nodes in crossed order are each stored once, answered alike on both, and hold up nobody", async () => {
     const [c] = await channels(1);
     const others = await Promise.all(Array.from({ length: 8 }, () => user()));
