@@ -55,6 +55,13 @@ describe("config", () => {
       expect(() => loadConfig({ DATA_DIR: dir, NODE_HEARTBEAT_MS: "1000", NODE_DEAD_MS: "1500" })).toThrow(/NODE_DEAD_MS/);
     }));
 
+  test("a socket may fall 8 MiB behind by default (WS_BACKPRESSURE_LIMIT_BYTES, at least 64 KiB) before it is closed", () =>
+    withDir((dir) => {
+      expect(loadConfig({ DATA_DIR: dir }).ws.backpressureLimitBytes).toBe(8 * 1024 * 1024);
+      expect(loadConfig({ DATA_DIR: dir, WS_BACKPRESSURE_LIMIT_BYTES: "65536" }).ws.backpressureLimitBytes).toBe(65536);
+      expect(() => loadConfig({ DATA_DIR: dir, WS_BACKPRESSURE_LIMIT_BYTES: "4096" })).toThrow(/WS_BACKPRESSURE_LIMIT_BYTES/);
+    }));
+
   test("the embedded SFU is the default; SFU=janus needs JANUS_URL", () =>
     withDir((dir) => {
       expect(loadConfig({ DATA_DIR: dir }).calls.sfu).toEqual({ kind: "embedded", network: {} });

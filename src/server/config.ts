@@ -51,6 +51,8 @@ export const EnvSchema = z.object({
   WS_STALE_SECONDS: Int(45),
   WS_MAX_PER_USER: Int(20),
   WS_MAX_PER_SESSION: Int(12),
+  // A floor against typos: far below a few MiB, ordinary bursts on a slow link (a hello, a sync page) would close sockets.
+  WS_BACKPRESSURE_LIMIT_BYTES: z.coerce.number().int().min(64 * 1024).default(8 * 1024 * 1024),
   WRITE_RATE_PER_SECOND: z.coerce.number().positive().default(2),
   WRITE_BURST: Int(60),
   READ_RATE_PER_SECOND: z.coerce.number().positive().default(1),
@@ -146,7 +148,8 @@ export interface Config {
   redis: { url: string; channel: string } | null;
   /** With Redis: how often a node heartbeats, and after how long without one the others clean up after it. */
   cluster: { heartbeatMs: number; deadMs: number };
-  ws: { maxFrameBytes: number; ratePerSecond: number; burst: number; staleSeconds: number; maxPerUser: number; maxPerSession: number };
+  /** backpressureLimitBytes: what a socket may have waiting to be written before it is closed (the gateway's websocket handler). */
+  ws: { maxFrameBytes: number; ratePerSecond: number; burst: number; staleSeconds: number; maxPerUser: number; maxPerSession: number; backpressureLimitBytes: number };
   /** Token buckets per user (per address when anonymous), shared by REST and the gateway; per node. */
   limits: { write: { ratePerSecond: number; burst: number }; read: { ratePerSecond: number; burst: number }; friendRequestsPerTargetPerHour: number; maxSpacesPerUser: number };
   /** Budget of the per-node hello cache (hello/cache.ts); 0 turns it off. */
@@ -298,7 +301,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxConnections: e.MAX_CONNECTIONS ?? Math.max(64, Math.floor(fileLimit() * 0.9) - 64),
     redis: e.REDIS_URL ? { url: e.REDIS_URL, channel: e.REDIS_CHANNEL } : null,
     cluster: { heartbeatMs: e.NODE_HEARTBEAT_MS, deadMs: e.NODE_DEAD_MS },
-    ws: { maxFrameBytes: e.WS_MAX_FRAME_BYTES, ratePerSecond: e.WS_RATE_PER_SECOND, burst: e.WS_BURST, staleSeconds: e.WS_STALE_SECONDS, maxPerUser: e.WS_MAX_PER_USER, maxPerSession: e.WS_MAX_PER_SESSION },
+    ws: { maxFrameBytes: e.WS_MAX_FRAME_BYTES, ratePerSecond: e.WS_RATE_PER_SECOND, burst: e.WS_BURST, staleSeconds: e.WS_STALE_SECONDS, maxPerUser: e.WS_MAX_PER_USER, maxPerSession: e.WS_MAX_PER_SESSION, backpressureLimitBytes: e.WS_BACKPRESSURE_LIMIT_BYTES },
     limits: {
       write: { ratePerSecond: e.WRITE_RATE_PER_SECOND, burst: e.WRITE_BURST },
       read: { ratePerSecond: e.READ_RATE_PER_SECOND, burst: e.READ_BURST },

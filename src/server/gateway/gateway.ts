@@ -73,6 +73,7 @@ export class Gateway {
     this.#handlers = handlers(services);
     this.#guestHandlers = guestHandlers(services, this.#handlers);
     this.websocket.maxPayloadLength = config.ws.maxFrameBytes;
+    this.websocket.backpressureLimit = config.ws.backpressureLimitBytes;
     this.#publicOrigin = new URL(config.publicUrl).origin;
   }
 
@@ -157,6 +158,11 @@ export class Gateway {
     maxPayloadLength: 64 * 1024,
     idleTimeout: 0,
     sendPings: true,
+    // A socket that reads too slowly is closed rather than left open with frames dropped (Bun's
+    // default past the limit): its client reconnects and catches up with sync, so it loses nothing.
+    // The client sees 1006 (no close frame: it would queue behind what it has not read).
+    backpressureLimit: 8 * 1024 * 1024,
+    closeOnBackpressureLimit: true,
     open: (ws) => {
       const { actor } = ws.data;
       let set = this.#byUser.get(actor.userId);
