@@ -32,14 +32,20 @@ afterAll(async () => {
   await janus?.close();
 });
 
-/** Waits until `page` decodes video (frames growing) and receives audio from each of `from`. */
+/**
+ * Waits until `page` decodes video (frames growing) and receives audio from each of `from`. A
+ * timeout names the page's subscribe link and every link's state as the SFU reported it, so a
+ * stall shows which hop stopped.
+ */
 async function decodesAll(page: Page, from: string[]): Promise<Received> {
   const before = await received(page);
   let last = before;
   await until(`decoding ${from.join(", ")}`, async () => {
     last = await received(page);
     const ok = from.every((id) => (last[id]?.framesDecoded ?? 0) > (before[id]?.framesDecoded ?? 0) && (last[id]?.audioPackets ?? 0) > 0);
-    if (!ok) throw new Error(`received ${JSON.stringify(last)}`);
+    if (ok) return;
+    const link = await page.evaluate(() => window.sfuPage.link());
+    throw new Error(`received ${JSON.stringify(last)}; subscribe link ${JSON.stringify(link)}; SFU links ${JSON.stringify(Object.fromEntries(h.links))}`);
   });
   return last;
 }

@@ -17,6 +17,8 @@ export interface SfuPages {
   pages: Map<string, Page>;
   /** Routes an Sfu's outgoing signals to the pages. */
   attach(sfu: Sfu): void;
+  /** Each link's last state as the SFU last attached reports it, by "participant/link". */
+  links: Map<string, string>;
   /**
    * A new context joins `callId`; it publishes camera+microphone at `width` unless width is 0.
    * `offerFirst`: the page offers before the SFU has it in the room (that offer is refused).
@@ -55,12 +57,16 @@ export async function startSfuPages({ netns, flags = [] }: { netns?: Netns; flag
   const inNs = netns ? await launchIn(netns, [...FLAGS, ...flags]) : null;
   const browser = inNs?.browser ?? (await launchBrowser([...FLAGS, ...flags]));
   const pages = new Map<string, Page>();
+  const links = new Map<string, string>();
   return {
     browser,
     pages,
+    links,
     attach(sfu) {
+      links.clear();
       sfu.on((e) => {
         if (e.type === "signal") void pages.get(e.to)?.evaluate((s) => window.sfuPage.handle(s), e.signal).catch(() => {});
+        if (e.type === "connection") links.set(`${e.participantId}/${e.link}`, e.state);
       });
     },
     async join(sfu, callId, id, width = 640, offerFirst = false) {

@@ -84,6 +84,18 @@ const page = {
     });
     return out;
   },
+  /**
+   * The subscribe link as this page sees it, for a stalled test's message: transport bytes still
+   * growing while no track's do points at decryption or demux here, neither growing at the sender.
+   */
+  async link(): Promise<Record<string, unknown>> {
+    const pc = links!.subscriber;
+    const out: Record<string, unknown> = { connection: pc.connectionState, ice: pc.iceConnectionState };
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === "transport") Object.assign(out, { dtls: s.dtlsState, bytesReceived: s.bytesReceived, pairChanges: s.selectedCandidatePairChanges });
+    });
+    return out;
+  },
   close(): void {
     transport?.close();
   },
