@@ -5,7 +5,7 @@
  * gives commands that work as written.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EnvSchema, loadConfig, type Config } from "../src/server/config";
@@ -100,5 +100,18 @@ describe("docs/DEPLOY.md", () => {
     const execs = [...(await deploy).matchAll(/docker compose exec [^`]*/g)].map((m) => m[0]);
     expect(execs.length).toBeGreaterThan(0);
     for (const cmd of execs.filter((c) => /[<>|]/.test(c))) expect(cmd).toMatch(/^docker compose exec -T /);
+  });
+
+  test("the upgrade procedure names every migration that removes or renames a column or table, which a rolling upgrade cannot pass", async () => {
+    const dir = join(root, "src/server/store/migrations");
+    const breaking: string[] = [];
+    for (const name of readdirSync(dir).filter((f) => /^\d{4}_/.test(f)).sort()) {
+      const text = await Bun.file(join(dir, name)).text();
+      const down = text.indexOf("export async function down");
+      const up = text.slice(text.indexOf("export async function up"), down < 0 ? undefined : down);
+      if (/\.(dropColumn|renameColumn|dropTable|renameTo)\(/.test(up)) breaking.push(name.slice(0, 4));
+    }
+    const named = (await deploy).match(/removes or renames a column or a table\s+\(([^)]*) did\)/)?.[1];
+    expect([...(named?.match(/\d{4}/g) ?? [])]).toEqual(breaking);
   });
 });
