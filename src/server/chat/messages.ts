@@ -167,11 +167,12 @@ export class MessageService {
 
   /** `@everyone` and `@here` (one permission). Without it the text still goes out, just without notifying anyone. */
   async #mayMentionEveryone(actor: Actor, c: { kind: string; space_id: string | null }, content: string): Promise<{ mentionsEveryone: boolean; mentionsHere: boolean }> {
+    const none = { mentionsEveryone: false, mentionsHere: false };
+    // Only space channels have them: a DM's or group's text is not searched for them.
+    if (c.kind !== "channel" || !c.space_id) return none;
     const everyone = MENTION_EVERYONE.test(content);
     const here = MENTION_HERE.test(content);
-    if (c.kind !== "channel" || !c.space_id || !(everyone || here) || !can(await this.store.spaces.role(c.space_id, actor.userId), "mentionEveryone")) {
-      return { mentionsEveryone: false, mentionsHere: false };
-    }
+    if (!(everyone || here) || !can(await this.store.spaces.role(c.space_id, actor.userId), "mentionEveryone")) return none;
     return { mentionsEveryone: everyone, mentionsHere: here };
   }
 
