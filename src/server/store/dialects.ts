@@ -67,22 +67,56 @@ function mapUnreachable(err: unknown): never {
 const CONNECT_TIMEOUT_SECONDS = 5;
 
 /**
+ * Whether a statement may wait on a row lock: anything but a plain read. PostgreSQL's reads see a
+ * snapshot and never wait on row locks (only DDL's table locks, which the app takes at start-up
+ * alone); writes and `SELECT … FOR UPDATE/SHARE` wait for whoever holds the row. Errs towards
+ * true (a word in a column name or literal only costs a connection of its own).
+ */
+function mayWaitOnLocks(text: string): boolean {
+  if (!/^\s*(select|with)\b/i.test(text)) return true;
+  return /\b(insert|update|delete|merge|share)\b/i.test(text);
+}
+
+/**
+ * Statements whose session the next ones need: BEGIN (the only statement that opens a
+ * transaction), and the session-level advisory lock Kysely's migrator takes and later unlocks.
+ */
+const PINS_SESSION = /^\s*(begin|start transaction)\b|\bpg_advisory_lock\s*\(/i;
+
+/**
  * Kysely asks for a connection per query. Handing it a reserved one would serialise the node's
- * queries over `max` connections, one round trip each; queries outside a transaction instead go
- * to Bun.SQL's pool, which pipelines concurrent queries on its connections. A transaction needs
- * one connection from BEGIN to COMMIT, so the driver's BEGIN (the only statement that opens one)
- * reserves a connection that the rest of it runs on and that is released with it.
+ * queries over `max` connections, one round trip each; plain reads outside a transaction instead
+ * go to Bun.SQL's pool, which pipelines concurrent queries on its connections. Anything that may
+ * wait on a row lock must not sit on one of those: every query Bun.SQL puts behind it on that
+ * connection (other users' reads) would wait as long as the lock is held. So a write outside a
+ * transaction runs on a connection reserved for it alone (Bun.SQL hands out only idle ones and
+ * sends pipelined reads elsewhere meanwhile). A transaction (or the migrator's session lock)
+ * reserves a connection at its first statement (PINS_SESSION) that the rest of Kysely's
+ * connection runs on and that is released with it. All come out of the same `max` connections.
  */
 export function postgresDialect(url: string, max: number): Dialect {
   const sql = new SQL({ url, max, idleTimeout: 30, connectionTimeout: CONNECT_TIMEOUT_SECONDS });
+  const run = async (on: SQL, text: string, params: unknown[]) => {
+    const res = await on.unsafe(text, params as never[]).catch(mapUnreachable);
+    return { rows: [...res], rowCount: res.count ?? res.length, command: res.command };
+  };
   const pool = {
     async connect() {
       let reserved: Awaited<ReturnType<typeof sql.reserve>> | null = null;
       return {
         async query(text: string, params: unknown[]) {
-          if (!reserved && /^(begin|start transaction)\b/i.test(text)) reserved = await sql.reserve().catch(mapUnreachable);
-          const res = await (reserved ?? sql).unsafe(text, params as never[]).catch(mapUnreachable);
-          return { rows: [...res], rowCount: res.count ?? res.length, command: res.command };
+          if (reserved) return run(reserved, text, params);
+          if (PINS_SESSION.test(text)) {
+            reserved = await sql.reserve().catch(mapUnreachable);
+            return run(reserved, text, params);
+          }
+          if (!mayWaitOnLocks(text)) return run(sql, text, params);
+          const own = await sql.reserve().catch(mapUnreachable);
+          try {
+            return await run(own, text, params);
+          } finally {
+            own.release();
+          }
         },
         release() {
           reserved?.release();
