@@ -47,6 +47,7 @@ import { RedisCallRegistry } from "./calls/redis-call-registry";
 import { IceService } from "./calls/ice";
 import { SignalingRelay } from "./calls/signaling";
 import { SfuBridge } from "./sfu/bridge";
+import type { Sfu } from "./sfu/sfu";
 import { SfuPlacement } from "./sfu/placement";
 import { JanusSfu } from "./sfu/janus";
 import { WeriftSfu } from "./sfu/werift";
@@ -82,6 +83,8 @@ export interface Parley {
   accountDeletion: AccountDeletionService;
   /** Data exports (tests wait for their builds). */
   accountExport: ExportService;
+  /** This node's SFU (tests drop a participant's links on it, as a dead transport would). */
+  sfu: Sfu;
   log: Logger;
   /**
    * Starts listening (port 0 picks a free port). With `devClient`, Bun serves the client from
@@ -152,7 +155,8 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const ice = new IceService(config.rtc, clock);
   const spaces = new SpaceService(store, bus, presence, images, config.limits.maxSpacesPerUser, clock, calls);
   const invites = new InviteService(store, bus, spaces, presence, clock);
-  const bridge = new SfuBridge(config.calls.sfu.kind === "janus" ? new JanusSfu(config.calls.sfu.url) : new WeriftSfu(config.calls.sfu.network), bus, log, { stepTimeoutMs: config.calls.sfuStepTimeoutMs });
+  const sfuEngine: Sfu = config.calls.sfu.kind === "janus" ? new JanusSfu(config.calls.sfu.url) : new WeriftSfu(config.calls.sfu.network);
+  const bridge = new SfuBridge(sfuEngine, bus, log, { stepTimeoutMs: config.calls.sfuStepTimeoutMs });
   const sfu = new SfuPlacement(bridge, callRegistry, bus, () => membership.self.id, log);
   // The SFU room follows the call, on the node it is placed on: opened past MESH_MAX, participants in and out, closed at its end.
   calls.watch((change) => void sfu.changed(change).catch((err) => log.error("sfu sync failed", { error: String(err) })));
@@ -221,6 +225,7 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
     audit,
     accountDeletion,
     accountExport,
+    sfu: sfuEngine,
     log,
     metricsServer: () => metricsServer,
     listen(devClient) {

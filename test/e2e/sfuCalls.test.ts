@@ -149,4 +149,43 @@ describe.skipIf(!enabled)("calls through the SFU in Chromium", () => {
     await tile(A, b).getByRole("button", { name: `Unpin ${b.user.username}` }).click();
     await until("the grid is even again", async () => Math.abs((await width(b)) - (await width(c))) < 2, T);
   }, 240_000);
+
+  test("a participant whose SFU links die on the server gets fresh ones and decodes again, and nobody leaves the call meanwhile", async () => {
+    const { users, open } = await group(srv, 3);
+    const [A, B, C] = open.map((p) => p.page) as [Page, Page, Page];
+    const [a, b] = users.map((u) => u.user.id) as [string, string];
+    // Who the server says left or went away in the call: nobody may, for the SFU links' sake.
+    const gone: { callId: string; type: string }[] = [];
+    const stop = srv.node.bus.subscribe((e) => {
+      if (e.type !== "deliver") return;
+      const ev = e.event;
+      if (ev.type === "call:participant-left" || ev.type === "call:participant-reconnecting" || ev.type === "call:ended") gone.push({ callId: ev.callId, type: ev.type });
+    });
+    try {
+      await ringAll(open);
+      await button(B, "Accept").click({ timeout: T });
+      await button(C, "Accept").click({ timeout: T });
+      for (const P of [A, B, C]) await until("the call through the SFU", () => expectViaSfu(P, 2), T);
+      await expectDecoding(B, "a's camera before b's links die", "main", T, 10, a);
+      const callId = await B.evaluate(() => {
+        (window as unknown as { deadLink: unknown }).deadLink = window.__parleyCall?.peers()[0]?.pc;
+        return window.__parleyCall!.callId!;
+      });
+      // The SFU's end of b's links stops, as a failed DTLS transport or a lost path would: nothing
+      // on the server puts it back, only b's page can.
+      await srv.node.sfu.leave(callId, b);
+      const fresh = () => B.evaluate(() => {
+        const pc = window.__parleyCall?.peers()[0]?.pc;
+        return !!pc && pc !== (window as unknown as { deadLink: unknown }).deadLink && pc.connectionState === "connected";
+      });
+      await until("b's page to make fresh SFU links", fresh, 45_000);
+      await expectDecoding(B, "a's camera on b's fresh links", "main", T, 10, a);
+      await expectDecoding(A, "b's camera after b's links came back", "main", T, 10, b);
+      // The previous tests' calls end meanwhile: only this one counts.
+      expect(gone.filter((g) => g.callId === callId)).toEqual([]);
+      for (const P of [A, B, C]) await expectViaSfu(P, 2);
+    } finally {
+      stop();
+    }
+  }, 240_000);
 });

@@ -99,7 +99,34 @@ export function politeRule(me: string, hostId: string | null): (other: string) =
 type Patch = Partial<CallState> | ((s: CallState) => Partial<CallState>);
 
 function sfuTransport(callId: string): SfuTransport {
-  return new SfuTransport({ iceConfig: fetchIceConfig, send: (signal) => socket?.notify({ type: "sfu:signal", callId, signal }) });
+  const t: SfuTransport = new SfuTransport({
+    iceConfig: fetchIceConfig,
+    send: (signal) => socket?.notify({ type: "sfu:signal", callId, signal }),
+    lost: () => recoverSfu(callId, t),
+  });
+  return t;
+}
+
+/** The first start-over of dead SFU links waits this long; each within RECOVERY_RESET_MS of the last twice as long, up to RECOVERY_MAX_MS. */
+const RECOVERY_FIRST_MS = 500;
+const RECOVERY_MAX_MS = 30_000;
+const RECOVERY_RESET_MS = 60_000;
+let lastRecovery = { at: 0, delay: 0 };
+
+/**
+ * An SFU link of the call died: fresh links, as when the room moves (moveToSfu). Their new
+ * certificate tells the server to start our place in the room over (SfuBridge), while the call
+ * and everyone in it stay; the tiles show "reconnecting" meanwhile. Backing off keeps an SFU
+ * that fails every link from being flooded with joins.
+ */
+function recoverSfu(callId: string, dead: SfuTransport): void {
+  const now = Date.now();
+  const delay = now - lastRecovery.at < RECOVERY_RESET_MS ? Math.min(lastRecovery.delay * 2, RECOVERY_MAX_MS) : RECOVERY_FIRST_MS;
+  lastRecovery = { at: now + delay, delay };
+  setTimeout(() => {
+    // Replaced meanwhile (a move, a new socket) or the call ended: nothing left to recover.
+    if (current?.sfu === dead) moveToSfu(callId, true);
+  }, delay);
 }
 
 /**

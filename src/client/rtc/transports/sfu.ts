@@ -19,7 +19,15 @@ export interface SfuTransportOptions {
   iceConfig: () => Promise<RTCConfiguration>;
   /** Sends `sfu:signal {callId, signal}`. */
   send: (signal: SfuSignalIn) => void;
+  /**
+   * One of the links died (failed, or disconnected past LINK_LOST_MS): these links are done for,
+   * and the caller starts the session over on fresh ones. Called at most once.
+   */
+  lost?: () => void;
 }
+
+/** A link "disconnected" this long is taken for dead: ICE recovers a brief outage by itself first. */
+const LINK_LOST_MS = 4_000;
 
 /** Resolves once `pc` has gathered (and so handed out) all its ICE candidates. */
 function gathered(pc: RTCPeerConnection): Promise<void> {
@@ -47,6 +55,7 @@ export class SfuTransport implements MediaTransport {
   #quality: SfuQualityMonitor | null = null;
   #loss: SfuLossReporter | null = null;
   #closed = false;
+  #lost = false;
 
   constructor(opts: SfuTransportOptions) {
     this.ready = opts.iceConfig().then((config) => {
@@ -54,6 +63,7 @@ export class SfuTransport implements MediaTransport {
       links.subscriber.onconnectionstatechange = () => {
         for (const peer of this.#peers) this.events.emit("connection", { peer, state: links.subscriber.connectionState });
       };
+      if (opts.lost) for (const pc of [links.publisher, links.subscriber]) this.#watch(pc, opts.lost);
       this.#quality = new SfuQualityMonitor(links, () => this.#peers, (peer, quality) => this.events.emit("quality", { peer, quality }));
       this.#quality.start();
       this.#loss = new SfuLossReporter(links.subscriber, (fraction) => opts.send({ kind: "loss", fraction }));
@@ -149,6 +159,24 @@ export class SfuTransport implements MediaTransport {
     this.#closed = true;
     if (this.#links) this.#stop(this.#links);
     this.events.clear();
+  }
+
+  /**
+   * Nothing restarts ICE on the SFU's end of a link, and a DTLS transport that failed or closed
+   * there cannot be renegotiated: a dead link is reported, for the session to start over.
+   */
+  #watch(pc: RTCPeerConnection, lost: () => void): void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const report = () => {
+      if (this.#closed || this.#lost) return;
+      this.#lost = true;
+      lost();
+    };
+    pc.addEventListener("connectionstatechange", () => {
+      clearTimeout(timer);
+      if (pc.connectionState === "failed") report();
+      else if (pc.connectionState === "disconnected") timer = setTimeout(() => pc.connectionState === "disconnected" && report(), LINK_LOST_MS);
+    });
   }
 
   #stop(links: SfuLinks): void {
