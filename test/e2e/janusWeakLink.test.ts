@@ -39,10 +39,8 @@ describe.skipIf(!run)("a subscriber on a weak link (Janus, Chromium)", () => {
   test("gets the lowest layer, a picture that keeps moving and rare probes of its link while the link is capped, while another subscriber keeps the top layer; lifted, it gets the top layer back", async () => {
     sfu = new JanusSfu(janus.url);
     // Beside its two failed probes, the picture froze now and then between them through Janus
-    // (1 to 7 more times in 65 s over three runs, 5–8 s frozen in all), where the embedded SFU's
-    // froze at its probes only. A likely cause, not isolated: Janus asks the publisher for a
-    // keyframe every 10 s (fir_freq), and one of the noisy camera may overflow the capped
-    // link's short queue.
+    // while the room asked publishers for a keyframe every 10 s (fir_freq 10): 6–17 freezes in
+    // 65 s over four runs. With fir_freq off (janus-member.ts) it froze 3–5 times in four runs.
     await weakLinkScenario(sfu, pages, (kbit) => link.shape(kbit), { label: "janus", maxFreezes: 10 });
   }, WEAK_LINK_MS);
 });
