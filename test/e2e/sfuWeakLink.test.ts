@@ -31,6 +31,6 @@ afterAll(async () => {
 describe.skipIf(!run)("a subscriber on a weak link (embedded SFU, Chromium)", () => {
   test("gets the lowest layer, a picture that keeps moving and rare probes of its link while the link is capped, while another subscriber keeps the top layer; lifted, it gets the top layer back", async () => {
     sfu = new WeriftSfu();
-    await weakLinkScenario(sfu, pages, (kbit) => ns.shape(kbit), { label: "embedded", maxFreezes: 3 });
+    await weakLinkScenario(sfu, pages, (kbit) => ns.shape(kbit), { label: "embedded", maxFreezes: 3, maxFrozenS: 10 });
   }, WEAK_LINK_MS);
 });
