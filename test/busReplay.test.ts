@@ -2,7 +2,8 @@
  * One node loses Redis while the others keep it (a network blip between that node and Redis).
  * The others' clients never lost anything, so they never catch up by themselves: the messages
  * the cut-off node stored and acknowledged meanwhile must still reach them, announced once its
- * publisher is back. What is only true for a moment (typing) is not announced late.
+ * publisher is back. What is only true for a moment (typing) is not announced late, and what
+ * a second outage interrupts is announced after it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { BusEvent } from "../src/server/bus/bus";
@@ -26,14 +27,23 @@ describe.skipIf(!REDIS_SERVER)("a node cut off from Redis while the others are n
     await redis.stop();
   });
 
+  const deliver = (event: Record<string, unknown>): BusEvent => ({ type: "deliver", to: { conversation: "c1" }, event: event as unknown as ServerEvent });
+  const message = (id: string) => deliver({ type: "message:new", message: { id, conversationId: "c1", content: id } });
+  const heardBy = (bus: RedisBus, onEach: (heard: string[]) => void = () => {}): string[] => {
+    const heard: string[] = [];
+    bus.subscribe((e) => {
+      if (e.type !== "deliver") return;
+      heard.push(`${e.event.type} ${(e.event as { message?: { id: string } }).message?.id ?? ""}`);
+      onEach(heard);
+    });
+    return heard;
+  };
+
   test("announces the messages it could not announce once it reaches Redis again, in order and once each, and not the typing", async () => {
     const channel = "parley:test:replay";
     const cutOff = await RedisBus.connect(`redis://127.0.0.1:${proxy.port}`, channel);
     const other = await RedisBus.connect(redis.url, channel);
-    const heard: string[] = [];
-    other.subscribe((e) => void (e.type === "deliver" && heard.push(`${e.event.type} ${(e.event as { message?: { id: string } }).message?.id ?? ""}`)));
-    const deliver = (event: Record<string, unknown>): BusEvent => ({ type: "deliver", to: { conversation: "c1" }, event: event as unknown as ServerEvent });
-    const message = (id: string) => deliver({ type: "message:new", message: { id, conversationId: "c1", content: id } });
+    const heard = heardBy(other);
 
     await cutOff.publish(message("m1"));
     await until("the other node to hear m1", () => heard.length === 1);
@@ -51,4 +61,34 @@ describe.skipIf(!REDIS_SERVER)("a node cut off from Redis while the others are n
     await cutOff.close();
     await other.close();
   }, 60_000);
+
+  test("keeps what a second outage interrupts of the announcement and announces it after, in order and once each", async () => {
+    const channel = "parley:test:replay-interrupted";
+    const other = await RedisBus.connect(redis.url, channel);
+    const cutOff = await RedisBus.connect(`redis://127.0.0.1:${proxy.port}`, channel);
+    proxy.cut();
+    await until("the cut-off node to see Redis gone", () => cutOff.ping().then(() => false, () => true));
+    const ids = Array.from({ length: 10_000 }, (_, i) => `m${i}`);
+    for (const id of ids) await cutOff.publish(message(id));
+    let stopped: Promise<void> | undefined;
+    // Redis goes away once the announcement is under way (SIGTERM: an event Redis took reaches both its publisher and the other node, or neither).
+    const heard = heardBy(other, (h) => void (h.length === 100 && (stopped = redis.stop())));
+    proxy.restore();
+    await until("Redis to stop during the announcement", () => stopped !== undefined, 15_000);
+    await stopped;
+    // The cut-off node comes back only after the other node's subscription, or what it announces would reach no one.
+    proxy.cut();
+    const heardDuringFirst = heard.length;
+    expect(heardDuringFirst).toBeLessThan(ids.length);
+    await redis.start();
+    await until("the other node to reach the restarted Redis", () => other.ping().then(() => true, () => false), 15_000);
+    proxy.restore();
+    await until("the other node to hear every message", () => heard.length >= ids.length, 30_000);
+    await cutOff.publish(message("last"));
+    await until("the other node to hear the last message", () => heard.at(-1) === "message:new last");
+    expect(heard).toEqual([...ids, "last"].map((id) => `message:new ${id}`));
+    console.log(`busReplay: ${heardDuringFirst} of ${ids.length} announced before Redis stopped`);
+    await cutOff.close();
+    await other.close();
+  }, 90_000);
 });

@@ -12,7 +12,10 @@ import { decode, encode } from "./wire";
  * at all (only this node did), or may have caught up before this node's publisher was back: the
  * messages it could not announce are kept and announced once it is (clients ignore ones they hold).
  */
-/** Bounds what an outage keeps in memory (a few MB); past it, clients still catch up on reconnect. */
+/**
+ * Bounds what an outage keeps in memory (a few MB). Past it the newer are not kept: clients catch
+ * up from the newest message they hold, so announcing newer ones past a gap would hide the gap.
+ */
 const MAX_UNSENT = 10_000;
 
 /**
@@ -28,7 +31,10 @@ export class RedisBus implements Bus {
   readonly #handlers = new Set<BusHandler>();
   #closed = false;
   /** Encoded message events that could not go out, oldest first, for when the publisher is back. */
-  #unsent: string[] = [];
+  readonly #unsent: string[] = [];
+  #announcing = false;
+  /** The publisher came back while an announcement was still failing: go again once it stops. */
+  #announceAgain = false;
 
   private constructor(
     private readonly pub: RedisLink,
@@ -59,10 +65,33 @@ export class RedisBus implements Bus {
     });
   }
 
+  /**
+   * Each event leaves the queue only once published, so if the publisher fails again midway the
+   * rest stay at its front, ahead of what failed since, for the next time it is back.
+   */
   async #announceUnsent(): Promise<void> {
-    const unsent = this.#unsent;
-    this.#unsent = [];
-    for (const text of unsent) await this.pub.publish(this.channel, text).catch(this.onDrop);
+    if (this.#announcing) {
+      this.#announceAgain = true;
+      return;
+    }
+    this.#announcing = true;
+    let sent = 0;
+    try {
+      while (sent < this.#unsent.length && !this.#closed) {
+        await this.pub.publish(this.channel, this.#unsent[sent]!);
+        sent++;
+      }
+    } catch (err) {
+      this.onDrop(err);
+    } finally {
+      // Only this loop takes from the front; publish() only appends.
+      this.#unsent.splice(0, sent);
+      this.#announcing = false;
+    }
+    if (this.#announceAgain) {
+      this.#announceAgain = false;
+      if (this.pub.up) await this.#announceUnsent();
+    }
   }
 
   subscribe(handler: BusHandler): () => void {
