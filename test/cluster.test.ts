@@ -8,6 +8,7 @@ import { connectWs, type WsClient } from "./support/ws";
 import { befriend } from "./support/social";
 import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
 import { spawnNode } from "./support/processes";
+import { placeCallAcrossNodes, ringAcrossNodes } from "./support/wsCalls";
 
 const REDIS = process.env.TEST_REDIS_URL;
 const enabled = Boolean(TEST_DATABASE_URL && REDIS);
@@ -106,14 +107,7 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
     const b = await registerUser(n2);
     const req = (await (await n1.req("/api/friends/requests", { method: "POST", json: { userId: b.user.id } }, a.jar)).json()) as { request: { id: string } };
     const { conversationId } = (await (await n2.req(`/api/friends/requests/${req.request.id}/accept`, { method: "POST" }, b.jar)).json()) as { conversationId: string };
-    const aWs = await connectWs(b1, a.jar);
-    const bWs = await connectWs(b2, b.jar);
-    await aWs.request({ type: "hello" });
-    await bWs.request({ type: "hello" });
-
-    const { callId } = await aWs.request({ type: "call:invite", conversationId, media: { audio: true, video: true } });
-    await bWs.waitFor((e) => e.type === "call:incoming" && e.callId === callId);
-    expect((await bWs.request({ type: "call:accept", callId })).ok).toBe(true);
+    const { aWs, bWs, callId } = await placeCallAcrossNodes({ base: b1, jar: a.jar }, { base: b2, jar: b.jar }, conversationId, { audio: true, video: true });
     await aWs.waitFor((e) => e.type === "call:accepted" && e.callId === callId);
     // Busy is known on both nodes.
     const c = await registerUser(n2);
@@ -156,12 +150,7 @@ describe.skipIf(!enabled)("two nodes on PostgreSQL and Redis", () => {
     const a = await registerUser(n1);
     const b = await registerUser(n2);
     const conversationId = await befriend(n1, a, b);
-    const aWs = await connectWs(base, a.jar);
-    const bWs = await connectWs(b2, b.jar);
-    await aWs.request({ type: "hello" });
-    await bWs.request({ type: "hello" });
-    const { callId } = await aWs.request({ type: "call:invite", conversationId, media: { audio: true, video: false } });
-    await bWs.waitFor((e) => e.type === "call:incoming" && e.callId === callId);
+    const { bWs, callId } = await ringAcrossNodes({ base, jar: a.jar }, { base: b2, jar: b.jar }, conversationId);
     return { a, bWs, conversationId, callId };
   }
 

@@ -12,7 +12,7 @@ import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
 import { ownRedis, REDIS_SERVER } from "./support/redis-server";
 import { befriend } from "./support/social";
 import { senderAndReader, streamSends, syncAll } from "./support/stream";
-import { connectWs } from "./support/ws";
+import { placeCallAcrossNodes } from "./support/wsCalls";
 
 const enabled = Boolean(REDIS_SERVER && TEST_DATABASE_URL);
 if (!enabled) console.warn("redisRestartCluster: skipped — needs redis-server on PATH and TEST_DATABASE_URL");
@@ -105,13 +105,7 @@ describe.skipIf(!enabled)("Redis restart under two nodes", () => {
 
     // Presence is back (Redis lost it; the clients' reconnects wrote it again) and so is the call registry: a call placed across nodes is answered.
     await until("a to show online to b again", async () => ((await (await n2.req("/api/friends", {}, b.jar)).json()) as { friends: Array<{ presence: string }> }).friends[0]?.presence === "online", 15_000);
-    const aWs = await connectWs(b1, a.jar);
-    const bWs = await connectWs(b2, b.jar);
-    await aWs.request({ type: "hello" });
-    await bWs.request({ type: "hello" });
-    const { callId } = await aWs.request({ type: "call:invite", conversationId, media: { audio: true, video: false } });
-    await bWs.waitFor((e) => e.type === "call:incoming" && e.callId === callId);
-    expect((await bWs.request({ type: "call:accept", callId })).ok).toBe(true);
+    const { aWs, bWs } = await placeCallAcrossNodes({ base: b1, jar: a.jar }, { base: b2, jar: b.jar }, conversationId);
     sender.stop();
     reader.socket.stop();
     aWs.close();
