@@ -2,7 +2,8 @@
  * Redis restarts under two nodes on PostgreSQL (a redis-server of this test's own), with the web
  * client's socket sending on one and reading on the other: /readyz on both follows, and the
  * reader shows every message once — live before and after, through `sync` after the node's
- * 1012 what was sent while Redis was down. test/redisRestart.test.ts has one node's details.
+ * 1012 what was sent while Redis was down (or live as well, when the sending node announces it
+ * after the reader's node is back). test/redisRestart.test.ts has one node's details.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { WS_CLOSE } from "../src/shared/protocol";
@@ -64,7 +65,8 @@ describe.skipIf(!enabled)("Redis restart under two nodes", () => {
     await redis.stop();
     await until("readyz to report the bus down on both nodes", async () => (await ready(n1)) === 503 && (await ready(n2)) === 503, 30_000);
     expect(await (await n1.req("/readyz")).json()).toMatchObject({ store: "up", bus: "down" });
-    // The store still takes messages; their live delivery is lost, the reader's sync brings them.
+    // The store still takes messages. The sending node announces them once its publisher is back,
+    // which reaches the reader live only if its node's subscription was back first: sync brings them either way.
     const during = await sendAll("during");
 
     await redis.start();
@@ -86,7 +88,6 @@ describe.skipIf(!enabled)("Redis restart under two nodes", () => {
       shownByReader: shown.length,
       shownByReaderOnce: new Set(shown).size,
       heardLiveBefore: new Set(heardLive("before")).size,
-      heardLiveDuring: heardLive("during").length,
       heardLiveAfter: new Set(heardLive("after")).size,
       readerClosedWith: closes[0],
     };
@@ -98,7 +99,6 @@ describe.skipIf(!enabled)("Redis restart under two nodes", () => {
       shownByReader: 3 * EACH,
       shownByReaderOnce: 3 * EACH,
       heardLiveBefore: EACH,
-      heardLiveDuring: 0,
       heardLiveAfter: EACH,
       readerClosedWith: WS_CLOSE.RESTART,
     });
