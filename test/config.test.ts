@@ -90,13 +90,13 @@ describe("config", () => {
       expect(c.files).toMatchObject({ endpoint: "http://127.0.0.1:9000", region: "eu-west-1" });
     }));
 
-  test("an https PUBLIC_URL makes cookies Secure; postgres URLs select PostgreSQL with a pool of DATABASE_POOL_SIZE (10 by default)", () =>
+  test("an https PUBLIC_URL makes cookies Secure; postgres URLs select PostgreSQL with a pool of DATABASE_POOL_SIZE (10 by default) and DATABASE_TIMEOUT_MS (5000 by default)", () =>
     withDir((dir) => {
       const c = loadConfig({ DATA_DIR: dir, PUBLIC_URL: "https://chat.example.com/", DATABASE_URL: "postgres://u@h/db" });
       expect(c.secureCookies).toBe(true);
       expect(c.publicUrl).toBe("https://chat.example.com");
-      expect(c.database).toEqual({ kind: "postgres", url: "postgres://u@h/db", poolSize: 10 });
-      expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: "postgres://u@h/db", DATABASE_POOL_SIZE: "8" }).database).toEqual({ kind: "postgres", url: "postgres://u@h/db", poolSize: 8 });
+      expect(c.database).toEqual({ kind: "postgres", url: "postgres://u@h/db", poolSize: 10, timeoutMs: 5000 });
+      expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: "postgres://u@h/db", DATABASE_POOL_SIZE: "8", DATABASE_TIMEOUT_MS: "2000" }).database).toEqual({ kind: "postgres", url: "postgres://u@h/db", poolSize: 8, timeoutMs: 2000 });
     }));
 
   test("the connection cap stays below the open-file limit", () =>

@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { until } from "./support/browser";
-import { registerUser, startNode, type TestNode } from "./support/parley";
-import { createTestDatabase, TEST_DATABASE_URL } from "./support/postgres";
-import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
+import { registerUser, startNodeBehindProxy, type TestNode } from "./support/parley";
+import { TEST_DATABASE_URL } from "./support/postgres";
+import type { TcpProxy } from "./support/tcp-proxy";
 import { befriend } from "./support/social";
-import { senderAndReader, streamSends, syncAll } from "./support/stream";
+import { senderAndReader, storedOfStream, streamSends } from "./support/stream";
 import { connectWs } from "./support/ws";
 
 if (!TEST_DATABASE_URL) console.warn("storeOutage: skipped — needs TEST_DATABASE_URL");
@@ -21,24 +21,12 @@ const MESSAGES = 100;
 const IN_FLIGHT = 4;
 
 describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL unavailable", () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let proxy: TcpProxy;
   let node: TestNode;
   let base: string;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const real = new URL(db.url);
-    proxy = startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
-    const via = new URL(db.url);
-    via.port = String(proxy.port);
-    node = await startNode({ DATABASE_URL: via.href });
-    base = `http://127.0.0.1:${node.listen().port}`;
-  }, 60_000);
-  afterAll(async () => {
-    await node?.dispose();
-    proxy?.close();
-    await db?.drop();
-  }, 60_000);
+  let proxy: TcpProxy;
+  let dispose = async () => {};
+  beforeAll(async () => void ({ node, base, proxy, dispose } = await startNodeBehindProxy()), 60_000);
+  afterAll(() => dispose(), 60_000);
 
   test("requests fail fast with 503 STORE_UNAVAILABLE, readyz reports the store down, and all recovers when it returns", async () => {
     const a = await registerUser(node);
@@ -95,15 +83,12 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL unavailable", () => {
     proxy.restore();
     await done;
 
-    const stored = (await syncAll((frame) => reader.socket.request(frame as never), conversationId)).filter((m) => m.clientId?.startsWith("o"));
+    const { stored, counts } = await storedOfStream(reader, conversationId, "o", acked);
     const storedIds = new Set(stored.map((m) => m.id));
     await until("the reader to have heard every stored message", () => [...storedIds].every((id) => reader.timeline.has(id)), 10_000);
     const heard = reader.liveIds.filter((id) => storedIds.has(id));
     const seen = {
-      acknowledged: acked.size,
-      stored: stored.length,
-      storedOnce: new Set(stored.map((m) => m.clientId)).size,
-      ackedIdsStored: [...acked].filter(([clientId, id]) => stored.some((m) => m.clientId === clientId && m.id === id)).length,
+      ...counts,
       heardOnce: new Set(heard).size,
       // Without a reconnect the reader never synced: everything it shows came live.
       readerReconnected: reader.hellos() > 1,

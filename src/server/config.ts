@@ -21,6 +21,7 @@ export const EnvSchema = z.object({
     .regex(/^(sqlite:|postgres(ql)?:\/\/)/, "must start with sqlite: or postgres://")
     .optional(),
   DATABASE_POOL_SIZE: Int(10),
+  DATABASE_TIMEOUT_MS: Int(5000),
   PUBLIC_URL: z.url().optional(),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   TOTP_KEY: z.string().min(32, "must be at least 32 characters").optional(),
@@ -125,8 +126,12 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  /** PostgreSQL: `poolSize` connections per node (two hold the message batches in flight when there are 3 or more, one when fewer). */
-  database: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; poolSize: number };
+  /**
+   * PostgreSQL: `poolSize` connections per node (two hold the message batches in flight when there
+   * are 3 or more, one when fewer); `timeoutMs` bounds a connect, and a query before the database
+   * is probed (store/pg-breaker.ts; 5 s when absent).
+   */
+  database: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; poolSize: number; timeoutMs?: number };
   publicUrl: string;
   /** False when PUBLIC_URL is unset: links then use the origin each request came in on (http/origin.ts). */
   publicUrlSet: boolean;
@@ -274,7 +279,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dbUrl = e.DATABASE_URL ?? `sqlite:${join(dataDir, "parley.db")}`;
   const database = dbUrl.startsWith("sqlite:")
     ? ({ kind: "sqlite", path: dbUrl.slice("sqlite:".length) } as const)
-    : ({ kind: "postgres", url: dbUrl, poolSize: e.DATABASE_POOL_SIZE } as const);
+    : ({ kind: "postgres", url: dbUrl, poolSize: e.DATABASE_POOL_SIZE, timeoutMs: e.DATABASE_TIMEOUT_MS } as const);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
 
   return Object.freeze({

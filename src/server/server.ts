@@ -107,7 +107,11 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   if (config.files.kind !== "disk" && !opts.files) throw new Error(`createParley: config.files is ${config.files.kind} but no FileStore was given`);
   const log = opts.log ?? createLogger(config.logLevel);
   const dbUrl = config.database.kind === "sqlite" ? `sqlite:${config.database.path}` : config.database.url;
-  const store = await reaching("DATABASE_URL", dbUrl, () => openStore(config.database, opts.storePlugins));
+  const store = await reaching("DATABASE_URL", dbUrl, () =>
+    openStore(config.database, opts.storePlugins, (down, cause) =>
+      down ? log.warn("PostgreSQL marked down: requests fail with STORE_UNAVAILABLE until a probe gets an answer", { error: String(cause) }) : log.info("PostgreSQL answers again"),
+    ),
+  );
   const totpBox = new SecretBox(config.totpKey);
   if (!(await totpKeyOpens(store, totpBox))) {
     await store.close();

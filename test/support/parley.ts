@@ -9,6 +9,7 @@ import { S3FileStore } from "../../src/server/files/s3-file-store";
 import { createParley, type Parley } from "../../src/server/server";
 import type { KyselyStore } from "../../src/server/store/store";
 import { createTestDatabase } from "./postgres";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 export function testConfig(env: Record<string, string> = {}): { config: Readonly<Config>; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), "parley-test-"));
@@ -63,6 +64,34 @@ export async function startNode(env: Record<string, string> = {}, opts: Paramete
       await parley.close();
       await pg?.drop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A node on a throwaway PostgreSQL database that it reaches through a TCP proxy the test can cut or hang; `directUrl` bypasses the proxy. */
+export async function startNodeBehindProxy(env: Record<string, string> = {}): Promise<{ node: TestNode; base: string; proxy: TcpProxy; directUrl: string; dispose(): Promise<void> }> {
+  const db = await createTestDatabase();
+  const real = new URL(db.url);
+  const proxy = startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
+  const via = new URL(db.url);
+  via.port = String(proxy.port);
+  const dispose = async () => {
+    proxy.close();
+    await db.drop();
+  };
+  const node = await startNode({ ...env, DATABASE_URL: via.href }).catch(async (err) => {
+    await dispose();
+    throw err;
+  });
+  const base = `http://127.0.0.1:${node.listen().port}`;
+  return {
+    node,
+    base,
+    proxy,
+    directUrl: db.url,
+    async dispose() {
+      await node.dispose();
+      await dispose();
     },
   };
 }

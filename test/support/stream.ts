@@ -98,6 +98,18 @@ export function streamSends(sender: ParleySocket, conversationId: string, tag: s
   return { acked, done: Promise.all(Array.from({ length: inFlight }, send)).then(() => {}) };
 }
 
+/** The messages of a stream (streamSends, clientIds starting `tag`) stored in the conversation, and how they compare with what was acknowledged. */
+export async function storedOfStream(reader: Reader, conversationId: string, tag: string, acked: Map<string, string>) {
+  const stored = (await syncAll((frame) => reader.socket.request(frame as never), conversationId)).filter((m) => m.clientId?.startsWith(tag));
+  const counts = {
+    acknowledged: acked.size,
+    stored: stored.length,
+    storedOnce: new Set(stored.map((m) => m.clientId)).size,
+    ackedIdsStored: stored.filter((m) => acked.get(m.clientId!) === m.id).length,
+  };
+  return { stored, counts };
+}
+
 /**
  * A sender's socket (at `senderBase`) and a reader of `conversationId` (at `readerBase`), both
  * connected; `closes` gets both sockets' close codes, `senderHello` runs on each of the sender's hellos.

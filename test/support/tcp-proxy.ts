@@ -3,7 +3,9 @@
  * unreachable for one node without touching the service other suites use. Given several
  * targets it is a failover load balancer: each connection goes to the first that accepts.
  * It can also slow what the service answers to a set pace, so that work reading from it (an
- * export streaming files from S3) takes long enough for a test to watch it happen.
+ * export streaming files from S3) takes long enough for a test to watch it happen. And it can
+ * hang: accept connections and keep them open while forwarding nothing, like a host or network
+ * that silently drops packets (a client waits on its timeouts rather than being refused).
  */
 import type { Socket, TCPSocketListener } from "bun";
 
@@ -20,13 +22,17 @@ interface Pair {
   up: Lane;
   /** Upstream has closed: the client's side closes once what it sent is through. */
   ended?: boolean;
+  /** Opened or caught while the proxy hung: it forwards nothing, ever (its bytes were lost). */
+  dead?: boolean;
 }
 
 export interface TcpProxy {
   port: number;
   /** Stops listening and drops every open connection both ways. */
   cut(): void;
-  /** Listens again on the same port. */
+  /** Forwards nothing either way from now on, on open connections and on those it accepts meanwhile; restore() ends it for new ones. */
+  hang(): void;
+  /** Listens again on the same port, and forwards new connections again after hang(). */
   restore(): void;
   /** Passes at most this many bytes a second from upstream to each client; null lifts the limit. */
   throttle(bytesPerSecond: number | null): void;
@@ -58,6 +64,7 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
   let listener: TCPSocketListener<Pair> | null = null;
   let rate: number | null = null;
   let pacer: ReturnType<typeof setInterval> | null = null;
+  let hung = false;
   const drop = (p: Pair) => {
     pairs.delete(p);
     p.down.socket?.end();
@@ -78,6 +85,7 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
           pump(pair.up);
         },
         data(_up, chunk) {
+          if (pair.dead) return;
           pair.down.queue.push(new Uint8Array(chunk));
           if (rate === null) toDown(pair);
         },
@@ -96,9 +104,11 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
           const pair: Pair = { down: { socket: down, queue: [] }, up: { queue: [] } };
           down.data = pair;
           pairs.add(pair);
-          connectUp(pair, 0);
+          if (hung) pair.dead = true;
+          else connectUp(pair, 0);
         },
         data(down, chunk) {
+          if (down.data.dead) return;
           down.data.up.queue.push(new Uint8Array(chunk));
           pump(down.data.up);
         },
@@ -116,7 +126,15 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
       listener = null;
       for (const p of [...pairs]) drop(p);
     },
+    hang() {
+      hung = true;
+      for (const p of pairs) {
+        p.dead = true;
+        p.up.queue.length = p.down.queue.length = 0;
+      }
+    },
     restore() {
+      hung = false;
       listener ??= listen(bound);
     },
     throttle(bytesPerSecond) {

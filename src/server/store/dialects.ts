@@ -7,6 +7,7 @@ import { Database as BunSqlite } from "bun:sqlite";
 import { SQL } from "bun";
 import { PostgresDialect, SqliteDialect, type Dialect } from "kysely";
 import { AppError } from "../../shared/errors";
+import { PgBreaker, unreachable, type BreakerOptions } from "./pg-breaker";
 
 export function sqliteDialect(path: string): { dialect: Dialect; raw: BunSqlite } {
   const raw = new BunSqlite(path, { create: true, strict: true });
@@ -47,24 +48,15 @@ export function sqliteDialect(path: string): { dialect: Dialect; raw: BunSqlite 
   return { dialect: new SqliteDialect({ database: database as never }), raw };
 }
 
-/**
- * PostgreSQL out of reach (refused, dropped, timed out, shutting down, out of connection slots):
- * Bun's driver codes and SQLSTATE classes 08, 57P01–57P03 and 53300.
- */
-function unreachable(err: unknown): boolean {
-  const { code, errno } = (err ?? {}) as { code?: unknown; errno?: unknown };
-  if (typeof code === "string" && /^ERR_POSTGRES_(CONNECTION_|IDLE_TIMEOUT|LIFETIME_TIMEOUT)/.test(code)) return true;
-  return typeof errno === "string" && /^(08...|57P0[123]|53300)$/.test(errno);
-}
+const storeUnavailable = (cause: unknown) => Object.assign(new AppError("STORE_UNAVAILABLE", "The database is unreachable; try again shortly", undefined, 1), { cause });
 
 /** Requests fail at once with 503 STORE_UNAVAILABLE while PostgreSQL is down; the pool reconnects by itself. */
 function mapUnreachable(err: unknown): never {
-  if (unreachable(err)) throw Object.assign(new AppError("STORE_UNAVAILABLE", "The database is unreachable; try again shortly", undefined, 1), { cause: err });
-  throw err;
+  throw unreachable(err) ? storeUnavailable(err) : err;
 }
 
-/** How long opening a connection may take before the request fails (a host that drops packets would hang it). */
-const CONNECT_TIMEOUT_SECONDS = 5;
+/** How long opening a connection, or a query before the database is probed, may go unanswered (DATABASE_TIMEOUT_MS). */
+const DEFAULT_TIMEOUT_MS = 5000;
 
 /**
  * Whether a statement may wait on a row lock: anything but a plain read. PostgreSQL's reads see a
@@ -93,12 +85,29 @@ const PINS_SESSION = /^\s*(begin|start transaction)\b|\bpg_advisory_lock\s*\(/i;
  * sends pipelined reads elsewhere meanwhile). A transaction (or the migrator's session lock)
  * reserves a connection at its first statement (PINS_SESSION) that the rest of Kysely's
  * connection runs on and that is released with it. All come out of the same `max` connections.
+ * Everything goes through a circuit breaker (pg-breaker.ts): while the database is down, each
+ * query fails at once rather than waiting on a connection that hangs.
  */
-export function postgresDialect(url: string, max: number): Dialect {
-  const sql = new SQL({ url, max, idleTimeout: 30, connectionTimeout: CONNECT_TIMEOUT_SECONDS });
+export function postgresDialect(url: string, max: number, timeoutMs = DEFAULT_TIMEOUT_MS, onChange?: BreakerOptions["onChange"]): Dialect {
+  const open = () => new SQL({ url, max, idleTimeout: 30, connectionTimeout: timeoutMs / 1000 });
+  let sql = open();
+  const breaker = new PgBreaker({
+    url,
+    timeoutMs,
+    onChange,
+    reset() {
+      void sql.close({ timeout: 0 });
+      sql = open();
+    },
+  });
   const run = async (on: SQL, text: string, params: unknown[]) => {
-    const res = await on.unsafe(text, params as never[]).catch(mapUnreachable);
+    if (breaker.down !== null) throw storeUnavailable(breaker.down);
+    const res = await breaker.watch(on.unsafe(text, params as never[])).catch(mapUnreachable);
     return { rows: [...res], rowCount: res.count ?? res.length, command: res.command };
+  };
+  const reserve = () => {
+    if (breaker.down !== null) throw storeUnavailable(breaker.down);
+    return breaker.watch(sql.reserve()).catch(mapUnreachable);
   };
   const pool = {
     async connect() {
@@ -107,24 +116,26 @@ export function postgresDialect(url: string, max: number): Dialect {
         async query(text: string, params: unknown[]) {
           if (reserved) return run(reserved, text, params);
           if (PINS_SESSION.test(text)) {
-            reserved = await sql.reserve().catch(mapUnreachable);
+            reserved = await reserve();
             return run(reserved, text, params);
           }
           if (!mayWaitOnLocks(text)) return run(sql, text, params);
-          const own = await sql.reserve().catch(mapUnreachable);
+          const own = await reserve();
           try {
             return await run(own, text, params);
           } finally {
-            own.release();
+            own.release().catch(() => {});
           }
         },
         release() {
-          reserved?.release();
+          // A connection of a pool the breaker dropped is closed already.
+          reserved?.release().catch(() => {});
           reserved = null;
         },
       };
     },
     async end() {
+      breaker.close();
       await sql.close();
     },
   };

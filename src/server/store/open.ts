@@ -2,11 +2,12 @@ import type { KyselyPlugin } from "kysely";
 import type { Config } from "../config";
 import { postgresDialect, sqliteDialect } from "./dialects";
 import { KyselyStore } from "./store";
+import type { BreakerOptions } from "./pg-breaker";
 import { batchesInFlight } from "./message-batcher";
 
-/** Opens the configured store and applies migrations (idempotent). */
-export async function openStore(database: Config["database"], plugins: KyselyPlugin[] = []): Promise<KyselyStore> {
-  const dialect = database.kind === "sqlite" ? sqliteDialect(database.path).dialect : postgresDialect(database.url, database.poolSize);
+/** Opens the configured store and applies migrations (idempotent); PostgreSQL tells `onChange` when it is marked down and up again. */
+export async function openStore(database: Config["database"], plugins: KyselyPlugin[] = [], onChange?: BreakerOptions["onChange"]): Promise<KyselyStore> {
+  const dialect = database.kind === "sqlite" ? sqliteDialect(database.path).dialect : postgresDialect(database.url, database.poolSize, database.timeoutMs, onChange);
   const store = new KyselyStore(dialect, plugins, batchesInFlight(database));
   await store.migrate();
   return store;

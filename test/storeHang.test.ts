@@ -1,0 +1,116 @@
+/**
+ * PostgreSQL that hangs rather than refuses (a proxy in front of the shared server that stops
+ * forwarding, on open connections and on those it accepts meanwhile): once the store has found
+ * out, requests fail at once with 503 STORE_UNAVAILABLE instead of each waiting on a connection
+ * that never answers, /readyz says the store is down, and when the database answers again
+ * requests flow without a restart and every acknowledged message is stored. A statement waiting
+ * on a row lock for longer than the timeout does not mark the store down.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
+import { until } from "./support/browser";
+import { registerUser, startNodeBehindProxy, type TestNode } from "./support/parley";
+import { TEST_DATABASE_URL } from "./support/postgres";
+import type { TcpProxy } from "./support/tcp-proxy";
+import { befriend } from "./support/social";
+import { senderAndReader, storedOfStream, streamSends } from "./support/stream";
+
+if (!TEST_DATABASE_URL) console.warn("storeHang: skipped — needs TEST_DATABASE_URL");
+
+/** DATABASE_TIMEOUT_MS of the node: a connect, or a query before the database is probed. */
+const TIMEOUT_MS = 2000;
+const REQUESTS = 40;
+const AT_ONCE = 4;
+const MESSAGES = 100;
+const IN_FLIGHT = 4;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
+  let node: TestNode;
+  let base: string;
+  let proxy: TcpProxy;
+  let directUrl: string;
+  let dispose = async () => {};
+  beforeAll(async () => void ({ node, base, proxy, directUrl, dispose } = await startNodeBehindProxy({ DATABASE_TIMEOUT_MS: String(TIMEOUT_MS), DATABASE_POOL_SIZE: "4" })), 60_000);
+  afterAll(() => dispose(), 60_000);
+
+  test(`while PostgreSQL hangs, ${REQUESTS} requests after the first answer 503 STORE_UNAVAILABLE each well within the timeout, /readyz reports the store down, and once it answers again requests flow and every acknowledged message is stored once`, async () => {
+    const a = await registerUser(node);
+    const b = await registerUser(node);
+    const conversationId = await befriend(node, a, b);
+    const { sender, reader } = await senderAndReader(base, a.jar, base, b.jar, conversationId);
+    const { acked, done } = streamSends(sender, conversationId, "h", MESSAGES, IN_FLIGHT);
+    await until("the first acknowledgements", () => acked.size >= 30);
+
+    proxy.hang();
+    const hungAt = performance.now();
+    // The first requests wait for the store to find out: a connect that times out, or a query unanswered and a probe too.
+    await until("a request to be refused", async () => (await node.req("/api/conversations", {}, a.jar)).status === 503, 5 * TIMEOUT_MS);
+    const foundOutMs = performance.now() - hungAt;
+
+    // A few at a time, as users' requests come in: a burst of all at once would time the node's CPU, not the wait.
+    const answers: Array<{ status: number; code?: string; retryAfter: string | null; ms: number }> = [];
+    for (let i = 0; i < REQUESTS; i += AT_ONCE) {
+      const wave = Array.from({ length: AT_ONCE }, async () => {
+        const t0 = performance.now();
+        const res = await node.req("/api/conversations", {}, a.jar);
+        const body = (await res.json()) as { error?: { code: string } };
+        return { status: res.status, code: body.error?.code, retryAfter: res.headers.get("retry-after"), ms: performance.now() - t0 };
+      });
+      answers.push(...(await Promise.all(wave)));
+    }
+    const readyAt = performance.now();
+    const ready = await node.req("/readyz");
+    const readyMs = performance.now() - readyAt;
+    const ms = answers.map((x) => x.ms);
+    console.log(`storeHang: found out ${Math.round(foundOutMs)} ms after the hang; ${REQUESTS} requests then answered in p50 ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (timeout ${TIMEOUT_MS} ms); /readyz in ${readyMs.toFixed(1)} ms`);
+    expect(answers.filter((x) => x.status === 503 && x.code === "STORE_UNAVAILABLE" && x.retryAfter === "1").length).toBe(REQUESTS);
+    expect(median(ms)).toBeLessThan(TIMEOUT_MS / 10);
+    expect(Math.max(...ms)).toBeLessThan(TIMEOUT_MS / 2);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ error: { code: "UNAVAILABLE" }, store: "down" });
+    expect(readyMs).toBeLessThan(TIMEOUT_MS / 4);
+    expect((await node.req("/healthz")).status).toBe(200);
+    const ackedBeforeRestore = acked.size;
+
+    proxy.restore();
+    const restoredAt = performance.now();
+    await until("readyz to report the store up", async () => (await node.req("/readyz")).status === 200, 15_000);
+    const recoveredMs = performance.now() - restoredAt;
+    expect((await node.req("/api/conversations", {}, a.jar)).status).toBe(200);
+    await done;
+
+    const { counts: seen } = await storedOfStream(reader, conversationId, "h", acked);
+    console.log(`storeHang: ${MESSAGES} sent, ${JSON.stringify(seen)}; ${ackedBeforeRestore} acknowledged before the database answered again, ready ${Math.round(recoveredMs)} ms after`);
+    expect(seen).toEqual({ acknowledged: MESSAGES, stored: MESSAGES, storedOnce: MESSAGES, ackedIdsStored: MESSAGES });
+    sender.stop();
+    reader.socket.stop();
+  }, 90_000);
+
+  test("an update waiting on a row lock for three times the timeout answers once the lock is released, and meanwhile the store stays up", async () => {
+    const a = await registerUser(node);
+    const raw = new SQL({ url: directUrl, max: 1 });
+    try {
+      const holding = await raw.reserve();
+      await holding.unsafe("begin");
+      await holding.unsafe("select id from users where id = $1 for update", [a.user.id]);
+      const t0 = performance.now();
+      const waiting = node.req("/api/users/me", { method: "PATCH", json: { displayName: "Waited" } }, a.jar).then((res) => ({ status: res.status, ms: performance.now() - t0 }));
+      const readiness: number[] = [];
+      while (performance.now() - t0 < 3 * TIMEOUT_MS) {
+        readiness.push((await node.req("/readyz")).status);
+        await Bun.sleep(200);
+      }
+      await holding.unsafe("commit");
+      holding.release();
+      const updated = await waiting;
+      expect(updated.status).toBe(200);
+      expect(updated.ms).toBeGreaterThan(3 * TIMEOUT_MS);
+      expect(readiness.filter((s) => s !== 200)).toEqual([]);
+      expect((await node.req("/api/conversations", {}, a.jar)).status).toBe(200);
+    } finally {
+      await raw.close();
+    }
+  }, 60_000);
+});
