@@ -112,6 +112,8 @@ for (const [name, available, create] of IMPLEMENTATIONS) {
 
     test("choosing a simulcast layer changes the resolution a subscriber receives", async () => {
       const page = pages.get("b")!;
+      // What this test needs of the earlier ones, said as such (with its links) if it is missing.
+      await decodesAll(page, ["a"]);
       const width = async () => {
         const before = (await received(page)).a!.framesDecoded;
         let w = 0;
@@ -135,6 +137,7 @@ for (const [name, available, create] of IMPLEMENTATIONS) {
 
     test("a camera nobody watches (layer off: its tile is on another grid page) is no longer forwarded to that subscriber, its microphone still is; asked for again, it comes back", async () => {
       const page = pages.get("b")!;
+      await decodesAll(page, ["a", "d"]);
       await page.evaluate(() => window.sfuPage.layer("a", "camera", "off"));
       // Stopped: no new frame of a's camera in 2 s while a's audio keeps arriving (packets already
       // on their way when the layer changed may still decode, so the window starts over until then).

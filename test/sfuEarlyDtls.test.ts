@@ -5,9 +5,10 @@
  * held back while the subscriber, already connected, sends its ClientHello.
  */
 import { expect, test } from "bun:test";
-import { RTCPeerConnection } from "werift";
-import { createPeer, keepEarlyDtls } from "../src/server/sfu/werift-media";
+import { keepEarlyDtls } from "../src/server/sfu/werift-dtls";
+import { createPeer } from "../src/server/sfu/werift-media";
 import { until } from "./support/browser";
+import { subscribeTo } from "./support/werift-subscriber";
 
 const STALL_MS = 800;
 
@@ -35,12 +36,7 @@ test("a ClientHello that reaches the SFU before its DTLS transport starts is ans
     if (!helloAt && data[0] === 22) helloAt = performance.now();
   });
 
-  const subscriber = new RTCPeerConnection({ iceUseIpv6: false });
-  subscriber.onIceCandidate.subscribe((c) => void (c && sfu.addIceCandidate(c.toJSON())));
-  sfu.onIceCandidate.subscribe((c) => void (c && subscriber.addIceCandidate(c.toJSON())));
-  await subscriber.setRemoteDescription({ type: "offer", sdp: sfu.localDescription!.sdp });
-  await subscriber.setLocalDescription(await subscriber.createAnswer());
-  await sfu.setRemoteDescription({ type: "answer", sdp: subscriber.localDescription!.sdp });
+  const subscriber = await subscribeTo(sfu);
 
   await until("the SFU side's DTLS to connect", async () => connectedAt > 0, 30_000);
   // The subscriber's ClientHello (a handshake record) reached the SFU before its DTLS started; the

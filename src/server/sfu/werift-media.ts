@@ -90,40 +90,6 @@ export function addCandidate(pc: RTCPeerConnection, candidate: SfuIceCandidate):
   void pc.addIceCandidate(candidate).catch(() => {});
 }
 
-/** RFC 7983: a first byte of 20–63 is a DTLS record. */
-const isDtlsRecord = (data: Buffer) => data.length > 0 && data[0]! >= 20 && data[0]! <= 63;
-const keeping = new WeakSet<object>();
-
-/**
- * Keeps the DTLS records that reach a link before werift's DTLS transport has started and hands
- * them to it when it starts. On a subscribe link the browser (answerer of our actpass offer) is
- * the DTLS client: when this process stalls, its ClientHello arrives before werift's own ICE
- * agent reports connected, werift's DTLS server does not exist yet and the record was dropped —
- * the browser sent it again ~1 s later, in 9 of 16 measured late joins. Call after each
- * setLocalDescription; transports already started or already watched are left alone.
- */
-export function keepEarlyDtls(pc: RTCPeerConnection): void {
-  for (const transport of pc.dtlsTransports) {
-    if (transport.state !== "new" || keeping.has(transport)) continue;
-    keeping.add(transport);
-    const connection = transport.iceTransport.connection;
-    const early: Buffer[] = [];
-    const listener = connection.onData.subscribe((data) => {
-      if (transport.state === "new" && isDtlsRecord(data) && early.length < 16) early.push(data);
-    });
-    const started = transport.onStateChange.subscribe((state) => {
-      if (state === "new") return;
-      listener.unSubscribe();
-      started.unSubscribe();
-      if (state !== "connecting") return;
-      // start() makes its DTLS socket in the same turn, right after announcing "connecting".
-      queueMicrotask(() => {
-        for (const data of early) connection.onData.execute(data);
-      });
-    });
-  }
-}
-
 /** werift's ICE agent, as far as keepConsent uses it (queryConsent is private in its types). */
 interface IceAgent {
   state: string;
