@@ -8,9 +8,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { SCREEN_CAPTURE_FLAGS, artifactPath, browserAvailable, launchBrowser, until } from "../support/browser";
-import { CallPages, button, expectDecoding, expectOnlySpeaker, expectViaSfu, groupConversation, startCallServer, type CallServer, type OpenPage } from "../support/calls";
+import { CallPages, button, expectDecoding, expectOnlySpeaker, expectViaSfu, groupConversation, startCallServer, watchForText, type CallServer, type OpenPage } from "../support/calls";
 import { smallCameraFlag } from "../support/camera";
 import { registerUser } from "../support/parley";
+import { stallFirstSubscribeDtls } from "../support/sfu-faults";
 
 const enabled = browserAvailable("sfu calls e2e");
 /** Generous: several pages encode and decode at once on a small, shared machine. */
@@ -30,10 +31,10 @@ afterAll(async () => {
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 
-/** `n` users, the first friends with all others and owner of a group DM holding them all; each on its page. */
-async function group(srv: CallServer, n: number): Promise<{ users: User[]; open: OpenPage[] }> {
-  const users: User[] = [];
-  for (let i = 0; i < n; i++) users.push(await registerUser(srv.node));
+/** `n` users (`known` ones first, then new ones), the first friends with all others and owner of a group DM holding them all; each on its page. */
+async function group(srv: CallServer, n: number, known: User[] = []): Promise<{ users: User[]; open: OpenPage[] }> {
+  const users = [...known];
+  while (users.length < n) users.push(await registerUser(srv.node));
   const id = await groupConversation(srv, users, "crowd");
   // One at a time: a loaded machine opens several pages at once too slowly.
   const open: OpenPage[] = [];
@@ -151,41 +152,95 @@ describe.skipIf(!enabled)("calls through the SFU in Chromium", () => {
   }, 240_000);
 
   test("a participant whose SFU links die on the server gets fresh ones and decodes again, and nobody leaves the call meanwhile", async () => {
-    const { users, open } = await group(srv, 3);
-    const [A, B, C] = open.map((p) => p.page) as [Page, Page, Page];
-    const [a, b] = users.map((u) => u.user.id) as [string, string];
-    // Who the server says left or went away in the call: nobody may, for the SFU links' sake.
+    const { pages, ids: [a, b], callId, gone, stop } = await sfuCallOfThree();
+    const [A, B] = pages;
+    try {
+      await expectDecoding(B, "a's camera before b's links die", "main", T, 10, a);
+      await markLink(B);
+      // The SFU's end of b's links stops, as a failed DTLS transport or a lost path would: nothing
+      // on the server puts it back, only b's page can.
+      await srv.node.sfu.leave(callId, b);
+      await until("b's page to make fresh SFU links", () => freshLink(B), 45_000);
+      await expectDecoding(B, "a's camera on b's fresh links", "main", T, 10, a);
+      await expectDecoding(A, "b's camera after b's links came back", "main", T, 10, b);
+      // The previous tests' calls end meanwhile: only this one counts.
+      expect(gone.filter((g) => g.callId === callId)).toEqual([]);
+      for (const P of pages) await expectViaSfu(P, 2);
+    } finally {
+      stop();
+    }
+  }, 240_000);
+
+  test("a participant whose SFU subscribe link never gets past connecting (the SFU's DTLS never answers) shows reconnecting, gets fresh links and decodes again, and nobody leaves the call", async () => {
+    const users = [await registerUser(srv.node), await registerUser(srv.node)];
+    const b = users[1]!.user.id;
+    const fault = stallFirstSubscribeDtls(srv.node.sfu, b);
+    try {
+      const { pages, ids: [a], callId, gone, stop } = await sfuCallOfThree(users);
+      const [A, B] = pages;
+      try {
+        await until("b's first subscribe link to stall on the SFU", fault.stalled, T);
+        await markLink(B);
+        const aTile = `[data-testid="call-tile"][data-participant="${a}"]`;
+        const sawReconnecting = await watchForText(B, "Reconnecting…", aTile);
+        // Given up on after LINK_CONNECT_MS, the link's tiles say so until the fresh links connect.
+        await B.locator(aTile).getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor({ timeout: 45_000 });
+        await B.screenshot({ path: artifactPath("sfu-call-link-never-connected.png") });
+        await until("b's page to make fresh SFU links", () => freshLink(B), 60_000);
+        // The stalled link never got connected: it was given up, not dropped after working.
+        expect(await B.evaluate(() => (window as unknown as { deadStates: string[] }).deadStates)).not.toContain("connected");
+        await expectDecoding(B, "a's camera on b's fresh links", "main", T, 10, a);
+        await expectDecoding(A, "b's camera after b's links came back", "main", T, 10, b);
+        expect(await sawReconnecting()).toBe(true);
+        expect(await B.locator(aTile).getByText("Reconnecting…").count()).toBe(0);
+        expect(gone.filter((g) => g.callId === callId)).toEqual([]);
+        for (const P of pages) await expectViaSfu(P, 2);
+      } finally {
+        stop();
+      }
+    } finally {
+      fault.restore();
+    }
+  }, 240_000);
+
+  /**
+   * A video call of three (`known` users first, then new ones) through the SFU, everyone
+   * accepted; `gone` collects who the server says left or went away in any call until `stop`:
+   * nobody may, for the SFU links' sake.
+   */
+  async function sfuCallOfThree(known: User[] = []) {
+    const { users: all, open } = await group(srv, 3, known);
+    const pages = open.map((p) => p.page) as [Page, Page, Page];
+    const ids = all.map((u) => u.user.id) as [string, string, string];
     const gone: { callId: string; type: string }[] = [];
     const stop = srv.node.bus.subscribe((e) => {
       if (e.type !== "deliver") return;
       const ev = e.event;
       if (ev.type === "call:participant-left" || ev.type === "call:participant-reconnecting" || ev.type === "call:ended") gone.push({ callId: ev.callId, type: ev.type });
     });
-    try {
-      await ringAll(open);
-      await button(B, "Accept").click({ timeout: T });
-      await button(C, "Accept").click({ timeout: T });
-      for (const P of [A, B, C]) await until("the call through the SFU", () => expectViaSfu(P, 2), T);
-      await expectDecoding(B, "a's camera before b's links die", "main", T, 10, a);
-      const callId = await B.evaluate(() => {
-        (window as unknown as { deadLink: unknown }).deadLink = window.__parleyCall?.peers()[0]?.pc;
-        return window.__parleyCall!.callId!;
-      });
-      // The SFU's end of b's links stops, as a failed DTLS transport or a lost path would: nothing
-      // on the server puts it back, only b's page can.
-      await srv.node.sfu.leave(callId, b);
-      const fresh = () => B.evaluate(() => {
-        const pc = window.__parleyCall?.peers()[0]?.pc;
-        return !!pc && pc !== (window as unknown as { deadLink: unknown }).deadLink && pc.connectionState === "connected";
-      });
-      await until("b's page to make fresh SFU links", fresh, 45_000);
-      await expectDecoding(B, "a's camera on b's fresh links", "main", T, 10, a);
-      await expectDecoding(A, "b's camera after b's links came back", "main", T, 10, b);
-      // The previous tests' calls end meanwhile: only this one counts.
-      expect(gone.filter((g) => g.callId === callId)).toEqual([]);
-      for (const P of [A, B, C]) await expectViaSfu(P, 2);
-    } finally {
-      stop();
-    }
-  }, 240_000);
+    await ringAll(open);
+    await button(pages[1], "Accept").click({ timeout: T });
+    await button(pages[2], "Accept").click({ timeout: T });
+    for (const P of pages) await until("the call through the SFU", () => expectViaSfu(P, 2), T);
+    const callId = await pages[0].evaluate(() => window.__parleyCall!.callId!);
+    return { pages, ids, callId, gone, stop };
+  }
 });
+
+/** Remembers the page's current SFU subscribe link (freshLink tells another from it) and the states it goes through. */
+function markLink(P: Page): Promise<void> {
+  return P.evaluate(() => {
+    const w = window as unknown as { deadLink: RTCPeerConnection | undefined; deadStates: string[] };
+    const pc = (w.deadLink = window.__parleyCall?.peers()[0]?.pc);
+    w.deadStates = [pc?.connectionState ?? "none"];
+    pc?.addEventListener("connectionstatechange", () => w.deadStates.push(pc.connectionState));
+  });
+}
+
+/** Whether the page's SFU subscribe link is another than the one markLink saw, and connected. */
+function freshLink(P: Page): Promise<boolean> {
+  return P.evaluate(() => {
+    const pc = window.__parleyCall?.peers()[0]?.pc;
+    return !!pc && pc !== (window as unknown as { deadLink: unknown }).deadLink && pc.connectionState === "connected";
+  });
+}

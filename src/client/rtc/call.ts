@@ -209,7 +209,7 @@ export class Call {
     this.#meter.watch(id, null);
     this.#update(id, (p) => {
       p.clearTracks();
-      p.connection = "new";
+      p.restartLink();
       p.away = false;
     });
     this.#transport.restartPeer(id);

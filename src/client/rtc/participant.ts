@@ -174,6 +174,8 @@ export interface ParticipantView {
   /** Only while they say they share. */
   screen: MediaStream | null;
   connection: RTCPeerConnectionState;
+  /** Unreachable: away, or the link went down and is not connected again yet (see RemoteParticipant.lost). */
+  lost: boolean;
   quality: CallQuality | null;
   /** The server says their socket dropped; they have a few seconds to come back. */
   away: boolean;
@@ -184,17 +186,35 @@ export interface ParticipantView {
 export class RemoteParticipant {
   readonly id: string;
   media: MediaFlags;
-  connection: RTCPeerConnectionState = "new";
   quality: CallQuality | null = null;
   away = false;
   speaking = false;
   readonly #tracks = new Map<MediaSource, MediaStreamTrack>();
   #stream: MediaStream | null = null;
   #screen: MediaStream | null = null;
+  #connection: RTCPeerConnectionState = "new";
+  /** The link failed or disconnected and has not been connected since, fresh links (a new transport) included. */
+  #down = false;
 
   constructor(id: string, media: MediaFlags) {
     this.id = id;
     this.media = media;
+  }
+
+  get connection(): RTCPeerConnectionState {
+    return this.#connection;
+  }
+
+  set connection(state: RTCPeerConnectionState) {
+    this.#connection = state;
+    if (state === "connected") this.#down = false;
+    else if (state === "failed" || state === "disconnected") this.#down = true;
+  }
+
+  /** Their new page starts a fresh link of its own: nothing of ours is being mended. */
+  restartLink(): void {
+    this.#connection = "new";
+    this.#down = false;
   }
 
   setTrack(source: MediaSource, track: MediaStreamTrack): void {
@@ -216,9 +236,13 @@ export class RemoteParticipant {
     this.#screen = screen ? new MediaStream([screen]) : null;
   }
 
-  /** True when they are unreachable: their socket is away or the link is down. */
+  /**
+   * True when they are unreachable: their socket is away, or the link went down and is not yet
+   * connected again — through an ICE restart or fresh links, so a tile says "Reconnecting…" for
+   * the whole mending, not just until the fresh link starts connecting.
+   */
   get lost(): boolean {
-    return this.away || this.connection === "disconnected" || this.connection === "failed";
+    return this.away || this.#down;
   }
 
   view(): ParticipantView {
@@ -228,6 +252,7 @@ export class RemoteParticipant {
       stream: this.#stream,
       screen: this.media.screen ? this.#screen : null,
       connection: this.connection,
+      lost: this.lost,
       quality: this.quality,
       away: this.away,
       speaking: this.speaking,

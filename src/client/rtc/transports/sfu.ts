@@ -14,20 +14,19 @@ import { SfuLinks } from "../sfu-links";
 import type { LinkInfo, MediaTransport, TransportEvents } from "../transport";
 import { SfuLossReporter } from "./sfu-loss";
 import { SfuQualityMonitor } from "./sfu-quality";
+import { LinkWatch, type LinkDeath } from "./sfu-watch";
 
 export interface SfuTransportOptions {
   iceConfig: () => Promise<RTCConfiguration>;
   /** Sends `sfu:signal {callId, signal}`. */
   send: (signal: SfuSignalIn) => void;
   /**
-   * One of the links died (failed, or disconnected past LINK_LOST_MS): these links are done for,
-   * and the caller starts the session over on fresh ones. Called at most once.
+   * One of the links died (see LinkWatch: failed, disconnected too long, or never connected):
+   * these links are done for, and the caller starts the session over on fresh ones. Called at
+   * most once, never after close().
    */
   lost?: () => void;
 }
-
-/** A link "disconnected" this long is taken for dead: ICE recovers a brief outage by itself first. */
-const LINK_LOST_MS = 4_000;
 
 /** Resolves once `pc` has gathered (and so handed out) all its ICE candidates. */
 function gathered(pc: RTCPeerConnection): Promise<void> {
@@ -54,6 +53,7 @@ export class SfuTransport implements MediaTransport {
   #links: SfuLinks | null = null;
   #quality: SfuQualityMonitor | null = null;
   #loss: SfuLossReporter | null = null;
+  #watches: LinkWatch[] = [];
   #closed = false;
   #lost = false;
 
@@ -63,7 +63,8 @@ export class SfuTransport implements MediaTransport {
       links.subscriber.onconnectionstatechange = () => {
         for (const peer of this.#peers) this.events.emit("connection", { peer, state: links.subscriber.connectionState });
       };
-      if (opts.lost) for (const pc of [links.publisher, links.subscriber]) this.#watch(pc, opts.lost);
+      const lost = opts.lost;
+      if (lost) this.#watches = [links.publisher, links.subscriber].map((pc) => new LinkWatch(pc, (why) => this.#died(links, pc, why, lost)));
       this.#quality = new SfuQualityMonitor(links, () => this.#peers, (peer, quality) => this.events.emit("quality", { peer, quality }));
       this.#quality.start();
       this.#loss = new SfuLossReporter(links.subscriber, (fraction) => opts.send({ kind: "loss", fraction }));
@@ -162,24 +163,19 @@ export class SfuTransport implements MediaTransport {
   }
 
   /**
-   * Nothing restarts ICE on the SFU's end of a link, and a DTLS transport that failed or closed
-   * there cannot be renegotiated: a dead link is reported, for the session to start over.
+   * One dead link ends both: the session starts over on fresh ones. A subscribe link that never
+   * connected shows its tiles as failed (reconnecting) meanwhile, as one that failed would.
    */
-  #watch(pc: RTCPeerConnection, lost: () => void): void {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const report = () => {
-      if (this.#closed || this.#lost) return;
-      this.#lost = true;
-      lost();
-    };
-    pc.addEventListener("connectionstatechange", () => {
-      clearTimeout(timer);
-      if (pc.connectionState === "failed") report();
-      else if (pc.connectionState === "disconnected") timer = setTimeout(() => pc.connectionState === "disconnected" && report(), LINK_LOST_MS);
-    });
+  #died(links: SfuLinks, pc: RTCPeerConnection, why: LinkDeath, lost: () => void): void {
+    if (this.#closed || this.#lost) return;
+    this.#lost = true;
+    console.warn(`sfu link lost (${pc === links.publisher ? "publish" : "subscribe"}: ${why})`);
+    if (pc === links.subscriber && why === "never-connected") for (const peer of this.#peers) this.events.emit("connection", { peer, state: "failed" });
+    lost();
   }
 
   #stop(links: SfuLinks): void {
+    for (const w of this.#watches) w.close();
     this.#quality?.stop();
     this.#loss?.stop();
     links.close();

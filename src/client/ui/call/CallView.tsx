@@ -95,7 +95,7 @@ export function CallView() {
           <p className="text-xs tabular-nums text-zinc-400">
             {group && scopeName ? <span data-testid="call-headcount">{headcount} · </span> : null}
             <span data-testid="call-duration">{acceptedAt ? formatDuration(now - acceptedAt) : "0:00"}</span>
-            {connected ? null : group && count === 1 ? " · Waiting for others" : " · Connecting…"}
+            {connected ? null : lost ? " · Reconnecting…" : group && count === 1 ? " · Waiting for others" : " · Connecting…"}
           </p>
         </div>
         {/* In the header, not over the stage, where it would cover the top of a tile (its link quality). */}

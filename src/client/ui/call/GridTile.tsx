@@ -77,7 +77,7 @@ export function GridTile({ id, compact = false, className }: { id: string; compa
   const media = self ? local : (remote?.media ?? { audio: false, video: false, screen: false });
   const speaking = self ? localSpeaking : !!(remote?.speaking || entry?.speaking);
   const hand = self ? myHand : !!entry?.handRaised;
-  const lost = !!remote && (remote.away || remote.connection === "failed" || remote.connection === "disconnected");
+  const lost = !!remote?.lost;
   const showVideo = media.video && hasLiveVideo(stream);
   const [videoRef, hasPicture] = useHasPicture();
   const avatar = <Avatar name={avatarName} seed={seed} src={avatarUrl} size={compact ? "md" : "lg"} />;
