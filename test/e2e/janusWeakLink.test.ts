@@ -38,12 +38,11 @@ afterAll(async () => {
 describe.skipIf(!run)("a subscriber on a weak link (Janus, Chromium)", () => {
   test("gets the lowest layer, a picture that keeps moving and rare probes of its link while the link is capped, while another subscriber keeps the top layer; lifted, it gets the top layer back", async () => {
     sfu = new JanusSfu(janus.url);
-    // Beside its two failed probes, the picture froze now and then between them through Janus
-    // while the room asked publishers for a keyframe every 10 s (fir_freq 10): 6–17 freezes in
-    // 65 s over four runs. With fir_freq off (janus-member.ts) it froze 3–5 times in four runs
-    // alone, but 12 times (9.6 s) inside a full CI run; the embedded SFU freezes at its probes
-    // only. Why Janus freezes more on a capped link is not isolated, so its bound is loose: the
-    // check that the picture keeps moving (2 frames a second in every 5 s) still holds it.
-    await weakLinkScenario(sfu, pages, (kbit) => link.shape(kbit), { label: "janus", maxFreezes: 20, maxFrozenS: 20 });
+    // Janus asks the publisher for upper-layer keyframes on its own, about 2 a second for half
+    // the capped window, no subscriber asking (60 in 33 s, 72 in 33 s, 43 in 22 s in three runs),
+    // so they do not count its probes, and only the capped subscriber's freezes beyond the
+    // unconstrained one's are judged: -3, 2 and -9 more (1.3 s, 5.8 s and -1.6 s longer) in
+    // three runs alone, the unconstrained one freezing 10, 0 and 13 times.
+    await weakLinkScenario(sfu, pages, (kbit) => link.shape(kbit), { label: "janus", maxExtraFreezes: 6, maxExtraFrozenS: 15, maxProbes: null });
   }, WEAK_LINK_MS);
 });

@@ -31,6 +31,10 @@ afterAll(async () => {
 describe.skipIf(!run)("a subscriber on a weak link (embedded SFU, Chromium)", () => {
   test("gets the lowest layer, a picture that keeps moving and rare probes of its link while the link is capped, while another subscriber keeps the top layer; lifted, it gets the top layer back", async () => {
     sfu = new WeriftSfu();
-    await weakLinkScenario(sfu, pages, (kbit) => ns.shape(kbit), { label: "embedded", maxFreezes: 3, maxFrozenS: 10 });
+    // Alone it froze only at its two probes, 1.2 s each, the unconstrained subscriber as often
+    // (the probes' keyframes stall the upper layer). With 2–4 busy loops on the 2 cores both froze
+    // 3–12 times, in the same seconds; the capped one at most 0 more times but once 8 s longer (a
+    // keyframe lost to the cap: Chromium asks again only after 3 s).
+    await weakLinkScenario(sfu, pages, (kbit) => ns.shape(kbit), { label: "embedded", maxExtraFreezes: 3, maxExtraFrozenS: 15, maxProbes: 3 });
   }, WEAK_LINK_MS);
 });

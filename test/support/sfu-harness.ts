@@ -105,3 +105,7 @@ export async function startSfuPages({ netns, flags = [] }: { netns?: Netns; flag
 export function received(page: Page): Promise<Received> {
   return page.evaluate(() => window.sfuPage.received());
 }
+
+export function keyframeRequests(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => window.sfuPage.keyframeRequests());
+}

@@ -23,6 +23,8 @@ export interface Received {
     /** Times the video froze so far, and for how many seconds in all (Chromium's freezeCount, totalFreezesDuration: no new frame for well over the usual gap). */
     freezes: number;
     frozen: number;
+    /** Keyframes this page asked for (PLI, FIR) so far. */
+    keyframeRequests: number;
     /** Video bytes received so far. */
     videoBytes: number;
     audioPackets: number;
@@ -72,15 +74,24 @@ const page = {
       if (s.type !== "inbound-rtp") return;
       const info = links!.tracks.find((t) => t.mid === s.mid);
       if (!info) return;
-      const r = (out[info.participantId] ??= { framesDecoded: 0, frameWidth: 0, freezes: 0, frozen: 0, videoBytes: 0, audioPackets: 0, firstFrameAt: null });
+      const r = (out[info.participantId] ??= { framesDecoded: 0, frameWidth: 0, freezes: 0, frozen: 0, keyframeRequests: 0, videoBytes: 0, audioPackets: 0, firstFrameAt: null });
       if (s.kind === "video") {
         r.framesDecoded += s.framesDecoded ?? 0;
         r.frameWidth = Math.max(r.frameWidth, s.frameWidth ?? 0);
         r.freezes += s.freezeCount ?? 0;
         r.frozen += s.totalFreezesDuration ?? 0;
+        r.keyframeRequests += (s.pliCount ?? 0) + (s.firCount ?? 0);
         r.videoBytes += s.bytesReceived ?? 0;
         r.firstFrameAt = firstFrames.get(info.participantId) ?? null;
       } else r.audioPackets += s.packetsReceived ?? 0;
+    });
+    return out;
+  },
+  /** Keyframes asked of this page's camera so far (PLI, FIR), per simulcast rid. */
+  async keyframeRequests(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    (await links!.publisher.getStats()).forEach((s) => {
+      if (s.type === "outbound-rtp" && s.kind === "video") out[s.rid ?? ""] = (out[s.rid ?? ""] ?? 0) + (s.pliCount ?? 0) + (s.firCount ?? 0);
     });
     return out;
   },
