@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EnvSchema, loadConfig, type Config } from "../src/server/config";
+import { ERROR_CODES } from "../src/shared/errors";
 
 const root = join(import.meta.dir, "..");
 const compose = Bun.YAML.parse(await Bun.file(join(root, "docker-compose.yml")).text()) as {
@@ -89,9 +90,9 @@ describe("docker-compose.yml", () => {
 describe("docs/DEPLOY.md", () => {
   const deploy = Bun.file(join(root, "docs/DEPLOY.md")).text();
 
-  test("every setting it names is one the config schema reads, or one of .env's for the compose file", async () => {
+  test("every setting it names is one the config schema reads, or one of .env's for the compose file (or an error code the API answers)", async () => {
     const named = new Set([...(await deploy).matchAll(/`([A-Z][A-Z0-9_]{2,})(?:`|=)/g)].map((m) => m[1]!));
-    const known = new Set([...Object.keys(EnvSchema.shape), ...Object.keys(example)]);
+    const known = new Set<string>([...Object.keys(EnvSchema.shape), ...Object.keys(example), ...ERROR_CODES]);
     expect(named.size).toBeGreaterThan(20);
     expect([...named].filter((name) => !known.has(name))).toEqual([]);
   });
