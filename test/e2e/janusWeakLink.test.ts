@@ -42,7 +42,10 @@ describe.skipIf(!run)("a subscriber on a weak link (Janus, Chromium)", () => {
     // the capped window, no subscriber asking (60 in 33 s, 72 in 33 s, 43 in 22 s in three runs),
     // so they do not count its probes, and only the capped subscriber's freezes beyond the
     // unconstrained one's are judged: -3, 2 and -9 more (1.3 s, 5.8 s and -1.6 s longer) in
-    // three runs alone, the unconstrained one freezing 10, 0 and 13 times.
-    await weakLinkScenario(sfu, pages, (kbit) => link.shape(kbit), { label: "janus", maxExtraFreezes: 6, maxExtraFrozenS: 15, maxProbes: null });
+    // three runs alone, the unconstrained one freezing 10, 0 and 13 times. Those keyframes cost the
+    // publisher's encoder its frame rate: inside a full CI run (3932e50) the capped subscriber
+    // decoded 256 frames in 64 s, 9 in its slowest 5 s, the unconstrained one 125, so the picture
+    // need move only 1 frame a second here (the embedded SFU is held to 2).
+    await weakLinkScenario(sfu, pages, (kbit) => link.shape(kbit), { label: "janus", maxExtraFreezes: 6, maxExtraFrozenS: 15, maxProbes: null, minFramesPer5s: 5 });
   }, WEAK_LINK_MS);
 });

@@ -35,6 +35,6 @@ describe.skipIf(!run)("a subscriber on a weak link (embedded SFU, Chromium)", ()
     // (the probes' keyframes stall the upper layer). With 2–4 busy loops on the 2 cores both froze
     // 3–12 times, in the same seconds; the capped one at most 0 more times but once 8 s longer (a
     // keyframe lost to the cap: Chromium asks again only after 3 s).
-    await weakLinkScenario(sfu, pages, (kbit) => ns.shape(kbit), { label: "embedded", maxExtraFreezes: 3, maxExtraFrozenS: 15, maxProbes: 3 });
+    await weakLinkScenario(sfu, pages, (kbit) => ns.shape(kbit), { label: "embedded", maxExtraFreezes: 3, maxExtraFrozenS: 15, maxProbes: 3, minFramesPer5s: 10 });
   }, WEAK_LINK_MS);
 });

@@ -104,13 +104,14 @@ function account(label: string, seconds: Second[]): string {
  * starved machine (CI runs Chromium and the SFU on 2 shared cores) both freeze, for reasons that
  * are not the SFU's. `maxExtraFreezes` and `maxExtraFrozenS`: how many more times, and how many
  * more seconds in all (of the 65 s capped), the capped subscriber's picture may freeze; `maxProbes`:
- * how often the SFU may switch it up meanwhile (null: not judged).
+ * how often the SFU may switch it up meanwhile (null: not judged); `minFramesPer5s`: the fewest
+ * frames it may decode in any 5 s.
  */
 export async function weakLinkScenario(
   sfu: Sfu,
   { near, far }: WeakLinkPages,
   shape: (kbit: number | null) => Promise<void>,
-  { label, maxExtraFreezes, maxExtraFrozenS, maxProbes }: { label: string; maxExtraFreezes: number; maxExtraFrozenS: number; maxProbes: number | null },
+  { label, maxExtraFreezes, maxExtraFrozenS, maxProbes, minFramesPer5s }: { label: string; maxExtraFreezes: number; maxExtraFrozenS: number; maxProbes: number | null; minFramesPer5s: number },
 ): Promise<void> {
   near.attach(sfu);
   far.attach(sfu);
@@ -142,11 +143,11 @@ export async function weakLinkScenario(
   // The capped one stayed on the lowest, but for probes of its link.
   check("seconds the capped subscriber was on the lowest layer", seconds.filter((s) => s.weak.width === LOW).length).toBeGreaterThanOrEqual(seconds.length * 0.8);
   check("width the capped subscriber ended on", last.weak.width).toBe(LOW);
-  // Its picture kept moving: at least 2 new frames a second in every 5 s. The camera sends 15, but
-  // the publisher's encoder alone sets the lowest layer's rate, and on a busy core it drops it to
-  // 7–8 a second for the whole run (seen through Janus: 470 and 549 frames in 65 s).
+  // Its picture kept moving: at least `minFramesPer5s` new frames in every 5 s. The camera sends
+  // 15 a second, but the publisher's encoder alone sets the lowest layer's rate, and on a busy core
+  // it drops it to 7–8 a second for the whole run (seen through Janus: 470 and 549 frames in 65 s).
   const slowest = Math.min(...seconds.slice(5).map((s, i) => s.weak.frames - seconds[i]!.weak.frames));
-  check("fewest frames the capped subscriber decoded in 5 s", slowest).toBeGreaterThanOrEqual(10);
+  check("fewest frames the capped subscriber decoded in 5 s", slowest).toBeGreaterThanOrEqual(minFramesPer5s);
   // A probe costs a keyframe of an upper layer (the publisher's encoder then drops frames of it
   // for about a second, so the unconstrained subscriber freezes at probes too: comparing freezes
   // alone would miss probing too often). After the first (10 s in) the SFU waits 20 s, then 40 s:
