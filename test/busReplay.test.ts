@@ -2,10 +2,11 @@
  * One node loses Redis while the others keep it (a network blip between that node and Redis).
  * The others' clients never lost anything, so they never catch up by themselves: the messages
  * the cut-off node stored and acknowledged meanwhile must still reach them, announced once its
- * publisher is back. What is only true for a moment (typing) is not announced late, and what
- * a second outage interrupts is announced after it.
+ * publisher is back, ahead of what it publishes meanwhile. What is only true for a moment
+ * (typing) is not announced late, and what a second outage interrupts is announced after it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { RedisClient } from "bun";
 import type { BusEvent } from "../src/server/bus/bus";
 import { RedisBus } from "../src/server/bus/redis";
 import type { ServerEvent } from "../src/shared/protocol";
@@ -58,6 +59,50 @@ describe.skipIf(!REDIS_SERVER)("a node cut off from Redis while the others are n
     await cutOff.publish(message("m5"));
     await until("the other node to hear m5", () => heard.length >= 5);
     expect(heard).toEqual(["message:new m1", "message:new m2", "message:new m3", "message:new m4", "message:new m5"]);
+    await cutOff.close();
+    await other.close();
+  }, 60_000);
+
+  test("announces what it publishes during the announcement after what it could not announce, in order and once each", async () => {
+    const channel = "parley:test:replay-live";
+    const cutOff = await RedisBus.connect(`redis://127.0.0.1:${proxy.port}`, channel);
+    const other = await RedisBus.connect(redis.url, channel);
+    proxy.cut();
+    await until("the cut-off node to see Redis gone", () => cutOff.ping().then(() => false, () => true));
+    const ids = Array.from({ length: 2_000 }, (_, i) => `m${i}`);
+    for (const id of ids) await cutOff.publish(message(id));
+    const live = ["live1", "live2", "live3"];
+    // New messages are published as soon as the other node hears the announcement begin.
+    const heard = heardBy(other, (h) => void (h.length === 1 && live.forEach((id) => void cutOff.publish(message(id)))));
+    proxy.restore();
+    await until("the other node to hear every message", () => heard.length >= ids.length + live.length, 15_000);
+    expect(heard).toEqual([...ids, ...live].map((id) => `message:new ${id}`));
+    await cutOff.close();
+    await other.close();
+  }, 60_000);
+
+  test("drops a message Redis refuses outright instead of holding up the ones after it", async () => {
+    const channel = "parley:test:replay-refused";
+    const admin = new RedisClient(redis.url);
+    await admin.send("ACL", ["SETUSER", "limited", "reset", "on", "nopass", "~*", "&*", "+@all"]);
+    const refused: unknown[] = [];
+    const onDrop = (err: unknown) => void ((err as { code?: string }).code === "ERR_REDIS_SERVER_ERROR" && refused.push(err));
+    const cutOff = await RedisBus.connect(`redis://limited:any@127.0.0.1:${proxy.port}`, channel, onDrop);
+    const other = await RedisBus.connect(redis.url, channel);
+    const heard = heardBy(other);
+    proxy.cut();
+    await until("the cut-off node to see Redis gone", () => cutOff.ping().then(() => false, () => true));
+    for (const id of ["m1", "m2", "m3"]) await cutOff.publish(message(id));
+    // Meanwhile the node lost the right to publish on the channel: Redis answers each with NOPERM.
+    await admin.send("ACL", ["SETUSER", "limited", "resetchannels"]);
+    proxy.restore();
+    await until("Redis to refuse each queued message", () => refused.length >= 3, 15_000);
+    await admin.send("ACL", ["SETUSER", "limited", "allchannels"]);
+    await cutOff.publish(message("m4"));
+    await until("the other node to hear m4", () => heard.length >= 1);
+    expect(heard).toEqual(["message:new m4"]);
+    expect(refused).toHaveLength(3);
+    admin.close();
     await cutOff.close();
     await other.close();
   }, 60_000);

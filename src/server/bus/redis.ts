@@ -10,7 +10,8 @@ import { decode, encode } from "./wire";
  * to catch up: `onResume` runs once the subscription is back, and the node then has its clients
  * reconnect, which makes them `sync` (server.ts). Other nodes' clients may not have lost Redis
  * at all (only this node did), or may have caught up before this node's publisher was back: the
- * messages it could not announce are kept and announced once it is (clients ignore ones they hold).
+ * messages it could not announce are kept and announced once it is (clients ignore ones they hold),
+ * and newer messages wait behind them until they are out.
  */
 /**
  * Bounds what an outage keeps in memory (a few MB). Past it the newer are not kept: clients catch
@@ -25,6 +26,11 @@ const MAX_UNSENT = 10_000;
  */
 function replayable(e: BusEvent): boolean {
   return e.type === "deliver" && /^(message|reaction|thread|read):/.test(e.event.type);
+}
+
+/** Redis answered with an error reply (e.g. NOPERM): the same event would be refused again. */
+function refused(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "ERR_REDIS_SERVER_ERROR";
 }
 
 export class RedisBus implements Bus {
@@ -58,16 +64,29 @@ export class RedisBus implements Bus {
   async publish(event: BusEvent): Promise<void> {
     if (this.#closed) return;
     const text = encode(event);
+    if (replayable(event) && this.#unsent.length > 0) {
+      // Published now it would reach the others ahead of the older ones still waiting.
+      if (!this.#keep(text)) this.onDrop(new Error("Redis bus: unsent queue full"));
+      if (this.pub.up && !this.#announcing) void this.#announceUnsent();
+      return;
+    }
     // A write already committed must not fail because its announcement could not go out.
     await this.pub.publish(this.channel, text).catch((err) => {
-      if (replayable(event) && this.#unsent.length < MAX_UNSENT) this.#unsent.push(text);
+      if (replayable(event) && !refused(err)) this.#keep(text);
       this.onDrop(err);
     });
   }
 
+  #keep(text: string): boolean {
+    if (this.#unsent.length >= MAX_UNSENT) return false;
+    this.#unsent.push(text);
+    return true;
+  }
+
   /**
    * Each event leaves the queue only once published, so if the publisher fails again midway the
-   * rest stay at its front, ahead of what failed since, for the next time it is back.
+   * rest stay at its front, ahead of what failed since, for the next time it is back. One Redis
+   * refuses outright would be refused again each time and hold up the rest behind it: it is dropped.
    */
   async #announceUnsent(): Promise<void> {
     if (this.#announcing) {
@@ -75,17 +94,20 @@ export class RedisBus implements Bus {
       return;
     }
     this.#announcing = true;
-    let sent = 0;
+    let done = 0;
     try {
-      while (sent < this.#unsent.length && !this.#closed) {
-        await this.pub.publish(this.channel, this.#unsent[sent]!);
-        sent++;
+      while (done < this.#unsent.length && !this.#closed) {
+        try {
+          await this.pub.publish(this.channel, this.#unsent[done]!);
+        } catch (err) {
+          this.onDrop(err);
+          if (!refused(err)) break;
+        }
+        done++;
       }
-    } catch (err) {
-      this.onDrop(err);
     } finally {
       // Only this loop takes from the front; publish() only appends.
-      this.#unsent.splice(0, sent);
+      this.#unsent.splice(0, done);
       this.#announcing = false;
     }
     if (this.#announceAgain) {
