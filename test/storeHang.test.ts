@@ -4,10 +4,12 @@
  * out, requests fail at once with 503 STORE_UNAVAILABLE instead of each waiting on a connection
  * that never answers, /readyz says the store is down, and when the database answers again
  * requests flow without a restart and every acknowledged message is stored. A statement waiting
- * on a row lock for longer than the timeout does not mark the store down.
+ * on a row lock for longer than the timeout does not mark the store down, nor does a database
+ * slower to connect than the timeout that the probe, given twice as long, still reaches.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
+import { createLogger } from "../src/server/obs/log";
 import { until } from "./support/browser";
 import { registerUser, startNodeBehindProxy, type TestNode } from "./support/parley";
 import { TEST_DATABASE_URL } from "./support/postgres";
@@ -23,6 +25,9 @@ const REQUESTS = 40;
 const AT_ONCE = 4;
 const MESSAGES = 100;
 const IN_FLIGHT = 4;
+/** Over the timeout, so the pool's connects time out, and under the probe's twice the timeout. */
+const SLOW_CONNECT_MS = 1.3 * TIMEOUT_MS;
+const MARKED_DOWN = "PostgreSQL marked down";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -32,7 +37,9 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
   let proxy: TcpProxy;
   let directUrl: string;
   let dispose = async () => {};
-  beforeAll(async () => void ({ node, base, proxy, directUrl, dispose } = await startNodeBehindProxy({ DATABASE_TIMEOUT_MS: String(TIMEOUT_MS), DATABASE_POOL_SIZE: "4" })), 60_000);
+  const logs: string[] = [];
+  const log = createLogger("info", (line) => void logs.push(line));
+  beforeAll(async () => void ({ node, base, proxy, directUrl, dispose } = await startNodeBehindProxy({ DATABASE_TIMEOUT_MS: String(TIMEOUT_MS), DATABASE_POOL_SIZE: "4" }, { log })), 60_000);
   afterAll(() => dispose(), 60_000);
 
   test(`while PostgreSQL hangs, ${REQUESTS} requests after the first answer 503 STORE_UNAVAILABLE each well within the timeout, /readyz reports the store down, and once it answers again requests flow and every acknowledged message is stored once`, async () => {
@@ -45,8 +52,9 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
 
     proxy.hang();
     const hungAt = performance.now();
-    // The first requests wait for the store to find out: a connect that times out, or a query unanswered and a probe too.
-    await until("a request to be refused", async () => (await node.req("/api/conversations", {}, a.jar)).status === 503, 5 * TIMEOUT_MS);
+    // The node finds out from the sends in flight: a query unanswered for the timeout, then a probe unanswered for twice as long.
+    // (A request refused meanwhile says less: one whose connect timed out is refused with the store up.)
+    await until("the store to be marked down", () => logs.some((line) => line.includes(MARKED_DOWN)), 6 * TIMEOUT_MS);
     const foundOutMs = performance.now() - hungAt;
 
     // A few at a time, as users' requests come in: a burst of all at once would time the node's CPU, not the wait.
@@ -71,6 +79,7 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ error: { code: "UNAVAILABLE" }, store: "down" });
     expect(readyMs).toBeLessThan(TIMEOUT_MS / 4);
+    expect(logs.filter((line) => line.includes(MARKED_DOWN))).toHaveLength(1);
     expect((await node.req("/healthz")).status).toBe(200);
     const ackedBeforeRestore = acked.size;
 
@@ -90,6 +99,7 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
 
   test("an update waiting on a row lock for three times the timeout answers once the lock is released, and meanwhile the store stays up", async () => {
     const a = await registerUser(node);
+    const since = logs.length;
     const raw = new SQL({ url: directUrl, max: 1 });
     try {
       const holding = await raw.reserve();
@@ -108,9 +118,27 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
       expect(updated.status).toBe(200);
       expect(updated.ms).toBeGreaterThan(3 * TIMEOUT_MS);
       expect(readiness.filter((s) => s !== 200)).toEqual([]);
+      expect(logs.slice(since).filter((line) => line.includes(MARKED_DOWN))).toEqual([]);
       expect((await node.req("/api/conversations", {}, a.jar)).status).toBe(200);
     } finally {
       await raw.close();
     }
   }, 60_000);
+
+  test("a connect slower than the timeout fails its own request, but the probe, given twice the timeout, gets an answer and the store is never marked down", async () => {
+    const a = await registerUser(node);
+    const since = logs.length;
+    proxy.slowConnects(SLOW_CONNECT_MS);
+    // Drops the pool's open connections, so that the next request opens one (once the pool has seen them close).
+    proxy.cut();
+    proxy.restore();
+    await Bun.sleep(300);
+    const slow = await node.req("/api/conversations", {}, a.jar);
+    expect(slow.status).toBe(503);
+    // The probe that connect timeout started takes SLOW_CONNECT_MS; wait out all the time it has.
+    await Bun.sleep(2 * TIMEOUT_MS + 500);
+    proxy.slowConnects(null);
+    expect(logs.slice(since).filter((line) => line.includes(MARKED_DOWN))).toEqual([]);
+    expect((await node.req("/api/conversations", {}, a.jar)).status).toBe(200);
+  }, 30_000);
 });

@@ -69,7 +69,7 @@ export async function startNode(env: Record<string, string> = {}, opts: Paramete
 }
 
 /** A node on a throwaway PostgreSQL database that it reaches through a TCP proxy the test can cut or hang; `directUrl` bypasses the proxy. */
-export async function startNodeBehindProxy(env: Record<string, string> = {}): Promise<{ node: TestNode; base: string; proxy: TcpProxy; directUrl: string; dispose(): Promise<void> }> {
+export async function startNodeBehindProxy(env: Record<string, string> = {}, opts: Parameters<typeof createParley>[1] = {}): Promise<{ node: TestNode; base: string; proxy: TcpProxy; directUrl: string; dispose(): Promise<void> }> {
   const db = await createTestDatabase();
   const real = new URL(db.url);
   const proxy = startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
@@ -79,7 +79,7 @@ export async function startNodeBehindProxy(env: Record<string, string> = {}): Pr
     proxy.close();
     await db.drop();
   };
-  const node = await startNode({ ...env, DATABASE_URL: via.href }).catch(async (err) => {
+  const node = await startNode({ ...env, DATABASE_URL: via.href }, opts).catch(async (err) => {
     await dispose();
     throw err;
   });

@@ -5,7 +5,8 @@
  * It can also slow what the service answers to a set pace, so that work reading from it (an
  * export streaming files from S3) takes long enough for a test to watch it happen. And it can
  * hang: accept connections and keep them open while forwarding nothing, like a host or network
- * that silently drops packets (a client waits on its timeouts rather than being refused).
+ * that silently drops packets (a client waits on its timeouts rather than being refused). Or it
+ * can open each new connection late, like a loaded server slow to accept and authenticate.
  */
 import type { Socket, TCPSocketListener } from "bun";
 
@@ -34,6 +35,8 @@ export interface TcpProxy {
   hang(): void;
   /** Listens again on the same port, and forwards new connections again after hang(). */
   restore(): void;
+  /** Opens each new connection upstream this many ms after the client's (what the client sends waits); null for at once. */
+  slowConnects(ms: number | null): void;
   /** Passes at most this many bytes a second from upstream to each client; null lifts the limit. */
   throttle(bytesPerSecond: number | null): void;
   close(): void;
@@ -65,6 +68,7 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
   let rate: number | null = null;
   let pacer: ReturnType<typeof setInterval> | null = null;
   let hung = false;
+  let connectDelayMs: number | null = null;
   const drop = (p: Pair) => {
     pairs.delete(p);
     p.down.socket?.end();
@@ -105,7 +109,9 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
           down.data = pair;
           pairs.add(pair);
           if (hung) pair.dead = true;
-          else connectUp(pair, 0);
+          else if (connectDelayMs === null) connectUp(pair, 0);
+          // A client that gave up meanwhile has been dropped: nothing to open for it.
+          else setTimeout(() => pairs.has(pair) && connectUp(pair, 0), connectDelayMs);
         },
         data(down, chunk) {
           if (down.data.dead) return;
@@ -136,6 +142,9 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
     restore() {
       hung = false;
       listener ??= listen(bound);
+    },
+    slowConnects(ms) {
+      connectDelayMs = ms;
     },
     throttle(bytesPerSecond) {
       rate = bytesPerSecond;

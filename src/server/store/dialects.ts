@@ -96,7 +96,7 @@ export function postgresDialect(url: string, max: number, timeoutMs = DEFAULT_TI
     timeoutMs,
     onChange,
     reset() {
-      void sql.close({ timeout: 0 });
+      void sql.close({ timeout: 0 }).catch(() => {});
       sql = open();
     },
   });
@@ -109,6 +109,7 @@ export function postgresDialect(url: string, max: number, timeoutMs = DEFAULT_TI
     if (breaker.down !== null) throw storeUnavailable(breaker.down);
     return breaker.watch(sql.reserve()).catch(mapUnreachable);
   };
+  let ended: Promise<void> | undefined;
   const pool = {
     async connect() {
       let reserved: Awaited<ReturnType<typeof sql.reserve>> | null = null;
@@ -134,9 +135,10 @@ export function postgresDialect(url: string, max: number, timeoutMs = DEFAULT_TI
         },
       };
     },
-    async end() {
+    end() {
       breaker.close();
-      await sql.close();
+      ended ??= sql.close();
+      return ended;
     },
   };
   return new PostgresDialect({ pool: pool as never });

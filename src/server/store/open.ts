@@ -9,6 +9,10 @@ import { batchesInFlight } from "./message-batcher";
 export async function openStore(database: Config["database"], plugins: KyselyPlugin[] = [], onChange?: BreakerOptions["onChange"]): Promise<KyselyStore> {
   const dialect = database.kind === "sqlite" ? sqliteDialect(database.path).dialect : postgresDialect(database.url, database.poolSize, database.timeoutMs, onChange);
   const store = new KyselyStore(dialect, plugins, batchesInFlight(database));
-  await store.migrate();
+  // A node that does not start must not keep a pool, nor a breaker probing, behind it.
+  await store.migrate().catch(async (err) => {
+    await store.close().catch(() => {});
+    throw err;
+  });
   return store;
 }

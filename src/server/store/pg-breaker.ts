@@ -1,17 +1,19 @@
 /**
  * A circuit breaker for a PostgreSQL that hangs rather than refuses (a host, or a network on the
  * way, that accepts and then drops packets). Bun.SQL bounds only the opening of a connection: a
- * query on an open connection would wait for ever, and every request behind it too. The breaker
- * marks the database down when a connect times out, or when a query has gone unanswered for
- * `timeoutMs` and a probe (`select 1` on a fresh connection) gets no answer within `timeoutMs`
- * either. A query waiting on a row lock, or merely slow, leaves the probe answered, so it never
- * trips the breaker. Down, the pool is dropped (its queries reject), every query fails at once,
- * and one probe at a time, backing off from 0.5 s to 5 s, waits for the database to answer.
+ * query on an open connection would wait for ever, and every request behind it too. A connect
+ * that times out, or a query unanswered for `timeoutMs`, makes the breaker probe the database
+ * (`select 1` on a fresh connection); only a probe that gets no answer within twice `timeoutMs`
+ * marks it down, so a database that is merely slow to connect or to answer, or a query waiting on
+ * a row lock, never does. Down, the pool is dropped (its queries reject), every query fails at
+ * once, and one probe at a time, backing off from 0.5 s to 5 s, waits for the database to answer.
  */
 import { SQL } from "bun";
 
 const FIRST_RETRY_MS = 500;
 const LAST_RETRY_MS = 5000;
+/** A probe opens a connection and runs a query; it gets more time than one query or connect does. */
+const PROBE_TIMEOUTS = 2;
 
 /**
  * PostgreSQL out of reach (refused, dropped, timed out, shutting down, out of connection slots):
@@ -23,7 +25,14 @@ export function unreachable(err: unknown): boolean {
   return typeof errno === "string" && /^(08...|57P0[123]|53300)$/.test(errno);
 }
 
-const timedOut = (err: unknown) => /^ERR_POSTGRES_(CONNECTION_TIMEOUT|UNANSWERED)$/.test(String((err as { code?: unknown })?.code));
+/**
+ * Whether a probe's outcome leaves the database down. One refused a connection slot (53300) or a
+ * password, or failing any other way PostgreSQL itself reports, got an answer: the database is up,
+ * and requests meet that error of their own.
+ */
+const stillDown = (err: unknown) => err !== null && unreachable(err) && (err as { errno?: unknown }).errno !== "53300";
+
+const connectTimedOut = (err: unknown) => (err as { code?: unknown })?.code === "ERR_POSTGRES_CONNECTION_TIMEOUT";
 
 export interface BreakerOptions {
   url: string;
@@ -36,7 +45,8 @@ export interface BreakerOptions {
 
 export class PgBreaker {
   #down: unknown = null;
-  #probing = false;
+  /** The probe's own connection while one runs (close() closes it). */
+  #probing: SQL | null = null;
   #lastProbeAt = -Infinity;
   #closed = false;
   /** Start times of the queries and reservations under way, oldest first (a Map keeps insertion order). */
@@ -54,36 +64,40 @@ export class PgBreaker {
     return this.#down;
   }
 
-  /** Awaits a query or a reservation, noting how long it waits; a connect that timed out trips the breaker. */
+  /** Awaits a query or a reservation, noting how long it waits; a connect that timed out has the database probed. */
   async watch<T>(work: Promise<T>): Promise<T> {
     const key = {};
     this.#pending.set(key, performance.now());
     try {
       return await work;
     } catch (err) {
-      if (timedOut(err)) this.#trip(err);
+      if (connectTimedOut(err)) this.#suspect();
       throw err;
     } finally {
       this.#pending.delete(key);
     }
   }
 
+  /** Stops watching and probing, the probe under way included; idempotent. */
   close(): void {
     this.#closed = true;
     clearInterval(this.#watch);
     if (this.#retry) clearTimeout(this.#retry);
+    void this.#probing?.close({ timeout: 0 }).catch(() => {});
   }
 
   /** A query unanswered for timeoutMs: probe, at most once per timeoutMs (a long lock wait keeps it unanswered). */
   #checkPending(): void {
-    if (this.#down !== null || this.#probing) return;
     const oldest = this.#pending.values().next().value;
     const now = performance.now();
     if (oldest === undefined || now - oldest < this.o.timeoutMs || now - this.#lastProbeAt < this.o.timeoutMs) return;
-    void this.#probe().then((err) => {
-      // Not for a probe refused a connection slot (53300) or a password: the database answered.
-      if (err !== null && unreachable(err) && (err as { errno?: unknown }).errno !== "53300") this.#trip(err);
-    });
+    this.#suspect();
+  }
+
+  /** Probes the database unless it is down or a probe runs already, and marks it down if the probe gets no answer. */
+  #suspect(): void {
+    if (this.#down !== null || this.#probing !== null || this.#closed) return;
+    void this.#probeOnce().then((err) => stillDown(err) && this.#trip(err));
   }
 
   #trip(err: unknown): void {
@@ -96,34 +110,34 @@ export class PgBreaker {
 
   #recover(delayMs: number): void {
     this.#retry = setTimeout(async () => {
-      const err = await this.#probe();
+      const err = await this.#probeOnce();
       if (this.#closed) return;
-      if (err === null) {
-        this.#down = null;
-        this.o.onChange?.(false);
-      } else this.#recover(Math.min(delayMs * 2, LAST_RETRY_MS));
+      if (stillDown(err)) return this.#recover(Math.min(delayMs * 2, LAST_RETRY_MS));
+      this.#down = null;
+      this.o.onChange?.(false);
     }, delayMs);
+    this.#retry.unref();
   }
 
-  /** Null when a fresh connection answers `select 1` within timeoutMs, else why not. */
-  async #probe(): Promise<unknown> {
-    this.#probing = true;
-    const ms = this.o.timeoutMs;
-    const one = new SQL({ url: this.o.url, max: 1, connectionTimeout: ms / 1000 });
+  /** Null when a fresh connection answers `select 1` within PROBE_TIMEOUTS × timeoutMs, else why not; never rejects. */
+  async #probeOnce(): Promise<unknown> {
+    const ms = PROBE_TIMEOUTS * this.o.timeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const unanswered = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`PostgreSQL did not answer within ${ms} ms`), { code: "ERR_POSTGRES_UNANSWERED" })), ms);
-    });
     try {
+      const one = (this.#probing = new SQL({ url: this.o.url, max: 1, connectionTimeout: ms / 1000 }));
+      const unanswered = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error(`PostgreSQL did not answer within ${ms} ms`), { code: "ERR_POSTGRES_UNANSWERED" })), ms);
+        timer.unref();
+      });
       await Promise.race([one.unsafe("select 1"), unanswered]);
       return null;
     } catch (err) {
       return err;
     } finally {
       clearTimeout(timer);
-      this.#probing = false;
+      void this.#probing?.close({ timeout: 0 }).catch(() => {});
+      this.#probing = null;
       this.#lastProbeAt = performance.now();
-      void one.close({ timeout: 0 }).catch(() => {});
     }
   }
 }
