@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import type { Page } from "playwright-core";
 import { SCREEN_CAPTURE_FLAGS, artifactPath, browserAvailable, launchBrowser, until } from "../support/browser";
 import { CallPages, button, expectDecoding, expectOnlySpeaker, expectViaSfu, groupConversation, startCallServer, watchForText, type CallServer, type OpenPage } from "../support/calls";
+import { LINK_CONNECT_MS } from "../../src/client/rtc/transports/sfu-watch";
 import { smallCameraFlag } from "../support/camera";
 import { registerUser } from "../support/parley";
 import { stallFirstSubscribeDtls } from "../support/sfu-faults";
@@ -184,7 +185,7 @@ describe.skipIf(!enabled)("calls through the SFU in Chromium", () => {
         const aTile = `[data-testid="call-tile"][data-participant="${a}"]`;
         const sawReconnecting = await watchForText(B, "Reconnecting…", aTile);
         // Given up on after LINK_CONNECT_MS, the link's tiles say so until the fresh links connect.
-        await B.locator(aTile).getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor({ timeout: 45_000 });
+        await B.locator(aTile).getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor({ timeout: LINK_CONNECT_MS + 25_000 });
         await B.screenshot({ path: artifactPath("sfu-call-link-never-connected.png") });
         await until("b's page to make fresh SFU links", () => freshLink(B), 60_000);
         // The stalled link never got connected: it was given up, not dropped after working.

@@ -11,13 +11,15 @@
 export const LINK_LOST_MS = 4_000;
 /**
  * A link still not connected this long after it started connecting is taken for dead. Healthy
- * SFU links on a shared 2-core machine went from "connecting" to "connected" in 0.1–2.8 s (26
- * links, sfuCalls e2e); a join benchmark at load 45 saw werift's side take up to 17 s, and a
- * TURN-relayed link spends a few round trips more on ICE: 15 s restarts a stuck link well after
- * any of those, and the owner's backoff spaces out further tries. Only a link's first connection
- * is timed: one connected once is watched as "disconnected" instead (an ICE restart included).
+ * links on a shared 2-core machine went from "connecting" to "connected" in 0.006–2.8 s (41
+ * connections, mesh and SFU, three sfuCalls e2e runs); a join benchmark at load 45 saw the
+ * embedded SFU's links take up to 17 s (docs/BENCHMARKS.md), and a TURN-relayed link spends a few
+ * round trips more on ICE. 20 s stays clear of those: a restart re-joins and renegotiates, adding
+ * load where it is already short, and the owner's backoff spaces out further tries. Only a
+ * link's first connection is timed: one connected once is watched as "disconnected" instead
+ * (an ICE restart included).
  */
-export const LINK_CONNECT_MS = 15_000;
+export const LINK_CONNECT_MS = 20_000;
 
 export type LinkDeath = "failed" | "disconnected" | "never-connected";
 
