@@ -100,15 +100,16 @@ export function postgresDialect(url: string, max: number, timeoutMs = DEFAULT_TI
       sql = open();
     },
   });
-  const run = async (on: SQL, text: string, params: unknown[]) => {
+  /** Fails at once while the breaker holds the database down; else waits on `work` under its watch. */
+  const guarded = <T>(work: () => Promise<T>): Promise<T> => {
     if (breaker.down !== null) throw storeUnavailable(breaker.down);
-    const res = await breaker.watch(on.unsafe(text, params as never[])).catch(mapUnreachable);
+    return breaker.watch(work()).catch(mapUnreachable);
+  };
+  const run = async (on: SQL, text: string, params: unknown[]) => {
+    const res = await guarded(() => on.unsafe(text, params as never[]));
     return { rows: [...res], rowCount: res.count ?? res.length, command: res.command };
   };
-  const reserve = () => {
-    if (breaker.down !== null) throw storeUnavailable(breaker.down);
-    return breaker.watch(sql.reserve()).catch(mapUnreachable);
-  };
+  const reserve = () => guarded(() => sql.reserve());
   let ended: Promise<void> | undefined;
   const pool = {
     async connect() {
