@@ -14,8 +14,7 @@ import { until } from "./support/browser";
 import { registerUser, startNodeBehindProxy, type TestNode } from "./support/parley";
 import { TEST_DATABASE_URL } from "./support/postgres";
 import type { TcpProxy } from "./support/tcp-proxy";
-import { befriend } from "./support/social";
-import { senderAndReader, storedOfStream, streamSends } from "./support/stream";
+import { storedOfStream, streamBetweenFriends } from "./support/stream";
 
 if (!TEST_DATABASE_URL) console.warn("storeHang: skipped — needs TEST_DATABASE_URL");
 
@@ -43,11 +42,7 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
   afterAll(() => dispose(), 60_000);
 
   test(`while PostgreSQL hangs, ${REQUESTS} requests after the first answer 503 STORE_UNAVAILABLE each well within the timeout, /readyz reports the store down, and once it answers again requests flow and every acknowledged message is stored once`, async () => {
-    const a = await registerUser(node);
-    const b = await registerUser(node);
-    const conversationId = await befriend(node, a, b);
-    const { sender, reader } = await senderAndReader(base, a.jar, base, b.jar, conversationId);
-    const { acked, done } = streamSends(sender, conversationId, "h", MESSAGES, IN_FLIGHT);
+    const { a, conversationId, sender, reader, acked, done } = await streamBetweenFriends(node, base, "h", MESSAGES, IN_FLIGHT);
     await until("the first acknowledgements", () => acked.size >= 30);
 
     proxy.hang();

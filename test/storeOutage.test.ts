@@ -10,7 +10,7 @@ import { registerUser, startNodeBehindProxy, type TestNode } from "./support/par
 import { TEST_DATABASE_URL } from "./support/postgres";
 import type { TcpProxy } from "./support/tcp-proxy";
 import { befriend } from "./support/social";
-import { senderAndReader, storedOfStream, streamSends } from "./support/stream";
+import { storedOfStream, streamBetweenFriends } from "./support/stream";
 import { connectWs } from "./support/ws";
 
 if (!TEST_DATABASE_URL) console.warn("storeOutage: skipped — needs TEST_DATABASE_URL");
@@ -68,12 +68,7 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL unavailable", () => {
   }, 60_000);
 
   test("a stream of sends through an outage: each is retried by the web client's socket until acknowledged, stored once, and heard once by a reader who stayed connected", async () => {
-    const a = await registerUser(node);
-    const b = await registerUser(node);
-    const conversationId = await befriend(node, a, b);
-    const { sender, reader } = await senderAndReader(base, a.jar, base, b.jar, conversationId);
-
-    const { acked, done } = streamSends(sender, conversationId, "o", MESSAGES, IN_FLIGHT);
+    const { conversationId, sender, reader, acked, done } = await streamBetweenFriends(node, base, "o", MESSAGES, IN_FLIGHT);
     await until("the first acknowledgements", () => acked.size >= 30);
     // Cut with sends in flight: some are refused, some may commit without their answer getting back.
     proxy.cut();

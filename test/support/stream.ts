@@ -7,7 +7,8 @@ import { ParleySocket } from "../../src/client/socket";
 import type { ServerEvent } from "../../src/shared/protocol";
 import { idFloor, idTime } from "../../src/shared/ids";
 import { until } from "./browser";
-import type { CookieJar } from "./parley";
+import { registerUser, type CookieJar, type TestNode } from "./parley";
+import { befriend } from "./social";
 
 export type Message = { id: string; clientId: string | null; content: string; conversationId: string };
 
@@ -120,4 +121,16 @@ export async function senderAndReader(senderBase: string, senderJar: CookieJar, 
   const reader = startReader(readerBase, readerJar, conversationId, closes);
   await until("both clients to be connected", () => sender.state === "open" && reader.socket.state === "open");
   return { sender, reader };
+}
+
+/**
+ * Two new friends on `node` (reached at `base`): `a` streams `count` messages into their
+ * conversation (streamSends, clientIds starting `tag`) while `b` reads it.
+ */
+export async function streamBetweenFriends(node: TestNode, base: string, tag: string, count: number, inFlight: number) {
+  const a = await registerUser(node);
+  const b = await registerUser(node);
+  const conversationId = await befriend(node, a, b);
+  const { sender, reader } = await senderAndReader(base, a.jar, base, b.jar, conversationId);
+  return { a, conversationId, sender, reader, ...streamSends(sender, conversationId, tag, count, inFlight) };
 }
