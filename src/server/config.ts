@@ -10,6 +10,9 @@ import { randomBytes } from "node:crypto";
 const Bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const Int = (def: number) => z.coerce.number().int().positive().default(def);
 
+/** DATABASE_TIMEOUT_MS when unset; also what the store uses for a `database` config built without `timeoutMs` (tests). */
+export const DEFAULT_DATABASE_TIMEOUT_MS = 5000;
+
 /** Exported for the deployment test, which checks docker-compose.yml against it. */
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -21,7 +24,7 @@ export const EnvSchema = z.object({
     .regex(/^(sqlite:|postgres(ql)?:\/\/)/, "must start with sqlite: or postgres://")
     .optional(),
   DATABASE_POOL_SIZE: Int(10),
-  DATABASE_TIMEOUT_MS: Int(5000),
+  DATABASE_TIMEOUT_MS: Int(DEFAULT_DATABASE_TIMEOUT_MS),
   PUBLIC_URL: z.url().optional(),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   TOTP_KEY: z.string().min(32, "must be at least 32 characters").optional(),
@@ -129,7 +132,7 @@ export interface Config {
   /**
    * PostgreSQL: `poolSize` connections per node (two hold the message batches in flight when there
    * are 3 or more, one when fewer); `timeoutMs` bounds a connect, and a query before the database
-   * is probed (store/pg-breaker.ts; 5 s when absent).
+   * is probed (store/pg-breaker.ts; DEFAULT_DATABASE_TIMEOUT_MS when absent).
    */
   database: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; poolSize: number; timeoutMs?: number };
   publicUrl: string;

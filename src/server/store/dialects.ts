@@ -7,6 +7,7 @@ import { Database as BunSqlite } from "bun:sqlite";
 import { SQL } from "bun";
 import { PostgresDialect, SqliteDialect, type Dialect } from "kysely";
 import { AppError } from "../../shared/errors";
+import { DEFAULT_DATABASE_TIMEOUT_MS } from "../config";
 import { PgBreaker, unreachable, type BreakerOptions } from "./pg-breaker";
 
 export function sqliteDialect(path: string): { dialect: Dialect; raw: BunSqlite } {
@@ -55,9 +56,6 @@ function mapUnreachable(err: unknown): never {
   throw unreachable(err) ? storeUnavailable(err) : err;
 }
 
-/** How long opening a connection, or a query before the database is probed, may go unanswered (DATABASE_TIMEOUT_MS). */
-const DEFAULT_TIMEOUT_MS = 5000;
-
 /**
  * Whether a statement may wait on a row lock: anything but a plain read. PostgreSQL's reads see a
  * snapshot and never wait on row locks (only DDL's table locks, which the app takes at start-up
@@ -88,7 +86,7 @@ const PINS_SESSION = /^\s*(begin|start transaction)\b|\bpg_advisory_lock\s*\(/i;
  * Everything goes through a circuit breaker (pg-breaker.ts): while the database is down, each
  * query fails at once rather than waiting on a connection that hangs.
  */
-export function postgresDialect(url: string, max: number, timeoutMs = DEFAULT_TIMEOUT_MS, onChange?: BreakerOptions["onChange"]): Dialect {
+export function postgresDialect(url: string, max: number, timeoutMs = DEFAULT_DATABASE_TIMEOUT_MS, onChange?: BreakerOptions["onChange"]): Dialect {
   const open = () => new SQL({ url, max, idleTimeout: 30, connectionTimeout: timeoutMs / 1000 });
   let sql = open();
   const breaker = new PgBreaker({
