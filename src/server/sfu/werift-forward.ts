@@ -169,10 +169,9 @@ export class Subscription {
     return this.#negotiated && this.transceiver.currentDirection === "sendonly" && this.transceiver.dtlsTransport.state === "connected";
   }
 
+  /** Takes effect at the next retarget(), which the SFU's tick runs right after it for every subscription. */
   setWeak(weak: boolean): void {
-    if (weak === this.#weak) return;
     this.#weak = weak;
-    this.retarget();
   }
 
   /** Re-picks the layer to forward from what is wanted and what the publisher sends. */

@@ -327,10 +327,11 @@ export class WeriftSfu implements Sfu {
       const weak = member.downlink.weak(Date.now());
       for (const s of member.subscriptions.values()) {
         s.setWeak(weak);
-        // Re-picked every tick, not only when a publication's live layers change: a subscription
-        // made or switched on while every layer was stale (this process stalled past
-        // LAYER_STALE_MS) keeps no target, and if packets resume before a tick saw the layers
-        // gone, the live list reads unchanged and nothing would ever pick one.
+        // Re-picked every tick (which applies the weak flag just set), not only when a
+        // publication's live layers change: a subscription made or switched on while every
+        // layer was stale (this process stalled past LAYER_STALE_MS) keeps no target, and if
+        // packets resume before a tick saw the layers gone, the live list reads unchanged and
+        // nothing would ever pick one.
         s.retarget();
         s.awaitKeyframe();
       }
