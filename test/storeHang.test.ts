@@ -3,7 +3,9 @@
  * forwarding, on open connections and on those it accepts meanwhile): once the store has found
  * out, requests fail at once with 503 STORE_UNAVAILABLE instead of each waiting on a connection
  * that never answers, /readyz says the store is down, and when the database answers again
- * requests flow without a restart and every acknowledged message is stored. A statement waiting
+ * requests flow without a restart and every acknowledged message is stored. When only the
+ * pool's open connections hang and fresh ones answer, the requests on them fail instead, those
+ * connections are dropped and the store stays up. A statement waiting
  * on a row lock for longer than the timeout does not mark the store down, nor does a database
  * slower to connect than the timeout that the probe, given twice as long, still reaches.
  */
@@ -27,6 +29,9 @@ const IN_FLIGHT = 4;
 /** Over the timeout, so the pool's connects time out, and under the probe's twice the timeout. */
 const SLOW_CONNECT_MS = 1.3 * TIMEOUT_MS;
 const MARKED_DOWN = "PostgreSQL marked down";
+const HUNG = "PostgreSQL connection hung";
+/** How soon a request on a hung connection must answer: overdue after one timeout, then two probes a watch apart. */
+const HUNG_ANSWER_TIMEOUTS = 3;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -136,4 +141,42 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
     expect(logs.slice(since).filter((line) => line.includes(MARKED_DOWN))).toEqual([]);
     expect((await node.req("/api/conversations", {}, a.jar)).status).toBe(200);
   }, 30_000);
+
+  test(`the pool's open connections hang while fresh ones answer: each of ${REQUESTS} reads made meanwhile answers 200 or 503 STORE_UNAVAILABLE within ${HUNG_ANSWER_TIMEOUTS} timeouts, the hung connections are closed, the store is never marked down, later requests succeed and every acknowledged message is stored once`, async () => {
+    const since = logs.length;
+    const { a, conversationId, sender, reader, acked, done } = await streamBetweenFriends(node, base, "p", MESSAGES, IN_FLIGHT);
+    await until("the first acknowledgements", () => acked.size >= 30);
+
+    // Like a NAT that dropped those flows: what the node sends on them is lost; connections it opens later work.
+    proxy.hang();
+    proxy.restore();
+    const limit = HUNG_ANSWER_TIMEOUTS * TIMEOUT_MS;
+    const answers: Array<{ status: number | "none"; code?: string; ms: number }> = [];
+    for (let i = 0; i < REQUESTS; i += AT_ONCE) {
+      const wave = Array.from({ length: AT_ONCE }, async () => {
+        const t0 = performance.now();
+        const res = await Promise.race([node.req("/api/conversations", {}, a.jar), Bun.sleep(limit).then(() => null)]);
+        const body = res && ((await res.json()) as { error?: { code: string } });
+        return { status: res?.status ?? ("none" as const), code: body?.error?.code, ms: performance.now() - t0 };
+      });
+      answers.push(...(await Promise.all(wave)));
+    }
+    const refused = answers.filter((x) => x.status === 503 && x.code === "STORE_UNAVAILABLE").length;
+    const ms = answers.map((x) => x.ms);
+    const hungClosed = await until("the hung connections to be closed", () => proxy.hungOpen() === 0, 3 * TIMEOUT_MS).then(() => true, () => false);
+    const sent = await Promise.race([done.then(() => true), Bun.sleep(30_000).then(() => false)]);
+    const { counts: seen } = await storedOfStream(reader, conversationId, "p", acked);
+    const hungLogs = logs.slice(since).filter((line) => line.includes(HUNG)).length;
+    console.log(`storeHang: hung pooled connections: ${REQUESTS} reads, ${refused} refused, max ${Math.round(Math.max(...ms))} ms (timeout ${TIMEOUT_MS} ms); ${hungLogs} queries given up; ${proxy.hungOpen()} hung connections open; ${JSON.stringify(seen)}`);
+    expect(answers.filter((x) => x.status === 200).length + refused).toBe(REQUESTS);
+    expect(hungClosed).toBe(true);
+    expect(refused).toBeGreaterThan(0);
+    expect(hungLogs).toBeGreaterThan(0);
+    expect(logs.slice(since).filter((line) => line.includes(MARKED_DOWN))).toEqual([]);
+    expect((await node.req("/api/conversations", {}, a.jar)).status).toBe(200);
+    expect(sent).toBe(true);
+    expect(seen).toEqual({ acknowledged: MESSAGES, stored: MESSAGES, storedOnce: MESSAGES, ackedIdsStored: MESSAGES });
+    sender.stop();
+    reader.socket.stop();
+  }, 90_000);
 });

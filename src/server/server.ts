@@ -108,9 +108,10 @@ export async function createParley(config: Readonly<Config>, opts: { staticDir?:
   const log = opts.log ?? createLogger(config.logLevel);
   const dbUrl = config.database.kind === "sqlite" ? `sqlite:${config.database.path}` : config.database.url;
   const store = await reaching("DATABASE_URL", dbUrl, () =>
-    openStore(config.database, opts.storePlugins, (down, cause) =>
-      down ? log.warn("PostgreSQL marked down: requests fail with STORE_UNAVAILABLE until a probe gets an answer", { error: String(cause) }) : log.info("PostgreSQL answers again"),
-    ),
+    openStore(config.database, opts.storePlugins, {
+      onChange: (down, cause) => (down ? log.warn("PostgreSQL marked down: requests fail with STORE_UNAVAILABLE until a probe gets an answer", { error: String(cause) }) : log.info("PostgreSQL answers again")),
+      onHung: (text) => log.warn("PostgreSQL connection hung: its query failed with STORE_UNAVAILABLE and the connection was dropped", { query: text.slice(0, 200) }),
+    }),
   );
   const totpBox = new SecretBox(config.totpKey);
   if (!(await totpKeyOpens(store, totpBox))) {

@@ -33,8 +33,10 @@ export interface TcpProxy {
   cut(): void;
   /** Forwards nothing either way from now on, on open connections and on those it accepts meanwhile; restore() ends it for new ones. */
   hang(): void;
-  /** Listens again on the same port, and forwards new connections again after hang(). */
+  /** Listens again on the same port, and forwards new connections again after hang() (those it caught stay hung). */
   restore(): void;
+  /** How many connections hang() caught their client still holds open. */
+  hungOpen(): number;
   /** Opens each new connection upstream this many ms after the client's (what the client sends waits); null for at once. */
   slowConnects(ms: number | null): void;
   /** Passes at most this many bytes a second from upstream to each client; null lifts the limit. */
@@ -143,6 +145,7 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
       hung = false;
       listener ??= listen(bound);
     },
+    hungOpen: () => [...pairs].filter((p) => p.dead).length,
     slowConnects(ms) {
       connectDelayMs = ms;
     },

@@ -4,11 +4,11 @@
  * that give Bun's clients the shapes those drivers expect.
  */
 import { Database as BunSqlite } from "bun:sqlite";
-import { SQL } from "bun";
+import { SQL, type ReservedSQL } from "bun";
 import { PostgresDialect, SqliteDialect, type Dialect } from "kysely";
 import { AppError } from "../../shared/errors";
 import { DEFAULT_DATABASE_TIMEOUT_MS } from "../config";
-import { PgBreaker, unreachable, type BreakerOptions } from "./pg-breaker";
+import { PgBreaker, unreachable, type BreakerOptions, type Watched } from "./pg-breaker";
 
 export function sqliteDialect(path: string): { dialect: Dialect; raw: BunSqlite } {
   const raw = new BunSqlite(path, { create: true, strict: true });
@@ -84,58 +84,90 @@ const PINS_SESSION = /^\s*(begin|start transaction)\b|\bpg_advisory_lock\s*\(/i;
  * reserves a connection at its first statement (PINS_SESSION) that the rest of Kysely's
  * connection runs on and that is released with it. All come out of the same `max` connections.
  * Everything goes through a circuit breaker (pg-breaker.ts): while the database is down, each
- * query fails at once rather than waiting on a connection that hangs.
+ * query fails at once rather than waiting on a connection that hangs. One that the breaker gives
+ * up on a hung connection while the database answers drops that connection: a reserved one is
+ * closed; a shared read's connection is unknown (Bun.SQL pipelines it on any), so the pool is
+ * replaced and the old one closed once its other connections' work is done (at most twice the
+ * timeout: what runs longer fails, as in an outage).
  */
-export function postgresDialect(url: string, max: number, timeoutMs = DEFAULT_DATABASE_TIMEOUT_MS, onChange?: BreakerOptions["onChange"]): Dialect {
-  const open = () => new SQL({ url, max, idleTimeout: 30, connectionTimeout: timeoutMs / 1000 });
+export function postgresDialect(url: string, max: number, timeoutMs = DEFAULT_DATABASE_TIMEOUT_MS, told: Pick<BreakerOptions, "onChange" | "onHung"> = {}): Dialect {
+  // The breaker tells this pool's queries from other nodes' (and its own probe) in pg_stat_activity by it.
+  const applicationName = `parley-${crypto.randomUUID().slice(0, 8)}`;
+  const open = () => new SQL({ url, max, idleTimeout: 30, connectionTimeout: timeoutMs / 1000, connection: { application_name: applicationName } });
   let sql = open();
+  /** Pools dropped while their connections' work finishes (pool.end() closes them at once). */
+  const retiring = new Set<SQL>();
+  const retire = (old: SQL, timeout: number) => {
+    if (old !== sql) return;
+    sql = open();
+    retiring.add(old);
+    void old
+      .close({ timeout })
+      .catch(() => {})
+      .finally(() => retiring.delete(old));
+  };
+  /** Reservations not yet released or closed. */
+  const held = new Set<ReservedSQL>();
+  const giveBack = (r: ReservedSQL, close = false) => {
+    held.delete(r);
+    (close ? r.close({ timeout: 0 }) : r.release()).catch(() => {});
+  };
   const breaker = new PgBreaker({
     url,
     timeoutMs,
-    onChange,
-    reset() {
-      void sql.close({ timeout: 0 }).catch(() => {});
-      sql = open();
-    },
+    applicationName,
+    ...told,
+    reset: () => retire(sql, 0),
+    saturated: () => held.size >= max,
   });
   /** Fails at once while the breaker holds the database down; else waits on `work` under its watch. */
-  const guarded = <T>(work: () => Promise<T>): Promise<T> => {
+  const guarded = <T>(work: () => Promise<T>, query?: Watched): Promise<T> => {
     if (breaker.down !== null) throw storeUnavailable(breaker.down);
-    return breaker.watch(work()).catch(mapUnreachable);
+    return breaker.watch(work(), query).catch(mapUnreachable);
   };
-  const run = async (on: SQL, text: string, params: unknown[]) => {
-    const res = await guarded(() => on.unsafe(text, params as never[]));
+  const run = async (on: SQL, text: string, params: unknown[], shared: boolean, drop: () => void) => {
+    const res = await guarded(() => on.unsafe(text, params as never[]), { text, shared, drop });
     return { rows: [...res], rowCount: res.count ?? res.length, command: res.command };
   };
-  const reserve = () => guarded(() => sql.reserve());
+  const runShared = (text: string, params: unknown[]) => {
+    const pool = sql;
+    return run(pool, text, params, true, () => retire(pool, (2 * timeoutMs) / 1000));
+  };
+  const runReserved = (r: ReservedSQL, text: string, params: unknown[]) => run(r, text, params, false, () => giveBack(r, true));
+  const reserve = async () => {
+    const r = await guarded(() => sql.reserve());
+    held.add(r);
+    return r;
+  };
   let ended: Promise<void> | undefined;
   const pool = {
     async connect() {
-      let reserved: Awaited<ReturnType<typeof sql.reserve>> | null = null;
+      let reserved: ReservedSQL | null = null;
       return {
         async query(text: string, params: unknown[]) {
-          if (reserved) return run(reserved, text, params);
+          if (reserved) return runReserved(reserved, text, params);
           if (PINS_SESSION.test(text)) {
             reserved = await reserve();
-            return run(reserved, text, params);
+            return runReserved(reserved, text, params);
           }
-          if (!mayWaitOnLocks(text)) return run(sql, text, params);
+          if (!mayWaitOnLocks(text)) return runShared(text, params);
           const own = await reserve();
           try {
-            return await run(own, text, params);
+            return await runReserved(own, text, params);
           } finally {
-            own.release().catch(() => {});
+            giveBack(own);
           }
         },
         release() {
           // A connection of a pool the breaker dropped is closed already.
-          reserved?.release().catch(() => {});
+          if (reserved) giveBack(reserved);
           reserved = null;
         },
       };
     },
     end() {
       breaker.close();
+      for (const old of retiring) void old.close({ timeout: 0 }).catch(() => {});
       ended ??= sql.close();
       return ended;
     },

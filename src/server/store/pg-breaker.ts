@@ -3,10 +3,18 @@
  * way, that accepts and then drops packets). Bun.SQL bounds only the opening of a connection: a
  * query on an open connection would wait for ever, and every request behind it too. A connect
  * that times out, or a query unanswered for `timeoutMs`, makes the breaker probe the database
- * (`select 1` on a fresh connection); only a probe that gets no answer within twice `timeoutMs`
- * marks it down, so a database that is merely slow to connect or to answer, or a query waiting on
- * a row lock, never does. Down, the pool is dropped (its queries reject), every query fails at
- * once, and one probe at a time, backing off from 0.5 s to 5 s, waits for the database to answer.
+ * (on a fresh connection, asking which of the pool's queries it is running); only a probe that
+ * gets no answer within twice `timeoutMs` marks it down, so a database that is merely slow to
+ * connect or to answer, or a query waiting on a row lock, never does. Down, the pool is dropped
+ * (its queries reject), every query fails at once, and one probe at a time, backing off from
+ * 0.5 s to 5 s, waits for the database to answer.
+ *
+ * The database can also be up while one of the pool's connections hangs (a NAT or firewall on
+ * the way that dropped that one flow's state): the probe answers, yet the queries sent on that
+ * connection never are. A query unanswered for `timeoutMs` that two answered probes in a row
+ * find the database not running (pg_stat_activity of the pool's own application_name) is given
+ * up: it fails with ERR_POSTGRES_UNANSWERED and its connection is dropped (see Watched.drop).
+ * A row-lock wait or a slow statement shows there as active, so it goes on waiting.
  */
 import { SQL } from "bun";
 
@@ -37,11 +45,41 @@ const connectTimedOut = (err: unknown) => (err as { code?: unknown })?.code === 
 export interface BreakerOptions {
   url: string;
   timeoutMs: number;
+  /** The application_name of the pool's connections: the probe looks at their activity only. */
+  applicationName: string;
   /** Drops the pool, whose connections may hang (their queries reject), for a fresh one (Bun.SQL connects lazily). */
   reset(): void;
+  /** Every connection of the pool is reserved: a shared query may wait in Bun's queue, not sent yet. */
+  saturated(): boolean;
   /** Told when the database is marked down (with why) and when it answers again. */
   onChange?: (down: boolean, cause?: unknown) => void;
+  /** Told when a query is given up on a connection that hangs while the database answers. */
+  onHung?: (text: string) => void;
 }
+
+/** A query the breaker may give up on when the connection it was sent on hangs. */
+export interface Watched {
+  /** Its SQL text, as pg_stat_activity shows it while the database runs it. */
+  text: string;
+  /** Sent on a connection Bun's pool shares (pipelined reads), not on one reserved for it. */
+  shared: boolean;
+  /** Drops the connection the query waits on (for a shared one, which is unknown, the pool); the query has failed already. */
+  drop(): void;
+}
+
+interface Pending {
+  at: number;
+  query?: Watched;
+  /** Makes watch() reject with `err`. */
+  fail?: (err: unknown) => void;
+  /** Answered probes in a row that found the database not running the query. */
+  unseen: number;
+}
+
+/** Who the probe asks about; `query` is cut to track_activity_query_size, hence the prefix match in #judge. */
+const ACTIVITY = "select query from pg_stat_activity where application_name = $1 and state = 'active'";
+
+const unanswered = (ms: number, what: string) => Object.assign(new Error(`PostgreSQL did not answer ${what} within ${ms} ms`), { code: "ERR_POSTGRES_UNANSWERED" });
 
 export class PgBreaker {
   #down: unknown = null;
@@ -49,8 +87,10 @@ export class PgBreaker {
   #probing: SQL | null = null;
   #lastProbeAt = -Infinity;
   #closed = false;
-  /** Start times of the queries and reservations under way, oldest first (a Map keeps insertion order). */
-  readonly #pending = new Map<object, number>();
+  /** The queries and reservations under way, oldest first (a Set keeps insertion order). */
+  readonly #pending = new Set<Pending>();
+  /** The last probe found a query that may hang: the next comes at the next watch, not a timeout later. */
+  #hungSeen = false;
   readonly #watch: ReturnType<typeof setInterval>;
   #retry: ReturnType<typeof setTimeout> | null = null;
 
@@ -64,17 +104,18 @@ export class PgBreaker {
     return this.#down;
   }
 
-  /** Awaits a query or a reservation, noting how long it waits; a connect that timed out has the database probed. */
-  async watch<T>(work: Promise<T>): Promise<T> {
-    const key = {};
-    this.#pending.set(key, performance.now());
+  /** Awaits a query (given `query`, one the breaker may give up) or a reservation, noting how long it waits; a connect that timed out has the database probed. */
+  async watch<T>(work: Promise<T>, query?: Watched): Promise<T> {
+    const entry: Pending = { at: performance.now(), query, unseen: 0 };
+    const givenUp = query && new Promise<never>((_, reject) => (entry.fail = reject));
+    this.#pending.add(entry);
     try {
-      return await work;
+      return await (givenUp ? Promise.race([work, givenUp]) : work);
     } catch (err) {
       if (connectTimedOut(err)) this.#suspect();
       throw err;
     } finally {
-      this.#pending.delete(key);
+      this.#pending.delete(entry);
     }
   }
 
@@ -86,18 +127,51 @@ export class PgBreaker {
     void this.#probing?.close({ timeout: 0 }).catch(() => {});
   }
 
-  /** A query unanswered for timeoutMs: probe, at most once per timeoutMs (a long lock wait keeps it unanswered). */
+  /** A query unanswered for timeoutMs: probe, at most once per timeoutMs (a long lock wait keeps it unanswered) unless one may hang. */
   #checkPending(): void {
     const oldest = this.#pending.values().next().value;
     const now = performance.now();
-    if (oldest === undefined || now - oldest < this.o.timeoutMs || now - this.#lastProbeAt < this.o.timeoutMs) return;
+    if (oldest === undefined || now - oldest.at < this.o.timeoutMs) return;
+    if (now - this.#lastProbeAt < this.o.timeoutMs && !this.#hungSeen) return;
     this.#suspect();
   }
 
-  /** Probes the database unless it is down or a probe runs already, and marks it down if the probe gets no answer. */
+  /** Probes the database unless it is down or a probe runs already: marks it down if the probe gets no answer, else judges the overdue queries. */
   #suspect(): void {
     if (this.#down !== null || this.#probing !== null || this.#closed) return;
-    void this.#probeOnce().then((err) => stillDown(err) && this.#trip(err));
+    const since = performance.now() - this.o.timeoutMs;
+    const overdue = [...this.#pending].filter((e) => e.query && e.at <= since);
+    void this.#probeOnce().then(({ err, active }) => {
+      if (stillDown(err)) this.#trip(err);
+      else if (err === null) this.#judge(overdue, active);
+    });
+  }
+
+  /**
+   * Gives up the overdue queries the database is not running, twice in a row (once could be the
+   * moment its answer was on the way). A shared query can also wait, sent, behind a slow one on
+   * its connection, or unsent in Bun's queue while every connection is reserved: while either may
+   * be so, none is given up. A query sharing its text with one the database runs is taken as
+   * running: at worst a hung one waits for the next probe.
+   */
+  #judge(overdue: Pending[], active: string[]): void {
+    this.#hungSeen = false;
+    if (this.#down !== null || this.#closed) return;
+    const running = (e: Pending) => active.some((q) => q.length > 0 && e.query!.text.startsWith(q));
+    const sharedWaits = this.o.saturated() || overdue.some((e) => e.query!.shared && running(e));
+    for (const e of overdue) {
+      if (!this.#pending.has(e)) continue;
+      if (running(e) || (e.query!.shared && sharedWaits)) {
+        e.unseen = 0;
+      } else if (++e.unseen < 2) {
+        this.#hungSeen = true;
+      } else {
+        this.#pending.delete(e);
+        e.fail!(unanswered(this.o.timeoutMs, "on its connection"));
+        e.query!.drop();
+        this.o.onHung?.(e.query!.text);
+      }
+    }
   }
 
   #trip(err: unknown): void {
@@ -110,7 +184,7 @@ export class PgBreaker {
 
   #recover(delayMs: number): void {
     this.#retry = setTimeout(async () => {
-      const err = await this.#probeOnce();
+      const { err } = await this.#probeOnce();
       if (this.#closed) return;
       if (stillDown(err)) return this.#recover(Math.min(delayMs * 2, LAST_RETRY_MS));
       this.#down = null;
@@ -119,20 +193,23 @@ export class PgBreaker {
     this.#retry.unref();
   }
 
-  /** Null when a fresh connection answers `select 1` within PROBE_TIMEOUTS × timeoutMs, else why not; never rejects. */
-  async #probeOnce(): Promise<unknown> {
+  /**
+   * Asks a fresh connection which of the pool's queries the database is running. `err` is null
+   * when it answers within PROBE_TIMEOUTS × timeoutMs, else why not; never rejects.
+   */
+  async #probeOnce(): Promise<{ err: unknown; active: string[] }> {
     const ms = PROBE_TIMEOUTS * this.o.timeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const one = (this.#probing = new SQL({ url: this.o.url, max: 1, connectionTimeout: ms / 1000 }));
-      const unanswered = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error(`PostgreSQL did not answer within ${ms} ms`), { code: "ERR_POSTGRES_UNANSWERED" })), ms);
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(unanswered(ms, "a probe")), ms);
         timer.unref();
       });
-      await Promise.race([one.unsafe("select 1"), unanswered]);
-      return null;
+      const rows = await Promise.race([one.unsafe(ACTIVITY, [this.o.applicationName]), late]);
+      return { err: null, active: [...rows].map((r: { query: string }) => r.query) };
     } catch (err) {
-      return err;
+      return { err, active: [] };
     } finally {
       clearTimeout(timer);
       void this.#probing?.close({ timeout: 0 }).catch(() => {});
