@@ -12,7 +12,7 @@ import { availableParallelism, loadavg } from "node:os";
 import type { Page } from "playwright-core";
 import { artifactPath, settled, until } from "../support/browser";
 import { smallCameraFlag } from "../support/camera";
-import { button, callStage, expectFlowFromAll, expectViaSfu, joinToFirstFrames, loopbackFirstFrameMs, openAs, startJoinClock, type CallServer, type TestUser } from "../support/calls";
+import { button, callStage, expectFlowFromAll, expectViaSfu, joinToFirstFrames, loopbackFirstFrameMs, openAs, sfuReport, startJoinClock, traceSfu, type CallServer, type SfuTrace, type TestUser } from "../support/calls";
 import { janusAvailable, startJanus, type JanusServer } from "../support/janus";
 
 /** Generous: six pages encode and decode at once on a small, shared machine. */
@@ -60,11 +60,19 @@ async function join(srv: CallServer, u: TestUser, path: string, clock = false): 
   return { user: u, page, yardstickMs };
 }
 
-/** Every page receives camera and microphone from every other one. */
-async function expectAllReceiveAll(people: InCall[], what: string): Promise<void> {
+/**
+ * Every page receives camera and microphone from every other one. A failure says, per page, how
+ * its SFU links stand and the SFU's last events for it (offers and the tracks they named).
+ */
+async function expectAllReceiveAll(people: InCall[], what: string, trace: SfuTrace): Promise<void> {
   for (const me of people) {
     const others = people.filter((p) => p !== me).map((p) => p.user.user.id);
-    await expectFlowFromAll(me.page, `${what}: ${me.user.user.username}`, others, T);
+    try {
+      await expectFlowFromAll(me.page, `${what}: ${me.user.user.username}`, others, T);
+    } catch (err) {
+      const pages = people.map((p) => ({ id: p.user.user.id, name: p.user.user.username, page: p.page }));
+      throw new Error(`${(err as Error).message}\nevery page's SFU links:\n${await sfuReport(pages, trace)}`);
+    }
   }
 }
 
@@ -78,6 +86,7 @@ async function allViaSfu(people: InCall[]): Promise<void> {
  * decode all again.
  */
 async function sixInAMeeting(srv: CallServer, shot: string): Promise<void> {
+  const trace = traceSfu(srv.node.sfu);
   const users = await stage.users(7, srv);
   const res = await srv.node.req("/api/rooms", { method: "POST", json: { name: "Six" } }, users[0].jar);
   const { room } = (await res.json()) as { room: { slug: string } };
@@ -86,7 +95,7 @@ async function sixInAMeeting(srv: CallServer, shot: string): Promise<void> {
   const people: InCall[] = [];
   for (const u of users.slice(0, 6)) people.push(await join(srv, u, path));
   await allViaSfu(people);
-  await expectAllReceiveAll(people, "six through the SFU");
+  await expectAllReceiveAll(people, "six through the SFU", trace);
 
   const leaver = people.splice(2, 1)[0]!;
   await button(leaver.page, "Hang up").click({ timeout: T });
@@ -104,7 +113,8 @@ async function sixInAMeeting(srv: CallServer, shot: string): Promise<void> {
   if (load <= LOADED_PER_CORE) expect(times.at(-1)!).toBeLessThanOrEqual(budget);
   people.push(late);
   await allViaSfu(people);
-  await expectAllReceiveAll(people, "a late joiner among five");
+  await expectAllReceiveAll(people, "a late joiner among five", trace);
+  trace.stop();
 }
 
 describe.skipIf(!stage.enabled)("six-person meetings through an SFU in Chromium", () => {

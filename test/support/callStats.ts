@@ -5,6 +5,7 @@
  */
 import type { Page } from "playwright-core";
 import { until } from "./browser";
+import { sfuLinks } from "./sfu-trace";
 
 const T = 20_000;
 
@@ -88,7 +89,8 @@ export async function expectFlowFromAll(page: Page, what: string, from: string[]
     await Bun.sleep(300);
   }
   const seen = (id: string) => ({ first: base.get(id) ?? null, last: last[id] ?? null });
-  throw new Error(`${what}: not decoding from everyone: ${JSON.stringify(Object.fromEntries(from.map((id) => [id, seen(id)])))}`);
+  // Through an SFU, "last": null says its subscribe link names none of that participant's tracks.
+  throw new Error(`${what}: not decoding from everyone: ${JSON.stringify(Object.fromEntries(from.map((id) => [id, seen(id)])))}; sfu links: ${await sfuLinks(page)}`);
 }
 
 /**

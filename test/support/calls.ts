@@ -15,6 +15,7 @@ import { startTurn, turnAvailable, type TurnServer } from "./turn";
 
 export * from "./callStats";
 export * from "./joinClock";
+export * from "./sfu-trace";
 
 export interface TestUser {
   jar: CookieJar;

@@ -9,7 +9,7 @@ import type { SfuLayer } from "../../shared/sfu";
 import { Call } from "../rtc/call";
 import { fetchIceConfig } from "../rtc/ice-config";
 import type { LocalMedia } from "../rtc/local-media";
-import { SfuTransport } from "../rtc/transports/sfu";
+import { SfuTransport, type SfuDiagnostics } from "../rtc/transports/sfu";
 import type { RecordingState, RtcEvent, SessionFrame } from "../rtc/types";
 import type { ParleySocket } from "../socket";
 import { useCall, type CallState } from "./callStore";
@@ -98,7 +98,11 @@ export function politeRule(me: string, hostId: string | null): (other: string) =
 
 type Patch = Partial<CallState> | ((s: CallState) => Partial<CallState>);
 
+/** SFU transports this page has made (diagnostics: each start-over makes one). */
+let sfuTransports = 0;
+
 function sfuTransport(callId: string): SfuTransport {
+  sfuTransports++;
   const t: SfuTransport = new SfuTransport({
     iceConfig: fetchIceConfig,
     send: (signal) => socket?.notify({ type: "sfu:signal", callId, signal }),
@@ -231,6 +235,8 @@ declare global {
       peers(): { channel: "main"; peer: string; pc: RTCPeerConnection; sources: Record<string, "microphone" | "camera" | "screen"> }[];
       /** Our SFU publish link (null in a mesh). */
       publisher(): RTCPeerConnection | null;
+      /** The SFU links' state (null in a mesh); `made`: SFU transports this page made so far (a start-over makes one). */
+      sfu(): (SfuDiagnostics & { made: number }) | null;
     };
   }
 }
@@ -245,6 +251,10 @@ if (typeof window !== "undefined") {
       },
       peers: () => (current?.call.links() ?? []).map((l) => ({ channel: "main" as const, ...l })),
       publisher: () => current?.sfu?.publisher ?? null,
+      sfu: () => {
+        const d = current?.sfu?.diagnostics();
+        return d ? { ...d, made: sfuTransports } : null;
+      },
     }),
   });
 }

@@ -41,6 +41,14 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
   });
 }
 
+export interface SfuDiagnostics {
+  publish: RTCPeerConnectionState;
+  subscribe: RTCPeerConnectionState;
+  signaling: RTCSignalingState;
+  /** `mid:participantId/source` per subscribed mid. */
+  tracks: string[];
+}
+
 export class SfuTransport implements MediaTransport {
   readonly events = new Emitter<TransportEvents>();
   /** Three layers, each subscriber receiving the one its tile needs: a capture large enough for all three. */
@@ -130,6 +138,18 @@ export class SfuTransport implements MediaTransport {
   /** Our publish link, once made (diagnostics and tests: its getStats() shows the layers sent). */
   get publisher(): RTCPeerConnection | null {
     return this.#links?.publisher ?? null;
+  }
+
+  /**
+   * What the links are doing, for diagnostics and tests: each link's connection state, the
+   * subscribe link's signaling state and what each subscribed mid carries, as the SFU last said
+   * (null before the links exist).
+   */
+  diagnostics(): SfuDiagnostics | null {
+    const l = this.#links;
+    if (!l) return null;
+    const tracks = l.tracks.map((t) => `${t.mid}:${t.participantId}/${t.source}`);
+    return { publish: l.publisher.connectionState, subscribe: l.subscriber.connectionState, signaling: l.subscriber.signalingState, tracks };
   }
 
   /** Nothing is held: an SFU call is already running when this transport starts. */
