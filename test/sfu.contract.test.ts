@@ -33,6 +33,22 @@ afterAll(async () => {
 });
 
 /**
+ * Drops `participantId`'s next subscribe answer on its way to the SFU, as a busy socket or links
+ * being started over can; resolves once one was dropped.
+ */
+function loseNextSubscribeAnswer(sfu: Sfu, participantId: string): Promise<void> {
+  const signal = sfu.signal;
+  return new Promise((resolve) => {
+    sfu.signal = (callId, id, s) => {
+      if (id !== participantId || s.kind !== "answer") return signal.call(sfu, callId, id, s);
+      sfu.signal = signal;
+      resolve();
+      return Promise.resolve();
+    };
+  });
+}
+
+/**
  * Waits until `page` decodes video (frames growing) and receives audio from each of `from`. A
  * timeout names the page's subscribe link and every link's state as the SFU reported it, so a
  * stall shows which hop stopped.
@@ -153,5 +169,12 @@ for (const [name, available, create] of IMPLEMENTATIONS) {
       await page.evaluate(() => window.sfuPage.layer("a", "camera", "low"));
       await until("a's camera forwarded again", async () => (await received(page)).a!.framesDecoded > stopped, 60_000);
     }, 150_000);
+
+    test("a subscribe answer lost on its way does not freeze that subscription: the SFU offers again until answered, and the subscriber gets whoever joined meanwhile", async () => {
+      const lost = loseNextSubscribeAnswer(sfu, "b");
+      await join("c1", "g");
+      await lost;
+      await decodesAll(pages.get("b")!, ["g"]);
+    }, 90_000);
   });
 }

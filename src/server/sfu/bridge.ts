@@ -151,7 +151,11 @@ export class SfuBridge {
     known.set(participantId, fingerprint);
     if (before === undefined || before === fingerprint) return;
     await this.#step("leave", callId, () => this.sfu.leave(callId, participantId)).catch((err) => this.#failed("leave", callId, participantId, err));
-    await this.#step("join", callId, () => this.sfu.join(callId, participantId)).catch((err) => this.#failed("join", callId, participantId, err));
+    await this.#step("join", callId, () => this.sfu.join(callId, participantId)).catch((err) => {
+      // Not in the room then: the next sync joins them again, as after any failed join.
+      room.delete(participantId);
+      this.#failed("join", callId, participantId, err);
+    });
   }
 
   /**

@@ -4,6 +4,7 @@
  * its subscriber handle carries (as Janus last said), the layers it asked for and whether its
  * downlink is weak (Janus estimates no subscriber's bandwidth: the client's loss reports decide).
  */
+import { sdpMids } from "../../shared/sfu";
 import type { SfuLayer, SfuSignalOut, SfuSource, SfuTrackInfo } from "./sfu";
 import { Downlink } from "./downlink";
 import { SpeakerMeter } from "./speaker";
@@ -29,6 +30,18 @@ export const ROOM_SETTINGS = {
 
 /** How a call's room is described in Janus, so that whichever node opens the call finds it. */
 export const roomDescription = (callId: string) => `parley call ${callId}`;
+
+/**
+ * A subscribe offer unanswered this long is sent again, waiting twice as long each time up to
+ * OFFER_WAIT_MAX_MS, as the embedded SFU does. Janus makes no further offer on a subscriber
+ * handle until its last one is answered, so one lost offer or answer (a busy socket, links being
+ * started over) would otherwise freeze that subscription for good: whoever publishes afterwards
+ * (a participant who joins, or rejoins on fresh links) is never seen by that subscriber.
+ */
+export const OFFER_WAIT_MS = 5_000;
+export const OFFER_WAIT_MAX_MS = 30_000;
+
+export type SubscribeOffer = Extract<SfuSignalOut, { kind: "offer" }> & { version: number };
 
 const SUBSTREAM: Record<Exclude<SfuLayer, "off">, number> = { low: 0, mid: 1, high: 2 };
 
@@ -61,8 +74,12 @@ export class JanusMember extends Serial {
   streams: JanusStream[] = [];
   /** Janus postponed our last update ("updating"): its offer comes later as an event. */
   postponed = false;
-  /** The subscribe offer awaiting the client's answer. */
-  offer: Extract<SfuSignalOut, { kind: "offer" }> | null = null;
+  /** The subscribe offer awaiting the client's answer; when the tick sends it again, and how long it waits after that. */
+  offer: SubscribeOffer | null = null;
+  offerRepeatAt = Infinity;
+  offerWait = OFFER_WAIT_MS;
+  /** When the tick next compares the subscription with what it should carry (a change Janus skipped or refused is made again). */
+  recheckAt = 0;
   /** `publisherId/source` → the layer asked for; `applied`: subscriber mid + feed → layer Janus has. */
   readonly layers = new Map<string, SfuLayer>();
   readonly applied = new Map<string, SfuLayer>();
@@ -71,6 +88,32 @@ export class JanusMember extends Serial {
   weak = false;
   constructor(readonly id: string) {
     super();
+  }
+
+  /** `offer` goes out now and awaits the client's answer. */
+  offering(offer: SubscribeOffer, now: number): void {
+    this.offer = offer;
+    this.offerWait = OFFER_WAIT_MS;
+    this.offerRepeatAt = now + OFFER_WAIT_MS;
+  }
+
+  /** The pending offer if it is due to be sent again (then due again after twice the wait), else null. */
+  repeatDue(now: number): SubscribeOffer | null {
+    if (!this.offer || now < this.offerRepeatAt) return null;
+    this.offerWait = Math.min(this.offerWait * 2, OFFER_WAIT_MAX_MS);
+    this.offerRepeatAt = now + this.offerWait;
+    return this.offer;
+  }
+
+  /**
+   * Whether an answer answers the pending offer: a repeated offer is answered twice, and an answer
+   * to an earlier offer (or to the previous links' subscription, whose versions this process
+   * never reuses) can arrive late; taken for the pending offer's, it would leave Janus with an
+   * answer to other m-lines.
+   */
+  answers(answer: { sdp: string; version?: number }): boolean {
+    if (!this.offer || (answer.version !== undefined && answer.version !== this.offer.version)) return false;
+    return sdpMids(answer.sdp) === sdpMids(this.offer.sdp);
   }
 }
 

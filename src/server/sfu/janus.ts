@@ -15,6 +15,8 @@ import { JanusMember, JanusRoom, ROOM_SETTINGS, layerChanges, roomDescription, s
 
 const PLUGIN = "janus.plugin.videoroom";
 const TICK_MS = 500;
+/** How often the tick compares each subscription with what it should carry. */
+const RECHECK_MS = 2_000;
 const NO_SUCH_FEED = 428;
 
 export class JanusSfu implements Sfu {
@@ -23,6 +25,8 @@ export class JanusSfu implements Sfu {
   #session: Promise<JanusSession> | null = null;
   /** The handle that creates and destroys rooms. */
   #admin: Promise<number> | null = null;
+  /** Numbers subscribe offers across all members, so an answer names the one it answers. */
+  #offers = 0;
 
   constructor(private readonly url: string) {}
 
@@ -75,9 +79,17 @@ export class JanusSfu implements Sfu {
     room.members.set(participantId, member);
     await member.run(async () => {
       const janus = await this.#janus();
-      member.pub = await janus.attach(PLUGIN, (e) => this.#publisherEvent(room, member, e));
-      const joined = await janus.message(member.pub, { request: "join", ptype: "publisher", room: room.janusRoom, display: participantId });
-      member.feed = joined.data.id as number;
+      try {
+        member.pub = await janus.attach(PLUGIN, (e) => this.#publisherEvent(room, member, e));
+        const joined = await janus.message(member.pub, { request: "join", ptype: "publisher", room: room.janusRoom, display: participantId });
+        member.feed = joined.data.id as number;
+      } catch (err) {
+        // Not in the room then, so that the next join makes them afresh: kept, they could never publish.
+        member.closed = true;
+        if (room.members.get(participantId) === member) room.members.delete(participantId);
+        if (member.pub !== null) void janus.detach(member.pub);
+        throw err;
+      }
     });
     await this.#reconcile(room, member);
   }
@@ -92,8 +104,7 @@ export class JanusSfu implements Sfu {
       case "answer":
         return member.run(async () => {
           if (member.sub === null) throw new AppError("CONFLICT", "no subscribe offer awaits an answer");
-          // An answer to an offer we repeated (see #publish) comes twice: the second is stale.
-          if (!member.offer) return;
+          if (!member.answers(signal)) return;
           member.offer = null;
           const janus = await this.#janus();
           await janus.message(member.sub, { request: "start" }, { type: "answer", sdp: signal.sdp });
@@ -241,15 +252,23 @@ export class JanusSfu implements Sfu {
       let reply: JanusReply;
       try {
         if (member.sub === null) {
-          member.sub = await janus.attach(PLUGIN, (e) => this.#subscriberEvent(room, member, e));
-          reply = await janus.message(member.sub, { request: "join", ptype: "subscriber", room: room.janusRoom, autoupdate: false, streams: subscribe });
+          const sub = await janus.attach(PLUGIN, (e) => this.#subscriberEvent(room, member, e));
+          // A handle whose join failed takes only another join: the next try attaches afresh.
+          reply = await janus.message(sub, { request: "join", ptype: "subscriber", room: room.janusRoom, autoupdate: false, streams: subscribe }).catch((err: unknown) => {
+            void janus.detach(sub);
+            throw err;
+          });
+          // Left meanwhile: leave() detached only the handles it saw.
+          if (member.closed) return void janus.detach(sub);
+          member.sub = sub;
         } else {
           // Janus refuses an empty list: send only the ones with something in them.
           const changes = { ...(subscribe.length && { subscribe }), ...(unsubscribe.length && { unsubscribe: unsubscribe.map((sub_mid) => ({ sub_mid })) }) };
           reply = await janus.message(member.sub, { request: "update", ...changes });
         }
       } catch (err) {
-        // A publisher left between our look and Janus' (No such feed): look again shortly.
+        // A publisher left between our look and Janus' (No such feed): look again shortly. Any
+        // other failure is tried again by the tick (RECHECK_MS).
         if (err instanceof JanusError && err.code === NO_SUCH_FEED && !member.closed) setTimeout(() => void this.#reconcile(room, member), 200);
         return;
       }
@@ -262,8 +281,9 @@ export class JanusSfu implements Sfu {
   #subscribeOffer(room: JanusRoom, member: JanusMember, reply: JanusReply): void {
     if (Array.isArray(reply.data.streams)) member.streams = reply.data.streams as JanusStream[];
     if (reply.jsep?.type !== "offer") return;
-    member.offer = { kind: "offer", link: "subscribe", sdp: reply.jsep.sdp, tracks: tracksOf(member.streams, (feed) => room.byFeed(feed)) };
-    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: member.offer });
+    const offer = { kind: "offer" as const, link: "subscribe" as const, sdp: reply.jsep.sdp, tracks: tracksOf(member.streams, (feed) => room.byFeed(feed)), version: ++this.#offers };
+    member.offering(offer, Date.now());
+    this.#emit({ type: "signal", callId: room.id, to: member.id, signal: offer });
   }
 
   #subscriberEvent(room: JanusRoom, member: JanusMember, e: JanusEvent): void {
@@ -287,6 +307,14 @@ export class JanusSfu implements Sfu {
   #tick(room: JanusRoom): void {
     const now = Date.now();
     for (const member of room.members.values()) {
+      const repeat = member.repeatDue(now);
+      if (repeat) this.#emit({ type: "signal", callId: room.id, to: member.id, signal: repeat });
+      // Level-triggered: a change Janus skipped (a feed not started yet on its side) or refused
+      // is made again, not only when the next join, publication or leave asks for one.
+      if (now >= member.recheckAt) {
+        member.recheckAt = now + RECHECK_MS;
+        void this.#reconcile(room, member);
+      }
       const weak = member.downlink.weak(now);
       if (weak === member.weak) continue;
       member.weak = weak;
