@@ -1,94 +1,83 @@
 /**
  * Simulcast through the embedded SFU: each subscriber is sent the layer it asks for, and one
  * whose receiver reports heavy loss drops to the lowest layer, the SFU asking the publisher for
- * that layer's keyframe to switch on. The publisher is a werift peer that says it sends three
- * layers (rid l, m, h) and sends them itself, each on its own SSRC, a keyframe on a layer only
- * when asked for one (as an encoder does); subscribers are werift peers too.
+ * that layer's keyframe to switch on — but not for the packets the SFU itself never read while
+ * its process stalled. The publisher is a werift peer that sends three layers
+ * (support/simulcast-publisher.ts); subscribers are werift peers too.
  */
 import { afterEach, expect, test } from "bun:test";
-import {
-  PictureLossIndication,
-  RTCPeerConnection,
-  RTP_EXTENSION_URI,
-  RtcpPayloadSpecificFeedback,
-  RtcpReceiverInfo,
-  RtcpRrPacket,
-  RtpHeader,
-  serializeSdesMid,
-  serializeSdesRTPStreamID,
-  useSdesMid,
-  useSdesRTPStreamId,
-} from "werift";
-import { extensionId } from "../src/server/sfu/werift-media";
+import { RTCPeerConnection, RtcpReceiverInfo, RtcpRrPacket, useSdesMid } from "werift";
+import type { PublisherCommand, PublisherReport } from "./support/publisher-worker";
 import { until } from "./support/browser";
-import { publishThrough, recordedSfu, subscribeThrough } from "./support/sfu-werift";
-
-const RIDS = ["l", "m", "h"] as const;
-type Rid = (typeof RIDS)[number];
-const SSRC: Record<Rid, number> = { l: 1001, m: 1002, h: 1003 };
+import { publishLayers, publisherPeer, SSRC, withSimulcast } from "./support/simulcast-publisher";
+import { asBrowser, publishThrough, recordedSfu, subscribeThrough } from "./support/sfu-werift";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-/** The publisher's offer as a browser sending camera simulcast words it. */
-const withSimulcast = (sdp: string) => sdp.replace(/(m=video[^]*?)(?=\r\nm=|\r\n$)/, `$1${RIDS.map((r) => `\r\na=rid:${r} send`).join("")}\r\na=simulcast:send ${RIDS.join(";")}`);
+type Recorded = Awaited<ReturnType<typeof recordedSfu>>;
 
-/** Sends every layer every 33 ms: a VP8 delta frame, or a keyframe once the SFU asked for one; the last byte names the layer. */
-function publishLayers(pc: RTCPeerConnection) {
-  const video = pc.getTransceivers()[0]!;
-  const transport = video.sender.dtlsTransport;
-  const plis: number[] = [];
-  const asked = new Set<number>();
-  transport.onRtcp.subscribe((p) => {
-    if (p instanceof RtcpPayloadSpecificFeedback && p.feedback.count === PictureLossIndication.count) {
-      plis.push(p.feedback.mediaSsrc);
-      asked.add(p.feedback.mediaSsrc);
-    }
+/**
+ * Publishes as `id` from a publisher on a thread of its own (support/publisher-worker.ts),
+ * sending a packet of `padding` bytes on each layer every `everyMs`.
+ */
+async function publishFromWorker(r: Recorded, id: string, everyMs: number, padding: number): Promise<void> {
+  const worker = new Worker(new URL("./support/publisher-worker.ts", import.meta.url).href);
+  const ask = (command: PublisherCommand) => {
+    const reply = new Promise<PublisherReport>((resolve) => worker.addEventListener("message", (e) => resolve(e.data), { once: true }));
+    worker.postMessage(command);
+    return reply;
+  };
+  cleanup.push(async () => {
+    await ask({ type: "close" });
+    worker.terminate();
   });
-  const midId = extensionId(video, RTP_EXTENSION_URI.sdesMid)!;
-  const ridId = extensionId(video, RTP_EXTENSION_URI.sdesRTPStreamID)!;
-  const payloadType = video.codecs[0]!.payloadType;
-  let n = 0;
-  const timer = setInterval(() => {
-    for (const rid of RIDS) {
-      const key = asked.delete(SSRC[rid]);
-      const extensions = [
-        { id: midId, payload: serializeSdesMid(video.mid!) },
-        { id: ridId, payload: serializeSdesRTPStreamID(rid) },
-      ];
-      const header = new RtpHeader({ ssrc: SSRC[rid], payloadType, sequenceNumber: n, timestamp: n * 3000, marker: true, extensions });
-      const payload = Buffer.from([0x10, key ? 0x00 : 0x01, 0, 0, 0, 0, 0, rid.charCodeAt(0)]);
-      void transport.sendRtp(payload, header).catch(() => {});
-    }
-    n++;
-  }, 33);
-  cleanup.push(() => clearInterval(timer));
-  return plis;
+  const offer = await ask({ type: "offer" });
+  if (offer.type !== "offer") throw new Error(`the publisher answered ${offer.type}`);
+  await r.sfu.signal("c", id, { kind: "offer", link: "publish", sdp: withSimulcast(asBrowser(offer.sdp)), sources: { [offer.mid]: "camera" } });
+  const signals = r.to(id);
+  const candidates = signals.flatMap((s) => (s.kind === "ice" && s.link === "publish" && s.candidate ? [s.candidate] : []));
+  await ask({ type: "answer", sdp: signals.find((s) => s.kind === "answer")!.sdp, candidates, everyMs, padding });
+  await until(`${id}'s publish link to connect`, async () => r.connected(id, "publish"), 30_000);
+}
+
+/** Packets lost on `pc`'s video so far, as its receiver counts them (and reports them to the SFU). */
+async function packetsLost(pc: RTCPeerConnection): Promise<number> {
+  let lost = 0;
+  for (const s of (await pc.getStats()).values() as Iterable<{ type: string; packetsLost?: number }>) if (s.type === "inbound-rtp") lost += s.packetsLost ?? 0;
+  return lost;
 }
 
 /** Joins `id` as a subscriber; returns the layers it was sent, in order, and its receiver. */
-async function subscriber(r: Awaited<ReturnType<typeof recordedSfu>>, id: string) {
+async function subscriber(r: Recorded, id: string) {
   const pc = new RTCPeerConnection({ iceUseIpv6: false, headerExtensions: { video: [useSdesMid()] } });
   cleanup.push(() => pc.close());
   const layers: string[] = [];
-  pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => void layers.push(String.fromCharCode(rtp.payload.at(-1)!))));
+  /** The highest sequence number received, as its receiver reports name it. */
+  let highest = 0;
+  pc.onTrack.subscribe((track) =>
+    track.onReceiveRtp.subscribe((rtp) => {
+      layers.push(String.fromCharCode(rtp.payload.at(-1)!));
+      highest = rtp.header.sequenceNumber;
+    }),
+  );
   await r.sfu.join("c", id);
   cleanup.push(subscribeThrough(r, "c", id, pc));
   await until(`${id}'s subscribe link to connect`, async () => r.connected(id, "subscribe"), 30_000);
-  return { pc, layers };
+  return { pc, layers, highest: () => highest };
 }
 
 test("each subscriber is sent the simulcast layer it asks for; one reporting heavy loss is switched to the lowest, on a keyframe the SFU asks the publisher for", async () => {
   const r = await recordedSfu("c");
   cleanup.push(() => r.sfu.close());
   await r.sfu.join("c", "a");
-  const publisher = new RTCPeerConnection({ iceUseIpv6: false, headerExtensions: { video: [useSdesMid(), useSdesRTPStreamId()] } });
+  const publisher = publisherPeer();
   cleanup.push(() => publisher.close());
-  publisher.addTransceiver("video", { direction: "sendonly" });
   await publishThrough(r, "c", "a", publisher, withSimulcast);
-  const plis = publishLayers(publisher);
+  const { plis, stop } = publishLayers(publisher);
+  cleanup.push(stop);
 
   const high = await subscriber(r, "b");
   const low = await subscriber(r, "d");
@@ -100,8 +89,36 @@ test("each subscriber is sent the simulcast layer it asks for; one reporting hea
 
   const lowPlis = plis.filter((s) => s === SSRC.l).length;
   const receiver = high.pc.getTransceivers()[0]!.receiver;
-  const rr = new RtcpRrPacket({ ssrc: receiver.rtcpSsrc, reports: [new RtcpReceiverInfo({ ssrc: receiver.tracks[0]!.ssrc!, fractionLost: 128 })] });
+  const rr = new RtcpRrPacket({ ssrc: receiver.rtcpSsrc, reports: [new RtcpReceiverInfo({ ssrc: receiver.tracks[0]!.ssrc!, fractionLost: 128, highestSequence: high.highest() })] });
   await receiver.dtlsTransport.sendRtcp([rr]);
   await until("b switched to the lowest layer", async () => high.layers.at(-1) === "l", 10_000);
   expect(plis.filter((s) => s === SSRC.l).length).toBeGreaterThan(lowPlis);
+}, 90_000);
+
+test("a subscriber keeps the top layer when the SFU's process stalls: the packets it never read, missing from the subscriber's stream, are not its link's loss", async () => {
+  const r = await recordedSfu("c");
+  cleanup.push(() => r.sfu.close());
+  await r.sfu.join("c", "a");
+  // ~300 packets of 1 KB a second: a socket's default buffer holds well under a second of them.
+  await publishFromWorker(r, "a", 10, 1_000);
+  const b = await subscriber(r, "b");
+  await until("b sent the top layer", async () => b.layers.at(-1) === "h", 10_000);
+  await Bun.sleep(2_000);
+  const lostBefore = await packetsLost(b.pc);
+  const from = b.layers.length;
+
+  // This thread, the SFU's, stalls as a loaded machine's did (1–8 s); the publisher's thread
+  // goes on sending and the kernel drops what the SFU's socket cannot hold.
+  Bun.sleepSync(3_000);
+  // Receiver reports come every 0.5–1.5 s, and one marked weak would switch within a second.
+  await Bun.sleep(5_000);
+
+  const lost = (await packetsLost(b.pc)) - lostBefore;
+  const view = r.sfu.forwarding("c", "b");
+  const sent = Object.entries(Object.groupBy(b.layers.slice(from), (l) => l)).map(([l, n]) => `${n!.length} ${l}`);
+  const seen = `b lost ${lost} packets in the stall; got ${sent.join(", ")} since; the SFU forwards ${JSON.stringify(view)}`;
+  // The stall did leave the subscriber's stream short: its receiver counts them lost.
+  expect(lost, seen).toBeGreaterThan(100);
+  expect(new Set(b.layers.slice(from)), seen).toEqual(new Set(["h"]));
+  expect(view, seen).toMatchObject([{ weak: false, current: "h" }]);
 }, 90_000);

@@ -7,7 +7,8 @@
 import type { MediaStreamTrack, RTCRtpTransceiver, RtpPacket } from "werift";
 import type { SfuLayer, SfuSource } from "./sfu";
 import { SIMULCAST_RIDS } from "./sfu";
-import { AUDIO_LEVEL_URI, audioLevel, extensionId, isVp8Keyframe, remb } from "./werift-media";
+import { AUDIO_LEVEL_URI, audioLevel, extensionId, isVp8Keyframe, lastSentSeq, receiverReport, remb } from "./werift-media";
+import { SentSeqs } from "./sent-seqs";
 
 /** Layer key: a simulcast rid, or "" for a track sent without simulcast. */
 type Rid = string;
@@ -106,6 +107,21 @@ export class Publication {
   }
 }
 
+/** One subscription as the SFU sees it: layers are rids ("" for a track without simulcast). */
+export interface ForwardingView {
+  publisherId: string;
+  source: SfuSource;
+  /** The layer the subscriber asks for. */
+  want: SfuLayer;
+  /** Its downlink counts as weak: it gets the lowest layer. */
+  weak: boolean;
+  /** The layers the publisher sends now, lowest first. */
+  live: Rid[];
+  /** The layer to switch to on its next keyframe, and the one forwarded now. */
+  target: Rid | null;
+  current: Rid | null;
+}
+
 export class Subscription {
   /** The layer being forwarded (null: none yet). */
   #current: Rid | null = null;
@@ -119,6 +135,7 @@ export class Subscription {
   /** The subscriber's audio-level extension id: known once it answered (werift assigns ids at the offer). */
   #levelId: number | undefined;
   #stopPli: () => void;
+  readonly #sent = new SentSeqs();
 
   constructor(
     readonly subscriberId: string,
@@ -137,6 +154,21 @@ export class Subscription {
 
   get layer(): SfuLayer {
     return this.#want;
+  }
+
+  /** What it forwards, for diagnosis: see WeriftSfu.forwarding(). */
+  get view(): ForwardingView {
+    const p = this.publication;
+    return { publisherId: p.participantId, source: p.source, want: this.#want, weak: this.#weak, live: p.liveRids(), target: this.#target, current: this.#current };
+  }
+
+  /**
+   * The share of this stream's packets its subscriber reports lost in `packet`, if that is a
+   * receiver report naming it: of the packets sent, not of those the SFU never had to send.
+   */
+  reportedLoss(packet: unknown): number | undefined {
+    const report = receiverReport(packet, this.transceiver.sender.ssrc);
+    return report && this.#sent.loss(report.fraction, report.highest);
   }
 
   setLayer(layer: SfuLayer): void {
@@ -214,6 +246,8 @@ export class Subscription {
       if (level) copy.header.extensions.push({ id: this.#levelId, payload: level.payload });
     }
     void sender.sendRtp(copy).catch(() => {});
+    const seq = lastSentSeq(sender);
+    if (seq !== undefined) this.#sent.sent(seq);
   }
 
   close(): void {

@@ -4,7 +4,8 @@
  * browser sends VP8 simulcast. No RTX and no transport-cc: the SFU answers NACKs from its own
  * packet cache and steers publishers with REMB (Chromium did not raise its estimate from
  * werift's TWCC feedback alone). A subscriber's weak link shows as loss in its receiver reports
- * (a receive-side estimate would only follow the low rate it is already sent).
+ * (a receive-side estimate would only follow the low rate it is already sent), less the packets
+ * the SFU never sent it (sent-seqs.ts).
  */
 import {
   RTCPeerConnection,
@@ -21,6 +22,7 @@ import {
   useREMB,
   useSdesMid,
   useSdesRTPStreamId,
+  type RTCRtpSender,
   type RTCRtpTransceiver,
   type RtpPacket,
 } from "werift";
@@ -167,8 +169,17 @@ export function remb(senderSsrc: number, mediaSsrcs: number[], bitrate: number):
   });
 }
 
-/** The worst loss (0 … 1) a subscriber reports in an RTCP receiver report, if it is one. */
-export function reportedLoss(packet: unknown): number | undefined {
-  if (!(packet instanceof RtcpRrPacket) || !packet.reports.length) return undefined;
-  return Math.max(...packet.reports.map((r) => r.fractionLost)) / 256;
+/** What a subscriber's RTCP receiver report says of one stream it gets, if it is one naming it. */
+export function receiverReport(packet: unknown, ssrc: number): { fraction: number; highest: number } | undefined {
+  if (!(packet instanceof RtcpRrPacket)) return undefined;
+  const report = packet.reports.find((r) => r.ssrc === ssrc);
+  return report && { fraction: report.fractionLost / 256, highest: report.highestSequence };
+}
+
+/**
+ * The sequence number `sender` gave the last packet it sent (werift rewrites it as it sends:
+ * private in its types). Read right after sendRtp(): werift numbers a packet before its first await.
+ */
+export function lastSentSeq(sender: RTCRtpSender): number | undefined {
+  return (sender as unknown as { sequenceNumber?: number }).sequenceNumber;
 }

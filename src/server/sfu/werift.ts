@@ -11,8 +11,8 @@ import { AppError } from "../../shared/errors";
 import type { SfuNetwork } from "../config";
 import { sdpMids, type SfuIceCandidate } from "../../shared/sfu";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource, SfuTrackInfo } from "./sfu";
-import { Publication, Subscription } from "./werift-forward";
-import { addCandidate, createPeer, keepConsent, reportedLoss, surviveUnreachablePeers } from "./werift-media";
+import { Publication, Subscription, type ForwardingView } from "./werift-forward";
+import { addCandidate, createPeer, keepConsent, surviveUnreachablePeers } from "./werift-media";
 import { keepEarlyDtls } from "./werift-dtls";
 import { Downlink, WEAK_LOSS } from "./downlink";
 import { SpeakerMeter } from "./speaker";
@@ -134,8 +134,8 @@ export class WeriftSfu implements Sfu {
         return;
       }
       case "loss":
-        // The loss its receiver reports show too: either is enough.
-        if (signal.fraction > WEAK_LOSS) member.downlink.lossy(Date.now());
+        // Judged from its receiver reports instead, where the packets this SFU never sent it
+        // (see SentSeqs) can be told from those its link lost: this count has them all.
         return;
     }
   }
@@ -159,6 +159,15 @@ export class WeriftSfu implements Sfu {
     return Promise.all([...room.members.keys()].map((id) => this.leave(callId, id))).then(() => {
       this.#rooms.delete(callId);
     });
+  }
+
+  /**
+   * What each of `subscriberId`'s subscriptions in `callId` forwards it and why, for diagnosis
+   * (a test running the server in its process explains a picture at the wrong size with it).
+   */
+  forwarding(callId: string, subscriberId: string): ForwardingView[] {
+    const member = this.#rooms.get(callId)?.members.get(subscriberId);
+    return [...(member?.subscriptions.values() ?? [])].map((s) => s.view);
   }
 
   #room(callId: string): Room {
@@ -268,7 +277,7 @@ export class WeriftSfu implements Sfu {
     const pc = this.#peer(room, member, "subscribe");
     pc.onTransceiverAdded.subscribe((t) => {
       t.sender.onRtcp.subscribe((packet) => {
-        if ((reportedLoss(packet) ?? 0) > WEAK_LOSS) member.downlink.lossy(Date.now());
+        if ((member.subscriptions.get(t)?.reportedLoss(packet) ?? 0) > WEAK_LOSS) member.downlink.lossy(Date.now());
       });
     });
     // Packets reach the subscriber from now on: its keyframes are asked for now, not at the next tick.

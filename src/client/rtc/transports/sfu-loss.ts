@@ -1,8 +1,8 @@
 /**
  * Tells the SFU what share of the packets it sends us is lost, every SFU_LOSS_REPORT_MS while
- * any is: heavy loss has it send us only the lowest simulcast layers for a while. The embedded
- * SFU sees as much in our RTCP receiver reports; Janus does not act on them, so this is how a
- * weak downlink reaches it. Counted over every stream on the subscribe link, from getStats().
+ * any is: heavy loss has it send us only the lowest simulcast layers for a while. Janus does
+ * not act on our RTCP receiver reports, so this is how a weak downlink reaches it; the embedded
+ * SFU reads those instead (they let it leave out packets it never sent, which count here too). Counted over every stream on the subscribe link, from getStats().
  */
 import { SFU_LOSS_REPORT_MS } from "../../../shared/sfu";
 
