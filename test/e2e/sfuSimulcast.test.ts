@@ -5,11 +5,14 @@
  * once it goes through the SFU, where its getStats() must show all three layers (rids l, m, h)
  * sending frames. Two viewers, who joined with their cameras off, receive the layer their tile
  * needs: the one who pins the publisher the top layer, the one with a small window the layer
- * its tile's height asks for (layerForTile).
+ * its tile's height asks for (layerForTile) — each at the size the publisher sends it then
+ * (Chromium scales its layers down when its CPU or bandwidth falls short).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { layerForTile } from "../../src/client/state/callLayers";
+import { SIMULCAST_RIDS } from "../../src/server/sfu/sfu";
+import { WeriftSfu } from "../../src/server/sfu/werift";
 import { artifactPath, launchBrowser, settled, until } from "../support/browser";
 import { button, callStage, expectViaSfu, openAs, type CallServer, type TestUser, type Viewport } from "../support/calls";
 import { janusAvailable, startJanus, type JanusServer } from "../support/janus";
@@ -67,13 +70,22 @@ function captureWidth(page: Page): Promise<number | null> {
   });
 }
 
-/** The camera layers our SFU publish link sends, by rid: frame width and frames sent so far. */
-function layersSent(page: Page): Promise<Record<string, { width: number; frames: number }>> {
+/** A camera layer our SFU publish link sends: frame width, frames sent so far, and what (if anything) holds Chromium's encoder back on it. */
+interface SentLayer {
+  width: number;
+  frames: number;
+  limit: string;
+}
+
+/** The camera layers our SFU publish link sends, by rid. */
+function layersSent(page: Page): Promise<Record<string, SentLayer>> {
   return page.evaluate(async () => {
-    const out: Record<string, { width: number; frames: number }> = {};
-    (await window.__parleyCall?.publisher()?.getStats())?.forEach((s: { type: string; kind?: string; rid?: string; frameWidth?: number; framesSent?: number }) => {
-      if (s.type === "outbound-rtp" && s.kind === "video" && s.rid) out[s.rid] = { width: s.frameWidth ?? 0, frames: s.framesSent ?? 0 };
-    });
+    const out: Record<string, SentLayer> = {};
+    (await window.__parleyCall?.publisher()?.getStats())?.forEach(
+      (s: { type: string; kind?: string; rid?: string; frameWidth?: number; framesSent?: number; qualityLimitationReason?: string }) => {
+        if (s.type === "outbound-rtp" && s.kind === "video" && s.rid) out[s.rid] = { width: s.frameWidth ?? 0, frames: s.framesSent ?? 0, limit: s.qualityLimitationReason ?? "?" };
+      },
+    );
     return out;
   });
 }
@@ -90,21 +102,69 @@ function cameraReceived(page: Page, from: string): Promise<{ width: number; fram
   }, from);
 }
 
-/** Passes once `page` decodes `from`'s camera at `width`, frames still coming. */
-async function expectReceivedWidth(page: Page, from: string, width: number, what: string): Promise<void> {
+/**
+ * The width a subscriber asking for `layer` should decode: that of the layer, or of the nearest
+ * lower one, that the publisher sends frames on now. Chromium may scale its layers down or stop
+ * the upper ones (its CPU or bandwidth adaptation): the SFU forwards what there is.
+ */
+function widthFor(layer: keyof typeof SIMULCAST_RIDS, before: Record<string, SentLayer>, now: Record<string, SentLayer>): number | null {
+  const order = Object.values(SIMULCAST_RIDS);
+  for (const rid of order.slice(0, order.indexOf(SIMULCAST_RIDS[layer]) + 1).reverse()) {
+    if ((now[rid]?.frames ?? 0) > (before[rid]?.frames ?? Infinity)) return now[rid]!.width;
+  }
+  return null;
+}
+
+interface Watch {
+  srv: CallServer;
+  publisher: Page;
+  publisherId: string;
+  subscriberId: string;
+}
+
+/**
+ * Passes once `page` decodes the publisher's camera at the width of the layer `layer` it asks
+ * for (as the publisher sends it now), frames still coming. A failure says why the picture was
+ * another size: what the publisher sent on each layer and what held its encoder back, what this
+ * subscriber decoded, and (the embedded SFU, in this process) what the SFU forwarded it and
+ * whether it took its link for weak.
+ */
+async function expectReceivedLayer(page: Page, w: Watch, layer: keyof typeof SIMULCAST_RIDS, what: string): Promise<void> {
   let first: { width: number; frames: number } | null = null;
   let last = { width: 0, frames: 0 };
-  await until(
-    what,
-    async () => {
-      last = await cameraReceived(page, from);
-      if (last.width !== width) first = null;
-      else if (!first) first = last;
-      else if (last.frames >= first.frames + 10) return true;
-      throw new Error(`decoding ${JSON.stringify(last)}, want ${width} px wide`);
-    },
-    T,
-  );
+  let sent = await layersSent(w.publisher);
+  let want: number | null = null;
+  let weakPolls = 0;
+  let polls = 0;
+  const sfu = () => {
+    const engine = w.srv.node.sfu;
+    return engine instanceof WeriftSfu ? engine : null;
+  };
+  const callId = await page.evaluate(() => window.__parleyCall?.callId ?? "");
+  const view = () => sfu()?.forwarding(callId, w.subscriberId).find((v) => v.publisherId === w.publisherId && v.source === "camera");
+  try {
+    await until(
+      what,
+      async () => {
+        const now = await layersSent(w.publisher);
+        want = widthFor(layer, sent, now) ?? want;
+        sent = now;
+        last = await cameraReceived(page, w.publisherId);
+        polls++;
+        if (view()?.weak) weakPolls++;
+        if (want === null || last.width !== want) first = null;
+        else if (!first) first = last;
+        else if (last.frames >= first.frames + 10) return true;
+        throw new Error(`decoding ${JSON.stringify(last)}, want ${want} px wide`);
+      },
+      T,
+    );
+  } catch (err) {
+    const rids = Object.entries(sent).map(([rid, l]) => `${rid}: ${l.width} px, ${l.frames} frames, limited by ${l.limit}`);
+    const v = view();
+    const seen = v ? `; the SFU forwards ${JSON.stringify(v)}, weak in ${weakPolls} of ${polls} polls` : sfu() ? "; the SFU has no such subscription" : "";
+    throw new Error(`${(err as Error).message}. The publisher sends ${rids.join(", ")}; the subscriber decodes ${JSON.stringify(last)}${seen}`);
+  }
 }
 
 const tileOf = (page: Page, id: string) => page.locator(`[data-testid="call-tile"][data-participant="${id}"]`);
@@ -125,7 +185,7 @@ async function threeLayersToTwoTiles(srv: CallServer, shot: string): Promise<voi
   for (const P of [A, B, C]) await until("the call through the SFU", () => expectViaSfu(P, 2), T);
   await until("the SFU gets a 720p capture", async () => expect(await captureWidth(A)).toBe(1280), T);
 
-  let before: Awaited<ReturnType<typeof layersSent>> = {};
+  let before: Record<string, SentLayer> = {};
   await until(
     "the publisher sends all three layers, each at its size and each sending frames",
     async () => {
@@ -141,13 +201,14 @@ async function threeLayersToTwoTiles(srv: CallServer, shot: string): Promise<voi
 
   // B pins the publisher: its tile fills B's large window, so it gets the top layer.
   await tileOf(B, publisher).getByRole("button", { name: `Pin ${a.user.username}` }).click({ timeout: T });
-  await expectReceivedWidth(B, publisher, WIDTH.high, "the pinned tile receives the top layer");
+  await expectReceivedLayer(B, { srv, publisher: A, publisherId: publisher, subscriberId: b.user.id }, "high", "the pinned tile receives the top layer");
   // C's small window draws the publisher's tile small: the layer its height asks for, below the top.
   const height = (await tileOf(C, publisher).boundingBox())!.height;
   const want = layerForTile(height * (await C.evaluate(() => devicePixelRatio)));
   expect(want === "low" || want === "mid").toBe(true);
-  await expectReceivedWidth(C, publisher, WIDTH[want as "low" | "mid"], `a ${Math.round(height)} px tile receives the ${want} layer`);
-  console.log(`${shot}: sent ${JSON.stringify(before)}; the pinned tile receives ${WIDTH.high} px, a ${Math.round(height)} px tile ${WIDTH[want as "low" | "mid"]} px`);
+  await expectReceivedLayer(C, { srv, publisher: A, publisherId: publisher, subscriberId: c.user.id }, want as "low" | "mid", `a ${Math.round(height)} px tile receives the ${want} layer`);
+  const [pinned, small] = [await cameraReceived(B, publisher), await cameraReceived(C, publisher)];
+  console.log(`${shot}: sent ${JSON.stringify(before)}; the pinned tile receives ${pinned.width} px, a ${Math.round(height)} px tile ${small.width} px`);
   await settled(B);
   await B.screenshot({ path: artifactPath(shot) });
 }
