@@ -3,6 +3,8 @@
  * profile update while another transaction holds that account's row) must not hold up anyone
  * else's queries on the node. Bun.SQL pipelines concurrent queries on its connections, so a read
  * placed behind the waiting statement on its connection waited as long as the lock was held.
+ * Nor may the breaker take a long lock wait for a hung connection where pg_stat_activity cannot
+ * tell it (track_activities off).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { SQL } from "bun";
@@ -77,4 +79,34 @@ describe.skipIf(!TEST_DATABASE_URL)("statements waiting on row locks on PostgreS
       await store.close();
     });
   }
+
+  test("where the database does not track what its connections run (track_activities off), an update waiting on a row lock for three times DATABASE_TIMEOUT_MS answers once the lock is released instead of being given up as hung", async () => {
+    const blind = await createTestDatabase();
+    const admin = new SQL({ url: blind.url, max: 1 });
+    const timeoutMs = 300;
+    let store: KyselyStore | undefined;
+    try {
+      // Sessions opened from now on show only state 'disabled' in pg_stat_activity.
+      await admin.unsafe(`alter database ${new URL(blind.url).pathname.slice(1)} set track_activities = off`);
+      const hung: string[] = [];
+      store = await openStore({ kind: "postgres", url: blind.url, poolSize: 3, timeoutMs }, [], { onHung: (text) => hung.push(text) });
+      const locked = await user(store);
+      const holding = await admin.reserve();
+      await holding.unsafe("begin");
+      await holding.unsafe("update users set updated_at = $2 where id = $1", [locked, iso()]);
+      const waiting = store.accounts.updateUser(locked, { displayName: "Waited" }, iso()).then(
+        (row) => row?.display_name,
+        (err: unknown) => `failed: ${(err as { code?: string }).code}`,
+      );
+      await Bun.sleep(3 * timeoutMs);
+      await holding.unsafe("commit");
+      holding.release();
+      expect(await waiting).toBe("Waited");
+      expect(hung).toEqual([]);
+    } finally {
+      await store?.close();
+      await admin.close();
+      await blind.drop();
+    }
+  });
 });

@@ -14,7 +14,8 @@
  * connection never are. A query unanswered for `timeoutMs` that two answered probes in a row
  * find the database not running (pg_stat_activity of the pool's own application_name) is given
  * up: it fails with ERR_POSTGRES_UNANSWERED and its connection is dropped (see Watched.drop).
- * A row-lock wait or a slow statement shows there as active, so it goes on waiting.
+ * A row-lock wait or a slow statement shows there as active, so it goes on waiting; with
+ * track_activities off the database shows nothing, and nothing is given up.
  */
 import { SQL } from "bun";
 
@@ -76,8 +77,11 @@ interface Pending {
   unseen: number;
 }
 
-/** Who the probe asks about; `query` is cut to track_activity_query_size, hence the prefix match in #judge. */
-const ACTIVITY = "select query from pg_stat_activity where application_name = $1 and state = 'active'";
+/**
+ * What the pool's connections are doing; `query` is cut to track_activity_query_size, hence the
+ * prefix match in #judge. A connection with track_activities off shows only state 'disabled'.
+ */
+const ACTIVITY = "select state, query from pg_stat_activity where application_name = $1";
 
 const unanswered = (ms: number, what: string) => Object.assign(new Error(`PostgreSQL did not answer ${what} within ${ms} ms`), { code: "ERR_POSTGRES_UNANSWERED" });
 
@@ -152,12 +156,13 @@ export class PgBreaker {
    * moment its answer was on the way). A shared query can also wait, sent, behind a slow one on
    * its connection, or unsent in Bun's queue while every connection is reserved: while either may
    * be so, none is given up. A query sharing its text with one the database runs is taken as
-   * running: at worst a hung one waits for the next probe.
+   * running: at worst a hung one waits for the next probe. So is every query while the database
+   * does not say what it runs (`active` null): a lock wait must not be taken for a hang.
    */
-  #judge(overdue: Pending[], active: string[]): void {
+  #judge(overdue: Pending[], active: string[] | null): void {
     this.#hungSeen = false;
     if (this.#down !== null || this.#closed) return;
-    const running = (e: Pending) => active.some((q) => q.length > 0 && e.query!.text.startsWith(q));
+    const running = (e: Pending) => active === null || active.some((q) => q.length > 0 && e.query!.text.startsWith(q));
     const sharedWaits = this.o.saturated() || overdue.some((e) => e.query!.shared && running(e));
     for (const e of overdue) {
       if (!this.#pending.has(e)) continue;
@@ -194,10 +199,11 @@ export class PgBreaker {
   }
 
   /**
-   * Asks a fresh connection which of the pool's queries the database is running. `err` is null
-   * when it answers within PROBE_TIMEOUTS × timeoutMs, else why not; never rejects.
+   * Asks a fresh connection which of the pool's queries the database is running (null: it does
+   * not say, track_activities being off). `err` is null when it answers within PROBE_TIMEOUTS ×
+   * timeoutMs, else why not; never rejects.
    */
-  async #probeOnce(): Promise<{ err: unknown; active: string[] }> {
+  async #probeOnce(): Promise<{ err: unknown; active: string[] | null }> {
     const ms = PROBE_TIMEOUTS * this.o.timeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -206,8 +212,10 @@ export class PgBreaker {
         timer = setTimeout(() => reject(unanswered(ms, "a probe")), ms);
         timer.unref();
       });
-      const rows = await Promise.race([one.unsafe(ACTIVITY, [this.o.applicationName]), late]);
-      return { err: null, active: [...rows].map((r: { query: string }) => r.query) };
+      const rows: Array<{ state: string | null; query: string }> = [...(await Promise.race([one.unsafe(ACTIVITY, [this.o.applicationName]), late]))];
+      // A connection that does not say what it runs may be running any of the queries.
+      const told = rows.every((r) => r.state !== null && r.state !== "disabled");
+      return { err: null, active: told ? rows.filter((r) => r.state === "active").map((r) => r.query) : null };
     } catch (err) {
       return { err, active: [] };
     } finally {
