@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { JanusMember, JanusRoom, layerChanges } from "../src/server/sfu/janus-member";
+import { FALLBACK_US, JanusMember, JanusRoom, layerChanges } from "../src/server/sfu/janus-member";
 
 /** A room where `cam` publishes a microphone (mid 0) and a camera (mid 1), and `me` subscribes to both. */
 function room(): { r: JanusRoom; me: JanusMember } {
@@ -21,11 +21,11 @@ describe("simulcast substreams Janus is told to send a subscriber", () => {
     const { r, me } = room();
     expect(layerChanges(r, me)).toEqual([]);
     me.weak = true;
-    expect(layerChanges(r, me)).toEqual([{ mid: "v", send: true, substream: 0 }]);
+    expect(layerChanges(r, me)).toEqual([{ mid: "v", send: true, substream: 0, fallback: FALLBACK_US }]);
     expect(layerChanges(r, me)).toEqual([]);
     me.layers.set("cam/camera", "mid");
     me.weak = false;
-    expect(layerChanges(r, me)).toEqual([{ mid: "v", send: true, substream: 1 }]);
+    expect(layerChanges(r, me)).toEqual([{ mid: "v", send: true, substream: 1, fallback: FALLBACK_US }]);
   });
 
   test("a camera asked off stays off on a weak downlink", () => {

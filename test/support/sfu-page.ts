@@ -95,6 +95,26 @@ const page = {
     });
     return out;
   },
+  /** Keyframes this page's camera encoded so far, per simulcast rid. */
+  async keyframesEncoded(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    (await links!.publisher.getStats()).forEach((s) => {
+      if (s.type === "outbound-rtp" && s.kind === "video") out[s.rid ?? ""] = (out[s.rid ?? ""] ?? 0) + (s.keyFramesEncoded ?? 0);
+    });
+    return out;
+  },
+  /** Stops sending one simulcast layer of the camera for `ms`: the stall an overshooting keyframe or a starved encoder makes. */
+  async stallLayer(rid: string, ms: number): Promise<void> {
+    const sender = links!.publisher.getSenders().find((s) => s.track?.kind === "video")!;
+    const active = async (on: boolean) => {
+      const params = sender.getParameters();
+      for (const e of params.encodings) if (e.rid === rid) e.active = on;
+      await sender.setParameters(params);
+    };
+    await active(false);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await active(true);
+  },
   /**
    * The subscribe link as this page sees it, for a stalled test's message: transport bytes still
    * growing while no track's do points at decryption or demux here, neither growing at the sender.

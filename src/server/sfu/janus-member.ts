@@ -45,6 +45,16 @@ export type SubscribeOffer = Extract<SfuSignalOut, { kind: "offer" }> & { versio
 
 const SUBSTREAM: Record<Exclude<SfuLayer, "off">, number> = { low: 0, mid: 1, high: 2 };
 
+/**
+ * How long (µs) the simulcast substream Janus relays to a subscriber may go silent, while others
+ * flow, before Janus drops it to the one below and asks the publisher for a keyframe (Janus'
+ * `fallback`; its default, 250 ms, is shorter than the pause a publisher's VP8 encoder makes in a
+ * layer after an overshooting keyframe, and Janus does not limit its requests: each keyframe
+ * caused the next, about two a second). Under 1 s, because past 1 s without relaying Janus asks
+ * for a keyframe at every packet of another substream until this much has passed.
+ */
+export const FALLBACK_US = 900_000;
+
 /** A stream of a subscriber handle, as Janus lists them in `attached` / `updated`. */
 export interface JanusStream {
   mid: string;
@@ -55,6 +65,22 @@ export interface JanusStream {
 }
 
 export const streamKey = (feed: number, mid: string) => `${feed}/${mid}`;
+
+/** A publisher's stream as a subscriber handle asks for it (`join` / `update`'s `subscribe`). */
+export interface JanusSubscribe {
+  feed: number;
+  mid: string;
+  substream?: number;
+  fallback?: number;
+}
+
+/**
+ * Video comes on Janus' default substream (the highest, as layerChanges assumes) with our
+ * fallback: `update` applies a fallback only beside a substream.
+ */
+export function subscribeTo(feed: number, mid: string, source: SfuSource): JanusSubscribe {
+  return source === "microphone" ? { feed, mid } : { feed, mid, substream: SUBSTREAM.high, fallback: FALLBACK_US };
+}
 
 export class JanusMember extends Serial {
   pub: number | null = null;
@@ -118,10 +144,7 @@ export class JanusMember extends Serial {
 }
 
 /** What to add to (publisher streams) and drop from (subscriber mids) a subscription. */
-export function subscriptionChanges(
-  want: Map<string, { feed: number; mid: string }>,
-  have: JanusStream[],
-): { subscribe: { feed: number; mid: string }[]; unsubscribe: string[] } {
+export function subscriptionChanges(want: Map<string, JanusSubscribe>, have: JanusStream[]): { subscribe: JanusSubscribe[]; unsubscribe: string[] } {
   const live = have.filter((s) => s.active !== false && s.feed_id !== undefined && s.feed_mid !== undefined);
   const haveKeys = new Set(live.map((s) => streamKey(s.feed_id!, s.feed_mid!)));
   return {
@@ -176,7 +199,7 @@ export function layerChanges(room: JanusRoom, member: JanusMember): Record<strin
     const key = `${s.mid}/${s.feed_id}/${s.feed_mid}`;
     if ((member.applied.get(key) ?? "high") === layer) continue;
     member.applied.set(key, layer);
-    changes.push(layer === "off" ? { mid: s.mid, send: false } : { mid: s.mid, send: true, substream: SUBSTREAM[layer] });
+    changes.push(layer === "off" ? { mid: s.mid, send: false } : { mid: s.mid, send: true, substream: SUBSTREAM[layer], fallback: FALLBACK_US });
   }
   return changes;
 }

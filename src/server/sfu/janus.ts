@@ -11,7 +11,7 @@ import { AppError } from "../../shared/errors";
 import type { Sfu, SfuEvent, SfuLink, SfuSignalIn, SfuSource } from "./sfu";
 import { WEAK_LOSS } from "./downlink";
 import { JanusError, JanusSession, type JanusEvent, type JanusReply } from "./janus-api";
-import { JanusMember, JanusRoom, ROOM_SETTINGS, layerChanges, roomDescription, streamKey, subscriptionChanges, tracksOf, type JanusStream } from "./janus-member";
+import { JanusMember, JanusRoom, ROOM_SETTINGS, layerChanges, roomDescription, streamKey, subscribeTo, subscriptionChanges, tracksOf, type JanusStream, type JanusSubscribe } from "./janus-member";
 
 const PLUGIN = "janus.plugin.videoroom";
 const TICK_MS = 500;
@@ -233,11 +233,11 @@ export class JanusSfu implements Sfu {
   }
 
   /** The streams a participant should receive: every other participant's live publications. */
-  #wanted(room: JanusRoom, member: JanusMember): Map<string, { feed: number; mid: string }> {
-    const want = new Map<string, { feed: number; mid: string }>();
+  #wanted(room: JanusRoom, member: JanusMember): Map<string, JanusSubscribe> {
+    const want = new Map<string, JanusSubscribe>();
     for (const other of room.members.values()) {
       if (other === member || other.feed === null || !other.up) continue;
-      for (const mid of other.published.keys()) want.set(streamKey(other.feed, mid), { feed: other.feed, mid });
+      for (const [mid, source] of other.published) want.set(streamKey(other.feed, mid), subscribeTo(other.feed, mid, source));
     }
     return want;
   }
