@@ -102,14 +102,14 @@ test("a subscriber keeps the top layer when the SFU's process stalls: the packet
   // ~300 packets of 1 KB a second: a socket's default buffer holds well under a second of them.
   await publishFromWorker(r, "a", 10, 1_000);
   const b = await subscriber(r, "b");
-  await until("b sent the top layer", async () => b.layers.at(-1) === "h", 10_000);
+  await until("b sent the top layer", async () => b.layers.at(-1) === "h", 30_000);
   await Bun.sleep(2_000);
   const lostBefore = await packetsLost(b.pc);
   const from = b.layers.length;
 
   // This thread, the SFU's, stalls as a loaded machine's did (1–8 s); the publisher's thread
   // goes on sending and the kernel drops what the SFU's socket cannot hold.
-  Bun.sleepSync(3_000);
+  Bun.sleepSync(4_000);
   // Receiver reports come every 0.5–1.5 s, and one marked weak would switch within a second.
   await Bun.sleep(5_000);
 
@@ -118,8 +118,10 @@ test("a subscriber keeps the top layer when the SFU's process stalls: the packet
   const sent = Object.entries(Object.groupBy(b.layers.slice(from), (l) => l)).map(([l, n]) => `${n!.length} ${l}`);
   const links = r.events.flatMap((e) => (e.type === "connection" ? [`${e.participantId}/${e.link} ${e.state}`] : []));
   const seen = `b lost ${lost} packets in the stall; got ${sent.join(", ")} since; the SFU forwards ${JSON.stringify(view)}; links ${links.join(", ")}`;
-  // The stall did leave the subscriber's stream short: its receiver counts them lost.
-  expect(lost, seen).toBeGreaterThan(50);
+  // The stall did leave the subscriber's stream short, its receiver counting them lost: at full
+  // rate ~350 of the top layer's 400, but on a loaded machine the publisher's thread starves too
+  // (23 seen at load 15). 20 in one gap is still > 10 % of the ≤ 150 a report covers: weak before.
+  expect(lost, seen).toBeGreaterThan(20);
   expect(new Set(b.layers.slice(from)), seen).toEqual(new Set(["h"]));
   expect(view, seen).toMatchObject([{ weak: false, current: "h" }]);
 }, 90_000);
