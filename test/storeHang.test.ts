@@ -7,7 +7,8 @@
  * pool's open connections hang and fresh ones answer, the requests on them fail instead, those
  * connections are dropped and the store stays up. A statement waiting
  * on a row lock for longer than the timeout does not mark the store down, nor does a database
- * slower to connect than the timeout that the probe, given twice as long, still reaches.
+ * slower to connect than the timeout that the probe, given twice as long, still reaches, or one
+ * so far that each answer takes most of the timeout.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
@@ -26,6 +27,8 @@ const REQUESTS = 40;
 const AT_ONCE = 4;
 const MESSAGES = 100;
 const IN_FLIGHT = 4;
+/** A far database's answers: a connect (one round trip) and a query each well within the timeout, but a probe of three round trips is not within twice it. */
+const FAR_MS = 0.75 * TIMEOUT_MS;
 /** Over the timeout, so the pool's connects time out, and under the probe's twice the timeout. */
 const SLOW_CONNECT_MS = 1.3 * TIMEOUT_MS;
 const MARKED_DOWN = "PostgreSQL marked down";
@@ -45,6 +48,21 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
   const log = createLogger("info", (line) => void logs.push(line));
   beforeAll(async () => void ({ node, base, proxy, directUrl, dispose } = await startNodeBehindProxy({ DATABASE_TIMEOUT_MS: String(TIMEOUT_MS), DATABASE_POOL_SIZE: "4" }, { log })), 60_000);
   afterAll(() => dispose(), 60_000);
+
+  /** Locks the user's row from a connection of its own (not through the proxy) until release(). */
+  const lockUser = async (userId: string) => {
+    const raw = new SQL({ url: directUrl, max: 1 });
+    const holding = await raw.reserve();
+    await holding.unsafe("begin");
+    await holding.unsafe("select id from users where id = $1 for update", [userId]);
+    return {
+      async release() {
+        await holding.unsafe("commit");
+        holding.release();
+      },
+      close: () => raw.close(),
+    };
+  };
 
   test(`while PostgreSQL hangs, ${REQUESTS} requests after the first answer 503 STORE_UNAVAILABLE each well within the timeout, /readyz reports the store down, and once it answers again requests flow and every acknowledged message is stored once`, async () => {
     const { a, conversationId, sender, reader, acked, done } = await streamBetweenFriends(node, base, "h", MESSAGES, IN_FLIGHT);
@@ -100,11 +118,8 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
   test("an update waiting on a row lock for three times the timeout answers once the lock is released, and meanwhile the store stays up", async () => {
     const a = await registerUser(node);
     const since = logs.length;
-    const raw = new SQL({ url: directUrl, max: 1 });
+    const lock = await lockUser(a.user.id);
     try {
-      const holding = await raw.reserve();
-      await holding.unsafe("begin");
-      await holding.unsafe("select id from users where id = $1 for update", [a.user.id]);
       const t0 = performance.now();
       const waiting = node.req("/api/users/me", { method: "PATCH", json: { displayName: "Waited" } }, a.jar).then((res) => ({ status: res.status, ms: performance.now() - t0 }));
       const readiness: number[] = [];
@@ -112,8 +127,7 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
         readiness.push((await node.req("/readyz")).status);
         await Bun.sleep(200);
       }
-      await holding.unsafe("commit");
-      holding.release();
+      await lock.release();
       const updated = await waiting;
       expect(updated.status).toBe(200);
       expect(updated.ms).toBeGreaterThan(3 * TIMEOUT_MS);
@@ -121,7 +135,26 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL that hangs", () => {
       expect(logs.slice(since).filter((line) => line.includes(MARKED_DOWN))).toEqual([]);
       expect((await node.req("/api/conversations", {}, a.jar)).status).toBe(200);
     } finally {
-      await raw.close();
+      await lock.close();
+    }
+  }, 60_000);
+
+  test(`a database whose every answer comes ${FAR_MS} ms late is never marked down: the probe, given twice the timeout (${2 * TIMEOUT_MS} ms), asks in as few round trips (a connect, then one query) as its time allows`, async () => {
+    const a = await registerUser(node);
+    const since = logs.length;
+    const lock = await lockUser(a.user.id);
+    try {
+      proxy.delay(FAR_MS);
+      // Waits on the lock past the timeout, so the node probes meanwhile.
+      const waiting = node.req("/api/users/me", { method: "PATCH", json: { displayName: "Far" } }, a.jar).then((res) => res.status);
+      await Bun.sleep(2 * TIMEOUT_MS);
+      await lock.release();
+      expect(await waiting).toBe(200);
+      await Bun.sleep(2 * TIMEOUT_MS);
+      expect(logs.slice(since).filter((line) => line.includes(MARKED_DOWN))).toEqual([]);
+    } finally {
+      proxy.delay(null);
+      await lock.close();
     }
   }, 60_000);
 

@@ -6,7 +6,8 @@
  * export streaming files from S3) takes long enough for a test to watch it happen. And it can
  * hang: accept connections and keep them open while forwarding nothing, like a host or network
  * that silently drops packets (a client waits on its timeouts rather than being refused). Or it
- * can open each new connection late, like a loaded server slow to accept and authenticate.
+ * can open each new connection late, like a loaded server slow to accept and authenticate, or
+ * pass on each answer late, like a far one.
  */
 import type { Socket, TCPSocketListener } from "bun";
 
@@ -39,6 +40,8 @@ export interface TcpProxy {
   hungOpen(): number;
   /** Opens each new connection upstream this many ms after the client's (what the client sends waits); null for at once. */
   slowConnects(ms: number | null): void;
+  /** Holds what upstream sends this many ms before passing it on (a far server); null for at once. */
+  delay(ms: number | null): void;
   /** Passes at most this many bytes a second from upstream to each client; null lifts the limit. */
   throttle(bytesPerSecond: number | null): void;
   close(): void;
@@ -71,6 +74,7 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
   let pacer: ReturnType<typeof setInterval> | null = null;
   let hung = false;
   let connectDelayMs: number | null = null;
+  let latencyMs: number | null = null;
   const drop = (p: Pair) => {
     pairs.delete(p);
     p.down.socket?.end();
@@ -92,8 +96,14 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
         },
         data(_up, chunk) {
           if (pair.dead) return;
-          pair.down.queue.push(new Uint8Array(chunk));
-          if (rate === null) toDown(pair);
+          const bytes = new Uint8Array(chunk);
+          const pass = () => {
+            if (pair.dead || !pairs.has(pair)) return;
+            pair.down.queue.push(bytes);
+            if (rate === null) toDown(pair);
+          };
+          if (latencyMs === null) pass();
+          else setTimeout(pass, latencyMs);
         },
         drain: () => pump(pair.up),
         // Only a connection that opened is this pair's to drop; a refused one tries the next target.
@@ -148,6 +158,9 @@ export function startTcpProxy(target: Target | Target[], port = 0): TcpProxy {
     hungOpen: () => [...pairs].filter((p) => p.dead).length,
     slowConnects(ms) {
       connectDelayMs = ms;
+    },
+    delay(ms) {
+      latencyMs = ms;
     },
     throttle(bytesPerSecond) {
       rate = bytesPerSecond;

@@ -80,8 +80,11 @@ interface Pending {
 /**
  * What the pool's connections are doing; `query` is cut to track_activity_query_size, hence the
  * prefix match in #judge. A connection with track_activities off shows only state 'disabled'.
+ * The name is written into the text, not bound: Bun.SQL prepares and runs a statement without
+ * parameters in one round trip, a bound one in two, and each round trip of a probe on a busy node
+ * (an event-loop turn) or to a far database comes out of its time.
  */
-const ACTIVITY = "select state, query from pg_stat_activity where application_name = $1";
+const activity = (applicationName: string) => `select state, query from pg_stat_activity where application_name = '${applicationName.replaceAll("'", "''")}'`;
 
 const unanswered = (ms: number, what: string) => Object.assign(new Error(`PostgreSQL did not answer ${what} within ${ms} ms`), { code: "ERR_POSTGRES_UNANSWERED" });
 
@@ -97,8 +100,10 @@ export class PgBreaker {
   #hungSeen = false;
   readonly #watch: ReturnType<typeof setInterval>;
   #retry: ReturnType<typeof setTimeout> | null = null;
+  readonly #activity: string;
 
   constructor(private readonly o: BreakerOptions) {
+    this.#activity = activity(o.applicationName);
     this.#watch = setInterval(() => this.#checkPending(), Math.max(50, o.timeoutMs / 4));
     this.#watch.unref();
   }
@@ -212,7 +217,7 @@ export class PgBreaker {
         timer = setTimeout(() => reject(unanswered(ms, "a probe")), ms);
         timer.unref();
       });
-      const rows: Array<{ state: string | null; query: string }> = [...(await Promise.race([one.unsafe(ACTIVITY, [this.o.applicationName]), late]))];
+      const rows: Array<{ state: string | null; query: string }> = [...(await Promise.race([one.unsafe(this.#activity), late]))];
       // A connection that does not say what it runs may be running any of the queries.
       const told = rows.every((r) => r.state !== null && r.state !== "disabled");
       return { err: null, active: told ? rows.filter((r) => r.state === "active").map((r) => r.query) : null };
