@@ -20,6 +20,8 @@ const PAUSE_MS = 500;
 const PERIOD_MS = 3_000;
 /** A 640×360 camera sends two layers (sfu-links.ts): 160 and 320 px wide. */
 const LOWEST_WIDTH = 160;
+/** Layer switches (mid ↔ high) of the second test, one a second. */
+const SWITCHES = 10;
 
 let janus: JanusServer;
 let h: SfuPages;
@@ -61,5 +63,23 @@ describe.skipIf(!run)("keyframes Janus asks of a publisher", () => {
     // On Janus' default fallback each pause cost one or more (10 and 25 in two runs), on ours none
     // (0 and 0): a starved machine may stretch a pause past the fallback, so a few are allowed.
     expect(janusAsked).toBeLessThanOrEqual(3);
+  }, 200_000);
+
+  test("switching a subscriber between layers costs its publisher one keyframe request a switch, not two", async () => {
+    const publisher = await h.join(sfu, "k", "pub2", 640);
+    const subscriber = await h.join(sfu, "k", "sub2", 0);
+    await until("the subscriber decodes the upper layer", async () => ((await received(subscriber)).pub2?.frameWidth ?? 0) > LOWEST_WIDTH, 90_000);
+    await Bun.sleep(2_000);
+    const requests = async () => ({ all: Object.values(await keyframeRequests(publisher)).reduce((a, b) => a + b, 0), own: (await received(subscriber)).pub2!.keyframeRequests });
+    const before = await requests();
+    for (let i = 0; i < SWITCHES; i++) {
+      await subscriber.evaluate((layer) => window.sfuPage.layer("pub2", "camera", layer), i % 2 ? ("high" as const) : ("mid" as const));
+      await Bun.sleep(1_000);
+    }
+    const after = await requests();
+    const janusAsked = after.all - before.all - (after.own - before.own);
+    console.log(`${SWITCHES} layer switches: Janus asked the publisher for ${janusAsked} keyframes (subscriber ${after.own - before.own})`);
+    // Each substream change asks for one; a \`send: true\` with each asked for a second.
+    expect(janusAsked).toBeLessThanOrEqual(SWITCHES * 1.5);
   }, 200_000);
 });

@@ -21,11 +21,11 @@ describe("simulcast substreams Janus is told to send a subscriber", () => {
     const { r, me } = room();
     expect(layerChanges(r, me)).toEqual([]);
     me.weak = true;
-    expect(layerChanges(r, me)).toEqual([{ mid: "v", send: true, substream: 0, fallback: FALLBACK_US }]);
+    expect(layerChanges(r, me)).toEqual([{ mid: "v", substream: 0, fallback: FALLBACK_US }]);
     expect(layerChanges(r, me)).toEqual([]);
     me.layers.set("cam/camera", "mid");
     me.weak = false;
-    expect(layerChanges(r, me)).toEqual([{ mid: "v", send: true, substream: 1, fallback: FALLBACK_US }]);
+    expect(layerChanges(r, me)).toEqual([{ mid: "v", substream: 1, fallback: FALLBACK_US }]);
   });
 
   test("a camera asked off stays off on a weak downlink", () => {
@@ -35,5 +35,17 @@ describe("simulcast substreams Janus is told to send a subscriber", () => {
     expect(layerChanges(r, me)).toEqual([{ mid: "v", send: false }]);
     me.weak = false;
     expect(layerChanges(r, me)).toEqual([]);
+  });
+
+  test("switching between layers leaves the stream's sending alone, and only coming back from off turns it on", () => {
+    const { r, me } = room();
+    for (const layer of ["mid", "high", "mid"] as const) {
+      me.layers.set("cam/camera", layer);
+      expect(layerChanges(r, me)).toEqual([{ mid: "v", substream: layer === "mid" ? 1 : 2, fallback: FALLBACK_US }]);
+    }
+    me.layers.set("cam/camera", "off");
+    expect(layerChanges(r, me)).toEqual([{ mid: "v", send: false }]);
+    me.layers.set("cam/camera", "low");
+    expect(layerChanges(r, me)).toEqual([{ mid: "v", send: true, substream: 0, fallback: FALLBACK_US }]);
   });
 });

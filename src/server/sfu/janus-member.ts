@@ -197,9 +197,13 @@ export function layerChanges(room: JanusRoom, member: JanusMember): Record<strin
     const asked = member.layers.get(`${publisher.id}/${source}`) ?? "high";
     const layer = member.weak && asked !== "off" ? "low" : asked;
     const key = `${s.mid}/${s.feed_id}/${s.feed_mid}`;
-    if ((member.applied.get(key) ?? "high") === layer) continue;
+    const was = member.applied.get(key) ?? "high";
+    if (was === layer) continue;
     member.applied.set(key, layer);
-    changes.push(layer === "off" ? { mid: s.mid, send: false } : { mid: s.mid, send: true, substream: SUBSTREAM[layer], fallback: FALLBACK_US });
+    // Janus (1.1.2 configure) asks the publisher for a keyframe on every `send: true`, on top of
+    // the one a substream change asks for; left out, `send` keeps the stream as it is.
+    if (layer === "off") changes.push({ mid: s.mid, send: false });
+    else changes.push({ mid: s.mid, ...(was === "off" && { send: true }), substream: SUBSTREAM[layer], fallback: FALLBACK_US });
   }
   return changes;
 }
