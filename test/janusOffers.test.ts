@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { JanusMember, OFFER_WAIT_MAX_MS, OFFER_WAIT_MS, type SubscribeOffer } from "../src/server/sfu/janus-member";
+import { JanusMember, type SubscribeOffer } from "../src/server/sfu/janus-member";
+import { OFFER_WAIT_MAX_MS, OFFER_WAIT_MS } from "../src/server/sfu/offer-repeat";
 
 const sdp = (mids: string[]) => `v=0\r\n${mids.map((m) => `m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:${m}\r\n`).join("")}`;
 const offer = (version: number, mids: string[]): SubscribeOffer => ({ kind: "offer", link: "subscribe", sdp: sdp(mids), tracks: [], version });

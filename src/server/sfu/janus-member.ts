@@ -7,6 +7,7 @@
 import { sdpMids } from "../../shared/sfu";
 import type { SfuLayer, SfuSignalOut, SfuSource, SfuTrackInfo } from "./sfu";
 import { Downlink } from "./downlink";
+import { OfferRepeat } from "./offer-repeat";
 import { SpeakerMeter } from "./speaker";
 import { Serial } from "./serial";
 
@@ -30,16 +31,6 @@ export const ROOM_SETTINGS = {
 
 /** How a call's room is described in Janus, so that whichever node opens the call finds it. */
 export const roomDescription = (callId: string) => `parley call ${callId}`;
-
-/**
- * A subscribe offer unanswered this long is sent again, waiting twice as long each time up to
- * OFFER_WAIT_MAX_MS, as the embedded SFU does. Janus makes no further offer on a subscriber
- * handle until its last one is answered, so one lost offer or answer (a busy socket, links being
- * started over) would otherwise freeze that subscription for good: whoever publishes afterwards
- * (a participant who joins, or rejoins on fresh links) is never seen by that subscriber.
- */
-export const OFFER_WAIT_MS = 5_000;
-export const OFFER_WAIT_MAX_MS = 30_000;
 
 export type SubscribeOffer = Extract<SfuSignalOut, { kind: "offer" }> & { version: number };
 
@@ -100,10 +91,9 @@ export class JanusMember extends Serial {
   streams: JanusStream[] = [];
   /** Janus postponed our last update ("updating"): its offer comes later as an event. */
   postponed = false;
-  /** The subscribe offer awaiting the client's answer; when the tick sends it again, and how long it waits after that. */
+  /** The subscribe offer awaiting the client's answer (Janus makes no other until it is answered), and when the tick sends it again. */
   offer: SubscribeOffer | null = null;
-  offerRepeatAt = Infinity;
-  offerWait = OFFER_WAIT_MS;
+  readonly offerRepeat = new OfferRepeat();
   /** When the tick next compares the subscription with what it should carry (a change Janus skipped or refused is made again). */
   recheckAt = 0;
   /** `publisherId/source` → the layer asked for; `applied`: subscriber mid + feed → layer Janus has. */
@@ -119,15 +109,14 @@ export class JanusMember extends Serial {
   /** `offer` goes out now and awaits the client's answer. */
   offering(offer: SubscribeOffer, now: number): void {
     this.offer = offer;
-    this.offerWait = OFFER_WAIT_MS;
-    this.offerRepeatAt = now + OFFER_WAIT_MS;
+    this.offerRepeat.restart();
+    this.offerRepeat.sent(now);
   }
 
   /** The pending offer if it is due to be sent again (then due again after twice the wait), else null. */
   repeatDue(now: number): SubscribeOffer | null {
-    if (!this.offer || now < this.offerRepeatAt) return null;
-    this.offerWait = Math.min(this.offerWait * 2, OFFER_WAIT_MAX_MS);
-    this.offerRepeatAt = now + this.offerWait;
+    if (!this.offer || !this.offerRepeat.due(now)) return null;
+    this.offerRepeat.sent(now);
     return this.offer;
   }
 

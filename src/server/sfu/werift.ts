@@ -16,18 +16,12 @@ import { addCandidate, createPeer, keepConsent, surviveUnreachablePeers } from "
 import { keepEarlyDtls } from "./werift-dtls";
 import { Downlink, WEAK_LOSS } from "./downlink";
 import { SpeakerMeter } from "./speaker";
+import { OfferRepeat } from "./offer-repeat";
 import { Serial } from "./serial";
 
 /** Ceiling asked of each publisher's video by REMB; the browser splits it over its layers. */
 const PUBLISH_BITRATE = 2_500_000;
 const TICK_MS = 500;
-/**
- * A subscribe offer unanswered this long is sent again, waiting twice as long each time up to
- * OFFER_WAIT_MAX_MS: a lost offer (or one a busy client dropped) would otherwise leave the link
- * short of tracks for good, since only a new publish offer from the client repeats it too.
- */
-const OFFER_WAIT_MS = 5_000;
-const OFFER_WAIT_MAX_MS = 30_000;
 
 class Member {
   /** Operations on the publish link (its offers and candidates), and on the subscribe link. */
@@ -49,9 +43,8 @@ class Member {
   dirty = false;
   /** Subscriptions new in the offer awaiting its answer: they start once it is applied. */
   offered: Subscription[] = [];
-  /** When the pending subscribe offer is next sent again, and how long to wait after that. */
-  offerRepeatAt = 0;
-  offerWait = OFFER_WAIT_MS;
+  /** When the pending subscribe offer is sent again. */
+  readonly offerRepeat = new OfferRepeat();
   /** Numbers this member's subscribe offers: an answer naming another one is stale. */
   offerVersion = 0;
   /** Whether its subscribe link carries more than the lowest layers, from the loss it reports. */
@@ -296,12 +289,11 @@ export class WeriftSfu implements Sfu {
     }
     member.dirty = false;
     member.negotiating = true;
-    // The tick repeats an offer only once it has gone out (#sendOffer sets when).
-    member.offerRepeatAt = Infinity;
+    // The tick repeats an offer only once it has gone out (#sendOffer says when).
+    member.offerRepeat.restart();
     member.offered = [...member.subscriptions.values()].filter((s) => !s.isNegotiated);
     await pc.setLocalDescription(await pc.createOffer());
     keepEarlyDtls(pc);
-    member.offerWait = OFFER_WAIT_MS;
     member.offerVersion++;
     this.#sendOffer(room, member);
   }
@@ -312,7 +304,7 @@ export class WeriftSfu implements Sfu {
       if (t.mid !== null) tracks.push({ mid: t.mid, participantId: s.publication.participantId, source: s.publication.source });
     }
     const sdp = member.sub!.localDescription!.sdp;
-    member.offerRepeatAt = Date.now() + member.offerWait;
+    member.offerRepeat.sent(Date.now());
     this.#emit({ type: "signal", callId: room.id, to: member.id, signal: { kind: "offer", link: "subscribe", sdp, tracks, version: member.offerVersion } });
   }
 
@@ -320,10 +312,8 @@ export class WeriftSfu implements Sfu {
     for (const member of room.members.values()) {
       if (member.pub) keepConsent(member.pub);
       if (member.sub) keepConsent(member.sub);
-      if (member.negotiating && Date.now() >= member.offerRepeatAt) {
-        // Not again before this one has gone out, however long the member's queue takes.
-        member.offerRepeatAt = Infinity;
-        member.offerWait = Math.min(member.offerWait * 2, OFFER_WAIT_MAX_MS);
+      // Not again before this one has gone out, however long the member's queue takes.
+      if (member.negotiating && member.offerRepeat.due(Date.now())) {
         void member.subOps.run(async () => {
           if (member.negotiating) this.#sendOffer(room, member);
         });
